@@ -1,0 +1,65 @@
+import { DecodeError, ErrorCode } from '../errors.ts';
+
+export const CODECS = ['json', 'f32le', 'utf8', 'raw'] as const;
+export type CodecName = (typeof CODECS)[number];
+
+/** A record value after its codec ran. */
+export type Payload =
+  | { readonly codec: 'json'; readonly value: unknown }
+  | { readonly codec: 'f32le'; readonly samples: Float32Array }
+  | { readonly codec: 'utf8'; readonly text: string }
+  | { readonly codec: 'raw'; readonly bytes: Buffer };
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Raw little-endian float32 samples; a view without copying when the bytes are aligned. */
+export function decodeF32le(bytes: Uint8Array): Float32Array {
+  if (bytes.byteLength % 4 !== 0) {
+    throw new DecodeError(
+      `f32le payload has ${bytes.byteLength} bytes, not a whole number of 4-byte samples`,
+      {},
+      ErrorCode.InvalidSamples,
+    );
+  }
+  if (littleEndianHost && bytes.byteOffset % 4 === 0) {
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+export function decodePayload(codec: CodecName, bytes: Buffer): Payload {
+  switch (codec) {
+    case 'json':
+      try {
+        return { codec, value: JSON.parse(bytes.toString('utf8')) as unknown };
+      } catch (error) {
+        throw new DecodeError(`value is not valid JSON: ${(error as Error).message}`, { cause: error });
+      }
+    case 'f32le':
+      return { codec, samples: decodeF32le(bytes) };
+    case 'utf8':
+      return { codec, text: bytes.toString('utf8') };
+    case 'raw':
+      return { codec, bytes };
+  }
+}
+
+const contentTypes: ReadonlyArray<[RegExp, CodecName]> = [
+  [/^application\/(.+\+)?json$/, 'json'],
+  [/^(application\/(x-)?f32le|application\/vnd\.dspfn\.f32le|audio\/x-f32le)$/, 'f32le'],
+  [/^text\/[a-z0-9.+-]+$/, 'utf8'],
+  [/^application\/octet-stream$/, 'raw'],
+];
+
+/**
+ * The codec a record's `content-type` header asks for. Parameters such as `; charset=utf-8` are
+ * ignored; an unknown type is an error so the record is dead-lettered instead of misread.
+ */
+export function codecForContentType(contentType: string): CodecName {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  for (const [pattern, codec] of contentTypes) if (pattern.test(type)) return codec;
+  throw new DecodeError(`unsupported content-type "${type}" (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
+}

@@ -1,0 +1,116 @@
+import { SnapshotError } from '../errors.ts';
+
+/** Little-endian writer that grows as needed; snapshots are small, so simplicity beats pooling. */
+export class ByteWriter {
+  private buffer: Uint8Array;
+  private view: DataView;
+  private length = 0;
+
+  constructor(initialSize = 256) {
+    this.buffer = new Uint8Array(initialSize);
+    this.view = new DataView(this.buffer.buffer);
+  }
+
+  private reserve(bytes: number): number {
+    const at = this.length;
+    const needed = at + bytes;
+    if (needed > this.buffer.length) {
+      const next = new Uint8Array(Math.max(needed, this.buffer.length * 2));
+      next.set(this.buffer.subarray(0, at));
+      this.buffer = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.length = needed;
+    return at;
+  }
+
+  u8(value: number): this {
+    this.view.setUint8(this.reserve(1), value);
+    return this;
+  }
+  u16(value: number): this {
+    this.view.setUint16(this.reserve(2), value, true);
+    return this;
+  }
+  u32(value: number): this {
+    this.view.setUint32(this.reserve(4), value, true);
+    return this;
+  }
+  u64(value: bigint): this {
+    this.view.setBigUint64(this.reserve(8), value, true);
+    return this;
+  }
+  f64(value: number): this {
+    this.view.setFloat64(this.reserve(8), value, true);
+    return this;
+  }
+  /** Copies float32 values in little-endian order whatever the host order. */
+  f32Array(values: Float32Array): this {
+    const at = this.reserve(values.length * 4);
+    for (let i = 0; i < values.length; i++) this.view.setFloat32(at + i * 4, values[i]!, true);
+    return this;
+  }
+  bytes(values: Uint8Array): this {
+    const at = this.reserve(values.length);
+    this.buffer.set(values, at);
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+export class ByteReader {
+  private readonly view: DataView;
+  private at = 0;
+
+  constructor(private readonly bytes: Uint8Array, private readonly what = 'snapshot') {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.at;
+  }
+
+  private take(count: number): number {
+    if (this.at + count > this.bytes.length) {
+      throw new SnapshotError(
+        `${this.what} is truncated: needs ${this.at + count} bytes, has ${this.bytes.length}`,
+      );
+    }
+    const at = this.at;
+    this.at += count;
+    return at;
+  }
+
+  u8(): number {
+    return this.view.getUint8(this.take(1));
+  }
+  u16(): number {
+    return this.view.getUint16(this.take(2), true);
+  }
+  u32(): number {
+    return this.view.getUint32(this.take(4), true);
+  }
+  u64(): bigint {
+    return this.view.getBigUint64(this.take(8), true);
+  }
+  f64(): number {
+    return this.view.getFloat64(this.take(8), true);
+  }
+  f32Into(target: Float32Array): void {
+    const at = this.take(target.length * 4);
+    for (let i = 0; i < target.length; i++) target[i] = this.view.getFloat32(at + i * 4, true);
+  }
+  bytesView(count: number): Uint8Array {
+    const at = this.take(count);
+    return this.bytes.subarray(at, at + count);
+  }
+
+  expectEnd(): void {
+    if (this.remaining !== 0) {
+      throw new SnapshotError(`${this.what} has ${this.remaining} unexpected trailing bytes`);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { ByteReader, ByteWriter } from '../bytes.ts';
+import { SnapshotError } from '../../errors.ts';
+import type { StageKernel } from '../stage.ts';
+
+/**
+ * How often the running sum is recomputed from the window. Sums are float64 over float32 inputs,
+ * which is exact for most signals; the resync bounds drift for the rest. It depends only on the
+ * channel's absolute sample count, so every split of a stream resyncs at the same samples.
+ */
+export const RESYNC_INTERVAL = 65536;
+
+/**
+ * Causal sliding window over the last `window` samples of each channel, with warm-up
+ * (the first samples average over what has been seen). `squared` turns the mean into RMS.
+ *
+ * State per channel: count (f64, samples seen), sum (f64), ring (f32 × window) where the sample
+ * with absolute index n sits in slot n mod window.
+ */
+export class MovingWindowKernel implements StageKernel {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  private readonly counts: Float64Array;
+  private readonly sums: Float64Array;
+  private readonly ring: Float32Array;
+
+  constructor(
+    channels: number,
+    private readonly window: number,
+    private readonly squared: boolean,
+  ) {
+    this.inChannels = channels;
+    this.outChannels = channels;
+    this.counts = new Float64Array(channels);
+    this.sums = new Float64Array(channels);
+    this.ring = new Float32Array(channels * window);
+  }
+
+  process(input: Float32Array, output: Float32Array): void {
+    const channels = this.inChannels;
+    const window = this.window;
+    const ring = this.ring;
+    const squared = this.squared;
+    for (let c = 0; c < channels; c++) {
+      const base = c * window;
+      let count = this.counts[c]!;
+      let sum = this.sums[c]!;
+      let slot = count % window;
+      for (let i = c; i < input.length; i += channels) {
+        const x = input[i]!;
+        const old = ring[base + slot]!;
+        sum = squared ? sum - old * old + x * x : sum - old + x;
+        ring[base + slot] = x;
+        slot = slot + 1 === window ? 0 : slot + 1;
+        count++;
+        if (count % RESYNC_INTERVAL === 0) sum = this.windowSum(base);
+        const n = count < window ? count : window;
+        output[i] = squared ? Math.sqrt((sum > 0 ? sum : 0) / n) : sum / n;
+      }
+      this.counts[c] = count;
+      this.sums[c] = sum;
+    }
+  }
+
+  private windowSum(base: number): number {
+    let sum = 0;
+    for (let k = 0; k < this.window; k++) {
+      const v = this.ring[base + k]!;
+      sum += this.squared ? v * v : v;
+    }
+    return sum;
+  }
+
+  snapshot(): Uint8Array {
+    const out = new ByteWriter(8 + this.inChannels * (16 + 4 * this.window));
+    out.u32(this.inChannels).u32(this.window);
+    for (let c = 0; c < this.inChannels; c++) {
+      out.f64(this.counts[c]!).f64(this.sums[c]!);
+      out.f32Array(this.ring.subarray(c * this.window, (c + 1) * this.window));
+    }
+    return out.finish();
+  }
+
+  restore(state: Uint8Array): void {
+    const input = new ByteReader(state, 'moving window state');
+    const channels = input.u32();
+    const window = input.u32();
+    if (channels !== this.inChannels || window !== this.window) {
+      throw new SnapshotError(
+        `moving window state is for ${channels} channel(s) × window ${window}, stage has ${this.inChannels} × ${this.window}`,
+      );
+    }
+    for (let c = 0; c < channels; c++) {
+      this.counts[c] = input.f64();
+      this.sums[c] = input.f64();
+      input.f32Into(this.ring.subarray(c * window, (c + 1) * window));
+    }
+    input.expectEnd();
+  }
+}

@@ -1,0 +1,55 @@
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { KafkaEvent } from '../events/types.ts';
+import { validateDefinition, type FunctionDefinition } from './definition.ts';
+import { processBatch } from './process-batch.ts';
+import { defaultRuntime, type Runtime } from './runtime.ts';
+
+export interface FunctionControl<M = unknown> {
+  readonly definition: FunctionDefinition<M>;
+  /** A new handler for the same function bound to other adapters (tests, replay, consume). */
+  withRuntime(runtime: Partial<Runtime>): DspfnHandler<M>;
+}
+
+export type DspfnHandler<M = unknown> = MiddyfiedHandler<KafkaEvent, void, Error, Context> & {
+  readonly dspfn: FunctionControl<M>;
+};
+
+/**
+ * Declares a Kafka-triggered DSP function and returns its Lambda handler (a middy handler, so
+ * middlewares can be added with `.use()`). Adapters are created on the first invocation and
+ * reused by every invocation of a warm container.
+ */
+export function defineFunction<M = unknown>(definition: FunctionDefinition<M>): DspfnHandler<M> {
+  validateDefinition(definition);
+  return bind(definition, undefined);
+}
+
+function bind<M>(definition: FunctionDefinition<M>, overrides: Partial<Runtime> | undefined): DspfnHandler<M> {
+  let runtime: Runtime | undefined;
+  const resolveRuntime = (): Runtime => {
+    if (runtime) return runtime;
+    const complete = overrides?.state && overrides.sink && overrides.backend && overrides.logger;
+    runtime = complete ? (overrides as Runtime) : { ...defaultRuntimeFor(definition.name, overrides), ...overrides };
+    return runtime;
+  };
+  const handler = middy<KafkaEvent, void, Error, Context>().handler(async function dspfnBatch(event, context) {
+    const active = resolveRuntime();
+    const report = await processBatch(event, context, definition, active);
+    active.logger.log('info', 'batch processed', { ...report });
+    active.onBatch?.(report);
+  });
+  const control: FunctionControl<M> = {
+    definition,
+    withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }),
+  };
+  return Object.assign(handler, { dspfn: control });
+}
+
+/** Only build the default adapters the overrides leave out (a test's sink must not open stdout). */
+function defaultRuntimeFor(name: string, overrides: Partial<Runtime> | undefined): Runtime {
+  const env = { ...process.env };
+  if (overrides?.state) env.DSPFN_STATE = 'memory';
+  if (overrides?.sink) env.DSPFN_SINK = 'stdout';
+  return defaultRuntime(name, env);
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { CODECS, type CodecName, type Payload } from '../codecs/payload.ts';
+import { PipelineSpec } from '../dsp/pipeline.ts';
+import { ConfigError } from '../errors.ts';
+import type { KafkaRecord } from '../events/types.ts';
+
+/** What a function extracts from one record: the key and the interleaved samples to process. */
+export interface SampleBlock<M = unknown> {
+  readonly key: string;
+  readonly samples: Float32Array | readonly number[];
+  /** Epoch milliseconds of the first sample (float64); defaults to the record timestamp. */
+  readonly timestamp?: number;
+  /** Samples per second per channel, when known. */
+  readonly sampleRate?: number;
+  /** Anything the output function needs later. */
+  readonly meta?: M;
+}
+
+/** Everything the output function sees for one processed record. */
+export interface ResultContext<M = unknown> {
+  readonly functionName: string;
+  readonly key: string;
+  readonly record: KafkaRecord;
+  readonly block: SampleBlock<M>;
+  /** Pipeline output: interleaved frames of `outChannels`. */
+  readonly output: Float32Array;
+  readonly outChannels: number;
+  /** Epoch milliseconds of the first sample (float64, never float32). */
+  readonly timestamp: number;
+  readonly sampleRate: number | undefined;
+}
+
+export interface OutputDefinition<M = unknown> {
+  /** Results topic. */
+  topic: string;
+  /** Message key; the record's pipeline key by default, so per-key order is kept downstream. */
+  key?: (context: ResultContext<M>) => string;
+  /** JSON value of the result message. */
+  value: (context: ResultContext<M>) => unknown;
+}
+
+export type StateMismatchPolicy = 'error' | 'reset';
+
+export interface FunctionDefinition<M = unknown> {
+  /** Names logs, headers and state keys; defaults to AWS_LAMBDA_FUNCTION_NAME's basename. */
+  name: string;
+  /** Codec for record values; a record's `content-type` header overrides it. Default `json`. */
+  codec?: CodecName;
+  /** One instance of this pipeline runs per key. */
+  pipeline: PipelineSpec;
+  /**
+   * Turns a decoded record into a key and samples. Throwing dead-letters the record with the
+   * error's message. The default takes the record key, and samples from f32le payloads or from a
+   * JSON array of numbers.
+   */
+  input?: (payload: Payload, record: KafkaRecord) => SampleBlock<M>;
+  output: OutputDefinition<M>;
+  /** Dead-letter topic; default `<source topic>.dlq`. */
+  deadLetterTopic?: string | ((sourceTopic: string) => string);
+  /** Topic for the function's structured batch logs; none by default (logs go to stderr). */
+  logTopic?: string;
+  /** What to do when stored state was written by another pipeline configuration. Default `error`. */
+  onStateMismatch?: StateMismatchPolicy;
+  /** Input headers copied onto results and dead letters, for tracing. */
+  propagateHeaders?: readonly string[];
+}
+
+export const DEFAULT_PROPAGATED_HEADERS = ['traceparent', 'tracestate', 'x-amzn-trace-id', 'trace-id'] as const;
+
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
+
+const definitionSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" or "-" (at most 128)'),
+  codec: z.enum(CODECS).optional(),
+  pipeline: z.instanceof(PipelineSpec, { message: 'expected pipeline().…' }),
+  input: fn.optional(),
+  output: z.strictObject({ topic: z.string().min(1), key: fn.optional(), value: fn }),
+  deadLetterTopic: z.union([z.string().min(1), fn]).optional(),
+  logTopic: z.string().min(1).optional(),
+  onStateMismatch: z.enum(['error', 'reset']).optional(),
+  propagateHeaders: z.array(z.string()).optional(),
+});
+
+/** Rejects unknown keys and wrong types at cold start, not on the first record. */
+export function validateDefinition<M>(definition: FunctionDefinition<M>): void {
+  const result = definitionSchema.safeParse(definition);
+  if (!result.success) {
+    throw new ConfigError(`invalid function definition: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
+  }
+  if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages');
+}

@@ -1,0 +1,47 @@
+import { describeError, type DspfnError } from '../errors.ts';
+import type { KafkaRecord } from '../events/types.ts';
+import { Header, type OutputMessage } from '../sink/sink.ts';
+
+export function sourceHeaders(record: KafkaRecord, functionName: string, propagate: readonly string[]): Record<string, string | Buffer> {
+  const headers: Record<string, string | Buffer> = {
+    [Header.sourceTopic]: record.topic,
+    [Header.sourcePartition]: String(record.partition),
+    [Header.sourceOffset]: String(record.offset),
+    [Header.function]: functionName,
+  };
+  for (const header of record.headers) {
+    if (propagate.includes(header.name.toLowerCase())) headers[header.name] = header.value;
+  }
+  return headers;
+}
+
+export function resultMessage(
+  topic: string,
+  key: string,
+  value: unknown,
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): OutputMessage {
+  return {
+    kind: 'result',
+    topic,
+    key,
+    value: JSON.stringify(value),
+    headers: { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) },
+  };
+}
+
+/**
+ * The original key, value and headers untouched, plus where the record came from and why it was
+ * rejected, so it can be inspected and replayed.
+ */
+export function deadLetterMessage(topic: string, record: KafkaRecord, error: DspfnError | Error, functionName: string): OutputMessage {
+  const headers: Record<string, string | Buffer> = {};
+  for (const header of record.headers) headers[header.name] = header.value;
+  Object.assign(headers, sourceHeaders(record, functionName, []), {
+    [Header.errorCode]: 'code' in error && typeof error.code === 'string' ? error.code : 'DSPFN_ERROR',
+    [Header.errorReason]: describeError(error),
+  });
+  return { kind: 'dead-letter', topic, key: record.key, value: record.value, headers };
+}

@@ -1,0 +1,149 @@
+import type { Context } from 'aws-lambda';
+import { StateStoreError } from '../errors.ts';
+import { parseKafkaEvent } from '../events/parse.ts';
+import type { OutputMessage } from '../sink/sink.ts';
+import type { StateEntry } from '../state/store.ts';
+import { decodeRecords, defaultInput } from './decode-records.ts';
+import { DEFAULT_PROPAGATED_HEADERS, type FunctionDefinition } from './definition.ts';
+import { groupByKey } from './group-by-key.ts';
+import { loadPipelines } from './load-state.ts';
+import { deadLetterMessage } from './outputs.ts';
+import { runPipelines } from './run-pipelines.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface BatchTimings {
+  decode: number;
+  load: number;
+  process: number;
+  produce: number;
+  commit: number;
+  total: number;
+}
+
+export interface BatchReport {
+  functionName: string;
+  requestId: string;
+  records: number;
+  keys: number;
+  samples: number;
+  results: number;
+  deadLetters: number;
+  /** Records already applied by an earlier delivery of the same offsets. */
+  skipped: number;
+  committed: number;
+  /** Keys the store already held at these offsets (a redelivered batch). */
+  duplicates: number;
+  /** Milliseconds per step. */
+  timings: BatchTimings;
+}
+
+export function stateKeyOf(functionName: string, key: string): string {
+  return `${functionName}:${key}`;
+}
+
+function deadLetterTopicFor<M>(definition: FunctionDefinition<M>, sourceTopic: string): string {
+  const target = definition.deadLetterTopic;
+  if (typeof target === 'string') return target;
+  return target ? target(sourceTopic) : `${sourceTopic}.dlq`;
+}
+
+/**
+ * decode → group by key → load state → run pipelines → produce → commit.
+ * Outputs are produced before state is committed, and any failure of either rejects the batch,
+ * so the event source redelivers it and the offset fence keeps state effectively-once.
+ */
+export async function processBatch<M>(
+  event: unknown,
+  context: Pick<Context, 'awsRequestId'>,
+  definition: FunctionDefinition<M>,
+  runtime: Runtime,
+): Promise<BatchReport> {
+  const started = performance.now();
+  const propagate = definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS;
+  const parsed = parseKafkaEvent(event);
+  const { decoded, rejected } = decodeRecords(
+    parsed,
+    definition.codec ?? 'json',
+    definition.input ?? defaultInput<M>,
+    definition.pipeline.channels,
+  );
+  const groups = groupByKey(decoded);
+  const decodedAt = performance.now();
+
+  const stateKeys = new Map([...groups.keys()].map((key) => [key, stateKeyOf(definition.name, key)]));
+  const states = await loadPipelines(
+    stateKeys,
+    definition.pipeline,
+    runtime.state,
+    runtime.backend,
+    definition.onStateMismatch ?? 'error',
+    runtime.logger,
+  );
+  const loadedAt = performance.now();
+
+  const run = runPipelines(groups, states, definition, propagate);
+  const deadLetters = [...rejected, ...run.rejected].map(({ record, error }) =>
+    deadLetterMessage(deadLetterTopicFor(definition, record.topic), record, error, definition.name),
+  );
+  const processedAt = performance.now();
+
+  const report: BatchReport = {
+    functionName: definition.name,
+    requestId: context.awsRequestId,
+    records: parsed.recordCount,
+    keys: groups.size,
+    samples: run.samples,
+    results: run.results.length,
+    deadLetters: deadLetters.length,
+    skipped: run.skipped,
+    committed: 0,
+    duplicates: 0,
+    timings: { decode: decodedAt - started, load: loadedAt - decodedAt, process: processedAt - loadedAt, produce: 0, commit: 0, total: 0 },
+  };
+  for (const letter of deadLetters) {
+    runtime.logger.log('warn', 'record dead-lettered', {
+      requestId: context.awsRequestId,
+      topic: letter.headers['dspfn-source-topic']?.toString(),
+      partition: Number(letter.headers['dspfn-source-partition']),
+      offset: Number(letter.headers['dspfn-source-offset']),
+      reason: letter.headers['dspfn-error-reason']?.toString(),
+    });
+  }
+
+  const messages: OutputMessage[] = [...run.results, ...deadLetters];
+  if (definition.logTopic) messages.push(batchLogMessage(definition.logTopic, report));
+  await runtime.sink.send(messages);
+  const producedAt = performance.now();
+
+  const entries: StateEntry[] = [];
+  for (const key of run.advanced) {
+    const { pipeline, expected } = states.get(key)!;
+    entries.push({ key: stateKeys.get(key)!, snapshot: pipeline.snapshot(), offsets: pipeline.offsets(), expected });
+  }
+  if (entries.length > 0) {
+    const outcomes = await runtime.state.commit(entries);
+    const conflicts = outcomes.filter((o) => o.status === 'conflict').map((o) => o.key);
+    report.committed = outcomes.filter((o) => o.status === 'committed').length;
+    report.duplicates = outcomes.filter((o) => o.status === 'duplicate').length;
+    if (conflicts.length > 0) {
+      throw new StateStoreError(
+        `state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation advanced them; the batch will be retried`,
+      );
+    }
+  }
+  const committedAt = performance.now();
+  report.timings.produce = producedAt - processedAt;
+  report.timings.commit = committedAt - producedAt;
+  report.timings.total = committedAt - started;
+  return report;
+}
+
+function batchLogMessage(topic: string, report: BatchReport): OutputMessage {
+  return {
+    kind: 'log',
+    topic,
+    key: report.functionName,
+    value: JSON.stringify({ message: 'batch', ...report }),
+    headers: { 'content-type': 'application/json' },
+  };
+}

@@ -1,0 +1,29 @@
+export type OutputKind = 'result' | 'log' | 'dead-letter';
+
+export interface OutputMessage {
+  readonly kind: OutputKind;
+  readonly topic: string;
+  readonly key: string | Buffer | null;
+  readonly value: string | Buffer;
+  readonly headers: Readonly<Record<string, string | Buffer>>;
+}
+
+/**
+ * Where results, logs and dead letters go. `send` resolves only when every message is durably
+ * accepted; a rejection fails the batch so the event source retries it.
+ */
+export interface Sink {
+  readonly name: string;
+  send(messages: readonly OutputMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const Header = {
+  contentType: 'content-type',
+  sourceTopic: 'dspfn-source-topic',
+  sourcePartition: 'dspfn-source-partition',
+  sourceOffset: 'dspfn-source-offset',
+  function: 'dspfn-function',
+  errorCode: 'dspfn-error-code',
+  errorReason: 'dspfn-error-reason',
+} as const;

@@ -1,0 +1,43 @@
+import { commitDecision, type CommitResult, type StateEntry, type StateStore, type StoredState } from './store.ts';
+
+/**
+ * Process-local state: the embedded default for tests and replays. On Lambda it lives only as long
+ * as the container, so production functions use a Redis store.
+ */
+export class MemoryStateStore implements StateStore {
+  readonly name = 'memory';
+  private readonly entries = new Map<string, StoredState>();
+  /** Round trips made, so tests can check one load and one commit per batch. */
+  readonly calls = { load: 0, commit: 0 };
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+    this.calls.load++;
+    const found = new Map<string, StoredState>();
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry) found.set(key, entry);
+    }
+    return found;
+  }
+
+  async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
+    this.calls.commit++;
+    return entries.map((entry) => {
+      const status = commitDecision(this.entries.get(entry.key)?.offsets ?? null, entry);
+      if (status === 'committed') {
+        this.entries.set(entry.key, { snapshot: entry.snapshot.slice(), offsets: entry.offsets.map((o) => ({ ...o })) });
+      }
+      return { key: entry.key, status };
+    });
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  get(key: string): StoredState | undefined {
+    return this.entries.get(key);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,67 @@
+import type { AbsorbedOffset } from '../dsp/snapshot.ts';
+
+/** A stored pipeline snapshot and the source offsets it has absorbed (the fence). */
+export interface StoredState {
+  readonly snapshot: Uint8Array;
+  readonly offsets: readonly AbsorbedOffset[];
+}
+
+export interface StateEntry {
+  readonly key: string;
+  readonly snapshot: Uint8Array;
+  /** Offsets absorbed after this batch. */
+  readonly offsets: readonly AbsorbedOffset[];
+  /** Offsets the batch started from (what `load` returned), or null when the key was new. */
+  readonly expected: readonly AbsorbedOffset[] | null;
+}
+
+/**
+ * - committed: written.
+ * - duplicate: the store already holds these offsets or later ones (a redelivered batch); untouched.
+ * - conflict: another writer moved the key since it was loaded; untouched, the batch must be retried.
+ */
+export type CommitStatus = 'committed' | 'duplicate' | 'conflict';
+
+export interface CommitResult {
+  readonly key: string;
+  readonly status: CommitStatus;
+}
+
+/**
+ * Per-key pipeline state between invocations. Implementations load every key of a batch in one
+ * round trip and commit them in one, each key atomically and conditionally on its fence.
+ */
+export interface StateStore {
+  readonly name: string;
+  load(keys: readonly string[]): Promise<Map<string, StoredState>>;
+  commit(entries: readonly StateEntry[]): Promise<CommitResult[]>;
+  close(): Promise<void>;
+}
+
+function offsetMap(offsets: readonly AbsorbedOffset[]): Map<string, number> {
+  return new Map(offsets.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
+}
+
+/** The decision every store makes for one key, so all backends agree on the fence semantics. */
+export function commitDecision(stored: readonly AbsorbedOffset[] | null, entry: StateEntry): CommitStatus {
+  const current = stored === null ? null : offsetMap(stored);
+  const expected = entry.expected === null ? null : offsetMap(entry.expected);
+  if (sameOffsets(current, expected)) return 'committed';
+  if (current !== null) {
+    // Stored state already covers every partition this entry advances: it was applied before.
+    let covered = true;
+    for (const o of entry.offsets) {
+      const at = current.get(`${o.topic}-${o.partition}`);
+      if (at === undefined || at < o.offset) covered = false;
+    }
+    if (covered) return 'duplicate';
+  }
+  return 'conflict';
+}
+
+function sameOffsets(a: Map<string, number> | null, b: Map<string, number> | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.size !== b.size) return false;
+  for (const [id, offset] of a) if (b.get(id) !== offset) return false;
+  return true;
+}

@@ -1,0 +1,7 @@
+export { f32leBytes, kafkaRecord, mskEvent, selfManagedKafkaEvent, valueBytes } from '../events/build.ts';
+export type { EventOptions, RecordInput } from '../events/build.ts';
+export { lambdaContext } from './context.ts';
+export { testHarness } from './harness.ts';
+export type { TestHarness } from './harness.ts';
+export { MemorySink } from '../sink/memory.ts';
+export { MemoryStateStore } from '../state/memory.ts';
