@@ -3,6 +3,7 @@ import { ConfigError, StateMismatchError } from '../errors.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
 import { decodeSnapshot, encodeSnapshot, type AbsorbedOffset } from './snapshot.ts';
+import { zodReason } from '../validation.ts';
 import {
   StageKind,
   outputChannels,
@@ -23,7 +24,7 @@ const pipelineOptions = z.strictObject({ channels: z.number().int().min(1).max(6
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new ConfigError(`invalid ${what} options: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
+    throw new ConfigError(`invalid ${what} options: ${zodReason(result.error)}`);
   }
   return result.data;
 }

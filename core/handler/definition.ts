@@ -3,6 +3,7 @@ import { CODECS, type CodecName, type Payload } from '../codecs/payload.ts';
 import { PipelineSpec } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
+import { zodReason } from '../validation.ts';
 
 /** What a function extracts from one record: the key and the interleaved samples to process. */
 export interface SampleBlock<M = unknown> {
@@ -85,7 +86,7 @@ const definitionSchema = z.strictObject({
 export function validateDefinition<M>(definition: FunctionDefinition<M>): void {
   const result = definitionSchema.safeParse(definition);
   if (!result.success) {
-    throw new ConfigError(`invalid function definition: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
+    throw new ConfigError(`invalid function definition: ${zodReason(result.error)}`);
   }
   if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages');
 }

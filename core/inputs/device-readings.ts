@@ -3,6 +3,7 @@ import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import type { SampleBlock } from '../handler/definition.ts';
+import { zodReason } from '../validation.ts';
 
 export interface DeviceReadingsOptions {
   /** JSON field holding the key. Default `deviceId`. */
@@ -32,7 +33,7 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
     if (payload.codec !== 'json') throw new DecodeError(`expected JSON or f32le, got ${payload.codec}`);
     const parsed = schema.safeParse(payload.value);
     if (!parsed.success) {
-      throw new DecodeError(`invalid reading: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
+      throw new DecodeError(`invalid reading: ${zodReason(parsed.error)}`);
     }
     const value = parsed.data as Record<string, unknown>;
     return {

@@ -1,0 +1,125 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeError, DspfnError } from '../errors.ts';
+import { loadFunction } from './load-function.ts';
+import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
+import type { ReplayRecord } from './replay-file.ts';
+import { formatSummary, replay, ReplayFailedError } from './replay.ts';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
+  const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  const stream = createWriteStream(out);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.end(text, () => resolve());
+  });
+  process.stderr.write(`wrote ${records.length} records to ${out}\n`);
+}
+
+export function program(): Command {
+  const cli = new Command('dspfn')
+    .description('Serverless DSP event functions for Kafka: replay, generate events, run locally')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  cli
+    .command('replay')
+    .description('replay a recorded NDJSON file of Kafka records through a function, batched like the Lambda event source')
+    .argument('<function>', 'folder under functions/ (e.g. sensor-rms), a folder path, or a module path')
+    .requiredOption('-e, --events <file>', 'replay file: one Kafka record per line in the Lambda record shape')
+    .option('-o, --out <file>', 'write every produced message as one JSON line here (default: stdout)')
+    .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, 10_000), 100)
+    .option('-r, --retries <n>', 'retries of a failed batch before the replay stops', integer(0, 1000), 2)
+    .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
+    .addOption(new Option('--log-level <level>', 'function log level (logs go to stderr)').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
+    .option('--no-progress', 'no progress bar')
+    .option('--json', 'print the summary as JSON on stdout (with --out)')
+    .action(async (fn: string, opts) => {
+      const { handler } = await loadFunction(fn);
+      const summary = await replay({
+        handler,
+        events: opts.events,
+        out: opts.out,
+        batchSize: opts.batchSize,
+        retries: opts.retries,
+        shape: opts.eventShape,
+        logLevel: opts.logLevel,
+        progress: opts.progress,
+      });
+      if (opts.json && opts.out) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stderr.write(`\nreplay summary\n${formatSummary(summary, opts.out)}\n`);
+    });
+
+  const events = cli.command('events').description('make replay files');
+  events
+    .command('from-values')
+    .description('turn plain JSON values (a JSON array or NDJSON) into replay records, partitioned by key like Kafka')
+    .argument('<file>', 'JSON array or NDJSON of values')
+    .requiredOption('-t, --topic <topic>', 'topic name')
+    .option('-k, --key-field <field>', 'value field used as the record key (e.g. deviceId)')
+    .option('-p, --partitions <n>', 'partitions to spread keys over (murmur2, like Kafka)', integer(1, 10_000), 1)
+    .option('-o, --out <file>', 'output file (default: stdout)')
+    .action(async (file: string, opts) => {
+      const inputs = valuesToInputs(readValues(file), opts.keyField);
+      await writeRecords(toReplayRecords(inputs, { topic: opts.topic, partitions: opts.partitions }), opts.out);
+    });
+  events
+    .command('synth')
+    .description('generate synthetic device streams (sine sensors, or reference noise + noisy signal)')
+    .addOption(new Option('--kind <kind>', 'signal kind').choices(['sensor', 'noise']).default('sensor'))
+    .option('-t, --topic <topic>', 'topic name', 'sensors')
+    .option('-d, --devices <n>', 'devices (keys)', integer(1, 1_000_000), 4)
+    .option('-r, --records <n>', 'records per device', integer(1, 10_000_000), 25)
+    .option('-s, --samples <n>', 'samples per record (frames for --kind noise)', integer(1, 1_000_000), 64)
+    .option('--sample-rate <hz>', 'samples per second', integer(1, 10_000_000), 1000)
+    .option('-p, --partitions <n>', 'partitions', integer(1, 10_000), 3)
+    .addOption(new Option('--format <format>', 'value encoding').choices(['json', 'f32le']).default('json'))
+    .option('--malformed <n>', 'records with a malformed payload, to exercise dead letters', integer(0, 1_000_000), 0)
+    .option('--seed <n>', 'random seed', integer(0, 2 ** 31), 1)
+    .option('-o, --out <file>', 'output file (default: stdout)')
+    .action(async (opts) => {
+      const inputs = synthInputs({
+        kind: opts.kind,
+        devices: opts.devices,
+        records: opts.records,
+        samples: opts.samples,
+        sampleRate: opts.sampleRate,
+        seed: opts.seed,
+        format: opts.format,
+        malformed: opts.malformed,
+      });
+      await writeRecords(toReplayRecords(inputs, { topic: opts.topic, partitions: opts.partitions, intervalMs: 1000 / opts.sampleRate * opts.samples / opts.devices }), opts.out);
+    });
+  return cli;
+}
+
+/** Runs the CLI; returns the exit code (errors are printed, never thrown). */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await program().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof ReplayFailedError) {
+      process.stderr.write(`\ndspfn: ${error.message}\n\nreplay stopped; summary so far\n${formatSummary(error.summary)}\n`);
+      return 1;
+    }
+    const code = error instanceof DspfnError ? ` [${error.code}]` : '';
+    process.stderr.write(`dspfn: ${describeError(error)}${code}\n`);
+    if (process.env.DSPFN_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

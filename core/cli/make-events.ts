@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { Partitioners } from 'kafkajs';
+import { ConfigError } from '../errors.ts';
+import { kafkaRecord, type RecordInput } from '../events/build.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+/** Kafka's default (murmur2) partitioner, so replay files place keys where a real producer would. */
+export function keyPartitioner(partitions: number): (key: string | null, index: number) => number {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return (key, index) =>
+    key === null
+      ? index % partitions
+      : partitioner({ topic: 'replay', partitionMetadata, message: { key, value: null } });
+}
+
+export interface RecordSequenceOptions {
+  topic: string;
+  partitions: number;
+  startTimestamp?: number;
+  /** Milliseconds between consecutive records. */
+  intervalMs?: number;
+}
+
+/** Assigns partitions by key and consecutive offsets per partition, in the order given. */
+export function toReplayRecords(inputs: Iterable<RecordInput>, options: RecordSequenceOptions): ReplayRecord[] {
+  const partitionOf = keyPartitioner(options.partitions);
+  const offsets = new Map<number, number>();
+  const start = options.startTimestamp ?? Date.UTC(2026, 0, 1);
+  const records: ReplayRecord[] = [];
+  let index = 0;
+  for (const input of inputs) {
+    const key = input.key === undefined || input.key === null ? null : Buffer.from(input.key).toString('utf8');
+    const partition = input.partition ?? partitionOf(key, index);
+    const offset = offsets.get(partition) ?? 0;
+    offsets.set(partition, offset + 1);
+    records.push(
+      kafkaRecord(
+        { timestamp: start + index * (options.intervalMs ?? 10), ...input, topic: input.topic ?? options.topic, partition, offset },
+        {},
+      ),
+    );
+    index++;
+  }
+  return records;
+}
+
+/** Reads plain values from a JSON array or NDJSON file. */
+export function readValues(path: string): unknown[] {
+  const text = readFileSync(path, 'utf8').trim();
+  if (text.startsWith('[')) return JSON.parse(text) as unknown[];
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch (error) {
+        throw new ConfigError(`${path}:${i + 1}: not JSON (${(error as Error).message})`);
+      }
+    });
+}
+
+/** Values become record values; `keyField` (if given) names the field that becomes the record key. */
+export function valuesToInputs(values: readonly unknown[], keyField: string | undefined): RecordInput[] {
+  return values.map((value, i) => {
+    if (keyField === undefined) return { value: value as RecordInput['value'] };
+    const key = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[keyField] : undefined;
+    if (typeof key !== 'string' && typeof key !== 'number') {
+      throw new ConfigError(`value ${i + 1} has no "${keyField}" string to use as record key`);
+    }
+    return { key: String(key), value: value as RecordInput['value'] };
+  });
+}
+
+/** Small deterministic PRNG so generated files are reproducible from a seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SynthOptions {
+  kind: 'sensor' | 'noise';
+  devices: number;
+  records: number;
+  samples: number;
+  sampleRate: number;
+  seed: number;
+  format: 'json' | 'f32le';
+  /** Records with a malformed payload, spread through the file (to exercise dead letters). */
+  malformed: number;
+}
+
+/**
+ * Synthetic device streams: `sensor` is a sine per device with DC offset and noise; `noise` is
+ * 2-channel [x, d] where d = tone + an unknown FIR of the reference noise x.
+ */
+export function synthInputs(options: SynthOptions): RecordInput[] {
+  const random = mulberry32(options.seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const devices = Array.from({ length: options.devices }, (_, d) => ({
+    id: `device-${String(d + 1).padStart(3, '0')}`,
+    freq: 1 + random() * 20,
+    dc: random() * 4 - 2,
+    amp: 0.5 + random() * 2,
+    t: 0,
+    history: [0, 0, 0],
+  }));
+  const fir = [0.6, -0.3, 0.1];
+  const inputs: RecordInput[] = [];
+  const every = options.malformed > 0 ? Math.floor((options.records * options.devices) / (options.malformed + 1)) : 0;
+  for (let r = 0; r < options.records; r++) {
+    for (const device of devices) {
+      const channels = options.kind === 'noise' ? 2 : 1;
+      const data = new Array<number>(options.samples * channels);
+      for (let n = 0; n < options.samples; n++, device.t++) {
+        const tone = device.amp * Math.sin((2 * Math.PI * device.freq * device.t) / options.sampleRate);
+        if (options.kind === 'sensor') {
+          data[n] = Math.fround(device.dc + tone + 0.1 * gauss());
+        } else {
+          const x = gauss();
+          device.history.unshift(x);
+          device.history.length = fir.length;
+          const leak = fir.reduce((sum, h, k) => sum + h * (device.history[k] ?? 0), 0);
+          data[2 * n] = Math.fround(x);
+          data[2 * n + 1] = Math.fround(tone + leak);
+        }
+      }
+      const index = inputs.length + 1;
+      if (every > 0 && index % every === 0 && index / every <= options.malformed) {
+        inputs.push({ key: device.id, value: { deviceId: device.id, sampleRate: options.sampleRate, data: 'not-samples' } });
+        continue;
+      }
+      inputs.push(
+        options.format === 'f32le'
+          ? { key: device.id, value: Float32Array.from(data), headers: { 'content-type': 'application/x-f32le' } }
+          : { key: device.id, value: { deviceId: device.id, sampleRate: options.sampleRate, data } },
+      );
+    }
+  }
+  return inputs;
+}
