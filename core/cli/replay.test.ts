@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { defineFunction } from '../handler/define-function.ts';
+import { pipeline } from '../dsp/pipeline.ts';
+import { MemorySink } from '../sink/memory.ts';
+import { batchRecords, recordEventBytes } from './batcher.ts';
+import { loadFunction } from './load-function.ts';
+import { keyPartitioner, synthInputs, toReplayRecords } from './make-events.ts';
+import { readReplayFile, type ReplayRecord } from './replay-file.ts';
+import { replay, ReplayFailedError } from './replay.ts';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, 'dspfn.js');
+const root = join(import.meta.dirname, '..', '..');
+
+function tempFile(name: string, lines: readonly unknown[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'dspfn-')), name);
+  writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return path;
+}
+
+async function* from<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+describe('replay batching', () => {
+  const records = toReplayRecords(synthInputs({ kind: 'sensor', devices: 5, records: 9, samples: 4, sampleRate: 100, seed: 3, format: 'json', malformed: 0 }), { topic: 's', partitions: 3 });
+
+  it('keeps per-partition order and respects the batch size', async () => {
+    const batches: ReplayRecord[][] = [];
+    for await (const batch of batchRecords(from(records.map((record) => ({ record }))), { batchSize: 7 })) batches.push(batch.map((b) => b.record));
+    expect(batches.every((b) => b.length <= 7)).toBe(true);
+    expect(batches.flat()).toEqual(records);
+    const seen = new Map<number, number>();
+    for (const r of batches.flat()) {
+      expect(r.offset).toBe((seen.get(r.partition) ?? -1) + 1);
+      seen.set(r.partition, r.offset);
+    }
+  });
+
+  it('never builds an event over the payload limit', async () => {
+    const limit = 3 * recordEventBytes(records[0]!) + 600;
+    for await (const batch of batchRecords(from(records.map((record) => ({ record }))), { batchSize: 100, maxEventBytes: limit })) {
+      expect(batch.length).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('partitions keys like Kafka and numbers offsets per partition', () => {
+    const partitionOf = keyPartitioner(3);
+    for (const r of records) expect(r.partition).toBe(partitionOf(Buffer.from(r.key!, 'base64').toString(), 0));
+    expect(new Set(records.map((r) => r.partition)).size).toBeGreaterThan(1);
+  });
+});
+
+describe('replay', () => {
+  it('replays the bundled sensor-rms file: every record produced or dead-lettered', async () => {
+    const { handler } = await loadFunction('sensor-rms', root);
+    const sink = new MemorySink();
+    const events = join(root, 'functions/sensor-rms/events.ndjson');
+    const summary = await replay({ handler, events, sink, progress: false, logLevel: 'silent' });
+    let lines = 0;
+    for await (const _ of readReplayFile(events)) lines++;
+    expect(summary.records).toBe(lines);
+    expect(summary.batches).toBe(Math.ceil(lines / 100));
+    expect(summary.results + summary.deadLetters).toBe(lines);
+    expect(summary.deadLetters).toBe(1);
+    expect(sink.onTopic('sensors.dlq')).toHaveLength(1);
+    expect(summary.samples).toBeGreaterThan(0);
+    expect(summary.handlerP99Ms).toBeGreaterThanOrEqual(summary.handlerP50Ms);
+  });
+
+  it('retries a failing batch, then stops with the batch named and a summary', async () => {
+    let calls = 0;
+    const handler = defineFunction({
+      name: 'flaky',
+      codec: 'f32le',
+      pipeline: pipeline().rms({ window: 2 }),
+      output: {
+        topic: 'o',
+        value: () => {
+          calls++;
+          return {};
+        },
+      },
+    });
+    const failing = new MemorySink();
+    failing.send = async () => {
+      throw new Error('broker down');
+    };
+    const events = tempFile('e.ndjson', toReplayRecords([{ key: 'a', value: new Float32Array([1]) }], { topic: 't', partitions: 1 }));
+    const error = await replay({ handler, events, sink: failing, retries: 2, progress: false, logLevel: 'silent' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReplayFailedError);
+    expect((error as ReplayFailedError).message).toMatch(/batch 1 \(t-0@0\.\.0\) failed 3 time\(s\), retries spent: broker down/);
+    expect(calls).toBe(3);
+    expect((error as ReplayFailedError).summary.retries).toBe(2);
+  });
+
+  it('names the line of a malformed replay file', async () => {
+    const { handler } = await loadFunction('sensor-rms', root);
+    const events = tempFile('bad.ndjson', [{ topic: 't', partition: 0, offset: 0, timestamp: 1, value: 'AA==' }, { topic: 't' }]);
+    await expect(replay({ handler, events, sink: new MemorySink(), progress: false })).rejects.toThrow(/bad\.ndjson:2: not a replay record/);
+  });
+
+  it('explains what it tried when a function cannot be found', async () => {
+    await expect(loadFunction('no-such-fn', root)).rejects.toThrow(/cannot find function "no-such-fn": tried .*functions\/no-such-fn/);
+  });
+});
+
+describe('dspfn CLI', () => {
+  it('generates events and replays them to an output file in the documented line format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dspfn-cli-'));
+    const values = join(dir, 'values.json');
+    writeFileSync(values, JSON.stringify([
+      { deviceId: 'd1', sampleRate: 10, data: [1, 2, 3] },
+      { deviceId: 'd2', sampleRate: 10, data: [4] },
+      { deviceId: 'd1', sampleRate: 10, data: [5] },
+    ]));
+    const events = join(dir, 'events.ndjson');
+    await run(process.execPath, [cli, 'events', 'from-values', values, '--topic', 'sensors', '--key-field', 'deviceId', '--out', events], { cwd: root });
+    const out = join(dir, 'out.ndjson');
+    const { stderr } = await run(process.execPath, [cli, 'replay', 'sensor-rms', '--events', events, '--out', out, '--batch-size', '2'], { cwd: root });
+    expect(stderr).toMatch(/records\s+3/);
+    expect(stderr).toMatch(/batches\s+2/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ topic: 'sensor-rms', key: 'd1', value: { deviceId: 'd1', partition: 0, offset: 0 } });
+    expect((lines[0]!.value as { rms: number[] }).rms).toHaveLength(3);
+    expect((lines[0]!.headers as Record<string, string>)['dspfn-source-topic']).toBe('sensors');
+  });
+
+  it('exits non-zero with a clear message on bad arguments', async () => {
+    const error = await run(process.execPath, [cli, 'replay', 'sensor-rms', '--events', '/nonexistent.ndjson'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect((error as { code: number }).code).toBe(1);
+    expect((error as { stderr: string }).stderr).toMatch(/cannot read replay file \/nonexistent\.ndjson/);
+  });
+});

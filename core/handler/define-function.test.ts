@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { jsBackend } from '../dsp/backend.ts';
+import { pipeline } from '../dsp/pipeline.ts';
+import { ConfigError, ErrorCode } from '../errors.ts';
+import { f32leBytes, mskEvent, type RecordInput } from '../events/build.ts';
+import { MemorySink } from '../sink/memory.ts';
+import type { OutputMessage, Sink } from '../sink/sink.ts';
+import { MemoryStateStore } from '../state/memory.ts';
+import type { StateEntry, StateStore } from '../state/store.ts';
+import { lambdaContext } from '../testing/context.ts';
+import { testHarness } from '../testing/harness.ts';
+import { defineFunction } from './define-function.ts';
+import { jsonLogger } from './logger.ts';
+
+interface Out {
+  key: string;
+  offset: number;
+  y: number[];
+}
+
+function makeFunction(options: { window?: number; channels?: number; onStateMismatch?: 'error' | 'reset' } = {}) {
+  const channels = options.channels ?? 1;
+  return defineFunction({
+    name: 'unit',
+    codec: 'f32le',
+    pipeline: pipeline({ channels }).movingAverage({ window: options.window ?? 4 }).rms({ window: 3 }),
+    output: { topic: 'out', value: ({ key, record, output }) => ({ key, offset: record.offset, y: Array.from(output) }) },
+    ...(options.onStateMismatch ? { onStateMismatch: options.onStateMismatch } : {}),
+  });
+}
+
+/** A stream of f32le records over three keys on two partitions. */
+function stream(count: number): RecordInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `k${i % 3}`,
+    partition: i % 3 === 2 ? 1 : 0,
+    value: Float32Array.from({ length: 1 + (i % 5) }, (_, j) => Math.sin(i * 7 + j) * 10 + i),
+  }));
+}
+
+/** Offsets numbered per partition like a topic, so records can be cut into batches. */
+function numbered(records: RecordInput[]): RecordInput[] {
+  const next = new Map<number, number>();
+  return records.map((r) => {
+    const offset = next.get(r.partition ?? 0) ?? 0;
+    next.set(r.partition ?? 0, offset + 1);
+    return { ...r, offset };
+  });
+}
+
+function outputsByKey(sink: MemorySink): Record<string, number[]> {
+  const byKey: Record<string, number[]> = {};
+  for (const r of sink.json<Out>('out')) (byKey[r.key] ??= []).push(...r.y);
+  return byKey;
+}
+
+describe('defineFunction', () => {
+  it('produces identical outputs whatever the batches and invocations', async () => {
+    const records = numbered(stream(60));
+    const once = testHarness(makeFunction());
+    await once.invoke(records);
+    const reference = outputsByKey(once.sink);
+    expect(Object.keys(reference).sort()).toEqual(['k0', 'k1', 'k2']);
+
+    for (const batchSize of [1, 2, 7, 25]) {
+      const state = new MemoryStateStore();
+      const split = testHarness(makeFunction(), { state });
+      for (let i = 0; i < records.length; i += batchSize) {
+        // A fresh handler (a new container) per batch: only the store carries state.
+        const container = testHarness(makeFunction(), { state });
+        await container.invoke(records.slice(i, i + batchSize));
+        split.sink.messages.push(...container.sink.messages);
+      }
+      expect(outputsByKey(split.sink)).toEqual(reference);
+    }
+  });
+
+  it('loads once and commits once per batch, whatever the number of keys', async () => {
+    const state = new MemoryStateStore();
+    const fn = testHarness(makeFunction(), { state });
+    await fn.invoke(Array.from({ length: 50 }, (_, i) => ({ key: `key-${i}`, value: new Float32Array([i]) })));
+    expect(state.calls).toEqual({ load: 1, commit: 1 });
+    expect(state.keys()).toHaveLength(50);
+    expect(fn.reports[0]).toMatchObject({ records: 50, keys: 50, samples: 50, results: 50, committed: 50, deadLetters: 0 });
+  });
+
+  it('dead-letters bad records with original bytes and location, without touching their key', async () => {
+    const badBytes = Buffer.from([1, 2, 3, 4, 5, 6, 7]);
+    const nan = f32leBytes([1, Number.NaN]);
+    const records: RecordInput[] = [
+      { key: 'a', value: new Float32Array([1, 2]) },
+      { key: 'a', value: badBytes, headers: { traceparent: 'trace-1' } },
+      { key: 'a', value: nan },
+      { key: 'a', value: '{"x":1}', headers: { 'content-type': 'application/avro' } },
+      { value: new Float32Array([5]) },
+      { key: 'a', value: new Float32Array([3, 4]) },
+    ];
+    const fn = testHarness(makeFunction());
+    await fn.invoke(records, { topic: 'raw-audio' });
+    const letters = fn.sink.onTopic('raw-audio.dlq');
+    expect(letters.map((l) => l.headers['dspfn-source-offset'])).toEqual(['1', '2', '3', '4']);
+    expect(Buffer.compare(letters[0]!.value as Buffer, badBytes)).toBe(0);
+    expect(letters[0]!.key!.toString()).toBe('a');
+    expect(letters[0]!.headers['dspfn-source-topic']).toBe('raw-audio');
+    expect(letters[0]!.headers['dspfn-source-partition']).toBe('0');
+    expect(letters[0]!.headers['traceparent']!.toString()).toBe('trace-1');
+    expect(letters[0]!.headers['dspfn-error-code']).toBe(ErrorCode.InvalidSamples);
+    expect(String(letters[0]!.headers['dspfn-error-reason'])).toMatch(/7 bytes, not a whole number of 4-byte samples/);
+    expect(Buffer.compare(letters[1]!.value as Buffer, nan)).toBe(0);
+    expect(String(letters[1]!.headers['dspfn-error-reason'])).toMatch(/sample 1 is not a finite/);
+    expect(String(letters[2]!.headers['dspfn-error-reason'])).toMatch(/unsupported content-type/);
+    expect(String(letters[3]!.headers['dspfn-error-reason'])).toMatch(/no key/);
+    expect(letters[3]!.key).toBeNull();
+
+    const clean = testHarness(makeFunction());
+    await clean.invoke([records[0]!, records[5]!]);
+    expect(outputsByKey(fn.sink)).toEqual(outputsByKey(clean.sink));
+  });
+
+  it('checks the channel count of interleaved input', async () => {
+    const fn = testHarness(makeFunction({ channels: 2 }));
+    await fn.invoke([{ key: 'a', value: new Float32Array([1, 2, 3]) }]);
+    expect(String(fn.sink.ofKind('dead-letter')[0]!.headers['dspfn-error-reason'])).toMatch(/not whole frames of 2/);
+  });
+
+  it('skips records a redelivered batch already applied, leaving state as after the first delivery', async () => {
+    const state = new MemoryStateStore();
+    const records = numbered(stream(12));
+    const fn = testHarness(makeFunction(), { state });
+    await fn.invoke(records);
+    const after = new Map(state.keys().map((k) => [k, state.get(k)!.snapshot]));
+    await fn.invoke(records);
+    expect(fn.reports[1]).toMatchObject({ skipped: 12, results: 0, committed: 0 });
+    for (const [key, snapshot] of after) expect(state.get(key)!.snapshot).toEqual(snapshot);
+  });
+
+  it('fails the batch and commits nothing when the sink fails; the retry then produces everything', async () => {
+    const state = new MemoryStateStore();
+    let failures = 1;
+    const sink = new MemorySink();
+    const flaky: Sink = {
+      name: 'flaky',
+      async send(messages: readonly OutputMessage[]) {
+        if (failures-- > 0) throw new Error('broker unavailable');
+        await sink.send(messages);
+      },
+      close: async () => {},
+    };
+    const handler = makeFunction().dspfn.withRuntime({ sink: flaky, state, backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    const event = mskEvent(numbered(stream(9)));
+    await expect(handler(event, lambdaContext())).rejects.toThrow('broker unavailable');
+    expect(state.keys()).toEqual([]);
+    await handler(event, lambdaContext());
+    const reference = testHarness(makeFunction());
+    await reference.invoke(numbered(stream(9)));
+    expect(outputsByKey(sink)).toEqual(outputsByKey(reference.sink));
+  });
+
+  it('fails the batch when the state commit fails or conflicts', async () => {
+    const state = new MemoryStateStore();
+    const failing: StateStore = {
+      name: 'failing',
+      load: (keys) => state.load(keys),
+      commit: async () => {
+        throw new Error('redis down');
+      },
+      close: async () => {},
+    };
+    const fn = testHarness(makeFunction(), { state: failing });
+    await expect(fn.invoke(stream(3))).rejects.toThrow('redis down');
+
+    // Another writer advances the key between this batch's load and commit.
+    const racing: StateStore = {
+      name: 'racing',
+      load: (keys) => state.load(keys),
+      commit: async (entries: readonly StateEntry[]) => {
+        await state.commit(entries.map((e) => ({ ...e, expected: null })));
+        return state.commit(entries.map((e) => ({ ...e, offsets: e.offsets.map((o) => ({ ...o, offset: o.offset + 100 })) })));
+      },
+      close: async () => {},
+    };
+    const raced = testHarness(makeFunction(), { state: racing });
+    await expect(raced.invoke([{ key: 'x', value: new Float32Array([1]) }])).rejects.toThrow(/changed since it was loaded/);
+  });
+
+  it('refuses state written by another pipeline configuration, or resets it when asked', async () => {
+    const state = new MemoryStateStore();
+    await testHarness(makeFunction({ window: 4 }), { state }).invoke([{ key: 'a', offset: 0, value: new Float32Array([1, 2]) }]);
+    const changed = testHarness(makeFunction({ window: 5 }), { state });
+    await expect(changed.invoke([{ key: 'a', offset: 1, value: new Float32Array([3]) }])).rejects.toThrow(/another configuration/);
+
+    const reset = testHarness(makeFunction({ window: 5, onStateMismatch: 'reset' }), { state });
+    // Offset 0 stays fenced after the reset; offset 1 runs on fresh filters.
+    await reset.invoke([
+      { key: 'a', offset: 0, value: new Float32Array([1, 2]) },
+      { key: 'a', offset: 1, value: new Float32Array([3]) },
+    ]);
+    expect(reset.reports[0]).toMatchObject({ skipped: 1, results: 1, committed: 1 });
+    expect(reset.sink.json<Out>('out')[0]!.y).toEqual([3]);
+  });
+
+  it('logs each batch as one JSON line with the function, request id, size and timings', async () => {
+    const lines: string[] = [];
+    const handler = makeFunction().dspfn.withRuntime({
+      sink: new MemorySink(),
+      state: new MemoryStateStore(),
+      backend: jsBackend,
+      logger: jsonLogger({ function: 'unit' }, 'info', (line) => lines.push(line)),
+    });
+    const context = lambdaContext();
+    await handler(mskEvent(stream(4)), context);
+    const entry = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 'info', message: 'batch processed', function: 'unit', requestId: context.awsRequestId, records: 4 });
+    expect(entry.timings).toHaveProperty('total');
+  });
+
+  it('rejects unknown or invalid options at definition time', () => {
+    const base = { name: 'x', pipeline: pipeline().rms({ window: 2 }), output: { topic: 't', value: () => 1 } };
+    expect(() => defineFunction({ ...base, codex: 'json' } as never)).toThrow(/codex/);
+    expect(() => defineFunction({ ...base, name: 'bad name' })).toThrow(ConfigError);
+    expect(() => defineFunction({ ...base, codec: 'avro' as never })).toThrow(/codec/);
+  });
+});
