@@ -1,8 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * One `vitest run` covers everything: unit tests beside the code, and integration tests against
+ * real servers that their project's globalSetup starts (and stops) by itself.
+ */
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'test/unit/**/*.test.ts'],
     testTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'layers/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'redis',
+          include: ['test/integration/redis-*.test.ts', 'test/integration/state-*.test.ts'],
+          globalSetup: ['test/servers/redis.ts'],
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'kafka',
+          include: ['test/integration/kafka-*.test.ts'],
+          globalSetup: ['test/servers/kafka.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
   },
 });
