@@ -138,3 +138,14 @@ describe('dspfn CLI', () => {
     expect((error as { stderr: string }).stderr).toMatch(/cannot read replay file \/nonexistent\.ndjson/);
   });
 });
+
+describe('ndjson output', () => {
+  it('writes JSON values spliced in and other values as base64, both parseable', async () => {
+    const { outputLineText, toOutputLine } = await import('../sink/ndjson.ts');
+    const json = { kind: 'result' as const, topic: 't', key: 'k', value: '{"a":[1.5,2]}', headers: { 'content-type': 'application/json', h: Buffer.from('x') } };
+    expect(JSON.parse(outputLineText(json))).toEqual(toOutputLine(json));
+    expect(JSON.parse(outputLineText(json))).toEqual({ topic: 't', key: 'k', value: { a: [1.5, 2] }, headers: { 'content-type': 'application/json', h: 'x' } });
+    const raw = { kind: 'dead-letter' as const, topic: 'd', key: null, value: Buffer.from([0, 255]), headers: {} };
+    expect(JSON.parse(outputLineText(raw))).toEqual({ topic: 'd', key: null, valueBase64: 'AP8=', headers: {} });
+  });
+});

@@ -12,12 +12,30 @@ export interface OutputLine {
   headers: Record<string, string>;
 }
 
-export function toOutputLine(message: OutputMessage): OutputLine {
+/**
+ * The NDJSON text of one message. A JSON value is spliced in as it is rather than parsed and
+ * stringified again: results can be megabytes of numbers.
+ */
+export function outputLineText(message: OutputMessage): string {
+  if (!isJsonMessage(message)) return JSON.stringify(toOutputLine(message));
+  const key = message.key === null ? null : message.key.toString();
+  return `{"topic":${JSON.stringify(message.topic)},"key":${JSON.stringify(key)},"value":${message.value.toString()},"headers":${JSON.stringify(headerStrings(message))}}`;
+}
+
+function isJsonMessage(message: OutputMessage): boolean {
+  return message.headers[Header.contentType]?.toString().startsWith('application/json') ?? false;
+}
+
+function headerStrings(message: OutputMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) headers[name] = value.toString();
+  return headers;
+}
+
+export function toOutputLine(message: OutputMessage): OutputLine {
+  const headers = headerStrings(message);
   const key = message.key === null ? null : message.key.toString();
-  const isJson = message.headers[Header.contentType]?.toString().startsWith('application/json') ?? false;
-  if (isJson) return { topic: message.topic, key, value: JSON.parse(message.value.toString()), headers };
+  if (isJsonMessage(message)) return { topic: message.topic, key, value: JSON.parse(message.value.toString()), headers };
   const bytes = typeof message.value === 'string' ? Buffer.from(message.value) : message.value;
   return { topic: message.topic, key, valueBase64: bytes.toString('base64'), headers };
 }
@@ -42,7 +60,7 @@ export class NdjsonSink implements Sink {
   async send(messages: readonly OutputMessage[]): Promise<void> {
     if (messages.length === 0) return;
     let text = '';
-    for (const message of messages) text += JSON.stringify(toOutputLine(message)) + '\n';
+    for (const message of messages) text += outputLineText(message) + '\n';
     await new Promise<void>((resolve, reject) => {
       this.stream.write(text, (error) => (error ? reject(error) : resolve()));
     });

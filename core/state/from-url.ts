@@ -1,0 +1,64 @@
+import { ConfigError } from '../errors.ts';
+import { MemoryStateStore } from './memory.ts';
+import { RedisStateStore } from './redis.ts';
+import type { StateLayoutOptions } from './redis-layout.ts';
+import type { StateStore } from './store.ts';
+import { UpstashStateStore } from './upstash.ts';
+
+export interface StateStoreOptions extends StateLayoutOptions {
+  /** Per load/commit deadline for the Redis stores (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Redis connection errors, for logging (the store reconnects by itself). */
+  onConnectionError?: (error: Error) => void;
+  /** Where `upstash` reads UPSTASH_REDIS_REST_URL / _TOKEN (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const STATE_SPEC_FORMS = [
+  'memory',
+  'redis://[user:password@]host[:port][/db]',
+  'rediss://[user:password@]host[:port][/db]  (TLS)',
+  'upstash  (UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN)',
+  'upstash+https://host[?token=TOKEN]  (token defaults to UPSTASH_REDIS_REST_TOKEN)',
+] as const;
+
+/**
+ * The store a DSPFN_STATE / --state value names. prefix and ttlSeconds apply to the Redis stores;
+ * memory state lives as long as the process, so it has neither.
+ */
+export function createStateStore(spec: string, options: StateStoreOptions = {}): StateStore {
+  const value = spec.trim();
+  const { env, timeoutMs, onConnectionError, ...layout } = options;
+  if (value === 'memory') return new MemoryStateStore();
+  if (value.startsWith('redis://') || value.startsWith('rediss://')) {
+    checkUrl(value);
+    return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError });
+  }
+  if (value === 'upstash') {
+    return new UpstashStateStore({ ...layout, timeoutMs, env });
+  }
+  // upstash+http:// is for local stand-ins (the test proxy, SRH); Upstash itself is https.
+  if (value.startsWith('upstash+https://') || value.startsWith('upstash+http://')) {
+    const url = checkUrl(value.slice('upstash+'.length));
+    const token = url.searchParams.get('token') ?? undefined;
+    url.searchParams.delete('token');
+    if (url.search !== '' || url.hash !== '') {
+      throw new ConfigError(`state store "${redact(value)}": the only query parameter an upstash URL takes is token`);
+    }
+    return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token, ...layout, timeoutMs, env });
+  }
+  throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
+}
+
+function checkUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ConfigError(`state store URL "${redact(text)}" is not a valid URL`);
+  }
+}
+
+/** The spec as it may be shown: passwords and tokens replaced. */
+export function redact(spec: string): string {
+  return spec.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@').replace(/([?&]token=)[^&]*/, '$1***');
+}

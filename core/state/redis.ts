@@ -1,0 +1,149 @@
+import { createClient, ErrorReply, TimeoutError } from 'redis';
+import { StateStoreError } from '../errors.ts';
+import type { ScriptTransport } from './commit-script.ts';
+import type { StateLayoutOptions } from './redis-layout.ts';
+import { ScriptStateStore, safeMessage } from './script-store.ts';
+
+export interface RedisStateStoreOptions extends StateLayoutOptions {
+  /** `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS. */
+  url: string;
+  /**
+   * Longest wait for one load or commit, a reconnect and retry included (default 10 000 ms). A call
+   * that gets no answer in time fails and its connection is replaced.
+   */
+  timeoutMs?: number;
+  /** Connection errors, for logging; the store reconnects on its own. */
+  onConnectionError?: (error: Error) => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** State in Redis over TCP (node-redis). Create it once per container: the connection is reused. */
+export class RedisStateStore extends ScriptStateStore {
+  constructor(options: RedisStateStoreOptions) {
+    super('redis', new RedisTransport(options), options);
+  }
+}
+
+type Client = ReturnType<typeof createRedisClient>;
+
+function createRedisClient(url: string, timeoutMs: number) {
+  return createClient({
+    url,
+    RESP: 2,
+    socket: {
+      // Keeps NAT and load-balancer mappings alive between invocations and lets the kernel notice a
+      // dead peer; TLS and credentials come from the URL.
+      keepAlive: true,
+      keepAliveInitialDelay: 10_000,
+      connectTimeout: Math.min(timeoutMs, 5_000),
+      // Never give up: a warm container outlives any Redis outage. Calls are bounded by timeoutMs instead.
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+    },
+    // node-redis applies this only to commands not yet written, i.e. waiting for a connection.
+    commandOptions: { timeout: timeoutMs },
+  });
+}
+
+class DeadlineExceeded extends Error {}
+
+class RedisTransport implements ScriptTransport {
+  private client: Client | undefined;
+  private lastConnectionError: string | undefined;
+  private closed = false;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: RedisStateStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0)) throw new StateStoreError(`redis state timeoutMs must be > 0, got ${this.timeoutMs}`);
+  }
+
+  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.send(['EVALSHA', sha1, String(keys.length), ...keys, ...args]);
+  }
+
+  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.send(['EVAL', source, String(keys.length), ...keys, ...args]);
+  }
+
+  isNoScript(error: unknown): boolean {
+    return error instanceof ErrorReply && error.message.startsWith('NOSCRIPT');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.isReady) await client.close().catch(() => client.destroy());
+    else client.destroy();
+  }
+
+  /** The shared connection, created on first use and again after a call gave up on it. */
+  private connection(): Client {
+    if (this.closed) throw new StateStoreError('redis state store is closed');
+    if (this.client) return this.client;
+    const client = createRedisClient(this.options.url, this.timeoutMs);
+    client.on('error', (error: Error) => {
+      this.lastConnectionError = error.message;
+      this.options.onConnectionError?.(error);
+    });
+    client.on('ready', () => {
+      this.lastConnectionError = undefined;
+    });
+    // Not awaited: commands queue until the connection is ready, bounded by the command timeout,
+    // and connection errors surface through them.
+    client.connect().catch(() => undefined);
+    this.client = client;
+    return client;
+  }
+
+  private drop(client: Client): void {
+    if (this.client === client) this.client = undefined;
+    client.destroy();
+  }
+
+  /**
+   * One command, retried once when the connection broke under it: a socket that went stale while
+   * the container was frozen fails the command in flight, and the retry runs on the reconnected
+   * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'.
+   */
+  private async send(args: readonly string[]): Promise<unknown> {
+    const deadline = performance.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const client = this.connection();
+      const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+      try {
+        return await withDeadline(client.sendCommand(args, { timeout: remaining }), remaining);
+      } catch (error) {
+        if (error instanceof ErrorReply) throw error;
+        if (error instanceof DeadlineExceeded) {
+          // A written command has no timeout in node-redis, and later commands would queue behind it
+          // on the same socket: replace the connection so the next call starts clean.
+          this.drop(client);
+          throw new StateStoreError(`Redis did not answer within ${this.timeoutMs} ms${this.lastError()}`);
+        }
+        if (error instanceof TimeoutError) {
+          throw new StateStoreError(`could not reach Redis within ${this.timeoutMs} ms${this.lastError()}`);
+        }
+        if (attempt > 0 || this.closed || performance.now() >= deadline) {
+          throw new StateStoreError(`Redis connection failed: ${safeMessage(error)}${this.lastError()}`);
+        }
+      }
+    }
+  }
+
+  private lastError(): string {
+    return this.lastConnectionError === undefined ? '' : ` (last connection error: ${this.lastConnectionError})`;
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), ms);
+  });
+  // The loser must not become an unhandled rejection once the deadline has won.
+  promise.catch(() => undefined);
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,65 @@
+import { DspfnError, StateStoreError } from '../errors.ts';
+import { COMMIT_SCRIPT, LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
+import {
+  commitArgs,
+  loadKeys,
+  parseCommitReply,
+  parseLoadReply,
+  resolveLayout,
+  type StateLayout,
+  type StateLayoutOptions,
+} from './redis-layout.ts';
+import type { CommitResult, StateEntry, StateStore, StoredState } from './store.ts';
+
+/**
+ * A StateStore over any Redis that runs the two scripts: one script call per load and per commit,
+ * whatever the number of keys. The TCP and REST stores only supply the transport.
+ */
+export class ScriptStateStore implements StateStore {
+  readonly layout: StateLayout;
+
+  constructor(
+    readonly name: string,
+    private readonly transport: ScriptTransport,
+    options: StateLayoutOptions = {},
+  ) {
+    this.layout = resolveLayout(options);
+  }
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+    if (keys.length === 0) return new Map();
+    const reply = await this.call('load', () => runScript(this.transport, LOAD_SCRIPT, loadKeys(this.layout, keys), []));
+    return parseLoadReply(keys, reply);
+  }
+
+  async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
+    if (entries.length === 0) return [];
+    const { keys, args } = commitArgs(this.layout, entries);
+    const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, keys, args));
+    return parseCommitReply(entries, reply);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private async call(what: string, run: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof DspfnError) throw error;
+      throw new StateStoreError(`${this.name} state ${what} failed: ${safeMessage(error)}`);
+    }
+  }
+}
+
+/**
+ * An error's message without the command it carried: @upstash/redis appends the whole command,
+ * snapshots included, which must not reach the logs. The cause is dropped for the same reason.
+ */
+export function safeMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cut = message.indexOf(', command was: ');
+  const text = cut >= 0 ? message.slice(0, cut) : message;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

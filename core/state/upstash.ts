@@ -1,0 +1,80 @@
+import { Redis } from '@upstash/redis';
+import { ConfigError } from '../errors.ts';
+import type { ScriptTransport } from './commit-script.ts';
+import type { StateLayoutOptions } from './redis-layout.ts';
+import { ScriptStateStore } from './script-store.ts';
+
+export interface UpstashStateStoreOptions extends StateLayoutOptions {
+  /** REST URL; default UPSTASH_REDIS_REST_URL. */
+  url?: string;
+  /** REST token; default UPSTASH_REDIS_REST_TOKEN. */
+  token?: string;
+  /** Longest wait for one load or commit, the client's retries included (default 10 000 ms). */
+  timeoutMs?: number;
+  /**
+   * Retries after a network error (default 5, the client's own default). Safe for commits: one that
+   * was applied before the error comes back 'duplicate'.
+   */
+  retries?: number;
+  /** Where the UPSTASH_* defaults are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** State in Upstash Redis over its REST API: stateless HTTP, nothing to reconnect. */
+export class UpstashStateStore extends ScriptStateStore {
+  constructor(options: UpstashStateStoreOptions = {}) {
+    super('upstash', new UpstashTransport(createUpstashClient(options)), options);
+  }
+}
+
+function createUpstashClient(options: UpstashStateStoreOptions): Redis {
+  const env = options.env ?? process.env;
+  const url = options.url ?? env.UPSTASH_REDIS_REST_URL;
+  const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !token) {
+    throw new ConfigError(
+      `Upstash state needs a REST URL and token: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (missing: ${[
+        url ? '' : 'url',
+        token ? '' : 'token',
+      ]
+        .filter(Boolean)
+        .join(', ')})`,
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Redis({
+    url,
+    token,
+    // Replies are used as Redis sent them: the client would otherwise JSON-parse strings ("42" → 42).
+    automaticDeserialization: false,
+    // One request per call, so a load or commit is exactly one HTTP round trip, never batched with
+    // unrelated commands into a non-atomic /pipeline.
+    enableAutoPipelining: false,
+    // Everything stored is base64 or fence text, valid UTF-8: the base64 response layer would only
+    // add a third to every reply and a decode pass.
+    responseEncoding: false,
+    retry: options.retries === undefined ? undefined : options.retries === 0 ? false : { retries: options.retries },
+    // A function, so each request gets a fresh deadline and an abort rejects (a plain signal makes
+    // the client resolve with "Aborted" as if it were the result).
+    signal: () => AbortSignal.timeout(Math.ceil(timeoutMs)),
+    enableTelemetry: false,
+  });
+}
+
+class UpstashTransport implements ScriptTransport {
+  constructor(private readonly client: Redis) {}
+
+  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.client.evalsha(sha1, [...keys], [...args]);
+  }
+
+  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.client.eval(source, [...keys], [...args]);
+  }
+
+  isNoScript(error: unknown): boolean {
+    return error instanceof Error && error.message.startsWith('NOSCRIPT');
+  }
+
+  async close(): Promise<void> {}
+}
