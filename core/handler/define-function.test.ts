@@ -214,10 +214,27 @@ describe('defineFunction', () => {
     expect(entry.timings).toHaveProperty('total');
   });
 
+  it('emits raw f32le results with channel, timestamp and sample-rate headers', async () => {
+    const fn = testHarness(
+      defineFunction({
+        name: 'raw',
+        pipeline: pipeline({ channels: 2 }).movingAverage({ window: 2 }),
+        input: (payload) => ({ key: 'k', samples: (payload as { value: number[] }).value, sampleRate: 50, timestamp: 1_700_000_000_123.25 }),
+        output: { topic: 'raw-out', format: 'f32le' },
+      }),
+    );
+    await fn.invoke([{ value: [1, 10, 3, 30] }]);
+    const [message] = fn.sink.onTopic('raw-out');
+    const bytes = message!.value as Buffer;
+    expect([0, 4, 8, 12].map((at) => bytes.readFloatLE(at))).toEqual([1, 10, 2, 20]);
+    expect(message!.headers).toMatchObject({ 'content-type': 'application/x-f32le', 'dspfn-channels': '2', 'dspfn-timestamp': '1700000000123.25', 'dspfn-sample-rate': '50' });
+  });
+
   it('rejects unknown or invalid options at definition time', () => {
     const base = { name: 'x', pipeline: pipeline().rms({ window: 2 }), output: { topic: 't', value: () => 1 } };
     expect(() => defineFunction({ ...base, codex: 'json' } as never)).toThrow(/codex/);
     expect(() => defineFunction({ ...base, name: 'bad name' })).toThrow(ConfigError);
     expect(() => defineFunction({ ...base, codec: 'avro' as never })).toThrow(/codec/);
+    expect(() => defineFunction({ ...base, output: { topic: 't' } as never })).toThrow(/output/);
   });
 });

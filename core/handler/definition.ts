@@ -31,14 +31,29 @@ export interface ResultContext<M = unknown> {
   readonly sampleRate: number | undefined;
 }
 
-export interface OutputDefinition<M = unknown> {
+interface OutputBase<M> {
   /** Results topic. */
   topic: string;
   /** Message key; the record's pipeline key by default, so per-key order is kept downstream. */
   key?: (context: ResultContext<M>) => string;
-  /** JSON value of the result message. */
+}
+
+/** JSON results: `value` builds each message's value. */
+export interface JsonOutputDefinition<M = unknown> extends OutputBase<M> {
+  format?: 'json';
   value: (context: ResultContext<M>) => unknown;
 }
+
+/**
+ * Raw results: the pipeline output as little-endian float32 samples (no number formatting, the
+ * fastest path), with `content-type: application/x-f32le` and the channel count, first-sample
+ * timestamp and sample rate in headers.
+ */
+export interface F32leOutputDefinition<M = unknown> extends OutputBase<M> {
+  format: 'f32le';
+}
+
+export type OutputDefinition<M = unknown> = JsonOutputDefinition<M> | F32leOutputDefinition<M>;
 
 export type StateMismatchPolicy = 'error' | 'reset';
 
@@ -75,7 +90,10 @@ const definitionSchema = z.strictObject({
   codec: z.enum(CODECS).optional(),
   pipeline: z.instanceof(PipelineSpec, { message: 'expected pipeline().…' }),
   input: fn.optional(),
-  output: z.strictObject({ topic: z.string().min(1), key: fn.optional(), value: fn }),
+  output: z.union([
+    z.strictObject({ topic: z.string().min(1), key: fn.optional(), format: z.literal('json').optional(), value: fn }),
+    z.strictObject({ topic: z.string().min(1), key: fn.optional(), format: z.literal('f32le') }),
+  ]),
   deadLetterTopic: z.union([z.string().min(1), fn]).optional(),
   logTopic: z.string().min(1).optional(),
   onStateMismatch: z.enum(['error', 'reset']).optional(),

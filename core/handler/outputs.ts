@@ -32,6 +32,34 @@ export function resultMessage(
   };
 }
 
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The output samples as little-endian float32 bytes; a view, not a copy, on little-endian hosts. */
+export function f32leResultMessage(
+  topic: string,
+  key: string,
+  output: Float32Array,
+  meta: { channels: number; timestamp: number; sampleRate: number | undefined },
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): OutputMessage {
+  let value: Buffer;
+  if (littleEndianHost) value = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+  else {
+    value = Buffer.alloc(output.length * 4);
+    for (let i = 0; i < output.length; i++) value.writeFloatLE(output[i]!, i * 4);
+  }
+  const headers: Record<string, string | Buffer> = {
+    [Header.contentType]: 'application/x-f32le',
+    [Header.channels]: String(meta.channels),
+    [Header.timestamp]: String(meta.timestamp),
+    ...sourceHeaders(record, functionName, propagate),
+  };
+  if (meta.sampleRate !== undefined) headers[Header.sampleRate] = String(meta.sampleRate);
+  return { kind: 'result', topic, key, value, headers };
+}
+
 /**
  * The original key, value and headers untouched, plus where the record came from and why it was
  * rejected, so it can be inspected and replayed.

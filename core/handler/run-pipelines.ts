@@ -3,7 +3,7 @@ import type { OutputMessage } from '../sink/sink.ts';
 import type { DecodedRecord, RejectedRecord } from './decode-records.ts';
 import type { FunctionDefinition, ResultContext } from './definition.ts';
 import type { KeyState } from './load-state.ts';
-import { resultMessage } from './outputs.ts';
+import { f32leResultMessage, resultMessage } from './outputs.ts';
 
 export interface PipelineRun {
   results: OutputMessage[];
@@ -47,7 +47,11 @@ export function runPipelines<M>(
       };
       try {
         const messageKey = output.key ? output.key(context) : key;
-        run.results.push(resultMessage(output.topic, messageKey, output.value(context), record, definition.name, propagate));
+        run.results.push(
+          output.format === 'f32le'
+            ? f32leResultMessage(output.topic, messageKey, out, { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate }, record, definition.name, propagate)
+            : resultMessage(output.topic, messageKey, output.value(context), record, definition.name, propagate),
+        );
       } catch (error) {
         // The samples are absorbed; the record itself is kept in the dead-letter topic.
         const location = { topic: record.topic, partition: record.partition, offset: record.offset };

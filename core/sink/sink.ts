@@ -26,4 +26,7 @@ export const Header = {
   function: 'dspfn-function',
   errorCode: 'dspfn-error-code',
   errorReason: 'dspfn-error-reason',
+  channels: 'dspfn-channels',
+  timestamp: 'dspfn-timestamp',
+  sampleRate: 'dspfn-sample-rate',
 } as const;

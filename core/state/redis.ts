@@ -12,6 +12,8 @@ export interface RedisStateStoreOptions extends StateLayoutOptions {
    * that gets no answer in time fails and its connection is replaced.
    */
   timeoutMs?: number;
+  /** CLIENT SETNAME of the connection, to find it in CLIENT LIST (default `dspfn`). */
+  clientName?: string;
   /** Connection errors, for logging; the store reconnects on its own. */
   onConnectionError?: (error: Error) => void;
 }
@@ -27,9 +29,10 @@ export class RedisStateStore extends ScriptStateStore {
 
 type Client = ReturnType<typeof createRedisClient>;
 
-function createRedisClient(url: string, timeoutMs: number) {
+function createRedisClient(url: string, timeoutMs: number, name: string) {
   return createClient({
     url,
+    name,
     RESP: 2,
     socket: {
       // Keeps NAT and load-balancer mappings alive between invocations and lets the kernel notice a
@@ -83,7 +86,7 @@ class RedisTransport implements ScriptTransport {
   private connection(): Client {
     if (this.closed) throw new StateStoreError('redis state store is closed');
     if (this.client) return this.client;
-    const client = createRedisClient(this.options.url, this.timeoutMs);
+    const client = createRedisClient(this.options.url, this.timeoutMs, this.options.clientName ?? 'dspfn');
     client.on('error', (error: Error) => {
       this.lastConnectionError = error.message;
       this.options.onConnectionError?.(error);
