@@ -1,5 +1,5 @@
 export { defineFunction } from './handler/define-function.ts';
-export type { DspfnHandler, FunctionControl } from './handler/define-function.ts';
+export type { DspfnHandler, FunctionControl, KafkaBatchResponse } from './handler/define-function.ts';
 export type {
   FunctionDefinition,
   OutputDefinition,
@@ -10,7 +10,7 @@ export type {
 export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
 export { processBatch } from './handler/process-batch.ts';
-export type { BatchReport, BatchTimings } from './handler/process-batch.ts';
+export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export { defaultRuntime, registerRuntimeFactory } from './handler/runtime.ts';
 export type { Runtime } from './handler/runtime.ts';
 export { jsonLogger } from './handler/logger.ts';

@@ -183,6 +183,39 @@ describe('defineFunction', () => {
     await expect(raced.invoke([{ key: 'x', value: new Float32Array([1]) }])).rejects.toThrow(/changed since it was loaded/);
   });
 
+  it('answers batchItemFailures for conflicting keys when the mapping reports them', async () => {
+    const state = new MemoryStateStore();
+    const definition = { ...makeFunction().dspfn.definition, reportBatchItemFailures: true };
+    // Another writer stores key "b" between this batch's load and its commit, having applied only
+    // its partition-0 record: not a duplicate of this batch, a conflict.
+    const racing: StateStore = {
+      name: 'racing',
+      load: (keys) => state.load(keys),
+      commit: async (entries: readonly StateEntry[]) => {
+        const b = entries.find((e) => e.key === 'unit:b')!;
+        await state.commit([{ ...b, offsets: b.offsets.filter((o) => o.partition === 0) }]);
+        return state.commit(entries);
+      },
+      close: async () => {},
+    };
+    const fn = testHarness(defineFunction(definition), { state: racing });
+    const response = await fn.invoke([
+      { key: 'a', partition: 0, offset: 10, value: new Float32Array([1]) },
+      { key: 'b', partition: 0, offset: 11, value: new Float32Array([2]) },
+      { key: 'b', partition: 1, offset: 5, value: new Float32Array([3]) },
+      { key: 'a', partition: 0, offset: 12, value: new Float32Array([4]) },
+    ], { topic: 'in-put' });
+    expect(response).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: { partition: 'in-put-0', offset: 11 } },
+        { itemIdentifier: { partition: 'in-put-1', offset: 5 } },
+      ],
+    });
+    expect(state.get('unit:a')!.offsets).toEqual([{ topic: 'in-put', partition: 0, offset: 12 }]);
+    const ok = testHarness(defineFunction(definition));
+    expect(await ok.invoke([{ key: 'a', value: new Float32Array([1]) }])).toEqual({ batchItemFailures: [] });
+  });
+
   it('refuses state written by another pipeline configuration, or resets it when asked', async () => {
     const state = new MemoryStateStore();
     await testHarness(makeFunction({ window: 4 }), { state }).invoke([{ key: 'a', offset: 0, value: new Float32Array([1, 2]) }]);

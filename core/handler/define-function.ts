@@ -2,7 +2,7 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
 import { validateDefinition, type FunctionDefinition } from './definition.ts';
-import { processBatch } from './process-batch.ts';
+import { processBatch, type KafkaItemFailure } from './process-batch.ts';
 import { defaultRuntime, type Runtime } from './runtime.ts';
 
 export interface FunctionControl<M = unknown> {
@@ -11,7 +11,12 @@ export interface FunctionControl<M = unknown> {
   withRuntime(runtime: Partial<Runtime>): DspfnHandler<M>;
 }
 
-export type DspfnHandler<M = unknown> = MiddyfiedHandler<KafkaEvent, void, Error, Context> & {
+/** What Lambda reads back for mappings that report batch item failures. */
+export interface KafkaBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: KafkaItemFailure }>;
+}
+
+export type DspfnHandler<M = unknown> = MiddyfiedHandler<KafkaEvent, KafkaBatchResponse | void, Error, Context> & {
   readonly dspfn: FunctionControl<M>;
 };
 
@@ -33,11 +38,15 @@ function bind<M>(definition: FunctionDefinition<M>, overrides: Partial<Runtime> 
     runtime = complete ? (overrides as Runtime) : { ...defaultRuntimeFor(definition.name, overrides), ...overrides };
     return runtime;
   };
-  const handler = middy<KafkaEvent, void, Error, Context>().handler(async function dspfnBatch(event, context) {
+  const handler = middy<KafkaEvent, KafkaBatchResponse | void, Error, Context>().handler(async function dspfnBatch(event, context) {
     const active = resolveRuntime();
     const report = await processBatch(event, context, definition, active);
     active.logger.log('info', 'batch processed', { ...report });
     active.onBatch?.(report);
+    if (definition.reportBatchItemFailures) {
+      return { batchItemFailures: report.itemFailures.map((itemIdentifier) => ({ itemIdentifier })) };
+    }
+    return undefined;
   });
   const control: FunctionControl<M> = {
     definition,

@@ -79,6 +79,12 @@ export interface FunctionDefinition<M = unknown> {
   onStateMismatch?: StateMismatchPolicy;
   /** Input headers copied onto results and dead letters, for tracing. */
   propagateHeaders?: readonly string[];
+  /**
+   * For mappings with `FunctionResponseTypes: [ReportBatchItemFailures]`: when some keys' state
+   * commits conflict, answer `{ batchItemFailures }` (per partition, the first offset of those keys)
+   * instead of failing the whole batch.
+   */
+  reportBatchItemFailures?: boolean;
 }
 
 export const DEFAULT_PROPAGATED_HEADERS = ['traceparent', 'tracestate', 'x-amzn-trace-id', 'trace-id'] as const;
@@ -98,6 +104,7 @@ const definitionSchema = z.strictObject({
   logTopic: z.string().min(1).optional(),
   onStateMismatch: z.enum(['error', 'reset']).optional(),
   propagateHeaders: z.array(z.string()).optional(),
+  reportBatchItemFailures: z.boolean().optional(),
 });
 
 /** Rejects unknown keys and wrong types at cold start, not on the first record. */

@@ -35,6 +35,17 @@ export interface BatchReport {
   duplicates: number;
   /** Milliseconds per step. */
   timings: BatchTimings;
+  /**
+   * With `reportBatchItemFailures`: per partition, the first offset whose key could not be
+   * committed. The event source redelivers from there; the offset fence skips what was applied.
+   */
+  itemFailures: KafkaItemFailure[];
+}
+
+/** A Kafka batch item identifier as Lambda expects it: `{ partition: "topic-0", offset }`. */
+export interface KafkaItemFailure {
+  partition: string;
+  offset: number;
 }
 
 export function stateKeyOf(functionName: string, key: string): string {
@@ -98,6 +109,7 @@ export async function processBatch<M>(
     skipped: run.skipped,
     committed: 0,
     duplicates: 0,
+    itemFailures: [],
     timings: { decode: decodedAt - started, load: loadedAt - decodedAt, process: processedAt - loadedAt, produce: 0, commit: 0, total: 0 },
   };
   for (const letter of deadLetters) {
@@ -126,9 +138,14 @@ export async function processBatch<M>(
     report.committed = outcomes.filter((o) => o.status === 'committed').length;
     report.duplicates = outcomes.filter((o) => o.status === 'duplicate').length;
     if (conflicts.length > 0) {
-      throw new StateStoreError(
-        `state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation advanced them; the batch will be retried`,
-      );
+      if (!definition.reportBatchItemFailures) {
+        throw new StateStoreError(
+          `state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation advanced them; the batch will be retried`,
+        );
+      }
+      const keyOf = new Map([...stateKeys].map(([key, stateKey]) => [stateKey, key]));
+      report.itemFailures = firstOffsetsOf(conflicts.map((stateKey) => groups.get(keyOf.get(stateKey)!)!));
+      runtime.logger.log('warn', 'state conflict: reporting batch item failures', { keys: conflicts.length, itemFailures: report.itemFailures });
     }
   }
   const committedAt = performance.now();
@@ -136,6 +153,18 @@ export async function processBatch<M>(
   report.timings.commit = committedAt - producedAt;
   report.timings.total = committedAt - started;
   return report;
+}
+
+function firstOffsetsOf(groups: ReadonlyArray<ReadonlyArray<{ record: { topic: string; partition: number; offset: number } }>>): KafkaItemFailure[] {
+  const first = new Map<string, number>();
+  for (const group of groups) {
+    for (const { record } of group) {
+      const id = `${record.topic}-${record.partition}`;
+      const at = first.get(id);
+      if (at === undefined || record.offset < at) first.set(id, record.offset);
+    }
+  }
+  return [...first].map(([partition, offset]) => ({ partition, offset }));
 }
 
 function batchLogMessage(topic: string, report: BatchReport): OutputMessage {

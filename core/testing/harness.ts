@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { jsBackend, type DspBackend } from '../dsp/backend.ts';
 import { mskEvent, selfManagedKafkaEvent, type EventOptions, type RecordInput } from '../events/build.ts';
 import type { KafkaEvent } from '../events/types.ts';
-import type { DspfnHandler } from '../handler/define-function.ts';
+import type { DspfnHandler, KafkaBatchResponse } from '../handler/define-function.ts';
 import { jsonLogger } from '../handler/logger.ts';
 import type { BatchReport } from '../handler/process-batch.ts';
 import { MemorySink } from '../sink/memory.ts';
@@ -15,7 +15,7 @@ export interface TestHarness {
   readonly state: StateStore;
   readonly reports: BatchReport[];
   /** Invokes the handler with an MSK event built from the records (or with a given event). */
-  invoke(records: readonly RecordInput[] | KafkaEvent, options?: EventOptions & { selfManaged?: boolean }): Promise<void>;
+  invoke(records: readonly RecordInput[] | KafkaEvent, options?: EventOptions & { selfManaged?: boolean }): Promise<KafkaBatchResponse | void>;
 }
 
 /**
@@ -45,7 +45,7 @@ export function testHarness<M>(
         ? (eventOptions.selfManaged ? selfManagedKafkaEvent : mskEvent)(records as RecordInput[], eventOptions)
         : (records as KafkaEvent);
       const context = { ...lambdaContext({ functionName: handler.dspfn.definition.name }), ...options.context };
-      await bound(event, context);
+      return bound(event, context);
     },
   };
 }
