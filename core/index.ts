@@ -1,3 +1,6 @@
+// Registers the native DSP backend (used when its module is present; see core/dsp/native/loader.ts).
+import './dsp/native/register.ts';
+
 export { defineFunction } from './handler/define-function.ts';
 export type { DspfnHandler, FunctionControl, KafkaBatchResponse } from './handler/define-function.ts';
 export type {

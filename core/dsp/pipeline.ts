@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, StateMismatchError } from '../errors.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';

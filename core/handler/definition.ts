@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CODECS, type CodecName, type Payload } from '../codecs/payload.ts';
 import { PipelineSpec } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';

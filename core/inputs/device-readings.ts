@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';

@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleFunctions, kib, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
+import { readZip } from '../../core/deploy/zip.ts';
+import { mskEvent, type RecordInput } from '../../core/testing/index.ts';
+import { table } from './measure.ts';
+
+/**
+ * Bundle sizes, and a local stand-in for a Lambda cold start: a FRESH Node process imports a
+ * function's bundle from a /var/task-like folder, loads the native module from a /opt-like
+ * folder through NODE_PATH (as the Lambda runtime sets it), and runs one small batch. Median of
+ * `runs` processes per function. Lambda's own init (sandbox, code download, runtime bootstrap)
+ * is not included, nor is arm64: this machine runs the x64 build of the module in the layer's
+ * layout, since the layer zip holds the arm64 one.
+ */
+
+const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
+const LAYER_PACKAGE = path.join(ROOT, 'layers', 'dsp', 'layer-package');
+const NATIVE_DIR = 'nodejs/node_modules/@dspfn/dsp-native';
+const NATIVE_FILE = 'dspfn_dsp.node';
+
+export interface ColdStartOptions {
+  runs?: number;
+  /** Records in the one batch each process runs, and samples per record. */
+  records?: number;
+  samples?: number;
+}
+
+interface RunResult {
+  importMs: number;
+  batchMs: number;
+  wallMs: number;
+  native: string[];
+}
+
+// The child measures itself: import (module graph + top-level init, incl. the native load when
+// the bundle registers the native backend) and the first batch (adapters created lazily).
+const CHILD = `
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+const [bundle, eventFile, resultFile] = process.argv.slice(2);
+const t0 = performance.now();
+const { handler } = await import(bundle);
+const t1 = performance.now();
+const event = JSON.parse(fs.readFileSync(eventFile, 'utf8'));
+await handler(event, { awsRequestId: 'cold-start', functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 60000 });
+const t2 = performance.now();
+const native = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.endsWith('.node'));
+fs.writeFileSync(resultFile, JSON.stringify({ importMs: t1 - t0, batchMs: t2 - t1, native }));
+`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+function records(name: string, count: number, samples: number): RecordInput[] {
+  // noise-cancel takes interleaved [x, d] pairs: an even sample count.
+  const perRecord = name === 'noise-cancel' ? samples * 2 : samples;
+  return Array.from({ length: count }, (_, r) => ({
+    key: `device-${r % 4}`,
+    value: { deviceId: `device-${r % 4}`, sampleRate: 1000, data: Array.from({ length: perRecord }, (_, i) => Math.sin((r * perRecord + i) / 10)) },
+  }));
+}
+
+/** A /opt-like folder: the layer's files, with this machine's build of the binary. */
+function layerShapedOpt(dir: string): { nodePath: string; note: string } | { note: string } {
+  const prebuild = path.join(ROOT, 'layers', 'dsp', 'prebuilds', `linux-${process.arch}`, NATIVE_FILE);
+  if (process.platform !== 'linux' || !fs.existsSync(prebuild)) {
+    return { note: `no ${path.relative(ROOT, prebuild)} (npm run build:layer): timed with the TypeScript kernels (DSPFN_BACKEND=js)` };
+  }
+  const pkg = path.join(dir, NATIVE_DIR);
+  fs.mkdirSync(pkg, { recursive: true });
+  let from: string;
+  if (fs.existsSync(LAYER_ZIP)) {
+    for (const [name, data] of readZip(fs.readFileSync(LAYER_ZIP))) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), data);
+    }
+    from = 'the layer zip';
+  } else {
+    for (const file of fs.readdirSync(LAYER_PACKAGE)) fs.copyFileSync(path.join(LAYER_PACKAGE, file), path.join(pkg, file));
+    from = 'layers/dsp/layer-package (no layer zip yet)';
+  }
+  fs.copyFileSync(prebuild, path.join(pkg, NATIVE_FILE));
+  const arch = process.arch === 'arm64' ? '' : `; the layer zip's binary is arm64, so the linux-${process.arch} prebuild replaces it here`;
+  return { nodePath: path.join(dir, 'nodejs', 'node_modules'), note: `native module from a layer-shaped folder (${from}) via NODE_PATH${arch}` };
+}
+
+function runOnce(bundleFile: string, eventFile: string, childFile: string, resultFile: string, env: NodeJS.ProcessEnv): RunResult {
+  fs.rmSync(resultFile, { force: true });
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [childFile, pathToFileURL(bundleFile).href, eventFile, resultFile], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const wallMs = performance.now() - started;
+  if (run.status !== 0) throw new Error(`cold start run failed (${run.status ?? run.signal}):\n${run.stderr}`);
+  return { ...(JSON.parse(fs.readFileSync(resultFile, 'utf8')) as Omit<RunResult, 'wallMs'>), wallMs };
+}
+
+function emptyProcessMs(runs: number, env: NodeJS.ProcessEnv): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+export async function benchColdStart(options: ColdStartOptions = {}): Promise<string> {
+  const runs = options.runs ?? 10;
+  const recordCount = options.records ?? 10;
+  const samples = options.samples ?? 64;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dspfn-cold-'));
+  try {
+    const bundles: BundleResult[] = await bundleFunctions({ outDir: path.join(tmp, 'artifacts') });
+    const opt = layerShapedOpt(path.join(tmp, 'opt'));
+    const childFile = path.join(tmp, 'child.mjs');
+    fs.writeFileSync(childFile, CHILD);
+    const resultFile = path.join(tmp, 'result.json');
+    const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, DSPFN_LOG_LEVEL: 'silent', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout', TZ: 'UTC' };
+    interface Variant {
+      bundle: BundleResult;
+      maps: boolean;
+      bundleFile: string;
+      eventFile: string;
+      env: NodeJS.ProcessEnv;
+      results: RunResult[];
+    }
+    const variants: Variant[] = [];
+    for (const bundle of bundles) {
+      // A /var/task-like folder per function, unpacked from the very zip that would be deployed.
+      const task = path.join(tmp, 'task', bundle.name);
+      for (const [name, data] of readZip(fs.readFileSync(bundle.zipFile))) {
+        fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
+        fs.writeFileSync(path.join(task, name), data);
+      }
+      // Lambda resolves the runtime's @aws-sdk (external to the bundle) for ES modules through
+      // NODE_PATH; stock Node only looks in node_modules folders above the importing file.
+      fs.mkdirSync(path.join(task, 'node_modules'), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules', '@aws-sdk'), path.join(task, 'node_modules', '@aws-sdk'), 'dir');
+      const eventFile = path.join(tmp, `${bundle.name}.event.json`);
+      fs.writeFileSync(eventFile, JSON.stringify(mskEvent(records(bundle.name, recordCount, samples), { topic: 'sensors' })));
+      const env: NodeJS.ProcessEnv = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: bundle.name };
+      if ('nodePath' in opt) env.NODE_PATH = opt.nodePath;
+      else env.DSPFN_BACKEND = 'js';
+      for (const maps of [true, false]) {
+        const runEnv = maps ? { ...env, NODE_OPTIONS: '--enable-source-maps' } : env;
+        variants.push({ bundle, maps, bundleFile: path.join(task, bundle.handlerPath), eventFile, env: runEnv, results: [] });
+      }
+    }
+    // One unmeasured round warms the file cache; then rounds interleave the variants, so load
+    // from anything else on the machine spreads over all rows instead of skewing one.
+    for (let round = -1; round < runs; round++) {
+      for (const v of variants) {
+        const result = runOnce(v.bundleFile, v.eventFile, childFile, resultFile, v.env);
+        if (round >= 0) v.results.push(result);
+      }
+    }
+    const rows: string[][] = [['function', 'handler.mjs', 'zip', 'source maps', 'import', 'first batch', 'process', 'native loaded']];
+    for (const { bundle, maps, results } of variants) {
+      rows.push([
+        bundle.name,
+        kib(bundle.bundleBytes),
+        kib(bundle.zipBytes),
+        maps ? 'on' : 'off',
+        ms(median(results.map((r) => r.importMs))),
+        ms(median(results.map((r) => r.batchMs))),
+        ms(median(results.map((r) => r.wallMs))),
+        results.every((r) => r.native.length > 0) ? 'yes' : 'no',
+      ]);
+    }
+    const notes: string[] = [];
+    const emptyMs = emptyProcessMs(runs, baseEnv);
+    notes.push(`median of ${runs} fresh processes per row; one batch of ${recordCount} JSON records × ${samples} samples (noise-cancel: ${samples} [x, d] pairs)`);
+    notes.push(`"process" is spawn to exit; an empty \`node -e 0\` takes ${ms(emptyMs)} here`);
+    notes.push('source maps on: NODE_OPTIONS=--enable-source-maps (serverless.yml: --param nodeOptions=--enable-source-maps; off by default)');
+    notes.push(opt.note);
+    if (rows.slice(1).some((r) => r[7] === 'no') && 'nodePath' in opt) {
+      notes.push('"native loaded: no": the bundle never loaded the module (core/index.ts does not import core/dsp/native/register.ts), so it ran the TypeScript kernels');
+    }
+    notes.push(`node ${process.version} on ${process.platform}-${process.arch} (Lambda runs nodejs22.x on arm64; its init adds sandbox and code download time)`);
+    return `${table(rows)}\n${notes.map((n) => `  - ${n}`).join('\n')}`;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  console.log('Cold start of the bundled functions');
+  console.log(await benchColdStart());
+}

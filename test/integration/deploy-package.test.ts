@@ -1,0 +1,327 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
+import { readZip } from '../../core/deploy/zip.ts';
+import { mskEvent } from '../../core/testing/index.ts';
+
+/**
+ * Packages both stacks with osls, offline (dummy credentials, nothing deployed), and checks the
+ * CloudFormation they would deploy, the function zips and the layer zip.
+ */
+
+const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
+const X64_PREBUILD = path.join(ROOT, 'layers', 'dsp', 'prebuilds', 'linux-x64', 'dspfn_dsp.node');
+const NATIVE_DIR = 'nodejs/node_modules/@dspfn/dsp-native';
+const SERVERLESS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+const MiB = 1024 * 1024;
+
+const PARAMS = {
+  dspLayerArn: 'arn:aws:lambda:us-east-1:123456789012:layer:dspfn-dsp-ci:7',
+  mskClusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/dspfn-ci/0a1b2c3d-1111-2222-3333-444455556666-7',
+  kafkaBootstrapServers: 'b-1.kafka.example.internal:9096,b-2.kafka.example.internal:9096',
+  kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dspfn-kafka-scram-AbCdEf',
+  kafkaSubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
+  kafkaSecurityGroupIds: 'sg-0ccc3333',
+};
+
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, any>; Parameters?: Record<string, any> };
+
+let tmp: string;
+let bundles: BundleResult[];
+let template: Template;
+let state: { service: { functions: Record<string, { package: { artifact: string } }> } };
+const timings: string[] = [];
+
+function timed<T>(label: string, work: () => T): T {
+  const started = performance.now();
+  const result = work();
+  timings.push(`${label} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** Fake keys only: osls refuses to package without credentials but never calls AWS for this stack. */
+function offlineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'offline-packaging-only', ...extra };
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
+  return env;
+}
+
+function serverless(args: string[], cwd: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void {
+  const result = spawnSync(process.execPath, [...nodeArgs, SERVERLESS, ...args], { cwd, env, encoding: 'utf8', timeout: 90_000 });
+  if (result.status !== 0) {
+    throw new Error(`serverless ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+function readTemplate(dir: string): Template {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+function resourcesOfType(type: string): Array<[string, Resource]> {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+function mappingFor(kind: 'MSK' | 'Kafka'): Resource {
+  const found = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.includes(`EventSourceMapping${kind}`));
+  expect(found, `one ${kind} event source mapping`).toHaveLength(1);
+  return found[0]![1];
+}
+
+function roleStatements(): Array<{ Action: string | string[]; Resource: unknown }> {
+  const role = template.Resources.IamRoleLambdaExecution!;
+  return role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+}
+
+function actions(): Set<string> {
+  return new Set(roleStatements().flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+}
+
+/**
+ * The bundle leaves @aws-sdk/* to the runtime. Lambda's Node runtimes resolve ES module imports
+ * through NODE_PATH (/var/runtime/node_modules holds the SDK); stock Node does not, so the SDK is
+ * linked where ESM resolution looks: a node_modules above the code. Nothing else is, so a
+ * dependency missing from the bundle still fails here.
+ */
+function provideRuntimeSdk(task: string): void {
+  fs.mkdirSync(path.join(task, 'node_modules'), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules', '@aws-sdk'), path.join(task, 'node_modules', '@aws-sdk'), 'dir');
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dspfn-deploy-'));
+  const artifacts = path.join(tmp, 'artifacts');
+  const started = performance.now();
+  return bundleFunctions({ outDir: artifacts }).then((results) => {
+    bundles = results;
+    timings.push(`bundle ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const params = Object.entries(PARAMS).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+    timed('serverless package (functions)', () =>
+      serverless(['package', '--package', path.join(tmp, 'functions'), '--stage', 'ci', '--region', 'us-east-1', ...params], ROOT, offlineEnv({ DSPFN_ARTIFACT_DIR: artifacts })),
+    );
+    template = readTemplate(path.join(tmp, 'functions'));
+    state = JSON.parse(fs.readFileSync(path.join(tmp, 'functions', 'serverless-state.json'), 'utf8'));
+  });
+}, 120_000);
+
+afterAll(() => {
+  console.log(`[deploy-package] ${timings.join(', ')}`);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('function stack (serverless.yml)', () => {
+  it('runs each function on arm64 / nodejs22.x with the layer, from its own bundle', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'SensorDashrmsLambdaFunction']);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
+      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel)\/handler\.handler$/);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout' });
+      // Safe defaults: nothing secret-shaped is set unless a parameter gives it.
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
+    }
+  });
+
+  it('maps the MSK topic (sensor-rms)', () => {
+    const msk = mappingFor('MSK').Properties;
+    expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['SensorDashrmsLambdaFunction', 'Arn'] });
+    expect(msk.EventSourceArn).toEqual({ Ref: 'MskClusterArn' });
+    expect(template.Parameters?.MskClusterArn?.Default).toBe(PARAMS.mskClusterArn);
+    expect(msk.Topics).toEqual(['sensors']);
+    expect(msk.BatchSize).toBe(500);
+    expect(msk.MaximumBatchingWindowInSeconds).toBe(1);
+    expect(msk.StartingPosition).toBe('LATEST');
+    expect(msk.Enabled).toBe(true);
+    expect(msk.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-sensor-rms' });
+    // The Kafka sink (DSPFN_SINK=kafka) writes back to the same cluster over IAM.
+    expect(template.Resources.SensorDashrmsLambdaFunction!.Properties.Environment.Variables).toMatchObject({
+      DSPFN_MSK_CLUSTER_ARN: { Ref: 'MskClusterArn' },
+      DSPFN_KAFKA_AUTH: 'iam',
+    });
+  });
+
+  it('maps the self-managed Kafka topic over SASL/SCRAM in a VPC (noise-cancel)', () => {
+    const kafka = mappingFor('Kafka').Properties;
+    expect(kafka.FunctionName).toEqual({ 'Fn::GetAtt': ['NoiseDashcancelLambdaFunction', 'Arn'] });
+    expect(kafka.SelfManagedEventSource.Endpoints.KafkaBootstrapServers).toEqual(PARAMS.kafkaBootstrapServers.split(','));
+    expect(kafka.SourceAccessConfigurations).toEqual([
+      { Type: 'SASL_SCRAM_512_AUTH', URI: PARAMS.kafkaScramSecretArn },
+      { Type: 'VPC_SUBNET', URI: 'subnet:subnet-0aaa1111' },
+      { Type: 'VPC_SUBNET', URI: 'subnet:subnet-0bbb2222' },
+      { Type: 'VPC_SECURITY_GROUP', URI: 'security_group:sg-0ccc3333' },
+    ]);
+    expect(kafka.Topics).toEqual(['noisy-signals']);
+    expect(kafka.BatchSize).toBe(500);
+    expect(kafka.StartingPosition).toBe('LATEST');
+    expect(kafka.SelfManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-noise-cancel' });
+    const env = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables;
+    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512' });
+    // Credentials only when a parameter supplies them.
+    expect(env).not.toHaveProperty('DSPFN_KAFKA_PASSWORD');
+  });
+
+  it('sets retries, record age, bisect, partial batch responses and a Kafka on-failure topic on both mappings', () => {
+    for (const [kind, destination] of [['MSK', 'kafka://sensors.failed'], ['Kafka', 'kafka://noisy-signals.failed']] as const) {
+      const p = mappingFor(kind).Properties;
+      expect(p, kind).toMatchObject({
+        MaximumRetryAttempts: 10,
+        MaximumRecordAgeInSeconds: 86400,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: destination } },
+        // These controls exist only in provisioned mode.
+        ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 2 },
+      });
+    }
+  });
+
+  it('grants what MSK IAM auth, MSK Serverless, the VPC pollers and the SCRAM secret need', () => {
+    const granted = actions();
+    for (const action of [
+      'kafka:DescribeClusterV2',
+      'kafka:GetBootstrapBrokers',
+      'kafka-cluster:Connect',
+      'kafka-cluster:DescribeGroup',
+      'kafka-cluster:AlterGroup',
+      'kafka-cluster:DescribeTopic',
+      'kafka-cluster:ReadData',
+      'kafka-cluster:WriteData',
+      'kafka-cluster:DescribeClusterDynamicConfiguration',
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+      'secretsmanager:GetSecretValue',
+    ]) {
+      expect(granted, action).toContain(action);
+    }
+    const secret = roleStatements().find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect([secret?.Resource].flat()).toEqual([PARAMS.kafkaScramSecretArn]);
+    // Topic and group grants are scoped to the cluster named by the parameter, not '*'.
+    const read = roleStatements().find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'));
+    expect(JSON.stringify(read?.Resource)).toContain('"Ref":"MskClusterArn"');
+    expect(JSON.stringify(read?.Resource)).toContain('/sensors');
+  });
+
+  it('ships each function as a zip under 1 MB holding the bundle (and its map) but no native binary', () => {
+    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'sensor-rms']);
+    for (const bundle of bundles) {
+      const fn = template.Resources[bundle.name === 'sensor-rms' ? 'SensorDashrmsLambdaFunction' : 'NoiseDashcancelLambdaFunction']!;
+      expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${bundle.name}\\.zip$`));
+      expect(state.service.functions[bundle.name]?.package.artifact).toBe(bundle.zipFile);
+      expect(fs.statSync(bundle.zipFile).size, `${bundle.name}.zip`).toBeLessThan(1 * MiB);
+      const files = readZip(fs.readFileSync(bundle.zipFile));
+      expect([...files.keys()].sort()).toEqual([bundle.handlerPath, `${bundle.handlerPath}.map`]);
+      // Lambda resolves handler "functions/x/handler.handler" to functions/x/handler.mjs.
+      expect(`${fn.Properties.Handler.replace(/\.handler$/, '')}.mjs`).toBe(bundle.handlerPath);
+      expect([...files.keys()].some((f) => f.endsWith('.node'))).toBe(false);
+      const code = files.get(bundle.handlerPath)!.toString('utf8');
+      expect(code).not.toMatch(/\x7fELF/);
+      expect(code).toContain('export{');
+    }
+  });
+
+  it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {
+    const opt = path.join(tmp, 'opt');
+    const pkg = path.join(opt, NATIVE_DIR);
+    fs.mkdirSync(pkg, { recursive: true });
+    // The layer zip holds the arm64 binary; this machine runs the x64 build in the same layout.
+    const layer = fs.existsSync(LAYER_ZIP) ? readZip(fs.readFileSync(LAYER_ZIP)) : undefined;
+    const hasNative = layer !== undefined && fs.existsSync(X64_PREBUILD);
+    if (hasNative) {
+      for (const [name, data] of layer) if (name.startsWith(`${NATIVE_DIR}/`)) fs.writeFileSync(path.join(opt, name), data);
+      fs.copyFileSync(X64_PREBUILD, path.join(pkg, 'dspfn_dsp.node'));
+    }
+    const bundle = bundles.find((b) => b.name === 'sensor-rms')!;
+    const task = path.join(tmp, 'task');
+    fs.mkdirSync(task, { recursive: true });
+    for (const [name, data] of readZip(fs.readFileSync(bundle.zipFile))) {
+      fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
+      fs.writeFileSync(path.join(task, name), data);
+    }
+    provideRuntimeSdk(task);
+    const event = mskEvent([{ key: 'dev-1', value: { deviceId: 'dev-1', sampleRate: 100, data: [1, 1, 1] } }], { topic: 'sensors' });
+    const script = `
+      import { createRequire } from 'node:module';
+      const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+      await handler(${JSON.stringify(event)}, { awsRequestId: 'smoke', functionName: 'sensor-rms', getRemainingTimeInMillis: () => 60000 });
+      const native = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.endsWith('.node'));
+      process.stderr.write('NATIVE=' + JSON.stringify(native) + '\\n');
+    `;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_PATH: path.join(opt, 'nodejs', 'node_modules'), DSPFN_LOG_LEVEL: 'warn', NODE_OPTIONS: '--enable-source-maps' };
+    if (hasNative) env.AWS_LAMBDA_FUNCTION_NAME = 'sensor-rms';
+    else env.DSPFN_BACKEND = 'js';
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const line = run.stdout.trim().split('\n')[0]!;
+    expect(JSON.parse(line)).toMatchObject({ topic: 'sensor-rms', key: 'dev-1', value: { rms: [1, 1, 1] } });
+    if (hasNative) {
+      const native = JSON.parse(/NATIVE=(.*)/.exec(run.stderr)?.[1] ?? '[]') as string[];
+      // Fails while core's entry point does not import core/dsp/native/register.ts: the deployed
+      // functions would then run the TypeScript kernels although the layer is attached.
+      expect(native, 'the bundle loads @dspfn/dsp-native from NODE_PATH (the layer)').toEqual([path.join(pkg, 'dspfn_dsp.node')]);
+    }
+  });
+});
+
+describe('layer', () => {
+  it('is a Lambda layer zip with the arm64 (AArch64 ELF) native module at nodejs/node_modules/@dspfn/dsp-native', () => {
+    expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
+    const files = readZip(fs.readFileSync(LAYER_ZIP));
+    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/index.cjs`, `${NATIVE_DIR}/package.json`]);
+    const elf = files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!;
+    expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // \x7fELF
+    expect(elf[4], 'ELFCLASS64').toBe(2);
+    expect(elf[5], 'little endian').toBe(1);
+    expect(elf.readUInt16LE(16), 'ET_DYN (shared object)').toBe(3);
+    expect(elf.readUInt16LE(18), 'e_machine EM_AARCH64').toBe(0xb7);
+    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string };
+    expect(manifest).toMatchObject({ name: '@dspfn/dsp-native', main: 'index.cjs' });
+    expect(files.get(`${NATIVE_DIR}/index.cjs`)!.toString('utf8')).toContain("require('./dspfn_dsp.node')");
+    expect(elf.length).toBeLessThan(1 * MiB);
+  });
+
+  it('packages the layer stack (layers/serverless.yml) with describeStacks answered offline', () => {
+    expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
+    // A service that declares a layer asks CloudFormation whether the layer changed; answer as
+    // for a first deploy ("does not exist") so that osls packages without a network.
+    const stub = path.join(tmp, 'describe-stacks-offline.cjs');
+    fs.writeFileSync(
+      stub,
+      `const AWS = require(require.resolve('aws-sdk', { paths: [${JSON.stringify(path.dirname(path.dirname(SERVERLESS)))}] }));
+const promise = AWS.Request.prototype.promise;
+AWS.Request.prototype.promise = function () {
+  if (this.operation !== 'describeStacks') return promise.apply(this, arguments);
+  const error = new Error('Stack with id ' + this.params.StackName + ' does not exist');
+  error.code = 'ValidationError';
+  error.statusCode = 400;
+  return Promise.reject(error);
+};
+`,
+    );
+    const out = path.join(tmp, 'layer');
+    timed('serverless package (layer)', () =>
+      serverless(['package', '--package', out, '--stage', 'ci', '--region', 'us-east-1'], path.join(ROOT, 'layers'), offlineEnv(), ['--require', stub]),
+    );
+    const layerTemplate = readTemplate(out);
+    const layer = layerTemplate.Resources.DspLambdaLayer!;
+    expect(layer.Type).toBe('AWS::Lambda::LayerVersion');
+    expect(layer.Properties).toMatchObject({
+      LayerName: 'dspfn-dsp-ci',
+      CompatibleArchitectures: ['arm64'],
+      CompatibleRuntimes: ['nodejs22.x', 'nodejs20.x'],
+    });
+    expect(layer.Properties.Content.S3Key).toMatch(/\/dspfn-dsp-layer\.zip$/);
+    expect(layerTemplate.Outputs?.DspLayerArn?.Value).toEqual({ Ref: 'DspLambdaLayer' });
+    // The artifact osls will upload is the built zip.
+    const state = JSON.parse(fs.readFileSync(path.join(out, 'serverless-state.json'), 'utf8'));
+    expect(path.resolve(ROOT, 'layers', state.service.initialServerlessConfig.layers.dsp.package.artifact)).toBe(LAYER_ZIP);
+  });
+});
