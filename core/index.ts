@@ -34,6 +34,11 @@ export type { CodecName, Payload } from './codecs/payload.ts';
 
 export type { StateStore, StateEntry, StoredState, CommitResult, CommitStatus } from './state/store.ts';
 export { MemoryStateStore } from './state/memory.ts';
+export { createStateStore, STATE_SPEC_FORMS } from './state/from-url.ts';
+export type { StateStoreOptions } from './state/from-url.ts';
+export { UpstashStateStore } from './state/upstash.ts';
+export type { UpstashStateStoreOptions } from './state/upstash.ts';
+export type { RedisStateStoreOptions } from './state/redis.ts';
 export type { Sink, OutputMessage, OutputKind } from './sink/sink.ts';
 export { Header } from './sink/sink.ts';
 export { MemorySink } from './sink/memory.ts';

@@ -2,7 +2,7 @@ import { getDefaultBackend, type DspBackend } from '../dsp/backend.ts';
 import { ConfigError } from '../errors.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';
 import type { Sink } from '../sink/sink.ts';
-import { MemoryStateStore } from '../state/memory.ts';
+import { createStateStore } from '../state/from-url.ts';
 import type { StateStore } from '../state/store.ts';
 import type { BatchReport } from './process-batch.ts';
 import { jsonLogger, type Logger } from './logger.ts';
@@ -27,15 +27,22 @@ export function registerRuntimeFactory(factory: RuntimeFactory): void {
 
 /**
  * The embedded defaults: state in memory, results as JSON lines on stdout, the native backend if
- * present. DSPFN_STATE / DSPFN_SINK select other adapters once their modules are registered.
+ * present. DSPFN_STATE selects a Redis or Upstash store; DSPFN_SINK other sinks once their modules
+ * are registered.
  */
 export function defaultRuntime(functionName: string, env: NodeJS.ProcessEnv = process.env): Runtime {
   const runtime: Partial<Runtime> = {};
   for (const factory of factories) Object.assign(runtime, factory(env));
   if (!runtime.state) {
-    const state = env.DSPFN_STATE ?? 'memory';
-    if (state !== 'memory') throw new ConfigError(`DSPFN_STATE="${state}" is not available (supported here: memory)`);
-    runtime.state = new MemoryStateStore();
+    const ttl = env.DSPFN_STATE_TTL_SECONDS;
+    if (ttl !== undefined && ttl !== '' && !(Number(ttl) > 0)) {
+      throw new ConfigError(`DSPFN_STATE_TTL_SECONDS must be a positive number of seconds, got "${ttl}"`);
+    }
+    runtime.state = createStateStore(env.DSPFN_STATE ?? 'memory', {
+      ...(env.DSPFN_STATE_PREFIX ? { prefix: env.DSPFN_STATE_PREFIX } : {}),
+      ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
+      env,
+    });
   }
   if (!runtime.sink) {
     const sink = env.DSPFN_SINK ?? 'stdout';

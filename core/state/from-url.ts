@@ -1,8 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import { MemoryStateStore } from './memory.ts';
-import { RedisStateStore } from './redis.ts';
-import type { StateLayoutOptions } from './redis-layout.ts';
-import type { StateStore } from './store.ts';
+import { resolveLayout, type StateLayoutOptions } from './redis-layout.ts';
+import type { CommitResult, StateEntry, StateStore, StoredState } from './store.ts';
 import { UpstashStateStore } from './upstash.ts';
 
 export interface StateStoreOptions extends StateLayoutOptions {
@@ -24,7 +23,8 @@ export const STATE_SPEC_FORMS = [
 
 /**
  * The store a DSPFN_STATE / --state value names. prefix and ttlSeconds apply to the Redis stores;
- * memory state lives as long as the process, so it has neither.
+ * memory state lives as long as the process, so it has neither. Configuration errors throw here,
+ * connection errors surface on the first load.
  */
 export function createStateStore(spec: string, options: StateStoreOptions = {}): StateStore {
   const value = spec.trim();
@@ -32,7 +32,14 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
   if (value === 'memory') return new MemoryStateStore();
   if (value.startsWith('redis://') || value.startsWith('rediss://')) {
     checkUrl(value);
-    return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError });
+    resolveLayout(layout);
+    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`state timeoutMs must be > 0, got ${timeoutMs}`);
+    // node-redis takes a good part of a second to import on a cold start: only functions that use
+    // it pay for it, on their first load.
+    return new LazyStateStore('redis', async () => {
+      const { RedisStateStore } = await import('./redis.ts');
+      return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError });
+    });
   }
   if (value === 'upstash') {
     return new UpstashStateStore({ ...layout, timeoutMs, env });
@@ -48,6 +55,33 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
     return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token, ...layout, timeoutMs, env });
   }
   throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
+}
+
+/** A store whose module is imported on first use. */
+class LazyStateStore implements StateStore {
+  private store: Promise<StateStore> | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly open: () => Promise<StateStore>,
+  ) {}
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+    return (await this.get()).load(keys);
+  }
+
+  async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
+    return (await this.get()).commit(entries);
+  }
+
+  async close(): Promise<void> {
+    if (this.store) await (await this.store).close();
+  }
+
+  private get(): Promise<StateStore> {
+    this.store ??= this.open();
+    return this.store;
+  }
 }
 
 function checkUrl(text: string): URL {

@@ -35,8 +35,9 @@ function createRedisClient(url: string, timeoutMs: number, name: string) {
     name,
     RESP: 2,
     socket: {
-      // Keeps NAT and load-balancer mappings alive between invocations and lets the kernel notice a
-      // dead peer; TLS and credentials come from the URL.
+      // Probes idle connections while the process runs. A frozen container probes nothing, so a
+      // socket that died meanwhile is handled by send()'s retry and deadline. TLS and credentials
+      // come from the URL.
       keepAlive: true,
       keepAliveInitialDelay: 10_000,
       connectTimeout: Math.min(timeoutMs, 5_000),
@@ -52,6 +53,8 @@ class DeadlineExceeded extends Error {}
 
 class RedisTransport implements ScriptTransport {
   private client: Client | undefined;
+  /** Settles once the current client completed its first handshake (AUTH, SETNAME). */
+  private ready: Promise<void> = Promise.resolve();
   private lastConnectionError: string | undefined;
   private closed = false;
   private readonly timeoutMs: number;
@@ -78,7 +81,8 @@ class RedisTransport implements ScriptTransport {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
-    if (client.isReady) await client.close().catch(() => client.destroy());
+    // close() waits for replies still due, which a dead socket never sends.
+    if (client.isReady) await withDeadline(client.close(), 1_000).catch(() => client.destroy());
     else client.destroy();
   }
 
@@ -94,9 +98,11 @@ class RedisTransport implements ScriptTransport {
     client.on('ready', () => {
       this.lastConnectionError = undefined;
     });
-    // Not awaited: commands queue until the connection is ready, bounded by the command timeout,
-    // and connection errors surface through them.
-    client.connect().catch(() => undefined);
+    // Awaited by send() before the first command: node-redis would otherwise write queued commands
+    // right behind AUTH, and on a server whose default user is open they would run as that user
+    // even though the URL's credentials were refused.
+    this.ready = client.connect().then(() => undefined);
+    this.ready.catch(() => undefined);
     this.client = client;
     return client;
   }
@@ -115,6 +121,12 @@ class RedisTransport implements ScriptTransport {
     const deadline = performance.now() + this.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const client = this.connection();
+      try {
+        await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
+      } catch {
+        // The client keeps trying in the background; the next call waits for the same connection.
+        throw new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
+      }
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       try {
         return await withDeadline(client.sendCommand(args, { timeout: remaining }), remaining);

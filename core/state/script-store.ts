@@ -6,6 +6,7 @@ import {
   parseCommitReply,
   parseLoadReply,
   resolveLayout,
+  splitCommit,
   type StateLayout,
   type StateLayoutOptions,
 } from './redis-layout.ts';
@@ -15,15 +16,25 @@ import type { CommitResult, StateEntry, StateStore, StoredState } from './store.
  * A StateStore over any Redis that runs the two scripts: one script call per load and per commit,
  * whatever the number of keys. The TCP and REST stores only supply the transport.
  */
+export interface ScriptStoreOptions extends StateLayoutOptions {
+  /**
+   * Commits whose arguments exceed this are sent as several script calls, in order (default: no
+   * limit). For endpoints with a request size limit (Upstash: 10 MB).
+   */
+  maxCommitBytes?: number;
+}
+
 export class ScriptStateStore implements StateStore {
   readonly layout: StateLayout;
+  private readonly maxCommitBytes: number;
 
   constructor(
     readonly name: string,
     private readonly transport: ScriptTransport,
-    options: StateLayoutOptions = {},
+    options: ScriptStoreOptions = {},
   ) {
     this.layout = resolveLayout(options);
+    this.maxCommitBytes = options.maxCommitBytes ?? Infinity;
   }
 
   async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
@@ -35,8 +46,16 @@ export class ScriptStateStore implements StateStore {
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
     if (entries.length === 0) return [];
     const { keys, args } = commitArgs(this.layout, entries);
-    const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, keys, args));
-    return parseCommitReply(entries, reply);
+    if (!Number.isFinite(this.maxCommitBytes)) {
+      return parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, keys, args)));
+    }
+    // In order, one after the other: a key listed twice must see its earlier entry applied.
+    const results: CommitResult[] = [];
+    for (const part of splitCommit(keys, args, this.maxCommitBytes)) {
+      const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, part.keys, part.args));
+      results.push(...parseCommitReply(entries.slice(results.length, results.length + part.keys.length), reply));
+    }
+    return results;
   }
 
   close(): Promise<void> {

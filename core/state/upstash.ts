@@ -18,12 +18,17 @@ export interface UpstashStateStoreOptions extends StateLayoutOptions {
   retries?: number;
   /** Where the UPSTASH_* defaults are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Larger commits go out as several requests, in order (default 8 MiB, under Upstash's 10 MB
+   * request limit; raise it on plans with a higher one).
+   */
+  maxCommitBytes?: number;
 }
 
 /** State in Upstash Redis over its REST API: stateless HTTP, nothing to reconnect. */
 export class UpstashStateStore extends ScriptStateStore {
   constructor(options: UpstashStateStoreOptions = {}) {
-    super('upstash', new UpstashTransport(createUpstashClient(options)), options);
+    super('upstash', new UpstashTransport(createUpstashClient(options)), { ...options, maxCommitBytes: options.maxCommitBytes ?? 8 * 1024 * 1024 });
   }
 }
 

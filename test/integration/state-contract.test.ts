@@ -1,0 +1,527 @@
+/// <reference path="../servers/provided-redis.d.ts" />
+// One contract for every StateStore: memory, Redis over TCP (node-redis) and Upstash REST, all three
+// held to commitDecision's fence semantics, binary-exact snapshots and one round trip per load and
+// per commit (counted on the wire: MONITOR for TCP, an HTTP forwarder for REST).
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { createStateStore } from '../../core/state/from-url.ts';
+import { MemoryStateStore } from '../../core/state/memory.ts';
+import { RedisStateStore } from '../../core/state/redis.ts';
+import { commitDecision, type StateEntry, type StateStore, type StoredState } from '../../core/state/store.ts';
+import { UpstashStateStore } from '../../core/state/upstash.ts';
+
+const redisUrl = inject('redisUrl');
+const upstashUrl = inject('upstashUrl');
+const upstashToken = inject('upstashToken');
+
+// The Redis is shared with other test files: everything this file writes lives under one prefix.
+const RUN = `dspfn-contract-${randomUUID()}:`;
+
+type RawClient = ReturnType<typeof createClient>;
+let raw: RawClient;
+
+beforeAll(async () => {
+  raw = createClient({ url: redisUrl, RESP: 2 });
+  await raw.connect();
+});
+
+afterAll(async () => {
+  for await (const keys of raw.scanIterator({ MATCH: `${RUN}*`, COUNT: 1000 })) {
+    if (keys.length > 0) await raw.del(keys);
+  }
+  raw.destroy();
+});
+
+/** Counts commands a store sends: MONITOR lines from its named connection, between two markers. */
+class CommandCounter {
+  private readonly lines: string[] = [];
+  private monitor!: RawClient;
+  private marker!: RawClient;
+
+  async start(): Promise<void> {
+    this.monitor = createClient({ url: redisUrl, RESP: 2 });
+    this.marker = createClient({ url: redisUrl, RESP: 2 });
+    await Promise.all([this.monitor.connect(), this.marker.connect()]);
+    await this.monitor.monitor((line) => this.lines.push(String(line)));
+  }
+
+  async stop(): Promise<void> {
+    this.monitor.destroy();
+    this.marker.destroy();
+  }
+
+  /** Commands sent by the connection named `clientName` (scripts' own calls excluded) while `run` ran. */
+  async count(clientName: string, run: () => Promise<unknown>): Promise<number> {
+    const list = String(await raw.sendCommand(['CLIENT', 'LIST']));
+    const clients = list
+      .split('\n')
+      .map((line) => new Map(line.trim().split(' ').map((field) => field.split('=', 2) as [string, string])));
+    const addrs = clients.filter((c) => c.get('name') === clientName).map((c) => c.get('addr'));
+    expect(addrs, `one connection named ${clientName}`).toHaveLength(1);
+    const from = `[${0} ${addrs[0]}]`;
+    const begin = await this.mark();
+    await run();
+    const end = await this.mark();
+    return this.lines.slice(begin, end).filter((line) => line.includes(from)).length;
+  }
+
+  /** Index of a marker line once MONITOR delivered it: every earlier command is before it. */
+  private async mark(): Promise<number> {
+    const id = randomUUID();
+    await this.marker.sendCommand(['ECHO', id]);
+    for (let i = 0; i < 200; i++) {
+      const at = this.lines.findIndex((line) => line.includes(id));
+      if (at >= 0) return at;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('MONITOR did not deliver the marker');
+  }
+}
+
+/** A plain HTTP forwarder in front of the Upstash endpoint that counts requests. */
+async function countingForwarder(target: string): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const base = new URL(target);
+  const transport = base.protocol === 'https:' ? https : http;
+  const server = http.createServer((req, res) => {
+    requests++;
+    const upstream = transport.request(
+      new URL(req.url ?? '/', base),
+      { method: req.method, headers: { ...req.headers, host: base.host } },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+interface Backend {
+  name: string;
+  /** Stores opened with the same prefix see the same data. */
+  open(prefix: string, options?: { ttlSeconds?: number }): StateStore;
+  /** Round trips (commands or HTTP requests) a store made while `run` ran. */
+  roundTrips(store: StateStore, run: () => Promise<unknown>): Promise<number>;
+  /** Whether keys live in the shared Redis (TTL and raw layout can be checked there). */
+  redis: boolean;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+}
+
+const memoryStores = new Map<string, MemoryStateStore>();
+const commands = new CommandCounter();
+const clientNames = new WeakMap<StateStore, string>();
+let forwarder: Awaited<ReturnType<typeof countingForwarder>>;
+
+const backends: Backend[] = [
+  {
+    name: 'memory',
+    redis: false,
+    open(prefix) {
+      // One process-local map per prefix stands in for "the same database".
+      let store = memoryStores.get(prefix);
+      if (!store) memoryStores.set(prefix, (store = new MemoryStateStore()));
+      return store;
+    },
+    async roundTrips(store, run) {
+      const calls = (store as MemoryStateStore).calls;
+      const before = calls.load + calls.commit;
+      await run();
+      return calls.load + calls.commit - before;
+    },
+  },
+  {
+    name: 'redis (TCP)',
+    redis: true,
+    setup: () => commands.start(),
+    teardown: () => commands.stop(),
+    open(prefix, options) {
+      const clientName = `dspfn-contract-${randomUUID()}`;
+      const store = new RedisStateStore({ url: redisUrl, prefix: RUN + prefix, clientName, ...options });
+      clientNames.set(store, clientName);
+      return store;
+    },
+    roundTrips: (store, run) => commands.count(clientNames.get(store)!, run),
+  },
+  {
+    name: 'upstash (REST)',
+    redis: true,
+    async setup() {
+      forwarder = await countingForwarder(upstashUrl);
+    },
+    teardown: () => forwarder.close(),
+    open(prefix, options) {
+      return new UpstashStateStore({ url: forwarder.url, token: upstashToken, prefix: RUN + prefix, ...options });
+    },
+    async roundTrips(_store, run) {
+      const before = forwarder.requests();
+      await run();
+      return forwarder.requests() - before;
+    },
+  },
+];
+
+const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
+const at = (topic: string, partition: number, offset: number): AbsorbedOffset => ({ topic, partition, offset });
+const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
+
+function sorted(offsets: readonly AbsorbedOffset[]): AbsorbedOffset[] {
+  return [...offsets].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+}
+
+/** What a load returned, in a form toEqual compares across stores (Buffer vs Uint8Array, offset order). */
+function plain(state: StoredState | undefined): { snapshot: number[]; offsets: AbsorbedOffset[] } | undefined {
+  return state && { snapshot: [...state.snapshot], offsets: sorted(state.offsets) };
+}
+
+/**
+ * Connects the store, and loads both scripts into Redis: the first script call after Redis started
+ * (or flushed its script cache) costs one more round trip (EVALSHA → NOSCRIPT → EVAL), which
+ * state-faults.test.ts counts.
+ */
+async function warmUp(store: StateStore): Promise<void> {
+  await store.load(['warm-up']);
+  await store.commit([{ key: 'warm-up', snapshot: bytes(0), offsets: [], expected: null }]);
+}
+
+describe.each(backends)('$name state store', (backend) => {
+  // TTL and hash layout exist only in the Redis stores: not defined (rather than skipped) for memory.
+  const itRedis: typeof it = backend.redis ? it : ((() => undefined) as unknown as typeof it);
+  let prefix = '';
+  let store: StateStore;
+  const opened: StateStore[] = [];
+  const open = (p: string, options?: { ttlSeconds?: number }): StateStore => {
+    const s = backend.open(p, options);
+    opened.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    await backend.setup?.();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+    await backend.teardown?.();
+  });
+  // Every test gets its own prefix, so tests never see each other's keys.
+  const fresh = (options?: { ttlSeconds?: number }): StateStore => {
+    prefix = `${randomUUID()}:`;
+    store = open(prefix, options);
+    return store;
+  };
+
+  it('loads nothing for keys never committed', async () => {
+    fresh();
+    expect((await store.load(['a', 'b'])).size).toBe(0);
+    expect((await store.load([])).size).toBe(0);
+  });
+
+  it('round-trips binary snapshots exactly, every byte value 0..255 and empty ones', async () => {
+    fresh();
+    const offsets = [at('sensors', 3, 41), at('sensors', 0, 7), at('other.topic-2', 1, 2 ** 53 - 1)];
+    const results = await store.commit([
+      { key: 'bytes', snapshot: ALL_BYTES, offsets, expected: null },
+      { key: 'reversed', snapshot: ALL_BYTES.slice().reverse(), offsets: [at('sensors', 0, 0)], expected: null },
+      { key: 'empty', snapshot: new Uint8Array(0), offsets: [], expected: null },
+      // A view into a larger buffer: only its own bytes may be stored.
+      { key: 'view', snapshot: new Uint8Array(ALL_BYTES.buffer, 10, 5), offsets: [at('ünïcødé', 0, 1)], expected: null },
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['committed', 'committed', 'committed', 'committed']);
+    const loaded = await store.load(['bytes', 'reversed', 'empty', 'view', 'missing']);
+    expect(loaded.size).toBe(4);
+    expect(plain(loaded.get('bytes'))).toEqual({ snapshot: [...ALL_BYTES], offsets: sorted(offsets) });
+    expect(plain(loaded.get('reversed'))?.snapshot).toEqual([...ALL_BYTES].reverse());
+    expect(plain(loaded.get('empty'))).toEqual({ snapshot: [], offsets: [] });
+    expect(plain(loaded.get('view'))).toEqual({ snapshot: [10, 11, 12, 13, 14], offsets: [at('ünïcødé', 0, 1)] });
+    expect(loaded.get('bytes')!.snapshot).toBeInstanceOf(Uint8Array);
+  });
+
+  it('reports a redelivered batch as duplicate and leaves the state untouched', async () => {
+    fresh();
+    const batch: StateEntry[] = [
+      { key: 'k1', snapshot: bytes(1, 1), offsets: [at('t', 0, 10)], expected: null },
+      { key: 'k2', snapshot: bytes(2, 2), offsets: [at('t', 1, 20), at('t', 2, 5)], expected: null },
+    ];
+    expect((await store.commit(batch)).map((r) => r.status)).toEqual(['committed', 'committed']);
+    const before = await store.load(['k1', 'k2']);
+    // The same batch again (the event source redelivered it), even with other bytes computed.
+    const again = batch.map((e) => ({ ...e, snapshot: bytes(9, 9, 9) }));
+    expect(await store.commit(again)).toEqual([
+      { key: 'k1', status: 'duplicate' },
+      { key: 'k2', status: 'duplicate' },
+    ]);
+    const after = await store.load(['k1', 'k2']);
+    expect(plain(after.get('k1'))).toEqual(plain(before.get('k1')));
+    expect(plain(after.get('k2'))).toEqual(plain(before.get('k2')));
+
+    // A redelivery of an older batch, once the key moved on, is a duplicate too.
+    const next = await store.commit([{ key: 'k1', snapshot: bytes(3), offsets: [at('t', 0, 15)], expected: [at('t', 0, 10)] }]);
+    expect(next[0]!.status).toBe('committed');
+    expect((await store.commit([batch[0]!]))[0]!.status).toBe('duplicate');
+    expect(plain((await store.load(['k1'])).get('k1'))).toEqual({ snapshot: [3], offsets: [at('t', 0, 15)] });
+  });
+
+  it('rejects a commit from a stale fence as conflict and leaves the state untouched', async () => {
+    fresh();
+    await store.commit([{ key: 'k', snapshot: bytes(1), offsets: [at('t', 0, 10)], expected: null }]);
+    await store.commit([{ key: 'k', snapshot: bytes(2), offsets: [at('t', 0, 20)], expected: [at('t', 0, 10)] }]);
+    // A writer that loaded at offset 10 and processed 11..25 while another one committed 11..20.
+    const stale = await store.commit([{ key: 'k', snapshot: bytes(3), offsets: [at('t', 0, 25)], expected: [at('t', 0, 10)] }]);
+    expect(stale).toEqual([{ key: 'k', status: 'conflict' }]);
+    // Expected fence right, but for another partition set: also a conflict.
+    const other = await store.commit([{ key: 'k', snapshot: bytes(4), offsets: [at('t', 0, 30), at('t', 1, 1)], expected: [at('t', 0, 20), at('t', 1, 0)] }]);
+    expect(other[0]!.status).toBe('conflict');
+    expect(plain((await store.load(['k'])).get('k'))).toEqual({ snapshot: [2], offsets: [at('t', 0, 20)] });
+  });
+
+  it('rejects a new key that another writer created in the meantime', async () => {
+    fresh();
+    await store.commit([{ key: 'k', snapshot: bytes(1), offsets: [at('t', 0, 10)], expected: null }]);
+    // Both writers saw no state; the second one has processed further than the first committed.
+    const racing = await store.commit([{ key: 'k', snapshot: bytes(2), offsets: [at('t', 0, 12)], expected: null }]);
+    expect(racing[0]!.status).toBe('conflict');
+    // expected [] is not "no key": a key that exists with an empty fence is another state.
+    const emptyFence = await store.commit([{ key: 'n', snapshot: bytes(3), offsets: [at('t', 0, 1)], expected: [] }]);
+    expect(emptyFence[0]!.status).toBe('conflict');
+    expect(plain((await store.load(['k'])).get('k'))).toEqual({ snapshot: [1], offsets: [at('t', 0, 10)] });
+    expect((await store.load(['n'])).size).toBe(0);
+  });
+
+  it('decides each key of a mixed batch on its own, in order', async () => {
+    fresh();
+    await store.commit([
+      { key: 'dup', snapshot: bytes(1), offsets: [at('t', 0, 5)], expected: null },
+      { key: 'conflict', snapshot: bytes(1), offsets: [at('t', 0, 5)], expected: null },
+    ]);
+    const results = await store.commit([
+      { key: 'new', snapshot: bytes(2), offsets: [at('t', 0, 1)], expected: null },
+      { key: 'dup', snapshot: bytes(2), offsets: [at('t', 0, 4)], expected: null },
+      { key: 'conflict', snapshot: bytes(2), offsets: [at('t', 0, 9)], expected: [at('t', 0, 3)] },
+      // The same key twice: the second entry sees the first one's write.
+      { key: 'twice', snapshot: bytes(3), offsets: [at('t', 0, 1)], expected: null },
+      { key: 'twice', snapshot: bytes(4), offsets: [at('t', 0, 2)], expected: [at('t', 0, 1)] },
+    ]);
+    expect(results.map((r) => `${r.key}:${r.status}`)).toEqual([
+      'new:committed',
+      'dup:duplicate',
+      'conflict:conflict',
+      'twice:committed',
+      'twice:committed',
+    ]);
+    expect(plain((await store.load(['twice'])).get('twice'))).toEqual({ snapshot: [4], offsets: [at('t', 0, 2)] });
+    expect(plain((await store.load(['conflict'])).get('conflict'))?.snapshot).toEqual([1]);
+  });
+
+  it('commits and loads 10,000 keys in one call each', async () => {
+    fresh();
+    await warmUp(store);
+    const keys = Array.from({ length: 10_000 }, (_, i) => `device-${i}`);
+    const entries: StateEntry[] = keys.map((key, i) => ({
+      key,
+      snapshot: Uint8Array.from({ length: 60 }, (_, j) => (i + j) % 256),
+      offsets: [at('readings', i % 12, i)],
+      expected: null,
+    }));
+    let results: Awaited<ReturnType<StateStore['commit']>> = [];
+    expect(await backend.roundTrips(store, async () => void (results = await store.commit(entries)))).toBe(1);
+    expect(results.every((r) => r.status === 'committed')).toBe(true);
+    expect(results.map((r) => r.key)).toEqual(keys);
+    let loaded = new Map<string, StoredState>();
+    expect(await backend.roundTrips(store, async () => void (loaded = await store.load(keys)))).toBe(1);
+    expect(loaded.size).toBe(10_000);
+    expect(plain(loaded.get('device-9999'))).toEqual(plain({ snapshot: entries[9999]!.snapshot, offsets: entries[9999]!.offsets }));
+  });
+
+  it('makes exactly one round trip to load 1,000 keys and one to commit them', async () => {
+    fresh();
+    const keys = Array.from({ length: 1_000 }, (_, i) => `k${i}`);
+    await warmUp(store);
+
+    let loaded = new Map<string, StoredState>();
+    expect(await backend.roundTrips(store, async () => void (loaded = await store.load(keys)))).toBe(1);
+    expect(loaded.size).toBe(0);
+    const entries = keys.map((key): StateEntry => ({ key, snapshot: bytes(1, 2, 3), offsets: [at('t', 0, 1)], expected: null }));
+    expect(await backend.roundTrips(store, () => store.commit(entries))).toBe(1);
+    expect(await backend.roundTrips(store, async () => void (loaded = await store.load(keys)))).toBe(1);
+    expect(loaded.size).toBe(1_000);
+    const advanced = keys.map((key): StateEntry => ({ key, snapshot: bytes(4), offsets: [at('t', 0, 2)], expected: loaded.get(key)!.offsets }));
+    expect(await backend.roundTrips(store, () => store.commit(advanced))).toBe(1);
+  });
+
+  itRedis('sets the TTL on every commit, and clears it when the TTL is turned off', async () => {
+    fresh({ ttlSeconds: 60 });
+    const rawKey = `${RUN}${prefix}k`;
+    await store.commit([{ key: 'k', snapshot: bytes(1), offsets: [at('t', 0, 1)], expected: null }]);
+    const ttl = await raw.pTTL(rawKey);
+    expect(ttl).toBeGreaterThan(55_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+
+    // A commit refreshes it; a duplicate or conflict does not touch the key.
+    await raw.pExpire(rawKey, 5_000);
+    await store.commit([{ key: 'k', snapshot: bytes(1), offsets: [at('t', 0, 1)], expected: null }]);
+    expect(await raw.pTTL(rawKey)).toBeLessThanOrEqual(5_000);
+    await store.commit([{ key: 'k', snapshot: bytes(2), offsets: [at('t', 0, 2)], expected: [at('t', 0, 1)] }]);
+    expect(await raw.pTTL(rawKey)).toBeGreaterThan(55_000);
+
+    const noTtl = open(prefix);
+    await noTtl.commit([{ key: 'k', snapshot: bytes(3), offsets: [at('t', 0, 3)], expected: [at('t', 0, 2)] }]);
+    expect(await raw.pTTL(rawKey)).toBe(-1);
+
+    // Idle keys do go away.
+    const short = open(prefix, { ttlSeconds: 0.05 });
+    await short.commit([{ key: 'brief', snapshot: bytes(1), offsets: [], expected: null }]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await short.load(['brief'])).size).toBe(0);
+  });
+
+  itRedis('lays keys out as one hash per key under the prefix', async () => {
+    fresh();
+    await store.commit([{ key: 'fn:device-1', snapshot: bytes(0, 255), offsets: [at('b', 1, 2), at('a', 0, 1)], expected: null }]);
+    expect(await raw.hGetAll(`${RUN}${prefix}fn:device-1`)).toEqual({
+      snapshot: Buffer.from([0, 255]).toString('base64'),
+      fence: 'a\t0\t1\nb\t1\t2\n',
+    });
+  });
+
+  it('keeps prefixes apart', async () => {
+    fresh();
+    const other = open(`${randomUUID()}:`);
+    await store.commit([{ key: 'k', snapshot: bytes(1), offsets: [at('t', 0, 1)], expected: null }]);
+    expect((await other.load(['k'])).size).toBe(0);
+    // The same key under the other prefix is a new key there, not a conflict.
+    expect((await other.commit([{ key: 'k', snapshot: bytes(2), offsets: [at('t', 0, 9)], expected: null }]))[0]!.status).toBe('committed');
+    expect(plain((await store.load(['k'])).get('k'))?.snapshot).toEqual([1]);
+    expect(plain((await other.load(['k'])).get('k'))?.snapshot).toEqual([2]);
+    // And a second store on the same prefix shares the state.
+    const same = open(prefix);
+    expect(plain((await same.load(['k'])).get('k'))?.snapshot).toEqual([1]);
+  });
+
+  it('decides like commitDecision for any stored fence, expected fence and new offsets', async () => {
+    fresh();
+    const offset = fc.record({
+      topic: fc.constantFrom('a', 'b', 'c-1'),
+      partition: fc.integer({ min: 0, max: 2 }),
+      offset: fc.integer({ min: 0, max: 4 }),
+    });
+    const fence = fc.uniqueArray(offset, { selector: (o) => `${o.topic}/${o.partition}`, maxLength: 4 });
+    const scenario = fc
+      .record({
+        stored: fc.option(fence, { nil: null }),
+        expectedKind: fc.constantFrom('null', 'stored', 'other'),
+        other: fence,
+        offsetsKind: fc.constantFrom('other', 'behind-stored', 'ahead-of-stored'),
+        offsets: fence,
+        shift: fc.integer({ min: 0, max: 2 }),
+      })
+      .map((s) => {
+        const base = s.stored ?? [];
+        const expected = s.expectedKind === 'null' ? null : s.expectedKind === 'stored' ? [...base].reverse() : s.other;
+        const offsets =
+          s.offsetsKind === 'other'
+            ? s.offsets
+            : base.map((o) => ({ ...o, offset: Math.max(0, o.offset + (s.offsetsKind === 'ahead-of-stored' ? s.shift : -s.shift)) }));
+        return { stored: s.stored, expected, offsets };
+      });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(scenario, { minLength: 1, maxLength: 40 }), async (cases) => {
+        const keys = cases.map((_, i) => `p${run}-${i}`);
+        run++;
+        const seeds = cases.flatMap((c, i): StateEntry[] =>
+          c.stored === null ? [] : [{ key: keys[i]!, snapshot: bytes(1), offsets: c.stored, expected: null }],
+        );
+        const seeded = await store.commit(seeds);
+        expect(seeded.every((r) => r.status === 'committed')).toBe(true);
+        const entries = cases.map((c, i): StateEntry => ({ key: keys[i]!, snapshot: bytes(2), offsets: c.offsets, expected: c.expected }));
+        const results = await store.commit(entries);
+        const loaded = await store.load(keys);
+        cases.forEach((c, i) => {
+          const want = commitDecision(c.stored, entries[i]!);
+          expect(results[i], JSON.stringify(c)).toEqual({ key: keys[i], status: want });
+          const state = plain(loaded.get(keys[i]!));
+          if (want === 'committed') expect(state).toEqual({ snapshot: [2], offsets: sorted(c.offsets) });
+          else if (c.stored === null) expect(state).toBeUndefined();
+          else expect(state).toEqual({ snapshot: [1], offsets: sorted(c.stored) });
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('TCP and REST stores on one database', () => {
+  it('read and fence each other’s state: the layout and the script are the same', async () => {
+    const prefix = `${RUN}shared-${randomUUID()}:`;
+    const tcp = new RedisStateStore({ url: redisUrl, prefix });
+    const rest = new UpstashStateStore({ url: upstashUrl, token: upstashToken, prefix });
+    try {
+      await tcp.commit([{ key: 'k', snapshot: ALL_BYTES, offsets: [at('t', 0, 1)], expected: null }]);
+      const viaRest = await rest.load(['k']);
+      expect(plain(viaRest.get('k'))).toEqual({ snapshot: [...ALL_BYTES], offsets: [at('t', 0, 1)] });
+      expect((await rest.commit([{ key: 'k', snapshot: bytes(7), offsets: [at('t', 0, 2)], expected: [at('t', 0, 1)] }]))[0]!.status).toBe('committed');
+      expect((await tcp.commit([{ key: 'k', snapshot: bytes(8), offsets: [at('t', 0, 3)], expected: [at('t', 0, 1)] }]))[0]!.status).toBe('conflict');
+      expect(plain((await tcp.load(['k'])).get('k'))).toEqual({ snapshot: [7], offsets: [at('t', 0, 2)] });
+    } finally {
+      await Promise.all([tcp.close(), rest.close()]);
+    }
+  });
+});
+
+describe('createStateStore', () => {
+  it('builds each accepted form', async () => {
+    const stores = [
+      createStateStore('memory'),
+      createStateStore(redisUrl, { prefix: `${RUN}url:` }),
+      createStateStore('rediss://user:secret@example.invalid:6380/2'),
+      createStateStore('upstash', { env: { UPSTASH_REDIS_REST_URL: upstashUrl, UPSTASH_REDIS_REST_TOKEN: upstashToken } }),
+      createStateStore(`upstash+${upstashUrl}?token=${encodeURIComponent(upstashToken)}`, { prefix: `${RUN}url:` }),
+      createStateStore(`upstash+${upstashUrl}`, { env: { UPSTASH_REDIS_REST_TOKEN: upstashToken } }),
+    ];
+    expect(stores.map((s) => s.name)).toEqual(['memory', 'redis', 'redis', 'upstash', 'upstash', 'upstash']);
+    // The URL forms reach the same database: one writes, the other reads.
+    await stores[1]!.commit([{ key: 'k', snapshot: bytes(5), offsets: [], expected: null }]);
+    expect(plain((await stores[4]!.load(['k'])).get('k'))?.snapshot).toEqual([5]);
+    // A TLS store connects lazily, so building one for an unreachable host does not fail or hang.
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('refuses anything else, listing the accepted forms without echoing secrets', () => {
+    for (const spec of ['redis', 'postgres://u:p@h/db', 'upstash+ftp://x', 'dynamodb', '']) {
+      expect(() => createStateStore(spec)).toThrow(ConfigError);
+    }
+    let message = '';
+    try {
+      createStateStore('upstash+https//host?token=s3cret');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('memory');
+    expect(message).toContain('rediss://');
+    expect(message).toContain('upstash+https://');
+    expect(message).not.toContain('s3cret');
+    expect(() => createStateStore('upstash', { env: {} })).toThrow(/UPSTASH_REDIS_REST_URL/);
+    expect(() => createStateStore('upstash+https://h.upstash.io?token=t&x=1')).toThrow(/only query parameter/);
+    expect(() => createStateStore(redisUrl, { ttlSeconds: -1 })).toThrow(/ttlSeconds/);
+  });
+});
