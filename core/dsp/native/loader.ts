@@ -13,9 +13,10 @@ import { StageKind, outputChannels, type StageKernel, type StageName, type Stage
  *
  * Sources: DSPFN_NATIVE_PATH when set (and then only it: an explicit path that silently fell back
  * to another binary would hide the misconfiguration), else this repository's
- * layers/dsp/prebuilds/<platform>-<arch>/dspfn_dsp.node, else the `@dspfn/dsp-native` package, which
- * on Lambda is the layer's /opt/nodejs/node_modules/@dspfn/dsp-native. It is resolved with
- * createRequire because ESM `import` ignores NODE_PATH, where Lambda puts /opt/nodejs/node_modules.
+ * layers/dsp/prebuilds/<platform>-<arch>/dspfn_dsp.node (not on Lambda), else the
+ * `@dspfn/dsp-native` package, which on Lambda is the layer's /opt/nodejs/node_modules/@dspfn/dsp-native.
+ * It is resolved with createRequire because ESM `import` ignores NODE_PATH, where Lambda puts
+ * /opt/nodejs/node_modules.
  */
 
 export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';
@@ -36,6 +37,8 @@ export interface NativeAddon {
   simd(): SimdPath;
   /** true: the best path for this CPU; false: scalar; or a path name. Returns the active path. */
   setSimd(mode: boolean | SimdPath | 'auto'): SimdPath;
+  /** Test hook: the moving stages' output step alone on given sums (active SIMD path). */
+  testOutputs(sums: Float64Array, n: number, squared: boolean, output: Float32Array): void;
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
@@ -152,11 +155,15 @@ export function loadNative(options: LoadOptions = {}): NativeModule {
       throw loadError(attempts, env);
     }
   }
-  const prebuild = path.join(options.prebuildDir ?? defaultPrebuildDir, platformKey(), NATIVE_FILE);
-  try {
-    return { addon: requireFile(prebuild), source: 'prebuild', file: prebuild };
-  } catch (error) {
-    attempts.push({ source: 'repository prebuild', where: prebuild, cause: asError(error) });
+  // On Lambda the layer is the only source: a bundle's relative path to this repository's
+  // prebuilds means nothing there, and could only pick up a binary that was never deployed.
+  if (!env.AWS_LAMBDA_FUNCTION_NAME) {
+    const prebuild = path.join(options.prebuildDir ?? defaultPrebuildDir, platformKey(), NATIVE_FILE);
+    try {
+      return { addon: requireFile(prebuild), source: 'prebuild', file: prebuild };
+    } catch (error) {
+      attempts.push({ source: 'repository prebuild', where: prebuild, cause: asError(error) });
+    }
   }
   const packageName = options.packageName ?? NATIVE_PACKAGE;
   try {
@@ -215,6 +222,11 @@ class NativeKernel implements StageKernel {
   ) {}
 
   process(input: Float32Array, output: Float32Array): void {
+    // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
+    // is checked here.
+    if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
+      throw new DspfnError(ErrorCode.InvalidSamples, `${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
+    }
     try {
       this.addon.process(this.handle, input, output);
     } catch (error) {
