@@ -2,7 +2,7 @@
 import './dsp/native/register.ts';
 
 export { defineFunction } from './handler/define-function.ts';
-export type { DspfnHandler, FunctionControl, KafkaBatchResponse } from './handler/define-function.ts';
+export type { DspfnHandler, DspfnMiddleware, FunctionControl, KafkaBatchResponse } from './handler/define-function.ts';
 export type {
   FunctionDefinition,
   OutputDefinition,
@@ -43,5 +43,12 @@ export type { Sink, OutputMessage, OutputKind } from './sink/sink.ts';
 export { Header } from './sink/sink.ts';
 export { MemorySink } from './sink/memory.ts';
 export { NdjsonSink } from './sink/ndjson.ts';
+// Importing the Kafka sink registers DSPFN_SINK=kafka; kafkajs itself loads only when a KafkaSink is created.
+export { KafkaSink, kafkaSink } from './sink/kafka.ts';
+export type { KafkaSinkOptions } from './sink/kafka.ts';
+export { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers } from './kafka/connection.ts';
+export type { KafkaConnectionOptions } from './kafka/connection.ts';
+export type { KafkaAuthMode } from './kafka/auth.ts';
+export { eventBrokers } from './kafka/event-brokers.ts';
 
 export * from './errors.ts';

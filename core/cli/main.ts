@@ -2,6 +2,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeError, DspfnError } from '../errors.ts';
+import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
+import { createStateStore } from '../state/from-url.ts';
 import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
 import type { ReplayRecord } from './replay-file.ts';
@@ -42,15 +44,23 @@ export function program(): Command {
     .argument('<function>', 'folder under functions/ (e.g. sensor-rms), a folder path, or a module path')
     .requiredOption('-e, --events <file>', 'replay file: one Kafka record per line in the Lambda record shape')
     .option('-o, --out <file>', 'write every produced message as one JSON line here (default: stdout)')
+    .option('--brokers <list>', 'produce the outputs to these Kafka brokers (host:port,…; auth from DSPFN_KAFKA_*) instead of --out')
     .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, 10_000), 100)
     .option('-r, --retries <n>', 'retries of a failed batch before the replay stops', integer(0, 1000), 2)
+    .option('--state <store>', 'state store, as DSPFN_STATE: memory, redis://…, rediss://…, upstash, upstash+https://…', process.env.DSPFN_STATE ?? 'memory')
     .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
     .addOption(new Option('--log-level <level>', 'function log level (logs go to stderr)').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout (with --out)')
     .action(async (fn: string, opts) => {
       const { handler } = await loadFunction(fn);
+      const sink = replayKafkaSink(opts.brokers);
+      const state = createStateStore(opts.state, {
+        ...(process.env.DSPFN_STATE_PREFIX ? { prefix: process.env.DSPFN_STATE_PREFIX } : {}),
+        ...(process.env.DSPFN_STATE_TTL_SECONDS ? { ttlSeconds: Number(process.env.DSPFN_STATE_TTL_SECONDS) } : {}),
+      });
       const summary = await replay({
+        state,
         handler,
         events: opts.events,
         out: opts.out,
@@ -59,10 +69,15 @@ export function program(): Command {
         shape: opts.eventShape,
         logLevel: opts.logLevel,
         progress: opts.progress,
-      });
-      if (opts.json && opts.out) process.stdout.write(JSON.stringify(summary) + '\n');
-      else process.stderr.write(`\nreplay summary\n${formatSummary(summary, opts.out)}\n`);
+        ...(sink ? { sink, bootstrapServers: opts.brokers } : {}),
+      }).finally(() => Promise.all([sink?.close(), state.close()]));
+      const output = opts.out ?? (sink ? `kafka ${opts.brokers}` : undefined);
+      if (opts.json && output) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stderr.write(`\nreplay summary\n${formatSummary(summary, output)}\n`);
     });
+
+  registerConsumeCommand(cli);
+  registerRecordCommand(cli);
 
   const events = cli.command('events').description('make replay files');
   events

@@ -263,6 +263,13 @@ describe('defineFunction', () => {
     expect(message!.headers).toMatchObject({ 'content-type': 'application/x-f32le', 'dspfn-channels': '2', 'dspfn-timestamp': '1700000000123.25', 'dspfn-sample-rate': '50' });
   });
 
+  it('keeps middlewares added with use() when rebound to other adapters', async () => {
+    const seen: string[] = [];
+    const handler = makeFunction().use({ before: () => void seen.push('before'), after: () => void seen.push('after') });
+    await testHarness(handler).invoke([{ key: 'a', value: new Float32Array([1]) }]);
+    expect(seen).toEqual(['before', 'after']);
+  });
+
   it('rejects unknown or invalid options at definition time', () => {
     const base = { name: 'x', pipeline: pipeline().rms({ window: 2 }), output: { topic: 't', value: () => 1 } };
     expect(() => defineFunction({ ...base, codex: 'json' } as never)).toThrow(/codex/);

@@ -1,4 +1,5 @@
-import middy, { type MiddyfiedHandler } from '@middy/core';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import { noteEventBootstrapServers } from '../kafka/event-brokers.ts';
 import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
 import { validateDefinition, type FunctionDefinition } from './definition.ts';
@@ -16,9 +17,13 @@ export interface KafkaBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: KafkaItemFailure }>;
 }
 
-export type DspfnHandler<M = unknown> = MiddyfiedHandler<KafkaEvent, KafkaBatchResponse | void, Error, Context> & {
+// The dspfn members come first so `.use()` resolves to the signature that keeps `dspfn`.
+export type DspfnHandler<M = unknown> = {
   readonly dspfn: FunctionControl<M>;
-};
+  use(middlewares: DspfnMiddleware | DspfnMiddleware[]): DspfnHandler<M>;
+} & MiddyfiedHandler<KafkaEvent, KafkaBatchResponse | void, Error, Context>;
+
+export type DspfnMiddleware = MiddlewareObj<KafkaEvent, KafkaBatchResponse | void, Error, Context>;
 
 /**
  * Declares a Kafka-triggered DSP function and returns its Lambda handler (a middy handler, so
@@ -27,10 +32,16 @@ export type DspfnHandler<M = unknown> = MiddyfiedHandler<KafkaEvent, KafkaBatchR
  */
 export function defineFunction<M = unknown>(definition: FunctionDefinition<M>): DspfnHandler<M> {
   validateDefinition(definition);
-  return bind(definition, undefined);
+  return bind(definition, undefined, []);
 }
 
-function bind<M>(definition: FunctionDefinition<M>, overrides: Partial<Runtime> | undefined): DspfnHandler<M> {
+type Middleware = DspfnMiddleware;
+
+function bind<M>(
+  definition: FunctionDefinition<M>,
+  overrides: Partial<Runtime> | undefined,
+  inherited: readonly Middleware[],
+): DspfnHandler<M> {
   let runtime: Runtime | undefined;
   const resolveRuntime = (): Runtime => {
     if (runtime) return runtime;
@@ -39,6 +50,8 @@ function bind<M>(definition: FunctionDefinition<M>, overrides: Partial<Runtime> 
     return runtime;
   };
   const handler = middy<KafkaEvent, KafkaBatchResponse | void, Error, Context>().handler(async function dspfnBatch(event, context) {
+    // Lets a Kafka sink without configured brokers write back to the cluster the event came from.
+    noteEventBootstrapServers(event);
     const active = resolveRuntime();
     const report = await processBatch(event, context, definition, active);
     active.logger.log('info', 'batch processed', { ...report });
@@ -48,11 +61,22 @@ function bind<M>(definition: FunctionDefinition<M>, overrides: Partial<Runtime> 
     }
     return undefined;
   });
+  // Middlewares added with .use() are remembered so a handler rebound by withRuntime (tests, replay,
+  // consume) runs them too.
+  const middlewares: Middleware[] = [...inherited];
+  for (const middleware of inherited) handler.use(middleware);
+  const use = handler.use.bind(handler);
+  handler.use = ((added: Middleware | Middleware[]) => {
+    middlewares.push(...(Array.isArray(added) ? added : [added]));
+    use(added);
+    return dspfnHandler;
+  }) as typeof handler.use;
   const control: FunctionControl<M> = {
     definition,
-    withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }),
+    withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }, middlewares),
   };
-  return Object.assign(handler, { dspfn: control });
+  const dspfnHandler = Object.assign(handler, { dspfn: control }) as unknown as DspfnHandler<M>;
+  return dspfnHandler;
 }
 
 /** Only build the default adapters the overrides leave out (a test's sink must not open stdout). */

@@ -1,0 +1,101 @@
+import type { Producer } from 'kafkajs';
+import { kafkaClientConfig, type KafkaConnectionOptions } from './connection.ts';
+
+export interface OutgoingMessage {
+  key: string | Buffer | null;
+  value: string | Buffer;
+  headers: Record<string, string | Buffer>;
+}
+
+export interface TopicMessages {
+  topic: string;
+  messages: OutgoingMessage[];
+}
+
+/**
+ * What the Kafka sink needs from a client library: one acknowledged multi-topic write. kafkajs
+ * is in maintenance mode; another client (@confluentinc/kafka-javascript, @platformatic/kafka)
+ * only has to provide this.
+ */
+export interface ProduceTransport {
+  /** Resolves when every message is acknowledged by all in-sync replicas. */
+  send(batches: readonly TopicMessages[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProducerOptions extends KafkaConnectionOptions {
+  /** Client retries of one send before it fails (default 5, about 10 s of backoff). */
+  produceRetries?: number;
+  /** Broker-side wait for the in-sync replicas' acknowledgement, ms (default 30 s). */
+  ackTimeoutMs?: number;
+  compression?: 'none' | 'gzip';
+}
+
+/**
+ * One idempotent kafkajs producer, connected on first use and kept for the life of the
+ * container. A failed send drops it: the next send starts on a fresh connection and producer id
+ * (a thawed Lambda container often holds dead sockets).
+ */
+export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
+  // Loaded now but not waited for: importing the sink costs a function that never sends nothing,
+  // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
+  const library = import('kafkajs');
+  library.catch(() => {});
+  let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+  let closed = false;
+
+  const open = async (): Promise<Producer> => {
+    const { Kafka, Partitioners } = await library;
+    const kafka = new Kafka(await kafkaClientConfig(options));
+    const created = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // murmur2 like the Java client, so keys land where other Kafka tools put them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded on purpose: a send that cannot complete must fail the batch, not hang it.
+      retry: { retries: options.produceRetries ?? 5 },
+    });
+    created.on(created.events.DISCONNECT, () => {
+      if (producer === created) producer = undefined;
+    });
+    await created.connect();
+    return created;
+  };
+
+  const ready = (): Promise<Producer> => {
+    if (producer) return Promise.resolve(producer);
+    connecting ??= open()
+      .then((p) => (producer = p))
+      .finally(() => {
+        connecting = undefined;
+      });
+    return connecting;
+  };
+
+  return {
+    async send(batches) {
+      if (closed) throw new Error('the Kafka producer is closed');
+      const active = await ready();
+      const { CompressionTypes } = await library;
+      try {
+        await active.sendBatch({
+          acks: -1,
+          timeout: options.ackTimeoutMs ?? 30_000,
+          compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          topicMessages: batches.map(({ topic, messages }) => ({ topic, messages })),
+        });
+      } catch (error) {
+        if (producer === active) producer = undefined;
+        await active.disconnect().catch(() => {});
+        throw error;
+      }
+    },
+    async close() {
+      closed = true;
+      const active = producer ?? (connecting ? await connecting.catch(() => undefined) : undefined);
+      producer = undefined;
+      await active?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { SinkError } from '../errors.ts';
+import { defaultRuntime } from '../handler/runtime.ts';
+import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
+import { KafkaSink } from './kafka.ts';
+import type { OutputMessage } from './sink.ts';
+
+function fakeTransport(options: { failures?: number; delayMs?: number } = {}): ProduceTransport & { sends: TopicMessages[][]; closed: boolean } {
+  let failures = options.failures ?? 0;
+  const transport = {
+    sends: [] as TopicMessages[][],
+    closed: false,
+    async send(batches: readonly TopicMessages[]) {
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      if (failures > 0) {
+        failures--;
+        throw new Error('KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:9');
+      }
+      transport.sends.push(batches.map((b) => ({ topic: b.topic, messages: [...b.messages] })));
+    },
+    async close() {
+      transport.closed = true;
+    },
+  };
+  return transport;
+}
+
+const result = (key: string, topic = 'rms'): OutputMessage => ({ kind: 'result', topic, key, value: `{"k":"${key}"}`, headers: { 'content-type': 'application/json' } });
+const log = (n: number, size = 10): OutputMessage => ({ kind: 'log', topic: 'logs', key: 'fn', value: 'x'.repeat(size) + n, headers: {} });
+
+function shape(sends: TopicMessages[][]): Array<Record<string, string[]>> {
+  return sends.map((request) => Object.fromEntries(request.map((b) => [b.topic, b.messages.map((m) => String(m.key ?? m.value))])));
+}
+
+describe('KafkaSink', () => {
+  it('groups a send per topic into one request, keeping order, keys and headers', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport });
+    const dead: OutputMessage = { kind: 'dead-letter', topic: 'in.dlq', key: Buffer.from([0xff, 0x00]), value: Buffer.from([1, 2]), headers: { 'dspfn-error-code': 'DSPFN_DECODE', raw: Buffer.from([0x80]) } };
+    await sink.send([result('a'), dead, result('b'), result('c', 'other')]);
+    expect(shape(transport.sends)).toEqual([{ rms: ['a', 'b'], 'in.dlq': [Buffer.from([0xff, 0]).toString()], other: ['c'] }]);
+    const sent = transport.sends[0]!.find((b) => b.topic === 'in.dlq')!.messages[0]!;
+    expect(sent.key).toEqual(Buffer.from([0xff, 0x00]));
+    expect(sent.headers).toEqual({ 'dspfn-error-code': 'DSPFN_DECODE', raw: Buffer.from([0x80]) });
+  });
+
+  it('sends queued log messages with the next send, before it returns', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport, logFlushIntervalMs: 60_000 });
+    sink.log(log(1));
+    sink.log(log(2));
+    expect(transport.sends).toHaveLength(0);
+    await sink.send([result('a'), log(3)]);
+    expect(shape(transport.sends)).toEqual([{ logs: ['fn', 'fn', 'fn'], rms: ['a'] }]);
+    expect(transport.sends[0]![0]!.messages.map((m) => m.value)).toEqual(['xxxxxxxxxx1', 'xxxxxxxxxx2', 'xxxxxxxxxx3']);
+  });
+
+  it('flushes log messages on its own by size and by interval', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport, logBatchBytes: 300, logFlushIntervalMs: 30 });
+    sink.log(log(1, 200));
+    expect(transport.sends).toHaveLength(0);
+    sink.log(log(2, 200));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(transport.sends.map((s) => s[0]!.messages.length)).toEqual([2]);
+    sink.log(log(3));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(transport.sends.map((s) => s[0]!.messages.length)).toEqual([2, 1]);
+  });
+
+  it('rejects a failed produce with a SinkError, and keeps queued logs for the next send', async () => {
+    const transport = fakeTransport({ failures: 1 });
+    const sink = new KafkaSink({ transport, logFlushIntervalMs: 60_000 });
+    sink.log(log(1));
+    const error = await sink.send([result('a'), log(2)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as Error).message).toBe(
+      'Kafka produce of 3 message(s) to logs, rms failed: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:9',
+    );
+    await sink.send([result('a')]);
+    // The queued log survives; the failed send's own log is the caller's to resend with its retry.
+    expect(shape(transport.sends)).toEqual([{ logs: ['fn'], rms: ['a'] }]);
+    expect(transport.sends[0]![0]!.messages[0]!.value).toBe('xxxxxxxxxx1');
+  });
+
+  it('shares requests between concurrent sends and settles each caller', async () => {
+    const transport = fakeTransport({ delayMs: 20 });
+    const sink = new KafkaSink({ transport });
+    await Promise.all([sink.send([result('a')]), sink.send([result('b')]), sink.send([result('c')])]);
+    expect(shape(transport.sends)).toEqual([{ rms: ['a'] }, { rms: ['b', 'c'] }]);
+  });
+
+  it('splits a send above maxRequestBytes into consecutive requests', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
+    await sink.send(['a', 'b', 'c', 'd', 'e'].map((k) => result(k)));
+    expect(shape(transport.sends)).toEqual([{ rms: ['a', 'b'] }, { rms: ['c', 'd'] }, { rms: ['e'] }]);
+  });
+
+  it('flushes logs and closes the client on close, then refuses to send', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport, logFlushIntervalMs: 60_000 });
+    sink.log(log(1));
+    await sink.close();
+    expect(shape(transport.sends)).toEqual([{ logs: ['fn'] }]);
+    expect(transport.closed).toBe(true);
+    await expect(sink.send([result('a')])).rejects.toThrow('the Kafka sink is closed');
+  });
+
+  it('is the runtime sink when DSPFN_SINK=kafka, configured from the environment', () => {
+    const runtime = defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: '127.0.0.1:9' });
+    expect(runtime.sink).toBeInstanceOf(KafkaSink);
+    expect(() => defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_USERNAME: 'u' })).toThrow(
+      'Kafka auth "scram-sha-512" needs a password (DSPFN_KAFKA_PASSWORD)',
+    );
+  });
+});

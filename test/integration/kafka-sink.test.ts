@@ -1,0 +1,134 @@
+// KafkaSink against the real broker: what lands where, acknowledged before send returns,
+// failures reject (never hang), and credentials never reach errors or logs.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { SinkError } from '../../core/errors.ts';
+import type { Logger } from '../../core/handler/logger.ts';
+import { KafkaSink } from '../../core/sink/kafka.ts';
+import type { OutputMessage } from '../../core/sink/sink.ts';
+import { startKafka, type KafkaServer } from '../servers/kafka.ts';
+import { createTopics, endOffsets, readTopics, unique } from './kafka-support.ts';
+
+function capture(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, log: (level, message, fields) => void lines.push(JSON.stringify({ level, message, ...fields })) };
+}
+
+describe('KafkaSink', () => {
+  const brokers = inject('kafkaBrokers');
+  const sinks: KafkaSink[] = [];
+  let privateBroker: KafkaServer | undefined;
+
+  afterAll(async () => {
+    await Promise.allSettled(sinks.map((s) => s.close()));
+    await privateBroker?.stop();
+  });
+
+  it('delivers results, logs and dead letters with their keys and headers, acknowledged before send returns', async () => {
+    const results = unique('sink-results');
+    const logs = unique('sink-logs');
+    const dlq = unique('sink-dlq');
+    await createTopics(brokers, { [results]: 3, [logs]: 1, [dlq]: 1 });
+    const sink = new KafkaSink({ brokers, logFlushIntervalMs: 60_000 });
+    sinks.push(sink);
+
+    const result = (key: string, n: number): OutputMessage => ({
+      kind: 'result',
+      topic: results,
+      key,
+      value: JSON.stringify({ key, n }),
+      headers: { 'content-type': 'application/json', 'dspfn-source-offset': String(n), traceparent: Buffer.from('00-abc-01') },
+    });
+    const deadLetter: OutputMessage = {
+      kind: 'dead-letter',
+      topic: dlq,
+      key: Buffer.from([0x00, 0xff, 0x80]),
+      value: Buffer.from([0xde, 0xad, 0xbe, 0xef]),
+      headers: { 'dspfn-error-code': 'DSPFN_DECODE', raw: Buffer.from([0xff, 0x01]) },
+    };
+    const log = (n: number): OutputMessage => ({ kind: 'log', topic: logs, key: 'fn', value: `{"batch":${n}}`, headers: {} });
+
+    sink.log(log(1));
+    await sink.send([result('dev-1', 1), result('dev-2', 2), deadLetter, result('dev-1', 3), log(2)]);
+    // Acknowledged with acks=all: the high watermarks already include every message.
+    expect((await endOffsets(brokers, results)).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(await endOffsets(brokers, logs)).toEqual([2]);
+    expect(await endOffsets(brokers, dlq)).toEqual([1]);
+
+    const out = await readTopics(brokers, [results, logs, dlq], 6);
+    const byTopic = (t: string) => out.filter((m) => m.topic === t);
+    const got = byTopic(results).sort((a, b) => JSON.parse(a.value.toString()).n - JSON.parse(b.value.toString()).n);
+    expect(got.map((m) => [m.key, m.value.toString(), m.headers])).toEqual(
+      [1, 2, 3].map((n) => [
+        n === 2 ? 'dev-2' : 'dev-1',
+        JSON.stringify({ key: n === 2 ? 'dev-2' : 'dev-1', n }),
+        { 'content-type': 'application/json', 'dspfn-source-offset': String(n), traceparent: '00-abc-01' },
+      ]),
+    );
+    // Keyed: one key, one partition, in send order.
+    expect(got[0]!.partition).toBe(got[2]!.partition);
+    expect(got[0]!.offset).toBeLessThan(got[2]!.offset);
+    expect(byTopic(logs).map((m) => m.value.toString())).toEqual(['{"batch":1}', '{"batch":2}']);
+    const [letter] = byTopic(dlq);
+    expect(letter!.value).toEqual(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    expect(letter!.headers['dspfn-error-code']).toBe('DSPFN_DECODE');
+  });
+
+  it('keeps binary keys and header bytes exactly', async () => {
+    const topic = unique('sink-binary');
+    await createTopics(brokers, { [topic]: 1 });
+    const sink = new KafkaSink({ brokers });
+    sinks.push(sink);
+    await sink.send([{ kind: 'dead-letter', topic, key: Buffer.from([0x00, 0xff, 0x80]), value: Buffer.from([1]), headers: { raw: Buffer.from([0xff, 0x01, 0x80]) } }]);
+    const { Kafka, logLevel } = await import('kafkajs');
+    const consumer = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).consumer({ groupId: unique('sink-binary'), maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const message = await new Promise<{ key: Buffer | null; headers: unknown }>((resolve) => {
+      void consumer.run({ eachMessage: async ({ message: m }) => resolve({ key: m.key, headers: m.headers }) });
+    });
+    await consumer.disconnect();
+    expect(message.key).toEqual(Buffer.from([0x00, 0xff, 0x80]));
+    expect(message.headers).toEqual({ raw: Buffer.from([0xff, 0x01, 0x80]) });
+  });
+
+  it('flushes logged messages on its own after the interval', async () => {
+    const topic = unique('sink-log-interval');
+    await createTopics(brokers, { [topic]: 1 });
+    const sink = new KafkaSink({ brokers, logFlushIntervalMs: 100 });
+    sinks.push(sink);
+    await sink.send([]); // connect first, so the interval is the only wait
+    sink.log({ kind: 'log', topic, key: null, value: 'a', headers: {} });
+    sink.log({ kind: 'log', topic, key: null, value: 'b', headers: {} });
+    expect(await endOffsets(brokers, topic)).toEqual([0]);
+    const deadline = Date.now() + 5_000;
+    while ((await endOffsets(brokers, topic))[0] !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await endOffsets(brokers, topic)).toEqual([2]);
+  });
+
+  it('rejects a produce that fails, without the password in the error or any log line', async () => {
+    const password = 'scram-secret-Zx81q';
+    const logger = capture();
+    // The test broker has no SASL listener: authentication fails for real, inside kafkajs.
+    const sink = new KafkaSink({ brokers, auth: 'scram-sha-512', tls: false, username: 'svc', password, logger, retry: { retries: 0 }, produceRetries: 1 });
+    const error = await sink.send([{ kind: 'result', topic: 'never', key: 'k', value: 'v', headers: {} }]).catch((e: unknown) => e);
+    await sink.close();
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as Error).message).toMatch(/^Kafka produce of 1 message\(s\) to never failed: /);
+    const everything = [(error as Error).message, String((error as Error).stack), JSON.stringify(error), ...logger.lines].join('\n');
+    expect(logger.lines.length).toBeGreaterThan(0);
+    expect(everything).not.toContain(password);
+  });
+
+  it('rejects within its retry budget when the broker is gone (stopped private broker)', async () => {
+    privateBroker = await startKafka();
+    const topic = unique('sink-gone');
+    await createTopics(privateBroker.brokers, { [topic]: 1 });
+    const sink = new KafkaSink({ brokers: privateBroker.brokers, connectionTimeoutMs: 500, requestTimeoutMs: 2_000, retry: { retries: 1, initialRetryTime: 100 }, produceRetries: 2, logger: capture() });
+    sinks.push(sink);
+    await sink.send([{ kind: 'result', topic, key: 'k', value: 'before', headers: {} }]);
+    await privateBroker.stop();
+    const started = Date.now();
+    await expect(sink.send([{ kind: 'result', topic, key: 'k', value: 'after', headers: {} }])).rejects.toBeInstanceOf(SinkError);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 90_000);
+});
