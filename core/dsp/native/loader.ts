@@ -42,7 +42,7 @@ export interface NativeAddon {
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 1;
+export const NATIVE_ABI = 2;
 export const NATIVE_PACKAGE = '@dspfn/dsp-native';
 export const NATIVE_FILE = 'dspfn_dsp.node';
 

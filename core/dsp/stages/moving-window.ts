@@ -10,11 +10,22 @@ import type { StageKernel } from '../stage.ts';
 export const RESYNC_INTERVAL = 65536;
 
 /**
+ * rms windows up to this length use the direct definition: each output's sum of squares is
+ * computed over its own window, s[n] = x[n-m+1]² + … + x[n]² (m = min(count, window)), added in
+ * float64 from the oldest sample to the newest starting from 0. No running sum, so no drift and no
+ * resync, and outputs do not depend on each other (the native kernels compute several per vector).
+ * Longer windows (and movingAverage) keep the running sum, which costs O(1) per sample.
+ */
+export const DIRECT_WINDOW_MAX = 8;
+
+/**
  * Causal sliding window over the last `window` samples of each channel, with warm-up
  * (the first samples average over what has been seen). `squared` turns the mean into RMS.
  *
  * State per channel: count (f64, samples seen), sum (f64), ring (f32 × window) where the sample
- * with absolute index n sits in slot n mod window.
+ * with absolute index n sits in slot n mod window. In the direct rms mode (window <=
+ * DIRECT_WINDOW_MAX) the snapshot's sum is the direct sum of squares at the last sample (0 before
+ * the first), computed from the ring when the snapshot is taken; restore ignores it.
  */
 export class MovingWindowKernel implements StageKernel {
   readonly inChannels: number;
@@ -35,10 +46,16 @@ export class MovingWindowKernel implements StageKernel {
     this.ring = new Float32Array(channels * window);
   }
 
+  private get direct(): boolean {
+    return this.squared && this.window <= DIRECT_WINDOW_MAX;
+  }
+
   process(input: Float32Array, output: Float32Array): void {
     const channels = this.inChannels;
+    const direct = this.direct;
     for (let c = 0; c < channels; c++) {
-      if (this.squared) this.runSquares(input, output, c);
+      if (direct) this.runSquaresDirect(input, output, c);
+      else if (this.squared) this.runSquares(input, output, c);
       else this.runValues(input, output, c);
     }
   }
@@ -91,6 +108,49 @@ export class MovingWindowKernel implements StageKernel {
     this.sums[c] = sum;
   }
 
+  private runSquaresDirect(input: Float32Array, output: Float32Array, c: number): void {
+    const { inChannels: channels, window, ring } = this;
+    const base = c * window;
+    const end = base + window;
+    let count = this.counts[c]!;
+    let slot = count % window;
+    for (let i = c; i < input.length; i += channels) {
+      ring[base + slot] = input[i]!;
+      if (++slot === window) slot = 0;
+      count++;
+      let sum = 0;
+      if (count >= window) {
+        // The oldest sample of the window is in the slot written next.
+        const mid = base + slot;
+        for (let k = mid; k < end; k++) sum += ring[k]! * ring[k]!;
+        for (let k = base; k < mid; k++) sum += ring[k]! * ring[k]!;
+        output[i] = Math.sqrt((sum > 0 ? sum : 0) / window);
+      } else {
+        sum = this.directSum(c, count);
+        output[i] = Math.sqrt((sum > 0 ? sum : 0) / count);
+      }
+    }
+    this.counts[c] = count;
+  }
+
+  /**
+   * The direct sum of squares over the last min(count, window) samples of channel c, oldest first
+   * (0 before the first sample), where count is the number of samples it has seen.
+   */
+  private directSum(c: number, count: number): number {
+    const window = this.window;
+    const base = c * window;
+    const m = count < window ? count : window;
+    let k = (count - m) % window;
+    let sum = 0;
+    for (let j = 0; j < m; j++) {
+      const v = this.ring[base + k]!;
+      sum += v * v;
+      if (++k === window) k = 0;
+    }
+    return sum;
+  }
+
   private windowSum(base: number): number {
     let sum = 0;
     for (let k = 0; k < this.window; k++) {
@@ -104,7 +164,7 @@ export class MovingWindowKernel implements StageKernel {
     const out = new ByteWriter(8 + this.inChannels * (16 + 4 * this.window));
     out.u32(this.inChannels).u32(this.window);
     for (let c = 0; c < this.inChannels; c++) {
-      out.f64(this.counts[c]!).f64(this.sums[c]!);
+      out.f64(this.counts[c]!).f64(this.direct ? this.directSum(c, this.counts[c]!) : this.sums[c]!);
       out.f32Array(this.ring.subarray(c * this.window, (c + 1) * this.window));
     }
     return out.finish();

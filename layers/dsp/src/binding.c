@@ -22,7 +22,7 @@
 #include "dspfn_dsp.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 1
+#define DSPFN_NATIVE_ABI 2
 #define DSPFN_NATIVE_VERSION "0.1.0"
 
 enum { KIND_MOVING_AVERAGE = 1, KIND_RMS = 2, KIND_NLMS = 3, KIND_LMS = 4 };

@@ -44,6 +44,8 @@ const char *dspfn_simd_name(dspfn_simd simd);
 
 /* Mirrors RESYNC_INTERVAL in core/dsp/stages/moving-window.ts. */
 #define DSPFN_MW_RESYNC_INTERVAL 65536u
+/* Mirrors DIRECT_WINDOW_MAX: rms windows up to this length sum each output's window directly. */
+#define DSPFN_MW_DIRECT_MAX 8u
 #define DSPFN_MW_MAX_WINDOW 1048576u
 #define DSPFN_MW_MAX_CHANNELS 4096u
 
@@ -52,7 +54,7 @@ typedef struct {
   uint32_t window;
   int squared;
   uint64_t *counts; /* samples seen, per channel */
-  double *sums;     /* running sum (of squares for rms), per channel */
+  double *sums;     /* running sum (of squares for rms), per channel; unused in the direct rms mode */
   /* Slot-major, ring[slot * channels + c], so the channels of one frame are adjacent and load as
    * one vector. Snapshots use the TypeScript channel-major order. */
   float *ring;

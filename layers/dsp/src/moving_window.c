@@ -10,6 +10,8 @@
  *     that every partial sum of the block is exact in float64 (see mw_block_is_exact). Exact sums
  *     do not depend on the order of additions, so the scan equals the TypeScript result; blocks that
  *     fail the test run the sequential recursion;
+ *   - rms with window <= DSPFN_MW_DIRECT_MAX is defined without a running sum (each output sums its
+ *     own window, oldest first; see mw_direct_blocks), so lanes compute consecutive outputs;
  *   - NEON replaces the division by W with a multiplication and recomputes the rare outputs where
  *     that could round differently (see MIDPOINT_LOW).
  * layers/dsp/README.md states the bounds and how the tests check them.
@@ -81,6 +83,162 @@ static inline float mw_out(double sum, double n, int squared) {
   return squared ? (float)sqrt((sum > 0 ? sum : 0) / n) : (float)(sum / n);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Direct rms (window <= DSPFN_MW_DIRECT_MAX), as runSquaresDirect() in TypeScript: each output's
+ * sum of squares over its own window of m = min(count, W) samples, added in float64 from the
+ * oldest sample to the newest, starting from 0. Squares are >= +0 (or NaN), so 0 + q == q and a
+ * sum may start from its first square. No running sum, no resync: the outputs are independent,
+ * and the SIMD paths compute several per vector (lanes = outputs or channels), each lane adding
+ * in the same order, so every path gives the scalar bits.
+ * ------------------------------------------------------------------------------------------- */
+
+static inline int mw_is_direct(const dspfn_mw_t *S) {
+  return S->squared && S->window <= DSPFN_MW_DIRECT_MAX;
+}
+
+/* The direct sum of squares at the last sample of channel c (0 before the first): the snapshot's
+ * sum in the direct mode. */
+static double mw_direct_sum(const dspfn_mw_t *S, uint32_t c) {
+  const size_t C = S->channels;
+  const uint32_t W = S->window;
+  const uint64_t count = S->counts[c];
+  const uint32_t m = count < W ? (uint32_t)count : W;
+  uint32_t k = (uint32_t)((count - m) % W);
+  double sum = 0;
+  for (uint32_t j = 0; j < m; j++) {
+    const double v = S->ring[k * C + c];
+    sum += v * v;
+    if (++k == W) k = 0;
+  }
+  return sum;
+}
+
+/* One channel of the direct mode, one sample at a time: the TypeScript loop. */
+DSPFN_INLINE void mw_channel_direct(dspfn_mw_t *S, uint32_t c, const float *src, float *dst,
+                                    size_t frames) {
+  const size_t C = S->channels;
+  const uint32_t W = S->window;
+  float *ring = S->ring + c;
+  uint64_t count = S->counts[c];
+  uint32_t slot = (uint32_t)(count % W);
+  for (size_t f = 0; f < frames; f++) {
+    ring[slot * C] = src[f * C + c];
+    slot = slot + 1 == W ? 0 : slot + 1;
+    count++;
+    const uint32_t m = count < W ? (uint32_t)count : W;
+    uint32_t k = m == W ? slot : (uint32_t)((count - m) % W);
+    double sum = 0;
+    for (uint32_t j = 0; j < m; j++) {
+      const double v = ring[k * C];
+      sum += v * v;
+      if (++k == W) k = 0;
+    }
+    dst[f * C + c] = mw_out(sum, (double)m, 1);
+  }
+  S->counts[c] = count;
+}
+
+static void mw_direct_scalar_all(dspfn_mw_t *S, const float *src, float *dst, size_t frames) {
+  for (uint32_t c = 0; c < S->channels; c++) mw_channel_direct(S, c, src, dst, frames);
+}
+
+/* float64 squares buffer of the direct SIMD paths: 16 KB, stays in L1 (on the stack). */
+#define MW_DIRECT_Q 2048
+/* Fewest frames per block: with many channels, they are done in chunks of channels so that
+ * W - 1 + this many frames of a chunk fit in the buffer. */
+#define MW_DIRECT_MIN_FRAMES 16
+
+/* Outputs i < m of K interleaved channels (frame-major) from float64 squares q: output i sums
+ * q[i], q[i + K], ..., q[i + (W - 1) K] in that order, i.e. its window oldest to newest (n = W). */
+typedef void (*mw_direct_fn)(const double *q, float *dst, size_t m, uint32_t W, size_t K);
+
+static inline void mw_direct_tail(const double *q, float *dst, size_t m, uint32_t W, size_t K) {
+  for (size_t i = 0; i < m; i++) {
+    double s = q[i];
+    for (uint32_t j = 1; j < W; j++) s += q[i + j * K];
+    dst[i] = mw_out(s, (double)W, 1);
+  }
+}
+
+/* The direct mode in blocks, any number of channels (equal counts; else the scalar loop): squares
+ * of the W - 1 previous frames and of the block in one float64 array, then `run` (a SIMD kernel;
+ * lanes are consecutive outputs, whatever their channel) for the outputs past the warm-up. */
+DSPFN_INLINE void mw_direct_blocks(dspfn_mw_t *S, const float *src, float *dst, size_t frames,
+                                   mw_direct_fn run) {
+  const size_t C = S->channels;
+  const uint32_t W = S->window;
+  for (uint32_t c = 1; c < C; c++) {
+    if (S->counts[c] != S->counts[0]) {
+      mw_direct_scalar_all(S, src, dst, frames);
+      return;
+    }
+  }
+  const uint64_t count0 = S->counts[0];
+  size_t chunk = MW_DIRECT_Q / (W - 1 + MW_DIRECT_MIN_FRAMES);
+  if (chunk > C) chunk = C;
+  double q[MW_DIRECT_Q];
+  float staged[MW_DIRECT_Q];
+  for (size_t c0 = 0; c0 < C; c0 += chunk) {
+    const size_t K = C - c0 < chunk ? C - c0 : chunk; /* channels c0 .. c0 + K - 1 */
+    const size_t B = MW_DIRECT_Q / K - (W - 1);         /* frames per block */
+    float *ring = S->ring + c0;
+    uint64_t count = count0;
+    for (size_t done = 0; done < frames;) {
+      const size_t m = frames - done < B ? frames - done : B;
+      const float *x = src + done * C + c0;
+      /* q[(W - 1 + f) K + k] = x[f]^2 of channel c0 + k; rows above W - 1: the previous frames. */
+      uint32_t h = (uint32_t)((count + 1) % W);
+      for (uint32_t r = 0; r + 1 < W; r++) {
+        for (size_t k = 0; k < K; k++) {
+          const double v = ring[h * C + k];
+          q[r * K + k] = v * v;
+        }
+        h = h + 1 == W ? 0 : h + 1;
+      }
+      double *qx = q + (size_t)(W - 1) * K;
+      if (K == C) {
+        for (size_t i = 0; i < m * K; i++) {
+          const double v = x[i];
+          qx[i] = v * v;
+        }
+      } else {
+        for (size_t f = 0; f < m; f++) {
+          for (size_t k = 0; k < K; k++) {
+            const double v = x[f * C + k];
+            qx[f * K + k] = v * v;
+          }
+        }
+      }
+      /* The block's last min(m, W) frames replace the oldest ones in the ring, before dst (which
+       * may be src) is written. */
+      const size_t keep = m < W ? m : W;
+      uint32_t at = (uint32_t)((count + m - keep) % W);
+      for (size_t r = m - keep; r < m; r++) {
+        memcpy(ring + at * C, x + r * C, K * sizeof(float));
+        at = at + 1 == W ? 0 : at + 1;
+      }
+      float *out = K == C ? dst + done * C : staged;
+      /* Warm-up (once per stream): frame f averages the count + f + 1 < W samples seen. */
+      size_t f = 0;
+      for (; f < m && count + f + 1 < W; f++) {
+        const uint32_t mi = (uint32_t)(count + f + 1);
+        for (size_t k = 0; k < K; k++) {
+          double s = 0;
+          for (uint32_t j = W - mi; j < W; j++) s += q[(f + j) * K + k];
+          out[f * K + k] = mw_out(s, (double)mi, 1);
+        }
+      }
+      run(q + f * K, out + f * K, (m - f) * K, W, K);
+      if (K != C) {
+        for (size_t g = 0; g < m; g++) memcpy(dst + (done + g) * C + c0, staged + g * K, K * sizeof(float));
+      }
+      count += m;
+      done += m;
+    }
+  }
+  for (uint32_t c = 0; c < C; c++) S->counts[c] = count0 + frames;
+}
+
 
 
 /* One channel, sequentially: the TypeScript loop. */
@@ -113,6 +271,10 @@ DSPFN_INLINE void mw_channel_scalar(dspfn_mw_t *S, uint32_t c, const float *src,
 }
 
 int dspfn_mw_process_scalar(dspfn_mw_t *S, const float *src, float *dst, size_t frames) {
+  if (mw_is_direct(S)) {
+    mw_direct_scalar_all(S, src, dst, frames);
+    return DSPFN_OK;
+  }
   for (uint32_t c = 0; c < S->channels; c++) mw_channel_scalar(S, c, src, dst, frames);
   return DSPFN_OK;
 }
@@ -454,7 +616,31 @@ static void mw_finish_sse2(const double *s, float *dst, size_t m, double n, int 
   for (; i < m; i++) dst[i] = mw_out(s[i], n, squared);
 }
 
+/* Direct rms: 8 outputs per step in four vectors (independent sums). */
+static void mw_direct_sse2(const double *q, float *dst, size_t m, uint32_t W, size_t K) {
+  const __m128d nv = _mm_set1_pd((double)W);
+  size_t i = 0;
+  for (; i + 8 <= m; i += 8) {
+    const double *p = q + i;
+    __m128d a = _mm_loadu_pd(p), b = _mm_loadu_pd(p + 2), c = _mm_loadu_pd(p + 4), d = _mm_loadu_pd(p + 6);
+    for (uint32_t j = 1; j < W; j++) {
+      p += K;
+      a = _mm_add_pd(a, _mm_loadu_pd(p));
+      b = _mm_add_pd(b, _mm_loadu_pd(p + 2));
+      c = _mm_add_pd(c, _mm_loadu_pd(p + 4));
+      d = _mm_add_pd(d, _mm_loadu_pd(p + 6));
+    }
+    _mm_storeu_ps(dst + i, _mm_movelh_ps(sse2_y(a, nv, 1), sse2_y(b, nv, 1)));
+    _mm_storeu_ps(dst + i + 4, _mm_movelh_ps(sse2_y(c, nv, 1), sse2_y(d, nv, 1)));
+  }
+  mw_direct_tail(q + i, dst + i, m - i, W, K);
+}
+
 static void mw_process_sse2(dspfn_mw_t *S, const float *src, float *dst, size_t frames) {
+  if (mw_is_direct(S)) {
+    mw_direct_blocks(S, src, dst, frames, mw_direct_sse2);
+    return;
+  }
   if (S->channels == 1) {
     mw_single(S, src, dst, frames, mw_exact_sse2, mw_seq_sse2);
     return;
@@ -585,7 +771,39 @@ AVX2 static void mw_finish_avx2(const double *s, float *dst, size_t m, double n,
   for (; i < m; i++) dst[i] = mw_out(s[i], n, squared);
 }
 
+/* Direct rms: 16 outputs per step in four vectors (independent sums). */
+AVX2 static void mw_direct_avx2(const double *q, float *dst, size_t m, uint32_t W, size_t K) {
+  const __m256d nv = _mm256_set1_pd((double)W);
+  size_t i = 0;
+  for (; i + 16 <= m; i += 16) {
+    const double *p = q + i;
+    __m256d a = _mm256_loadu_pd(p), b = _mm256_loadu_pd(p + 4), c = _mm256_loadu_pd(p + 8), d = _mm256_loadu_pd(p + 12);
+    for (uint32_t j = 1; j < W; j++) {
+      p += K;
+      a = _mm256_add_pd(a, _mm256_loadu_pd(p));
+      b = _mm256_add_pd(b, _mm256_loadu_pd(p + 4));
+      c = _mm256_add_pd(c, _mm256_loadu_pd(p + 8));
+      d = _mm256_add_pd(d, _mm256_loadu_pd(p + 12));
+    }
+    _mm_storeu_ps(dst + i, avx2_y(a, nv, 1));
+    _mm_storeu_ps(dst + i + 4, avx2_y(b, nv, 1));
+    _mm_storeu_ps(dst + i + 8, avx2_y(c, nv, 1));
+    _mm_storeu_ps(dst + i + 12, avx2_y(d, nv, 1));
+  }
+  for (; i + 4 <= m; i += 4) {
+    const double *p = q + i;
+    __m256d a = _mm256_loadu_pd(p);
+    for (uint32_t j = 1; j < W; j++) a = _mm256_add_pd(a, _mm256_loadu_pd(p += K));
+    _mm_storeu_ps(dst + i, avx2_y(a, nv, 1));
+  }
+  mw_direct_tail(q + i, dst + i, m - i, W, K);
+}
+
 AVX2 static void mw_process_avx2(dspfn_mw_t *S, const float *src, float *dst, size_t frames) {
+  if (mw_is_direct(S)) {
+    mw_direct_blocks(S, src, dst, frames, mw_direct_avx2);
+    return;
+  }
   if (S->channels == 1) {
     mw_single(S, src, dst, frames, mw_exact_avx2, mw_seq_avx2);
     return;
@@ -742,7 +960,31 @@ static void mw_finish_neon(const double *s, float *dst, size_t m, double n, int 
   for (; i < m; i++) dst[i] = mw_out(s[i], n, squared);
 }
 
+/* Direct rms: 8 outputs per step in four vectors (independent sums). */
+static void mw_direct_neon(const double *q, float *dst, size_t m, uint32_t W, size_t K) {
+  const float64x2_t nv = vdupq_n_f64((double)W), rv = vdupq_n_f64(1.0 / (double)W);
+  size_t i = 0;
+  for (; i + 8 <= m; i += 8) {
+    const double *p = q + i;
+    float64x2_t a = vld1q_f64(p), b = vld1q_f64(p + 2), c = vld1q_f64(p + 4), d = vld1q_f64(p + 6);
+    for (uint32_t j = 1; j < W; j++) {
+      p += K;
+      a = vaddq_f64(a, vld1q_f64(p));
+      b = vaddq_f64(b, vld1q_f64(p + 2));
+      c = vaddq_f64(c, vld1q_f64(p + 4));
+      d = vaddq_f64(d, vld1q_f64(p + 6));
+    }
+    vst1q_f32(dst + i, vcombine_f32(neon_y(a, nv, rv, 1), neon_y(b, nv, rv, 1)));
+    vst1q_f32(dst + i + 4, vcombine_f32(neon_y(c, nv, rv, 1), neon_y(d, nv, rv, 1)));
+  }
+  mw_direct_tail(q + i, dst + i, m - i, W, K);
+}
+
 static void mw_process_neon(dspfn_mw_t *S, const float *src, float *dst, size_t frames) {
+  if (mw_is_direct(S)) {
+    mw_direct_blocks(S, src, dst, frames, mw_direct_neon);
+    return;
+  }
   if (S->channels == 1) {
     mw_single(S, src, dst, frames, mw_exact_neon, mw_seq_neon);
     return;
@@ -821,7 +1063,8 @@ int dspfn_mw_snapshot(const dspfn_mw_t *S, uint8_t *out, size_t out_bytes) {
   for (size_t c = 0; c < C; c++) {
     const double count = (double)S->counts[c];
     memcpy(p, &count, 8);
-    memcpy(p + 8, &S->sums[c], 8);
+    const double sum = mw_is_direct(S) ? mw_direct_sum(S, (uint32_t)c) : S->sums[c];
+    memcpy(p + 8, &sum, 8);
     p += 16;
     for (size_t k = 0; k < W; k++, p += 4) memcpy(p, &S->ring[k * C + c], 4);
   }

@@ -265,6 +265,38 @@ for (const stage of ['movingAverage', 'rms'] as const) {
       }
     });
 
+    it('many channels (rms: the direct blocks in chunks of channels) and windows around the direct bound', () => {
+      // DIRECT_WINDOW_MAX = 8: windows 7, 8 are direct rms, 9 and 32 the running sum; 130 and 200
+      // channels of window 8 (and 5) are computed in several chunks of channels per block.
+      const cases: [number, number][] = [[1, 7], [1, 8], [1, 9], [3, 8], [50, 8], [50, 9], [50, 32], [130, 5], [200, 8]];
+      for (const [channels, window] of cases) {
+        const spec: StageSpec = { name: stage, params: { window } };
+        for (const name of ['noise', 'mixed', 'tiny'] as const) {
+          for (const frames of [40, 700]) {
+            const input = signal(name, frames * channels, frames + window * 3 + channels);
+            const ref = jsBackend.createKernel(spec, channels);
+            const expected = run(ref, input);
+            const refState = ref.snapshot();
+            for (const simd of paths) {
+              withPath(simd, () => {
+                const what = `${stage} w=${window} ch=${channels} ${name} n=${frames} ${simd}`;
+                const whole = backend.createKernel(spec, channels);
+                assertIdentical(run(whole, input), expected, what);
+                assertBytes(whole.snapshot(), refState, what);
+                const split = backend.createKernel(spec, channels);
+                assertIdentical(run(split, input, 37), expected, `${what} split`);
+                assertBytes(split.snapshot(), refState, `${what} split`);
+                const inPlace = backend.createKernel(spec, channels);
+                const buffer = input.slice();
+                inPlace.process(buffer, buffer);
+                assertIdentical(buffer, expected, `${what} in place`);
+              });
+            }
+          }
+        }
+      }
+    }, 120_000);
+
     it('rejects foreign or damaged state as SnapshotError, with the TypeScript message for a shape mismatch', () => {
       const spec: StageSpec = { name: stage, params: { window: 5 } };
       const other = jsBackend.createKernel({ name: stage, params: { window: 6 } }, 2).snapshot();
