@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 import { ConfigError } from '../errors.ts';
 import { kafkaRecord, type RecordInput } from '../events/build.ts';
+import { mulberry32 } from '../testing/random.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
 /** Kafka's default (murmur2) partitioner, so replay files place keys where a real producer would. */
@@ -77,18 +78,6 @@ export function valuesToInputs(values: readonly unknown[], keyField: string | un
     }
     return { key: String(key), value: value as RecordInput['value'] };
   });
-}
-
-/** Small deterministic PRNG so generated files are reproducible from a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface SynthOptions {

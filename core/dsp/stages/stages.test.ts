@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../cli/make-events.ts';
+import { mulberry32 } from '../../testing/random.ts';
 import { channelOf, directAdaptiveFilter, directMovingAverage, directRms } from '../direct-reference.ts';
 import { movingAverageKernel } from './moving-average.ts';
 import { lmsKernel, nlmsKernel } from './nlms.ts';

@@ -15,6 +15,7 @@ import { loadNative, nativeBackend, NativeLoadError, resolveBackend, type SimdPa
 import { pipeline } from '../../../core/dsp/pipeline.ts';
 import type { StageKernel, StageSpec } from '../../../core/dsp/stage.ts';
 import { describe, it } from './harness.ts';
+import { mulberry32 } from '../../../core/testing/random.ts';
 
 const native = loadNative();
 const addon = native.addon;
@@ -31,16 +32,7 @@ const LENGTHS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 4099];
 const WINDOWS = [1, 2, 5, 10, 64];
 const TAPS = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 type SignalName = 'noise' | 'dc' | 'tiny' | 'huge' | 'mixed' | 'zeros' | 'ints' | 'sine';
 const SIGNALS: SignalName[] = ['noise', 'dc', 'tiny', 'huge', 'mixed', 'zeros', 'ints', 'sine'];
