@@ -2,7 +2,7 @@
 // services the README promises, and that the Upstash stand-in it runs exists with those flags.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,7 +15,7 @@ interface Service {
 }
 
 describe('docker-compose.yml', () => {
-  const compose = yaml.load(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const compose = load(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
 
   it('brings Kafka in KRaft mode, Redis, an Upstash REST endpoint and Kafka UI', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['kafka', 'kafka-ui', 'redis', 'upstash']);
