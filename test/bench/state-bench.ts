@@ -10,8 +10,6 @@
  * (add one RTT per round trip for a real deployment).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';
@@ -20,6 +18,7 @@ import type { StateEntry, StateStore, StoredState } from '../../core/state/store
 import { UpstashStateStore } from '../../core/state/upstash.ts';
 import { ensureRedisServer, startRedis } from '../servers/redis.ts';
 import { startUpstashProxy } from '../servers/upstash-proxy.ts';
+import { countingForwarder } from '../servers/counting-forwarder.ts';
 
 const SIZES = [10, 1_000, 10_000] as const;
 const SNAPSHOT_BYTES = 60;
@@ -84,30 +83,6 @@ async function monitorCounter(url: string, name: string): Promise<{ counter: Cou
   };
 }
 
-async function countingForwarder(target: string): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
-  let requests = 0;
-  const base = new URL(target);
-  const server = http.createServer((req, res) => {
-    requests++;
-    const upstream = http.request(new URL(req.url ?? '/', base), { method: req.method, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 /**
  * One Lambda batch's state traffic: load every key, then commit each advanced by one offset.

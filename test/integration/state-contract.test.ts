@@ -3,9 +3,6 @@
 // held to commitDecision's fence semantics, binary-exact snapshots and one round trip per load and
 // per commit (counted on the wire: MONITOR for TCP, an HTTP forwarder for REST).
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,6 +13,7 @@ import { MemoryStateStore } from '../../core/state/memory.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';
 import { commitDecision, type StateEntry, type StateStore, type StoredState } from '../../core/state/store.ts';
 import { UpstashStateStore } from '../../core/state/upstash.ts';
+import { countingForwarder } from '../servers/counting-forwarder.ts';
 
 const redisUrl = inject('redisUrl');
 const upstashUrl = inject('upstashUrl');
@@ -85,36 +83,6 @@ class CommandCounter {
   }
 }
 
-/** A plain HTTP forwarder in front of the Upstash endpoint that counts requests. */
-async function countingForwarder(target: string): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
-  let requests = 0;
-  const base = new URL(target);
-  const transport = base.protocol === 'https:' ? https : http;
-  const server = http.createServer((req, res) => {
-    requests++;
-    const upstream = transport.request(
-      new URL(req.url ?? '/', base),
-      { method: req.method, headers: { ...req.headers, host: base.host } },
-      (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 interface Backend {
   name: string;
