@@ -93,7 +93,8 @@ export async function processBatch<M>(
   const loadedAt = performance.now();
 
   const run = runPipelines(groups, states, definition, propagate);
-  const deadLetters = [...rejected, ...run.rejected].map(({ record, error }) =>
+  const allRejected = [...rejected, ...run.rejected];
+  const deadLetters = allRejected.map(({ record, error }) =>
     deadLetterMessage(deadLetterTopicFor(definition, record.topic), record, error, definition.name),
   );
   const processedAt = performance.now();
@@ -112,13 +113,13 @@ export async function processBatch<M>(
     itemFailures: [],
     timings: { decode: decodedAt - started, load: loadedAt - decodedAt, process: processedAt - loadedAt, produce: 0, commit: 0, total: 0 },
   };
-  for (const letter of deadLetters) {
+  for (const { record, error } of allRejected) {
     runtime.logger.log('warn', 'record dead-lettered', {
       requestId: context.awsRequestId,
-      topic: letter.headers['dspfn-source-topic']?.toString(),
-      partition: Number(letter.headers['dspfn-source-partition']),
-      offset: Number(letter.headers['dspfn-source-offset']),
-      reason: letter.headers['dspfn-error-reason']?.toString(),
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      reason: error.message,
     });
   }
 
