@@ -253,7 +253,7 @@ EOF
   # formatted; a restarted dev broker keeps its topics.
   if [[ ! -f "$DIR/data/meta.properties" ]]; then
     local cluster_id
-    cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+    cluster_id="$(node "$SCRIPT_DIR/cluster-id.mjs")"
     if ! java "${jvm[@]}" kafka.tools.StorageTool format \
         -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1; then
       print_failure_logs "$DIR/format.log"
