@@ -1,4 +1,4 @@
-import { createClient, ErrorReply, TimeoutError } from 'redis';
+import { createClient, ErrorReply, TimeoutError } from '@redis/client';
 import { StateStoreError } from '../errors.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';

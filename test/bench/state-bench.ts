@@ -10,7 +10,7 @@
  * (add one RTT per round trip for a real deployment).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';

@@ -4,7 +4,7 @@
 // state-store tests can trust both backends to behave like production.
 import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
-import { createClient, RESP_TYPES } from "redis";
+import { createClient, RESP_TYPES } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startRedis, type RedisServer } from "../servers/redis.js";
 import { startUpstashProxy, type UpstashProxy } from "../servers/upstash-proxy.js";

@@ -4,7 +4,7 @@
 // per commit (counted on the wire: MONITOR for TCP, an HTTP forwarder for REST).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
 import { ConfigError } from '../../core/errors.ts';

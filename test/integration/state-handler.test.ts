@@ -1,7 +1,7 @@
 // The handler with real state stores: a Redis outage in the middle of a stream, redelivered
 // batches and racing containers must all end with exactly the outputs and state of an undisturbed
 // run (outputs deduplicated by source offset, as the at-least-once contract says).
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jsBackend } from '../../core/dsp/backend.ts';
 import { jsonLogger } from '../../core/handler/logger.ts';

@@ -22,7 +22,7 @@ import { realpathSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { createClient, ErrorReply, MultiErrorReply, RESP_TYPES } from "redis";
+import { createClient, ErrorReply, MultiErrorReply, RESP_TYPES } from "@redis/client";
 
 export interface UpstashProxyOptions {
   redisUrl: string;
