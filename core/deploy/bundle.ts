@@ -7,10 +7,11 @@
  * Zip layout: functions/<name>/handler.mjs (+ .map), so the handler string in serverless.yml is the
  * source path. ESM because Lambda loads `.mjs` handlers natively and core uses import.meta.url.
  *
- * One file, no code splitting: with splitting, esbuild turns `await import('cjs-package')` into a
- * chunk whose namespace has only `default` (checked with kafkajs: `Kafka` is undefined), unlike
- * Node and unlike the unsplit bundle. Unsplit, a lazy `await import()` still defers evaluating the
- * module until it is called; only parsing is not deferred.
+ * Code splitting: the entry holds what every invocation runs; each adapter library that core
+ * imports dynamically (the Redis and Upstash clients, kafkajs, the MSK IAM signer) becomes a chunk
+ * under functions/<name>/chunks/ that is compiled only when a function's configuration uses it.
+ * Split chunks give a CommonJS package a namespace with only `default`, which core unwraps with
+ * packageExports (core/lazy-import.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,14 @@ export const EXTERNAL = ['@dspfn/dsp-native', '*.node', '@aws-sdk/*'];
 // esbuild's shim throws "Dynamic require … is not supported" unless a real require exists.
 const BANNER = "import { createRequire as __dspfnCreateRequire } from 'node:module'; const require = __dspfnCreateRequire(import.meta.url);";
 
+export interface BundleChunk {
+  /** Path inside the zip. */
+  file: string;
+  bytes: number;
+  /** The packages (or core folders) in it, largest first. */
+  inputs: Array<{ input: string; bytes: number }>;
+}
+
 export interface BundleResult {
   name: string;
   /** Path of the handler inside the zip, and the handler string for serverless.yml. */
@@ -39,10 +48,13 @@ export interface BundleResult {
   zipFile: string;
   /** Every file in the zip, by path. */
   files: string[];
+  /** handler.mjs and the chunks it imports statically: what every cold start compiles. */
   bundleBytes: number;
+  /** Chunks loaded on demand, by the adapters a configuration uses. */
+  chunks: BundleChunk[];
   sourceMapBytes: number;
   zipBytes: number;
-  /** The largest inputs of the bundle, bytes after tree shaking and minification. */
+  /** The largest inputs compiled at every cold start, bytes after tree shaking and minification. */
   topInputs: Array<{ input: string; bytes: number }>;
 }
 
@@ -63,9 +75,7 @@ export function functionNames(): string[] {
     .sort();
 }
 
-function topInputs(metafile: esbuild.Metafile, outFile: string): BundleResult['topInputs'] {
-  const output = Object.entries(metafile.outputs).find(([file]) => path.resolve(ROOT, file) === outFile)?.[1];
-  if (!output) return [];
+function topInputs(output: esbuild.Metafile['outputs'][string]): BundleResult['topInputs'] {
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     // Group dependencies by package, keep the project's own files by folder.
@@ -75,8 +85,7 @@ function topInputs(metafile: esbuild.Metafile, outFile: string): BundleResult['t
   }
   return [...byPackage.entries()]
     .map(([input, bytes]) => ({ input, bytes }))
-    .sort((a, b) => b.bytes - a.bytes)
-    .slice(0, 5);
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /**
@@ -99,12 +108,15 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
   const functionDir = `functions/${name}`;
   const handlerPath = `${functionDir}/handler.mjs`;
   const stageDir = path.join(outDir, name);
-  const outFile = path.join(stageDir, handlerPath);
   fs.rmSync(stageDir, { recursive: true, force: true });
 
   const result = await esbuild.build({
     entryPoints: [entry],
-    outfile: outFile,
+    outdir: stageDir,
+    entryNames: `${functionDir}/handler`,
+    chunkNames: `${functionDir}/chunks/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
@@ -119,15 +131,40 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     sourcemap: true,
     sourcesContent: false,
     legalComments: 'eof',
+    // Every chunk gets it: a chunk with CommonJS code calls require() for Node built-ins.
     banner: { js: BANNER },
     metafile: true,
     logLevel: 'warning',
   });
 
-  const bundle = fs.readFileSync(outFile);
-  const map = repositoryRelativeMap(`${outFile}.map`);
-  const entries: ZipEntry[] = [{ name: handlerPath, data: bundle }];
-  if (options.sourceMapInZip ?? true) entries.push({ name: `${handlerPath}.map`, data: map });
+  const outputs = result.metafile.outputs;
+  const inZip = (file: string): string => path.relative(stageDir, path.resolve(ROOT, file)).split(path.sep).join('/');
+  const startup = staticClosure(outputs, Object.keys(outputs).find((file) => inZip(file) === handlerPath)!);
+  const entries: ZipEntry[] = [];
+  const chunks: BundleChunk[] = [];
+  let bundleBytes = 0;
+  let sourceMapBytes = 0;
+  const startupInputs = new Map<string, number>();
+  for (const [file, output] of Object.entries(outputs)) {
+    const absolute = path.resolve(ROOT, file);
+    const name = inZip(file);
+    if (name.endsWith('.map')) {
+      const map = repositoryRelativeMap(absolute);
+      sourceMapBytes += map.length;
+      if (options.sourceMapInZip ?? true) entries.push({ name, data: map });
+      continue;
+    }
+    const data = fs.readFileSync(absolute);
+    entries.push({ name, data });
+    if (startup.has(file)) {
+      bundleBytes += data.length;
+      for (const { input, bytes } of topInputs(output)) startupInputs.set(input, (startupInputs.get(input) ?? 0) + bytes);
+    } else {
+      chunks.push({ file: name, bytes: data.length, inputs: topInputs(output) });
+    }
+  }
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  chunks.sort((a, b) => b.bytes - a.bytes);
   const zip = writeZip(entries);
   const zipFile = path.join(outDir, `${name}.zip`);
   fs.writeFileSync(zipFile, zip);
@@ -136,12 +173,28 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     handlerPath,
     handler: `${functionDir}/handler.handler`,
     zipFile,
-    files: entries.map((e) => e.name).sort(),
-    bundleBytes: bundle.length,
-    sourceMapBytes: map.length,
+    files: entries.map((e) => e.name),
+    bundleBytes,
+    chunks,
+    sourceMapBytes,
     zipBytes: zip.length,
-    topInputs: topInputs(result.metafile, outFile),
+    topInputs: [...startupInputs.entries()]
+      .map(([input, bytes]) => ({ input, bytes }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 5),
   };
+}
+
+/** The output files loaded with `file` before any of its code runs: its static imports, transitively. */
+function staticClosure(outputs: esbuild.Metafile['outputs'], file: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (next: string): void => {
+    if (seen.has(next) || !outputs[next]) return;
+    seen.add(next);
+    for (const imported of outputs[next].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  }
+  visit(file);
+  return seen;
 }
 
 export async function bundleFunctions(options: BundleOptions = {}): Promise<BundleResult[]> {
@@ -153,8 +206,17 @@ export function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** What a chunk holds, named by its largest input: "@redis/client 427 KiB". */
+export function chunkLabel(chunk: BundleChunk): string {
+  const main = chunk.inputs[0];
+  return main ? `${main.input} ${kib(chunk.bytes)}` : `${chunk.file} ${kib(chunk.bytes)}`;
+}
+
 export function sizeTable(results: readonly BundleResult[]): string {
-  const rows = [['function', 'handler.mjs', 'source map', 'zip'], ...results.map((r) => [r.name, kib(r.bundleBytes), kib(r.sourceMapBytes), kib(r.zipBytes)])];
+  const rows = [
+    ['function', 'startup code', 'on demand', 'source maps', 'zip'],
+    ...results.map((r) => [r.name, kib(r.bundleBytes), `${r.chunks.length} · ${kib(r.chunks.reduce((sum, c) => sum + c.bytes, 0))}`, kib(r.sourceMapBytes), kib(r.zipBytes)]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => '  ' + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')).join('\n');
 }
@@ -174,7 +236,8 @@ async function main(argv: string[]): Promise<void> {
   console.log(`[bundle] ${results.length} function(s) → ${path.relative(process.cwd(), path.resolve(outDir)) || '.'} in ${seconds} s`);
   console.log(sizeTable(results));
   for (const r of results) {
-    console.log(`  ${r.name}: ${r.topInputs.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')}`);
+    console.log(`  ${r.name} entry: ${r.topInputs.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')}`);
+    console.log(`  ${r.name} on demand: ${r.chunks.map(chunkLabel).join(', ')}`);
   }
 }
 

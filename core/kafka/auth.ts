@@ -1,5 +1,6 @@
 import type { SASLOptions } from 'kafkajs';
 import { ConfigError } from '../errors.ts';
+import { packageExports } from '../lazy-import.ts';
 
 export const AUTH_MODES = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'iam'] as const;
 export type KafkaAuthMode = (typeof AUTH_MODES)[number];
@@ -19,7 +20,7 @@ export function isAuthMode(value: string): value is KafkaAuthMode {
 
 async function signMskToken(region: string): Promise<AuthToken> {
   // Loaded on demand: it pulls in the AWS credential chain, which only IAM clusters need.
-  const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+  const { generateAuthToken } = packageExports(await import('aws-msk-iam-sasl-signer-js'));
   return generateAuthToken({ region });
 }
 

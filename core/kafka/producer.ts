@@ -1,4 +1,5 @@
 import type { Producer } from 'kafkajs';
+import { packageExports } from '../lazy-import.ts';
 import { kafkaClientConfig, type KafkaConnectionOptions } from './connection.ts';
 
 export interface OutgoingMessage {
@@ -39,7 +40,7 @@ export interface ProducerOptions extends KafkaConnectionOptions {
 export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // Loaded now but not waited for: importing the sink costs a function that never sends nothing,
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
-  const library = import('kafkajs');
+  const library = import('kafkajs').then(packageExports);
   library.catch(() => {});
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;

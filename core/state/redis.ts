@@ -1,5 +1,6 @@
-import { createClient, ErrorReply, TimeoutError } from '@redis/client';
-import { StateStoreError } from '../errors.ts';
+import type { createClient } from '@redis/client';
+import { describeError, StateStoreError } from '../errors.ts';
+import { packageExports } from '../lazy-import.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore, safeMessage } from './script-store.ts';
@@ -27,10 +28,19 @@ export class RedisStateStore extends ScriptStateStore {
   }
 }
 
+type RedisLibrary = typeof import('@redis/client');
 type Client = ReturnType<typeof createRedisClient>;
 
-function createRedisClient(url: string, timeoutMs: number, name: string) {
-  return createClient({
+// Loaded on first use, in its own chunk of a function bundle, so a function on other state does
+// not compile it at cold start. The promise is shared: every store in a container uses one module.
+let library: Promise<RedisLibrary> | undefined;
+function redisLibrary(): Promise<RedisLibrary> {
+  library ??= import('@redis/client').then(packageExports);
+  return library;
+}
+
+function createRedisClient(lib: RedisLibrary, url: string, timeoutMs: number, name: string): ReturnType<typeof createClient> {
+  return lib.createClient({
     url,
     name,
     RESP: 2,
@@ -52,6 +62,8 @@ function createRedisClient(url: string, timeoutMs: number, name: string) {
 class DeadlineExceeded extends Error {}
 
 class RedisTransport implements ScriptTransport {
+  /** Set once the library has loaded; its error classes tell replies from connection failures. */
+  private lib: RedisLibrary | undefined;
   private client: Client | undefined;
   /** Settles once the current client completed its first handshake (AUTH, SETNAME). */
   private ready: Promise<void> = Promise.resolve();
@@ -62,6 +74,8 @@ class RedisTransport implements ScriptTransport {
   constructor(private readonly options: RedisStateStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.timeoutMs > 0)) throw new StateStoreError(`redis state timeoutMs must be > 0, got ${this.timeoutMs}`);
+    // Started now, awaited by the first call: the load overlaps the rest of the invocation's setup.
+    redisLibrary().catch(() => undefined);
   }
 
   evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
@@ -73,7 +87,7 @@ class RedisTransport implements ScriptTransport {
   }
 
   isNoScript(error: unknown): boolean {
-    return error instanceof ErrorReply && error.message.startsWith('NOSCRIPT');
+    return this.lib !== undefined && error instanceof this.lib.ErrorReply && error.message.startsWith('NOSCRIPT');
   }
 
   async close(): Promise<void> {
@@ -87,10 +101,10 @@ class RedisTransport implements ScriptTransport {
   }
 
   /** The shared connection, created on first use and again after a call gave up on it. */
-  private connection(): Client {
+  private connection(lib: RedisLibrary): Client {
     if (this.closed) throw new StateStoreError('redis state store is closed');
     if (this.client) return this.client;
-    const client = createRedisClient(this.options.url, this.timeoutMs, this.options.clientName ?? 'dspfn');
+    const client = createRedisClient(lib, this.options.url, this.timeoutMs, this.options.clientName ?? 'dspfn');
     client.on('error', (error: Error) => {
       this.lastConnectionError = error.message;
       this.options.onConnectionError?.(error);
@@ -119,8 +133,11 @@ class RedisTransport implements ScriptTransport {
    */
   private async send(args: readonly string[]): Promise<unknown> {
     const deadline = performance.now() + this.timeoutMs;
+    const lib = (this.lib ??= await redisLibrary().catch((error: unknown) => {
+      throw new StateStoreError(`could not load the Redis client (@redis/client): ${describeError(error)}`);
+    }));
     for (let attempt = 0; ; attempt++) {
-      const client = this.connection();
+      const client = this.connection(lib);
       try {
         await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
       } catch {
@@ -131,14 +148,14 @@ class RedisTransport implements ScriptTransport {
       try {
         return await withDeadline(client.sendCommand(args, { timeout: remaining }), remaining);
       } catch (error) {
-        if (error instanceof ErrorReply) throw error;
+        if (error instanceof lib.ErrorReply) throw error;
         if (error instanceof DeadlineExceeded) {
           // A written command has no timeout in node-redis, and later commands would queue behind it
           // on the same socket: replace the connection so the next call starts clean.
           this.drop(client);
           throw new StateStoreError(`Redis did not answer within ${this.timeoutMs} ms${this.lastError()}`);
         }
-        if (error instanceof TimeoutError) {
+        if (error instanceof lib.TimeoutError) {
           throw new StateStoreError(`could not reach Redis within ${this.timeoutMs} ms${this.lastError()}`);
         }
         if (attempt > 0 || this.closed || performance.now() >= deadline) {

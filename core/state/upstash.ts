@@ -1,5 +1,6 @@
-import { Redis } from '@upstash/redis';
-import { ConfigError } from '../errors.ts';
+import type { Redis } from '@upstash/redis';
+import { ConfigError, describeError, StateStoreError } from '../errors.ts';
+import { packageExports } from '../lazy-import.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore } from './script-store.ts';
@@ -32,7 +33,12 @@ export class UpstashStateStore extends ScriptStateStore {
   }
 }
 
-function createUpstashClient(options: UpstashStateStoreOptions): Redis {
+/**
+ * Checks the settings now (a missing token is a cold-start error) and creates the client once its
+ * module has loaded: on first use, in its own chunk of a function bundle, so a function on other
+ * state does not compile it at cold start.
+ */
+function createUpstashClient(options: UpstashStateStoreOptions): Promise<Redis> {
   const env = options.env ?? process.env;
   const url = options.url ?? env.UPSTASH_REDIS_REST_URL;
   const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
@@ -47,7 +53,10 @@ function createUpstashClient(options: UpstashStateStoreOptions): Redis {
     );
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
-  return new Redis({
+  const library = import('@upstash/redis').then(packageExports, (error: unknown) => {
+    throw new StateStoreError(`could not load the Upstash client (@upstash/redis): ${describeError(error)}`);
+  });
+  return library.then(({ Redis }) => new Redis({
     url,
     token,
     // Replies are used as Redis sent them: the client would otherwise JSON-parse strings ("42" → 42).
@@ -63,18 +72,21 @@ function createUpstashClient(options: UpstashStateStoreOptions): Redis {
     // the client resolve with "Aborted" as if it were the result).
     signal: () => AbortSignal.timeout(Math.ceil(timeoutMs)),
     enableTelemetry: false,
-  });
+  }));
 }
 
 class UpstashTransport implements ScriptTransport {
-  constructor(private readonly client: Redis) {}
-
-  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.client.evalsha(sha1, [...keys], [...args]);
+  constructor(private readonly client: Promise<Redis>) {
+    // Awaited by every call; until then a failed load must not be an unhandled rejection.
+    client.catch(() => undefined);
   }
 
-  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.client.eval(source, [...keys], [...args]);
+  async evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return (await this.client).evalsha(sha1, [...keys], [...args]);
+  }
+
+  async eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return (await this.client).eval(source, [...keys], [...args]);
   }
 
   isNoScript(error: unknown): boolean {

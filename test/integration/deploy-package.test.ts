@@ -218,7 +218,18 @@ describe('function stack (serverless.yml)', () => {
       expect(state.service.functions[bundle.name]?.package.artifact).toBe(bundle.zipFile);
       expect(fs.statSync(bundle.zipFile).size, `${bundle.name}.zip`).toBeLessThan(1 * MiB);
       const files = readZip(fs.readFileSync(bundle.zipFile));
-      expect([...files.keys()].sort()).toEqual([bundle.handlerPath, `${bundle.handlerPath}.map`]);
+      const chunkFiles = bundle.chunks.map((c) => c.file);
+      const scripts = [bundle.handlerPath, ...[...files.keys()].filter((f) => f.endsWith('.mjs') && f !== bundle.handlerPath)];
+      expect([...files.keys()].sort()).toEqual([...scripts, ...scripts.map((f) => `${f}.map`)].sort());
+      for (const file of scripts.slice(1)) expect(file).toMatch(new RegExp(`^functions/${bundle.name}/chunks/[\\w-]+\\.mjs$`));
+      // The adapter libraries are chunks of their own, compiled only by configurations that use them.
+      for (const pkg of ['kafkajs', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js']) {
+        const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg);
+        expect(chunk, `${bundle.name}: a chunk for ${pkg}`).toBeDefined();
+        expect(chunkFiles).toContain(chunk!.file);
+        expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
+      }
+      expect(bundle.bundleBytes).toBeLessThan(bundle.chunks.reduce((sum, c) => sum + c.bytes, 0));
       // Lambda resolves handler "functions/x/handler.handler" to functions/x/handler.mjs.
       expect(`${fn.Properties.Handler.replace(/\.handler$/, '')}.mjs`).toBe(bundle.handlerPath);
       expect([...files.keys()].some((f) => f.endsWith('.node'))).toBe(false);
@@ -246,6 +257,8 @@ describe('function stack (serverless.yml)', () => {
       fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
       fs.writeFileSync(path.join(task, name), data);
     }
+    // In-memory state and stdout results need no adapter library: loading any chunk fails the run.
+    for (const chunk of bundle.chunks) fs.writeFileSync(path.join(task, chunk.file), `throw new Error('${chunk.file} loaded');\n`);
     provideRuntimeSdk(task);
     const event = mskEvent([{ key: 'dev-1', value: { deviceId: 'dev-1', sampleRate: 100, data: [1, 1, 1] } }], { topic: 'sensors' });
     const script = `
