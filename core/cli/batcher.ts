@@ -2,6 +2,8 @@ import type { MSKEvent, SelfManagedKafkaEvent } from 'aws-lambda';
 import type { ReplayRecord } from './replay-file.ts';
 
 export const MAX_BATCH_SIZE = 10_000;
+/** The event source's MaximumBatchingWindowInSeconds is at most 300. */
+export const MAX_BATCH_WINDOW_MS = 300_000;
 /** Lambda's synchronous invoke payload limit; the event source never builds a larger event. */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 const EVENT_OVERHEAD_BYTES = 512;
@@ -9,6 +11,12 @@ const EVENT_OVERHEAD_BYTES = 512;
 export interface BatchOptions {
   batchSize: number;
   maxEventBytes?: number;
+  /**
+   * The event source's batching window, replayed on the records' own timestamps: a record
+   * stamped more than `windowMs` after the first record of the open batch starts the next batch.
+   * Unset: batches fill up to the size and payload limits, as when the topic has a backlog.
+   */
+  windowMs?: number;
 }
 
 /** Approximate JSON size of a record in the event, cheap enough for every record. */
@@ -22,24 +30,31 @@ export function recordEventBytes(record: ReplayRecord): number {
 
 /**
  * Cuts a stream of records into batches the way the Kafka event source does: in arrival order
- * (so per-partition order holds), at most `batchSize` records, and never over the payload limit.
- * A single record over the limit is a batch on its own (Lambda would reject it; the handler gets
- * the chance to say so).
+ * (so per-partition order holds), at most `batchSize` records, never over the payload limit, and
+ * with `windowMs`, no later than the batching window after the batch's first record. A single
+ * record over the limit is a batch on its own (Lambda would reject it; the handler gets the chance
+ * to say so).
  */
 export async function* batchRecords<T extends { record: ReplayRecord }>(
   items: AsyncIterable<T>,
   options: BatchOptions,
 ): AsyncGenerator<T[]> {
   const limit = options.maxEventBytes ?? MAX_EVENT_BYTES;
+  const windowMs = options.windowMs ?? Infinity;
   let batch: T[] = [];
   let bytes = EVENT_OVERHEAD_BYTES;
+  let openedAt = 0;
   for await (const item of items) {
     const size = recordEventBytes(item.record);
-    if (batch.length > 0 && (batch.length >= options.batchSize || bytes + size > limit)) {
+    if (
+      batch.length > 0 &&
+      (batch.length >= options.batchSize || bytes + size > limit || item.record.timestamp - openedAt > windowMs)
+    ) {
       yield batch;
       batch = [];
       bytes = EVENT_OVERHEAD_BYTES;
     }
+    if (batch.length === 0) openedAt = item.record.timestamp;
     batch.push(item);
     bytes += size;
   }

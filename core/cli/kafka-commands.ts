@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { integer } from './option-parsers.ts';
 import { defaultRuntime } from '../handler/runtime.ts';
 import type { LogLevel } from '../handler/logger.ts';
 import { connectionFromEnv } from '../kafka/connection.ts';
@@ -7,14 +8,6 @@ import { consume } from './consume.ts';
 import { formatConsumeSummary } from './consume-stats.ts';
 import { loadFunction } from './load-function.ts';
 import { record } from './record.ts';
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 const BROKERS_HELP = 'Kafka brokers host:port,… (default: DSPFN_KAFKA_BROKERS or DSPFN_MSK_CLUSTER_ARN; auth from DSPFN_KAFKA_* variables)';

@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { integer } from './option-parsers.ts';
 import { describeError, DspfnError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { createStateStore } from '../state/from-url.ts';
@@ -8,14 +9,6 @@ import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
 import type { ReplayRecord } from './replay-file.ts';
 import { formatSummary, replay, ReplayFailedError } from './replay.ts';
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
   const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -46,6 +39,7 @@ export function program(): Command {
     .option('-o, --out <file>', 'write every produced message as one JSON line here (default: stdout)')
     .option('--brokers <list>', 'produce the outputs to these Kafka brokers (host:port,…; auth from DSPFN_KAFKA_*) instead of --out')
     .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, 10_000), 100)
+    .option('-w, --batch-window <ms>', "batching window on the records' timestamps: a record this long after a batch's first starts the next (0..300000; default: none, batches fill up as from a backlog)", integer(0, 300_000))
     .option('-r, --retries <n>', 'retries of a failed batch before the replay stops', integer(0, 1000), 2)
     .option('--state <store>', 'state store, as DSPFN_STATE: memory, redis://…, rediss://…, upstash, upstash+https://…', process.env.DSPFN_STATE ?? 'memory')
     .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
@@ -65,6 +59,7 @@ export function program(): Command {
         events: opts.events,
         out: opts.out,
         batchSize: opts.batchSize,
+        ...(opts.batchWindow !== undefined ? { batchWindowMs: opts.batchWindow } : {}),
         retries: opts.retries,
         shape: opts.eventShape,
         logLevel: opts.logLevel,

@@ -49,6 +49,20 @@ describe('replay batching', () => {
     }
   });
 
+  it('closes a batch once a record is stamped more than the batching window after its first', async () => {
+    const stamped = [0, 10, 50, 51, 52, 200, 200, 260, 1_000].map((timestamp, offset): ReplayRecord => ({ ...records[0]!, partition: 0, offset, timestamp }));
+    const cut = async (options: { batchSize: number; windowMs?: number }): Promise<number[][]> => {
+      const batches: number[][] = [];
+      for await (const batch of batchRecords(from(stamped.map((record) => ({ record }))), options)) batches.push(batch.map((b) => b.record.timestamp));
+      return batches;
+    };
+    expect(await cut({ batchSize: 100, windowMs: 50 })).toEqual([[0, 10, 50], [51, 52], [200, 200], [260], [1_000]]);
+    // The size limit still applies inside a window, and without a window batches fill up.
+    expect(await cut({ batchSize: 2, windowMs: 50 })).toEqual([[0, 10], [50, 51], [52], [200, 200], [260], [1_000]]);
+    expect(await cut({ batchSize: 100 })).toEqual([stamped.map((r) => r.timestamp)]);
+    expect(await cut({ batchSize: 100, windowMs: 0 })).toEqual([[0], [10], [50], [51], [52], [200, 200], [260], [1_000]]);
+  });
+
   it('partitions keys like Kafka and numbers offsets per partition', () => {
     const partitionOf = keyPartitioner(3);
     for (const r of records) expect(r.partition).toBe(partitionOf(Buffer.from(r.key!, 'base64').toString(), 0));
@@ -130,6 +144,25 @@ describe('dspfn CLI', () => {
     expect(lines[0]).toMatchObject({ topic: 'sensor-rms', key: 'd1', value: { deviceId: 'd1', partition: 0, offset: 0 } });
     expect((lines[0]!.value as { rms: number[] }).rms).toHaveLength(3);
     expect((lines[0]!.headers as Record<string, string>)['dspfn-source-topic']).toBe('sensors');
+  });
+
+  it('replays with --batch-window on the records\' timestamps', async () => {
+    const record = (offset: number, timestamp: number) => ({
+      topic: 'sensors',
+      partition: 0,
+      offset,
+      timestamp,
+      key: Buffer.from('d1').toString('base64'),
+      value: Buffer.from(JSON.stringify({ deviceId: 'd1', sampleRate: 10, data: [offset] })).toString('base64'),
+    });
+    const events = tempFile('stamped.ndjson', [record(0, 1_000), record(1, 1_400), record(2, 1_600), record(3, 1_700)]);
+    const out = join(mkdtempSync(join(tmpdir(), 'dspfn-cli-')), 'out.ndjson');
+    const windowed = await run(process.execPath, [cli, 'replay', 'sensor-rms', '--events', events, '--out', out, '--batch-window', '500', '--no-progress'], { cwd: root });
+    expect(windowed.stderr).toMatch(/batches\s+2/);
+    const filled = await run(process.execPath, [cli, 'replay', 'sensor-rms', '--events', events, '--out', out, '--no-progress'], { cwd: root });
+    expect(filled.stderr).toMatch(/batches\s+1/);
+    const error = await run(process.execPath, [cli, 'replay', 'sensor-rms', '--events', events, '--batch-window', '300001'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect((error as { stderr: string }).stderr).toMatch(/--batch-window.*expected an integer from 0 to 300000/);
   });
 
   it('exits non-zero with a clear message on bad arguments', async () => {

@@ -9,7 +9,7 @@ import type { Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
 import { lambdaContext } from '../testing/context.ts';
-import { batchRecords, eventFor, MAX_BATCH_SIZE, type EventShape } from './batcher.ts';
+import { batchRecords, eventFor, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, type EventShape } from './batcher.ts';
 import { progressBar } from './progress.ts';
 import { readReplayFile, replayFileSize, type ReplayLine } from './replay-file.ts';
 import { percentile } from './stats.ts';
@@ -20,6 +20,8 @@ export interface ReplayOptions {
   /** NDJSON output file; stdout when absent. */
   out?: string;
   batchSize?: number;
+  /** Batching window in ms, applied to the records' timestamps (see BatchOptions.windowMs). */
+  batchWindowMs?: number;
   retries?: number;
   shape?: EventShape;
   bootstrapServers?: string;
@@ -78,6 +80,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new DspfnError('DSPFN_CONFIG', `--batch-size must be 1..${MAX_BATCH_SIZE} (the event source's range), got ${batchSize}`);
   }
+  const batchWindowMs = options.batchWindowMs;
+  if (batchWindowMs !== undefined && !(batchWindowMs >= 0 && batchWindowMs <= MAX_BATCH_WINDOW_MS)) {
+    throw new DspfnError('DSPFN_CONFIG', `--batch-window must be 0..${MAX_BATCH_WINDOW_MS} ms (the event source's 0–300 s), got ${batchWindowMs}`);
+  }
   const retries = options.retries ?? 2;
   const sink = options.sink ?? new NdjsonSink(options.out ?? options.stdout ?? process.stdout);
   // Running totals, so the progress line after each batch costs the same on the 10,000th batch.
@@ -122,7 +128,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   };
 
   try {
-    for await (const batch of batchRecords(readReplayFile(options.events), { batchSize })) {
+    for await (const batch of batchRecords(readReplayFile(options.events), { batchSize, ...(batchWindowMs !== undefined ? { windowMs: batchWindowMs } : {}) })) {
       const event = eventFor(batch.map((line) => line.record), options.shape ?? 'msk', options.bootstrapServers ?? '127.0.0.1:9092');
       for (let attempt = 0; ; attempt++) {
         const begin = performance.now();
