@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 
 /**
@@ -108,4 +110,14 @@ export function readZip(zip: Buffer): Map<string, Buffer> {
     else throw new Error(`${name}: unsupported zip compression method ${method}`);
   }
   return files;
+}
+
+/** Unpacks a zip file into `dir` (as Lambda unpacks a function into /var/task, a layer into /opt). */
+export function extractZip(zipFile: string, dir: string): void {
+  for (const [name, data] of readZip(fs.readFileSync(zipFile))) {
+    const target = path.join(dir, name);
+    if (path.relative(dir, target).startsWith('..')) throw new Error(`${zipFile}: entry ${name} points outside ${dir}`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, data);
+  }
 }

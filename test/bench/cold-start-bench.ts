@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleFunctions, kib, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
-import { readZip } from '../../core/deploy/zip.ts';
+import { extractZip } from '../../core/deploy/zip.ts';
 import { mskEvent, type RecordInput } from '../../core/testing/index.ts';
 import { startKafka, type KafkaServer } from '../servers/kafka.ts';
 import { ensureRedisServer, startRedis, type RedisServer } from '../servers/redis.ts';
@@ -113,10 +113,7 @@ function layerShapedOpt(dir: string): { nodePath: string; note: string } | { not
   fs.mkdirSync(pkg, { recursive: true });
   let from: string;
   if (fs.existsSync(LAYER_ZIP)) {
-    for (const [name, data] of readZip(fs.readFileSync(LAYER_ZIP))) {
-      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-      fs.writeFileSync(path.join(dir, name), data);
-    }
+    extractZip(LAYER_ZIP, dir);
     from = 'the layer zip';
   } else {
     for (const file of fs.readdirSync(LAYER_PACKAGE)) fs.copyFileSync(path.join(LAYER_PACKAGE, file), path.join(pkg, file));
@@ -178,10 +175,7 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
     for (const bundle of bundles) {
       // A /var/task-like folder per function, unpacked from the very zip that would be deployed.
       const task = path.join(tmp, 'task', bundle.name);
-      for (const [name, data] of readZip(fs.readFileSync(bundle.zipFile))) {
-        fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
-        fs.writeFileSync(path.join(task, name), data);
-      }
+      extractZip(bundle.zipFile, task);
       // Lambda resolves the runtime's @aws-sdk (external to the bundle) for ES modules through
       // NODE_PATH; stock Node only looks in node_modules folders above the importing file.
       fs.mkdirSync(path.join(task, 'node_modules'), { recursive: true });

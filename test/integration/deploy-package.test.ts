@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
-import { readZip } from '../../core/deploy/zip.ts';
+import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
 
 /**
@@ -252,11 +252,7 @@ describe('function stack (serverless.yml)', () => {
     }
     const bundle = bundles.find((b) => b.name === 'sensor-rms')!;
     const task = path.join(tmp, 'task');
-    fs.mkdirSync(task, { recursive: true });
-    for (const [name, data] of readZip(fs.readFileSync(bundle.zipFile))) {
-      fs.mkdirSync(path.dirname(path.join(task, name)), { recursive: true });
-      fs.writeFileSync(path.join(task, name), data);
-    }
+    extractZip(bundle.zipFile, task);
     // In-memory state and stdout results need no adapter library: loading any chunk fails the run.
     for (const chunk of bundle.chunks) fs.writeFileSync(path.join(task, chunk.file), `throw new Error('${chunk.file} loaded');\n`);
     provideRuntimeSdk(task);

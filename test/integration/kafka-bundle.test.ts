@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleFunction, type BundleResult } from '../../core/deploy/bundle.ts';
-import { readZip } from '../../core/deploy/zip.ts';
+import { extractZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
 import { ensureRedisServer, startRedis, type RedisServer } from '../servers/redis.ts';
 import { startUpstashProxy, type UpstashProxy } from '../servers/upstash-proxy.ts';
@@ -52,10 +52,7 @@ describe('the sensor-rms bundle with Kafka results and Redis state', () => {
   /** The zip unpacked into a fresh /var/task-like folder, with the chunks of `poisoned` packages made to throw. */
   function task(poisoned: readonly string[]): string {
     const dir = fs.mkdtempSync(path.join(tmp, 'task-'));
-    for (const [name, data] of readZip(fs.readFileSync(bundle.zipFile))) {
-      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-      fs.writeFileSync(path.join(dir, name), data);
-    }
+    extractZip(bundle.zipFile, dir);
     for (const pkg of poisoned) {
       const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg);
       expect(chunk, `an on-demand chunk for ${pkg}`).toBeDefined();
