@@ -1,7 +1,8 @@
 import { ConfigError } from '../errors.ts';
 import { MemoryStateStore } from './memory.ts';
 import { resolveLayout, type StateLayoutOptions } from './redis-layout.ts';
-import type { CommitResult, StateEntry, StateStore, StoredState } from './store.ts';
+import { RedisStateStore } from './redis.ts';
+import type { StateStore } from './store.ts';
 import { UpstashStateStore } from './upstash.ts';
 
 export interface StateStoreOptions extends StateLayoutOptions {
@@ -34,12 +35,7 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
     checkUrl(value);
     resolveLayout(layout);
     if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`state timeoutMs must be > 0, got ${timeoutMs}`);
-    // node-redis takes a good part of a second to import on a cold start: only functions that use
-    // it pay for it, on their first load.
-    return new LazyStateStore('redis', async () => {
-      const { RedisStateStore } = await import('./redis.ts');
-      return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError });
-    });
+    return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError });
   }
   if (value === 'upstash') {
     return new UpstashStateStore({ ...layout, timeoutMs, env });
@@ -55,33 +51,6 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
     return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token, ...layout, timeoutMs, env });
   }
   throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
-}
-
-/** A store whose module is imported on first use. */
-class LazyStateStore implements StateStore {
-  private store: Promise<StateStore> | undefined;
-
-  constructor(
-    readonly name: string,
-    private readonly open: () => Promise<StateStore>,
-  ) {}
-
-  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
-    return (await this.get()).load(keys);
-  }
-
-  async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
-    return (await this.get()).commit(entries);
-  }
-
-  async close(): Promise<void> {
-    if (this.store) await (await this.store).close();
-  }
-
-  private get(): Promise<StateStore> {
-    this.store ??= this.open();
-    return this.store;
-  }
 }
 
 function checkUrl(text: string): URL {
