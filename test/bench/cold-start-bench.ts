@@ -248,6 +248,5 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  console.log('Cold start of the bundled functions');
   console.log(await benchColdStart({ adapters: !process.argv.includes('--no-adapters') }));
 }
