@@ -44,7 +44,24 @@ function runScript(args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-export async function startKafka(): Promise<KafkaServer> {
+/**
+ * Starts a fresh single-node broker. A failed start is retried once in a new directory: the free
+ * ports it picked can be taken by another process before the JVM binds them, and one bad start
+ * must not fail a whole CI run.
+ */
+export async function startKafka(attempts = 2, startOnce: () => Promise<KafkaServer> = startKafkaOnce): Promise<KafkaServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      console.warn(`[kafka] start failed (attempt ${attempt} of ${attempts}), retrying in a new directory: ${reason}`);
+    }
+  }
+}
+
+async function startKafkaOnce(): Promise<KafkaServer> {
   const dir = await mkdtemp(join(tmpdir(), 'dspfn-kafka-'));
   let stdout: string;
   try {
@@ -52,6 +69,8 @@ export async function startKafka(): Promise<KafkaServer> {
     // readiness timeout is 90 s).
     stdout = await runScript(['start', '--dir', dir, '--owner-pid', String(process.pid)], 240_000);
   } catch (error) {
+    // A JVM that started but never became ready must not outlive the attempt.
+    await runScript(['stop', '--dir', dir], 60_000).catch(() => {});
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
