@@ -239,6 +239,32 @@ describe('function stack (serverless.yml)', () => {
     }
   });
 
+  it('gives core, through packageExports, the API it calls from each on-demand adapter chunk', () => {
+    const bundle = bundles.find((b) => b.name === 'sensor-rms')!;
+    const task = path.join(tmp, 'chunks-task');
+    extractZip(bundle.zipFile, task);
+    provideRuntimeSdk(task);
+    // What core/kafka/producer.ts, core/kafka/auth.ts, core/state/redis.ts and core/state/upstash.ts take.
+    const uses: Record<string, Record<string, string>> = {
+      kafkajs: { Kafka: 'function', Partitioners: 'object' },
+      '@redis/client': { createClient: 'function', ErrorReply: 'function', TimeoutError: 'function' },
+      '@upstash/redis': { Redis: 'function' },
+      'aws-msk-iam-sasl-signer-js': { generateAuthToken: 'function' },
+    };
+    const script = `
+      import { packageExports } from ${JSON.stringify(path.join(ROOT, 'core', 'lazy-import.ts'))};
+      const [file, names] = process.argv.slice(1);
+      const lib = packageExports(await import(file));
+      process.stdout.write(JSON.stringify(Object.fromEntries(names.split(',').map((n) => [n, typeof lib[n]]))));
+    `;
+    for (const [pkg, types] of Object.entries(uses)) {
+      const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg)!;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path.join(task, chunk.file), Object.keys(types).join(',')], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout), pkg).toEqual(types);
+    }
+  });
+
   it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {
     const opt = path.join(tmp, 'opt');
     const pkg = path.join(opt, NATIVE_DIR);
