@@ -270,6 +270,56 @@ describe('defineFunction', () => {
     expect(seen).toEqual(['before', 'after']);
   });
 
+  it('warm() creates the adapters once and warms them; the first batch then uses the same ones', async () => {
+    const calls: string[] = [];
+    const state = new MemoryStateStore();
+    const sink = new MemorySink();
+    const warmState: StateStore = {
+      name: 'warm-state',
+      warm: async () => void calls.push('state'),
+      load: (keys) => state.load(keys),
+      commit: (entries) => state.commit(entries),
+      close: () => state.close(),
+    };
+    const warmSink: Sink = { name: 'warm-sink', warm: async () => void calls.push('sink'), send: (m) => sink.send(m), close: async () => {} };
+    const fn = makeFunction().dspfn.withRuntime({ state: warmState, sink: warmSink, backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    await fn.dspfn.warm();
+    expect(calls.sort()).toEqual(['sink', 'state']);
+    await fn(mskEvent(stream(6)), lambdaContext());
+    expect(sink.messages.filter((m) => m.kind === 'result')).toHaveLength(6);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('warm() logs an adapter that cannot connect as a warning and resolves; adapters without warm() are skipped', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const failing: Sink = { name: 'down', warm: () => Promise.reject(new Error('broker unreachable')), send: async () => {}, close: async () => {} };
+    const fn = makeFunction().dspfn.withRuntime({
+      state: new MemoryStateStore(),
+      sink: failing,
+      backend: jsBackend,
+      logger: { log: (level, message, fields) => void lines.push({ level, message, ...fields }) },
+    });
+    await expect(fn.dspfn.warm()).resolves.toBeUndefined();
+    expect(lines).toEqual([{ level: 'warn', message: 'warm-up failed; the first batch connects again', adapter: 'down', error: 'broker unreachable' }]);
+  });
+
+  it('warm() on the exported handler acts only on Lambda, where a configuration error throws', async () => {
+    const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
+    process.env.DSPFN_STATE = 'dynamodb://nope';
+    try {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      // Off Lambda: nothing is created, so the bad setting is not even read.
+      await expect(makeFunction().dspfn.warm()).resolves.toBeUndefined();
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'unit';
+      await expect(makeFunction().dspfn.warm()).rejects.toBeInstanceOf(ConfigError);
+    } finally {
+      for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('rejects unknown or invalid options at definition time', () => {
     const base = { name: 'x', pipeline: pipeline().rms({ window: 2 }), output: { topic: 't', value: () => 1 } };
     expect(() => defineFunction({ ...base, codex: 'json' } as never)).toThrow(/codex/);

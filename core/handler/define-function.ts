@@ -1,4 +1,5 @@
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import { describeError } from '../errors.ts';
 import { noteEventBootstrapServers } from '../kafka/event-brokers.ts';
 import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
@@ -10,6 +11,17 @@ export interface FunctionControl<M = unknown> {
   readonly definition: FunctionDefinition<M>;
   /** A new handler for the same function bound to other adapters (tests, replay, consume). */
   withRuntime(runtime: Partial<Runtime>): DspfnHandler<M>;
+  /**
+   * Creates the adapters now and has them load their clients and connect, so the first batch does
+   * not: `await handler.dspfn.warm()` at the top level of the handler module runs it in Lambda's
+   * init phase (provisioned concurrency and proactively initialized containers then serve their
+   * first batch warm). A configuration error throws; a store or broker that cannot be reached is
+   * logged as a warning and left to the first batch, which connects again. Outside Lambda
+   * (AWS_LAMBDA_FUNCTION_NAME unset) the handler a module exports does nothing here: tests and the
+   * CLI import that module but run it through withRuntime with their own adapters, and a
+   * connection opened for nothing would keep their process alive.
+   */
+  warm(): Promise<void>;
 }
 
 /** What Lambda reads back for mappings that report batch item failures. */
@@ -74,6 +86,16 @@ function bind<M>(
   const control: FunctionControl<M> = {
     definition,
     withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }, middlewares),
+    warm: async () => {
+      if (overrides === undefined && !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+      const active = resolveRuntime();
+      const adapters = [active.state, active.sink];
+      const outcomes = await Promise.allSettled(adapters.map((adapter) => adapter.warm?.()));
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') return;
+        active.logger.log('warn', 'warm-up failed; the first batch connects again', { adapter: adapters[i]!.name, error: describeError(outcome.reason) });
+      });
+    },
   };
   const dspfnHandler = Object.assign(handler, { dspfn: control }) as unknown as DspfnHandler<M>;
   return dspfnHandler;

@@ -21,6 +21,8 @@ export interface TopicMessages {
 export interface ProduceTransport {
   /** Resolves when every message is acknowledged by all in-sync replicas. */
   send(batches: readonly TopicMessages[]): Promise<void>;
+  /** Loads the client and, when the brokers are known before any event, connects. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,11 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   };
 
   return {
+    async warm() {
+      await library;
+      // Brokers taken from the events (no DSPFN_KAFKA_BROKERS, no cluster ARN) are unknown at init.
+      if (options.brokers !== undefined || options.clusterArn) await ready();
+    },
     async send(batches) {
       if (closed) throw new Error('the Kafka producer is closed');
       const active = await ready();

@@ -33,6 +33,23 @@ function shape(sends: TopicMessages[][]): Array<Record<string, string[]>> {
 }
 
 describe('KafkaSink', () => {
+  it('warm() hands over to the transport, failing with the reason and never the password', async () => {
+    let warmed = 0;
+    const ok = new KafkaSink({ transport: { ...fakeTransport(), warm: async () => void warmed++ } });
+    await ok.warm();
+    expect(warmed).toBe(1);
+    const secret = 's3cr3t-pw';
+    const failing = new KafkaSink({
+      password: secret,
+      transport: { ...fakeTransport(), warm: () => Promise.reject(new Error(`SASL authentication failed for password ${secret}`)) },
+    });
+    const error = await failing.warm().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as Error).message).toMatch(/^Kafka warm-up failed: SASL authentication failed/);
+    expect((error as Error).message).not.toContain(secret);
+    await expect(new KafkaSink({ transport: fakeTransport() }).warm()).resolves.toBeUndefined();
+  });
+
   it('groups a send per topic into one request, keeping order, keys and headers', async () => {
     const transport = fakeTransport();
     const sink = new KafkaSink({ transport });

@@ -112,6 +112,15 @@ export class KafkaSink implements Sink {
     }
   }
 
+  async warm(): Promise<void> {
+    if (this.closed) throw new SinkError('the Kafka sink is closed');
+    try {
+      await this.transport.warm?.();
+    } catch (error) {
+      throw new SinkError(`Kafka warm-up failed: ${redactText(describeError(error), this.secrets)}`, { cause: error });
+    }
+  }
+
   /** Queues a log message; it goes out with the next send, or on its own by size or interval. */
   log(message: OutputMessage): void {
     if (this.closed) return;

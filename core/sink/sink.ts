@@ -15,6 +15,11 @@ export interface OutputMessage {
 export interface Sink {
   readonly name: string;
   send(messages: readonly OutputMessage[]): Promise<void>;
+  /**
+   * Optional: load the client and connect now (at init) rather than in the first send. Rejects
+   * when the destination cannot be reached; the first send then tries again.
+   */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -86,6 +86,8 @@ export interface ScriptTransport {
   eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   /** The reply Redis gives when its script cache no longer holds the sha. */
   isNoScript(error: unknown): boolean;
+  /** Loads the client and connects, ahead of the first call. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

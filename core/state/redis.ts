@@ -86,6 +86,17 @@ class RedisTransport implements ScriptTransport {
     return this.send(['EVAL', source, String(keys.length), ...keys, ...args]);
   }
 
+  /** Connects (handshake included) now; a later call reuses the connection. */
+  async warm(): Promise<void> {
+    const lib = await this.library();
+    this.connection(lib);
+    try {
+      await withDeadline(this.ready, this.timeoutMs);
+    } catch {
+      throw new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
+    }
+  }
+
   isNoScript(error: unknown): boolean {
     return this.lib !== undefined && error instanceof this.lib.ErrorReply && error.message.startsWith('NOSCRIPT');
   }
@@ -98,6 +109,13 @@ class RedisTransport implements ScriptTransport {
     // close() waits for replies still due, which a dead socket never sends.
     if (client.isReady) await withDeadline(client.close(), 1_000).catch(() => client.destroy());
     else client.destroy();
+  }
+
+  private async library(): Promise<RedisLibrary> {
+    this.lib ??= await redisLibrary().catch((error: unknown) => {
+      throw new StateStoreError(`could not load the Redis client (@redis/client): ${describeError(error)}`);
+    });
+    return this.lib;
   }
 
   /** The shared connection, created on first use and again after a call gave up on it. */
@@ -133,9 +151,7 @@ class RedisTransport implements ScriptTransport {
    */
   private async send(args: readonly string[]): Promise<unknown> {
     const deadline = performance.now() + this.timeoutMs;
-    const lib = (this.lib ??= await redisLibrary().catch((error: unknown) => {
-      throw new StateStoreError(`could not load the Redis client (@redis/client): ${describeError(error)}`);
-    }));
+    const lib = await this.library();
     for (let attempt = 0; ; attempt++) {
       const client = this.connection(lib);
       try {

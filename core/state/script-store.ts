@@ -37,6 +37,10 @@ export class ScriptStateStore implements StateStore {
     this.maxCommitBytes = options.maxCommitBytes ?? Infinity;
   }
 
+  async warm(): Promise<void> {
+    await this.call('warm-up', async () => this.transport.warm?.());
+  }
+
   async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
     if (keys.length === 0) return new Map();
     const reply = await this.call('load', () => runScript(this.transport, LOAD_SCRIPT, loadKeys(this.layout, keys), []));

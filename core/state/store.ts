@@ -35,6 +35,11 @@ export interface StateStore {
   readonly name: string;
   load(keys: readonly string[]): Promise<Map<string, StoredState>>;
   commit(entries: readonly StateEntry[]): Promise<CommitResult[]>;
+  /**
+   * Optional: load the client and open the connection now (at init) rather than in the first
+   * batch. Rejects when the store cannot be reached; the first batch then tries again.
+   */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

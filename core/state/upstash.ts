@@ -89,6 +89,11 @@ class UpstashTransport implements ScriptTransport {
     return (await this.client).eval(source, [...keys], [...args]);
   }
 
+  /** Loads the client; REST has no connection to open. */
+  async warm(): Promise<void> {
+    await this.client;
+  }
+
   isNoScript(error: unknown): boolean {
     return error instanceof Error && error.message.startsWith('NOSCRIPT');
   }

@@ -131,4 +131,23 @@ describe('KafkaSink', () => {
     await expect(sink.send([{ kind: 'result', topic, key: 'k', value: 'after', headers: {} }])).rejects.toBeInstanceOf(SinkError);
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 90_000);
+  it('warm() connects to configured brokers ahead of the first send, and only loads the client when brokers come from events', async () => {
+    const topic = unique('sink-warm');
+    await createTopics(brokers, { [topic]: 1 });
+    const sink = new KafkaSink({ brokers, logger: capture() });
+    sinks.push(sink);
+    await sink.warm();
+    await sink.send([{ kind: 'result', topic, key: 'k', value: 'v', headers: {} }]);
+    expect(await endOffsets(brokers, topic)).toEqual([1]);
+
+    // Nothing listens on port 1: a warm-up that connects must fail, with the reason.
+    const refused = new KafkaSink({ brokers: '127.0.0.1:1', connectionTimeoutMs: 300, retry: { retries: 0 }, logger: capture() });
+    sinks.push(refused);
+    await expect(refused.warm()).rejects.toThrow(/Kafka warm-up failed: .*ECONNREFUSED|Kafka warm-up failed: .*Connection error/);
+
+    // Brokers from the event are unknown at init: the warm-up loads kafkajs and connects to nothing.
+    const fromEvents = new KafkaSink({ logger: capture() });
+    sinks.push(fromEvents);
+    await expect(fromEvents.warm()).resolves.toBeUndefined();
+  });
 });

@@ -218,3 +218,55 @@ describe.each(Object.keys(stores) as Array<keyof typeof stores>)('sensor-rms on 
     },
   );
 });
+
+describe('handler.dspfn.warm() with real stores', () => {
+  async function clientNames(): Promise<string[]> {
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
+      return [...list.matchAll(/ name=(\S*)/g)].map((m) => m[1]!);
+    } finally {
+      admin.destroy();
+    }
+  }
+
+  it('opens the Redis connection before the first batch, which then reuses it', async () => {
+    const clientName = `warm-${Date.now()}`;
+    const state = new RedisStateStore({ url: redis.url, prefix: 'warm:', timeoutMs: 2000, clientName });
+    const fn = sensorRms.dspfn.withRuntime({ state, sink: new MemorySink(), backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    expect(await clientNames()).not.toContain(clientName);
+    await fn.dspfn.warm();
+    expect((await clientNames()).filter((n) => n === clientName)).toHaveLength(1);
+    await fn(mskEvent(stream().slice(0, 3)), lambdaContext());
+    expect((await clientNames()).filter((n) => n === clientName)).toHaveLength(1);
+    await state.close();
+  });
+
+  it('loads the Upstash client without a request, and the first batch works', async () => {
+    const state = new UpstashStateStore({ url: proxy.url, token: TOKEN, prefix: 'warm-rest:', timeoutMs: 2000, retries: 0 });
+    const sink = new MemorySink();
+    const fn = sensorRms.dspfn.withRuntime({ state, sink, backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    await fn.dspfn.warm();
+    await fn(mskEvent(stream().slice(0, 3)), lambdaContext());
+    expect(sink.messages.filter((m) => m.kind === 'result')).toHaveLength(3);
+  });
+
+  it('logs an unreachable Redis as a warning instead of failing init; the store rejects with the reason', async () => {
+    const lines: string[] = [];
+    // Port 1 on loopback: nothing listens, the connection is refused.
+    const state = new RedisStateStore({ url: 'redis://127.0.0.1:1', timeoutMs: 500 });
+    await expect(state.warm()).rejects.toThrow(/could not connect to Redis within 500 ms/);
+    const fn = sensorRms.dspfn.withRuntime({
+      state,
+      sink: new MemorySink(),
+      backend: jsBackend,
+      logger: { log: (level, message, fields) => void lines.push(JSON.stringify({ level, message, ...fields })) },
+    });
+    await expect(fn.dspfn.warm()).resolves.toBeUndefined();
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'warn', message: 'warm-up failed; the first batch connects again', adapter: 'redis', error: expect.stringMatching(/could not connect to Redis/) }),
+    ]);
+    await state.close();
+  });
+});
