@@ -303,6 +303,19 @@ describe('defineFunction', () => {
     expect(lines).toEqual([{ level: 'warn', message: 'warm-up failed; the first batch connects again', adapter: 'down', error: 'broker unreachable' }]);
   });
 
+  it('warm() stops waiting at its timeout, so a slow server cannot hold up init', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const slow: Sink = { name: 'slow', warm: () => new Promise(() => {}), send: async () => {}, close: async () => {} };
+    const fn = makeFunction().dspfn.withRuntime({
+      state: new MemoryStateStore(),
+      sink: slow,
+      backend: jsBackend,
+      logger: { log: (level, message, fields) => void lines.push({ level, message, ...fields }) },
+    });
+    await expect(fn.dspfn.warm({ timeoutMs: 20 })).resolves.toBeUndefined();
+    expect(lines).toEqual([{ level: 'warn', message: 'warm-up still running after 20 ms; the first batch waits for it', adapter: 'slow' }]);
+  });
+
   it('warm() on the exported handler acts only on Lambda, where a configuration error throws', async () => {
     const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
     process.env.DSPFN_STATE = 'dynamodb://nope';

@@ -20,8 +20,12 @@ export interface FunctionControl<M = unknown> {
    * (AWS_LAMBDA_FUNCTION_NAME unset) the handler a module exports does nothing here: tests and the
    * CLI import that module but run it through withRuntime with their own adapters, and a
    * connection opened for nothing would keep their process alive.
+   *
+   * It waits at most `timeoutMs` (default 3,000): Lambda's init phase is limited to 10 s, and a
+   * server that answers slowly is better left to the first batch, which then waits for the same
+   * connection attempt.
    */
-  warm(): Promise<void>;
+  warm(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 /** What Lambda reads back for mappings that report batch item failures. */
@@ -86,15 +90,33 @@ function bind<M>(
   const control: FunctionControl<M> = {
     definition,
     withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }, middlewares),
-    warm: async () => {
+    warm: async (options = {}) => {
       if (overrides === undefined && !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
       const active = resolveRuntime();
+      const timeoutMs = options.timeoutMs ?? 3_000;
       const adapters = [active.state, active.sink];
-      const outcomes = await Promise.allSettled(adapters.map((adapter) => adapter.warm?.()));
-      outcomes.forEach((outcome, i) => {
-        if (outcome.status === 'fulfilled') return;
-        active.logger.log('warn', 'warm-up failed; the first batch connects again', { adapter: adapters[i]!.name, error: describeError(outcome.reason) });
+      const timedOut = Symbol('timed out');
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<typeof timedOut>((resolve) => {
+        timer = setTimeout(() => resolve(timedOut), timeoutMs);
       });
+      try {
+        const outcomes = await Promise.all(
+          adapters.map((adapter) =>
+            Promise.race([Promise.resolve(adapter.warm?.()).then(() => undefined), deadline]).catch((error: unknown) => ({ error })),
+          ),
+        );
+        outcomes.forEach((outcome, i) => {
+          const adapter = adapters[i]!.name;
+          if (outcome === timedOut) {
+            active.logger.log('warn', `warm-up still running after ${timeoutMs} ms; the first batch waits for it`, { adapter });
+          } else if (outcome !== undefined) {
+            active.logger.log('warn', 'warm-up failed; the first batch connects again', { adapter, error: describeError(outcome.error) });
+          }
+        });
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
   const dspfnHandler = Object.assign(handler, { dspfn: control }) as unknown as DspfnHandler<M>;
