@@ -19,6 +19,7 @@ import { createTopics, readTopics, unique } from './kafka-support.ts';
 const RUN = `
 const [bundle, eventFile] = process.argv.slice(1);
 const { handler } = await import(bundle);
+if (process.env.WARM_AT_INIT) await handler.dspfn.warm();
 const event = JSON.parse((await import('node:fs')).readFileSync(eventFile, 'utf8'));
 const context = { awsRequestId: 'bundle-test', functionName: 'sensor-rms', getRemainingTimeInMillis: () => 60000 };
 const response = await handler(event, context);
@@ -114,6 +115,10 @@ describe('the sensor-rms bundle with Kafka results and Redis state', () => {
 
   it('over TCP Redis loads kafkajs and @redis/client, never the Upstash client or the IAM signer', async () => {
     await runCase({ DSPFN_STATE: redis!.url }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js']);
+  }, 90_000);
+
+  it('runs with handler.dspfn.warm() awaited at init, as on Lambda', async () => {
+    await runCase({ DSPFN_STATE: redis!.url, AWS_LAMBDA_FUNCTION_NAME: 'sensor-rms', WARM_AT_INIT: '1' }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js']);
   }, 90_000);
 
   it('over Upstash REST loads kafkajs and @upstash/redis, never node-redis or the IAM signer', async () => {
