@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
+import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
 import { describeError, DspfnError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { createStateStore } from '../state/from-url.ts';
@@ -38,8 +39,8 @@ export function program(): Command {
     .requiredOption('-e, --events <file>', 'replay file: one Kafka record per line in the Lambda record shape')
     .option('-o, --out <file>', 'write every produced message as one JSON line here (default: stdout)')
     .option('--brokers <list>', 'produce the outputs to these Kafka brokers (host:port,…; auth from DSPFN_KAFKA_*) instead of --out')
-    .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, 10_000), 100)
-    .option('-w, --batch-window <ms>', "batching window on the records' timestamps: a record this long after a batch's first starts the next (0..300000; default: none, batches fill up as from a backlog)", integer(0, 300_000))
+    .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, MAX_BATCH_SIZE), 100)
+    .option('-w, --batch-window <ms>', "batching window on the records' timestamps: a record this long after a batch's first starts the next (0..300000; default: none, batches fill up as from a backlog)", integer(0, MAX_BATCH_WINDOW_MS))
     .option('-r, --retries <n>', 'retries of a failed batch before the replay stops', integer(0, 1000), 2)
     .option('--state <store>', 'state store, as DSPFN_STATE: memory, redis://…, rediss://…, upstash, upstash+https://…', process.env.DSPFN_STATE ?? 'memory')
     .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
@@ -59,7 +60,7 @@ export function program(): Command {
         events: opts.events,
         out: opts.out,
         batchSize: opts.batchSize,
-        ...(opts.batchWindow !== undefined ? { batchWindowMs: opts.batchWindow } : {}),
+        batchWindowMs: opts.batchWindow,
         retries: opts.retries,
         shape: opts.eventShape,
         logLevel: opts.logLevel,

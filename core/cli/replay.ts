@@ -128,7 +128,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   };
 
   try {
-    for await (const batch of batchRecords(readReplayFile(options.events), { batchSize, ...(batchWindowMs !== undefined ? { windowMs: batchWindowMs } : {}) })) {
+    for await (const batch of batchRecords(readReplayFile(options.events), { batchSize, windowMs: batchWindowMs })) {
       const event = eventFor(batch.map((line) => line.record), options.shape ?? 'msk', options.bootstrapServers ?? '127.0.0.1:9092');
       for (let attempt = 0; ; attempt++) {
         const begin = performance.now();

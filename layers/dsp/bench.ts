@@ -184,8 +184,7 @@ function sumLoop(): () => void {
 }
 
 const targetCase = cases.find((c) => c.name === 'movingAverage(10) → rms(5), 1 ch');
-const target = rows.find((r) => r.name === 'movingAverage(10) → rms(5), 1 ch');
-if (target && targetCase) {
+if (targetCase) {
   // Measured again, interleaved with the baselines, so the comparison shares this run's conditions.
   const variants = [
     { key: 'native', run: chain(native, targetCase), simd: true as boolean | undefined },
