@@ -1,10 +1,11 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
 import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
 import { describeError, DspfnError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
+import { registerProjectCommands } from './project-commands.ts';
 import { createStateStore } from '../state/from-url.ts';
 import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
@@ -26,9 +27,15 @@ async function writeRecords(records: readonly ReplayRecord[], out: string | unde
   process.stderr.write(`wrote ${records.length} records to ${out}\n`);
 }
 
+/** dspfn's package.json is two folders up from core/cli/ and from dist/cli/ alike. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function program(): Command {
   const cli = new Command('dspfn')
-    .description('Serverless DSP event functions for Kafka: replay, generate events, run locally')
+    .description('Serverless DSP event functions for Kafka: create, replay, test locally, bundle and deploy')
+    .version(version(), '-v, --version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 
@@ -74,6 +81,7 @@ export function program(): Command {
 
   registerConsumeCommand(cli);
   registerRecordCommand(cli);
+  registerProjectCommands(cli);
 
   const events = cli.command('events').description('make replay files');
   events

@@ -14,7 +14,7 @@ import { readReplayFile, type ReplayRecord } from './replay-file.ts';
 import { replay, ReplayFailedError } from './replay.ts';
 
 const run = promisify(execFile);
-const cli = join(import.meta.dirname, 'dspfn.js');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'dspfn.js');
 const root = join(import.meta.dirname, '..', '..');
 
 function tempFile(name: string, lines: readonly unknown[]): string {

@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { getDefaultBackend, type DspBackend } from '../dsp/backend.ts';
+import { describeBackend } from '../dsp/native/loader.ts';
 import { DspfnError, describeError } from '../errors.ts';
 import type { DspfnHandler } from '../handler/define-function.ts';
 import { jsonLogger, type LogLevel } from '../handler/logger.ts';
@@ -32,10 +34,14 @@ export interface ReplayOptions {
   stdout?: Writable;
   /** Delay before retrying a failed batch, in ms. */
   retryDelayMs?: number;
+  /** DSP kernels; default: the native module when it loads (see DSPFN_BACKEND). */
+  backend?: DspBackend;
 }
 
 export interface ReplaySummary {
   function: string;
+  /** The DSP kernels that ran: "native (avx2, @dspfn/linux-x64-gnu)" or "js (TypeScript kernels)". */
+  backend: string;
   records: number;
   batches: number;
   samples: number;
@@ -88,7 +94,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const sink = options.sink ?? new NdjsonSink(options.out ?? options.stdout ?? process.stdout);
   // Running totals, so the progress line after each batch costs the same on the 10,000th batch.
   const totals = { samples: 0, results: 0, deadLetters: 0, skipped: 0 };
+  const backend = options.backend ?? getDefaultBackend();
   const runtime: Partial<Runtime> = {
+    backend,
     sink,
     state: options.state ?? new MemoryStateStore(),
     logger: jsonLogger({ function: options.handler.dspfn.definition.name }, options.logLevel ?? 'warn'),
@@ -112,6 +120,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const samples = totals.samples;
     return {
       function: functionName,
+      backend: describeBackend(backend),
       records: counts.records,
       batches: counts.batches,
       samples,
@@ -164,6 +173,7 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
   const seconds = summary.elapsedMs / 1000;
   const rows: Array<[string, string]> = [
     ['function', summary.function],
+    ['backend', summary.backend],
     ['records', String(summary.records)],
     ['batches', String(summary.batches)],
     ['samples', String(summary.samples)],

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jsBackend, type DspBackend } from '../../../core/dsp/backend.ts';
-import { loadNative, nativeBackend, NativeLoadError, resolveBackend, type SimdPath } from '../../../core/dsp/native/loader.ts';
+import { loadNative, nativeBackend, NativeLoadError, platformKey, resolveBackend, type SimdPath } from '../../../core/dsp/native/loader.ts';
 import { pipeline } from '../../../core/dsp/pipeline.ts';
 import type { StageKernel, StageSpec } from '../../../core/dsp/stage.ts';
 import { describe, it } from './harness.ts';
@@ -520,7 +520,7 @@ describe('pipelines', () => {
 });
 
 describe('loader', () => {
-  const key = `${process.platform}-${process.arch}`;
+  const key = platformKey();
 
   it('names the platform, what was tried and the fix when DSPFN_NATIVE_PATH is wrong', () => {
     const bad = path.join(os.tmpdir(), 'dspfn-no-such-dir', 'dspfn_dsp.node');
@@ -529,6 +529,7 @@ describe('loader', () => {
     assert.equal(error.code, 'DSPFN_NATIVE');
     assert.match(error.message, new RegExp(`for ${key} \\(Node\\.js`));
     assert.ok(error.message.includes(bad), 'names the path tried');
+    assert.ok(error.message.includes(`npm install @dspfn/${key}@`), 'names the platform package to install');
     assert.ok(error.message.includes('npm run build:layer'), 'names the build command');
     assert.ok(error.message.includes('DSPFN_BACKEND=js'), 'names the TypeScript fallback');
     assert.ok(error.message.includes('DSPFN_NATIVE_PATH'), 'names the variable to fix');
@@ -547,10 +548,28 @@ describe('loader', () => {
       const lambda = captureError(() =>
         loadNative({ env: { AWS_LAMBDA_FUNCTION_NAME: 'f' }, prebuildDir: dir, packageName: '@dspfn/no-such-package' }),
       );
-      assert.ok(lambda.message.includes('/opt/nodejs/node_modules/@dspfn/dsp-native'), 'Lambda: names the layer');
+      assert.ok(lambda.message.includes('/opt/nodejs/node_modules/@dspfn/linux-arm64-gnu'), 'Lambda: names the layer');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('falls back to the TypeScript kernels with one warning naming the platform and the fix, none with DSPFN_BACKEND=js', () => {
+    const missing = { prebuildDir: path.join(os.tmpdir(), 'dspfn-no-such-dir'), packageName: '@dspfn/no-such-package' };
+    const warnings: Array<{ warning: string; code: string; detail: string }> = [];
+    const warn = (warning: string, options: { code: string; detail: string }) => warnings.push({ warning, ...options });
+    assert.equal(resolveBackend({}, { load: missing, warn }).name, 'js');
+    assert.equal(resolveBackend({}, { load: missing, warn }).name, 'js');
+    assert.equal(warnings.length, 1, 'one warning per process');
+    assert.equal(warnings[0]!.code, 'DSPFN_NATIVE');
+    assert.match(warnings[0]!.warning, new RegExp(`native DSP module for ${key}.*TypeScript kernels`));
+    assert.ok(warnings[0]!.detail.includes(`npm install @dspfn/${key}@`), 'names the fix');
+    assert.ok(warnings[0]!.detail.includes('DSPFN_BACKEND=js'), 'names the switch that silences it');
+    const quiet: string[] = [];
+    assert.equal(resolveBackend({ DSPFN_BACKEND: 'js' }, { load: missing, warn: (w) => quiet.push(w) }).name, 'js');
+    // On Lambda a missing module is an error at init, never a fallback.
+    assert.throws(() => resolveBackend({ AWS_LAMBDA_FUNCTION_NAME: 'f' }, { load: missing, warn: (w) => quiet.push(w) }), NativeLoadError);
+    assert.equal(quiet.length, 0);
   });
 
   it('honours DSPFN_BACKEND', () => {
