@@ -6,6 +6,7 @@ import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
 import { describeError, DspfnError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { registerProjectCommands } from './project-commands.ts';
+import { registerScaffoldCommands } from './scaffold-commands.ts';
 import { createStateStore } from '../state/from-url.ts';
 import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
@@ -38,6 +39,8 @@ export function program(): Command {
     .version(version(), '-v, --version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
+
+  registerScaffoldCommands(cli);
 
   cli
     .command('replay')
