@@ -66,13 +66,20 @@ function readManifest(file: string): Manifest | undefined {
 
 /** The project's manifest: the existing one with what is missing added, and the keys added. */
 function projectManifest(existing: Manifest | undefined, name: string): { manifest: Manifest; added: string[] } {
-  const manifest: Manifest = existing ? structuredClone(existing) : { name, version: '0.1.0', private: true };
+  const manifest: Manifest = existing ? { ...existing } : { name, version: '0.1.0', private: true };
   const added: string[] = [];
+  // `npm install <package>` in an empty folder writes a package.json with dependencies only.
+  if (manifest.name === undefined) {
+    manifest.name = name;
+    added.push('name');
+  }
   if (manifest.type === undefined) {
     manifest.type = 'module';
     added.push('type');
   } else if (manifest.type !== 'module') {
-    throw new ConfigError(`package.json has "type": "${manifest.type}"; dspfn functions are ES modules ("type": "module")`);
+    throw new ConfigError(
+      `package.json has "type": "${manifest.type}" (npm init -y writes "commonjs"); dspfn functions are ES modules: set "type": "module" and run dspfn init again`,
+    );
   }
   const inDependencies = manifest.dependencies?.dspfn ?? manifest.devDependencies?.dspfn;
   if (!inDependencies) {

@@ -116,9 +116,9 @@ beforeAll(async () => {
     pack(path.join(ROOT, 'layers', 'dsp', 'npm', HOST_PLATFORM), tmp, `npm pack @dspfn/${HOST_PLATFORM}`),
     pack(path.join(ROOT, 'layers', 'dsp', 'npm', 'linux-arm64-gnu'), tmp, 'npm pack @dspfn/linux-arm64-gnu'),
   ]);
-  app = path.join(tmp, 'app');
+  // An empty folder, as in the README: npm install writes a package.json with the dependencies.
+  app = path.join(tmp, 'gauges');
   fs.mkdirSync(app);
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'gauges', version: '1.0.0', private: true }, null, 2));
   await npm(['install', tarballs.main, tarballs.host], app, 'npm install (tarballs)');
 }, 600_000);
 
@@ -149,7 +149,7 @@ describe('the packed package', () => {
       expect(files, `${entry} types`).toContain(`package/${target.types.slice(2)}`);
       expect(files, `${entry} default`).toContain(`package/${target.default.slice(2)}`);
     }
-  });
+  }, 120_000);
 
   it('ships each platform package with its binary and manifest only', () => {
     for (const [tarball, platform] of [[tarballs.host, HOST_PLATFORM], [tarballs.arm64, 'linux-arm64-gnu']] as const) {
@@ -157,7 +157,7 @@ describe('the packed package', () => {
       const manifest = JSON.parse(readTar(tarball).find((e) => e.name === 'package/package.json')!.data.toString('utf8'));
       expect(manifest).toMatchObject({ name: `@dspfn/${platform}`, os: ['linux'], libc: ['glibc'], main: 'dspfn_dsp.node' });
     }
-  });
+  }, 120_000);
 });
 
 describe('a project that installed the tarballs', () => {
@@ -168,7 +168,7 @@ describe('a project that installed the tarballs', () => {
     const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, label: 'node import' });
     expect(stdout.trim()).toBe('native');
     expect(stderr).not.toContain('DSPFN_NATIVE');
-  });
+  }, 120_000);
 
   it('warns once, naming the platform and the fix, when the platform package is missing (unless DSPFN_BACKEND=js)', async () => {
     const installed = path.join(app, 'node_modules', '@dspfn', HOST_PLATFORM);
@@ -186,7 +186,7 @@ describe('a project that installed the tarballs', () => {
     } finally {
       fs.renameSync(hidden, installed);
     }
-  });
+  }, 120_000);
 
   it('dspfn init writes the project files and adds its scripts and tools to package.json, then refuses to run again', async () => {
     await dspfn(['init']);
@@ -214,7 +214,7 @@ describe('a project that installed the tarballs', () => {
       await expect(dspfn(['new', `x-${template}`, '--template', template])).rejects.toThrow(new RegExp(`"${template}" template is not available in this version`));
       expect(fs.existsSync(path.join(app, 'functions', `x-${template}`))).toBe(false);
     }
-  });
+  }, 120_000);
 
   it('dspfn replay runs the new function on its events with the native backend, and says so', async () => {
     const { stderr } = await dspfn(['replay', 'gauge', '--events', 'functions/gauge/events.ndjson', '--out', '.dspfn/out/gauge.ndjson', '--no-progress']);
@@ -224,7 +224,7 @@ describe('a project that installed the tarballs', () => {
     const results = fs.readFileSync(path.join(app, '.dspfn', 'out', 'gauge.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(results).toHaveLength(8);
     expect(results.every((r) => r.topic === 'gauge' && r.value.rms.length === 16)).toBe(true);
-  });
+  }, 120_000);
 
   it("passes the project's tests (vitest) and tsc with strict NodeNext checking dspfn's declarations too", async () => {
     const [tests] = await Promise.all([
@@ -249,7 +249,7 @@ describe('a project that installed the tarballs', () => {
       expect(bundle.bundleBytes, `${bundle.name} startup code`).toBeLessThan(1 * MiB);
       expect([...readZip(fs.readFileSync(bundle.zipFile)).keys()].some((f) => f.endsWith('.node'))).toBe(false);
     }
-  });
+  }, 120_000);
 
   it('dspfn package writes, offline, CloudFormation with arm64 functions, the layer and both Kafka event source mappings', async () => {
     const out = path.join(app, '.dspfn', 'cloudformation');
@@ -274,7 +274,7 @@ describe('a project that installed the tarballs', () => {
     expect(selfManaged).toHaveLength(1);
     expect(selfManaged[0]!.SelfManagedEventSource.Endpoints.KafkaBootstrapServers).toEqual(PARAMS.kafkaBootstrapServers.split(','));
     expect(selfManaged[0]!.SourceAccessConfigurations).toContainEqual({ Type: 'SASL_SCRAM_512_AUTH', URI: PARAMS.kafkaScramSecretArn });
-  });
+  }, 120_000);
 
   it('dspfn layer makes the Lambda layer zip from the packed arm64 package', async () => {
     await dspfn(['layer', '--from', tarballs.arm64]);
@@ -282,5 +282,5 @@ describe('a project that installed the tarballs', () => {
     expect([...files.keys()].sort()).toEqual(['nodejs/node_modules/@dspfn/linux-arm64-gnu/dspfn_dsp.node', 'nodejs/node_modules/@dspfn/linux-arm64-gnu/package.json']);
     expect(files.get('nodejs/node_modules/@dspfn/linux-arm64-gnu/dspfn_dsp.node')!.readUInt16LE(18), 'EM_AARCH64').toBe(0xb7);
     await expect(dspfn(['layer', '--from', tarballs.main])).rejects.toThrow(/is dspfn, not @dspfn\/linux-arm64-gnu/);
-  });
+  }, 120_000);
 });
