@@ -66,13 +66,9 @@ function readManifest(file: string): Manifest | undefined {
 
 /** The project's manifest: the existing one with what is missing added, and the keys added. */
 function projectManifest(existing: Manifest | undefined, name: string): { manifest: Manifest; added: string[] } {
-  const manifest: Manifest = existing ? { ...existing } : { name, version: '0.1.0', private: true };
-  const added: string[] = [];
   // `npm install <package>` in an empty folder writes a package.json with dependencies only.
-  if (manifest.name === undefined) {
-    manifest.name = name;
-    added.push('name');
-  }
+  const manifest: Manifest = existing ? { name, ...existing } : { name, version: '0.1.0', private: true };
+  const added: string[] = existing && existing.name === undefined ? ['name'] : [];
   if (manifest.type === undefined) {
     manifest.type = 'module';
     added.push('type');
