@@ -14,10 +14,10 @@ export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
 export { processBatch } from './handler/process-batch.ts';
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
-export { defaultRuntime, registerRuntimeFactory } from './handler/runtime.ts';
+export { defaultRuntime } from './handler/runtime.ts';
 export type { Runtime } from './handler/runtime.ts';
-export { jsonLogger } from './handler/logger.ts';
-export type { Logger, LogLevel } from './handler/logger.ts';
+export { jsonLogger } from './logger/logger.ts';
+export type { Logger, LogLevel } from './logger/logger.ts';
 
 export { pipeline, Pipeline, PipelineSpec } from './dsp/pipeline.ts';
 export { jsBackend, getDefaultBackend, setDefaultBackend } from './dsp/backend.ts';

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { ConfigError, DspfnError, describeError } from '../errors.ts';
 import type { KafkaEvent } from '../events/types.ts';
-import { jsonLogger, type Logger, type LogLevel } from '../handler/logger.ts';
+import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import type { Runtime } from '../handler/runtime.ts';
 import { connectionFromEnv, kafkaClientConfig, resolveBrokers, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { lambdaRecord } from '../kafka/records.ts';

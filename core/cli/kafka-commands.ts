@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { integer } from './option-parsers.ts';
-import { defaultRuntime } from '../handler/runtime.ts';
-import type { LogLevel } from '../handler/logger.ts';
-import { connectionFromEnv } from '../kafka/connection.ts';
+import { readEnv } from '../env/read-env.ts';
+import { stateStoreFromEnv } from '../state/from-url.ts';
+import type { LogLevel } from '../logger/logger.ts';
+import { connectionFromConfig, type KafkaEnv } from '../kafka/connection.ts';
 import { kafkaSink, type KafkaSink } from '../sink/kafka.ts';
 import { consume } from './consume.ts';
 import { formatConsumeSummary } from './consume-stats.ts';
@@ -51,9 +52,9 @@ export function registerConsumeCommand(cli: Command): void {
     .option('--no-progress', 'no status line')
     .option('--json', 'print the final stats as JSON on stdout')
     .action(async (fn: string, opts) => {
+      const env = readEnv();
       const { handler } = await loadFunction(fn);
-      const name = handler.dspfn.definition.name;
-      const state = defaultRuntime(name, { ...process.env, DSPFN_STATE: opts.state ?? process.env.DSPFN_STATE ?? 'memory', DSPFN_SINK: 'stdout' }).state;
+      const state = stateStoreFromEnv(env, opts.state);
       try {
         const controller = await consume({
           handler,
@@ -121,6 +122,6 @@ export function registerRecordCommand(cli: Command): void {
 }
 
 /** `replay --brokers`: outputs to real topics instead of a file. */
-export function replayKafkaSink(brokers: string | undefined): KafkaSink | undefined {
-  return brokers ? kafkaSink(connectionFromEnv(process.env, { brokers })) : undefined;
+export function replayKafkaSink(env: KafkaEnv, brokers: string | undefined): KafkaSink | undefined {
+  return brokers ? kafkaSink(connectionFromConfig(env, { brokers })) : undefined;
 }

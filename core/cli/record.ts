@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { ConfigError, describeError } from '../errors.ts';
-import { jsonLogger, type Logger } from '../handler/logger.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { connectionFromEnv, kafkaClientConfig, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { lambdaRecord } from '../kafka/records.ts';
 

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { DspfnError, describeError } from '../errors.ts';
 import type { DspfnHandler } from '../handler/define-function.ts';
-import { jsonLogger, type LogLevel } from '../handler/logger.ts';
+import { jsonLogger, type LogLevel } from '../logger/logger.ts';
 import type { BatchReport } from '../handler/process-batch.ts';
 import type { Runtime } from '../handler/runtime.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';

@@ -10,7 +10,7 @@ import type { StateEntry, StateStore } from '../state/store.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
-import { jsonLogger } from './logger.ts';
+import { jsonLogger } from '../logger/logger.ts';
 
 interface Out {
   key: string;
@@ -327,6 +327,27 @@ describe('defineFunction', () => {
       await expect(makeFunction().dspfn.warm()).rejects.toBeInstanceOf(ConfigError);
     } finally {
       for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('fails at cold start on Lambda when a DSPFN_* value is invalid, naming the variable', async () => {
+    const saved = { level: process.env.DSPFN_LOG_LEVEL, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
+    process.env.DSPFN_LOG_LEVEL = 'verbose';
+    try {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      // Off Lambda the definition loads; a handler that needs the default logger fails its batch.
+      const local = makeFunction().dspfn.withRuntime({ state: new MemoryStateStore(), sink: new MemorySink(), backend: jsBackend });
+      await expect(local(mskEvent([{ key: 'a', value: new Float32Array([1]) }]), lambdaContext())).rejects.toThrow(
+        'DSPFN_LOG_LEVEL must be one of debug, info, warn, error, silent',
+      );
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'unit';
+      expect(() => makeFunction()).toThrow(ConfigError);
+      expect(() => makeFunction()).toThrow(/^DSPFN_LOG_LEVEL must be one of/);
+    } finally {
+      for (const [name, value] of [['DSPFN_LOG_LEVEL', saved.level], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

@@ -4,7 +4,7 @@ import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { StateMismatchError } from '../errors.ts';
 import type { StateStore } from '../state/store.ts';
 import type { StateMismatchPolicy } from './definition.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger/logger.ts';
 
 export interface KeyState {
   readonly pipeline: Pipeline;

@@ -3,7 +3,7 @@ import type { GetBootstrapBrokersCommand, GetBootstrapBrokersResponse } from '@a
 import { logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 import { clientLogCreator } from './client-logger.ts';
 import { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
 import { defineFunction, deviceReadings, pipeline } from '../index.ts';

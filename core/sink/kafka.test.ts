@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.ts';
-import { defaultRuntime } from '../handler/runtime.ts';
 import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
 import { KafkaSink } from './kafka.ts';
 import type { OutputMessage } from './sink.ts';
@@ -124,11 +123,4 @@ describe('KafkaSink', () => {
     await expect(sink.send([result('a')])).rejects.toThrow('the Kafka sink is closed');
   });
 
-  it('is the runtime sink when DSPFN_SINK=kafka, configured from the environment', () => {
-    const runtime = defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: '127.0.0.1:9' });
-    expect(runtime.sink).toBeInstanceOf(KafkaSink);
-    expect(() => defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_USERNAME: 'u' })).toThrow(
-      'Kafka auth "scram-sha-512" needs a password (DSPFN_KAFKA_PASSWORD)',
-    );
-  });
 });

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { consume, type ConsumeController } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/logger/logger.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { startKafka } from '../servers/kafka.ts';
 import { table } from './measure.ts';

@@ -11,7 +11,7 @@ import type { ConsumeStats } from '../../core/cli/consume-stats.ts';
 import { main } from '../../core/cli/main.ts';
 import { readReplayFile, type ReplayRecord } from '../../core/cli/replay-file.ts';
 import { replay } from '../../core/cli/replay.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/logger/logger.ts';
 import { MemorySink } from '../../core/sink/memory.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { createTopics, groupOffsets, produce, readings, readTopics, sourceOf, unique, waitFor, type Input } from './kafka-support.ts';

@@ -2,7 +2,7 @@
 // sensor-rms (its definition, its topics moved per test) writing to real topics.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { consume, type ConsumeController } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/logger/logger.ts';
 import { KafkaSink } from '../../core/sink/kafka.ts';
 import type { OutputMessage, Sink } from '../../core/sink/sink.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { Kafka, Partitioners, logLevel, type Admin, type IHeaders } from 'kafkajs';
 import { defineFunction, type DspfnHandler, type KafkaEvent } from '../../core/index.ts';
 import type { ConsumableFunction } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/logger/logger.ts';
 import type { ReplayRecord } from '../../core/cli/replay-file.ts';
 import { MemorySink } from '../../core/sink/memory.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';

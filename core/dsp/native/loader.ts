@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readEnv, type RawEnv } from '../../env/read-env.ts';
 import { ConfigError, DspfnError, ErrorCode, SnapshotError, type DspfnErrorOptions } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
 import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
@@ -143,8 +144,8 @@ function loadError(attempts: Attempt[], env: NodeJS.ProcessEnv): NativeLoadError
 /** Loads the native module without caching; throws NativeLoadError listing every attempt. */
 export function loadNative(options: LoadOptions = {}): NativeModule {
   const env = options.env ?? process.env;
+  const { DSPFN_NATIVE_PATH: explicit, AWS_LAMBDA_FUNCTION_NAME: onLambda } = readEnv(env, ['DSPFN_NATIVE_PATH', 'AWS_LAMBDA_FUNCTION_NAME']);
   const attempts: Attempt[] = [];
-  const explicit = env.DSPFN_NATIVE_PATH;
   if (explicit) {
     let file = path.resolve(explicit);
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, NATIVE_FILE);
@@ -157,7 +158,7 @@ export function loadNative(options: LoadOptions = {}): NativeModule {
   }
   // On Lambda the layer is the only source: a bundle's relative path to this repository's
   // prebuilds means nothing there, and could only pick up a binary that was never deployed.
-  if (!env.AWS_LAMBDA_FUNCTION_NAME) {
+  if (!onLambda) {
     const prebuild = path.join(options.prebuildDir ?? defaultPrebuildDir, platformKey(), NATIVE_FILE);
     try {
       return { addon: requireFile(prebuild), source: 'prebuild', file: prebuild };
@@ -284,12 +285,9 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
  * (AWS_LAMBDA_FUNCTION_NAME set), where a missing module is an error: a function silently running
  * ten times slower is worse than one that fails at init with the fix in its log.
  */
-export function resolveBackend(env: NodeJS.ProcessEnv = process.env): DspBackend {
-  const forced = env.DSPFN_BACKEND;
+export function resolveBackend(env: RawEnv = process.env): DspBackend {
+  const { DSPFN_BACKEND: forced, AWS_LAMBDA_FUNCTION_NAME } = readEnv(env, ['DSPFN_BACKEND', 'AWS_LAMBDA_FUNCTION_NAME']);
   if (forced === 'js') return jsBackend;
-  if (forced !== undefined && forced !== '' && forced !== 'native') {
-    throw new ConfigError(`DSPFN_BACKEND must be "native" or "js", got "${forced}"`);
-  }
-  if (forced === 'native' || env.AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(nativeModule().addon);
+  if (forced === 'native' || AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(nativeModule().addon);
   return isNativeAvailable() ? nativeBackend(nativeModule().addon) : jsBackend;
 }
