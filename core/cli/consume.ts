@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
-import { ConfigError, DspfnError, describeError } from '../errors.ts';
+import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
 import type { KafkaEvent } from '../events/types.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import type { Runtime } from '../handler/runtime.ts';
@@ -74,16 +74,6 @@ export interface ConsumeController {
   stats(): ConsumeStats;
   /** Finishes the batches in flight, commits them, disconnects; resolves with the final stats. */
   stop(): Promise<ConsumeStats>;
-}
-
-export class ConsumeFailedError extends DspfnError {
-  constructor(
-    message: string,
-    readonly stats: ConsumeStats,
-    cause: unknown,
-  ) {
-    super('DSPFN_EVENT', message, { cause });
-  }
 }
 
 function topicsOf(topic: string | readonly string[]): string[] {
@@ -301,7 +291,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       await admin.disconnect().catch(() => {});
       const stats = counters.snapshot();
       if (failure === undefined) resolveDone(stats);
-      else rejectDone(new ConsumeFailedError(`consuming ${topics.join(', ')} stopped: ${describeError(failure)}`, stats, failure));
+      else rejectDone(new ConsumeFailedError<ConsumeStats>(`consuming ${topics.join(', ')} stopped: ${describeError(failure)}`, stats, failure));
       return stats;
     })();
     return stopped;

@@ -3,14 +3,14 @@ import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
 import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
-import { describeError, DspfnError } from '../errors.ts';
+import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
 import type { ReplayRecord } from './replay-file.ts';
-import { formatSummary, replay, ReplayFailedError } from './replay.ts';
+import { formatSummary, replay, type ReplaySummary } from './replay.ts';
 
 async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
   const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -124,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof ReplayFailedError) {
-      process.stderr.write(`\ndspfn: ${error.message}\n\nreplay stopped; summary so far\n${formatSummary(error.summary)}\n`);
+      process.stderr.write(`\ndspfn: ${error.message}\n\nreplay stopped; summary so far\n${formatSummary(error.summary as ReplaySummary)}\n`);
       return 1;
     }
     const code = error instanceof DspfnError ? ` [${error.code}]` : '';

@@ -1,8 +1,7 @@
-import { ConfigError, describeError } from '../errors.ts';
+import { ConfigError, describeError, ErrorCode } from '../errors.ts';
 import { Header, type OutputMessage } from '../sink/sink.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
-export const BATCH_FAILED = 'DSPFN_BATCH_FAILED';
 export const ATTEMPTS_HEADER = 'dspfn-attempts';
 
 /** `kafka://topic`, as the event source mapping's OnFailure destination is written. */
@@ -31,7 +30,7 @@ export function onFailureMessages(topic: string, records: readonly ReplayRecord[
       [Header.sourcePartition]: String(record.partition),
       [Header.sourceOffset]: String(record.offset),
       [Header.function]: functionName,
-      [Header.errorCode]: BATCH_FAILED,
+      [Header.errorCode]: ErrorCode.BatchFailed,
       [Header.errorReason]: reason,
       [ATTEMPTS_HEADER]: String(attempts),
     });

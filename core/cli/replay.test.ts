@@ -11,7 +11,8 @@ import { batchRecords, recordEventBytes } from './batcher.ts';
 import { loadFunction } from './load-function.ts';
 import { keyPartitioner, synthInputs, toReplayRecords } from './make-events.ts';
 import { readReplayFile, type ReplayRecord } from './replay-file.ts';
-import { replay, ReplayFailedError } from './replay.ts';
+import { ReplayFailedError } from '../errors.ts';
+import { replay, type ReplaySummary } from './replay.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, 'dspfn.js');
@@ -110,7 +111,7 @@ describe('replay', () => {
     expect(error).toBeInstanceOf(ReplayFailedError);
     expect((error as ReplayFailedError).message).toMatch(/batch 1 \(t-0@0\.\.0\) failed 3 time\(s\), retries spent: broker down/);
     expect(calls).toBe(3);
-    expect((error as ReplayFailedError).summary.retries).toBe(2);
+    expect((error as ReplayFailedError<ReplaySummary>).summary.retries).toBe(2);
   });
 
   it('names the line of a malformed replay file', async () => {

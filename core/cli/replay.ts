@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { DspfnError, describeError } from '../errors.ts';
+import { ConfigError, ReplayFailedError, describeError } from '../errors.ts';
 import type { DspfnHandler } from '../handler/define-function.ts';
 import { jsonLogger, type LogLevel } from '../logger/logger.ts';
 import type { BatchReport } from '../handler/process-batch.ts';
@@ -50,16 +50,6 @@ export interface ReplaySummary {
   handlerP99Ms: number;
 }
 
-export class ReplayFailedError extends DspfnError {
-  constructor(
-    message: string,
-    readonly summary: ReplaySummary,
-    cause: unknown,
-  ) {
-    super('DSPFN_EVENT', message, { cause });
-  }
-}
-
 function describeBatch(lines: readonly ReplayLine[]): string {
   const ranges = new Map<string, [number, number]>();
   for (const { record } of lines) {
@@ -78,11 +68,11 @@ function describeBatch(lines: readonly ReplayLine[]): string {
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const batchSize = options.batchSize ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-    throw new DspfnError('DSPFN_CONFIG', `--batch-size must be 1..${MAX_BATCH_SIZE} (the event source's range), got ${batchSize}`);
+    throw new ConfigError(`--batch-size must be 1..${MAX_BATCH_SIZE} (the event source's range), got ${batchSize}`);
   }
   const batchWindowMs = options.batchWindowMs;
   if (batchWindowMs !== undefined && !(batchWindowMs >= 0 && batchWindowMs <= MAX_BATCH_WINDOW_MS)) {
-    throw new DspfnError('DSPFN_CONFIG', `--batch-window must be 0..${MAX_BATCH_WINDOW_MS} ms (the event source's 0–300 s), got ${batchWindowMs}`);
+    throw new ConfigError(`--batch-window must be 0..${MAX_BATCH_WINDOW_MS} ms (the event source's 0–300 s), got ${batchWindowMs}`);
   }
   const retries = options.retries ?? 2;
   const sink = options.sink ?? new NdjsonSink(options.out ?? options.stdout ?? process.stdout);
@@ -138,7 +128,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
           break;
         } catch (error) {
           if (attempt >= retries) {
-            throw new ReplayFailedError(
+            throw new ReplayFailedError<ReplaySummary>(
               `batch ${counts.batches + 1} (${describeBatch(batch)}) failed ${attempt + 1} time(s), retries spent: ${describeError(error)}`,
               summarize(),
               error,

@@ -1,5 +1,5 @@
 import { codecForContentType, decodePayload, type CodecName, type Payload } from '../codecs/payload.ts';
-import { DecodeError, DspfnError, ErrorCode, describeError } from '../errors.ts';
+import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../errors.ts';
 import { headerText, type KafkaRecord, type ParsedKafkaEvent } from '../events/types.ts';
 import type { SampleBlock } from './definition.ts';
 
@@ -28,25 +28,17 @@ export function defaultInput<M>(payload: Payload, record: KafkaRecord): SampleBl
 
 function toSamples(samples: Float32Array | readonly number[], channels: number): Float32Array {
   if (!(samples instanceof Float32Array) && !Array.isArray(samples)) {
-    throw new DecodeError('samples must be a Float32Array or an array of numbers', {}, ErrorCode.InvalidSamples);
+    throw new InvalidSamplesError('samples must be a Float32Array or an array of numbers');
   }
   if (samples.length % channels !== 0) {
-    throw new DecodeError(
-      `${samples.length} samples are not whole frames of ${channels} interleaved channel(s)`,
-      {},
-      ErrorCode.InvalidSamples,
-    );
+    throw new InvalidSamplesError(`${samples.length} samples are not whole frames of ${channels} interleaved channel(s)`);
   }
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   for (let i = 0; i < out.length; i++) {
     // Also catches JSON numbers beyond float32 range, which become Infinity here.
     if (!Number.isFinite(out[i]!)) {
       const given = samples[i];
-      throw new DecodeError(
-        `sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`,
-        {},
-        ErrorCode.InvalidSamples,
-      );
+      throw new InvalidSamplesError(`sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`);
     }
   }
   return out;

@@ -317,8 +317,10 @@ describe('defineFunction', () => {
   });
 
   it('warm() on the exported handler acts only on Lambda, where a configuration error throws', async () => {
-    const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
+    const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME, backend: process.env.DSPFN_BACKEND };
     process.env.DSPFN_STATE = 'dynamodb://nope';
+    // On Lambda the native module is required at definition; this test is about the state store.
+    process.env.DSPFN_BACKEND = 'js';
     try {
       delete process.env.AWS_LAMBDA_FUNCTION_NAME;
       // Off Lambda: nothing is created, so the bad setting is not even read.
@@ -326,7 +328,7 @@ describe('defineFunction', () => {
       process.env.AWS_LAMBDA_FUNCTION_NAME = 'unit';
       await expect(makeFunction().dspfn.warm()).rejects.toBeInstanceOf(ConfigError);
     } finally {
-      for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
+      for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name], ['DSPFN_BACKEND', saved.backend]] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

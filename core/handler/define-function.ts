@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
 import { validateDefinition, type FunctionDefinition } from './definition.ts';
 import { processBatch, type KafkaItemFailure } from './process-batch.ts';
-import { defaultRuntime, type Runtime } from './runtime.ts';
+import { backendFromEnv, defaultRuntime, type Runtime } from './runtime.ts';
 
 export interface FunctionControl<M = unknown> {
   readonly definition: FunctionDefinition<M>;
@@ -53,7 +53,9 @@ export function defineFunction<M = unknown>(definition: FunctionDefinition<M>): 
   // On Lambda the module loads at init: a bad DSPFN_* value fails the cold start there, naming the
   // variable, rather than every batch. Elsewhere (tests, the CLI) the handler is usually rebound
   // with its own adapters and the environment is read only if a default adapter is needed.
+  // A missing or broken native module fails there too, with the fix in the init error.
   const env = readEnv(process.env, ['AWS_LAMBDA_FUNCTION_NAME']).AWS_LAMBDA_FUNCTION_NAME ? readEnv() : undefined;
+  if (env) backendFromEnv(env);
   return bind(definition, undefined, [], env);
 }
 

@@ -1,4 +1,5 @@
-import { getDefaultBackend, type DspBackend } from '../dsp/backend.ts';
+import type { DspBackend } from '../dsp/backend.ts';
+import { resolveBackend } from '../dsp/native/loader.ts';
 import { readEnv } from '../env/read-env.ts';
 import type { DspfnEnv } from '../env/schema.ts';
 import { connectionFromConfig } from '../kafka/connection.ts';
@@ -30,10 +31,18 @@ export function defaultRuntime(functionName: string, env: DspfnEnv = readEnv(), 
   return {
     state: provided.state ?? stateStoreFromEnv(env),
     sink: provided.sink ?? sinkFromEnv(env, level),
-    backend: provided.backend ?? getDefaultBackend(),
+    backend: provided.backend ?? backendFromEnv(env),
     logger: provided.logger ?? jsonLogger({ function: functionName }, level),
     ...(provided.onBatch ? { onBatch: provided.onBatch } : {}),
   };
+}
+
+/**
+ * DSPFN_BACKEND: the native kernels when their module loads (required on Lambda), else the
+ * TypeScript reference (see resolveBackend).
+ */
+export function backendFromEnv(env: DspfnEnv): DspBackend {
+  return resolveBackend({ DSPFN_BACKEND: env.DSPFN_BACKEND, AWS_LAMBDA_FUNCTION_NAME: env.AWS_LAMBDA_FUNCTION_NAME });
 }
 
 /** DSPFN_SINK: results as JSON lines on stdout (CloudWatch on Lambda), or to Kafka. */

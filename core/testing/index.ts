@@ -1,3 +1,7 @@
+/**
+ * `dspfn/testing`: run a function in a unit test — Lambda-shaped events built from plain values,
+ * a Lambda context, and a harness with in-memory state and outputs.
+ */
 export { f32leBytes, kafkaRecord, mskEvent, selfManagedKafkaEvent, valueBytes } from '../events/build.ts';
 export type { EventOptions, RecordInput } from '../events/build.ts';
 export { lambdaContext } from './context.ts';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEnv, type RawEnv } from '../../env/read-env.ts';
-import { ConfigError, DspfnError, ErrorCode, SnapshotError, type DspfnErrorOptions } from '../../errors.ts';
+import { ConfigError, DspfnError, ErrorCode, InvalidSamplesError, NativeKernelError, NativeLoadError, SnapshotError } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
 import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
 
@@ -46,12 +46,6 @@ export interface NativeAddon {
 export const NATIVE_ABI = 2;
 export const NATIVE_PACKAGE = '@dspfn/dsp-native';
 export const NATIVE_FILE = 'dspfn_dsp.node';
-
-export class NativeLoadError extends DspfnError {
-  constructor(message: string, options?: DspfnErrorOptions) {
-    super(ErrorCode.Native, message, options);
-  }
-}
 
 export interface NativeModule {
   addon: NativeAddon;
@@ -208,8 +202,8 @@ function rethrow(error: unknown, stage: StageName): DspfnError {
   const options = { cause, stage };
   if (code === ErrorCode.Snapshot) return new SnapshotError(cause.message, options);
   if (code === ErrorCode.Config) return new ConfigError(cause.message, options);
-  if (code === ErrorCode.InvalidSamples) return new DspfnError(ErrorCode.InvalidSamples, cause.message, options);
-  return new DspfnError(ErrorCode.Native, cause.message, options);
+  if (code === ErrorCode.InvalidSamples) return new InvalidSamplesError(cause.message, options);
+  return new NativeKernelError(cause.message, options);
 }
 
 /** A StageKernel over a native handle; errors become dspfn errors with the caller's JS stack. */
@@ -226,7 +220,7 @@ class NativeKernel implements StageKernel {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
     if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
-      throw new DspfnError(ErrorCode.InvalidSamples, `${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
+      throw new InvalidSamplesError(`${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
       this.addon.process(this.handle, input, output);
