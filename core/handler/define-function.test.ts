@@ -356,6 +356,14 @@ describe('defineFunction', () => {
     }
   });
 
+  it('hands each event\'s bootstrap servers to the sink with its messages', async () => {
+    const sources: unknown[] = [];
+    const sink: Sink = { name: 'recording', send: async (_messages, source) => void sources.push(source), close: async () => {} };
+    const fn = makeFunction().dspfn.withRuntime({ sink, state: new MemoryStateStore(), backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    await fn(mskEvent([{ key: 'a', value: new Float32Array([1]) }], { bootstrapServers: 'b-1.x:9098, b-2.x:9098' }), lambdaContext());
+    expect(sources).toEqual([{ bootstrapServers: ['b-1.x:9098', 'b-2.x:9098'] }]);
+  });
+
   it('rejects unknown or invalid options at definition time', () => {
     const base = { name: 'x', pipeline: pipeline().rms({ window: 2 }), output: { topic: 't', value: () => 1 } };
     expect(() => defineFunction({ ...base, codex: 'json' } as never)).toThrow(/codex/);

@@ -2,10 +2,10 @@ import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import { readEnv } from '../env/read-env.ts';
 import type { DspfnEnv } from '../env/schema.ts';
 import { describeError } from '../errors.ts';
-import { noteEventBootstrapServers } from '../kafka/event-brokers.ts';
 import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
 import { validateDefinition, type FunctionDefinition } from './definition.ts';
+import { prepareFunction } from './prepare.ts';
 import { processBatch, type KafkaItemFailure } from './process-batch.ts';
 import { backendFromEnv, defaultRuntime, type Runtime } from './runtime.ts';
 
@@ -67,6 +67,7 @@ function bind<M>(
   inherited: readonly Middleware[],
   env: DspfnEnv | undefined,
 ): DspfnHandler<M> {
+  const prepared = prepareFunction(definition);
   let runtime: Runtime | undefined;
   const resolveRuntime = (): Runtime => {
     if (runtime) return runtime;
@@ -76,10 +77,8 @@ function bind<M>(
     return runtime;
   };
   const handler = middy<KafkaEvent, KafkaBatchResponse | void, Error, Context>().handler(async function dspfnBatch(event, context) {
-    // Lets a Kafka sink without configured brokers write back to the cluster the event came from.
-    noteEventBootstrapServers(event);
     const active = resolveRuntime();
-    const report = await processBatch(event, context, definition, active);
+    const report = await processBatch(event, context, prepared, active);
     active.logger.log('info', 'batch processed', { ...report });
     active.onBatch?.(report);
     if (definition.reportBatchItemFailures) {

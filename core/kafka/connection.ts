@@ -5,7 +5,6 @@ import { ConfigError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { saslOptions, type AuthTokenProvider, type KafkaAuthMode } from './auth.ts';
 import { clientLogCreator } from './client-logger.ts';
-import { eventBootstrapServers } from './event-brokers.ts';
 import { isMskClusterArn, mskBootstrapBrokers, regionOfArn, splitBrokers, type BootstrapBrokersClient } from './msk-brokers.ts';
 
 /** How to reach a Kafka cluster; every field can also come from the environment (connectionFromEnv). */
@@ -101,8 +100,12 @@ function regionOf(options: KafkaConnectionOptions): string | undefined {
   return (options.clusterArn ? regionOfArn(options.clusterArn) : undefined) ?? options.region;
 }
 
-/** Configured brokers, else the MSK cluster's, else the servers of the event being handled. */
-export async function resolveBrokers(options: KafkaConnectionOptions): Promise<ResolvedConnection> {
+/**
+ * Configured brokers, else the MSK cluster's, else `eventBrokers`: the bootstrap servers of the
+ * event being handled (a Lambda container serves one mapping, so the cluster the events come from
+ * is a sound default for outputs).
+ */
+export async function resolveBrokers(options: KafkaConnectionOptions, eventBrokers: readonly string[] = []): Promise<ResolvedConnection> {
   const auth = authModeOf(options);
   const tls = tlsOf(options, auth);
   if (options.brokers !== undefined) {
@@ -117,8 +120,7 @@ export async function resolveBrokers(options: KafkaConnectionOptions): Promise<R
     if (region) lookup.region = region;
     return { brokers: await mskBootstrapBrokers(options.clusterArn, auth, tls, lookup), source: 'msk', auth, tls };
   }
-  const fromEvent = eventBootstrapServers();
-  if (fromEvent.length > 0) return { brokers: fromEvent, source: 'event', auth, tls };
+  if (eventBrokers.length > 0) return { brokers: [...eventBrokers], source: 'event', auth, tls };
   throw new ConfigError(
     'no Kafka brokers: set DSPFN_KAFKA_BROKERS (host:port,…) or DSPFN_MSK_CLUSTER_ARN, or pass --brokers; in Lambda the event\'s bootstrapServers are used once an event has been seen',
   );
@@ -134,8 +136,8 @@ export function validateConnection(options: KafkaConnectionOptions): void {
 }
 
 /** The kafkajs client configuration: brokers resolved, TLS and SASL set up, logs redacted. */
-export async function kafkaClientConfig(options: KafkaConnectionOptions): Promise<KafkaConfig> {
-  const resolved = await resolveBrokers(options);
+export async function kafkaClientConfig(options: KafkaConnectionOptions, eventBrokers: readonly string[] = []): Promise<KafkaConfig> {
+  const resolved = await resolveBrokers(options, eventBrokers);
   const sasl = saslOptions({
     auth: resolved.auth,
     username: options.username,

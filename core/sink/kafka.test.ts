@@ -49,6 +49,17 @@ describe('KafkaSink', () => {
     await expect(new KafkaSink({ transport: fakeTransport() }).warm()).resolves.toBeUndefined();
   });
 
+  it('hands the event bootstrap servers of each send to the transport, for a connection without configured brokers', async () => {
+    const seen: Array<readonly string[] | undefined> = [];
+    const transport = { ...fakeTransport(), send: async (_batches: readonly TopicMessages[], eventBrokers?: readonly string[]) => void seen.push(eventBrokers) };
+    const sink = new KafkaSink({ transport });
+    await sink.send([result('a')], { bootstrapServers: ['k1:9092', 'k2:9092'] });
+    // A send without a source (a flush) keeps the servers of the latest event.
+    await sink.send([result('b')]);
+    await sink.send([result('c')], { bootstrapServers: ['k3:9092'] });
+    expect(seen).toEqual([['k1:9092', 'k2:9092'], ['k1:9092', 'k2:9092'], ['k3:9092']]);
+  });
+
   it('groups a send per topic into one request, keeping order, keys and headers', async () => {
     const transport = fakeTransport();
     const sink = new KafkaSink({ transport });
