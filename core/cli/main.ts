@@ -2,15 +2,18 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
-import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
+import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from '../local/limits.ts';
 import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
 import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
-import type { ReplayRecord } from './replay-file.ts';
-import { formatSummary, replay, type ReplaySummary } from './replay.ts';
+import type { ReplayRecord } from '../local/replay-file.ts';
+import { replay, type ReplaySummary } from '../local/replay.ts';
+import { NdjsonSink } from '../sink/ndjson.ts';
+import { replayProgress } from './progress.ts';
+import { formatSummary } from './render.ts';
 
 async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
   const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -53,19 +56,22 @@ export function program(): Command {
       const { handler } = await loadFunction(fn);
       const sink = replayKafkaSink(env, opts.brokers);
       const state = stateStoreFromEnv(env, opts.state);
+      const progress = replayProgress(opts.progress);
       const summary = await replay({
         state,
         handler,
         events: opts.events,
-        out: opts.out,
+        ...(sink ? { sink, bootstrapServers: opts.brokers } : opts.out ? { out: opts.out } : { sink: new NdjsonSink(process.stdout) }),
         batchSize: opts.batchSize,
         batchWindowMs: opts.batchWindow,
         retries: opts.retries,
         shape: opts.eventShape,
         logLevel: opts.logLevel,
-        progress: opts.progress,
-        ...(sink ? { sink, bootstrapServers: opts.brokers } : {}),
-      }).finally(() => Promise.all([sink?.close(), state.close()]));
+        onProgress: (p) => progress.update(p),
+      }).finally(() => {
+        progress.stop();
+        return Promise.all([sink?.close(), state.close()]);
+      });
       const output = opts.out ?? (sink ? `kafka ${opts.brokers}` : undefined);
       if (opts.json && output) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stderr.write(`\nreplay summary\n${formatSummary(summary, output)}\n`);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchOutcome } from './batch-failures.ts';
-import { batchOutcome } from './batch-failures.ts';
+import { batchOutcome, type BatchOutcome } from './batch-outcome.ts';
 import { PartitionWorker, type PartitionPorts, type PartitionSettings } from './partition-worker.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
@@ -201,7 +200,7 @@ describe('batchOutcome', () => {
     expect(batchOutcome({ batchItemFailures: [] }, batch)).toEqual({ status: 'ok' });
     expect(batchOutcome({ batchItemFailures: [{ itemIdentifier: { partition: 'in-0', offset: 11 } }] }, batch)).toEqual({
       status: 'partial',
-      offset: 11,
+      resumeAt: { 'in-0': 11 },
       reason: 'the function reported a failure at offset 11',
     });
   });
