@@ -9,3 +9,5 @@ export { testHarness } from './harness.ts';
 export type { TestHarness } from './harness.ts';
 export { MemorySink } from '../sink/memory.ts';
 export { MemoryStateStore } from '../state/memory.ts';
+export { documentedEvent, DOCUMENTED_EVENTS } from './fixtures.ts';
+export type { DocumentedEventName } from './fixtures.ts';
