@@ -8,7 +8,7 @@ import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from '
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
-import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
+import { readValues, synthInputs, toReplayRecords, valuesToInputs } from '../local/make-events.ts';
 import type { ReplayRecord } from '../local/replay-file.ts';
 import { replay, type ReplaySummary } from '../local/replay.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';

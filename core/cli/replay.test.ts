@@ -9,7 +9,7 @@ import { pipeline } from '../dsp/pipeline.ts';
 import { MemorySink } from '../sink/memory.ts';
 import { cutBatches, recordEventBytes, readReplayFile, replay, type LocalFunction, type ReplayRecord, type ReplaySummary } from '../local/index.ts';
 import { loadFunction } from './load-function.ts';
-import { keyPartitioner, synthInputs, toReplayRecords } from './make-events.ts';
+import { keyPartitioner, synthInputs, toReplayRecords } from '../local/make-events.ts';
 import { ReplayFailedError } from '../errors.ts';
 
 const run = promisify(execFile);

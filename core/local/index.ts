@@ -26,3 +26,5 @@ export { PartitionWorker } from './partition-worker.ts';
 export type { PartitionPorts, PartitionSettings } from './partition-worker.ts';
 export { readReplayFile } from './replay-file.ts';
 export type { ReplayLine, ReplayRecord } from './replay-file.ts';
+export { keyPartitioner, readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
+export type { RecordSequenceOptions, SynthOptions } from './make-events.ts';

@@ -3,7 +3,7 @@ import { Partitioners } from 'kafkajs';
 import { ConfigError } from '../errors.ts';
 import { kafkaRecord, type RecordInput } from '../events/build.ts';
 import { mulberry32 } from '../testing/random.ts';
-import type { ReplayRecord } from '../local/replay-file.ts';
+import type { ReplayRecord } from './replay-file.ts';
 
 /** Kafka's default (murmur2) partitioner, so replay files place keys where a real producer would. */
 export function keyPartitioner(partitions: number): (key: string | null, index: number) => number {
