@@ -72,4 +72,12 @@ describe('readEnv', () => {
       expect(schema.description, name).toBeTruthy();
     }
   });
+  it('lets a variable join its group by its name alone (Kafka: DSPFN_KAFKA_*, DSPFN_MSK_*, the region)', async () => {
+    const { KAFKA_ENV } = await import('../kafka/connection.ts');
+    expect([...KAFKA_ENV].sort()).toEqual(
+      Object.keys(envSchema.shape).filter((name) => name.startsWith('DSPFN_KAFKA_') || name.startsWith('DSPFN_MSK_') || name.endsWith('_REGION')).sort(),
+    );
+    expect(KAFKA_ENV).toContain('DSPFN_KAFKA_PASSWORD');
+    expect(KAFKA_ENV).not.toContain('DSPFN_STATE');
+  });
 });

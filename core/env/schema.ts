@@ -9,10 +9,12 @@ export const AUTH_MODES = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'i
 
 /**
  * Every environment variable dspfn reads, in one place: its DSPFN_* settings and the few set by
- * AWS or Upstash. A variable is added here (one line, with its description) and then read as a
- * typed field of `DspfnEnv` where it is used; `readEnv` validates it with all the others at cold
- * start. Unset and empty are the same. Defaults that depend on other settings (Kafka auth and TLS,
- * the backend) are decided where the value is used, so absent stays `undefined` here.
+ * AWS or Upstash. To add one, add its line here (a value builder from values.ts and a
+ * description) and read it as a typed field of `DspfnEnv` where it is used: `readEnv` validates it
+ * with all the others at cold start, and the adapters see it by its name (the Kafka connection
+ * every DSPFN_KAFKA_* / DSPFN_MSK_*, state stores every DSPFN_STATE* / DSPFN_REDIS_* / UPSTASH_*).
+ * Unset and empty are the same. Defaults that depend on other settings (Kafka auth and TLS, the
+ * backend) are decided where the value is used, so absent stays `undefined` here.
  */
 export const envSchema = z.object({
   // The function's adapters (see core/runtime).

@@ -1,6 +1,6 @@
 import type { KafkaConfig, RetryOptions } from 'kafkajs';
 import { readEnv, type RawEnv } from '../env/read-env.ts';
-import type { DspfnEnv, EnvName } from '../env/schema.ts';
+import { envSchema, type DspfnEnv, type EnvName } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { saslOptions, type AuthTokenProvider, type KafkaAuthMode } from './auth.ts';
@@ -42,22 +42,16 @@ export interface ResolvedConnection {
   tls: boolean;
 }
 
-/** The variables a Kafka connection reads. */
-export const KAFKA_ENV = [
-  'DSPFN_KAFKA_BROKERS',
-  'DSPFN_MSK_CLUSTER_ARN',
-  'DSPFN_KAFKA_AUTH',
-  'DSPFN_KAFKA_TLS',
-  'DSPFN_KAFKA_USERNAME',
-  'DSPFN_KAFKA_PASSWORD',
-  'DSPFN_KAFKA_CLIENT_ID',
-  'DSPFN_KAFKA_CONNECTION_TIMEOUT_MS',
-  'DSPFN_KAFKA_REQUEST_TIMEOUT_MS',
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-] as const satisfies readonly EnvName[];
+/**
+ * The variables a Kafka connection reads: every DSPFN_KAFKA_* and DSPFN_MSK_* of the schema, and the
+ * region. A variable added to the schema under those names is read here with no other change.
+ */
+export type KafkaEnvName = Extract<EnvName, `DSPFN_KAFKA_${string}` | `DSPFN_MSK_${string}` | 'AWS_REGION' | 'AWS_DEFAULT_REGION'>;
+export const KAFKA_ENV = (Object.keys(envSchema.shape) as EnvName[]).filter((name): name is KafkaEnvName =>
+  /^(DSPFN_KAFKA_|DSPFN_MSK_)|^AWS_(DEFAULT_)?REGION$/.test(name),
+);
 
-export type KafkaEnv = Pick<DspfnEnv, (typeof KAFKA_ENV)[number]>;
+export type KafkaEnv = Pick<DspfnEnv, KafkaEnvName>;
 
 /**
  * The connection the DSPFN_KAFKA_* variables describe (validated by the environment schema), with

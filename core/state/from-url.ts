@@ -1,4 +1,4 @@
-import type { DspfnEnv } from '../env/schema.ts';
+import type { DspfnEnv, EnvName } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { MemoryStateStore } from './memory.ts';
 import { resolveLayout, type StateLayoutOptions } from './redis-layout.ts';
@@ -54,7 +54,8 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
   throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
 }
 
-export type StateEnv = Pick<DspfnEnv, 'DSPFN_STATE' | 'DSPFN_STATE_PREFIX' | 'DSPFN_STATE_TTL_SECONDS' | 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN'>;
+/** What a state store reads: DSPFN_STATE*, DSPFN_REDIS_* and UPSTASH_* of the schema. */
+export type StateEnv = Pick<DspfnEnv, Extract<EnvName, `DSPFN_STATE${string}` | `DSPFN_REDIS_${string}` | `UPSTASH_${string}`>>;
 
 /** The store DSPFN_STATE names (`spec` overrides it: the CLI's --state), with its prefix and TTL. */
 export function stateStoreFromEnv(env: StateEnv, spec: string = env.DSPFN_STATE ?? 'memory'): StateStore {
