@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The published manifest lists the native platform packages (layers/dsp/prebuilds/<platform>/) as
+ * The published manifest lists the native platform packages (layers/dsp/npm/<platform>/) as
  * optional dependencies, the way esbuild and sharp ship their binaries: npm installs only the one
  * whose os/cpu/libc match. This repository's own package.json cannot list them: `npm ci` needs
  * every dependency in package-lock.json, and an unpublished version is not there.

@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { readEnv } from '../env/read-env.ts';
 import { ConfigError } from '../errors.ts';
 import { DSPFN_ROOT, FROM_SOURCES, functionNames, projectAt, type Project } from './project.ts';
 import { writeZip, type ZipEntry } from './zip.ts';
@@ -26,7 +27,8 @@ export const ROOT = DSPFN_ROOT;
 
 /** Where a project's bundles go unless told otherwise. */
 export function defaultOutDir(project: Project): string {
-  return process.env.DSPFN_ARTIFACT_DIR ? path.resolve(project.root, process.env.DSPFN_ARTIFACT_DIR) : path.join(project.workDir, 'deploy');
+  const dir = readEnv(process.env, ['DSPFN_ARTIFACT_DIR']).DSPFN_ARTIFACT_DIR;
+  return dir ? path.resolve(project.root, dir) : path.join(project.workDir, 'deploy');
 }
 
 /**

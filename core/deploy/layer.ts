@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readEnv } from '../env/read-env.ts';
 import { ConfigError } from '../errors.ts';
 import { LAYER_PLATFORM, NATIVE_FILE, nativePackageName } from '../dsp/native/loader.ts';
 import { DSPFN_ROOT, dspfnVersion, FROM_SOURCES, resolveFrom, type Project } from './project.ts';
@@ -36,7 +37,7 @@ export interface LayerResult {
 }
 
 function cacheDir(): string {
-  return process.env.DSPFN_CACHE || path.join(os.homedir(), '.cache', 'dspfn');
+  return readEnv(process.env, ['DSPFN_CACHE']).DSPFN_CACHE ?? path.join(os.homedir(), '.cache', 'dspfn');
 }
 
 interface Located {

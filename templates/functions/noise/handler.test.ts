@@ -52,7 +52,7 @@ describe('__name__', () => {
   it('replays events.ndjson as `dspfn replay` does: one result per record, no dead letters', async () => {
     const sink = new MemorySink();
     const events = fileURLToPath(new URL('./events.ndjson', import.meta.url));
-    const summary = await replay({ handler, events, sink, progress: false });
+    const summary = await replay({ handler, events, sink });
     expect(summary).toMatchObject({ records: 8, results: 8, deadLetters: 0 });
     expect(sink.json<Result>('__name__').every((r) => r.cleaned.length === 32)).toBe(true);
   });
