@@ -48,9 +48,9 @@ if [ "$runner" = vitest ]; then
   esbuild_host="$(node -p "require('path').join(require('path').dirname(require.resolve('@esbuild/linux-x64/package.json', { paths: [require('path').dirname(require.resolve('esbuild/package.json'))] })), 'bin', 'esbuild')")"
   NODE_PATH="$modules/node_modules" ESBUILD_BINARY_PATH="$esbuild_host" \
     qemu-aarch64 "$node_arm64" node_modules/vitest/vitest.mjs run --pool=threads --no-file-parallelism \
-    layers/dsp/test/native-vs-js.test.ts
+    layers/dsp/test/native-vs-js.test.ts core/dsp/fixtures/fixtures.test.ts
 else
   qemu-aarch64 "$node_arm64" --test --experimental-test-isolation=none --experimental-transform-types \
-    --test-reporter=spec layers/dsp/test/native-vs-js.test.ts
+    --test-reporter=spec layers/dsp/test/native-vs-js.test.ts core/dsp/fixtures/fixtures.test.ts
 fi
 echo "[test:arm64] $(qemu-aarch64 "$node_arm64" --version) arm64 under qemu-aarch64 (QEMU_CPU=$QEMU_CPU), runner $runner: passed in $(( $(date +%s) - started )) s"
