@@ -20,9 +20,12 @@ export { jsonLogger } from './handler/logger.ts';
 export type { Logger, LogLevel } from './handler/logger.ts';
 
 export { pipeline, Pipeline, PipelineSpec } from './dsp/pipeline.ts';
+export type { PipelineOutput, StageBuilders } from './dsp/pipeline.ts';
+export type { BlockTiming } from './dsp/timing.ts';
 export { jsBackend, getDefaultBackend, setDefaultBackend } from './dsp/backend.ts';
 export type { DspBackend, BackendName } from './dsp/backend.ts';
-export type { StageKernel, StageSpec, StageName } from './dsp/stage.ts';
+export type { StageKernel } from './dsp/stages/kernel.ts';
+export type { StageSpec, StageName, StageOptions, StageParams } from './dsp/stages/catalogue.ts';
 export { decodeSnapshot, encodeSnapshot, SNAPSHOT_VERSION } from './dsp/snapshot.ts';
 export type { PipelineSnapshot, AbsorbedOffset } from './dsp/snapshot.ts';
 

@@ -31,7 +31,9 @@ export function runPipelines<M>(
         run.skipped++;
         continue;
       }
-      const out = pipeline.process(item.samples);
+      const timestamp = item.block.timestamp ?? record.timestamp;
+      // The output carries its own first-sample time and rate (a rate-changing stage moves them).
+      const out = pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
       pipeline.markAbsorbed(record.topic, record.partition, record.offset);
       run.advanced.add(key);
       run.samples += item.samples.length;
@@ -40,16 +42,16 @@ export function runPipelines<M>(
         key,
         record,
         block: item.block,
-        output: out,
-        outChannels: pipeline.spec.outChannels,
-        timestamp: item.block.timestamp ?? record.timestamp,
-        sampleRate: item.block.sampleRate,
+        output: out.samples,
+        outChannels: out.channels,
+        timestamp: out.timestamp ?? timestamp,
+        sampleRate: out.sampleRate,
       };
       try {
         const messageKey = output.key ? output.key(context) : key;
         run.results.push(
           output.format === 'f32le'
-            ? f32leResultMessage(output.topic, messageKey, out, { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate }, record, definition.name, propagate)
+            ? f32leResultMessage(output.topic, messageKey, out.samples, { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate }, record, definition.name, propagate)
             : resultMessage(output.topic, messageKey, output.value(context), record, definition.name, propagate),
         );
       } catch (error) {

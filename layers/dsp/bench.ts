@@ -10,7 +10,8 @@
 import os from 'node:os';
 import { jsBackend, type DspBackend } from '../../core/dsp/backend.ts';
 import { nativeBackend, nativeModule } from '../../core/dsp/native/loader.ts';
-import type { StageKernel, StageSpec } from '../../core/dsp/stage.ts';
+import type { StageSpec } from '../../core/dsp/stages/catalogue.ts';
+import type { StageKernel } from '../../core/dsp/stages/kernel.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DspfnError, ErrorCode, SnapshotError, type DspfnErrorOptions } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
-import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
+import { descriptorOf, kindOf, type StageSpec } from '../stages/catalogue.ts';
+import type { StageKernel } from '../stages/kernel.ts';
+import { packParams } from '../stages/params.ts';
+import type { SimdPath } from './simd.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -19,7 +22,7 @@ import { StageKind, outputChannels, type StageKernel, type StageName, type Stage
  * /opt/nodejs/node_modules.
  */
 
-export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';
+export type { SimdPath } from './simd.ts';
 
 declare const nativeHandle: unique symbol;
 /** An opaque kernel handle owned by the native module (freed when garbage-collected). */
@@ -201,7 +204,7 @@ export function isNativeAvailable(): boolean {
   }
 }
 
-function rethrow(error: unknown, stage: StageName): DspfnError {
+function rethrow(error: unknown, stage: string): DspfnError {
   const cause = asError(error);
   const code = (error as { code?: unknown } | null)?.code;
   const options = { cause, stage };
@@ -216,12 +219,16 @@ class NativeKernel implements StageKernel {
   constructor(
     private readonly addon: NativeAddon,
     private readonly handle: NativeHandle,
-    private readonly stage: StageName,
+    private readonly stage: string,
     readonly inChannels: number,
     readonly outChannels: number,
   ) {}
 
-  process(input: Float32Array, output: Float32Array): void {
+  maxOutputFrames(inFrames: number): number {
+    return inFrames;
+  }
+
+  process(input: Float32Array, output: Float32Array): number {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
     if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
@@ -232,6 +239,7 @@ class NativeKernel implements StageKernel {
     } catch (error) {
       throw rethrow(error, this.stage);
     }
+    return input.length / this.inChannels;
   }
 
   snapshot(): Uint8Array {
@@ -251,29 +259,21 @@ class NativeKernel implements StageKernel {
   }
 }
 
-function stageParams(spec: StageSpec): Float64Array {
-  switch (spec.name) {
-    case 'movingAverage':
-    case 'rms':
-      return Float64Array.of(spec.params.window);
-    case 'nlms':
-    case 'lms':
-      return Float64Array.of(spec.params.taps, spec.params.mu, spec.params.eps);
-  }
-}
-
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {
+      const descriptor = descriptorOf(spec.name);
+      const outChannels = descriptor.channels.out(inChannels, spec.params);
+      if (typeof outChannels !== 'number') throw new ConfigError(`${spec.name} ${outChannels.error}`, { stage: spec.name });
       let handle: NativeHandle;
       try {
-        handle = addon.create(StageKind[spec.name], inChannels, stageParams(spec));
+        handle = addon.create(kindOf(spec.name), inChannels, packParams(descriptor, spec.params));
       } catch (error) {
         throw rethrow(error, spec.name);
       }
-      return new NativeKernel(addon, handle, spec.name, inChannels, outputChannels(spec, inChannels));
+      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels);
     },
   };
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../testing/random.ts';
 import { channelOf, directAdaptiveFilter, directMovingAverage, directRms } from '../direct-reference.ts';
-import { movingAverageKernel } from './moving-average.ts';
-import { lmsKernel, nlmsKernel } from './nlms.ts';
-import { rmsKernel } from './rms.ts';
+import { AdaptiveFilterKernel, type AdaptiveFilterParams } from './families/adaptive-filter/adaptive-filter.kernel.ts';
+import { MovingWindowKernel } from './families/moving-window/moving-window.kernel.ts';
+
+const movingAverageKernel = (channels: number, p: { window: number }) => new MovingWindowKernel(channels, p.window, false);
+const rmsKernel = (channels: number, p: { window: number }) => new MovingWindowKernel(channels, p.window, true);
+const nlmsKernel = (p: AdaptiveFilterParams) => new AdaptiveFilterKernel(p, true);
+const lmsKernel = (p: AdaptiveFilterParams) => new AdaptiveFilterKernel(p, false);
 
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 257];
 

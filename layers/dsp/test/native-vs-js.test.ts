@@ -13,7 +13,8 @@ import path from 'node:path';
 import { jsBackend, type DspBackend } from '../../../core/dsp/backend.ts';
 import { loadNative, nativeBackend, NativeLoadError, resolveBackend, type SimdPath } from '../../../core/dsp/native/loader.ts';
 import { pipeline } from '../../../core/dsp/pipeline.ts';
-import type { StageKernel, StageSpec } from '../../../core/dsp/stage.ts';
+import type { StageSpec } from '../../../core/dsp/stages/catalogue.ts';
+import type { StageKernel } from '../../../core/dsp/stages/kernel.ts';
 import { describe, it } from './harness.ts';
 import { mulberry32 } from '../../../core/testing/random.ts';
 

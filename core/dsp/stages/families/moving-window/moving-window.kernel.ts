@@ -1,8 +1,11 @@
-import { ByteReader, ByteWriter } from '../bytes.ts';
-import { SnapshotError } from '../../errors.ts';
-import type { StageKernel } from '../stage.ts';
+import { ByteReader, ByteWriter } from '../../../bytes.ts';
+import { SnapshotError } from '../../../../errors.ts';
+import type { StageKernel } from '../../kernel.ts';
 
 /**
+ * movingAverage and rms: a causal window over the last `window` samples of each channel (the C
+ * counterpart is layers/dsp/src/families/moving_window/).
+ *
  * How often the running sum is recomputed from the window. Sums are float64 over float32 inputs,
  * which is exact for most signals; the resync bounds drift for the rest. It depends only on the
  * channel's absolute sample count, so every split of a stream resyncs at the same samples.
@@ -50,7 +53,11 @@ export class MovingWindowKernel implements StageKernel {
     return this.squared && this.window <= DIRECT_WINDOW_MAX;
   }
 
-  process(input: Float32Array, output: Float32Array): void {
+  maxOutputFrames(inFrames: number): number {
+    return inFrames;
+  }
+
+  process(input: Float32Array, output: Float32Array): number {
     const channels = this.inChannels;
     const direct = this.direct;
     for (let c = 0; c < channels; c++) {
@@ -58,6 +65,7 @@ export class MovingWindowKernel implements StageKernel {
       else if (this.squared) this.runSquares(input, output, c);
       else this.runValues(input, output, c);
     }
+    return input.length / channels;
   }
 
   // Two monomorphic loops instead of one with a per-sample branch: V8 keeps each tight.

@@ -1,6 +1,13 @@
-import { ByteReader, ByteWriter } from '../bytes.ts';
-import { SnapshotError } from '../../errors.ts';
-import type { AdaptiveFilterParams, StageKernel } from '../stage.ts';
+import { ByteReader, ByteWriter } from '../../../bytes.ts';
+import { SnapshotError } from '../../../../errors.ts';
+import type { StageKernel } from '../../kernel.ts';
+
+export interface AdaptiveFilterParams {
+  readonly taps: number;
+  readonly mu: number;
+  /** Regulariser of the NLMS normalisation; ignored by LMS. */
+  readonly eps: number;
+}
 
 /**
  * Adaptive noise canceller on 2-channel interleaved input [x0, d0, x1, d1, …]
@@ -24,7 +31,11 @@ export class AdaptiveFilterKernel implements StageKernel {
     this.history = new Float32Array(params.taps);
   }
 
-  process(input: Float32Array, output: Float32Array): void {
+  maxOutputFrames(inFrames: number): number {
+    return inFrames;
+  }
+
+  process(input: Float32Array, output: Float32Array): number {
     const taps = this.params.taps;
     const mu = this.params.mu;
     const eps = this.params.eps;
@@ -49,6 +60,7 @@ export class AdaptiveFilterKernel implements StageKernel {
       output[n] = e;
     }
     this.count += frames;
+    return frames;
   }
 
   snapshot(): Uint8Array {
@@ -74,12 +86,4 @@ export class AdaptiveFilterKernel implements StageKernel {
     input.f32Into(this.history);
     input.expectEnd();
   }
-}
-
-export function nlmsKernel(params: AdaptiveFilterParams): StageKernel {
-  return new AdaptiveFilterKernel(params, true);
-}
-
-export function lmsKernel(params: AdaptiveFilterParams): StageKernel {
-  return new AdaptiveFilterKernel(params, false);
 }
