@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, DspfnError, ErrorCode, SnapshotError, type DspfnErrorOptions } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
-import { descriptorOf, kindOf, type StageSpec } from '../stages/catalogue.ts';
+import { catalogue, descriptorOf, kindOf, lockedKinds, type StageSpec } from '../stages/catalogue.ts';
 import type { StageKernel } from '../stages/kernel.ts';
 import { packParams } from '../stages/params.ts';
 import type { SimdPath } from './simd.ts';
@@ -28,24 +28,37 @@ declare const nativeHandle: unique symbol;
 /** An opaque kernel handle owned by the native module (freed when garbage-collected). */
 export type NativeHandle = { readonly [nativeHandle]: true };
 
-/** The JS surface of layers/dsp/src/binding.c. */
+/** One entry of the native module's ops table. */
+export interface NativeStage {
+  readonly kind: number;
+  readonly name: string;
+  readonly stateVersion: number;
+}
+
+/** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
 export interface NativeAddon {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
   create(kind: number, channels: number, params: Float64Array): NativeHandle;
-  process(handle: NativeHandle, input: Float32Array, output: Float32Array): void;
+  /** Returns the frames written. */
+  process(handle: NativeHandle, input: Float32Array, output: Float32Array): number;
+  maxOutputFrames(handle: NativeHandle, frames: number): number;
   snapshot(handle: NativeHandle): Uint8Array;
   restore(handle: NativeHandle, state: Uint8Array): void;
+  /** The stages this binary was built with. */
+  stages(): NativeStage[];
+  /** A stage's own test hook (e.g. the moving window's output step on given sums), on the active path. */
+  testHook(handle: NativeHandle, args: Float64Array, output: Float32Array): void;
   simd(): SimdPath;
   /** true: the best path for this CPU; false: scalar; or a path name. Returns the active path. */
   setSimd(mode: boolean | SimdPath | 'auto'): SimdPath;
-  /** Test hook: the moving stages' output step alone on given sums (active SIMD path). */
-  testOutputs(sums: Float64Array, n: number, squared: boolean, output: Float32Array): void;
+  /** The paths this CPU can run, scalar first. */
+  simdPaths(): SimdPath[];
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 export const NATIVE_PACKAGE = '@dspfn/dsp-native';
 export const NATIVE_FILE = 'dspfn_dsp.node';
 
@@ -95,7 +108,25 @@ function checkAddon(value: unknown, file: string): NativeAddon {
   if (addon.abi !== NATIVE_ABI) {
     throw new Error(`${file} has native ABI ${String(addon.abi)}, this dspfn needs ${NATIVE_ABI} (a stale build)`);
   }
+  const problems = catalogueProblems((addon as NativeAddon).stages());
+  if (problems.length > 0) throw new Error(`${file} was built from another stage catalogue (a stale build): ${problems.join('; ')}`);
   return addon as NativeAddon;
+}
+
+/** Differences between the module's ops table and the catalogue (kind ids, names, state versions). */
+export function catalogueProblems(stages: readonly NativeStage[]): string[] {
+  const problems: string[] = [];
+  const byKind = new Map(stages.map((s) => [s.kind, s]));
+  for (const descriptor of catalogue) {
+    const kind = lockedKinds()[descriptor.name];
+    const native = kind === undefined ? undefined : byKind.get(kind);
+    if (native === undefined) problems.push(`no ${descriptor.name} (kind ${kind})`);
+    else if (native.name !== descriptor.name) problems.push(`kind ${kind} is ${native.name}, not ${descriptor.name}`);
+    else if (native.stateVersion !== descriptor.stateVersion) {
+      problems.push(`${descriptor.name} state version ${native.stateVersion}, not ${descriptor.stateVersion}`);
+    }
+  }
+  return problems;
 }
 
 function requireFile(file: string): NativeAddon {
@@ -222,10 +253,11 @@ class NativeKernel implements StageKernel {
     private readonly stage: string,
     readonly inChannels: number,
     readonly outChannels: number,
+    private readonly sameRate: boolean,
   ) {}
 
   maxOutputFrames(inFrames: number): number {
-    return inFrames;
+    return this.sameRate ? inFrames : this.addon.maxOutputFrames(this.handle, inFrames);
   }
 
   process(input: Float32Array, output: Float32Array): number {
@@ -235,11 +267,10 @@ class NativeKernel implements StageKernel {
       throw new DspfnError(ErrorCode.InvalidSamples, `${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
-      this.addon.process(this.handle, input, output);
+      return this.addon.process(this.handle, input, output);
     } catch (error) {
       throw rethrow(error, this.stage);
     }
-    return input.length / this.inChannels;
   }
 
   snapshot(): Uint8Array {
@@ -257,7 +288,18 @@ class NativeKernel implements StageKernel {
       throw rethrow(error, this.stage);
     }
   }
+
+  /** The stage's native test hook on the active SIMD path (tests only). */
+  testHook(args: Float64Array, output: Float32Array): void {
+    try {
+      this.addon.testHook(this.handle, args, output);
+    } catch (error) {
+      throw rethrow(error, this.stage);
+    }
+  }
 }
+
+export type { NativeKernel };
 
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
@@ -273,7 +315,7 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
       } catch (error) {
         throw rethrow(error, spec.name);
       }
-      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels);
+      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels, descriptor.rate.kind === 'same');
     },
   };
 }

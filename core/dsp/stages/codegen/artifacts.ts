@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogue } from '../catalogue.ts';
 import { formatLock } from './kinds.ts';
+import { opsTable } from './ops-table.ts';
+import { referencesIndex } from './references-index.ts';
 import { replaceTable, stageTable } from './readme-table.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -18,6 +20,8 @@ export interface Artifact {
 export function artifacts(kinds: Readonly<Record<string, number>>): Artifact[] {
   return [
     { file: 'core/dsp/stages/kinds.lock.json', expected: () => formatLock(kinds) },
+    { file: 'layers/dsp/src/stages/catalogue.gen.c', expected: () => opsTable(catalogue, kinds) },
+    { file: 'core/dsp/stages/references.generated.ts', expected: () => referencesIndex(catalogue) },
     {
       file: 'README.md',
       expected: (current) => replaceTable(current ?? '', stageTable(catalogue, kinds)),

@@ -81,9 +81,15 @@ export class AdaptiveFilterKernel implements StageKernel {
     if (taps !== this.params.taps) {
       throw new SnapshotError(`adaptive filter state has ${taps} taps, stage has ${this.params.taps}`);
     }
-    this.count = input.f64();
-    input.f32Into(this.weights);
-    input.f32Into(this.history);
+    // Everything is read before the state changes, so a refused snapshot leaves it intact.
+    const count = input.f64();
+    const weights = new Float32Array(taps);
+    const history = new Float32Array(taps);
+    input.f32Into(weights);
+    input.f32Into(history);
     input.expectEnd();
+    this.count = count;
+    this.weights.set(weights);
+    this.history.set(history);
   }
 }

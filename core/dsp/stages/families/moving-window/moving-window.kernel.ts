@@ -187,11 +187,24 @@ export class MovingWindowKernel implements StageKernel {
         `moving window state is for ${channels} channel(s) × window ${window}, stage has ${this.inChannels} × ${this.window}`,
       );
     }
+    // Everything is read and checked before the state changes, so a refused snapshot leaves it intact.
+    const counts = new Float64Array(channels);
+    const sums = new Float64Array(channels);
+    const ring = new Float32Array(channels * window);
     for (let c = 0; c < channels; c++) {
-      this.counts[c] = input.f64();
-      this.sums[c] = input.f64();
-      input.f32Into(this.ring.subarray(c * window, (c + 1) * window));
+      counts[c] = input.f64();
+      sums[c] = input.f64();
+      input.f32Into(ring.subarray(c * window, (c + 1) * window));
+      // Slots and warm-up derive from the count: only whole numbers >= 0 are states a kernel makes.
+      if (!isSampleCount(counts[c]!)) throw new SnapshotError('moving window state holds a sample count that is not a whole number >= 0');
     }
     input.expectEnd();
+    this.counts.set(counts);
+    this.sums.set(sums);
+    this.ring.set(ring);
   }
+}
+
+function isSampleCount(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 2 ** 53;
 }

@@ -1,5 +1,6 @@
 /*
- * nlms and lms: the C counterpart of core/dsp/stages/nlms.ts.
+ * nlms and lms (stages/nlms.c, stages/lms.c): the C counterpart of
+ * core/dsp/stages/families/adaptive-filter/adaptive-filter.kernel.ts.
  *
  * Per frame [x, d]: push x into the newest-first history v, y = w·v, energy = v·v (float64
  * accumulation of float32 operands), e = d - y, step = mu e / (eps + energy) (NLMS) or mu e (LMS),
@@ -16,14 +17,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "dspfn_dsp.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-#if defined(__aarch64__)
-#include <arm_neon.h>
-#endif
+#include "common/simd_neon.h"
+#include "common/simd_x86.h"
+#include "families/adaptive_filter/adaptive_filter.h"
 
 /* History pushes between two moves of the history back to the top of its buffer. */
 static uint32_t nlms_spare(uint32_t taps) { return taps + 64; }
@@ -34,7 +30,7 @@ size_t dspfn_nlms_mem_bytes(uint32_t taps) {
 
 int dspfn_nlms_init(dspfn_nlms_t *S, uint32_t taps, double mu, double eps, int normalised,
                     void *mem, size_t mem_bytes) {
-  if (taps < 1 || taps > DSPFN_NLMS_MAX_TAPS || !isfinite(mu) || !isfinite(eps) || eps < 0) {
+  if (taps < 1 || taps > DSPFN_AF_MAX_TAPS || !isfinite(mu) || !isfinite(eps) || eps < 0) {
     return DSPFN_E_ARG;
   }
   const size_t need = dspfn_nlms_mem_bytes(taps);
@@ -92,12 +88,6 @@ int dspfn_nlms_process_scalar(dspfn_nlms_t *S, const float *src, float *dst, siz
  * ------------------------------------------------------------------------------------------- */
 #if defined(__x86_64__)
 
-static inline __m128d sse2_load2(const float *p) {
-  return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(const void *)p)));
-}
-
-static inline double sse2_hsum(__m128d v) { return _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v))); }
-
 static void nlms_process_sse2(dspfn_nlms_t *S, const float *src, float *dst, size_t frames) {
   const uint32_t taps = S->taps;
   float *w = S->weights;
@@ -107,13 +97,13 @@ static void nlms_process_sse2(dspfn_nlms_t *S, const float *src, float *dst, siz
     __m128d y0 = _mm_setzero_pd(), y1 = y0, e0 = y0, e1 = y0;
     uint32_t i = 0;
     for (; i + 4 <= taps; i += 4) {
-      const __m128d v0 = sse2_load2(v + i), v1 = sse2_load2(v + i + 2);
-      y0 = _mm_add_pd(y0, _mm_mul_pd(sse2_load2(w + i), v0));
-      y1 = _mm_add_pd(y1, _mm_mul_pd(sse2_load2(w + i + 2), v1));
+      const __m128d v0 = dspfn_sse2_load2(v + i), v1 = dspfn_sse2_load2(v + i + 2);
+      y0 = _mm_add_pd(y0, _mm_mul_pd(dspfn_sse2_load2(w + i), v0));
+      y1 = _mm_add_pd(y1, _mm_mul_pd(dspfn_sse2_load2(w + i + 2), v1));
       e0 = _mm_add_pd(e0, _mm_mul_pd(v0, v0));
       e1 = _mm_add_pd(e1, _mm_mul_pd(v1, v1));
     }
-    double y = sse2_hsum(_mm_add_pd(y0, y1)), energy = sse2_hsum(_mm_add_pd(e0, e1));
+    double y = dspfn_sse2_hsum(_mm_add_pd(y0, y1)), energy = dspfn_sse2_hsum(_mm_add_pd(e0, e1));
     for (; i < taps; i++) {
       const double vi = v[i];
       y += (double)w[i] * vi;
@@ -123,8 +113,8 @@ static void nlms_process_sse2(dspfn_nlms_t *S, const float *src, float *dst, siz
     const __m128d step = _mm_set1_pd(nlms_step(S, e, energy));
     i = 0;
     for (; i + 4 <= taps; i += 4) {
-      const __m128 lo = _mm_cvtpd_ps(_mm_add_pd(sse2_load2(w + i), _mm_mul_pd(step, sse2_load2(v + i))));
-      const __m128 hi = _mm_cvtpd_ps(_mm_add_pd(sse2_load2(w + i + 2), _mm_mul_pd(step, sse2_load2(v + i + 2))));
+      const __m128 lo = _mm_cvtpd_ps(_mm_add_pd(dspfn_sse2_load2(w + i), _mm_mul_pd(step, dspfn_sse2_load2(v + i))));
+      const __m128 hi = _mm_cvtpd_ps(_mm_add_pd(dspfn_sse2_load2(w + i + 2), _mm_mul_pd(step, dspfn_sse2_load2(v + i + 2))));
       _mm_storeu_ps(w + i, _mm_movelh_ps(lo, hi));
     }
     const double s = _mm_cvtsd_f64(step);
@@ -134,15 +124,8 @@ static void nlms_process_sse2(dspfn_nlms_t *S, const float *src, float *dst, siz
   S->count += (double)frames;
 }
 
-#define AVX2 __attribute__((target("avx2")))
-
-AVX2 static inline double avx2_hsum(__m256d v) {
-  const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
 /* y = w·v and energy = v·v, four accumulators of four lanes each side. */
-AVX2 static inline void avx2_dots(const float *w, const float *v, uint32_t taps, double *y, double *energy) {
+DSPFN_AVX2 static inline void avx2_dots(const float *w, const float *v, uint32_t taps, double *y, double *energy) {
   __m256d y0 = _mm256_setzero_pd(), y1 = y0, e0 = y0, e1 = y0;
   uint32_t i = 0;
   for (; i + 8 <= taps; i += 8) {
@@ -152,7 +135,7 @@ AVX2 static inline void avx2_dots(const float *w, const float *v, uint32_t taps,
     e0 = _mm256_add_pd(e0, _mm256_mul_pd(v0, v0));
     e1 = _mm256_add_pd(e1, _mm256_mul_pd(v1, v1));
   }
-  double ys = avx2_hsum(_mm256_add_pd(y0, y1)), es = avx2_hsum(_mm256_add_pd(e0, e1));
+  double ys = dspfn_avx2_hsum(_mm256_add_pd(y0, y1)), es = dspfn_avx2_hsum(_mm256_add_pd(e0, e1));
   for (; i < taps; i++) {
     const double vi = v[i];
     ys += (double)w[i] * vi;
@@ -168,7 +151,7 @@ AVX2 static inline void avx2_dots(const float *w, const float *v, uint32_t taps,
  * one (next[i] = v[i - 1]), so weights are loaded and stored once per frame and the next dot
  * product does not wait for the stores.
  */
-AVX2 static void nlms_process_avx2(dspfn_nlms_t *S, const float *src, float *dst, size_t frames) {
+DSPFN_AVX2 static void nlms_process_avx2(dspfn_nlms_t *S, const float *src, float *dst, size_t frames) {
   const uint32_t taps = S->taps;
   float *w = S->weights;
   if (frames == 0) return;
@@ -208,8 +191,8 @@ AVX2 static void nlms_process_avx2(dspfn_nlms_t *S, const float *src, float *dst
       e0 = _mm256_add_pd(e0, _mm256_mul_pd(n0, n0));
       e1 = _mm256_add_pd(e1, _mm256_mul_pd(n1, n1));
     }
-    y = avx2_hsum(_mm256_add_pd(y0, y1));
-    energy = avx2_hsum(_mm256_add_pd(e0, e1));
+    y = dspfn_avx2_hsum(_mm256_add_pd(y0, y1));
+    energy = dspfn_avx2_hsum(_mm256_add_pd(e0, e1));
     for (; i < taps; i++) {
       w[i] = (float)((double)w[i] + s * (double)v[i]);
       const double ni = next[i];
@@ -348,16 +331,60 @@ int dspfn_nlms_snapshot(const dspfn_nlms_t *S, uint8_t *out, size_t out_bytes) {
   return DSPFN_OK;
 }
 
-int dspfn_nlms_restore(dspfn_nlms_t *S, const uint8_t *in, size_t in_bytes) {
-  if (in_bytes < 8) return DSPFN_E_STATE_SIZE;
-  uint32_t taps;
-  memcpy(&taps, in, 4);
-  if (taps != S->taps) return DSPFN_E_STATE_SHAPE;
-  if (in_bytes != dspfn_nlms_snapshot_bytes(S)) return DSPFN_E_STATE_SIZE;
+int dspfn_nlms_restore(dspfn_nlms_t *S, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
+  const size_t expected = dspfn_nlms_snapshot_bytes(S);
+  if (in_bytes < 8) return dspfn_fail(why, DSPFN_E_STATE_SIZE, "adaptive filter state has %zu bytes, expected %zu", in_bytes, expected);
+  const uint32_t taps = dspfn_get_u32(in);
+  if (taps != S->taps) return dspfn_fail(why, DSPFN_E_STATE_SHAPE, "adaptive filter state has %u taps, stage has %u", taps, S->taps);
+  if (in_bytes != expected) return dspfn_fail(why, DSPFN_E_STATE_SIZE, "adaptive filter state has %zu bytes, expected %zu", in_bytes, expected);
   /* The u32 after taps is reserved; TypeScript ignores its value and so do we. */
-  memcpy(&S->count, in + 8, 8);
+  S->count = dspfn_get_f64(in + 8);
   memcpy(S->weights, in + 16, (size_t)taps * 4);
   S->pos = S->spare;
   memcpy(S->hist + S->pos, in + 16 + (size_t)taps * 4, (size_t)taps * 4);
   return DSPFN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The ops of nlms and lms: params [taps, mu, eps], 2 channels in ([x, d] frames), 1 out. The state
+ * block is the struct, then weights and history.
+ * ------------------------------------------------------------------------------------------- */
+
+#define AF_HEADER ((sizeof(dspfn_nlms_t) + 63) & ~(size_t)63)
+
+int dspfn_af_check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why,
+                   const char *name) {
+  if (in_channels != 2) {
+    return dspfn_fail(why, DSPFN_E_ARG, "%s needs 2-channel interleaved input [x0, d0, x1, d1, \xe2\x80\xa6], but its input has %u channel(s)",
+                      name, in_channels);
+  }
+  if (n_params != 3 || !dspfn_whole(params[0], 1, DSPFN_AF_MAX_TAPS) || !isfinite(params[1]) || !(params[1] > 0) ||
+      !isfinite(params[2]) || !(params[2] >= 0)) {
+    return dspfn_fail(why, DSPFN_E_ARG, "%s needs params [taps 1..%u, mu > 0, eps >= 0], all finite", name, DSPFN_AF_MAX_TAPS);
+  }
+  shape->out_channels = 1;
+  shape->mem_bytes = AF_HEADER + dspfn_nlms_mem_bytes((uint32_t)params[0]);
+  return DSPFN_OK;
+}
+
+int dspfn_af_init_block(void *mem, const double *params, int normalised) {
+  const uint32_t taps = (uint32_t)params[0];
+  return dspfn_nlms_init((dspfn_nlms_t *)mem, taps, params[1], params[2], normalised, (unsigned char *)mem + AF_HEADER,
+                         dspfn_nlms_mem_bytes(taps));
+}
+
+int dspfn_af_ops_process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
+  const int status = dspfn_nlms_process((dspfn_nlms_t *)state, src, dst, frames, simd);
+  out->frames = status == DSPFN_OK ? frames : 0;
+  return status;
+}
+
+size_t dspfn_af_ops_snapshot_bytes(const void *state) { return dspfn_nlms_snapshot_bytes((const dspfn_nlms_t *)state); }
+
+int dspfn_af_ops_snapshot(const void *state, uint8_t *out, size_t out_bytes) {
+  return dspfn_nlms_snapshot((const dspfn_nlms_t *)state, out, out_bytes);
+}
+
+int dspfn_af_ops_restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
+  return dspfn_nlms_restore((dspfn_nlms_t *)state, in, in_bytes, why);
 }

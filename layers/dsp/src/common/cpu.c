@@ -1,7 +1,7 @@
 /* Which SIMD path this CPU can run. The x86-64 build targets the baseline (SSE2) and switches to
  * AVX2 only when the CPU reports it; the arm64 build targets Graviton2 (neoverse-n1), where
  * Advanced SIMD is architectural. */
-#include "dspfn_dsp.h"
+#include "common/stage.h"
 
 dspfn_simd dspfn_simd_best(void) {
 #if defined(__x86_64__)
