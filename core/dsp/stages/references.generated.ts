@@ -5,6 +5,8 @@ import { reference as movingAverage } from './movingAverage/movingAverage.refere
 import { reference as rms } from './rms/rms.reference.ts';
 import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
+import { reference as gain } from './gain/gain.reference.ts';
+import { reference as ema } from './ema/ema.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -12,4 +14,6 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   rms,
   nlms,
   lms,
+  gain,
+  ema,
 };

@@ -5,13 +5,17 @@ extern const dspfn_stage_ops dspfn_movingAverage_ops;
 extern const dspfn_stage_ops dspfn_rms_ops;
 extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
+extern const dspfn_stage_ops dspfn_gain_ops;
+extern const dspfn_stage_ops dspfn_ema_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
-const dspfn_stage_ops *const dspfn_stage_table[5] = {
+const dspfn_stage_ops *const dspfn_stage_table[7] = {
     [1] = &dspfn_movingAverage_ops,
     [2] = &dspfn_rms_ops,
     [3] = &dspfn_nlms_ops,
     [4] = &dspfn_lms_ops,
+    [5] = &dspfn_gain_ops,
+    [6] = &dspfn_ema_ops,
 };
 
-const uint32_t dspfn_stage_table_size = 5;
+const uint32_t dspfn_stage_table_size = 7;
