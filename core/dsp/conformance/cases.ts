@@ -17,8 +17,8 @@ export const STREAM_FRAMES = LENGTHS.reduce((a, b) => a + b, 0);
 
 /**
  * `full`: every signal for every (stage, options, channels). `sampled` (arm64 under qemu, where a
- * JIT runs 20–50× slower): two signals per (stage, options, channels), rotating so that each stage
- * still meets every signal on several channel counts.
+ * JIT runs 20–50× slower): the signals rotate over a stage's cases, as few per case as still give
+ * every stage every signal (one per case for a stage with six cases or more).
  */
 export type Coverage = 'full' | 'sampled';
 
@@ -46,25 +46,22 @@ export function conformanceCases(coverage: Coverage, only: readonly string[] = [
     if (only.length > 0 && !only.includes(descriptor.name)) continue;
     const reference = references[descriptor.name as StageName] as StageReference<StageName>;
     const usable = SIGNALS.filter((s) => reference.skipSignals?.[s] === undefined);
-    let index = 0;
-    for (const options of reference.cases) {
+    const accepted = reference.cases.flatMap((options) => {
       const params = descriptor.options.parse(options) as object;
-      for (const channels of CHANNELS) {
-        if (typeof descriptor.channels.out(channels, params) !== 'number') continue;
-        const signals =
-          coverage === 'full' ? usable : [usable[(2 * index) % usable.length]!, usable[(2 * index + 1) % usable.length]!];
-        cases.push({
-          descriptor,
-          reference,
-          spec: { name: descriptor.name, params } as StageSpec,
-          channels,
-          signals,
-          index,
-          label: `${descriptor.name}(${JSON.stringify(options)}) × ${channels} ch`,
-        });
-        index++;
-      }
-    }
+      return CHANNELS.filter((channels) => typeof descriptor.channels.out(channels, params) === 'number').map((channels) => ({ params, channels, options }));
+    });
+    const perCase = coverage === 'full' ? usable.length : Math.ceil(usable.length / accepted.length);
+    accepted.forEach(({ params, channels, options }, index) => {
+      cases.push({
+        descriptor,
+        reference,
+        spec: { name: descriptor.name, params } as StageSpec,
+        channels,
+        signals: Array.from({ length: perCase }, (_, k) => usable[(index * perCase + k) % usable.length]!),
+        index,
+        label: `${descriptor.name}(${JSON.stringify(options)}) × ${channels} ch`,
+      });
+    });
   }
   return cases;
 }
