@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError, DspfnError, ErrorCode, SnapshotError, StateMismatchError } from '../errors.ts';
+import { ConfigError, DspfnError, InvalidSamplesError, SnapshotError, StateMismatchError } from '../errors.ts';
 import { zodReason } from '../validation.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
@@ -136,9 +136,7 @@ export class Pipeline {
   run(samples: Float32Array, timing: BlockTiming): PipelineOutput {
     if (timing.sampleRate === undefined && timing.timestamp !== undefined && this.rateChanger !== undefined) {
       const stage = this.rateChanger;
-      throw new DspfnError(ErrorCode.InvalidSamples, `${stage} changes the frame rate, so its output can only be timed when the block has a sampleRate`, {
-        stage,
-      });
+      throw new InvalidSamplesError(`${stage} changes the frame rate, so its output can only be timed when the block has a sampleRate`, { stage });
     }
     return this.execute(samples, timing);
   }

@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { jsBackend, type DspBackend } from '../../core/dsp/backend.ts';
-import { signal } from '../../core/dsp/conformance/signals.ts';
+import { signal } from '../../test/conformance/signals.ts';
 import { nativeBackend, nativeModule } from '../../core/dsp/native/loader.ts';
 import { pipeline, type PipelineSpec } from '../../core/dsp/pipeline.ts';
 import { cpuRate, median, rate, table } from '../../test/bench/measure.ts';

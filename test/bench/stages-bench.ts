@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import { jsBackend } from '../../core/dsp/backend.ts';
-import { signal } from '../../core/dsp/conformance/signals.ts';
+import { signal } from '../conformance/signals.ts';
 import { nativeBackend, nativeModule } from '../../core/dsp/native/loader.ts';
 import { catalogue, type StageName, type StageSpec } from '../../core/dsp/stages/catalogue.ts';
 import type { AnyStageDescriptor } from '../../core/dsp/stages/descriptor.ts';

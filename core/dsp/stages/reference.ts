@@ -1,5 +1,8 @@
-import type { SignalName } from '../conformance/signals.ts';
 import type { StageName, StageOptions, StageParams } from './catalogue.ts';
+
+/** The test signals every stage runs on in the conformance suite (test/conformance/signals.ts makes them). */
+export const SIGNALS = ['noise', 'dc', 'tiny', 'huge', 'zeros', 'sine'] as const;
+export type SignalName = (typeof SIGNALS)[number];
 
 /**
  * What tests and benches need to know about a stage, beside its descriptor (which production code

@@ -2,7 +2,7 @@
  * Conformance, native half: for every catalogue stage, option case of its reference, accepted
  * channel count in {1, 2, 3, 5, 8} and signal, every SIMD path this CPU has (x64: scalar, sse2,
  * avx2; arm64: scalar, neon) against the TypeScript kernel, which the TypeScript half
- * (core/dsp/conformance/typescript.test.ts) holds to the float64 definition. Outputs and snapshot
+ * (test/conformance/typescript.test.ts) holds to the float64 definition. Outputs and snapshot
  * bytes must be identical, or within the stage's stated bound on the paths it names
  * (descriptor.exactness). Nothing here is stage-specific.
  *
@@ -11,13 +11,13 @@
  * output, on every path; one signal (rotating) also runs in place, through snapshot → restore →
  * continue on the same path and TypeScript → native → TypeScript on every path, and against
  * damaged, foreign and fuzzed states (restore has no SIMD path: on the best one). On arm64 (qemu)
- * the signals rotate over the cases (coverage "sampled", core/dsp/conformance/cases.ts);
+ * the signals rotate over the cases (coverage "sampled", test/conformance/cases.ts);
  * DSPFN_CONFORMANCE=full|sampled overrides, DSPFN_CONFORMANCE_STAGES=ema,gain picks stages.
  */
 import assert from 'node:assert/strict';
 import { jsBackend } from '../../../core/dsp/backend.ts';
-import { caseInput, conformanceCases, coverageFromEnv, stagesFromEnv, STREAM_FRAMES, type ConformanceCase } from '../../../core/dsp/conformance/cases.ts';
-import type { SignalName } from '../../../core/dsp/conformance/signals.ts';
+import { caseInput, conformanceCases, coverageFromEnv, stagesFromEnv, STREAM_FRAMES, type ConformanceCase } from '../../../test/conformance/cases.ts';
+import type { SignalName } from '../../../test/conformance/signals.ts';
 import {
   allowsInPlace,
   assertNativeOutput,
@@ -29,9 +29,9 @@ import {
   runChunks,
   runWhole,
   splits,
-} from '../../../core/dsp/conformance/checks.ts';
-import { describe, it } from '../../../core/dsp/conformance/runner.ts';
-import { addon, native, nativeModuleForTests, onPath, paths } from '../../../core/dsp/conformance/native.ts';
+} from '../../../test/conformance/checks.ts';
+import { describe, it } from '../../../test/conformance/runner.ts';
+import { addon, native, nativeModuleForTests, onPath, paths } from '../../../test/conformance/native.ts';
 import { catalogueProblems, type SimdPath } from '../../../core/dsp/native/loader.ts';
 import { catalogue } from '../../../core/dsp/stages/catalogue.ts';
 import type { StageKernel } from '../../../core/dsp/stages/kernel.ts';

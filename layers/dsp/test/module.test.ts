@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jsBackend } from '../../../core/dsp/backend.ts';
-import { assertSameBytes, assertSameSamples, captureError } from '../../../core/dsp/conformance/checks.ts';
-import { addon, native, nativeModuleForTests, onPath, paths } from '../../../core/dsp/conformance/native.ts';
-import { describe, it } from '../../../core/dsp/conformance/runner.ts';
-import { signal } from '../../../core/dsp/conformance/signals.ts';
-import { catalogueProblems, loadNative, NativeLoadError, resolveBackend, type SimdPath } from '../../../core/dsp/native/loader.ts';
+import { assertSameBytes, assertSameSamples, captureError } from '../../../test/conformance/checks.ts';
+import { addon, native, nativeModuleForTests, onPath, paths } from '../../../test/conformance/native.ts';
+import { describe, it } from '../../../test/conformance/runner.ts';
+import { signal } from '../../../test/conformance/signals.ts';
+import { catalogueProblems, loadNative, resolveBackend, type SimdPath } from '../../../core/dsp/native/loader.ts';
+import { NativeLoadError } from '../../../core/errors.ts';
 import { pipeline } from '../../../core/dsp/pipeline.ts';
 import { kindOf } from '../../../core/dsp/stages/catalogue.ts';
 

@@ -4,10 +4,10 @@
  * held to the stated bound (1e-5 × rms(d)); the scalar path stays bit-exact.
  */
 import { jsBackend } from '../../../backend.ts';
-import { assertNativeOutput, assertSameBytes, runWhole } from '../../../conformance/checks.ts';
-import { native, onPath, paths } from '../../../conformance/native.ts';
-import { describe, it } from '../../../conformance/runner.ts';
-import { signal, type SignalName } from '../../../conformance/signals.ts';
+import { assertNativeOutput, assertSameBytes, runWhole } from '../../../../../test/conformance/checks.ts';
+import { native, onPath, paths } from '../../../../../test/conformance/native.ts';
+import { describe, it } from '../../../../../test/conformance/runner.ts';
+import { signal, type SignalName } from '../../../../../test/conformance/signals.ts';
 import { descriptorOf, type StageSpec } from '../../catalogue.ts';
 import { adaptiveInput } from './adaptive-filter.reference.ts';
 

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { SnapshotError } from '../../../../errors.ts';
 import { mulberry32 } from '../../../../testing/random.ts';
 import { jsBackend } from '../../../backend.ts';
-import { assertSameBytes, assertSameSamples, captureError, runWhole } from '../../../conformance/checks.ts';
-import { native, nativeKernel, onPath, paths } from '../../../conformance/native.ts';
-import { describe, it } from '../../../conformance/runner.ts';
+import { assertSameBytes, assertSameSamples, captureError, runWhole } from '../../../../../test/conformance/checks.ts';
+import { native, nativeKernel, onPath, paths } from '../../../../../test/conformance/native.ts';
+import { describe, it } from '../../../../../test/conformance/runner.ts';
 import type { StageSpec } from '../../catalogue.ts';
 
 type Signal = 'noise' | 'mixed' | 'ints' | 'dc' | 'tiny';
