@@ -43,13 +43,14 @@ export function signature(descriptor: AnyStageDescriptor): string {
 }
 
 function range(p: JsonSchemaProperty): string {
-  const f = (v: number | undefined) => (v === undefined ? undefined : formatNumber(v));
-  const lo = f(p.minimum) ?? (p.exclusiveMinimum !== undefined ? `>${f(p.exclusiveMinimum)}` : undefined);
-  const hi = f(p.maximum) ?? (p.exclusiveMaximum !== undefined ? `<${f(p.exclusiveMaximum)}` : undefined);
-  if (lo !== undefined && hi !== undefined) return ` ${lo} … ${hi}`;
-  if (lo !== undefined) return p.minimum !== undefined ? ` ≥ ${lo}` : ` > ${f(p.exclusiveMinimum)}`;
-  if (hi !== undefined) return p.maximum !== undefined ? ` ≤ ${hi}` : ` < ${f(p.exclusiveMaximum)}`;
-  return '';
+  const f = formatNumber;
+  if (p.minimum !== undefined && p.maximum !== undefined) return ` ${f(p.minimum)} … ${f(p.maximum)}`;
+  const parts: string[] = [];
+  if (p.minimum !== undefined) parts.push(`≥ ${f(p.minimum)}`);
+  if (p.exclusiveMinimum !== undefined) parts.push(`> ${f(p.exclusiveMinimum)}`);
+  if (p.maximum !== undefined) parts.push(`≤ ${f(p.maximum)}`);
+  if (p.exclusiveMaximum !== undefined) parts.push(`< ${f(p.exclusiveMaximum)}`);
+  return parts.length === 0 ? '' : ` ${parts.join(' and ')}`;
 }
 
 function describeType(p: JsonSchemaProperty): string {
