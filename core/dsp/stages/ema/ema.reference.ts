@@ -22,15 +22,17 @@ export const reference = defineReference('ema', {
     options: { alpha: 0.05 },
     plain: ({ alpha }, channels) => {
       const y = new Float64Array(channels);
-      let started = false;
+      let first = true;
       return (input, output) => {
-        for (let i = 0; i < input.length; i++) {
-          const c = i % channels;
-          if (!started && i < channels) y[c] = input[i]!;
-          else y[c] = y[c]! + alpha * (input[i]! - y[c]!);
-          output[i] = y[c]!;
+        for (let c = 0; c < channels; c++) {
+          let v = first ? input[c]! : y[c]!;
+          for (let i = c; i < input.length; i += channels) {
+            v += alpha * (input[i]! - v);
+            output[i] = v;
+          }
+          y[c] = v;
         }
-        started = true;
+        first = false;
       };
     },
   },
