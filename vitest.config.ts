@@ -14,7 +14,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'templates/**/*.test.ts', 'layers/**/*.test.ts', 'test/servers/**/*.test.ts'] },
+        test: { name: 'unit', include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'templates/**/*.test.ts', 'layers/**/*.test.ts', 'test/servers/**/*.test.ts', 'test/conformance/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -28,8 +28,12 @@ const force = args.has('--force');
 const hostOnly = args.has('--host');
 const MAX_GLIBC = [2, 34];
 
-const sources = ['cpu.c', 'moving_window.c', 'nlms.c', 'binding.c'].map((f) => path.join(here, 'src', f));
-const headers = [path.join(here, 'src', 'dspfn_dsp.h')];
+// Every C file under src/ is compiled (a new stage is a new file, no edit here), in a fixed order so
+// the command, and so the up-to-date stamp, does not depend on the file system.
+const srcDir = path.join(here, 'src');
+const srcFiles = fs.readdirSync(srcDir, { recursive: true }).map(String).sort();
+const sources = srcFiles.filter((f) => f.endsWith('.c')).map((f) => path.join(srcDir, f));
+const headers = srcFiles.filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
 const napiInclude = path.join(root, 'node_modules', 'node-api-headers', 'include');
 
 /*
@@ -40,7 +44,7 @@ const napiInclude = path.join(root, 'node_modules', 'node-api-headers', 'include
  */
 const commonFlags = [
   '-std=c11', '-O3', '-fPIC', '-shared', '-fvisibility=hidden', '-ffp-contract=off', '-fno-math-errno',
-  '-Wall', '-Wextra', '-Werror', '-s', '-Wl,-z,noexecstack', `-I${napiInclude}`,
+  '-Wall', '-Wextra', '-Werror', '-s', '-Wl,-z,noexecstack', `-I${napiInclude}`, `-I${srcDir}`,
 ];
 
 const hostArch = process.arch === 'arm64' ? 'arm64' : 'x64';

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { readEnv, type RawEnv } from '../../env/read-env.ts';
 import { ConfigError, DspfnError, ErrorCode, InvalidSamplesError, NativeKernelError, NativeLoadError, SnapshotError } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
-import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
+import { catalogue, descriptorOf, kindOf, lockedKinds, type StageSpec } from '../stages/catalogue.ts';
+import type { StageKernel } from '../stages/kernel.ts';
+import { packParams } from '../stages/params.ts';
+import type { SimdPath } from './simd.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -24,30 +27,43 @@ import { StageKind, outputChannels, type StageKernel, type StageName, type Stage
  * Lambda puts /opt/nodejs/node_modules.
  */
 
-export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';
+export type { SimdPath } from './simd.ts';
 
 declare const nativeHandle: unique symbol;
 /** An opaque kernel handle owned by the native module (freed when garbage-collected). */
 export type NativeHandle = { readonly [nativeHandle]: true };
 
-/** The JS surface of layers/dsp/src/binding.c. */
+/** One entry of the native module's ops table. */
+export interface NativeStage {
+  readonly kind: number;
+  readonly name: string;
+  readonly stateVersion: number;
+}
+
+/** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
 export interface NativeAddon {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
   create(kind: number, channels: number, params: Float64Array): NativeHandle;
-  process(handle: NativeHandle, input: Float32Array, output: Float32Array): void;
+  /** Returns the frames written. */
+  process(handle: NativeHandle, input: Float32Array, output: Float32Array): number;
+  maxOutputFrames(handle: NativeHandle, frames: number): number;
   snapshot(handle: NativeHandle): Uint8Array;
   restore(handle: NativeHandle, state: Uint8Array): void;
+  /** The stages this binary was built with. */
+  stages(): NativeStage[];
+  /** A stage's own test hook (e.g. the moving window's output step on given sums), on the active path. */
+  testHook(handle: NativeHandle, args: Float64Array, output: Float32Array): void;
   simd(): SimdPath;
   /** true: the best path for this CPU; false: scalar; or a path name. Returns the active path. */
   setSimd(mode: boolean | SimdPath | 'auto'): SimdPath;
-  /** Test hook: the moving stages' output step alone on given sums (active SIMD path). */
-  testOutputs(sums: Float64Array, n: number, squared: boolean, output: Float32Array): void;
+  /** The paths this CPU can run, scalar first. */
+  simdPaths(): SimdPath[];
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
@@ -116,7 +132,25 @@ function checkAddon(value: unknown, file: string): NativeAddon {
   if (addon.abi !== NATIVE_ABI) {
     throw new Error(`${file} has native ABI ${String(addon.abi)}, this dspfn needs ${NATIVE_ABI} (a stale build)`);
   }
+  const problems = catalogueProblems((addon as NativeAddon).stages());
+  if (problems.length > 0) throw new Error(`${file} was built from another stage catalogue (a stale build): ${problems.join('; ')}`);
   return addon as NativeAddon;
+}
+
+/** Differences between the module's ops table and the catalogue (kind ids, names, state versions). */
+export function catalogueProblems(stages: readonly NativeStage[]): string[] {
+  const problems: string[] = [];
+  const byKind = new Map(stages.map((s) => [s.kind, s]));
+  for (const descriptor of catalogue) {
+    const kind = lockedKinds()[descriptor.name];
+    const native = kind === undefined ? undefined : byKind.get(kind);
+    if (native === undefined) problems.push(`no ${descriptor.name} (kind ${kind})`);
+    else if (native.name !== descriptor.name) problems.push(`kind ${kind} is ${native.name}, not ${descriptor.name}`);
+    else if (native.stateVersion !== descriptor.stateVersion) {
+      problems.push(`${descriptor.name} state version ${native.stateVersion}, not ${descriptor.stateVersion}`);
+    }
+  }
+  return problems;
 }
 
 function requireFile(file: string): NativeAddon {
@@ -235,7 +269,7 @@ export function isNativeAvailable(): boolean {
   }
 }
 
-function rethrow(error: unknown, stage: StageName): DspfnError {
+function rethrow(error: unknown, stage: string): DspfnError {
   const cause = asError(error);
   const code = (error as { code?: unknown } | null)?.code;
   const options = { cause, stage };
@@ -250,19 +284,24 @@ class NativeKernel implements StageKernel {
   constructor(
     private readonly addon: NativeAddon,
     private readonly handle: NativeHandle,
-    private readonly stage: StageName,
+    private readonly stage: string,
     readonly inChannels: number,
     readonly outChannels: number,
+    private readonly sameRate: boolean,
   ) {}
 
-  process(input: Float32Array, output: Float32Array): void {
+  maxOutputFrames(inFrames: number): number {
+    return this.sameRate ? inFrames : this.addon.maxOutputFrames(this.handle, inFrames);
+  }
+
+  process(input: Float32Array, output: Float32Array): number {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
     if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
       throw new InvalidSamplesError(`${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
-      this.addon.process(this.handle, input, output);
+      return this.addon.process(this.handle, input, output);
     } catch (error) {
       throw rethrow(error, this.stage);
     }
@@ -283,31 +322,34 @@ class NativeKernel implements StageKernel {
       throw rethrow(error, this.stage);
     }
   }
-}
 
-function stageParams(spec: StageSpec): Float64Array {
-  switch (spec.name) {
-    case 'movingAverage':
-    case 'rms':
-      return Float64Array.of(spec.params.window);
-    case 'nlms':
-    case 'lms':
-      return Float64Array.of(spec.params.taps, spec.params.mu, spec.params.eps);
+  /** The stage's native test hook on the active SIMD path (tests only). */
+  testHook(args: Float64Array, output: Float32Array): void {
+    try {
+      this.addon.testHook(this.handle, args, output);
+    } catch (error) {
+      throw rethrow(error, this.stage);
+    }
   }
 }
+
+export type { NativeKernel };
 
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {
+      const descriptor = descriptorOf(spec.name);
+      const outChannels = descriptor.channels.out(inChannels, spec.params);
+      if (typeof outChannels !== 'number') throw new ConfigError(`${spec.name} ${outChannels.error}`, { stage: spec.name });
       let handle: NativeHandle;
       try {
-        handle = addon.create(StageKind[spec.name], inChannels, stageParams(spec));
+        handle = addon.create(kindOf(spec.name), inChannels, packParams(descriptor, spec.params));
       } catch (error) {
         throw rethrow(error, spec.name);
       }
-      return new NativeKernel(addon, handle, spec.name, inChannels, outputChannels(spec, inChannels));
+      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels, descriptor.rate.kind === 'same');
     },
   };
 }

@@ -31,7 +31,9 @@ export function runPipelines<M>(
         run.skipped++;
         continue;
       }
-      const output = pipeline.process(item.samples);
+      const timestamp = item.block.timestamp ?? record.timestamp;
+      // The output carries its own first-sample time and rate (a rate-changing stage moves them).
+      const out = pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
       pipeline.markAbsorbed(record.topic, record.partition, record.offset);
       run.advanced.add(key);
       run.samples += item.samples.length;
@@ -40,10 +42,10 @@ export function runPipelines<M>(
         key,
         record,
         block: item.block,
-        output,
-        outChannels: pipeline.spec.outChannels,
-        timestamp: item.block.timestamp ?? record.timestamp,
-        sampleRate: item.block.sampleRate,
+        output: out.samples,
+        outChannels: out.channels,
+        timestamp: out.timestamp ?? timestamp,
+        sampleRate: out.sampleRate,
       });
     }
   }
