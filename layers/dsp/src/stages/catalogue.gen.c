@@ -9,7 +9,7 @@ extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
-const dspfn_stage_ops *const dspfn_stage_table[7] = {
+const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [1] = &dspfn_movingAverage_ops,
     [2] = &dspfn_rms_ops,
     [3] = &dspfn_nlms_ops,
@@ -18,4 +18,4 @@ const dspfn_stage_ops *const dspfn_stage_table[7] = {
     [6] = &dspfn_ema_ops,
 };
 
-const uint32_t dspfn_stage_table_size = 7;
+const uint32_t dspfn_stage_table_size = 48;
