@@ -12,6 +12,8 @@ export const ErrorCode = {
   StateStore: 'DSPFN_STATE_STORE',
   Sink: 'DSPFN_SINK',
   Native: 'DSPFN_NATIVE',
+  Secret: 'DSPFN_SECRET',
+  Security: 'DSPFN_SECURITY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -85,6 +87,20 @@ export class StateStoreError extends DspfnError {
 export class SinkError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {
     super(ErrorCode.Sink, message, options);
+  }
+}
+
+/** A secret (Secrets Manager, SSM) could not be read, or does not hold what dspfn expects. */
+export class SecretError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Secret, message, options);
+  }
+}
+
+/** A server refused the credentials or certificate, or its certificate did not verify. */
+export class SecurityError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Security, message, options);
   }
 }
 

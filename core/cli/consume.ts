@@ -4,7 +4,7 @@ import { ConfigError, DspfnError, describeError } from '../errors.ts';
 import type { KafkaEvent } from '../events/types.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../handler/logger.ts';
 import type { Runtime } from '../handler/runtime.ts';
-import { connectionFromEnv, kafkaClientConfig, resolveBrokers, type KafkaConnectionOptions } from '../kafka/connection.ts';
+import { connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { lambdaRecord } from '../kafka/records.ts';
 import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
@@ -341,7 +341,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     await consumer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
     if (!options.sink) await sink.close().catch(() => {});
-    throw error;
+    throw kafkaConnectError(error, brokers);
   }
 
   return {

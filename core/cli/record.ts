@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { ConfigError, describeError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../handler/logger.ts';
-import { connectionFromEnv, kafkaClientConfig, type KafkaConnectionOptions } from '../kafka/connection.ts';
+import { connectionFromEnv, kafkaClientConfig, kafkaConnectError, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { lambdaRecord } from '../kafka/records.ts';
 
 export interface RecordOptions {
@@ -78,7 +78,9 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
 
   let full = false;
   try {
-    await consumer.connect();
+    await consumer.connect().catch((error: unknown) => {
+      throw kafkaConnectError(error, connection);
+    });
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,

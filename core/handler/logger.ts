@@ -1,3 +1,5 @@
+import { redactSecrets } from '../secrets/redact.ts';
+
 const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof levels;
 
@@ -15,7 +17,8 @@ export function jsonLogger(
   return {
     log(entryLevel, message, fields = {}) {
       if (levels[entryLevel] < threshold) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, message, ...base, ...fields }) + '\n');
+      // Scrubbed of every secret dspfn has read, whatever field or library text carries it.
+      write(redactSecrets(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, message, ...base, ...fields })) + '\n');
     },
   };
 }

@@ -38,7 +38,7 @@ export function defaultRuntime(functionName: string, env: NodeJS.ProcessEnv = pr
     if (ttl !== undefined && ttl !== '' && !(Number(ttl) > 0)) {
       throw new ConfigError(`DSPFN_STATE_TTL_SECONDS must be a positive number of seconds, got "${ttl}"`);
     }
-    runtime.state = createStateStore(env.DSPFN_STATE ?? 'memory', {
+    runtime.state = createStateStore(env.DSPFN_STATE, {
       ...(env.DSPFN_STATE_PREFIX ? { prefix: env.DSPFN_STATE_PREFIX } : {}),
       ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
       env,

@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { packageExports } from '../lazy-import.ts';
-import { kafkaClientConfig, type KafkaConnectionOptions } from './connection.ts';
+import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -48,7 +48,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   let connecting: Promise<Producer> | undefined;
   let closed = false;
 
-  const open = async (): Promise<Producer> => {
+  const connect = async (): Promise<Producer> => {
     const { Kafka, Partitioners } = await library;
     const kafka = new Kafka(await kafkaClientConfig(options));
     const created = kafka.producer({
@@ -64,6 +64,17 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
     });
     await created.connect();
     return created;
+  };
+
+  // A refused login with credentials from Secrets Manager may mean they were rotated: read the
+  // secret again and, when it changed, try once more with the new value.
+  const open = async (): Promise<Producer> => {
+    try {
+      return await connect();
+    } catch (error) {
+      if (!(await refreshCredentialsAfter(error, options).catch(() => false))) throw error;
+      return connect();
+    }
   };
 
   const ready = (): Promise<Producer> => {

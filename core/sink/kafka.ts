@@ -1,8 +1,7 @@
 import { describeError, SinkError } from '../errors.ts';
 import { registerRuntimeFactory } from '../handler/runtime.ts';
 import { jsonLogger, type Logger } from '../handler/logger.ts';
-import { redactText } from '../kafka/client-logger.ts';
-import { connectionFromEnv, validateConnection } from '../kafka/connection.ts';
+import { connectionFromEnv, describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from '../kafka/producer.ts';
 import type { OutputMessage, Sink } from './sink.ts';
 
@@ -76,7 +75,7 @@ export class KafkaSink implements Sink {
   readonly name = 'kafka';
   private readonly transport: ProduceTransport;
   private readonly logger: Logger;
-  private readonly secrets: string[];
+  private readonly connection: KafkaConnectionOptions;
   private readonly logBatchBytes: number;
   private readonly logFlushIntervalMs: number;
   private readonly maxRequestBytes: number;
@@ -93,7 +92,7 @@ export class KafkaSink implements Sink {
     if (!options.transport) validateConnection(options);
     this.logger = options.logger ?? jsonLogger({ component: 'kafka-sink' });
     this.transport = options.transport ?? kafkajsProducer({ ...options, logger: this.logger });
-    this.secrets = options.password ? [options.password] : [];
+    this.connection = options;
     this.logBatchBytes = options.logBatchBytes ?? 64 * 1024;
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
@@ -117,7 +116,7 @@ export class KafkaSink implements Sink {
     try {
       await this.transport.warm?.();
     } catch (error) {
-      throw new SinkError(`Kafka warm-up failed: ${redactText(describeError(error), this.secrets)}`, { cause: error });
+      throw new SinkError(`Kafka warm-up failed: ${describeKafkaError(error, this.connection)}`, { cause: error });
     }
   }
 
@@ -216,7 +215,7 @@ export class KafkaSink implements Sink {
 
   private failure(error: unknown, messages: readonly TopicMessage[]): SinkError {
     const topics = [...new Set(messages.map((m) => m.topic))];
-    const reason = redactText(describeError(error), this.secrets);
+    const reason = describeKafkaError(error, this.connection);
     return new SinkError(`Kafka produce of ${messages.length} message(s) to ${topics.join(', ')} failed: ${reason}`, { cause: error });
   }
 }
