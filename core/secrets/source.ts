@@ -1,5 +1,8 @@
-import { readParameter, readSecretString } from './aws.ts';
 import { registerSecret } from './redact.ts';
+
+// The AWS reads load on first use: in a function bundle they are an on-demand chunk (the AWS SDK
+// itself comes from the Lambda runtime), so a function whose secrets are not in AWS never loads them.
+const aws = () => import('./aws.ts');
 
 /**
  * A secret held outside the function's configuration. Read once (at init, by warm()), kept for
@@ -72,12 +75,12 @@ function cached(key: string, create: () => SecretSource): SecretSource {
 
 /** A Secrets Manager secret's text (GetSecretValue), by ARN or name. */
 export function secretsManagerSecret(secretId: string, options: { minRefreshIntervalMs?: number } = {}): SecretSource {
-  return cached(`secretsmanager\n${secretId}`, () => new CachedSecret(`Secrets Manager secret ${secretId}`, () => readSecretString(secretId), options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS));
+  return cached(`secretsmanager\n${secretId}`, () => new CachedSecret(`Secrets Manager secret ${secretId}`, async () => (await aws()).readSecretString(secretId), options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS));
 }
 
 /** An SSM parameter's value (GetParameter, decrypted), by name or ARN. */
 export function ssmParameter(name: string, options: { minRefreshIntervalMs?: number } = {}): SecretSource {
-  return cached(`ssm\n${name}`, () => new CachedSecret(`SSM parameter ${name}`, () => readParameter(name), options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS));
+  return cached(`ssm\n${name}`, () => new CachedSecret(`SSM parameter ${name}`, async () => (await aws()).readParameter(name), options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS));
 }
 
 /** A value known up front (a plain environment variable): nothing to read, nothing to refresh. */

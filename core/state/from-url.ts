@@ -37,7 +37,8 @@ export const STATE_SPEC_FORMS = [
  * The store a DSPFN_STATE / --state value names. prefix and ttlSeconds apply to the Redis stores;
  * memory state lives as long as the process, so it has neither. Configuration errors throw here,
  * connection errors surface on the first load (or warm()). Unset (undefined) means memory, or
- * the URL in DSPFN_STATE_SSM_PARAMETER when that is set.
+ * the URL in DSPFN_STATE_SSM_PARAMETER when that is set; a spec given wins over the parameter
+ * (tests and the CLI pass `memory` explicitly).
  */
 export function createStateStore(spec: string | undefined, options: StateStoreOptions = {}): StateStore {
   const { env = process.env, timeoutMs, onConnectionError, logger, ...layout } = options;

@@ -156,6 +156,8 @@ describe('Redis state over TLS with an ACL user', () => {
       expect(reads(name)).toBe(1);
       expect(await runtime.state.commit([entry('k', 4)])).toEqual([{ key: 'k', status: 'committed' }]);
       expect(reads(name)).toBe(1);
+      // A DSPFN_STATE given explicitly (tests, the CLI) wins over the parameter.
+      expect(defaultRuntime('sensor-rms', { DSPFN_STATE: 'memory', DSPFN_STATE_SSM_PARAMETER: name }).state.name).toBe('memory');
     });
 
     it('reads the parameter again when Redis refuses the password, and goes on with the rotated one', async () => {
