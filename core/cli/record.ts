@@ -77,10 +77,12 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
   });
 
   let full = false;
+  let connected = false;
   try {
     await consumer.connect().catch((error: unknown) => {
       throw kafkaConnectError(error, connection);
     });
+    connected = true;
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
@@ -114,7 +116,8 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
     options.signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
     await new Promise<void>((resolve) => stream.end(() => resolve()));
-    if (throwaway) await deleteGroup(kafka, groupId);
+    // A recorder that never connected made no group (and connecting again would fail the same way).
+    if (throwaway && connected) await deleteGroup(kafka, groupId);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;
