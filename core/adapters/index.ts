@@ -19,3 +19,6 @@ export type { KafkaSinkOptions } from '../sink/kafka.ts';
 export { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers } from '../kafka/connection.ts';
 export type { KafkaConnectionOptions } from '../kafka/connection.ts';
 export type { KafkaAuthMode } from '../kafka/auth.ts';
+export type { RedisTlsOptions } from '../state/redis.ts';
+export { secretsManagerSecret, ssmParameter, fixedSecret } from '../secrets/source.ts';
+export type { SecretSource } from '../secrets/source.ts';
