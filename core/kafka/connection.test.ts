@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../handler/logger.ts';
 import { clientLogCreator } from './client-logger.ts';
-import { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
+import { connectionFromEnv, describeConnection, describeKafkaError, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
 import { defineFunction, deviceReadings, pipeline } from '../index.ts';
 import { eventBrokers, forgetEventBootstrapServers, noteEventBootstrapServers } from './event-brokers.ts';
 import type { BootstrapBrokersClient } from './msk-brokers.ts';
@@ -266,6 +266,13 @@ describe('TLS material and secrets', () => {
     const config = await kafkaClientConfig({ brokers: 'k:9094', tls: true, tlsInsecureSkipVerify: true, logger });
     expect(config.ssl).toEqual({ rejectUnauthorized: false });
     expect(logger.lines.map((l) => JSON.parse(l).message)).toEqual([expect.stringMatching(/^TLS CERTIFICATE VERIFICATION IS OFF for Kafka \(DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY\)/)]);
+  });
+
+  it('tells a refused IAM login from a refused password', () => {
+    const refused = Object.assign(new Error('SASL OAUTHBEARER authentication failed'), { name: 'KafkaJSSASLAuthenticationError' });
+    expect(describeKafkaError(refused, { clusterArn: ARN })).toMatch(/^Kafka refused the function's IAM login \(SASL OAUTHBEARER\): its role needs kafka-cluster:Connect/);
+    expect(describeKafkaError(refused, { brokers: 'k:1', username: 'svc', password: PASSWORD })).toBe('Kafka refused the credentials of user "svc": wrong password or unknown user (SASL authentication failed)');
+    expect(describeKafkaError(new Error(`socket closed ${PASSWORD}`), { brokers: 'k:1', username: 'svc', password: PASSWORD })).toBe('socket closed [redacted]');
   });
 
   it('refuses contradictions at configuration time', () => {

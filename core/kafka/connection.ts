@@ -264,6 +264,9 @@ export function kafkaConnectError(error: unknown, options: KafkaConnectionOption
  */
 export function describeKafkaError(error: unknown, options: KafkaConnectionOptions): string {
   const failure = securityFailure(error, kafkaFailureContext(options));
+  if (failure?.kind === 'credentials' && authModeOf(options) === 'iam') {
+    return "Kafka refused the function's IAM login (SASL OAUTHBEARER): its role needs kafka-cluster:Connect on the cluster, and the cluster needs IAM access control turned on";
+  }
   if (failure) return `${failure.message}${failure.credentialsRefused && options.secretArn ? ` (credentials from Secrets Manager secret ${options.secretArn})` : ''}`;
   const own = [options.password, options.key, options.keyPassword].filter((s): s is string => s !== undefined);
   return redactSecrets(redactText(error instanceof Error ? error.message : String(error), own));
