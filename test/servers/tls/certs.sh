@@ -22,7 +22,16 @@ die() { echo "certs.sh: $*" >&2; exit 1; }
 (($# == 1)) || die "usage: certs.sh DIR"
 DIR="$1"
 [[ -f "$DIR/.complete" ]] && exit 0
-command -v openssl >/dev/null 2>&1 || die "openssl not found: install it (apt-get install openssl)"
+# CI starts from a fresh machine: install openssl the way redis.sh installs redis-server.
+if ! command -v openssl >/dev/null 2>&1; then
+  asroot=()
+  [[ $EUID -eq 0 ]] || { sudo -n true 2>/dev/null && asroot=(sudo -n); } || die "openssl not found and installing it needs root: apt-get install openssl"
+  command -v apt-get >/dev/null 2>&1 || die "openssl not found: install it"
+  "${asroot[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null 2>&1 ||
+    { "${asroot[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+      "${asroot[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl >/dev/null 2>&1; } ||
+    die "apt-get install openssl failed"
+fi
 
 mkdir -p "$DIR"
 umask 077
