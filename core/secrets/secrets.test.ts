@@ -3,7 +3,7 @@
 // JSON protocols (test/servers/aws-stub.ts).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretError } from '../errors.ts';
-import { jsonLogger } from '../handler/logger.ts';
+import { jsonLogger } from '../logger/logger.ts';
 import { awsStubEnv, startAwsStub, type AwsStub } from '../../test/servers/aws-stub.ts';
 import { parseKafkaSecret } from './kafka-secret.ts';
 import { forgetSecrets, redactSecrets, registerSecret } from './redact.ts';

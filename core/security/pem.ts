@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 import { registerSecret } from '../secrets/redact.ts';
 
 /** Certificates and key for a TLS client, as PEM text. */

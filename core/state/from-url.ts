@@ -1,5 +1,7 @@
+import { readEnv, type RawEnv } from '../env/read-env.ts';
+import type { DspfnEnv, EnvName } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 import { registerSecret } from '../secrets/redact.ts';
 import { ssmParameter } from '../secrets/source.ts';
 import { readPem } from '../security/pem.ts';
@@ -16,10 +18,10 @@ export interface StateStoreOptions extends StateLayoutOptions {
   onConnectionError?: (error: Error) => void;
   /**
    * Where the stores read their other settings (default process.env): UPSTASH_REDIS_REST_URL /
-   * _TOKEN, DSPFN_STATE_SSM_PARAMETER, DSPFN_UPSTASH_TOKEN_SSM_PARAMETER and the DSPFN_REDIS_*
-   * TLS settings.
+   * _TOKEN, DSPFN_STATE_SSM_PARAMETER, DSPFN_UPSTASH_TOKEN_SSM_PARAMETER and the DSPFN_REDIS_* TLS
+   * settings.
    */
-  env?: NodeJS.ProcessEnv;
+  env?: RawEnv;
   /** Where a warning about turned-off certificate verification goes. */
   logger?: Logger;
 }
@@ -33,6 +35,21 @@ export const STATE_SPEC_FORMS = [
   '(unset, with DSPFN_STATE_SSM_PARAMETER)  the redis:// or rediss:// URL read from that SSM parameter',
 ] as const;
 
+/** What a state store reads: DSPFN_STATE*, DSPFN_REDIS_*, DSPFN_UPSTASH_* and UPSTASH_* of the schema. */
+export type StateEnvName = Extract<EnvName, `DSPFN_STATE${string}` | `DSPFN_REDIS_${string}` | `DSPFN_UPSTASH_${string}` | `UPSTASH_${string}`>;
+export type StateEnv = Pick<DspfnEnv, StateEnvName>;
+
+/** Where the secrets and certificates of the stores come from (the rest is in the spec). */
+const SECURITY_ENV = [
+  'DSPFN_STATE_SSM_PARAMETER',
+  'DSPFN_UPSTASH_TOKEN_SSM_PARAMETER',
+  'DSPFN_REDIS_CA',
+  'DSPFN_REDIS_CERT',
+  'DSPFN_REDIS_KEY',
+  'DSPFN_REDIS_KEY_PASSWORD',
+  'DSPFN_REDIS_TLS_INSECURE_SKIP_VERIFY',
+] as const satisfies readonly StateEnvName[];
+
 /**
  * The store a DSPFN_STATE / --state value names. prefix and ttlSeconds apply to the Redis stores;
  * memory state lives as long as the process, so it has neither. Configuration errors throw here,
@@ -41,12 +58,13 @@ export const STATE_SPEC_FORMS = [
  * (tests and the CLI pass `memory` explicitly).
  */
 export function createStateStore(spec: string | undefined, options: StateStoreOptions = {}): StateStore {
-  const { env = process.env, timeoutMs, onConnectionError, logger, ...layout } = options;
-  const parameter = env.DSPFN_STATE_SSM_PARAMETER?.trim();
-  if (spec === undefined && parameter) {
+  const { env, timeoutMs, onConnectionError, logger, ...layout } = options;
+  const settings = readEnv(env, SECURITY_ENV);
+  const redis = { ...layout, timeoutMs, onConnectionError, ...redisTls(settings), ...(logger ? { logger } : {}) };
+  if (spec === undefined && settings.DSPFN_STATE_SSM_PARAMETER) {
     resolveLayout(layout);
     checkTimeout(timeoutMs);
-    return new RedisStateStore({ url: ssmParameter(parameter), ...layout, timeoutMs, onConnectionError, ...redisTls(env), ...(logger ? { logger } : {}) });
+    return new RedisStateStore({ url: ssmParameter(settings.DSPFN_STATE_SSM_PARAMETER), ...redis });
   }
   const value = (spec ?? 'memory').trim();
   if (value === 'memory') return new MemoryStateStore();
@@ -55,10 +73,9 @@ export function createStateStore(spec: string | undefined, options: StateStoreOp
     checkUrl(value);
     resolveLayout(layout);
     checkTimeout(timeoutMs);
-    return new RedisStateStore({ url: value, ...layout, timeoutMs, onConnectionError, ...redisTls(env), ...(logger ? { logger } : {}) });
+    return new RedisStateStore({ url: value, ...redis });
   }
-  const tokenParameter = env.DSPFN_UPSTASH_TOKEN_SSM_PARAMETER?.trim();
-  const token = tokenParameter ? ssmParameter(tokenParameter) : undefined;
+  const token = settings.DSPFN_UPSTASH_TOKEN_SSM_PARAMETER ? ssmParameter(settings.DSPFN_UPSTASH_TOKEN_SSM_PARAMETER) : undefined;
   if (value === 'upstash') {
     return new UpstashStateStore({ ...layout, timeoutMs, env, ...(token ? { token } : {}) });
   }
@@ -80,21 +97,32 @@ export function createStateStore(spec: string | undefined, options: StateStoreOp
   throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
 }
 
-/** DSPFN_REDIS_CA, _CERT, _KEY, _KEY_PASSWORD, _TLS_INSECURE_SKIP_VERIFY: PEM text or file paths. */
-function redisTls(env: NodeJS.ProcessEnv): { tls?: RedisTlsOptions } {
+/** The store DSPFN_STATE names (`spec` overrides it: the CLI's --state), with its prefix, TTL and TLS settings. */
+export function stateStoreFromEnv(env: StateEnv, spec: string | undefined = env.DSPFN_STATE, logger?: Logger): StateStore {
+  return createStateStore(spec, {
+    ...(env.DSPFN_STATE_PREFIX ? { prefix: env.DSPFN_STATE_PREFIX } : {}),
+    ...(env.DSPFN_STATE_TTL_SECONDS ? { ttlSeconds: env.DSPFN_STATE_TTL_SECONDS } : {}),
+    env: rawEnv(env),
+    ...(logger ? { logger } : {}),
+  });
+}
+
+/** Validated values back as text, for the stores that read their own variables. */
+function rawEnv(env: StateEnv): RawEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+}
+
+/** DSPFN_REDIS_CA, _CERT, _KEY (PEM text or file paths), _KEY_PASSWORD, _TLS_INSECURE_SKIP_VERIFY. */
+function redisTls(env: Pick<DspfnEnv, (typeof SECURITY_ENV)[number]>): { tls?: RedisTlsOptions } {
   const tls: RedisTlsOptions = {};
-  if (env.DSPFN_REDIS_CA?.trim()) tls.ca = readPem(env.DSPFN_REDIS_CA, REDIS_TLS_SETTINGS.ca, 'certificate');
-  if (env.DSPFN_REDIS_CERT?.trim()) tls.cert = readPem(env.DSPFN_REDIS_CERT, REDIS_TLS_SETTINGS.cert, 'certificate');
-  if (env.DSPFN_REDIS_KEY?.trim()) tls.key = readPem(env.DSPFN_REDIS_KEY, REDIS_TLS_SETTINGS.key, 'key');
+  if (env.DSPFN_REDIS_CA) tls.ca = readPem(env.DSPFN_REDIS_CA, REDIS_TLS_SETTINGS.ca, 'certificate');
+  if (env.DSPFN_REDIS_CERT) tls.cert = readPem(env.DSPFN_REDIS_CERT, REDIS_TLS_SETTINGS.cert, 'certificate');
+  if (env.DSPFN_REDIS_KEY) tls.key = readPem(env.DSPFN_REDIS_KEY, REDIS_TLS_SETTINGS.key, 'key');
   if (env.DSPFN_REDIS_KEY_PASSWORD) {
     tls.keyPassword = env.DSPFN_REDIS_KEY_PASSWORD;
     registerSecret(tls.keyPassword);
   }
-  const insecure = env.DSPFN_REDIS_TLS_INSECURE_SKIP_VERIFY?.trim();
-  if (insecure) {
-    if (/^(1|true|yes|on)$/i.test(insecure)) tls.insecureSkipVerify = true;
-    else if (!/^(0|false|no|off)$/i.test(insecure)) throw new ConfigError(`${REDIS_TLS_SETTINGS.insecure} must be true or false, got "${insecure}"`);
-  }
+  if (env.DSPFN_REDIS_TLS_INSECURE_SKIP_VERIFY) tls.insecureSkipVerify = true;
   return Object.keys(tls).length > 0 ? { tls } : {};
 }
 

@@ -1,6 +1,6 @@
 import type { createClient } from '@redis/client';
 import { ConfigError, describeError, StateStoreError } from '../errors.ts';
-import { jsonLogger, type Logger } from '../handler/logger.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { registerSecret } from '../secrets/redact.ts';
 import type { SecretSource } from '../secrets/source.ts';

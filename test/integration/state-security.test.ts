@@ -9,7 +9,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jsBackend } from '../../core/dsp/backend.ts';
 import { StateStoreError } from '../../core/errors.ts';
-import type { Logger } from '../../core/handler/logger.ts';
+import type { Logger } from '../../core/logger/logger.ts';
 import { defaultRuntime } from '../../core/handler/runtime.ts';
 import { ssmParameter } from '../../core/secrets/source.ts';
 import { MemorySink } from '../../core/sink/memory.ts';

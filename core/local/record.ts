@@ -4,9 +4,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { ConfigError, describeError } from '../errors.ts';
-import { jsonLogger, type Logger } from '../handler/logger.ts';
-import { connectionFromEnv, kafkaClientConfig, kafkaConnectError, type KafkaConnectionOptions } from '../kafka/connection.ts';
-import { lambdaRecord } from '../kafka/records.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
+import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { lambdaRecord } from './kafka-records.ts';
 
 export interface RecordOptions {
   topic: string | readonly string[];
@@ -14,6 +14,8 @@ export interface RecordOptions {
   out: string;
   brokers?: string | readonly string[];
   connection?: KafkaConnectionOptions;
+  /** The DSPFN_KAFKA_* settings, already read (default: read from process.env). */
+  env?: KafkaEnv;
   /** From the earliest offset; otherwise only records produced after the recorder joined. */
   fromBeginning?: boolean;
   /** Stop after this many records. */
@@ -48,7 +50,8 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
     throw new ConfigError(`--max-records must be a positive integer, got ${options.maxRecords}`);
   }
   const logger = options.logger ?? jsonLogger({ component: 'record' }, 'warn');
-  const connection = connectionFromEnv(process.env, { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) });
+  const overrides = { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) };
+  const connection = options.env ? connectionFromConfig(options.env, overrides) : connectionFromEnv(process.env, overrides);
   const kafka = new Kafka(await kafkaClientConfig(connection));
   const throwaway = options.groupId === undefined;
   const groupId = options.groupId ?? `dspfn-record-${randomUUID()}`;

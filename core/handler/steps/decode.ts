@@ -1,7 +1,8 @@
-import { codecForContentType, decodePayload, type CodecName, type Payload } from '../codecs/payload.ts';
-import { DecodeError, DspfnError, ErrorCode, describeError } from '../errors.ts';
-import { headerText, type KafkaRecord, type ParsedKafkaEvent } from '../events/types.ts';
-import type { SampleBlock } from './definition.ts';
+import { codecForContentType, decodePayload, type CodecName } from '../../codecs/payload.ts';
+import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../../errors.ts';
+import { headerText, type KafkaRecord, type ParsedKafkaEvent } from '../../events/types.ts';
+import type { InputFunction } from '../default-input.ts';
+import type { SampleBlock } from '../definition.ts';
 
 export interface DecodedRecord<M = unknown> {
   readonly record: KafkaRecord;
@@ -15,45 +16,27 @@ export interface RejectedRecord {
   readonly error: DspfnError;
 }
 
-export type InputFunction<M> = (payload: Payload, record: KafkaRecord) => SampleBlock<M>;
-
-/** Default input: the record key, and samples from f32le or a JSON array of numbers. */
-export function defaultInput<M>(payload: Payload, record: KafkaRecord): SampleBlock<M> {
-  if (record.key === null) throw new DecodeError('record has no key (the default input keys by record key)');
-  const key = record.key.toString('utf8');
-  if (payload.codec === 'f32le') return { key, samples: payload.samples };
-  if (payload.codec === 'json' && Array.isArray(payload.value)) return { key, samples: payload.value as number[] };
-  throw new DecodeError(`the default input needs f32le samples or a JSON array of numbers, got ${payload.codec}`);
-}
-
 function toSamples(samples: Float32Array | readonly number[], channels: number): Float32Array {
   if (!(samples instanceof Float32Array) && !Array.isArray(samples)) {
-    throw new DecodeError('samples must be a Float32Array or an array of numbers', {}, ErrorCode.InvalidSamples);
+    throw new InvalidSamplesError('samples must be a Float32Array or an array of numbers');
   }
   if (samples.length % channels !== 0) {
-    throw new DecodeError(
-      `${samples.length} samples are not whole frames of ${channels} interleaved channel(s)`,
-      {},
-      ErrorCode.InvalidSamples,
-    );
+    throw new InvalidSamplesError(`${samples.length} samples are not whole frames of ${channels} interleaved channel(s)`);
   }
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   for (let i = 0; i < out.length; i++) {
     // Also catches JSON numbers beyond float32 range, which become Infinity here.
     if (!Number.isFinite(out[i]!)) {
       const given = samples[i];
-      throw new DecodeError(
-        `sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`,
-        {},
-        ErrorCode.InvalidSamples,
-      );
+      throw new InvalidSamplesError(`sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`);
     }
   }
   return out;
 }
 
 /**
- * Decodes every record; a record that fails is rejected with its reason and the rest proceed.
+ * Step: decode every record — codec (or its content-type header), the function's input, sample
+ * checks. A record that fails is rejected with its reason and the rest proceed.
  */
 export function decodeRecords<M>(
   event: ParsedKafkaEvent,

@@ -1,6 +1,6 @@
-import type { DecodedRecord } from './decode-records.ts';
+import type { DecodedRecord } from './decode.ts';
 
-/** Groups records by pipeline key; each group keeps the event's per-partition offset order. */
+/** Step: records grouped by pipeline key; each group keeps the event's per-partition offset order. */
 export function groupByKey<M>(records: readonly DecodedRecord<M>[]): Map<string, DecodedRecord<M>[]> {
   const groups = new Map<string, DecodedRecord<M>[]>();
   for (const record of records) {

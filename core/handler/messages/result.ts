@@ -1,20 +1,8 @@
-import { describeError, type DspfnError } from '../errors.ts';
-import type { KafkaRecord } from '../events/types.ts';
-import { Header, type OutputMessage } from '../sink/sink.ts';
+import type { KafkaRecord } from '../../events/types.ts';
+import { Header, type OutputMessage } from '../../sink/sink.ts';
+import { sourceHeaders } from './source-headers.ts';
 
-export function sourceHeaders(record: KafkaRecord, functionName: string, propagate: readonly string[]): Record<string, string | Buffer> {
-  const headers: Record<string, string | Buffer> = {
-    [Header.sourceTopic]: record.topic,
-    [Header.sourcePartition]: String(record.partition),
-    [Header.sourceOffset]: String(record.offset),
-    [Header.function]: functionName,
-  };
-  for (const header of record.headers) {
-    if (propagate.includes(header.name.toLowerCase())) headers[header.name] = header.value;
-  }
-  return headers;
-}
-
+/** A JSON result: `value` as the message value, `content-type: application/json`. */
 export function resultMessage(
   topic: string,
   key: string,
@@ -58,18 +46,4 @@ export function f32leResultMessage(
   };
   if (meta.sampleRate !== undefined) headers[Header.sampleRate] = String(meta.sampleRate);
   return { kind: 'result', topic, key, value, headers };
-}
-
-/**
- * The original key, value and headers untouched, plus where the record came from and why it was
- * rejected, so it can be inspected and replayed.
- */
-export function deadLetterMessage(topic: string, record: KafkaRecord, error: DspfnError | Error, functionName: string): OutputMessage {
-  const headers: Record<string, string | Buffer> = {};
-  for (const header of record.headers) headers[header.name] = header.value;
-  Object.assign(headers, sourceHeaders(record, functionName, []), {
-    [Header.errorCode]: 'code' in error && typeof error.code === 'string' ? error.code : 'DSPFN_ERROR',
-    [Header.errorReason]: describeError(error),
-  });
-  return { kind: 'dead-letter', topic, key: record.key, value: record.value, headers };
 }

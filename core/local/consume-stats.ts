@@ -1,6 +1,6 @@
 import type { OutputKind } from '../sink/sink.ts';
 import type { ReplayRecord } from './replay-file.ts';
-import { percentile } from './stats.ts';
+import { percentile } from './percentile.ts';
 
 export interface ConsumeStats {
   function: string;
@@ -119,40 +119,4 @@ export class ConsumeCounters {
     if (this.lastError) stats.lastError = this.lastError;
     return stats;
   }
-}
-
-export function formatConsumeSummary(stats: ConsumeStats): string {
-  const partitions = Object.entries(stats.committed)
-    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-    .map(([id, offset]) => `${id}@${offset}`)
-    .join(' ');
-  const rows: Array<[string, string]> = [
-    ['function', stats.function],
-    ['group', stats.groupId],
-    ['records consumed', String(stats.consumed)],
-    ['batches', String(stats.batches)],
-    ['samples', String(stats.samples)],
-    ['produced', `${stats.produced} (${stats.results} results, ${stats.logs} logs, ${stats.deadLetters} dead letters, ${stats.onFailure} on-failure)`],
-    ['errors', `${stats.errors} failed invocations, ${stats.partialFailures} partial${stats.dropped ? `, ${stats.dropped} records dropped` : ''}`],
-    ['committed', partitions || 'none'],
-    ['lag', String(stats.totalLag)],
-    ['backpressure pauses', String(stats.pauses)],
-    ['records/s', stats.recordsPerSecond.toFixed(0)],
-    ['samples/s', stats.samplesPerSecond.toFixed(0)],
-    ['latency p50', `${stats.latencyP50Ms.toFixed(0)} ms`],
-    ['latency p99', `${stats.latencyP99Ms.toFixed(0)} ms`],
-    ['elapsed', `${(stats.elapsedMs / 1000).toFixed(1)} s`],
-  ];
-  if (stats.commitErrors) rows.push(['commit errors', String(stats.commitErrors)]);
-  if (stats.lastError) rows.push(['last error', stats.lastError]);
-  const width = Math.max(...rows.map(([name]) => name.length));
-  return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`).join('\n');
-}
-
-/** The one-line status a terminal shows while consuming. */
-export function formatStatusLine(stats: ConsumeStats): string {
-  return (
-    `${stats.consumed} records | ${stats.produced} produced | ${stats.deadLetters} dead letters | ${stats.errors} errors` +
-    ` | lag ${stats.totalLag} | ${stats.recordsPerSecond.toFixed(0)} rec/s | p99 ${stats.latencyP99Ms.toFixed(0)} ms`
-  );
 }

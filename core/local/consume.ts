@@ -1,30 +1,21 @@
-import type { Context } from 'aws-lambda';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
-import { ConfigError, DspfnError, describeError } from '../errors.ts';
-import type { KafkaEvent } from '../events/types.ts';
-import { jsonLogger, type Logger, type LogLevel } from '../handler/logger.ts';
-import type { Runtime } from '../handler/runtime.ts';
-import { connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions } from '../kafka/connection.ts';
-import { lambdaRecord } from '../kafka/records.ts';
+import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
+import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
-import { lambdaContext } from '../testing/context.ts';
-import { batchOutcome, type BatchOutcome } from './batch-failures.ts';
-import { eventFor, MAX_BATCH_SIZE, type EventShape } from './batcher.ts';
-import { ConsumeCounters, formatStatusLine, type ConsumeStats } from './consume-stats.ts';
+import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
+import { lambdaRecord } from './kafka-records.ts';
+import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
-export interface ConsumableFunction {
-  readonly dspfn: {
-    readonly definition: { readonly name: string };
-    withRuntime(runtime: Partial<Runtime>): (event: KafkaEvent, context: Context) => Promise<unknown>;
-  };
-}
+export type ConsumableFunction = LocalFunction;
 
 export interface ConsumeOptions {
   handler: ConsumableFunction;
@@ -32,6 +23,8 @@ export interface ConsumeOptions {
   /** `host:port` list; else DSPFN_KAFKA_BROKERS / DSPFN_MSK_CLUSTER_ARN (auth from the environment too). */
   brokers?: string | readonly string[];
   connection?: KafkaConnectionOptions;
+  /** The DSPFN_KAFKA_* settings, already read (default: read from process.env). */
+  env?: KafkaEnv;
   /** Consumer group; default `dspfn-<function name>`. An existing group resumes from its commits. */
   groupId?: string;
   /** Default 100, at most 10,000 (the event source's range). */
@@ -50,15 +43,15 @@ export interface ConsumeOptions {
   sink?: Sink;
   logLevel?: LogLevel;
   logger?: Logger;
-  /** A status line on stderr when it is a terminal. */
-  progress?: boolean;
+  /** Called every `statsIntervalMs` with the counters (the CLI draws its status line from it). */
+  onStats?: (stats: ConsumeStats) => void;
   /** First retry delay, doubled per attempt up to 10 s (default 100 ms). */
   retryDelayMs?: number;
   /** Per partition; fetching pauses above it (default 2 × batch size, at least 1,000). */
   maxBufferedRecords?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** How often the lag is refreshed and the status line redrawn (default 1 s). */
+  /** How often the lag is refreshed and onStats called (default 1 s). */
   statsIntervalMs?: number;
 }
 
@@ -76,25 +69,10 @@ export interface ConsumeController {
   stop(): Promise<ConsumeStats>;
 }
 
-export class ConsumeFailedError extends DspfnError {
-  constructor(
-    message: string,
-    readonly stats: ConsumeStats,
-    cause: unknown,
-  ) {
-    super('DSPFN_EVENT', message, { cause });
-  }
-}
-
 function topicsOf(topic: string | readonly string[]): string[] {
   const topics = (typeof topic === 'string' ? topic.split(',') : [...topic]).map((t) => t.trim()).filter(Boolean);
   if (topics.length === 0) throw new ConfigError('consume needs at least one --topic');
   return topics;
-}
-
-function checkRange(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  return value;
 }
 
 /** Counts what the sink acknowledged, by kind. */
@@ -118,7 +96,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const functionName = options.handler.dspfn.definition.name;
   const groupId = options.groupId ?? `dspfn-${functionName}`;
   const batchSize = checkRange('--batch-size', options.batchSize ?? 100, 1, MAX_BATCH_SIZE);
-  const batchWindowMs = checkRange('--batch-window', options.batchWindowMs ?? 500, 0, 300_000);
+  const batchWindowMs = checkRange('--batch-window', options.batchWindowMs ?? 500, 0, MAX_BATCH_WINDOW_MS);
   const onFailureTopic = options.onFailure ? parseOnFailure(options.onFailure, topics) : undefined;
   const requestedRetries = checkRange('--max-retries', options.maxRetries ?? -1, -1, 10_000);
   // The event source caps infinite retries at 10 when an on-failure destination is set.
@@ -126,7 +104,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const logLevel = options.logLevel ?? 'warn';
   const logger = options.logger ?? jsonLogger({ function: functionName, component: 'consume' }, logLevel);
 
-  const connection = connectionFromEnv(process.env, { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) });
+  const overrides = { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) };
+  const connection = options.env ? connectionFromConfig(options.env, overrides) : connectionFromEnv(process.env, overrides);
   const resolved = await resolveBrokers(connection);
   const brokers = { ...connection, brokers: resolved.brokers };
   const kafka = new Kafka(await kafkaClientConfig(brokers));
@@ -149,17 +128,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       counters.samples += report.samples;
     },
   });
-  const bootstrapServers = resolved.brokers.join(',');
-  const shape = options.shape ?? 'msk';
-
-  const invoke = async (records: ReplayRecord[]): Promise<BatchOutcome> => {
-    try {
-      const response = await handler(eventFor(records, shape, bootstrapServers) as KafkaEvent, lambdaContext({ functionName }));
-      return batchOutcome(response, records);
-    } catch (error) {
-      return { status: 'failed', error };
-    }
-  };
+  const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
+  const invoke = (records: ReplayRecord[]) => invokeBatch(handler, records, invocation);
 
   const workers = new Map<string, PartitionWorker>();
   const retiring = new Set<Promise<void>>();
@@ -272,10 +242,9 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     counters.lag = lag;
   };
 
-  const statusLine = options.progress !== false && process.stderr.isTTY;
   const timer = setInterval(() => {
     void refreshLag().catch(() => {});
-    if (statusLine) process.stderr.write(`\r\x1b[K ${formatStatusLine(counters.snapshot())}`);
+    options.onStats?.(counters.snapshot());
   }, options.statsIntervalMs ?? 1_000);
   timer.unref();
 
@@ -295,13 +264,12 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       const settled = await Promise.allSettled([...current.map((w) => w.stop()), ...retiring]);
       for (const result of settled) if (result.status === 'rejected') logger.log('error', 'partition worker failed', { error: describeError(result.reason) });
       await refreshLag().catch(() => {});
-      if (statusLine) process.stderr.write('\n');
       await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
       if (!options.sink) await sink.close().catch((error: unknown) => logger.log('warn', 'sink close failed', { error: describeError(error) }));
       await admin.disconnect().catch(() => {});
       const stats = counters.snapshot();
       if (failure === undefined) resolveDone(stats);
-      else rejectDone(new ConsumeFailedError(`consuming ${topics.join(', ')} stopped: ${describeError(failure)}`, stats, failure));
+      else rejectDone(new ConsumeFailedError<ConsumeStats>(`consuming ${topics.join(', ')} stopped: ${describeError(failure)}`, stats, failure));
       return stats;
     })();
     return stopped;

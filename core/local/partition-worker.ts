@@ -1,8 +1,6 @@
-import type { BatchOutcome } from './batch-failures.ts';
-import { MAX_EVENT_BYTES, recordEventBytes } from './batcher.ts';
+import { BatchCutter, wallTime, type ArrivalClock } from './batch-cutter.ts';
+import { settleBatch, type BatchOutcome, type FailurePoint } from './batch-outcome.ts';
 import type { ReplayRecord } from './replay-file.ts';
-
-const EVENT_OVERHEAD_BYTES = 512;
 
 export interface PartitionSettings {
   batchSize: number;
@@ -13,6 +11,8 @@ export interface PartitionSettings {
   /** Fetching pauses above this many buffered records and resumes below `batchSize`. */
   maxBufferedRecords: number;
   maxEventBytes?: number;
+  /** Wall time by default; a test may drive it. */
+  clock?: () => number;
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
@@ -30,30 +30,27 @@ export interface PartitionPorts {
   commitFailed(error: unknown): void;
 }
 
-interface Buffered {
-  record: ReplayRecord;
-  bytes: number;
-  arrivedAt: number;
-}
-
 type WorkerState = 'running' | 'stopping' | 'revoked';
 
 /**
  * One assigned partition, processed like the Lambda event source does it: records in offset
- * order, one batch in flight, a batch closes at `batchSize`, at 6 MB or when the batching window
- * since its first record has passed; offsets are committed only after the function succeeds, a
- * failed batch is retried from its first unprocessed record.
+ * order, one batch in flight, batches cut by the shared BatchCutter on wall time (at `batchSize`,
+ * at 6 MB, or once the batching window since the first record has passed), answers settled by the
+ * shared rule (settleBatch); offsets are committed only after the function succeeds, a failed
+ * batch is retried from its first unprocessed record.
  */
 export class PartitionWorker {
-  private buffer: Buffered[] = [];
-  private bufferBytes = 0;
+  private readonly cutter: BatchCutter<{ record: ReplayRecord }>;
+  private readonly now: () => number;
   /** The offset after the last record taken in; records below it are already held or done. */
   private nextOffset: number | undefined;
-  private failure: { offset: number; attempts: number } | undefined;
+  private failure: FailurePoint | undefined;
   private state: WorkerState = 'running';
   private paused = false;
   private wakeUp: (() => void) | undefined;
   private backingOff = false;
+  private busy = false;
+  private idleWaiters: Array<() => void> = [];
   private committed: number | undefined;
   private uncommitted: number | undefined;
   readonly finished: Promise<void>;
@@ -64,12 +61,15 @@ export class PartitionWorker {
     private readonly settings: PartitionSettings,
     private readonly ports: PartitionPorts,
   ) {
+    this.now = settings.clock ?? (() => performance.now());
+    const clock: ArrivalClock = settings.clock ? () => this.now() : wallTime;
+    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, clock);
     this.finished = this.run();
   }
 
   /** How many fetched records can be taken now; fetching pauses at zero. */
   room(): number {
-    return Math.max(0, this.settings.maxBufferedRecords - this.buffer.length);
+    return Math.max(0, this.settings.maxBufferedRecords - this.cutter.size);
   }
 
   /** Records at or beyond this offset are new to the worker (a rebalance refetches from the last commit). */
@@ -79,20 +79,24 @@ export class PartitionWorker {
 
   push(records: readonly ReplayRecord[]): void {
     if (this.state !== 'running') return;
-    const now = performance.now();
+    const now = this.now();
     for (const record of records) {
       if (!this.wants(record.offset)) continue;
-      const bytes = recordEventBytes(record);
-      this.buffer.push({ record, bytes, arrivedAt: now });
-      this.bufferBytes += bytes;
+      this.cutter.push({ record }, now);
       this.nextOffset = record.offset + 1;
     }
-    if (this.buffer.length >= this.settings.maxBufferedRecords && !this.paused) {
+    if (this.cutter.size >= this.settings.maxBufferedRecords && !this.paused) {
       this.paused = true;
       this.ports.pause();
     }
     // New records must not cut a retry's backoff short; only stop and revoke do.
     if (!this.backingOff) this.wake();
+  }
+
+  /** Resolves once nothing is buffered and no batch is in flight. */
+  idle(): Promise<void> {
+    if (this.cutter.size === 0 && !this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Finishes the batch in flight and commits it; buffered records stay uncommitted for the next owner. */
@@ -106,8 +110,7 @@ export class PartitionWorker {
   /** The partition went to another consumer: drop what is buffered and commit nothing more. */
   revoke(): void {
     this.state = 'revoked';
-    this.buffer = [];
-    this.bufferBytes = 0;
+    this.cutter.clear();
     this.wake();
   }
 
@@ -131,85 +134,61 @@ export class PartitionWorker {
     });
   }
 
-  private ready(): boolean {
-    return this.buffer.length >= this.settings.batchSize || this.bufferBytes + EVENT_OVERHEAD_BYTES >= (this.settings.maxEventBytes ?? MAX_EVENT_BYTES);
-  }
-
   private async run(): Promise<void> {
-    while (this.state === 'running') {
-      if (this.buffer.length === 0) {
-        await this.sleep();
-        continue;
-      }
-      // A retry goes again at once (after its backoff); a new batch waits for its window to fill.
-      if (!this.failure) {
-        const deadline = this.buffer[0]!.arrivedAt + this.settings.batchWindowMs;
-        if (!this.ready() && performance.now() < deadline) {
-          await this.sleep(deadline - performance.now());
+    try {
+      while (this.state === 'running') {
+        if (this.cutter.size === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+          await this.sleep();
           continue;
         }
+        // A retry goes again at once (after its backoff); a new batch waits for its window to close.
+        if (!this.failure && !this.cutter.full() && this.now() < this.cutter.deadline()) {
+          await this.sleep(this.cutter.deadline() - this.now());
+          continue;
+        }
+        this.busy = true;
+        await this.process(this.take());
+        this.busy = false;
       }
-      await this.process(this.take());
+    } finally {
+      this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 
   private take(): ReplayRecord[] {
-    const limit = this.settings.maxEventBytes ?? MAX_EVENT_BYTES;
-    let bytes = EVENT_OVERHEAD_BYTES;
-    let n = 0;
-    while (n < this.buffer.length && n < this.settings.batchSize) {
-      const next = this.buffer[n]!.bytes;
-      if (n > 0 && bytes + next > limit) break;
-      bytes += next;
-      n++;
-    }
-    const taken = this.buffer.splice(0, n);
-    this.bufferBytes -= bytes - EVENT_OVERHEAD_BYTES;
-    if (this.paused && this.buffer.length < this.settings.batchSize) {
+    const taken = this.cutter.cut().map((item) => item.record);
+    if (this.paused && this.cutter.size < this.settings.batchSize) {
       this.paused = false;
       this.ports.resume();
     }
-    return taken.map((b) => b.record);
-  }
-
-  /** Failed records go back to the front, so the retry starts where the failure is. */
-  private putBack(records: readonly ReplayRecord[]): void {
-    const now = performance.now();
-    const back = records.map((record) => ({ record, bytes: recordEventBytes(record), arrivedAt: now }));
-    this.buffer.unshift(...back);
-    for (const b of back) this.bufferBytes += b.bytes;
+    return taken;
   }
 
   private async process(records: ReplayRecord[]): Promise<void> {
     const outcome = await this.ports.invoke(records);
-    if (outcome.status === 'ok') {
+    const settled = settleBatch(outcome, records, this.failure, this.settings.maxRetries);
+    if (settled.failure === undefined) {
       this.failure = undefined;
       this.ports.succeeded(records);
       await this.commit(records.at(-1)!.offset + 1);
       return;
     }
-    const failedAt = outcome.status === 'partial' ? outcome.offset : records[0]!.offset;
-    const error = outcome.status === 'partial' ? new Error(outcome.reason) : outcome.error;
-    const done = records.filter((r) => r.offset < failedAt);
-    const remaining = records.filter((r) => r.offset >= failedAt);
-    if (done.length > 0) {
-      this.ports.succeeded(done);
-      await this.commit(failedAt);
+    if (settled.done.length > 0) {
+      this.ports.succeeded(settled.done);
+      await this.commit(settled.remaining[0]!.offset);
     }
-    // Progress past the last failure point restarts the count, as the event source does per record.
-    const attempts = this.failure?.offset === failedAt ? this.failure.attempts + 1 : 1;
-    this.failure = { offset: failedAt, attempts };
-    this.ports.failed(error, attempts, outcome.status === 'partial');
+    this.failure = settled.failure;
+    this.ports.failed(settled.error, settled.failure.attempts, outcome.status === 'partial');
     if (this.state === 'revoked') return;
-    if (this.settings.maxRetries >= 0 && attempts > this.settings.maxRetries) {
-      if (await this.discard(remaining, error, attempts)) {
-        this.failure = undefined;
-        await this.commit(remaining.at(-1)!.offset + 1);
-        return;
-      }
+    if (settled.spent && (await this.discard(settled.remaining, settled.error, settled.failure.attempts))) {
+      this.failure = undefined;
+      await this.commit(settled.remaining.at(-1)!.offset + 1);
+      return;
     }
-    this.putBack(remaining);
-    if (this.state === 'running') await this.backOff(attempts);
+    this.cutter.putBack(settled.remaining.map((record) => ({ record })), this.now());
+    if (this.state === 'running') await this.backOff(settled.failure.attempts);
   }
 
   private async backOff(attempts: number): Promise<void> {

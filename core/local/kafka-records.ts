@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import type { ReplayRecord } from '../cli/replay-file.ts';
+import type { ReplayRecord } from './replay-file.ts';
 
 /** Java bytes are signed; the Lambda event carries header values that way. */
 function signedBytes(value: Buffer | string): number[] {
