@@ -101,7 +101,7 @@ describe('Kafka over SASL_SSL and mutual TLS', () => {
     await createTopics(brokers, { [topic]: 1 });
     const env = { DSPFN_KAFKA_BROKERS: secure.ssl, DSPFN_KAFKA_CA: certs.ca, DSPFN_KAFKA_CERT: pem(certs.clientCert), DSPFN_KAFKA_KEY: certs.clientKey };
     const connection = connectionFromEnv(env);
-    expect(connection).toMatchObject({ cert: pem(certs.clientCert), key: CLIENT_KEY });
+    expect(connection).toMatchObject({ cert: pem(certs.clientCert).trim(), key: CLIENT_KEY });
     await sink({ ...connection, logger: capture() }).send([result(topic, 3)]);
     expect(await endOffsets(brokers, topic)).toEqual([1]);
   });
