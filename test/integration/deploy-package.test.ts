@@ -1,11 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
 import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
+import { awsStubEnv, startAwsStub } from '../servers/aws-stub.ts';
+import { expectNoSecrets } from './security-support.ts';
 
 /**
  * Packages both stacks with osls, offline (dummy credentials, nothing deployed), and checks the
@@ -27,6 +30,8 @@ const PARAMS = {
   kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dspfn-kafka-scram-AbCdEf',
   kafkaSubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
   kafkaSecurityGroupIds: 'sg-0ccc3333',
+  // State in Redis, its URL (with the password) in SSM: only the parameter's name is deployed.
+  stateSsmParameter: '/dspfn/ci/redis-url',
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
@@ -123,9 +128,8 @@ describe('function stack (serverless.yml)', () => {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
       expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel)\/handler\.handler$/);
-      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout' });
-      // Safe defaults: nothing secret-shaped is set unless a parameter gives it.
-      expect(fn.Properties.Environment.Variables).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
+      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
   });
 
@@ -162,9 +166,83 @@ describe('function stack (serverless.yml)', () => {
     expect(kafka.StartingPosition).toBe('LATEST');
     expect(kafka.SelfManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-noise-cancel' });
     const env = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables;
-    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512' });
-    // Credentials only when a parameter supplies them.
-    expect(env).not.toHaveProperty('DSPFN_KAFKA_PASSWORD');
+    // The Kafka sink logs in with the trigger's own secret, read from Secrets Manager.
+    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_SECRET_ARN: PARAMS.kafkaScramSecretArn });
+  });
+
+  it('takes every secret from Secrets Manager or SSM: the template holds names of secrets, never a secret', () => {
+    const secretShaped = /PASSWORD|TOKEN|SECRET|_KEY$/;
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      for (const [name, value] of Object.entries(variables)) {
+        // A variable may name where a secret is (…_ARN, …_PARAMETER), never hold one.
+        if (secretShaped.test(name)) expect(name, `${id} ${name}`).toMatch(/_(SECRET_ARN|SSM_PARAMETER)$/);
+        expect(JSON.stringify(value), `${id} ${name}`).not.toMatch(/rediss?:\/\/[^"]*@|-----BEGIN|password/i);
+      }
+    }
+    expect(JSON.stringify(template)).not.toMatch(/rediss?:\/\/|-----BEGIN|"password"/i);
+    // The functions may read the SSM parameters of their stage, and the SCRAM secret.
+    const ssm = roleStatements().find((s) => [s.Action].flat().includes('ssm:GetParameter'));
+    expect(JSON.stringify(ssm?.Resource)).toBe(JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/dspfn/ci/*']] }]));
+    expect(PARAMS.stateSsmParameter.startsWith('/dspfn/ci/')).toBe(true);
+  });
+
+  it('a bundled function reads its secrets from SSM and Secrets Manager at init, through the AWS SDK of the runtime', async () => {
+    const stub = await startAwsStub();
+    // Stands in for Redis: the function can only know this port from the URL it read from SSM.
+    const redisConnections: string[] = [];
+    const redis = net.createServer((socket) => {
+      redisConnections.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => redis.listen(0, '127.0.0.1', resolve));
+    const password = 'redis-pw-from-ssm-Q7x';
+    const kafkaPassword = 'kafka-pw-from-sm-R2y';
+    stub.parameters.set(PARAMS.stateSsmParameter, `rediss://dspfn:${password}@127.0.0.1:${(redis.address() as net.AddressInfo).port}`);
+    stub.secrets.set(PARAMS.kafkaScramSecretArn, JSON.stringify({ username: 'svc', password: kafkaPassword }));
+    let child: ChildProcess | undefined;
+    try {
+      const bundle = bundles.find((b) => b.name === 'noise-cancel')!;
+      const task = path.join(tmp, 'secrets-task');
+      extractZip(bundle.zipFile, task);
+      provideRuntimeSdk(task);
+      // The function's environment as deployed, plus what Lambda itself sets and the stub's endpoint.
+      const deployed = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        ...Object.fromEntries(Object.entries(deployed).filter(([, v]) => typeof v === 'string') as Array<[string, string]>),
+        ...awsStubEnv(stub, 'us-east-1'),
+        AWS_LAMBDA_FUNCTION_NAME: 'noise-cancel',
+        DSPFN_BACKEND: 'js',
+        DSPFN_SINK: 'kafka',
+        // Nothing listens there: the sink reads its secret, then keeps trying to connect.
+        DSPFN_KAFKA_BROKERS: '127.0.0.1:1',
+      };
+      expect(env.DSPFN_STATE_SSM_PARAMETER).toBe(PARAMS.stateSsmParameter);
+      expect(env.DSPFN_KAFKA_SECRET_ARN).toBe(PARAMS.kafkaScramSecretArn);
+      expect(env).not.toHaveProperty('DSPFN_STATE');
+      const script = `
+        const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+        await handler.dspfn.warm({ timeoutMs: 60000 });
+      `;
+      child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      // The warm-up, at init, reads both secrets and connects to the Redis the SSM URL names.
+      const deadline = Date.now() + 30_000;
+      while (stub.requests.length < 2 || redisConnections.length === 0) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`reads ${JSON.stringify(stub.requests)}, Redis connections ${redisConnections.length}, output:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stub.requests.map((r) => `${r.operation} ${r.id}`).sort()).toEqual([`GetParameter ${PARAMS.stateSsmParameter}`, `GetSecretValue ${PARAMS.kafkaScramSecretArn}`]);
+      expect(stub.requests.every((r) => r.region === 'us-east-1')).toBe(true);
+      expectNoSecrets(output, [password, kafkaPassword]);
+    } finally {
+      child?.kill('SIGKILL');
+      redis.close();
+      await stub.close();
+    }
   });
 
   it('sets retries, record age, bisect, partial batch responses and a Kafka on-failure topic on both mappings', () => {
@@ -231,6 +309,10 @@ describe('function stack (serverless.yml)', () => {
         expect(chunkFiles).toContain(chunk!.file);
         expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
       }
+      // The secret reads (Secrets Manager, SSM) too; the AWS SDK they call is the runtime's.
+      const secrets = bundle.chunks.find((c) => c.inputs[0]?.input === 'core/secrets');
+      expect(secrets, `${bundle.name}: a chunk for the secret reads`).toBeDefined();
+      expect(files.get(secrets!.file)!.toString('utf8')).toMatch(/from"@aws-sdk\/client-secrets-manager"|import\("@aws-sdk\/client-secrets-manager"\)/);
       expect(bundle.bundleBytes).toBeLessThan(bundle.chunks.reduce((sum, c) => sum + c.bytes, 0));
       // Lambda resolves handler "functions/x/handler.handler" to functions/x/handler.mjs.
       expect(`${fn.Properties.Handler.replace(/\.handler$/, '')}.mjs`).toBe(bundle.handlerPath);
