@@ -6,6 +6,7 @@ export const ErrorCode = {
   Config: 'DSPFN_CONFIG',
   Event: 'DSPFN_EVENT',
   Decode: 'DSPFN_DECODE',
+  Output: 'DSPFN_OUTPUT',
   InvalidSamples: 'DSPFN_INVALID_SAMPLES',
   Snapshot: 'DSPFN_SNAPSHOT',
   StateMismatch: 'DSPFN_STATE_MISMATCH',
@@ -60,6 +61,13 @@ export class EventError extends DspfnError {
 export class DecodeError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions, code: ErrorCode = ErrorCode.Decode) {
     super(code, message, options);
+  }
+}
+
+/** `output.value` failed or returned something that cannot be a message value; the record is dead-lettered. */
+export class OutputError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Output, message, options);
   }
 }
 

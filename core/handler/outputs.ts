@@ -15,21 +15,22 @@ export function sourceHeaders(record: KafkaRecord, functionName: string, propaga
   return headers;
 }
 
+/**
+ * A JSON result. `index` numbers the messages of a record whose `output.value` returned an array,
+ * so consumers can deduplicate them (with the source headers) after a redelivery.
+ */
 export function resultMessage(
   topic: string,
   key: string,
-  value: unknown,
+  json: string,
   record: KafkaRecord,
   functionName: string,
   propagate: readonly string[],
+  index?: number,
 ): OutputMessage {
-  return {
-    kind: 'result',
-    topic,
-    key,
-    value: JSON.stringify(value),
-    headers: { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) },
-  };
+  const headers: Record<string, string | Buffer> = { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) };
+  if (index !== undefined) headers[Header.resultIndex] = String(index);
+  return { kind: 'result', topic, key, value: json, headers };
 }
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,8 +1,10 @@
-import { DecodeError, describeError } from '../errors.ts';
+import { DspfnError, OutputError, describeError, type RecordLocation } from '../errors.ts';
 import type { OutputMessage } from '../sink/sink.ts';
+import type { KafkaRecord } from '../events/types.ts';
 import type { DecodedRecord, RejectedRecord } from './decode-records.ts';
 import type { FunctionDefinition, ResultContext } from './definition.ts';
 import type { KeyState } from './load-state.ts';
+import { messageValues } from './message-values.ts';
 import { f32leResultMessage, resultMessage } from './outputs.ts';
 
 export interface PipelineRun {
@@ -22,45 +24,88 @@ export function runPipelines<M>(
   propagate: readonly string[],
 ): PipelineRun {
   const run: PipelineRun = { results: [], rejected: [], skipped: 0, samples: 0, advanced: new Set() };
-  const { output } = definition;
   for (const [key, records] of groups) {
-    const { pipeline } = states.get(key)!;
+    const state = states.get(key)!;
+    // The key's records applied so far in this batch, to redo them if a later one is undone.
+    const applied: DecodedRecord<M>[] = [];
     for (const item of records) {
       const { record } = item;
-      if (pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
+      if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
         run.skipped++;
         continue;
       }
-      const out = pipeline.process(item.samples);
-      pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+      const out = state.pipeline.process(item.samples);
+      try {
+        run.results.push(...resultMessages(definition, propagate, key, item, out, state.pipeline.spec.outChannels));
+      } catch (error) {
+        // The record goes to the dead-letter topic and must not touch the key's state.
+        undo(state, applied);
+        const reason = error instanceof DspfnError ? error : new OutputError(`output failed: ${describeError(error)}`, { cause: error, key });
+        run.rejected.push({ record, error: Object.assign(reason, { record: locationOf(record) }) });
+        continue;
+      }
+      state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+      applied.push(item);
       run.advanced.add(key);
       run.samples += item.samples.length;
-      const context: ResultContext<M> = {
-        functionName: definition.name,
-        key,
-        record,
-        block: item.block,
-        output: out,
-        outChannels: pipeline.spec.outChannels,
-        timestamp: item.block.timestamp ?? record.timestamp,
-        sampleRate: item.block.sampleRate,
-      };
-      try {
-        const messageKey = output.key ? output.key(context) : key;
-        run.results.push(
-          output.format === 'f32le'
-            ? f32leResultMessage(output.topic, messageKey, out, { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate }, record, definition.name, propagate)
-            : resultMessage(output.topic, messageKey, output.value(context), record, definition.name, propagate),
-        );
-      } catch (error) {
-        // The samples are absorbed; the record itself is kept in the dead-letter topic.
-        const location = { topic: record.topic, partition: record.partition, offset: record.offset };
-        run.rejected.push({
-          record,
-          error: new DecodeError(`output failed: ${describeError(error)}`, { cause: error, record: location, key }),
-        });
-      }
     }
   }
   return run;
+}
+
+/** Back to the state as loaded, then the batch's earlier records again (outputs already built). */
+function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
+  state.pipeline = state.reload();
+  for (const { record, samples } of applied) {
+    state.pipeline.process(samples);
+    state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+  }
+}
+
+function resultMessages<M>(
+  definition: FunctionDefinition<M>,
+  propagate: readonly string[],
+  key: string,
+  item: DecodedRecord<M>,
+  out: Float32Array,
+  outChannels: number,
+): OutputMessage[] {
+  const { output } = definition;
+  const { record } = item;
+  const context: ResultContext<M> = {
+    functionName: definition.name,
+    key,
+    record,
+    block: item.block,
+    output: out,
+    outChannels,
+    timestamp: item.block.timestamp ?? record.timestamp,
+    sampleRate: item.block.sampleRate,
+  };
+  const location = locationOf(record);
+  const messageKey = output.key ? callOutput('key', output.key, context, location) : key;
+  if (typeof messageKey !== 'string') {
+    throw new OutputError(`output.key for record ${location.topic}-${location.partition}@${location.offset} (key "${key}") returned ${typeof messageKey}, not a string`, { record: location, key });
+  }
+  if (output.format === 'f32le') {
+    const meta = { channels: outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
+    return [f32leResultMessage(output.topic, messageKey, out, meta, record, definition.name, propagate)];
+  }
+  const returned = callOutput('value', output.value, context, location);
+  const values = messageValues(returned, location, key);
+  const several = Array.isArray(returned);
+  return values.map((json, i) => resultMessage(output.topic, messageKey, json, record, definition.name, propagate, several ? i : undefined));
+}
+
+function locationOf(record: KafkaRecord): RecordLocation {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
+}
+
+function callOutput<M, T>(name: 'key' | 'value', fn: (context: ResultContext<M>) => T, context: ResultContext<M>, record: RecordLocation): T {
+  try {
+    return fn(context);
+  } catch (error) {
+    const where = `${record.topic}-${record.partition}@${record.offset} (key "${context.key}")`;
+    throw new OutputError(`output.${name} for record ${where} threw: ${describeError(error)}`, { cause: error, record, key: context.key });
+  }
 }
