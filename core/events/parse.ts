@@ -1,5 +1,5 @@
 import { EventError } from '../errors.ts';
-import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
+import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
 interface RawRecord {
@@ -11,6 +11,8 @@ interface RawRecord {
   key?: string | null;
   value?: string | null;
   headers?: readonly RawHeader[];
+  keySchemaMetadata?: unknown;
+  valueSchemaMetadata?: unknown;
 }
 
 export function isKafkaEvent(event: unknown): event is KafkaEvent {
@@ -43,7 +45,16 @@ function decodeHeaders(headers: readonly RawHeader[] | undefined): KafkaHeader[]
   return out;
 }
 
+function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { dataFormat, schemaId } = raw as { dataFormat?: unknown; schemaId?: unknown };
+  if (typeof dataFormat !== 'string') return undefined;
+  return { dataFormat, schemaId: schemaId === undefined || schemaId === null ? '' : String(schemaId) };
+}
+
 function decodeRecord(raw: RawRecord, topic: string, partition: number): KafkaRecord {
+  const keySchema = schemaMetadata(raw.keySchemaMetadata);
+  const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
   if (!Number.isInteger(raw.offset) || raw.offset < 0) {
     throw new EventError(`record in ${topic}-${partition} has no valid offset`);
   }
@@ -57,6 +68,8 @@ function decodeRecord(raw: RawRecord, topic: string, partition: number): KafkaRe
     key: raw.key === undefined || raw.key === null ? null : Buffer.from(raw.key, 'base64'),
     value: raw.value === undefined || raw.value === null ? Buffer.alloc(0) : Buffer.from(raw.value, 'base64'),
     headers: decodeHeaders(raw.headers),
+    ...(keySchema ? { keySchemaMetadata: keySchema } : {}),
+    ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}),
   };
 }
 
