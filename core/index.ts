@@ -12,6 +12,9 @@ export type {
 } from './handler/definition.ts';
 export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
+export { readings, isReadingsInput } from './inputs/readings.ts';
+export type { ReadingsEmit, ReadingsInput, ReadingsOptions, ReadingValue } from './inputs/readings.ts';
+export { eventTime } from './inputs/event-time.ts';
 export { processBatch } from './handler/process-batch.ts';
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export { defaultRuntime, registerRuntimeFactory } from './handler/runtime.ts';
