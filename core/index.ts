@@ -12,9 +12,6 @@ export type {
 } from './handler/definition.ts';
 export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
-export { readings, isReadingsInput } from './inputs/readings.ts';
-export type { ReadingsEmit, ReadingsInput, ReadingsOptions, ReadingValue } from './inputs/readings.ts';
-export { eventTime } from './inputs/event-time.ts';
 export { processBatch } from './handler/process-batch.ts';
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export { defaultRuntime, registerRuntimeFactory } from './handler/runtime.ts';
@@ -31,20 +28,9 @@ export type { PipelineSnapshot, AbsorbedOffset } from './dsp/snapshot.ts';
 
 export { parseKafkaEvent, isKafkaEvent } from './events/parse.ts';
 export { headerText } from './events/types.ts';
-export type { KafkaEvent, KafkaRecord, KafkaHeader, ParsedKafkaEvent, PartitionBatch } from './events/types.ts';
+export type { KafkaEvent, KafkaRecord, KafkaHeader, ParsedKafkaEvent, PartitionBatch, SchemaMetadata } from './events/types.ts';
 export { decodePayload, decodeF32le, codecForContentType, CODECS } from './codecs/payload.ts';
 export type { CodecName, Payload } from './codecs/payload.ts';
-export { protobuf, PROTOBUF_MEDIA_TYPES } from './codecs/protobuf.ts';
-export type { ProtobufCodecOptions } from './codecs/protobuf.ts';
-export { avro, AVRO_MEDIA_TYPES } from './codecs/avro.ts';
-export type { AvroCodecOptions } from './codecs/avro.ts';
-export { isSchemaCodec } from './codecs/schema-codec.ts';
-export type { SchemaCodec } from './codecs/schema-codec.ts';
-export { valueDecoder } from './codecs/value-decoder.ts';
-export type { Codec, ContentTypes, ValueDecoder, ValueDecoderOptions } from './codecs/value-decoder.ts';
-export { frame, unframe, FRAMINGS } from './codecs/framing.ts';
-export type { Framing, FramingOption } from './codecs/framing.ts';
-export type { SchemaMetadata } from './events/types.ts';
 
 export type { StateStore, StateEntry, StoredState, CommitResult, CommitStatus } from './state/store.ts';
 export { MemoryStateStore } from './state/memory.ts';

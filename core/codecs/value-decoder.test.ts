@@ -104,7 +104,10 @@ describe('lazy loading', () => {
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
       const loaded = () => ['protobufjs', 'avsc'].filter((name) => Object.keys(require.cache).some((path) => path.includes('/node_modules/' + name + '/')));
-      const { defineFunction, pipeline, protobuf, avro, valueDecoder } = await import('./core/index.ts');
+      const { defineFunction, pipeline } = await import('./core/index.ts');
+      const { protobuf } = await import('./core/codecs/protobuf.ts');
+      const { avro } = await import('./core/codecs/avro.ts');
+      const { valueDecoder } = await import('./core/codecs/value-decoder.ts');
       defineFunction({ name: 'plain', pipeline: pipeline().movingAverage({ window: 2 }), output: { topic: 'o', value: () => 1 } });
       const json = valueDecoder({ codec: 'json' });
       await json.load();

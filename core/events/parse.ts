@@ -53,12 +53,10 @@ function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
 }
 
 function decodeRecord(raw: RawRecord, topic: string, partition: number): KafkaRecord {
-  const keySchema = schemaMetadata(raw.keySchemaMetadata);
-  const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
   if (!Number.isInteger(raw.offset) || raw.offset < 0) {
     throw new EventError(`record in ${topic}-${partition} has no valid offset`);
   }
-  return {
+  const record: KafkaRecord = {
     topic: raw.topic ?? topic,
     partition: raw.partition ?? partition,
     offset: raw.offset,
@@ -68,9 +66,14 @@ function decodeRecord(raw: RawRecord, topic: string, partition: number): KafkaRe
     key: raw.key === undefined || raw.key === null ? null : Buffer.from(raw.key, 'base64'),
     value: raw.value === undefined || raw.value === null ? Buffer.alloc(0) : Buffer.from(raw.value, 'base64'),
     headers: decodeHeaders(raw.headers),
-    ...(keySchema ? { keySchemaMetadata: keySchema } : {}),
-    ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}),
   };
+  // Only mappings with a schema registry send these; other records keep one shape.
+  if (raw.keySchemaMetadata != null || raw.valueSchemaMetadata != null) {
+    const keySchema = schemaMetadata(raw.keySchemaMetadata);
+    const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
+    return { ...record, ...(keySchema ? { keySchemaMetadata: keySchema } : {}), ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}) };
+  }
+  return record;
 }
 
 /** Flattens an MSK or self-managed Kafka event into partitions whose records are in offset order. */

@@ -8,12 +8,20 @@ import { OutputError, type RecordLocation } from '../errors.ts';
  */
 export function messageValues(returned: unknown, record: RecordLocation, key: string): string[] {
   if (returned === undefined) return [];
-  if (Array.isArray(returned)) {
-    const values = new Array<string>(returned.length);
-    for (let i = 0; i < returned.length; i++) values[i] = jsonText(returned[i], record, key, `element ${i} of the array`);
-    return values;
-  }
-  return [jsonText(returned, record, key, 'a value')];
+  if (!Array.isArray(returned)) return [messageValue(returned, record, key)];
+  const values = new Array<string>(returned.length);
+  for (let i = 0; i < returned.length; i++) values[i] = jsonText(returned[i], record, key, `element ${i} of the array`);
+  return values;
+}
+
+/** One message value (not `undefined`, not an array): the handler's path for the common case. */
+export function messageValue(returned: unknown, record: RecordLocation, key: string): string {
+  return jsonText(returned, record, key, 'a value');
+}
+
+/** Only the location: `record` may be a whole KafkaRecord, whose payload must not ride on the error. */
+function locationOf(record: RecordLocation): RecordLocation {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
 }
 
 function where(record: RecordLocation, key: string): string {
@@ -35,15 +43,15 @@ function kindOf(value: unknown): string | undefined {
 function jsonText(value: unknown, record: RecordLocation, key: string, what: string): string {
   const bad = kindOf(value);
   if (bad !== undefined) {
-    throw new OutputError(`${where(record, key)} returned ${what === 'a value' ? '' : `${what} as `}${bad}, which cannot be a message value`, { record, key });
+    throw new OutputError(`${where(record, key)} returned ${what === 'a value' ? '' : `${what} as `}${bad}, which cannot be a message value`, { record: locationOf(record), key });
   }
   let text: string | undefined;
   try {
     // No replacer: it would slow down every result; nested values follow JSON.stringify's rules.
     text = JSON.stringify(value);
   } catch (error) {
-    throw new OutputError(`${where(record, key)} returned ${what} that is not JSON-serialisable: ${(error as Error).message}`, { record, key, cause: error });
+    throw new OutputError(`${where(record, key)} returned ${what} that is not JSON-serialisable: ${(error as Error).message}`, { record: locationOf(record), key, cause: error });
   }
-  if (text === undefined) throw new OutputError(`${where(record, key)} returned ${what} that JSON cannot represent`, { record, key });
+  if (text === undefined) throw new OutputError(`${where(record, key)} returned ${what} that JSON cannot represent`, { record: locationOf(record), key });
   return text;
 }

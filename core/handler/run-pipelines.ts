@@ -4,7 +4,7 @@ import type { KafkaRecord } from '../events/types.ts';
 import type { DecodedRecord, RejectedRecord } from './decode-records.ts';
 import type { FunctionDefinition, ResultContext } from './definition.ts';
 import type { KeyState } from './load-state.ts';
-import { messageValues } from './message-values.ts';
+import { messageValue, messageValues } from './message-values.ts';
 import { f32leResultMessage, resultMessage } from './outputs.ts';
 
 export interface PipelineRun {
@@ -35,10 +35,12 @@ export function runPipelines<M>(
         continue;
       }
       const out = state.pipeline.process(item.samples);
+      const produced = run.results.length;
       try {
-        run.results.push(...resultMessages(definition, propagate, key, item, out, state.pipeline.spec.outChannels));
+        pushResults(run.results, definition, propagate, key, item, out, state.pipeline.spec.outChannels);
       } catch (error) {
         // The record goes to the dead-letter topic and must not touch the key's state.
+        run.results.length = produced;
         undo(state, applied);
         const reason = error instanceof DspfnError ? error : new OutputError(`output failed: ${describeError(error)}`, { cause: error, key });
         run.rejected.push({ record, error: Object.assign(reason, { record: locationOf(record) }) });
@@ -62,14 +64,15 @@ function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
   }
 }
 
-function resultMessages<M>(
+function pushResults<M>(
+  results: OutputMessage[],
   definition: FunctionDefinition<M>,
   propagate: readonly string[],
   key: string,
   item: DecodedRecord<M>,
   out: Float32Array,
   outChannels: number,
-): OutputMessage[] {
+): void {
   const { output } = definition;
   const { record } = item;
   const context: ResultContext<M> = {
@@ -82,30 +85,34 @@ function resultMessages<M>(
     timestamp: item.block.timestamp ?? record.timestamp,
     sampleRate: item.block.sampleRate,
   };
-  const location = locationOf(record);
-  const messageKey = output.key ? callOutput('key', output.key, context, location) : key;
+  const messageKey = output.key ? callOutput('key', output.key, context, record) : key;
   if (typeof messageKey !== 'string') {
-    throw new OutputError(`output.key for record ${location.topic}-${location.partition}@${location.offset} (key "${key}") returned ${typeof messageKey}, not a string`, { record: location, key });
+    throw new OutputError(`output.key for record ${record.topic}-${record.partition}@${record.offset} (key "${key}") returned ${typeof messageKey}, not a string`, { record: locationOf(record), key });
   }
   if (output.format === 'f32le') {
     const meta = { channels: outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
-    return [f32leResultMessage(output.topic, messageKey, out, meta, record, definition.name, propagate)];
+    results.push(f32leResultMessage(output.topic, messageKey, out, meta, record, definition.name, propagate));
+    return;
   }
-  const returned = callOutput('value', output.value, context, location);
-  const values = messageValues(returned, location, key);
-  const several = Array.isArray(returned);
-  return values.map((json, i) => resultMessage(output.topic, messageKey, json, record, definition.name, propagate, several ? i : undefined));
+  const returned = callOutput('value', output.value, context, record);
+  if (returned === undefined) return;
+  if (!Array.isArray(returned)) {
+    results.push(resultMessage(output.topic, messageKey, messageValue(returned, record, key), record, definition.name, propagate));
+    return;
+  }
+  const values = messageValues(returned, record, key);
+  for (let i = 0; i < values.length; i++) results.push(resultMessage(output.topic, messageKey, values[i]!, record, definition.name, propagate, i));
 }
 
 function locationOf(record: KafkaRecord): RecordLocation {
   return { topic: record.topic, partition: record.partition, offset: record.offset };
 }
 
-function callOutput<M, T>(name: 'key' | 'value', fn: (context: ResultContext<M>) => T, context: ResultContext<M>, record: RecordLocation): T {
+function callOutput<M, T>(name: 'key' | 'value', fn: (context: ResultContext<M>) => T, context: ResultContext<M>, record: KafkaRecord): T {
   try {
     return fn(context);
   } catch (error) {
     const where = `${record.topic}-${record.partition}@${record.offset} (key "${context.key}")`;
-    throw new OutputError(`output.${name} for record ${where} threw: ${describeError(error)}`, { cause: error, record, key: context.key });
+    throw new OutputError(`output.${name} for record ${where} threw: ${describeError(error)}`, { cause: error, record: locationOf(record), key: context.key });
   }
 }
