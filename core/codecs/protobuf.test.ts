@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import protobufjs from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DspfnError, ErrorCode } from '../errors.ts';
+import { ConfigError, DecodeError, DspfnError, ErrorCode } from '../errors.ts';
 import { frame } from './framing.ts';
 import { protobuf } from './protobuf.ts';
 
@@ -48,7 +48,7 @@ describe('protobuf({ schema, type })', () => {
     const glue = frame(bytes, { kind: 'glue', schemaVersionId: '00112233-4455-6677-8899-aabbccddeeff', compression: 'zlib', messageIndexes: [0] }, 'protobuf');
     expect(codec.decode(glue)).toMatchObject({ value: { rpm: 11_500 }, framing: { kind: 'glue', compression: 'zlib', schemaVersionId: '00112233-4455-6677-8899-aabbccddeeff' } });
     // Bytes the event source already unframed are read as they are.
-    expect(() => codec.decode(confluent, { unframed: true })).toThrow(DspfnError);
+    expect(() => codec.decode(confluent, { unframed: true })).toThrow(DecodeError);
     // A function that says its values are unframed does not guess.
     const none = protobuf({ schema: proto, type: 'telemetry.TelemetryFrame', framing: 'none' });
     await none.load();

@@ -1,4 +1,4 @@
-import { ConfigError, DecodeError, DspfnError } from '../errors.ts';
+import { ConfigError, DspfnError } from '../errors.ts';
 import { headerText, type KafkaRecord } from '../events/types.ts';
 import { BUILTIN_CONTENT_TYPES, CODECS, decodePayload, mediaType, type CodecName, type Payload } from './payload.ts';
 import { isSchemaCodec, type SchemaCodec } from './schema-codec.ts';
@@ -80,12 +80,11 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
         if (typeof chosen.codec === 'string') return decodePayload(chosen.codec, record.value);
         return chosen.codec.decode(record.value, { unframed: record.valueSchemaMetadata !== undefined });
       } catch (error) {
-        if (chosen.unmapped === undefined || !(error instanceof DspfnError)) throw error;
-        throw new DecodeError(
-          `${error.message} (the record's content-type "${chosen.unmapped}" maps to no codec, so ${describeCodec(chosen.codec)} read it; map it with contentTypes)`,
-          { cause: error },
-          error.code,
-        );
+        if (chosen.unmapped !== undefined && error instanceof DspfnError) {
+          // Same class and code; the reason says which content type went unmapped.
+          error.message += ` (the record's content-type "${chosen.unmapped}" maps to no codec, so ${describeCodec(chosen.codec)} read it; map it with contentTypes)`;
+        }
+        throw error;
       }
     },
   };

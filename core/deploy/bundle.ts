@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { readEnv } from '../env/read-env.ts';
 import { writeZip, type ZipEntry } from './zip.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -222,7 +223,7 @@ export function sizeTable(results: readonly BundleResult[]): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  let outDir = process.env.DSPFN_ARTIFACT_DIR || DEFAULT_OUT_DIR;
+  let outDir = readEnv(process.env, ['DSPFN_ARTIFACT_DIR']).DSPFN_ARTIFACT_DIR ?? DEFAULT_OUT_DIR;
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { readEnv } from '../env/read-env.ts';
 import { bundleFunctions, DEFAULT_OUT_DIR, ROOT, sizeTable } from './bundle.ts';
 
 const SERVERLESS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
@@ -41,7 +42,7 @@ function step(title: string, command: string, args: readonly string[], cwd: stri
 }
 
 async function main(argv: string[]): Promise<void> {
-  const outDir = process.env.DSPFN_ARTIFACT_DIR || DEFAULT_OUT_DIR;
+  const outDir = readEnv(process.env, ['DSPFN_ARTIFACT_DIR']).DSPFN_ARTIFACT_DIR ?? DEFAULT_OUT_DIR;
   const env = { ...process.env, DSPFN_ARTIFACT_DIR: outDir };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   step('build the native layer', npm, ['run', 'build:layer'], ROOT, env);

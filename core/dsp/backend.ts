@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { readEnv } from '../env/read-env.ts';
 import { lmsKernel, nlmsKernel } from './stages/nlms.ts';
 import { movingAverageKernel } from './stages/moving-average.ts';
 import { rmsKernel } from './stages/rms.ts';
@@ -42,10 +42,7 @@ export function registerBackendResolver(resolve: () => DspBackend): void {
 
 export function getDefaultBackend(): DspBackend {
   if (defaultBackend) return defaultBackend;
-  const forced = process.env.DSPFN_BACKEND;
-  if (forced !== undefined && forced !== '' && forced !== 'js' && forced !== 'native') {
-    throw new ConfigError(`DSPFN_BACKEND must be "native" or "js", got "${forced}"`);
-  }
+  const forced = readEnv(process.env, ['DSPFN_BACKEND']).DSPFN_BACKEND;
   defaultBackend = forced === 'js' || !backendResolver ? jsBackend : backendResolver();
   return defaultBackend;
 }

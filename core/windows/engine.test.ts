@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DspfnError, SnapshotError, StateMismatchError } from '../errors.ts';
-import { WindowEngine, WindowStateNotLoadedError, type ClosedWindow, type WindowRecord } from './engine.ts';
+import { DspfnError, SnapshotError, StateMismatchError, StateStoreError } from '../errors.ts';
+import { WindowEngine, type ClosedWindow, type WindowRecord } from './engine.ts';
 import { KeyWindows } from './key-windows.ts';
 import { PartitionIndex } from './partition-index.ts';
 import { windowSpec, type WindowOptions } from './spec.ts';
@@ -48,7 +48,7 @@ describe('event-time windows', () => {
     const batch = [at('busy', 61), at('busy', 130)];
     expect(engine.keysToLoad(index, batch)).toEqual(['quiet', 'busy']);
     const busyOnly = new Map([['busy', KeyWindows.restore(engine.spec, keys.get('busy')!.snapshot())]]);
-    expect(() => engine.process(PartitionIndex.restore(engine.spec, index.snapshot()), busyOnly, batch, 0)).toThrow(WindowStateNotLoadedError);
+    expect(() => engine.process(PartitionIndex.restore(engine.spec, index.snapshot()), busyOnly, batch, 0)).toThrow(StateStoreError);
     const run = engine.process(index, keys, batch, 0);
     expect(run.closed.map(summary)).toEqual([
       { key: 'busy', start: 0, end: 60, count: 1, closedBy: { offset: 2 } },

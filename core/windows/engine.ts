@@ -1,4 +1,4 @@
-import { DspfnError, ErrorCode } from '../errors.ts';
+import { InvalidSamplesError, StateStoreError } from '../errors.ts';
 import { countOf, results, type ChannelAggregates } from './accumulator.ts';
 import { formatDuration } from './duration.ts';
 import { KeyWindows, type OpenWindow } from './key-windows.ts';
@@ -49,13 +49,6 @@ export interface WindowRun {
   lateFrames: number;
   /** Keys whose window state changed, with the largest offset that changed it (none for an idle tick). */
   readonly touched: Map<string, number | undefined>;
-}
-
-/** The handler did not load a key whose windows close in this batch: a bug, never bad input. */
-export class WindowStateNotLoadedError extends DspfnError {
-  constructor(key: string, topic: string, partition: number) {
-    super(ErrorCode.StateStore, `window state of key "${key}" (${topic}-${partition}) closes in this batch but was not loaded`, { key });
-  }
 }
 
 class EndHeap {
@@ -167,7 +160,7 @@ export class WindowEngine {
       const record = records[r]!;
       const frames = record.values.length / channels;
       if (!Number.isInteger(frames) || frames < 1) {
-        throw new DspfnError(ErrorCode.InvalidSamples, `record at offset ${record.offset} has ${record.values.length} values, not whole frames of ${channels}`);
+        throw new InvalidSamplesError(`record at offset ${record.offset} has ${record.values.length} values, not whole frames of ${channels}`);
       }
       const watermark = index.watermark();
       let state = keys.get(record.key);
@@ -234,7 +227,8 @@ export class WindowEngine {
       // Entries are never removed when a key's earliest end moves; skip the stale ones.
       if (index.openKeys.get(top.key) !== top.end) continue;
       const state = keys.get(top.key);
-      if (state === undefined) throw new WindowStateNotLoadedError(top.key, index.topic, index.partition);
+      // The handler loads every key keysToLoad names: a key missing here is a bug, never bad input.
+      if (state === undefined) throw new StateStoreError(`window state of key "${top.key}" (${index.topic}-${index.partition}) closes in this batch but was not loaded`, { key: top.key });
       for (const window of state.closeUpTo(index.topic, index.partition, watermark)) closing.push({ key: top.key, window });
       if ('offset' in closedBy) run.touched.set(top.key, Math.max(run.touched.get(top.key) ?? closedBy.offset, closedBy.offset));
       else if (!run.touched.has(top.key)) run.touched.set(top.key, undefined);

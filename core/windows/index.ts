@@ -8,5 +8,5 @@ export type { WindowDefinition, WindowOptions, WindowSpec } from './spec.ts';
 export { KeyWindows, WINDOWS_MAGIC, WINDOWS_VERSION } from './key-windows.ts';
 export type { OpenWindow } from './key-windows.ts';
 export { PartitionIndex, INDEX_MAGIC, INDEX_VERSION } from './partition-index.ts';
-export { WindowEngine, WindowStateNotLoadedError } from './engine.ts';
+export { WindowEngine } from './engine.ts';
 export type { ClosedWindow, LateRecord, WindowRecord, WindowRun } from './engine.ts';

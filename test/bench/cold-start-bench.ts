@@ -241,7 +241,7 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<st
     notes.push('source maps on: NODE_OPTIONS=--enable-source-maps (serverless.yml: --param nodeOptions=--enable-source-maps; off by default)');
     notes.push(opt.note);
     if (rows.slice(1).some((r) => r[9] === 'no') && 'nodePath' in opt) {
-      notes.push('"native loaded: no": the bundle never loaded the module (core/index.ts does not import core/dsp/native/register.ts), so it ran the TypeScript kernels');
+      notes.push('"native loaded: no": the bundle never loaded the module (the default runtime did not resolve the native backend), so it ran the TypeScript kernels');
     }
     notes.push(`node ${process.version} on ${process.platform}-${process.arch} (Lambda runs nodejs22.x on arm64; its init adds sandbox and code download time)`);
     return `${table(rows)}\n${notes.map((n) => `  - ${n}`).join('\n')}`;

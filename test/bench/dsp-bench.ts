@@ -1,4 +1,5 @@
-import { jsBackend, pipeline, type PipelineSpec } from '../../core/index.ts';
+import { pipeline, type PipelineSpec } from '../../core/index.ts';
+import { jsBackend } from '../../core/adapters/index.ts';
 import { measure, millions, table } from './measure.ts';
 
 const BLOCK = 1024;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { jsBackend, type DspBackend } from '../../core/index.ts';
+import { jsBackend, type DspBackend } from '../../core/adapters/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
 import { benchTypeScriptStages } from './dsp-bench.ts';
 import { benchHandler } from './handler-bench.ts';

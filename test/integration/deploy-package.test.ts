@@ -299,7 +299,7 @@ describe('function stack (serverless.yml)', () => {
     expect(JSON.parse(line)).toMatchObject({ topic: 'sensor-rms', key: 'dev-1', value: { rms: [1, 1, 1] } });
     if (hasNative) {
       const native = JSON.parse(/NATIVE=(.*)/.exec(run.stderr)?.[1] ?? '[]') as string[];
-      // Fails while core's entry point does not import core/dsp/native/register.ts: the deployed
+      // Fails when the default runtime does not resolve the native backend: the deployed
       // functions would then run the TypeScript kernels although the layer is attached.
       expect(native, 'the bundle loads @dspfn/dsp-native from NODE_PATH (the layer)').toEqual([path.join(pkg, 'dspfn_dsp.node')]);
     }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DspfnError, ErrorCode, SnapshotError, type DspfnErrorOptions } from '../../errors.ts';
+import { readEnv, type RawEnv } from '../../env/read-env.ts';
+import { ConfigError, DspfnError, ErrorCode, InvalidSamplesError, NativeKernelError, NativeLoadError, SnapshotError } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
 import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
 
@@ -45,12 +46,6 @@ export interface NativeAddon {
 export const NATIVE_ABI = 2;
 export const NATIVE_PACKAGE = '@dspfn/dsp-native';
 export const NATIVE_FILE = 'dspfn_dsp.node';
-
-export class NativeLoadError extends DspfnError {
-  constructor(message: string, options?: DspfnErrorOptions) {
-    super(ErrorCode.Native, message, options);
-  }
-}
 
 export interface NativeModule {
   addon: NativeAddon;
@@ -143,8 +138,8 @@ function loadError(attempts: Attempt[], env: NodeJS.ProcessEnv): NativeLoadError
 /** Loads the native module without caching; throws NativeLoadError listing every attempt. */
 export function loadNative(options: LoadOptions = {}): NativeModule {
   const env = options.env ?? process.env;
+  const { DSPFN_NATIVE_PATH: explicit, AWS_LAMBDA_FUNCTION_NAME: onLambda } = readEnv(env, ['DSPFN_NATIVE_PATH', 'AWS_LAMBDA_FUNCTION_NAME']);
   const attempts: Attempt[] = [];
-  const explicit = env.DSPFN_NATIVE_PATH;
   if (explicit) {
     let file = path.resolve(explicit);
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, NATIVE_FILE);
@@ -157,7 +152,7 @@ export function loadNative(options: LoadOptions = {}): NativeModule {
   }
   // On Lambda the layer is the only source: a bundle's relative path to this repository's
   // prebuilds means nothing there, and could only pick up a binary that was never deployed.
-  if (!env.AWS_LAMBDA_FUNCTION_NAME) {
+  if (!onLambda) {
     const prebuild = path.join(options.prebuildDir ?? defaultPrebuildDir, platformKey(), NATIVE_FILE);
     try {
       return { addon: requireFile(prebuild), source: 'prebuild', file: prebuild };
@@ -207,8 +202,8 @@ function rethrow(error: unknown, stage: StageName): DspfnError {
   const options = { cause, stage };
   if (code === ErrorCode.Snapshot) return new SnapshotError(cause.message, options);
   if (code === ErrorCode.Config) return new ConfigError(cause.message, options);
-  if (code === ErrorCode.InvalidSamples) return new DspfnError(ErrorCode.InvalidSamples, cause.message, options);
-  return new DspfnError(ErrorCode.Native, cause.message, options);
+  if (code === ErrorCode.InvalidSamples) return new InvalidSamplesError(cause.message, options);
+  return new NativeKernelError(cause.message, options);
 }
 
 /** A StageKernel over a native handle; errors become dspfn errors with the caller's JS stack. */
@@ -225,7 +220,7 @@ class NativeKernel implements StageKernel {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
     if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
-      throw new DspfnError(ErrorCode.InvalidSamples, `${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
+      throw new InvalidSamplesError(`${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
       this.addon.process(this.handle, input, output);
@@ -284,12 +279,9 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
  * (AWS_LAMBDA_FUNCTION_NAME set), where a missing module is an error: a function silently running
  * ten times slower is worse than one that fails at init with the fix in its log.
  */
-export function resolveBackend(env: NodeJS.ProcessEnv = process.env): DspBackend {
-  const forced = env.DSPFN_BACKEND;
+export function resolveBackend(env: RawEnv = process.env): DspBackend {
+  const { DSPFN_BACKEND: forced, AWS_LAMBDA_FUNCTION_NAME } = readEnv(env, ['DSPFN_BACKEND', 'AWS_LAMBDA_FUNCTION_NAME']);
   if (forced === 'js') return jsBackend;
-  if (forced !== undefined && forced !== '' && forced !== 'native') {
-    throw new ConfigError(`DSPFN_BACKEND must be "native" or "js", got "${forced}"`);
-  }
-  if (forced === 'native' || env.AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(nativeModule().addon);
+  if (forced === 'native' || AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(nativeModule().addon);
   return isNativeAvailable() ? nativeBackend(nativeModule().addon) : jsBackend;
 }

@@ -1,0 +1,47 @@
+import type { OutputMessage } from '../../sink/sink.ts';
+import { batchLogMessage } from '../messages/batch-log.ts';
+import { f32leResultMessage, resultMessage } from '../messages/result.ts';
+import { deadLetterMessage } from '../messages/set-aside.ts';
+import type { PreparedFunction } from '../prepare.ts';
+import type { BatchReport } from '../report.ts';
+import type { RejectedRecord } from './decode.ts';
+import type { PipelineRun } from './run-pipelines.ts';
+
+export interface BatchMessages {
+  results: OutputMessage[];
+  deadLetters: OutputMessage[];
+  /** Every record set aside (decode, then output failures), with its reason, for the logs. */
+  rejected: RejectedRecord[];
+}
+
+/**
+ * Step: the messages a batch produces — for each processed record the messages its output asked
+ * for (none, one, or one per array element numbered by `dspfn-result-index`; or the raw f32le
+ * samples), with the source and propagated headers; one dead letter per rejected record (decode
+ * failures, then output failures).
+ */
+export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>): BatchMessages {
+  const results: OutputMessage[] = [];
+  const { output } = fn.definition;
+  for (const { context, results: wanted } of run.processed) {
+    const { record } = context;
+    if (wanted.values === null) {
+      const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
+      results.push(f32leResultMessage(output.topic, wanted.messageKey, context.output, meta, record, fn.name, fn.propagate));
+      continue;
+    }
+    for (let i = 0; i < wanted.values.length; i++) {
+      results.push(resultMessage(output.topic, wanted.messageKey, wanted.values[i]!, record, fn.name, fn.propagate, wanted.numbered ? i : undefined));
+    }
+  }
+  const all = [...rejected, ...run.rejected];
+  const deadLetters = all.map(({ record, error }) => deadLetterMessage(fn.deadLetterTopic(record.topic), record, error, fn.name));
+  return { results, deadLetters, rejected: all };
+}
+
+/** Everything to produce: results, dead letters, and the batch log when the function has a logTopic. */
+export function outgoing<M>(messages: BatchMessages, report: BatchReport, fn: PreparedFunction<M>): OutputMessage[] {
+  const out = [...messages.results, ...messages.deadLetters];
+  if (fn.definition.logTopic) out.push(batchLogMessage(fn.definition.logTopic, report));
+  return out;
+}
