@@ -69,10 +69,18 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
     return { codec, unmapped: type };
   }
 
+  let loading: Promise<void> | undefined;
   return {
     schemaCodecs,
-    async load() {
-      await Promise.all(schemaCodecs.map((c) => c.load()));
+    load() {
+      loading ??= Promise.all(schemaCodecs.map((c) => c.load())).then(
+        () => undefined,
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      );
+      return loading;
     },
     decode(record) {
       const chosen = codecFor(record);

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { CODECS, type CodecName, type Payload } from '../codecs/payload.ts';
+import { CODECS, type Payload } from '../codecs/payload.ts';
+import { isSchemaCodec } from '../codecs/schema-codec.ts';
+import type { Codec, ContentTypes } from '../codecs/value-decoder.ts';
 import { PipelineSpec } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
@@ -60,8 +62,17 @@ export type StateMismatchPolicy = 'error' | 'reset';
 export interface FunctionDefinition<M = unknown> {
   /** Names logs, headers and state keys; defaults to AWS_LAMBDA_FUNCTION_NAME's basename. */
   name: string;
-  /** Codec for record values; a record's `content-type` header overrides it. Default `json`. */
-  codec?: CodecName;
+  /**
+   * Codec for record values: `json`, `f32le`, `utf8`, `raw`, or `protobuf({ schema, type })` /
+   * `avro({ schema })`. A record's `content-type` header may select another (see `contentTypes`).
+   * Default `json`.
+   */
+  codec?: Codec;
+  /**
+   * Media type → codec, merged over the defaults (the built-in types, and the Protobuf or Avro
+   * media types of each schema codec configured); `false` ignores the `content-type` header.
+   */
+  contentTypes?: ContentTypes;
   /** One instance of this pipeline runs per key. */
   pipeline: PipelineSpec;
   /**
@@ -91,9 +102,12 @@ export const DEFAULT_PROPAGATED_HEADERS = ['traceparent', 'tracestate', 'x-amzn-
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
 
+const codecSchema = z.union([z.enum(CODECS), z.custom((value) => isSchemaCodec(value), 'expected protobuf(…) or avro(…)')]);
+
 const definitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" or "-" (at most 128)'),
-  codec: z.enum(CODECS).optional(),
+  codec: codecSchema.optional(),
+  contentTypes: z.union([z.literal(false), z.record(z.string().min(1), codecSchema)]).optional(),
   pipeline: z.instanceof(PipelineSpec, { message: 'expected pipeline().…' }),
   input: fn.optional(),
   output: z.union([

@@ -1,4 +1,4 @@
-import type { CodecName } from '../codecs/payload.ts';
+import { valueDecoder, type ValueDecoder } from '../codecs/value-decoder.ts';
 import { DEFAULT_PROPAGATED_HEADERS, type FunctionDefinition } from './definition.ts';
 import { defaultInput, type InputFunction } from './default-input.ts';
 
@@ -6,7 +6,8 @@ import { defaultInput, type InputFunction } from './default-input.ts';
 export interface PreparedFunction<M = unknown> {
   readonly definition: FunctionDefinition<M>;
   readonly name: string;
-  readonly codec: CodecName;
+  /** Picks each record's codec (its header, or the function's) and decodes its value. */
+  readonly decoder: ValueDecoder;
   readonly input: InputFunction<M>;
   /** Input channels of the pipeline: decoded samples must be whole frames of them. */
   readonly channels: number;
@@ -20,7 +21,10 @@ export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedF
   return {
     definition,
     name: definition.name,
-    codec: definition.codec ?? 'json',
+    decoder: valueDecoder({
+      ...(definition.codec === undefined ? {} : { codec: definition.codec }),
+      ...(definition.contentTypes === undefined ? {} : { contentTypes: definition.contentTypes }),
+    }),
     input: definition.input ?? defaultInput<M>,
     channels: definition.pipeline.channels,
     propagate: definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS,
