@@ -27,6 +27,8 @@ export type { StageName } from './dsp/stage.ts';
 // Inputs
 export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
+export { readings } from './inputs/readings.ts';
+export type { ReadingsEmit, ReadingsInput, ReadingsOptions, ReadingValue } from './inputs/readings.ts';
 
 // Codecs and records
 export { CODECS } from './codecs/payload.ts';

@@ -31,6 +31,12 @@ export interface ResultContext<M = unknown> {
   /** Epoch milliseconds of the first sample (float64, never float32). */
   readonly timestamp: number;
   readonly sampleRate: number | undefined;
+  /**
+   * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in
+   * offset order, each with its event time; `output` holds their frames in the same order and
+   * `record`/`block` are the last one's.
+   */
+  readonly records?: ReadonlyArray<{ readonly record: KafkaRecord; readonly block: SampleBlock<M>; readonly timestamp: number }>;
 }
 
 interface OutputBase<M> {
@@ -98,6 +104,20 @@ export interface FunctionDefinition<M = unknown> {
   reportBatchItemFailures?: boolean;
 }
 
+/**
+ * What a ready input (such as `readings()`) says about itself, as properties of the function: how
+ * many channels each record's frames have, and whether results are per record or per key per batch.
+ */
+export interface InputTraits {
+  readonly channels?: number;
+  readonly fields?: readonly string[];
+  readonly emit?: 'record' | 'batch';
+}
+
+export function inputTraits(input: unknown): InputTraits {
+  return typeof input === 'function' ? (input as InputTraits) : {};
+}
+
 export const DEFAULT_PROPAGATED_HEADERS = ['traceparent', 'tracestate', 'x-amzn-trace-id', 'trace-id'] as const;
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
@@ -128,4 +148,10 @@ export function validateDefinition<M>(definition: FunctionDefinition<M>): void {
     throw new ConfigError(`invalid function definition: ${zodReason(result.error)}`);
   }
   if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages');
+  const { channels, fields } = inputTraits(definition.input);
+  if (channels !== undefined && channels !== definition.pipeline.channels) {
+    throw new ConfigError(
+      `the input gives ${channels} channel(s)${fields ? ` (${fields.join(', ')})` : ''} but the pipeline takes ${definition.pipeline.channels}: use pipeline({ channels: ${channels} })`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { valueDecoder, type ValueDecoder } from '../codecs/value-decoder.ts';
-import { DEFAULT_PROPAGATED_HEADERS, type FunctionDefinition } from './definition.ts';
+import { DEFAULT_PROPAGATED_HEADERS, inputTraits, type FunctionDefinition } from './definition.ts';
 import { defaultInput, type InputFunction } from './default-input.ts';
 
 /** A definition with its defaults applied once, at definition time, rather than per batch. */
@@ -9,6 +9,8 @@ export interface PreparedFunction<M = unknown> {
   /** Picks each record's codec (its header, or the function's) and decodes its value. */
   readonly decoder: ValueDecoder;
   readonly input: InputFunction<M>;
+  /** One result per record, or (readings with `emit: 'batch'`) one per key per batch. */
+  readonly emit: 'record' | 'batch';
   /** Input channels of the pipeline: decoded samples must be whole frames of them. */
   readonly channels: number;
   /** Header names copied onto results, lower-case. */
@@ -26,6 +28,7 @@ export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedF
       ...(definition.contentTypes === undefined ? {} : { contentTypes: definition.contentTypes }),
     }),
     input: definition.input ?? defaultInput<M>,
+    emit: inputTraits(definition.input).emit ?? 'record',
     channels: definition.pipeline.channels,
     propagate: definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS,
     deadLetterTopic:

@@ -38,6 +38,10 @@ export function runPipelines<M>(
   const { output } = fn.definition;
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
+    if (fn.emit === 'batch') {
+      runKeyForOneResult(key, records, state, fn, run);
+      continue;
+    }
     // The key's records applied so far in this batch, to redo them if a later one is undone.
     const applied: DecodedRecord<M>[] = [];
     for (const item of records) {
@@ -74,6 +78,57 @@ export function runPipelines<M>(
     }
   }
   return run;
+}
+
+/**
+ * `emit: 'batch'`: the key's new records of the batch in offset order, then one output for all of
+ * them. If that output fails, none of them touches the key's state and each is dead-lettered.
+ */
+function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; timestamp: number }> = [];
+  for (const item of records) {
+    const { record } = item;
+    if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
+      run.skipped++;
+      continue;
+    }
+    applied.push({ item, output: state.pipeline.process(item.samples), timestamp: item.block.timestamp ?? record.timestamp });
+    state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+  }
+  if (applied.length === 0) return;
+  const output = new Float32Array(applied.reduce((n, a) => n + a.output.length, 0));
+  let at = 0;
+  for (const a of applied) {
+    output.set(a.output, at);
+    at += a.output.length;
+  }
+  const last = applied[applied.length - 1]!.item;
+  const context: ResultContext<M> = {
+    functionName: fn.name,
+    key,
+    record: last.record,
+    block: last.block,
+    output,
+    outChannels: state.pipeline.spec.outChannels,
+    timestamp: applied[0]!.timestamp,
+    sampleRate: last.block.sampleRate,
+    records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
+  };
+  let results: RecordResults;
+  try {
+    results = evaluateOutput(context, fn.definition.output);
+  } catch (error) {
+    state.pipeline = state.reload();
+    for (const { item } of applied) {
+      const { record } = item;
+      const location = { topic: record.topic, partition: record.partition, offset: record.offset };
+      run.rejected.push({ record, error: new OutputError(`${describeError(error)} (one result for ${applied.length} record(s) of the batch)`, { cause: error, record: location, key }) });
+    }
+    return;
+  }
+  run.advanced.add(key);
+  for (const { item } of applied) run.samples += item.samples.length;
+  run.processed.push({ context, results });
 }
 
 /**
