@@ -11,7 +11,7 @@ export type ReadingValue = Record<string, unknown>;
 
 export type ReadingsEmit = 'record' | 'batch';
 
-export interface ReadingsOptions<V extends ReadingValue = ReadingValue> {
+export interface ReadingsOptions<V extends object = ReadingValue> {
   /** A field holding the key (a string or number), or `(value, record) => key`. Default: the record key as UTF-8. */
   key?: string | ((value: V, record: KafkaRecord) => string);
   /** The field holding the reading (one channel), or several fields, one channel each. Default `value`. */
@@ -28,7 +28,7 @@ export interface ReadingsOptions<V extends ReadingValue = ReadingValue> {
  * An `input` that makes each record one frame: the value fields, one channel each, at the
  * record's event time. Its properties tell the handler how to run it.
  */
-export interface ReadingsInput<V extends ReadingValue = ReadingValue> {
+export interface ReadingsInput<V extends object = ReadingValue> {
   (payload: Payload, record: KafkaRecord): SampleBlock<V>;
   readonly kind: 'readings';
   /** The value fields, in channel order. */
@@ -47,11 +47,11 @@ const optionsSchema = z.strictObject({
 });
 
 /** A getter for `name`: the field itself, or a dotted path into nested objects (`metadata.batteryLevel`). */
-function field(name: string): (value: ReadingValue) => unknown {
+function field(name: string): (value: object) => unknown {
   const path = name.split('.');
-  if (path.length === 1) return (value) => value[name];
+  if (path.length === 1) return (value) => (value as ReadingValue)[name];
   return (value) => {
-    if (name in value) return value[name];
+    if (name in value) return (value as ReadingValue)[name];
     let at: unknown = value;
     for (const part of path) {
       if (typeof at !== 'object' || at === null) return undefined;
@@ -82,7 +82,10 @@ function objectValue(payload: Payload): ReadingValue {
  * frame for key `d-1` at that time; `value: ['speed', 'throttle', 'brake']` makes three channels.
  * The decoded value is the block's `meta`, so outputs can use its other fields.
  */
-export function readings<V extends ReadingValue = ReadingValue>(options: ReadingsOptions<V> = {}): ReadingsInput<V> {
+// Not generic: an inline generic `readings({ … })` would take its value type from the definition
+// being inferred around it, and `ctx.block.meta` would become an empty object type.
+export function readings(options: ReadingsOptions = {}): ReadingsInput {
+  type V = ReadingValue;
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) throw new ConfigError(`invalid readings options: ${zodReason(parsed.error)}`);
   const fields = typeof options.value === 'string' ? [options.value] : [...(options.value ?? ['value'])];
