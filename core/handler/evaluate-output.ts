@@ -3,14 +3,12 @@ import type { KafkaRecord } from '../events/types.ts';
 import type { OutputDefinition, ResultContext } from './definition.ts';
 import { messageValue, messageValues } from './message-values.ts';
 
-/** What a record's `output` says to send, before any message is built. */
-export interface RecordResults {
-  readonly messageKey: string;
-  /** JSON text of each message (`format: 'json'`); null for the raw f32le output. */
-  readonly values: readonly string[] | null;
-  /** `output.value` returned an array: its messages are numbered (`dspfn-result-index`). */
-  readonly numbered: boolean;
-}
+/**
+ * What a record's `output` says to send, before any message is built: the JSON text of its one
+ * message; an array of texts when `output.value` returned an array (numbered, `dspfn-result-index`;
+ * empty for `undefined`); or null for the raw f32le output.
+ */
+export type OutputJson = string | readonly string[] | null;
 
 function locationOf(record: KafkaRecord): RecordLocation {
   return { topic: record.topic, partition: record.partition, offset: record.offset };
@@ -34,7 +32,7 @@ function call<M, T>(name: 'key' | 'value', fn: (context: ResultContext<M>) => T,
  * contract (see message-values.ts). Anything wrong is an OutputError naming the function and the
  * record: the record is dead-lettered and must not touch its key's state.
  */
-export function evaluateOutput<M>(context: ResultContext<M>, output: OutputDefinition<M>): RecordResults {
+export function evaluateOutput<M>(context: ResultContext<M>, output: OutputDefinition<M>): { messageKey: string; json: OutputJson } {
   const { record, key } = context;
   const messageKey = output.key ? call('key', output.key, context) : key;
   if (typeof messageKey !== 'string') {
@@ -43,10 +41,8 @@ export function evaluateOutput<M>(context: ResultContext<M>, output: OutputDefin
       key,
     });
   }
-  if (output.format === 'f32le') return { messageKey, values: null, numbered: false };
+  if (output.format === 'f32le') return { messageKey, json: null };
   const returned = call('value', output.value, context);
-  if (returned === undefined || !Array.isArray(returned)) {
-    return { messageKey, values: returned === undefined ? [] : [messageValue(returned, record, key)], numbered: false };
-  }
-  return { messageKey, values: messageValues(returned, record, key), numbered: true };
+  if (returned !== undefined && !Array.isArray(returned)) return { messageKey, json: messageValue(returned, record, key) };
+  return { messageKey, json: messageValues(returned, record, key) };
 }

@@ -23,15 +23,18 @@ export interface BatchMessages {
 export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>): BatchMessages {
   const results: OutputMessage[] = [];
   const { output } = fn.definition;
-  for (const { context, results: wanted } of run.processed) {
+  for (let i = 0; i < run.processed.length; i++) {
+    const context = run.processed[i]!;
+    const messageKey = run.messageKeys[i]!;
+    const json = run.json[i]!;
     const { record } = context;
-    if (wanted.values === null) {
+    if (typeof json === 'string') {
+      results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
+    } else if (json === null) {
       const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
-      results.push(f32leResultMessage(output.topic, wanted.messageKey, context.output, meta, record, fn.name, fn.propagate));
-      continue;
-    }
-    for (let i = 0; i < wanted.values.length; i++) {
-      results.push(resultMessage(output.topic, wanted.messageKey, wanted.values[i]!, record, fn.name, fn.propagate, wanted.numbered ? i : undefined));
+      results.push(f32leResultMessage(output.topic, messageKey, context.output, meta, record, fn.name, fn.propagate));
+    } else {
+      for (let n = 0; n < json.length; n++) results.push(resultMessage(output.topic, messageKey, json[n]!, record, fn.name, fn.propagate, n));
     }
   }
   const all = [...rejected, ...run.rejected];

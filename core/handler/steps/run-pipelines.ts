@@ -1,19 +1,16 @@
 import { DspfnError, OutputError, describeError } from '../../errors.ts';
 import type { ResultContext } from '../definition.ts';
-import { evaluateOutput, type RecordResults } from '../evaluate-output.ts';
+import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
 
-/** A record applied to its key's state, with what its output says to send. */
-export interface ProcessedRecord<M> {
-  readonly context: ResultContext<M>;
-  readonly results: RecordResults;
-}
-
 export interface PipelineRun<M> {
-  /** Every record applied to its key's state, in key then offset order, with its output. */
-  processed: ProcessedRecord<M>[];
+  /** Every record applied to its key's state (or one per key with emit: 'batch'), in key then offset order. */
+  processed: ResultContext<M>[];
+  /** Beside each processed context: its message key and what its output says to send. */
+  messageKeys: string[];
+  json: OutputJson[];
   /** Records whose output failed: dead-lettered, and not applied to their key's state. */
   rejected: RejectedRecord[];
   /** Records at or below a key's fence: applied by an earlier delivery, so not applied again. */
@@ -34,7 +31,7 @@ export function runPipelines<M>(
   loaded: LoadedState,
   fn: PreparedFunction<M>,
 ): PipelineRun<M> {
-  const run: PipelineRun<M> = { processed: [], rejected: [], skipped: 0, samples: 0, advanced: new Set() };
+  const run: PipelineRun<M> = { processed: [], messageKeys: [], json: [], rejected: [], skipped: 0, samples: 0, advanced: new Set() };
   const { output } = fn.definition;
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
@@ -60,7 +57,7 @@ export function runPipelines<M>(
         timestamp: item.block.timestamp ?? record.timestamp,
         sampleRate: item.block.sampleRate,
       };
-      let results: RecordResults;
+      let results: { messageKey: string; json: OutputJson };
       try {
         results = evaluateOutput(context, output);
       } catch (error) {
@@ -74,7 +71,9 @@ export function runPipelines<M>(
       applied.push(item);
       run.advanced.add(key);
       run.samples += item.samples.length;
-      run.processed.push({ context, results });
+      run.processed.push(context);
+      run.messageKeys.push(results.messageKey);
+      run.json.push(results.json);
     }
   }
   return run;
@@ -114,7 +113,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     sampleRate: last.block.sampleRate,
     records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
   };
-  let results: RecordResults;
+  let results: { messageKey: string; json: OutputJson };
   try {
     results = evaluateOutput(context, fn.definition.output);
   } catch (error) {
@@ -128,7 +127,9 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
   }
   run.advanced.add(key);
   for (const { item } of applied) run.samples += item.samples.length;
-  run.processed.push({ context, results });
+  run.processed.push(context);
+  run.messageKeys.push(results.messageKey);
+  run.json.push(results.json);
 }
 
 /**
