@@ -40,7 +40,8 @@ export const envSchema = z.object({
 
   // Tooling.
   DSPFN_DEBUG: flag().optional().describe('the CLI prints stack traces'),
-  DSPFN_ARTIFACT_DIR: text().optional().describe('where npm run bundle / deploy put the function zips (default .dspfn/deploy)'),
+  DSPFN_ARTIFACT_DIR: text().optional().describe('where dspfn bundle / package / deploy put the function zips (default .dspfn/deploy)'),
+  DSPFN_CACHE: text().optional().describe('where dspfn keeps downloads, e.g. the arm64 package for dspfn layer (default ~/.cache/dspfn)'),
 
   // Set by others, read by dspfn.
   AWS_LAMBDA_FUNCTION_NAME: text().optional().describe('set by Lambda: dspfn is running on Lambda'),

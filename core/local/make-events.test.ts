@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeInputs, parseHeaders, schemaEncoding, toReplayRecords, valuesToInputs } from './make-events.ts';
 
 const run = promisify(execFile);
-const cli = join(import.meta.dirname, '..', 'cli', 'dspfn.js');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'dspfn.js');
 const root = join(import.meta.dirname, '..', '..');
 const proto = join(root, 'core', 'codecs', 'fixtures', 'telemetry.proto');
 const avscFile = join(root, 'core', 'codecs', 'fixtures', 'reading.avsc');

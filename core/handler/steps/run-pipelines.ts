@@ -47,15 +47,18 @@ export function runPipelines<M>(
         run.skipped++;
         continue;
       }
+      const timestamp = item.block.timestamp ?? record.timestamp;
+      // The output carries its own first-sample time and rate (a rate-changing stage moves them).
+      const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
       const context: ResultContext<M> = {
         functionName: fn.name,
         key,
         record,
         block: item.block,
-        output: state.pipeline.process(item.samples),
-        outChannels: state.pipeline.spec.outChannels,
-        timestamp: item.block.timestamp ?? record.timestamp,
-        sampleRate: item.block.sampleRate,
+        output: out.samples,
+        outChannels: out.channels,
+        timestamp: out.timestamp ?? timestamp,
+        sampleRate: out.sampleRate,
       };
       let results: { messageKey: string; json: OutputJson };
       try {
@@ -84,14 +87,16 @@ export function runPipelines<M>(
  * them. If that output fails, none of them touches the key's state and each is dead-lettered.
  */
 function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
-  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; timestamp: number }> = [];
+  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; channels: number; timestamp: number }> = [];
   for (const item of records) {
     const { record } = item;
     if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
       run.skipped++;
       continue;
     }
-    applied.push({ item, output: state.pipeline.process(item.samples), timestamp: item.block.timestamp ?? record.timestamp });
+    const timestamp = item.block.timestamp ?? record.timestamp;
+    const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
+    applied.push({ item, output: out.samples, channels: out.channels, timestamp });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
   if (applied.length === 0) return;
@@ -108,7 +113,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     record: last.record,
     block: last.block,
     output,
-    outChannels: state.pipeline.spec.outChannels,
+    outChannels: applied[0]!.channels,
     timestamp: applied[0]!.timestamp,
     sampleRate: last.block.sampleRate,
     records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
