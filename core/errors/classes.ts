@@ -22,6 +22,13 @@ export class DecodeError extends DspfnError {
   }
 }
 
+/** `output.key`/`output.value` threw or returned something that cannot be a message (the record is dead-lettered). */
+export class OutputError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Output, message, options);
+  }
+}
+
 /** Samples that decoded but cannot be processed: not finite, not whole frames, not numbers. */
 export class InvalidSamplesError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {
