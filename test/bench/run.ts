@@ -4,6 +4,7 @@ import { jsBackend, type DspBackend } from '../../core/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
 import { benchTypeScriptStages } from './dsp-bench.ts';
 import { benchHandler } from './handler-bench.ts';
+import { benchJson } from './json-bench.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
   console.log(`dspfn bench — node ${process.version}, ${process.arch}`);
   console.log('\nTypeScript reference stages, 1,024-sample blocks');
   console.log(benchTypeScriptStages());
+
+  console.log('\nJSON sample arrays: byte-level reader and shortest-float32 writer vs the runtime');
+  console.log(benchJson());
 
   const backends: DspBackend[] = [jsBackend];
   if (isNativeAvailable()) backends.push(nativeBackend());
