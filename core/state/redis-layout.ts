@@ -80,8 +80,14 @@ export function encodeNewFence(offsets: readonly AbsorbedOffset[], key: string):
   return encodeFence(offsets, key);
 }
 
+/** Topics already checked: a process sees a handful, and a batch asks about each one per key. */
+const checkedTopics = new Set<string>();
+
 function checkOffset(o: AbsorbedOffset, key: string): void {
-  if (/[\t\n]/.test(o.topic)) throw new StateStoreError(`topic name with a tab or newline in the offsets of key ${key}`, { key });
+  if (!checkedTopics.has(o.topic)) {
+    if (/[\t\n]/.test(o.topic)) throw new StateStoreError(`topic name with a tab or newline in the offsets of key ${key}`, { key });
+    if (checkedTopics.size < 1_000) checkedTopics.add(o.topic);
+  }
   if (!Number.isSafeInteger(o.partition) || o.partition < 0) {
     throw new StateStoreError(`partition ${o.partition} of key ${key} is not an integer >= 0`, { key });
   }
@@ -92,9 +98,31 @@ function checkOffset(o: AbsorbedOffset, key: string): void {
 
 const FENCE_LINE = /^(.*)\t(\d+)\t(\d+)$/;
 
+/** Digits only, as a safe integer; -1 otherwise. */
+function parseCount(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 16) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
 export function decodeFence(text: string, key: string): AbsorbedOffset[] {
   if (text === '') return [];
   if (!text.endsWith('\n')) throw corrupt(key, 'fence');
+  const last = text.length - 1;
+  if (text.indexOf('\n') === last) {
+    // One partition (the common case): no regex, no split.
+    const second = text.lastIndexOf('\t', last);
+    const first = second > 0 ? text.lastIndexOf('\t', second - 1) : -1;
+    const partition = parseCount(text, first + 1, second);
+    const offset = parseCount(text, second + 1, last);
+    if (first < 0 || partition < 0 || offset < 0) throw corrupt(key, 'fence');
+    return [{ topic: text.slice(0, first), partition, offset }];
+  }
   return text
     .slice(0, -1)
     .split('\n')
@@ -128,6 +156,13 @@ export function loadKeys(layout: StateLayout, keys: readonly string[]): string[]
   return keys.map((key) => layout.prefix + key);
 }
 
+/**
+ * The fence text each loaded offsets array came from. A commit passes the same array back as
+ * `expected`, so its fence goes out as stored, not re-encoded: cheaper, and byte-identical to what
+ * the script compares it with even if another writer stored it in another order.
+ */
+const storedFences = new WeakMap<readonly AbsorbedOffset[], string>();
+
 /** The load script's reply: snapshot and fence per key, both null for a missing key. */
 export function parseLoadReply(keys: readonly string[], reply: unknown): Map<string, StoredState> {
   if (!Array.isArray(reply) || reply.length !== keys.length * 2) {
@@ -139,7 +174,9 @@ export function parseLoadReply(keys: readonly string[], reply: unknown): Map<str
     const fence: unknown = reply[2 * i + 1];
     if (snapshot === null && fence === null) return;
     if (typeof snapshot !== 'string' || typeof fence !== 'string') throw corrupt(key, snapshot === null ? 'snapshot' : 'fence');
-    found.set(key, { snapshot: fromBase64(snapshot, key), offsets: decodeFence(fence, key) });
+    const offsets = decodeFence(fence, key);
+    storedFences.set(offsets, fence);
+    found.set(key, { snapshot: fromBase64(snapshot, key), offsets });
   });
   return found;
 }
@@ -151,7 +188,7 @@ export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]):
   for (const entry of entries) {
     keys.push(layout.prefix + entry.key);
     args.push(
-      entry.expected === null ? NEW_KEY : encodeFence(entry.expected, entry.key),
+      entry.expected === null ? NEW_KEY : (storedFences.get(entry.expected) ?? encodeFence(entry.expected, entry.key)),
       encodeNewFence(entry.offsets, entry.key),
       toBase64(entry.snapshot),
     );
