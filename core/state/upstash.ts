@@ -64,7 +64,7 @@ function createUpstashClient(options: UpstashStateStoreOptions): Promise<Redis> 
     // One request per call, so a load or commit is exactly one HTTP round trip, never batched with
     // unrelated commands into a non-atomic /pipeline.
     enableAutoPipelining: false,
-    // Everything stored is base64 or fence text, valid UTF-8: the base64 response layer would only
+    // Everything stored is ASCII text (header, fence, base64): the base64 response layer would only
     // add a third to every reply and a decode pass.
     responseEncoding: false,
     retry: options.retries === undefined ? undefined : options.retries === 0 ? false : { retries: options.retries },
@@ -87,6 +87,12 @@ class UpstashTransport implements ScriptTransport {
 
   async eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
     return (await this.client).eval(source, [...keys], [...args]);
+  }
+
+  /** One HTTP request to /pipeline: not atomic, which the load does not need (see parseValues). */
+  async mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
+    const [values, existing] = await (await this.client).pipeline().mget(...keys).exists(...keys).exec();
+    return [values, existing];
   }
 
   /** Loads the client; REST has no connection to open. */
