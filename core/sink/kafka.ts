@@ -2,6 +2,7 @@ import { describeError, SinkError } from '../errors.ts';
 import { registerRuntimeFactory } from '../handler/runtime.ts';
 import { jsonLogger, type Logger } from '../handler/logger.ts';
 import { redactText } from '../kafka/client-logger.ts';
+import { compressionFromEnv } from '../kafka/compression.ts';
 import { connectionFromEnv, validateConnection } from '../kafka/connection.ts';
 import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from '../kafka/producer.ts';
 import type { OutputMessage, Sink } from './sink.ts';
@@ -226,4 +227,4 @@ export function kafkaSink(options: KafkaSinkOptions = {}): KafkaSink {
 }
 
 // DSPFN_SINK=kafka: the function's outputs go to Kafka, brokers and auth from the environment.
-registerRuntimeFactory((env) => (env.DSPFN_SINK === 'kafka' ? { sink: kafkaSink(connectionFromEnv(env)) } : {}));
+registerRuntimeFactory((env) => (env.DSPFN_SINK === 'kafka' ? { sink: kafkaSink({ ...connectionFromEnv(env), ...compressionFromEnv(env) }) } : {}));
