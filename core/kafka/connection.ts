@@ -93,7 +93,7 @@ export function tlsOf(options: KafkaConnectionOptions, auth: KafkaAuthMode = aut
   return options.tls ?? (auth === 'iam' || auth.startsWith('scram'));
 }
 
-function regionOf(options: KafkaConnectionOptions): string | undefined {
+export function regionOf(options: KafkaConnectionOptions): string | undefined {
   return (options.clusterArn ? regionOfArn(options.clusterArn) : undefined) ?? options.region;
 }
 
