@@ -1,13 +1,15 @@
 import { Option, type Command } from 'commander';
 import { integer } from './option-parsers.ts';
-import { defaultRuntime } from '../handler/runtime.ts';
-import type { LogLevel } from '../handler/logger.ts';
-import { connectionFromEnv } from '../kafka/connection.ts';
+import { readEnv } from '../env/read-env.ts';
+import { stateStoreFromEnv } from '../state/from-url.ts';
+import type { LogLevel } from '../logger/logger.ts';
+import { connectionFromConfig, type KafkaEnv } from '../kafka/connection.ts';
 import { kafkaSink, type KafkaSink } from '../sink/kafka.ts';
-import { consume } from './consume.ts';
-import { formatConsumeSummary } from './consume-stats.ts';
+import { consume } from '../local/consume.ts';
+import { record } from '../local/record.ts';
 import { loadFunction } from './load-function.ts';
-import { record } from './record.ts';
+import { statusLine } from './progress.ts';
+import { formatConsumeSummary } from './render.ts';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 const BROKERS_HELP = 'Kafka brokers host:port,… (default: DSPFN_KAFKA_BROKERS or DSPFN_MSK_CLUSTER_ARN; auth from DSPFN_KAFKA_* variables)';
@@ -51,9 +53,10 @@ export function registerConsumeCommand(cli: Command): void {
     .option('--no-progress', 'no status line')
     .option('--json', 'print the final stats as JSON on stdout')
     .action(async (fn: string, opts) => {
+      const env = readEnv();
       const { handler } = await loadFunction(fn);
-      const name = handler.dspfn.definition.name;
-      const state = defaultRuntime(name, { ...process.env, DSPFN_STATE: opts.state ?? process.env.DSPFN_STATE ?? 'memory', DSPFN_SINK: 'stdout' }).state;
+      const state = stateStoreFromEnv(env, opts.state);
+      const status = statusLine(opts.progress);
       try {
         const controller = await consume({
           handler,
@@ -68,12 +71,13 @@ export function registerConsumeCommand(cli: Command): void {
           shape: opts.eventShape,
           state,
           logLevel: opts.logLevel as LogLevel,
-          progress: opts.progress,
+          env,
+          onStats: (stats) => status.update(stats),
         });
         const release = onStopSignals(() => void controller.stop());
         process.stderr.write(`dspfn: consuming ${opts.topic} as group ${controller.groupId} (Ctrl-C to stop)\n`);
         try {
-          const stats = await controller.done;
+          const stats = await controller.done.finally(() => status.stop());
           if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
           process.stderr.write(`\nconsume summary\n${formatConsumeSummary(stats)}\n`);
         } finally {
@@ -121,6 +125,6 @@ export function registerRecordCommand(cli: Command): void {
 }
 
 /** `replay --brokers`: outputs to real topics instead of a file. */
-export function replayKafkaSink(brokers: string | undefined): KafkaSink | undefined {
-  return brokers ? kafkaSink(connectionFromEnv(process.env, { brokers })) : undefined;
+export function replayKafkaSink(env: KafkaEnv, brokers: string | undefined): KafkaSink | undefined {
+  return brokers ? kafkaSink(connectionFromConfig(env, { brokers })) : undefined;
 }

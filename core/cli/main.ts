@@ -1,15 +1,21 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
-import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './batcher.ts';
-import { describeError, DspfnError } from '../errors.ts';
+import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from '../local/limits.ts';
+import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
-import { createStateStore } from '../state/from-url.ts';
+import { registerProjectCommands } from './project-commands.ts';
+import { registerScaffoldCommands } from './scaffold-commands.ts';
+import { stateStoreFromEnv } from '../state/from-url.ts';
+import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
-import { readValues, synthInputs, toReplayRecords, valuesToInputs } from './make-events.ts';
-import type { ReplayRecord } from './replay-file.ts';
-import { formatSummary, replay, ReplayFailedError } from './replay.ts';
+import { readValues, synthInputs, toReplayRecords, valuesToInputs } from '../local/make-events.ts';
+import type { ReplayRecord } from '../local/replay-file.ts';
+import { replay, type ReplaySummary } from '../local/replay.ts';
+import { NdjsonSink } from '../sink/ndjson.ts';
+import { replayProgress } from './progress.ts';
+import { formatSummary } from './render.ts';
 
 async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
   const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -26,11 +32,19 @@ async function writeRecords(records: readonly ReplayRecord[], out: string | unde
   process.stderr.write(`wrote ${records.length} records to ${out}\n`);
 }
 
+/** dspfn's package.json is two folders up from core/cli/ and from dist/cli/ alike. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function program(): Command {
   const cli = new Command('dspfn')
-    .description('Serverless DSP event functions for Kafka: replay, generate events, run locally')
+    .description('Serverless DSP event functions for Kafka: create, replay, test locally, bundle and deploy')
+    .version(version(), '-v, --version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
+
+  registerScaffoldCommands(cli);
 
   cli
     .command('replay')
@@ -42,31 +56,32 @@ export function program(): Command {
     .option('-b, --batch-size <n>', 'records per batch (event source default 100, at most 10000)', integer(1, MAX_BATCH_SIZE), 100)
     .option('-w, --batch-window <ms>', "batching window on the records' timestamps: a record this long after a batch's first starts the next (0..300000; default: none, batches fill up as from a backlog)", integer(0, MAX_BATCH_WINDOW_MS))
     .option('-r, --retries <n>', 'retries of a failed batch before the replay stops', integer(0, 1000), 2)
-    .option('--state <store>', 'state store, as DSPFN_STATE: memory, redis://…, rediss://…, upstash, upstash+https://…', process.env.DSPFN_STATE ?? 'memory')
+    .option('--state <store>', 'state store, as DSPFN_STATE: memory, redis://…, rediss://…, upstash, upstash+https://… (default: DSPFN_STATE, else memory)')
     .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
     .addOption(new Option('--log-level <level>', 'function log level (logs go to stderr)').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout (with --out)')
     .action(async (fn: string, opts) => {
+      const env = readEnv();
       const { handler } = await loadFunction(fn);
-      const sink = replayKafkaSink(opts.brokers);
-      const state = createStateStore(opts.state, {
-        ...(process.env.DSPFN_STATE_PREFIX ? { prefix: process.env.DSPFN_STATE_PREFIX } : {}),
-        ...(process.env.DSPFN_STATE_TTL_SECONDS ? { ttlSeconds: Number(process.env.DSPFN_STATE_TTL_SECONDS) } : {}),
-      });
+      const sink = replayKafkaSink(env, opts.brokers);
+      const state = stateStoreFromEnv(env, opts.state);
+      const progress = replayProgress(opts.progress);
       const summary = await replay({
         state,
         handler,
         events: opts.events,
-        out: opts.out,
+        ...(sink ? { sink, bootstrapServers: opts.brokers } : opts.out ? { out: opts.out } : { sink: new NdjsonSink(process.stdout) }),
         batchSize: opts.batchSize,
         batchWindowMs: opts.batchWindow,
         retries: opts.retries,
         shape: opts.eventShape,
         logLevel: opts.logLevel,
-        progress: opts.progress,
-        ...(sink ? { sink, bootstrapServers: opts.brokers } : {}),
-      }).finally(() => Promise.all([sink?.close(), state.close()]));
+        onProgress: (p) => progress.update(p),
+      }).finally(() => {
+        progress.stop();
+        return Promise.all([sink?.close(), state.close()]);
+      });
       const output = opts.out ?? (sink ? `kafka ${opts.brokers}` : undefined);
       if (opts.json && output) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stderr.write(`\nreplay summary\n${formatSummary(summary, output)}\n`);
@@ -74,6 +89,7 @@ export function program(): Command {
 
   registerConsumeCommand(cli);
   registerRecordCommand(cli);
+  registerProjectCommands(cli);
 
   const events = cli.command('events').description('make replay files');
   events
@@ -125,12 +141,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof ReplayFailedError) {
-      process.stderr.write(`\ndspfn: ${error.message}\n\nreplay stopped; summary so far\n${formatSummary(error.summary)}\n`);
+      process.stderr.write(`\ndspfn: ${error.message}\n\nreplay stopped; summary so far\n${formatSummary(error.summary as ReplaySummary)}\n`);
       return 1;
     }
     const code = error instanceof DspfnError ? ` [${error.code}]` : '';
     process.stderr.write(`dspfn: ${describeError(error)}${code}\n`);
-    if (process.env.DSPFN_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    if (debugging()) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return 1;
+  }
+}
+
+/** DSPFN_DEBUG; an invalid value there must not hide the error being reported. */
+function debugging(): boolean {
+  try {
+    return readEnv(process.env, ['DSPFN_DEBUG']).DSPFN_DEBUG === true;
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,7 @@
 import cliProgress from 'cli-progress';
+import type { ConsumeStats } from '../local/consume-stats.ts';
+import type { ReplayProgress } from '../local/replay.ts';
+import { formatStatusLine } from './render.ts';
 
 export interface Progress {
   update(bytesDone: number, fields: { records: number; batches: number; deadLetters: number }): void;
@@ -21,5 +24,33 @@ export function progressBar(totalBytes: number, enabled: boolean): Progress {
   return {
     update: (bytes, fields) => bar.update(bytes, fields),
     stop: () => bar.stop(),
+  };
+}
+
+/** Draws a replay's progress from the library's progress events; started by the first one. */
+export function replayProgress(enabled: boolean): { update(progress: ReplayProgress): void; stop(): void } {
+  let bar: Progress | undefined;
+  return {
+    update(progress) {
+      bar ??= progressBar(progress.totalBytes, enabled);
+      bar.update(progress.bytesRead, progress);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** consume's one-line status on a terminal, redrawn from each stats event; nothing on a pipe. */
+export function statusLine(enabled: boolean): { update(stats: ConsumeStats): void; stop(): void } {
+  const active = enabled && process.stderr.isTTY;
+  let drawn = false;
+  return {
+    update(stats) {
+      if (!active) return;
+      drawn = true;
+      process.stderr.write(`\r\x1b[K ${formatStatusLine(stats)}`);
+    },
+    stop() {
+      if (drawn) process.stderr.write('\n');
+    },
   };
 }

@@ -7,14 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { defineFunction } from '../handler/define-function.ts';
 import { pipeline } from '../dsp/pipeline.ts';
 import { MemorySink } from '../sink/memory.ts';
-import { batchRecords, recordEventBytes } from './batcher.ts';
+import { cutBatches, recordEventBytes, readReplayFile, replay, type LocalFunction, type ReplayRecord, type ReplaySummary } from '../local/index.ts';
 import { loadFunction } from './load-function.ts';
-import { keyPartitioner, synthInputs, toReplayRecords } from './make-events.ts';
-import { readReplayFile, type ReplayRecord } from './replay-file.ts';
-import { replay, ReplayFailedError } from './replay.ts';
+import { keyPartitioner, synthInputs, toReplayRecords } from '../local/make-events.ts';
+import { ReplayFailedError } from '../errors.ts';
 
 const run = promisify(execFile);
-const cli = join(import.meta.dirname, 'dspfn.js');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'dspfn.js');
 const root = join(import.meta.dirname, '..', '..');
 
 function tempFile(name: string, lines: readonly unknown[]): string {
@@ -32,7 +31,7 @@ describe('replay batching', () => {
 
   it('keeps per-partition order and respects the batch size', async () => {
     const batches: ReplayRecord[][] = [];
-    for await (const batch of batchRecords(from(records.map((record) => ({ record }))), { batchSize: 7 })) batches.push(batch.map((b) => b.record));
+    for await (const batch of cutBatches(from(records.map((record) => ({ record }))), { batchSize: 7, windowMs: Infinity })) batches.push(batch.map((b) => b.record));
     expect(batches.every((b) => b.length <= 7)).toBe(true);
     expect(batches.flat()).toEqual(records);
     const seen = new Map<number, number>();
@@ -44,7 +43,7 @@ describe('replay batching', () => {
 
   it('never builds an event over the payload limit', async () => {
     const limit = 3 * recordEventBytes(records[0]!) + 600;
-    for await (const batch of batchRecords(from(records.map((record) => ({ record }))), { batchSize: 100, maxEventBytes: limit })) {
+    for await (const batch of cutBatches(from(records.map((record) => ({ record }))), { batchSize: 100, windowMs: Infinity, maxEventBytes: limit })) {
       expect(batch.length).toBeLessThanOrEqual(3);
     }
   });
@@ -52,8 +51,9 @@ describe('replay batching', () => {
   it('closes a batch once a record is stamped more than the batching window after its first', async () => {
     const stamped = [0, 10, 50, 51, 52, 200, 200, 260, 1_000].map((timestamp, offset): ReplayRecord => ({ ...records[0]!, partition: 0, offset, timestamp }));
     const cut = async (options: { batchSize: number; windowMs?: number }): Promise<number[][]> => {
+      const limits = { batchSize: options.batchSize, windowMs: options.windowMs ?? Infinity };
       const batches: number[][] = [];
-      for await (const batch of batchRecords(from(stamped.map((record) => ({ record }))), options)) batches.push(batch.map((b) => b.record.timestamp));
+      for await (const batch of cutBatches(from(stamped.map((record) => ({ record }))), limits)) batches.push(batch.map((b) => b.record.timestamp));
       return batches;
     };
     expect(await cut({ batchSize: 100, windowMs: 50 })).toEqual([[0, 10, 50], [51, 52], [200, 200], [260], [1_000]]);
@@ -75,7 +75,7 @@ describe('replay', () => {
     const { handler } = await loadFunction('sensor-rms', root);
     const sink = new MemorySink();
     const events = join(root, 'functions/sensor-rms/events.ndjson');
-    const summary = await replay({ handler, events, sink, progress: false, logLevel: 'silent' });
+    const summary = await replay({ handler, events, sink, logLevel: 'silent' });
     let lines = 0;
     for await (const _ of readReplayFile(events)) lines++;
     expect(summary.records).toBe(lines);
@@ -106,17 +106,54 @@ describe('replay', () => {
       throw new Error('broker down');
     };
     const events = tempFile('e.ndjson', toReplayRecords([{ key: 'a', value: new Float32Array([1]) }], { topic: 't', partitions: 1 }));
-    const error = await replay({ handler, events, sink: failing, retries: 2, progress: false, logLevel: 'silent' }).catch((e: unknown) => e);
+    const error = await replay({ handler, events, sink: failing, retries: 2, logLevel: 'silent' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReplayFailedError);
     expect((error as ReplayFailedError).message).toMatch(/batch 1 \(t-0@0\.\.0\) failed 3 time\(s\), retries spent: broker down/);
     expect(calls).toBe(3);
-    expect((error as ReplayFailedError).summary.retries).toBe(2);
+    expect((error as ReplayFailedError<ReplaySummary>).summary.retries).toBe(2);
+  });
+
+  it('honours batchItemFailures like consume: resumes each partition from its failed offset', async () => {
+    const calls: string[][] = [];
+    const handler: LocalFunction = {
+      dspfn: {
+        definition: { name: 'partial' },
+        withRuntime: () => async (event) => {
+          const ids = Object.values(event.records).flat().map((r) => `${r.partition}@${r.offset}`);
+          calls.push(ids);
+          if (calls.length > 1) return { batchItemFailures: [] };
+          return { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 1 } }, { itemIdentifier: { partition: 't-1', offset: 2 } }] };
+        },
+      },
+    };
+    const lines = [0, 1, 2].flatMap((offset) => [0, 1].map((partition) => ({ topic: 't', partition, offset, timestamp: offset, value: 'AA==' })));
+    const events = tempFile('partial.ndjson', lines);
+    const summary = await replay({ handler, events, sink: new MemorySink(), logLevel: 'silent' });
+    expect(calls).toEqual([['0@0', '0@1', '0@2', '1@0', '1@1', '1@2'], ['0@1', '0@2', '1@2']]);
+    expect(summary).toMatchObject({ records: 6, batches: 1, retries: 1 });
+  });
+
+  it('sets a batch whose retries are spent aside on the on-failure topic, then goes on', async () => {
+    const handler: LocalFunction = {
+      dspfn: {
+        definition: { name: 'poison' },
+        withRuntime: () => async (event) => {
+          if (Object.values(event.records).flat().some((r) => r.offset === 1)) throw new Error('poison');
+        },
+      },
+    };
+    const events = tempFile('poison.ndjson', [0, 1, 2].map((offset) => ({ topic: 't', partition: 0, offset, timestamp: offset, value: 'AA==', headers: [{ h: [1] }] })));
+    const sink = new MemorySink();
+    const summary = await replay({ handler, events, sink, batchSize: 1, retries: 1, onFailureTopic: 't.failed', logLevel: 'silent' });
+    expect(summary).toMatchObject({ records: 3, batches: 3, retries: 1, onFailure: 1 });
+    const [letter] = sink.onTopic('t.failed');
+    expect(letter!.headers).toMatchObject({ h: Buffer.from([1]), 'dspfn-source-offset': '1', 'dspfn-error-code': 'DSPFN_BATCH_FAILED', 'dspfn-error-reason': 'poison', 'dspfn-attempts': '2' });
   });
 
   it('names the line of a malformed replay file', async () => {
     const { handler } = await loadFunction('sensor-rms', root);
     const events = tempFile('bad.ndjson', [{ topic: 't', partition: 0, offset: 0, timestamp: 1, value: 'AA==' }, { topic: 't' }]);
-    await expect(replay({ handler, events, sink: new MemorySink(), progress: false })).rejects.toThrow(/bad\.ndjson:2: not a replay record/);
+    await expect(replay({ handler, events, sink: new MemorySink() })).rejects.toThrow(/bad\.ndjson:2: not a replay record/);
   });
 
   it('explains what it tried when a function cannot be found', async () => {

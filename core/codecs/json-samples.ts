@@ -1,4 +1,7 @@
-import { DecodeError, ErrorCode } from '../errors.ts';
+// A subclass of InvalidSamplesError (same code, same handling), so not a row of its own in ERRORS.
+import { JsonSamplesError } from '../errors/classes.ts';
+
+export { JsonSamplesError };
 
 /**
  * JSON number arrays read straight from a record's bytes into float32, without building a string
@@ -6,20 +9,10 @@ import { DecodeError, ErrorCode } from '../errors.ts';
  * `Math.fround(JSON.parse(text))` gives (exactly, including the double rounding), and a sample
  * that is not a finite float32 (`1e39`, `NaN`, `Infinity`) is an error in the same pass.
  *
- * Errors are DecodeErrors (code DSPFN_INVALID_SAMPLES) that say where and why (`byteOffset`,
- * `sampleIndex`) and never quote the payload, so they can be dead-letter reasons as they are.
+ * Errors are JsonSamplesErrors (code DSPFN_INVALID_SAMPLES: dead letters) that say where and why
+ * (`byteOffset`, `sampleIndex`) and never quote the payload, so they can be dead-letter reasons as
+ * they are.
  */
-export class JsonSamplesError extends DecodeError {
-  constructor(
-    message: string,
-    /** Offset of the offending byte in the buffer that was read. */
-    readonly byteOffset: number,
-    /** Index of the sample being read, or -1 outside the array. */
-    readonly sampleIndex: number,
-  ) {
-    super(message, {}, ErrorCode.InvalidSamples);
-  }
-}
 
 const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d;
 const COMMA = 0x2c, MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e, ZERO = 0x30, NINE = 0x39;

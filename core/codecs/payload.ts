@@ -1,4 +1,4 @@
-import { DecodeError, ErrorCode } from '../errors.ts';
+import { DecodeError, InvalidSamplesError } from '../errors.ts';
 
 export const CODECS = ['json', 'f32le', 'utf8', 'raw'] as const;
 export type CodecName = (typeof CODECS)[number];
@@ -15,11 +15,7 @@ const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Raw little-endian float32 samples; a view without copying when the bytes are aligned. */
 export function decodeF32le(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) {
-    throw new DecodeError(
-      `f32le payload has ${bytes.byteLength} bytes, not a whole number of 4-byte samples`,
-      {},
-      ErrorCode.InvalidSamples,
-    );
+    throw new InvalidSamplesError(`f32le payload has ${bytes.byteLength} bytes, not a whole number of 4-byte samples`);
   }
   if (littleEndianHost && bytes.byteOffset % 4 === 0) {
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);

@@ -1,8 +1,6 @@
-import { ConfigError } from '../errors.ts';
-import { lmsKernel, nlmsKernel } from './stages/nlms.ts';
-import { movingAverageKernel } from './stages/moving-average.ts';
-import { rmsKernel } from './stages/rms.ts';
-import type { StageKernel, StageSpec } from './stage.ts';
+import { readEnv } from '../env/read-env.ts';
+import { descriptorOf, type StageSpec } from './stages/catalogue.ts';
+import type { StageKernel } from './stages/kernel.ts';
 
 export type BackendName = 'js' | 'native';
 
@@ -12,19 +10,11 @@ export interface DspBackend {
   createKernel(spec: StageSpec, inChannels: number): StageKernel;
 }
 
+/** The TypeScript kernels, straight from each stage's descriptor. */
 export const jsBackend: DspBackend = {
   name: 'js',
   createKernel(spec, inChannels) {
-    switch (spec.name) {
-      case 'movingAverage':
-        return movingAverageKernel(inChannels, spec.params);
-      case 'rms':
-        return rmsKernel(inChannels, spec.params);
-      case 'nlms':
-        return nlmsKernel(spec.params);
-      case 'lms':
-        return lmsKernel(spec.params);
-    }
+    return descriptorOf(spec.name).kernel(spec.params, inChannels);
   },
 };
 
@@ -42,10 +32,7 @@ export function registerBackendResolver(resolve: () => DspBackend): void {
 
 export function getDefaultBackend(): DspBackend {
   if (defaultBackend) return defaultBackend;
-  const forced = process.env.DSPFN_BACKEND;
-  if (forced !== undefined && forced !== '' && forced !== 'js' && forced !== 'native') {
-    throw new ConfigError(`DSPFN_BACKEND must be "native" or "js", got "${forced}"`);
-  }
+  const forced = readEnv(process.env, ['DSPFN_BACKEND']).DSPFN_BACKEND;
   defaultBackend = forced === 'js' || !backendResolver ? jsBackend : backendResolver();
   return defaultBackend;
 }

@@ -3,45 +3,59 @@ import { EventError } from '../errors.ts';
 import { mskEvent, selfManagedKafkaEvent } from './build.ts';
 import { parseKafkaEvent, splitPartitionKey } from './parse.ts';
 import { headerText } from './types.ts';
-
-/** A self-managed event exactly as Lambda documents it (header bytes signed, key absent in one). */
-const documentedSelfManaged = {
-  eventSource: 'SelfManagedKafka',
-  bootstrapServers: 'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092',
-  records: {
-    'my-topic-name-0': [
-      {
-        topic: 'my-topic-name',
-        partition: 0,
-        offset: 16,
-        timestamp: 1545084650987,
-        timestampType: 'CREATE_TIME',
-        key: 'a2V5',
-        value: 'SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg==',
-        headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }, { bin: [-1, -128, 0, 127] }],
-      },
-      { topic: 'my-topic-name', partition: 0, offset: 15, timestamp: 1545084650986, timestampType: 'LOG_APPEND_TIME', value: 'AA==', headers: [] },
-    ],
-  },
-};
+import { documentedEvent } from '../testing/fixtures.ts';
 
 describe('parseKafkaEvent', () => {
-  it('decodes a self-managed event: dashes in topics, signed header bytes, absent key, offset order', () => {
-    const parsed = parseKafkaEvent(documentedSelfManaged);
+  it('decodes the documented MSK event: partitions, dashes in topics, signed header bytes, the cluster ARN', () => {
+    const parsed = parseKafkaEvent(documentedEvent('msk'));
+    expect(parsed.eventSource).toBe('aws:kafka');
+    expect(parsed.eventSourceArn).toMatch(/^arn:aws:kafka:eu-west-1:123456789012:cluster\/sensors\//);
+    expect(parsed.bootstrapServers).toEqual([
+      'b-1.sensors.x1y2z3.c2.kafka.eu-west-1.amazonaws.com:9098',
+      'b-2.sensors.x1y2z3.c2.kafka.eu-west-1.amazonaws.com:9098',
+    ]);
+    expect(parsed.recordCount).toBe(3);
+    expect(parsed.partitions.map((p) => [p.topic, p.partition, p.records.map((r) => r.offset)])).toEqual([
+      ['sensor-readings', 0, [41, 42]],
+      ['sensor-readings', 1, [7]],
+    ]);
+    const [first] = parsed.partitions[0]!.records;
+    expect(first!.key!.toString()).toBe('dev-1');
+    expect(JSON.parse(first!.value.toString())).toEqual({ deviceId: 'dev-1', sampleRate: 100, data: [1, 2, 3] });
+    expect(headerText(first!, 'Content-Type')).toBe('application/json');
+    expect(headerText(first!, 'traceparent')).toMatch(/^00-4bf92f35/);
+    const raw = parsed.partitions[1]!.records[0]!;
+    expect(raw.timestampType).toBe('LOG_APPEND_TIME');
+    expect([...raw.headers[1]!.value]).toEqual([255, 128, 0, 127]);
+    expect(Array.from(new Float32Array(raw.value.buffer.slice(raw.value.byteOffset, raw.value.byteOffset + raw.value.byteLength)))).toEqual([0.5, -1.25, 3]);
+  });
+
+  it('decodes the documented self-managed event: no ARN, a record without a key', () => {
+    const parsed = parseKafkaEvent(documentedEvent('self-managed'));
     expect(parsed.eventSource).toBe('SelfManagedKafka');
+    expect(parsed.eventSourceArn).toBeUndefined();
     expect(parsed.bootstrapServers).toHaveLength(2);
-    expect(parsed.partitions).toHaveLength(1);
     const [partition] = parsed.partitions;
-    expect(partition!.topic).toBe('my-topic-name');
-    expect(partition!.partition).toBe(0);
-    expect(partition!.records.map((r) => r.offset)).toEqual([15, 16]);
-    const [first, second] = partition!.records;
-    expect(first!.key).toBeNull();
-    expect([...first!.value]).toEqual([0]);
-    expect(second!.key!.toString()).toBe('key');
-    expect(second!.value.toString()).toBe('Hello, this is a test.');
-    expect(headerText(second!, 'HEADERKEY')).toBe('headerValue');
-    expect([...second!.headers[1]!.value]).toEqual([255, 128, 0, 127]);
+    expect([partition!.topic, partition!.partition]).toEqual(['raw-audio-ch-1', 0]);
+    expect(partition!.records[1]!.key).toBeNull();
+    expect(partition!.records[1]!.value.toString()).toBe('[9,8,7]');
+    expect(headerText(partition!.records[0]!, 'trace-id')).toBe('a1b2c3');
+  });
+
+  it('decodes records with schema metadata, a null key and a tombstone', () => {
+    const parsed = parseKafkaEvent(documentedEvent('msk-schema-registry'));
+    const records = parsed.partitions[0]!.records;
+    expect(records.map((r) => r.offset)).toEqual([3, 4, 5]);
+    expect(records[1]!.key).toBeNull();
+    expect(records[2]!.value).toHaveLength(0);
+  });
+
+  it('sorts each partition by offset and hands out a fresh copy of a fixture per call', () => {
+    const event = documentedEvent('msk');
+    const records = event.records['sensor-readings-0']!;
+    records.reverse();
+    expect(parseKafkaEvent(event).partitions[0]!.records.map((r) => r.offset)).toEqual([41, 42]);
+    expect(documentedEvent('msk').records['sensor-readings-0']!.map((r) => r.offset)).toEqual([41, 42]);
   });
 
   it('decodes an MSK event with several partitions and keeps the cluster ARN', () => {

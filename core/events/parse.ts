@@ -2,7 +2,8 @@ import { EventError } from '../errors.ts';
 import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
-interface RawRecord {
+/** A record as the Lambda event carries it (base64 key and value, signed-byte headers). */
+export interface RawRecord {
   topic: string;
   partition: number;
   offset: number;
@@ -43,7 +44,8 @@ function decodeHeaders(headers: readonly RawHeader[] | undefined): KafkaHeader[]
   return out;
 }
 
-function decodeRecord(raw: RawRecord, topic: string, partition: number): KafkaRecord {
+/** One record of the Lambda wire shape, decoded to bytes. */
+export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partition: number = raw.partition): KafkaRecord {
   if (!Number.isInteger(raw.offset) || raw.offset < 0) {
     throw new EventError(`record in ${topic}-${partition} has no valid offset`);
   }

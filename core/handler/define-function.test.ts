@@ -10,7 +10,7 @@ import type { StateEntry, StateStore } from '../state/store.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
-import { jsonLogger } from './logger.ts';
+import { jsonLogger } from '../logger/logger.ts';
 
 interface Out {
   key: string;
@@ -317,8 +317,10 @@ describe('defineFunction', () => {
   });
 
   it('warm() on the exported handler acts only on Lambda, where a configuration error throws', async () => {
-    const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
+    const saved = { state: process.env.DSPFN_STATE, name: process.env.AWS_LAMBDA_FUNCTION_NAME, backend: process.env.DSPFN_BACKEND };
     process.env.DSPFN_STATE = 'dynamodb://nope';
+    // On Lambda the native module is required at definition; this test is about the state store.
+    process.env.DSPFN_BACKEND = 'js';
     try {
       delete process.env.AWS_LAMBDA_FUNCTION_NAME;
       // Off Lambda: nothing is created, so the bad setting is not even read.
@@ -326,11 +328,40 @@ describe('defineFunction', () => {
       process.env.AWS_LAMBDA_FUNCTION_NAME = 'unit';
       await expect(makeFunction().dspfn.warm()).rejects.toBeInstanceOf(ConfigError);
     } finally {
-      for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
+      for (const [name, value] of [['DSPFN_STATE', saved.state], ['AWS_LAMBDA_FUNCTION_NAME', saved.name], ['DSPFN_BACKEND', saved.backend]] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
     }
+  });
+
+  it('fails at cold start on Lambda when a DSPFN_* value is invalid, naming the variable', async () => {
+    const saved = { level: process.env.DSPFN_LOG_LEVEL, name: process.env.AWS_LAMBDA_FUNCTION_NAME };
+    process.env.DSPFN_LOG_LEVEL = 'verbose';
+    try {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      // Off Lambda the definition loads; a handler that needs the default logger fails its batch.
+      const local = makeFunction().dspfn.withRuntime({ state: new MemoryStateStore(), sink: new MemorySink(), backend: jsBackend });
+      await expect(local(mskEvent([{ key: 'a', value: new Float32Array([1]) }]), lambdaContext())).rejects.toThrow(
+        'DSPFN_LOG_LEVEL must be one of debug, info, warn, error, silent',
+      );
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'unit';
+      expect(() => makeFunction()).toThrow(ConfigError);
+      expect(() => makeFunction()).toThrow(/^DSPFN_LOG_LEVEL must be one of/);
+    } finally {
+      for (const [name, value] of [['DSPFN_LOG_LEVEL', saved.level], ['AWS_LAMBDA_FUNCTION_NAME', saved.name]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('hands each event\'s bootstrap servers to the sink with its messages', async () => {
+    const sources: unknown[] = [];
+    const sink: Sink = { name: 'recording', send: async (_messages, source) => void sources.push(source), close: async () => {} };
+    const fn = makeFunction().dspfn.withRuntime({ sink, state: new MemoryStateStore(), backend: jsBackend, logger: jsonLogger({}, 'silent') });
+    await fn(mskEvent([{ key: 'a', value: new Float32Array([1]) }], { bootstrapServers: 'b-1.x:9098, b-2.x:9098' }), lambdaContext());
+    expect(sources).toEqual([{ bootstrapServers: ['b-1.x:9098', 'b-2.x:9098'] }]);
   });
 
   it('rejects unknown or invalid options at definition time', () => {

@@ -1,11 +1,13 @@
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import { readEnv } from '../env/read-env.ts';
+import type { DspfnEnv } from '../env/schema.ts';
 import { describeError } from '../errors.ts';
-import { noteEventBootstrapServers } from '../kafka/event-brokers.ts';
 import type { Context } from 'aws-lambda';
 import type { KafkaEvent } from '../events/types.ts';
 import { validateDefinition, type FunctionDefinition } from './definition.ts';
+import { prepareFunction } from './prepare.ts';
 import { processBatch, type KafkaItemFailure } from './process-batch.ts';
-import { defaultRuntime, type Runtime } from './runtime.ts';
+import { backendFromEnv, defaultRuntime, type Runtime } from './runtime.ts';
 
 export interface FunctionControl<M = unknown> {
   readonly definition: FunctionDefinition<M>;
@@ -48,7 +50,13 @@ export type DspfnMiddleware = MiddlewareObj<KafkaEvent, KafkaBatchResponse | voi
  */
 export function defineFunction<M = unknown>(definition: FunctionDefinition<M>): DspfnHandler<M> {
   validateDefinition(definition);
-  return bind(definition, undefined, []);
+  // On Lambda the module loads at init: a bad DSPFN_* value fails the cold start there, naming the
+  // variable, rather than every batch. Elsewhere (tests, the CLI) the handler is usually rebound
+  // with its own adapters and the environment is read only if a default adapter is needed.
+  // A missing or broken native module fails there too, with the fix in the init error.
+  const env = readEnv(process.env, ['AWS_LAMBDA_FUNCTION_NAME']).AWS_LAMBDA_FUNCTION_NAME ? readEnv() : undefined;
+  if (env) backendFromEnv(env);
+  return bind(definition, undefined, [], env);
 }
 
 type Middleware = DspfnMiddleware;
@@ -57,19 +65,20 @@ function bind<M>(
   definition: FunctionDefinition<M>,
   overrides: Partial<Runtime> | undefined,
   inherited: readonly Middleware[],
+  env: DspfnEnv | undefined,
 ): DspfnHandler<M> {
+  const prepared = prepareFunction(definition);
   let runtime: Runtime | undefined;
   const resolveRuntime = (): Runtime => {
     if (runtime) return runtime;
     const complete = overrides?.state && overrides.sink && overrides.backend && overrides.logger;
-    runtime = complete ? (overrides as Runtime) : { ...defaultRuntimeFor(definition.name, overrides), ...overrides };
+    // The environment is read once per handler, and only for the adapters the overrides leave out.
+    runtime = complete ? (overrides as Runtime) : { ...defaultRuntime(definition.name, env ?? readEnv(), overrides), ...overrides };
     return runtime;
   };
   const handler = middy<KafkaEvent, KafkaBatchResponse | void, Error, Context>().handler(async function dspfnBatch(event, context) {
-    // Lets a Kafka sink without configured brokers write back to the cluster the event came from.
-    noteEventBootstrapServers(event);
     const active = resolveRuntime();
-    const report = await processBatch(event, context, definition, active);
+    const report = await processBatch(event, context, prepared, active);
     active.logger.log('info', 'batch processed', { ...report });
     active.onBatch?.(report);
     if (definition.reportBatchItemFailures) {
@@ -89,9 +98,9 @@ function bind<M>(
   }) as typeof handler.use;
   const control: FunctionControl<M> = {
     definition,
-    withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }, middlewares),
+    withRuntime: (runtimeOverrides) => bind(definition, { ...overrides, ...runtimeOverrides }, middlewares, env),
     warm: async (options = {}) => {
-      if (overrides === undefined && !process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+      if (overrides === undefined && !readEnv(process.env, ['AWS_LAMBDA_FUNCTION_NAME']).AWS_LAMBDA_FUNCTION_NAME) return;
       const active = resolveRuntime();
       const timeoutMs = options.timeoutMs ?? 3_000;
       const adapters = [active.state, active.sink];
@@ -121,12 +130,4 @@ function bind<M>(
   };
   const dspfnHandler = Object.assign(handler, { dspfn: control }) as unknown as DspfnHandler<M>;
   return dspfnHandler;
-}
-
-/** Only build the default adapters the overrides leave out (a test's sink must not open stdout). */
-function defaultRuntimeFor(name: string, overrides: Partial<Runtime> | undefined): Runtime {
-  const env = { ...process.env };
-  if (overrides?.state) env.DSPFN_STATE = 'memory';
-  if (overrides?.sink) env.DSPFN_SINK = 'stdout';
-  return defaultRuntime(name, env);
 }

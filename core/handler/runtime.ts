@@ -1,11 +1,15 @@
-import { getDefaultBackend, type DspBackend } from '../dsp/backend.ts';
-import { ConfigError } from '../errors.ts';
+import type { DspBackend } from '../dsp/backend.ts';
+import { resolveBackend } from '../dsp/native/loader.ts';
+import { readEnv } from '../env/read-env.ts';
+import type { DspfnEnv } from '../env/schema.ts';
+import { connectionFromConfig } from '../kafka/connection.ts';
+import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
+import { kafkaSink } from '../sink/kafka.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';
 import type { Sink } from '../sink/sink.ts';
-import { createStateStore } from '../state/from-url.ts';
+import { stateStoreFromEnv } from '../state/from-url.ts';
 import type { StateStore } from '../state/store.ts';
 import type { BatchReport } from './process-batch.ts';
-import { jsonLogger, type Logger } from './logger.ts';
 
 /** The adapters a function runs with; swapped for in-process ones in tests and replays. */
 export interface Runtime {
@@ -17,43 +21,35 @@ export interface Runtime {
   onBatch?: (report: BatchReport) => void;
 }
 
-export type RuntimeFactory = (env: NodeJS.ProcessEnv) => Partial<Runtime>;
-const factories: RuntimeFactory[] = [];
-
-/** Adapter modules (Redis, Kafka) register how they read the environment. */
-export function registerRuntimeFactory(factory: RuntimeFactory): void {
-  factories.push(factory);
+/**
+ * The adapters the environment names, built only for what `provided` leaves out (a test's sink
+ * must not open stdout): DSPFN_STATE (memory by default), DSPFN_SINK (stdout by default, or
+ * kafka), the native backend when its module loads, JSON logs at DSPFN_LOG_LEVEL.
+ */
+export function defaultRuntime(functionName: string, env: DspfnEnv = readEnv(), provided: Partial<Runtime> = {}): Runtime {
+  const level: LogLevel = env.DSPFN_LOG_LEVEL ?? 'info';
+  return {
+    state: provided.state ?? stateStoreFromEnv(env),
+    sink: provided.sink ?? sinkFromEnv(env, level),
+    backend: provided.backend ?? backendFromEnv(env),
+    logger: provided.logger ?? jsonLogger({ function: functionName }, level),
+    ...(provided.onBatch ? { onBatch: provided.onBatch } : {}),
+  };
 }
 
 /**
- * The embedded defaults: state in memory, results as JSON lines on stdout, the native backend if
- * present. DSPFN_STATE selects a Redis or Upstash store; DSPFN_SINK other sinks once their modules
- * are registered.
+ * DSPFN_BACKEND: the native kernels when their module loads (required on Lambda), else the
+ * TypeScript reference (see resolveBackend).
  */
-export function defaultRuntime(functionName: string, env: NodeJS.ProcessEnv = process.env): Runtime {
-  const runtime: Partial<Runtime> = {};
-  for (const factory of factories) Object.assign(runtime, factory(env));
-  if (!runtime.state) {
-    const ttl = env.DSPFN_STATE_TTL_SECONDS;
-    if (ttl !== undefined && ttl !== '' && !(Number(ttl) > 0)) {
-      throw new ConfigError(`DSPFN_STATE_TTL_SECONDS must be a positive number of seconds, got "${ttl}"`);
-    }
-    runtime.state = createStateStore(env.DSPFN_STATE ?? 'memory', {
-      ...(env.DSPFN_STATE_PREFIX ? { prefix: env.DSPFN_STATE_PREFIX } : {}),
-      ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
-      env,
-    });
+export function backendFromEnv(env: DspfnEnv): DspBackend {
+  return resolveBackend({ DSPFN_BACKEND: env.DSPFN_BACKEND, AWS_LAMBDA_FUNCTION_NAME: env.AWS_LAMBDA_FUNCTION_NAME });
+}
+
+/** DSPFN_SINK: results as JSON lines on stdout (CloudWatch on Lambda), or to Kafka. */
+export function sinkFromEnv(env: DspfnEnv, level: LogLevel = env.DSPFN_LOG_LEVEL ?? 'info'): Sink {
+  if (env.DSPFN_SINK === 'kafka') {
+    const compression = env.DSPFN_KAFKA_COMPRESSION ? { compression: env.DSPFN_KAFKA_COMPRESSION } : {};
+    return kafkaSink({ ...connectionFromConfig(env), ...compression, logger: jsonLogger({ component: 'kafka-sink' }, level) });
   }
-  if (!runtime.sink) {
-    const sink = env.DSPFN_SINK ?? 'stdout';
-    if (sink !== 'stdout') throw new ConfigError(`DSPFN_SINK="${sink}" is not available (supported here: stdout)`);
-    runtime.sink = new NdjsonSink(process.stdout);
-  }
-  return {
-    state: runtime.state,
-    sink: runtime.sink,
-    backend: runtime.backend ?? getDefaultBackend(),
-    logger: runtime.logger ?? jsonLogger({ function: functionName }),
-    ...(runtime.onBatch ? { onBatch: runtime.onBatch } : {}),
-  };
+  return new NdjsonSink(process.stdout);
 }

@@ -1,8 +1,9 @@
 import type { SASLOptions } from 'kafkajs';
+import { AUTH_MODES } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { packageExports } from '../lazy-import.ts';
 
-export const AUTH_MODES = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'iam'] as const;
+export { AUTH_MODES };
 export type KafkaAuthMode = (typeof AUTH_MODES)[number];
 
 export interface AuthToken {
@@ -13,10 +14,6 @@ export interface AuthToken {
 
 /** Signs an MSK IAM token for a region (aws-msk-iam-sasl-signer-js by default). */
 export type AuthTokenProvider = (region: string) => Promise<AuthToken>;
-
-export function isAuthMode(value: string): value is KafkaAuthMode {
-  return (AUTH_MODES as readonly string[]).includes(value);
-}
 
 async function signMskToken(region: string): Promise<AuthToken> {
   // Loaded on demand: it pulls in the AWS credential chain, which only IAM clusters need.

@@ -1,5 +1,5 @@
 import type { logCreator } from 'kafkajs';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 
 // kafkajs's logLevel values, without loading kafkajs to read them.
 const KAFKA_ERROR = 1;

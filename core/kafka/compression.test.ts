@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { defaultRuntime } from '../handler/runtime.ts';
 import { hash } from 'lz4js/xxh32.js';
-import { checkCompression, compressionFromEnv, lz4Codec, xxh32Short, zstdCodec } from './compression.ts';
-import '../sink/kafka.ts';
+import { readEnv } from '../env/read-env.ts';
+import { KafkaSink } from '../sink/kafka.ts';
+import { checkCompression, lz4Codec, xxh32Short, zstdCodec } from './compression.ts';
 
 const hasZstd = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
 const data = Buffer.from(JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ deviceId: `d-${i % 7}`, rms: [0.1, 0.2, i] }))));
@@ -13,9 +14,9 @@ describe('Kafka compression', () => {
   it('accepts the four names, case-insensitively, and refuses others by name', () => {
     expect(['none', 'GZIP', ' lz4 '].map((c) => checkCompression(c))).toEqual(['none', 'gzip', 'lz4']);
     expect(() => checkCompression('snappy')).toThrow(new ConfigError('DSPFN_KAFKA_COMPRESSION must be one of none, gzip, lz4, zstd, got "snappy"'));
-    expect(compressionFromEnv({})).toEqual({});
-    expect(compressionFromEnv({ DSPFN_KAFKA_COMPRESSION: 'lz4' })).toEqual({ compression: 'lz4' });
-    expect(() => defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: '127.0.0.1:9', DSPFN_KAFKA_COMPRESSION: 'brotli' })).toThrow(ConfigError);
+    expect(readEnv({ DSPFN_KAFKA_COMPRESSION: 'LZ4' }).DSPFN_KAFKA_COMPRESSION).toBe('lz4');
+    expect(() => readEnv({ DSPFN_KAFKA_COMPRESSION: 'brotli' })).toThrow(/DSPFN_KAFKA_COMPRESSION/);
+    expect(defaultRuntime('fn', readEnv({ DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: '127.0.0.1:9', DSPFN_KAFKA_COMPRESSION: 'gzip' })).sink).toBeInstanceOf(KafkaSink);
   });
 
   it('writes lz4 frames (what Kafka reads) and reads them back', async () => {

@@ -103,9 +103,3 @@ export async function lz4Codec(): Promise<KafkajsCodec> {
     },
   };
 }
-
-/** DSPFN_KAFKA_COMPRESSION, when set. */
-export function compressionFromEnv(env: NodeJS.ProcessEnv): { compression?: Compression } {
-  const value = env.DSPFN_KAFKA_COMPRESSION;
-  return value === undefined || value.trim() === '' ? {} : { compression: checkCompression(value) };
-}

@@ -1,13 +1,11 @@
 import { inspect } from 'node:util';
 import type { GetBootstrapBrokersCommand, GetBootstrapBrokersResponse } from '@aws-sdk/client-kafka';
 import { logLevel } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 import { clientLogCreator } from './client-logger.ts';
 import { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
-import { defineFunction, deviceReadings, pipeline } from '../index.ts';
-import { eventBrokers, forgetEventBootstrapServers, noteEventBootstrapServers } from './event-brokers.ts';
 import type { BootstrapBrokersClient } from './msk-brokers.ts';
 
 const ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/sensors/0b1c2d3e-1111-2222-3333-444455556666-3';
@@ -37,7 +35,6 @@ function capture(): Logger & { lines: string[] } {
   return { lines, log: (level, message, fields) => lines.push(JSON.stringify({ level, message, ...fields })) };
 }
 
-afterEach(() => forgetEventBootstrapServers());
 
 describe('connectionFromEnv', () => {
   it('reads every setting from the environment, flags override', () => {
@@ -73,8 +70,7 @@ describe('connectionFromEnv', () => {
 describe('resolveBrokers', () => {
   it('takes configured brokers first', async () => {
     const msk = mockMsk();
-    noteEventBootstrapServers({ bootstrapServers: 'event:9092' });
-    expect(await resolveBrokers({ brokers: 'x:1,y:2', clusterArn: ARN, mskClient: msk })).toEqual({
+    expect(await resolveBrokers({ brokers: 'x:1,y:2', clusterArn: ARN, mskClient: msk }, ['event:9092'])).toEqual({
       brokers: ['x:1', 'y:2'],
       source: 'options',
       auth: 'iam',
@@ -119,17 +115,9 @@ describe('resolveBrokers', () => {
     );
   });
 
-  it('uses the event bootstrap servers when nothing is configured', async () => {
+  it('uses the event bootstrap servers it is given when nothing is configured', async () => {
     await expect(resolveBrokers({})).rejects.toThrow(/no Kafka brokers: set DSPFN_KAFKA_BROKERS/);
-    noteEventBootstrapServers({ eventSource: 'aws:kafka', bootstrapServers: 'b-1.x:9098,b-2.x:9098', records: {} });
-    expect(await resolveBrokers({})).toMatchObject({ brokers: ['b-1.x:9098', 'b-2.x:9098'], source: 'event' });
-  });
-
-  it('learns the event servers through a middy middleware on the function', async () => {
-    const handler = defineFunction({ name: 'fn', pipeline: pipeline().rms({ window: 2 }), input: deviceReadings(), output: { topic: 'out', value: () => 1 } }).use(eventBrokers());
-    expect(typeof handler).toBe('function');
-    eventBrokers().before({ event: { eventSource: 'SelfManagedKafka', bootstrapServers: 'k1:9092,k2:9092', records: {} } });
-    expect((await resolveBrokers({})).brokers).toEqual(['k1:9092', 'k2:9092']);
+    expect(await resolveBrokers({}, ['b-1.x:9098', 'b-2.x:9098'])).toMatchObject({ brokers: ['b-1.x:9098', 'b-2.x:9098'], source: 'event' });
   });
 
   it('rejects a malformed cluster ARN without calling AWS', async () => {

@@ -1,9 +1,10 @@
 import type { KafkaConfig, RetryOptions } from 'kafkajs';
+import { readEnv, type RawEnv } from '../env/read-env.ts';
+import { envSchema, type DspfnEnv, type EnvName } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
-import { jsonLogger, type Logger } from '../handler/logger.ts';
-import { isAuthMode, saslOptions, AUTH_MODES, type AuthTokenProvider, type KafkaAuthMode } from './auth.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
+import { saslOptions, type AuthTokenProvider, type KafkaAuthMode } from './auth.ts';
 import { clientLogCreator } from './client-logger.ts';
-import { eventBootstrapServers } from './event-brokers.ts';
 import { isMskClusterArn, mskBootstrapBrokers, regionOfArn, splitBrokers, type BootstrapBrokersClient } from './msk-brokers.ts';
 
 /** How to reach a Kafka cluster; every field can also come from the environment (connectionFromEnv). */
@@ -41,43 +42,39 @@ export interface ResolvedConnection {
   tls: boolean;
 }
 
-function flag(value: string | undefined, name: string): boolean | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${value}"`);
-}
+/**
+ * The variables a Kafka connection reads: every DSPFN_KAFKA_* and DSPFN_MSK_* of the schema, and the
+ * region. A variable added to the schema under those names is read here with no other change.
+ */
+export type KafkaEnvName = Extract<EnvName, `DSPFN_KAFKA_${string}` | `DSPFN_MSK_${string}` | 'AWS_REGION' | 'AWS_DEFAULT_REGION'>;
+export const KAFKA_ENV = (Object.keys(envSchema.shape) as EnvName[]).filter((name): name is KafkaEnvName =>
+  /^(DSPFN_KAFKA_|DSPFN_MSK_)|^AWS_(DEFAULT_)?REGION$/.test(name),
+);
 
-function positive(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer (milliseconds), got "${value}"`);
-  return n;
-}
+export type KafkaEnv = Pick<DspfnEnv, KafkaEnvName>;
 
 /**
- * Reads DSPFN_KAFKA_BROKERS, DSPFN_MSK_CLUSTER_ARN, DSPFN_KAFKA_AUTH, DSPFN_KAFKA_TLS,
- * DSPFN_KAFKA_USERNAME, DSPFN_KAFKA_PASSWORD, DSPFN_KAFKA_CLIENT_ID, DSPFN_KAFKA_CONNECTION_TIMEOUT_MS,
- * DSPFN_KAFKA_REQUEST_TIMEOUT_MS and AWS_REGION; `overrides` (CLI flags) win.
+ * The connection the DSPFN_KAFKA_* variables describe (validated by the environment schema), with
+ * `overrides` (CLI flags) winning.
  */
-export function connectionFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: KafkaConnectionOptions = {}): KafkaConnectionOptions {
-  const auth = env.DSPFN_KAFKA_AUTH?.trim().toLowerCase();
-  if (auth && !isAuthMode(auth)) throw new ConfigError(`DSPFN_KAFKA_AUTH must be one of ${AUTH_MODES.join(', ')}, got "${auth}"`);
+export function connectionFromEnv(env: RawEnv = process.env, overrides: KafkaConnectionOptions = {}): KafkaConnectionOptions {
+  return connectionFromConfig(readEnv(env, KAFKA_ENV), overrides);
+}
+
+/** As connectionFromEnv, from an environment already validated. */
+export function connectionFromConfig(env: KafkaEnv, overrides: KafkaConnectionOptions = {}): KafkaConnectionOptions {
   const fromEnv: KafkaConnectionOptions = {};
-  if (env.DSPFN_KAFKA_BROKERS?.trim()) fromEnv.brokers = env.DSPFN_KAFKA_BROKERS;
-  if (env.DSPFN_MSK_CLUSTER_ARN?.trim()) fromEnv.clusterArn = env.DSPFN_MSK_CLUSTER_ARN.trim();
-  if (auth) fromEnv.auth = auth as KafkaAuthMode;
-  const tls = flag(env.DSPFN_KAFKA_TLS, 'DSPFN_KAFKA_TLS');
-  if (tls !== undefined) fromEnv.tls = tls;
+  if (env.DSPFN_KAFKA_BROKERS) fromEnv.brokers = env.DSPFN_KAFKA_BROKERS;
+  if (env.DSPFN_MSK_CLUSTER_ARN) fromEnv.clusterArn = env.DSPFN_MSK_CLUSTER_ARN;
+  if (env.DSPFN_KAFKA_AUTH) fromEnv.auth = env.DSPFN_KAFKA_AUTH;
+  if (env.DSPFN_KAFKA_TLS !== undefined) fromEnv.tls = env.DSPFN_KAFKA_TLS;
   if (env.DSPFN_KAFKA_USERNAME) fromEnv.username = env.DSPFN_KAFKA_USERNAME;
   if (env.DSPFN_KAFKA_PASSWORD) fromEnv.password = env.DSPFN_KAFKA_PASSWORD;
   if (env.DSPFN_KAFKA_CLIENT_ID) fromEnv.clientId = env.DSPFN_KAFKA_CLIENT_ID;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region) fromEnv.region = region;
-  const connectionTimeoutMs = positive(env.DSPFN_KAFKA_CONNECTION_TIMEOUT_MS, 'DSPFN_KAFKA_CONNECTION_TIMEOUT_MS');
-  if (connectionTimeoutMs) fromEnv.connectionTimeoutMs = connectionTimeoutMs;
-  const requestTimeoutMs = positive(env.DSPFN_KAFKA_REQUEST_TIMEOUT_MS, 'DSPFN_KAFKA_REQUEST_TIMEOUT_MS');
-  if (requestTimeoutMs) fromEnv.requestTimeoutMs = requestTimeoutMs;
+  if (env.DSPFN_KAFKA_CONNECTION_TIMEOUT_MS) fromEnv.connectionTimeoutMs = env.DSPFN_KAFKA_CONNECTION_TIMEOUT_MS;
+  if (env.DSPFN_KAFKA_REQUEST_TIMEOUT_MS) fromEnv.requestTimeoutMs = env.DSPFN_KAFKA_REQUEST_TIMEOUT_MS;
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return { ...fromEnv, ...defined };
 }
@@ -97,8 +94,12 @@ export function regionOf(options: KafkaConnectionOptions): string | undefined {
   return (options.clusterArn ? regionOfArn(options.clusterArn) : undefined) ?? options.region;
 }
 
-/** Configured brokers, else the MSK cluster's, else the servers of the event being handled. */
-export async function resolveBrokers(options: KafkaConnectionOptions): Promise<ResolvedConnection> {
+/**
+ * Configured brokers, else the MSK cluster's, else `eventBrokers`: the bootstrap servers of the
+ * event being handled (a Lambda container serves one mapping, so the cluster the events come from
+ * is a sound default for outputs).
+ */
+export async function resolveBrokers(options: KafkaConnectionOptions, eventBrokers: readonly string[] = []): Promise<ResolvedConnection> {
   const auth = authModeOf(options);
   const tls = tlsOf(options, auth);
   if (options.brokers !== undefined) {
@@ -113,8 +114,7 @@ export async function resolveBrokers(options: KafkaConnectionOptions): Promise<R
     if (region) lookup.region = region;
     return { brokers: await mskBootstrapBrokers(options.clusterArn, auth, tls, lookup), source: 'msk', auth, tls };
   }
-  const fromEvent = eventBootstrapServers();
-  if (fromEvent.length > 0) return { brokers: fromEvent, source: 'event', auth, tls };
+  if (eventBrokers.length > 0) return { brokers: [...eventBrokers], source: 'event', auth, tls };
   throw new ConfigError(
     'no Kafka brokers: set DSPFN_KAFKA_BROKERS (host:port,…) or DSPFN_MSK_CLUSTER_ARN, or pass --brokers; in Lambda the event\'s bootstrapServers are used once an event has been seen',
   );
@@ -130,8 +130,8 @@ export function validateConnection(options: KafkaConnectionOptions): void {
 }
 
 /** The kafkajs client configuration: brokers resolved, TLS and SASL set up, logs redacted. */
-export async function kafkaClientConfig(options: KafkaConnectionOptions): Promise<KafkaConfig> {
-  const resolved = await resolveBrokers(options);
+export async function kafkaClientConfig(options: KafkaConnectionOptions, eventBrokers: readonly string[] = []): Promise<KafkaConfig> {
+  const resolved = await resolveBrokers(options, eventBrokers);
   const sasl = saslOptions({
     auth: resolved.auth,
     username: options.username,

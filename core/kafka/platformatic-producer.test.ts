@@ -1,7 +1,7 @@
 import { compatibilityPartitioner } from '@platformatic/kafka';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../handler/logger.ts';
+import type { Logger } from '../logger/logger.ts';
 import { defaultProducer, explain, platformaticOptions, platformaticSupported } from './platformatic-producer.ts';
 
 const lib = { compatibilityPartitioner };

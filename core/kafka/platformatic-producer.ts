@@ -1,5 +1,5 @@
 import type { Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
-import { jsonLogger } from '../handler/logger.ts';
+import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { saslOptions } from './auth.ts';
 import { redactText } from './client-logger.ts';

@@ -20,8 +20,11 @@ export interface TopicMessages {
  * only has to provide this.
  */
 export interface ProduceTransport {
-  /** Resolves when every message is acknowledged by all in-sync replicas. */
-  send(batches: readonly TopicMessages[]): Promise<void>;
+  /**
+   * Resolves when every message is acknowledged by all in-sync replicas. `eventBrokers`: the
+   * bootstrap servers of the event being handled, used only when no brokers are configured.
+   */
+  send(batches: readonly TopicMessages[], eventBrokers?: readonly string[]): Promise<void>;
   /** Loads the client and, when the brokers are known before any event, connects. */
   warm?(): Promise<void>;
   close(): Promise<void>;
@@ -65,9 +68,9 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   let connecting: Promise<Producer> | undefined;
   let closed = false;
 
-  const open = async (): Promise<Producer> => {
+  const open = async (eventBrokers: readonly string[]): Promise<Producer> => {
     const { Kafka, Partitioners } = await library;
-    const kafka = new Kafka(await kafkaClientConfig(options));
+    const kafka = new Kafka(await kafkaClientConfig(options, eventBrokers));
     const created = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -83,9 +86,9 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
     return created;
   };
 
-  const ready = (): Promise<Producer> => {
+  const ready = (eventBrokers: readonly string[] = []): Promise<Producer> => {
     if (producer) return Promise.resolve(producer);
-    connecting ??= open()
+    connecting ??= open(eventBrokers)
       .then((p) => (producer = p))
       .finally(() => {
         connecting = undefined;
@@ -99,9 +102,9 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
       // Brokers taken from the events (no DSPFN_KAFKA_BROKERS, no cluster ARN) are unknown at init.
       if (options.brokers !== undefined || options.clusterArn) await ready();
     },
-    async send(batches) {
+    async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
-      const active = await ready();
+      const active = await ready(eventBrokers);
       const { CompressionTypes } = await library;
       try {
         await active.sendBatch({

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.ts';
-import { defaultRuntime } from '../handler/runtime.ts';
 import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
 import { KafkaSink } from './kafka.ts';
 import type { OutputMessage } from './sink.ts';
@@ -48,6 +47,17 @@ describe('KafkaSink', () => {
     expect((error as Error).message).toMatch(/^Kafka warm-up failed: SASL authentication failed/);
     expect((error as Error).message).not.toContain(secret);
     await expect(new KafkaSink({ transport: fakeTransport() }).warm()).resolves.toBeUndefined();
+  });
+
+  it('hands the event bootstrap servers of each send to the transport, for a connection without configured brokers', async () => {
+    const seen: Array<readonly string[] | undefined> = [];
+    const transport = { ...fakeTransport(), send: async (_batches: readonly TopicMessages[], eventBrokers?: readonly string[]) => void seen.push(eventBrokers) };
+    const sink = new KafkaSink({ transport });
+    await sink.send([result('a')], { bootstrapServers: ['k1:9092', 'k2:9092'] });
+    // A send without a source (a flush) keeps the servers of the latest event.
+    await sink.send([result('b')]);
+    await sink.send([result('c')], { bootstrapServers: ['k3:9092'] });
+    expect(seen).toEqual([['k1:9092', 'k2:9092'], ['k1:9092', 'k2:9092'], ['k3:9092']]);
   });
 
   it('groups a send per topic into one request, keeping order, keys and headers', async () => {
@@ -124,11 +134,4 @@ describe('KafkaSink', () => {
     await expect(sink.send([result('a')])).rejects.toThrow('the Kafka sink is closed');
   });
 
-  it('is the runtime sink when DSPFN_SINK=kafka, configured from the environment', () => {
-    const runtime = defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_BROKERS: '127.0.0.1:9' });
-    expect(runtime.sink).toBeInstanceOf(KafkaSink);
-    expect(() => defaultRuntime('fn', { DSPFN_SINK: 'kafka', DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_USERNAME: 'u' })).toThrow(
-      'Kafka auth "scram-sha-512" needs a password (DSPFN_KAFKA_PASSWORD)',
-    );
-  });
 });

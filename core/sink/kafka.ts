@@ -1,12 +1,10 @@
 import { describeError, SinkError } from '../errors.ts';
-import { registerRuntimeFactory } from '../handler/runtime.ts';
-import { jsonLogger, type Logger } from '../handler/logger.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { redactText } from '../kafka/client-logger.ts';
-import { compressionFromEnv } from '../kafka/compression.ts';
-import { connectionFromEnv, validateConnection } from '../kafka/connection.ts';
+import { validateConnection } from '../kafka/connection.ts';
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
 import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
-import type { OutputMessage, Sink } from './sink.ts';
+import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
   /** Buffered log messages are flushed in the background once they reach this size (default 64 KiB). */
@@ -91,6 +89,8 @@ export class KafkaSink implements Sink {
   private logBytes = 0;
   private logTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The bootstrap servers of the latest event, for a connection made without configured brokers. */
+  private eventBrokers: readonly string[] = [];
   /** Log messages dropped because Kafka was unreachable for longer than the buffer lasts. */
   droppedLogs = 0;
 
@@ -104,8 +104,9 @@ export class KafkaSink implements Sink {
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
   }
 
-  async send(messages: readonly OutputMessage[]): Promise<void> {
+  async send(messages: readonly OutputMessage[], source?: BatchSource): Promise<void> {
     if (this.closed) throw new SinkError('the Kafka sink is closed');
+    if (source && source.bootstrapServers.length > 0) this.eventBrokers = source.bootstrapServers;
     const buffered = this.takeLogs();
     const all = [...buffered, ...messages.map(toTopicMessage)];
     if (all.length === 0) return;
@@ -207,7 +208,7 @@ export class KafkaSink implements Sink {
         const taken = this.queue.splice(0);
         const messages = taken.flatMap((s) => s.messages);
         try {
-          for (const request of requests(messages, this.maxRequestBytes)) await this.transport.send(request);
+          for (const request of requests(messages, this.maxRequestBytes)) await this.transport.send(request, this.eventBrokers);
           for (const s of taken) s.resolve();
         } catch (error) {
           const failure = this.failure(error, messages);
@@ -230,5 +231,3 @@ export function kafkaSink(options: KafkaSinkOptions = {}): KafkaSink {
   return new KafkaSink(options);
 }
 
-// DSPFN_SINK=kafka: the function's outputs go to Kafka, brokers and auth from the environment.
-registerRuntimeFactory((env) => (env.DSPFN_SINK === 'kafka' ? { sink: kafkaSink({ ...connectionFromEnv(env), ...compressionFromEnv(env) }) } : {}));

@@ -8,13 +8,19 @@ export interface OutputMessage {
   readonly headers: Readonly<Record<string, string | Buffer>>;
 }
 
+/** Where the messages of a send come from: the invocation's event. */
+export interface BatchSource {
+  /** The event's `bootstrapServers`: where a Kafka sink without configured brokers writes. */
+  readonly bootstrapServers: readonly string[];
+}
+
 /**
  * Where results, logs and dead letters go. `send` resolves only when every message is durably
  * accepted; a rejection fails the batch so the event source retries it.
  */
 export interface Sink {
   readonly name: string;
-  send(messages: readonly OutputMessage[]): Promise<void>;
+  send(messages: readonly OutputMessage[], source?: BatchSource): Promise<void>;
   /**
    * Optional: load the client and connect now (at init) rather than in the first send. Rejects
    * when the destination cannot be reached; the first send then tries again.

@@ -1,3 +1,4 @@
+import type { DspfnEnv, EnvName } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { MemoryStateStore } from './memory.ts';
 import { resolveLayout, type StateLayoutOptions } from './redis-layout.ts';
@@ -11,7 +12,7 @@ export interface StateStoreOptions extends StateLayoutOptions {
   /** Redis connection errors, for logging (the store reconnects by itself). */
   onConnectionError?: (error: Error) => void;
   /** Where `upstash` reads UPSTASH_REDIS_REST_URL / _TOKEN (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const STATE_SPEC_FORMS = [
@@ -51,6 +52,18 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
     return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token, ...layout, timeoutMs, env });
   }
   throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
+}
+
+/** What a state store reads: DSPFN_STATE*, DSPFN_REDIS_* and UPSTASH_* of the schema. */
+export type StateEnv = Pick<DspfnEnv, Extract<EnvName, `DSPFN_STATE${string}` | `DSPFN_REDIS_${string}` | `UPSTASH_${string}`>>;
+
+/** The store DSPFN_STATE names (`spec` overrides it: the CLI's --state), with its prefix and TTL. */
+export function stateStoreFromEnv(env: StateEnv, spec: string = env.DSPFN_STATE ?? 'memory'): StateStore {
+  return createStateStore(spec, {
+    ...(env.DSPFN_STATE_PREFIX ? { prefix: env.DSPFN_STATE_PREFIX } : {}),
+    ...(env.DSPFN_STATE_TTL_SECONDS ? { ttlSeconds: env.DSPFN_STATE_TTL_SECONDS } : {}),
+    env: { UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN },
+  });
 }
 
 function checkUrl(text: string): URL {

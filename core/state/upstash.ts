@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis';
+import { readEnv, type RawEnv } from '../env/read-env.ts';
 import { ConfigError, describeError, StateStoreError } from '../errors.ts';
 import { packageExports } from '../lazy-import.ts';
 import type { ScriptTransport } from './commit-script.ts';
@@ -18,7 +19,7 @@ export interface UpstashStateStoreOptions extends StateLayoutOptions {
    */
   retries?: number;
   /** Where the UPSTASH_* defaults are read from (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: RawEnv;
   /**
    * Larger commits go out as several requests, in order (default 8 MiB, under Upstash's 10 MB
    * request limit; raise it on plans with a higher one).
@@ -39,7 +40,7 @@ export class UpstashStateStore extends ScriptStateStore {
  * state does not compile it at cold start.
  */
 function createUpstashClient(options: UpstashStateStoreOptions): Promise<Redis> {
-  const env = options.env ?? process.env;
+  const env = readEnv(options.env, ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN']);
   const url = options.url ?? env.UPSTASH_REDIS_REST_URL;
   const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
   if (!url || !token) {

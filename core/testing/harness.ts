@@ -3,7 +3,7 @@ import { jsBackend, type DspBackend } from '../dsp/backend.ts';
 import { mskEvent, selfManagedKafkaEvent, type EventOptions, type RecordInput } from '../events/build.ts';
 import type { KafkaEvent } from '../events/types.ts';
 import type { DspfnHandler, KafkaBatchResponse } from '../handler/define-function.ts';
-import { jsonLogger } from '../handler/logger.ts';
+import { jsonLogger } from '../logger/logger.ts';
 import type { BatchReport } from '../handler/process-batch.ts';
 import { MemorySink } from '../sink/memory.ts';
 import { MemoryStateStore } from '../state/memory.ts';

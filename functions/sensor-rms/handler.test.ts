@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testHarness } from 'dspfn/testing';
+import { documentedEvent, testHarness } from 'dspfn/testing';
 import { handler } from './handler.ts';
 
 interface Result {
@@ -78,5 +78,20 @@ describe('sensor-rms', () => {
     const fn = testHarness(handler);
     await fn.invoke([{ value: { deviceId: 'a', sampleRate: 10, data: [2] } }], { selfManaged: true });
     expect(fn.sink.json<Result>('sensor-rms')).toEqual([{ deviceId: 'a', partition: 0, offset: 0, rms: [2] }]);
+  });
+  it('handles events in the shape Lambda documents, MSK and self-managed', async () => {
+    const fn = testHarness(handler);
+    await fn.invoke(documentedEvent('msk'));
+    const results = fn.sink.json<Result>('sensor-rms');
+    expect(results.map((r) => [r.deviceId, r.partition, r.offset])).toEqual([['dev-1', 0, 41], ['dev-2', 0, 42], ['dev-3', 1, 7]]);
+    expected([1, 2, 3]).forEach((v, i) => expect(results[0]!.rms[i]).toBeCloseTo(v, 5));
+    expected([0.5, -1.25, 3]).forEach((v, i) => expect(results[2]!.rms[i]).toBeCloseTo(v, 5));
+    // The trace header of the record follows its result.
+    expect(String(fn.sink.onTopic('sensor-rms')[0]!.headers.traceparent)).toMatch(/^00-4bf92f35/);
+
+    const selfManaged = testHarness(handler);
+    await selfManaged.invoke(documentedEvent('self-managed'));
+    expect(selfManaged.sink.json<Result>('sensor-rms').map((r) => r.deviceId)).toEqual(['mic-7']);
+    expect(selfManaged.sink.onTopic('raw-audio-ch-1.dlq').map((m) => m.headers['dspfn-source-offset'])).toEqual(['1501']);
   });
 });

@@ -1,6 +1,6 @@
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { defineFunction, deviceReadings } from '../../core/index.ts';
-import { jsBackend, jsonLogger, MemorySink, MemoryStateStore, type DspBackend } from '../../core/index.ts';
+import { jsBackend, jsonLogger, MemorySink, MemoryStateStore, type DspBackend } from '../../core/adapters/index.ts';
 import { lambdaContext, mskEvent, type RecordInput } from '../../core/testing/index.ts';
 import type { KafkaEvent } from '../../core/index.ts';
 import { decodeF32le } from '../../core/codecs/payload.ts';

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
-import { consume, type ConsumeController } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/adapters/index.ts';
+import { consume, type ConsumeController } from '../../core/local/index.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { startKafka } from '../servers/kafka.ts';
 import { table } from './measure.ts';
@@ -123,7 +123,6 @@ async function runConsume(brokers: string, topic: string, scenario: Scenario, du
     batchSize: scenario.batchSize,
     logger: jsonLogger({}, 'silent'),
     logLevel: 'silent',
-    progress: false,
   });
   try {
     await controller.ready;

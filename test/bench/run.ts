@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { jsBackend, type DspBackend } from '../../core/index.ts';
+import { jsBackend, type DspBackend } from '../../core/adapters/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
-import { benchTypeScriptStages } from './dsp-bench.ts';
 import { benchHandler } from './handler-bench.ts';
 import { benchJson } from './json-bench.ts';
 
@@ -22,9 +21,6 @@ function section(title: string, script: string): boolean {
  */
 async function main(): Promise<void> {
   console.log(`dspfn bench — node ${process.version}, ${process.arch}`);
-  console.log('\nTypeScript reference stages, 1,024-sample blocks');
-  console.log(benchTypeScriptStages());
-
   console.log('\nJSON sample arrays: byte-level reader and shortest-float32 writer vs the runtime');
   console.log(benchJson());
 
@@ -35,7 +31,8 @@ async function main(): Promise<void> {
   console.log(await benchHandler(backends));
 
   const results = [
-    section('Native DSP layer: native SIMD vs native scalar vs TypeScript', 'layers/dsp/bench.ts'),
+    section('Stages (from the catalogue): native SIMD vs native scalar vs TypeScript vs a plain JavaScript loop', 'test/bench/stages-bench.ts'),
+    section('Pipelines through the native layer', 'layers/dsp/bench.ts'),
     section('State stores: load + commit per batch', 'test/bench/state-bench.ts'),
     section('dspfn consume against a local Kafka broker', 'test/bench/kafka-bench.ts'),
     section('Cold start of the bundled functions', 'test/bench/cold-start-bench.ts'),

@@ -13,8 +13,10 @@ import { mskEvent } from '../../core/testing/index.ts';
  */
 
 const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
-const X64_PREBUILD = path.join(ROOT, 'layers', 'dsp', 'prebuilds', 'linux-x64', 'dspfn_dsp.node');
-const NATIVE_DIR = 'nodejs/node_modules/@dspfn/dsp-native';
+const NATIVE_DIR = 'nodejs/node_modules/@dspfn/linux-arm64-gnu';
+// This machine's platform package (the arm64 one on an arm64 host).
+const HOST_PACKAGE = `linux-${process.arch}-gnu`;
+const HOST_BUILD = path.join(ROOT, 'layers', 'dsp', 'npm', HOST_PACKAGE);
 const SERVERLESS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
 const MiB = 1024 * 1024;
 
@@ -269,14 +271,13 @@ describe('function stack (serverless.yml)', () => {
 
   it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {
     const opt = path.join(tmp, 'opt');
-    const pkg = path.join(opt, NATIVE_DIR);
-    fs.mkdirSync(pkg, { recursive: true });
-    // The layer zip holds the arm64 binary; this machine runs the x64 build in the same layout.
-    const layer = fs.existsSync(LAYER_ZIP) ? readZip(fs.readFileSync(LAYER_ZIP)) : undefined;
-    const hasNative = layer !== undefined && fs.existsSync(X64_PREBUILD);
+    const pkg = path.join(opt, 'nodejs', 'node_modules', '@dspfn', HOST_PACKAGE);
+    // /opt as Lambda unpacks the layer (the arm64 package); on x64 this machine's package sits beside it.
+    const hasNative = fs.existsSync(LAYER_ZIP) && fs.existsSync(path.join(HOST_BUILD, 'dspfn_dsp.node'));
     if (hasNative) {
-      for (const [name, data] of layer) if (name.startsWith(`${NATIVE_DIR}/`)) fs.writeFileSync(path.join(opt, name), data);
-      fs.copyFileSync(X64_PREBUILD, path.join(pkg, 'dspfn_dsp.node'));
+      extractZip(LAYER_ZIP, opt);
+      fs.mkdirSync(pkg, { recursive: true });
+      for (const file of ['package.json', 'dspfn_dsp.node']) fs.copyFileSync(path.join(HOST_BUILD, file), path.join(pkg, file));
     }
     const bundle = bundles.find((b) => b.name === 'sensor-rms')!;
     const task = path.join(tmp, 'task');
@@ -301,27 +302,27 @@ describe('function stack (serverless.yml)', () => {
     expect(JSON.parse(line)).toMatchObject({ topic: 'sensor-rms', key: 'dev-1', value: { rms: [1, 1, 1] } });
     if (hasNative) {
       const native = JSON.parse(/NATIVE=(.*)/.exec(run.stderr)?.[1] ?? '[]') as string[];
-      // Fails while core's entry point does not import core/dsp/native/register.ts: the deployed
+      // Fails when the default runtime does not resolve the native backend: the deployed
       // functions would then run the TypeScript kernels although the layer is attached.
-      expect(native, 'the bundle loads @dspfn/dsp-native from NODE_PATH (the layer)').toEqual([path.join(pkg, 'dspfn_dsp.node')]);
+      expect(native, `the bundle loads @dspfn/${HOST_PACKAGE} from NODE_PATH (the layer)`).toEqual([path.join(pkg, 'dspfn_dsp.node')]);
     }
   });
 });
 
 describe('layer', () => {
-  it('is a Lambda layer zip with the arm64 (AArch64 ELF) native module at nodejs/node_modules/@dspfn/dsp-native', () => {
+  it('is a Lambda layer zip holding the arm64 platform package (AArch64 ELF) at nodejs/node_modules/@dspfn/linux-arm64-gnu', () => {
     expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
     const files = readZip(fs.readFileSync(LAYER_ZIP));
-    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/index.cjs`, `${NATIVE_DIR}/package.json`]);
+    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/package.json`]);
     const elf = files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!;
     expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // \x7fELF
     expect(elf[4], 'ELFCLASS64').toBe(2);
     expect(elf[5], 'little endian').toBe(1);
     expect(elf.readUInt16LE(16), 'ET_DYN (shared object)').toBe(3);
     expect(elf.readUInt16LE(18), 'e_machine EM_AARCH64').toBe(0xb7);
-    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string };
-    expect(manifest).toMatchObject({ name: '@dspfn/dsp-native', main: 'index.cjs' });
-    expect(files.get(`${NATIVE_DIR}/index.cjs`)!.toString('utf8')).toContain("require('./dspfn_dsp.node')");
+    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string; cpu: string[] };
+    expect(manifest).toMatchObject({ name: '@dspfn/linux-arm64-gnu', main: 'dspfn_dsp.node', cpu: ['arm64'] });
+    expect(files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!.equals(fs.readFileSync(path.join(ROOT, 'layers', 'dsp', 'npm', 'linux-arm64-gnu', 'dspfn_dsp.node')))).toBe(true);
     expect(elf.length).toBeLessThan(1 * MiB);
   });
 

@@ -6,13 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { consume } from '../../core/cli/consume.ts';
-import type { ConsumeStats } from '../../core/cli/consume-stats.ts';
+import { jsonLogger, MemorySink } from '../../core/adapters/index.ts';
 import { main } from '../../core/cli/main.ts';
-import { readReplayFile, type ReplayRecord } from '../../core/cli/replay-file.ts';
-import { replay } from '../../core/cli/replay.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
-import { MemorySink } from '../../core/sink/memory.ts';
+import { consume, readReplayFile, replay, type ConsumeStats, type ReplayRecord } from '../../core/local/index.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { createTopics, groupOffsets, produce, readings, readTopics, sourceOf, unique, waitFor, type Input } from './kafka-support.ts';
 
@@ -65,7 +61,7 @@ describe('dspfn CLI with Kafka', () => {
 
     const child = spawn(
       process.execPath,
-      ['core/cli/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json'],
+      ['bin/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json'],
       { cwd: ROOT, env: { ...process.env, DSPFN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     cleanup.push(async () => child.kill('SIGKILL'));
@@ -88,7 +84,7 @@ describe('dspfn CLI with Kafka', () => {
     expect(stats.consumed).toBe(committedBySigterm.reduce((a, b) => a + Math.max(0, b), 0));
 
     // A new consumer of the group takes over exactly where the stopped one committed.
-    const rest = await consume({ handler: sensorRms, brokers, topic: src, groupId, batchWindowMs: 20, logger: jsonLogger({}, 'silent'), logLevel: 'silent', progress: false });
+    const rest = await consume({ handler: sensorRms, brokers, topic: src, groupId, batchWindowMs: 20, logger: jsonLogger({}, 'silent'), logLevel: 'silent' });
     cleanup.push(() => rest.stop());
     await waitFor(async () => (await groupOffsets(brokers, groupId, src)).reduce((a, b) => a + b, 0) === produced, 30_000, 'the rest consumed');
     const restStats = await rest.stop();
@@ -143,7 +139,7 @@ describe('dspfn CLI with Kafka', () => {
     // Replaying the recording gives what replaying the original gives.
     const outputsOf = async (events: string) => {
       const sink = new MemorySink();
-      await replay({ handler: sensorRms, events, sink, progress: false, logLevel: 'silent' });
+      await replay({ handler: sensorRms, events, sink, logLevel: 'silent' });
       return new Map(sink.ofKind('result').map((m) => [`${m.headers['dspfn-source-partition']}@${m.headers['dspfn-source-offset']}`, m.value.toString()]));
     };
     const fromOriginal = await outputsOf(join(ROOT, 'functions/sensor-rms/events.ndjson'));

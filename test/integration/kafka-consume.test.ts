@@ -1,12 +1,8 @@
 // `consume` against the real broker: the event source mapping's behaviour, end to end, with
 // sensor-rms (its definition, its topics moved per test) writing to real topics.
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { consume, type ConsumeController } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
-import { KafkaSink } from '../../core/sink/kafka.ts';
-import type { OutputMessage, Sink } from '../../core/sink/sink.ts';
-import { MemoryStateStore } from '../../core/state/memory.ts';
-import type { StateEntry, StateStore } from '../../core/state/store.ts';
+import { jsonLogger, KafkaSink, MemoryStateStore, type OutputMessage, type Sink, type StateEntry, type StateStore } from '../../core/adapters/index.ts';
+import { consume, type ConsumeController } from '../../core/local/index.ts';
 import {
   asRecords,
   createTopics,
@@ -38,7 +34,7 @@ describe('dspfn consume', () => {
   const brokers = inject('kafkaBrokers');
   const running: ConsumeController[] = [];
   const start = async (options: Parameters<typeof consume>[0]) => {
-    const controller = await consume({ brokers, logger: quiet, logLevel: 'silent', progress: false, retryDelayMs: 20, statsIntervalMs: 200, ...options });
+    const controller = await consume({ brokers, logger: quiet, logLevel: 'silent', retryDelayMs: 20, statsIntervalMs: 200, ...options });
     running.push(controller);
     return controller;
   };

@@ -2,7 +2,7 @@
 // failures reject (never hang), and credentials never reach errors or logs.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SinkError } from '../../core/errors.ts';
-import type { Logger } from '../../core/handler/logger.ts';
+import type { Logger } from '../../core/logger/logger.ts';
 import { KafkaSink } from '../../core/sink/kafka.ts';
 import { lz4Codec, zstdCodec, type KafkajsCodec } from '../../core/kafka/compression.ts';
 import type { OutputMessage } from '../../core/sink/sink.ts';

@@ -3,13 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { Kafka, Partitioners, logLevel, type Admin, type IHeaders } from 'kafkajs';
 import { defineFunction, type DspfnHandler, type KafkaEvent } from '../../core/index.ts';
-import type { ConsumableFunction } from '../../core/cli/consume.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
-import type { ReplayRecord } from '../../core/cli/replay-file.ts';
-import { MemorySink } from '../../core/sink/memory.ts';
-import { MemoryStateStore } from '../../core/state/memory.ts';
-import { eventFor } from '../../core/cli/batcher.ts';
-import { lambdaContext } from '../../core/testing/context.ts';
+import { jsonLogger, MemorySink, MemoryStateStore } from '../../core/adapters/index.ts';
+import { eventFor, type ConsumableFunction, type ReplayRecord } from '../../core/local/index.ts';
+import { lambdaContext } from '../../core/testing/index.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 
 export function client(brokers: string): Kafka {

@@ -4,7 +4,7 @@
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jsBackend } from '../../core/dsp/backend.ts';
-import { jsonLogger } from '../../core/handler/logger.ts';
+import { jsonLogger } from '../../core/logger/logger.ts';
 import { MemorySink } from '../../core/sink/memory.ts';
 import type { OutputMessage, Sink } from '../../core/sink/sink.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';

@@ -1,0 +1,65 @@
+import type { ConsumeStats } from '../local/consume-stats.ts';
+import type { ReplaySummary } from '../local/replay.ts';
+
+function table(rows: ReadonlyArray<[string, string]>): string {
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`).join('\n');
+}
+
+export function formatSummary(summary: ReplaySummary, output?: string): string {
+  const seconds = summary.elapsedMs / 1000;
+  const rows: Array<[string, string]> = [
+    ['function', summary.function],
+    ['backend', summary.backend],
+    ['records', String(summary.records)],
+    ['batches', String(summary.batches)],
+    ['samples', String(summary.samples)],
+    ['results', String(summary.results)],
+    ['dead letters', String(summary.deadLetters)],
+    ['skipped (already applied)', String(summary.skipped)],
+    ['retries', String(summary.retries)],
+    ['elapsed', `${seconds.toFixed(3)} s`],
+    ['records/s', summary.recordsPerSecond.toFixed(0)],
+    ['samples/s', summary.samplesPerSecond.toFixed(0)],
+    ['handler p50', `${summary.handlerP50Ms.toFixed(2)} ms`],
+    ['handler p99', `${summary.handlerP99Ms.toFixed(2)} ms`],
+  ];
+  if (summary.onFailure) rows.splice(9, 0, ['on-failure', String(summary.onFailure)]);
+  if (output) rows.push(['output', output]);
+  return table(rows);
+}
+
+export function formatConsumeSummary(stats: ConsumeStats): string {
+  const partitions = Object.entries(stats.committed)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([id, offset]) => `${id}@${offset}`)
+    .join(' ');
+  const rows: Array<[string, string]> = [
+    ['function', stats.function],
+    ['group', stats.groupId],
+    ['records consumed', String(stats.consumed)],
+    ['batches', String(stats.batches)],
+    ['samples', String(stats.samples)],
+    ['produced', `${stats.produced} (${stats.results} results, ${stats.logs} logs, ${stats.deadLetters} dead letters, ${stats.onFailure} on-failure)`],
+    ['errors', `${stats.errors} failed invocations, ${stats.partialFailures} partial${stats.dropped ? `, ${stats.dropped} records dropped` : ''}`],
+    ['committed', partitions || 'none'],
+    ['lag', String(stats.totalLag)],
+    ['backpressure pauses', String(stats.pauses)],
+    ['records/s', stats.recordsPerSecond.toFixed(0)],
+    ['samples/s', stats.samplesPerSecond.toFixed(0)],
+    ['latency p50', `${stats.latencyP50Ms.toFixed(0)} ms`],
+    ['latency p99', `${stats.latencyP99Ms.toFixed(0)} ms`],
+    ['elapsed', `${(stats.elapsedMs / 1000).toFixed(1)} s`],
+  ];
+  if (stats.commitErrors) rows.push(['commit errors', String(stats.commitErrors)]);
+  if (stats.lastError) rows.push(['last error', stats.lastError]);
+  return table(rows);
+}
+
+/** The one-line status a terminal shows while consuming. */
+export function formatStatusLine(stats: ConsumeStats): string {
+  return (
+    `${stats.consumed} records | ${stats.produced} produced | ${stats.deadLetters} dead letters | ${stats.errors} errors` +
+    ` | lag ${stats.totalLag} | ${stats.recordsPerSecond.toFixed(0)} rec/s | p99 ${stats.latencyP99Ms.toFixed(0)} ms`
+  );
+}

@@ -1,0 +1,49 @@
+import type { KafkaRecord } from '../../events/types.ts';
+import { Header, type OutputMessage } from '../../sink/sink.ts';
+import { sourceHeaders } from './source-headers.ts';
+
+/** A JSON result: `value` as the message value, `content-type: application/json`. */
+export function resultMessage(
+  topic: string,
+  key: string,
+  value: unknown,
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): OutputMessage {
+  return {
+    kind: 'result',
+    topic,
+    key,
+    value: JSON.stringify(value),
+    headers: { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) },
+  };
+}
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The output samples as little-endian float32 bytes; a view, not a copy, on little-endian hosts. */
+export function f32leResultMessage(
+  topic: string,
+  key: string,
+  output: Float32Array,
+  meta: { channels: number; timestamp: number; sampleRate: number | undefined },
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): OutputMessage {
+  let value: Buffer;
+  if (littleEndianHost) value = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+  else {
+    value = Buffer.alloc(output.length * 4);
+    for (let i = 0; i < output.length; i++) value.writeFloatLE(output[i]!, i * 4);
+  }
+  const headers: Record<string, string | Buffer> = {
+    [Header.contentType]: 'application/x-f32le',
+    [Header.channels]: String(meta.channels),
+    [Header.timestamp]: String(meta.timestamp),
+    ...sourceHeaders(record, functionName, propagate),
+  };
+  if (meta.sampleRate !== undefined) headers[Header.sampleRate] = String(meta.sampleRate);
+  return { kind: 'result', topic, key, value, headers };
+}

@@ -1,0 +1,19 @@
+import type { KafkaRecord } from '../../events/types.ts';
+import { Header } from '../../sink/sink.ts';
+
+/**
+ * Where a message came from (`dspfn-source-topic/partition/offset`, `dspfn-function`), plus the
+ * record's headers named in `propagate` (lower-case), copied as they are: trace ids follow results.
+ */
+export function sourceHeaders(record: KafkaRecord, functionName: string, propagate: readonly string[]): Record<string, string | Buffer> {
+  const headers: Record<string, string | Buffer> = {
+    [Header.sourceTopic]: record.topic,
+    [Header.sourcePartition]: String(record.partition),
+    [Header.sourceOffset]: String(record.offset),
+    [Header.function]: functionName,
+  };
+  for (const header of record.headers) {
+    if (propagate.includes(header.name.toLowerCase())) headers[header.name] = header.value;
+  }
+  return headers;
+}

@@ -1,0 +1,70 @@
+import { codecForContentType, decodePayload, type CodecName } from '../../codecs/payload.ts';
+import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../../errors.ts';
+import { headerText, type KafkaRecord, type ParsedKafkaEvent } from '../../events/types.ts';
+import type { InputFunction } from '../default-input.ts';
+import type { SampleBlock } from '../definition.ts';
+
+export interface DecodedRecord<M = unknown> {
+  readonly record: KafkaRecord;
+  readonly key: string;
+  readonly block: SampleBlock<M>;
+  readonly samples: Float32Array;
+}
+
+export interface RejectedRecord {
+  readonly record: KafkaRecord;
+  readonly error: DspfnError;
+}
+
+function toSamples(samples: Float32Array | readonly number[], channels: number): Float32Array {
+  if (!(samples instanceof Float32Array) && !Array.isArray(samples)) {
+    throw new InvalidSamplesError('samples must be a Float32Array or an array of numbers');
+  }
+  if (samples.length % channels !== 0) {
+    throw new InvalidSamplesError(`${samples.length} samples are not whole frames of ${channels} interleaved channel(s)`);
+  }
+  const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
+  for (let i = 0; i < out.length; i++) {
+    // Also catches JSON numbers beyond float32 range, which become Infinity here.
+    if (!Number.isFinite(out[i]!)) {
+      const given = samples[i];
+      throw new InvalidSamplesError(`sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Step: decode every record — codec (or its content-type header), the function's input, sample
+ * checks. A record that fails is rejected with its reason and the rest proceed.
+ */
+export function decodeRecords<M>(
+  event: ParsedKafkaEvent,
+  codec: CodecName,
+  input: InputFunction<M>,
+  channels: number,
+): { decoded: DecodedRecord<M>[]; rejected: RejectedRecord[] } {
+  const decoded: DecodedRecord<M>[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const partition of event.partitions) {
+    for (const record of partition.records) {
+      try {
+        const contentType = headerText(record, 'content-type');
+        const payload = decodePayload(contentType === undefined ? codec : codecForContentType(contentType), record.value);
+        const block = input(payload, record);
+        if (typeof block?.key !== 'string' || block.key.length === 0) {
+          throw new DecodeError('input returned no key');
+        }
+        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels) });
+      } catch (error) {
+        const location = { topic: record.topic, partition: record.partition, offset: record.offset };
+        const reason =
+          error instanceof DspfnError
+            ? error
+            : new DecodeError(`input rejected the record: ${describeError(error)}`, { cause: error });
+        rejected.push({ record, error: Object.assign(reason, { record: location }) });
+      }
+    }
+  }
+  return { decoded, rejected };
+}

@@ -1,0 +1,54 @@
+import type { Pipeline } from '../../dsp/pipeline.ts';
+import type { AbsorbedOffset } from '../../dsp/snapshot.ts';
+import { StateMismatchError } from '../../errors.ts';
+import type { PreparedFunction } from '../prepare.ts';
+import type { Runtime } from '../runtime.ts';
+
+export interface KeyState {
+  readonly pipeline: Pipeline;
+  /** The fence the commit is conditional on: offsets as loaded, null for a new key. */
+  readonly expected: readonly AbsorbedOffset[] | null;
+}
+
+export interface LoadedState {
+  /** Per pipeline key, its pipeline restored (or new) and the fence it was loaded with. */
+  readonly states: ReadonlyMap<string, KeyState>;
+  /** Pipeline key → store key (`<function>:<key>`). */
+  readonly stateKeys: ReadonlyMap<string, string>;
+}
+
+export function stateKeyOf(functionName: string, key: string): string {
+  return `${functionName}:${key}`;
+}
+
+/**
+ * Step: one store round trip for every key of the batch, then each key's pipeline restored or
+ * created. A snapshot from another pipeline configuration fails the batch, or with
+ * `onStateMismatch: 'reset'` starts the key afresh keeping its fence.
+ */
+export async function loadState<M>(
+  keys: Iterable<string>,
+  fn: PreparedFunction<M>,
+  runtime: Pick<Runtime, 'state' | 'backend' | 'logger'>,
+): Promise<LoadedState> {
+  const stateKeys = new Map([...keys].map((key) => [key, stateKeyOf(fn.name, key)]));
+  const stored = await runtime.state.load([...stateKeys.values()]);
+  const policy = fn.definition.onStateMismatch ?? 'error';
+  const states = new Map<string, KeyState>();
+  for (const [key, stateKey] of stateKeys) {
+    const pipeline = fn.definition.pipeline.create(runtime.backend);
+    const entry = stored.get(stateKey);
+    if (entry) {
+      try {
+        pipeline.restore(entry.snapshot, key);
+      } catch (error) {
+        if (!(error instanceof StateMismatchError) || policy !== 'reset') throw error;
+        // Reset the filters but keep the fence, so records already applied are still skipped.
+        runtime.logger.log('warn', 'state reset after a pipeline configuration change', { key, reason: error.message });
+        for (const o of entry.offsets) pipeline.markAbsorbed(o.topic, o.partition, o.offset);
+      }
+    }
+    states.set(key, { pipeline, expected: entry ? entry.offsets : null });
+  }
+  return { states, stateKeys };
+}

@@ -1,0 +1,122 @@
+import { EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, recordEventBytes, type BatchLimits } from './limits.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+/**
+ * When a record becomes available to the event source: its own timestamp when a file is replayed
+ * (record time), the moment it was fetched when a topic is consumed (wall time).
+ */
+export type ArrivalClock = (record: ReplayRecord) => number;
+
+export const recordTime: ArrivalClock = (record) => record.timestamp;
+export const wallTime: ArrivalClock = () => performance.now();
+
+interface Held<T> {
+  item: T;
+  bytes: number;
+  arrivedAt: number;
+}
+
+/**
+ * Cuts records into batches the way the Kafka event source does, on a clock: in arrival order (so
+ * per-partition order holds), at most `batchSize` records, never over the payload limit (a single
+ * larger record goes alone: Lambda would reject it, and the handler gets the chance to say so),
+ * and closing `windowMs` after the batch's first record arrived. Replay and consume both cut with
+ * it; they differ only in their clock and in what tells them time has passed (the next record of
+ * the file, or a timer).
+ */
+export class BatchCutter<T extends { record: ReplayRecord }> {
+  private held: Held<T>[] = [];
+  private heldBytes = 0;
+  private readonly maxEventBytes: number;
+
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly clock: ArrivalClock,
+  ) {
+    this.maxEventBytes = limits.maxEventBytes ?? MAX_EVENT_BYTES;
+  }
+
+  get size(): number {
+    return this.held.length;
+  }
+
+  /** When `item` arrives on this cutter's clock. */
+  arrival(item: T): number {
+    return this.clock(item.record);
+  }
+
+  push(item: T, arrivedAt: number = this.arrival(item)): void {
+    const bytes = recordEventBytes(item.record);
+    this.held.push({ item, bytes, arrivedAt });
+    this.heldBytes += bytes;
+  }
+
+  /** Records of a failed batch go back to the front, so the retry starts where the failure is. */
+  putBack(items: readonly T[], arrivedAt: number): void {
+    const back = items.map((item) => ({ item, bytes: recordEventBytes(item.record), arrivedAt }));
+    this.held.unshift(...back);
+    for (const b of back) this.heldBytes += b.bytes;
+  }
+
+  /** When the batch at the front closes on its window (Infinity when empty or without a window). */
+  deadline(): number {
+    const first = this.held[0];
+    return first === undefined ? Infinity : first.arrivedAt + this.limits.windowMs;
+  }
+
+  /**
+   * Whether the batch at the front is complete without waiting for its window: it holds
+   * `batchSize` records, or its payload (plus `incoming`, a record about to be added) reaches the
+   * limit.
+   */
+  full(incoming?: T): boolean {
+    if (this.held.length === 0) return false;
+    if (this.held.length >= this.limits.batchSize) return true;
+    const bytes = this.heldBytes + EVENT_OVERHEAD_BYTES;
+    // Without an incoming record: full once no record at all fits any more.
+    return incoming === undefined ? bytes >= this.maxEventBytes : bytes + recordEventBytes(incoming.record) > this.maxEventBytes;
+  }
+
+  /** Whether `item`, arriving now, belongs to a later batch than the one at the front. */
+  closesBefore(item: T): boolean {
+    return this.full(item) || this.arrival(item) > this.deadline();
+  }
+
+  /** Takes the batch at the front: records in arrival order up to the size and payload limits. */
+  cut(): T[] {
+    let bytes = EVENT_OVERHEAD_BYTES;
+    let n = 0;
+    while (n < this.held.length && n < this.limits.batchSize) {
+      const next = this.held[n]!.bytes;
+      if (n > 0 && bytes + next > this.maxEventBytes) break;
+      bytes += next;
+      n++;
+    }
+    const taken = this.held.splice(0, n);
+    this.heldBytes -= bytes - EVENT_OVERHEAD_BYTES;
+    return taken.map((h) => h.item);
+  }
+
+  /** Drops everything held (a revoked partition). */
+  clear(): void {
+    this.held = [];
+    this.heldBytes = 0;
+  }
+}
+
+/**
+ * The batches of a stream of records whose arrival the clock tells (a replay file on record time):
+ * a batch is cut when the next record would overfill it or arrives after its window closed.
+ */
+export async function* cutBatches<T extends { record: ReplayRecord }>(
+  items: AsyncIterable<T>,
+  limits: BatchLimits,
+  clock: ArrivalClock = recordTime,
+): AsyncGenerator<T[]> {
+  const cutter = new BatchCutter<T>(limits, clock);
+  for await (const item of items) {
+    if (cutter.closesBefore(item)) yield cutter.cut();
+    cutter.push(item);
+  }
+  while (cutter.size > 0) yield cutter.cut();
+}

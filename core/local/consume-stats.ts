@@ -1,0 +1,122 @@
+import type { OutputKind } from '../sink/sink.ts';
+import type { ReplayRecord } from './replay-file.ts';
+import { percentile } from './percentile.ts';
+
+export interface ConsumeStats {
+  function: string;
+  groupId: string;
+  topics: string[];
+  /** Partitions this consumer owns now ("topic-partition"). */
+  assigned: string[];
+  /** Records the function processed successfully. */
+  consumed: number;
+  /** Successful invocations. */
+  batches: number;
+  samples: number;
+  /** Messages acknowledged by the sink, by kind. */
+  produced: number;
+  results: number;
+  logs: number;
+  /** Records the function dead-lettered (its dead-letter topic). */
+  deadLetters: number;
+  /** Records sent to the on-failure destination after their retries were spent. */
+  onFailure: number;
+  /** Records skipped without a destination after their retries were spent. */
+  dropped: number;
+  /** Failed invocations (each retry counts). */
+  errors: number;
+  /** Invocations answered with batchItemFailures. */
+  partialFailures: number;
+  commitErrors: number;
+  /** Times a partition's fetching was paused because its buffer was full (backpressure). */
+  pauses: number;
+  /** Next offset to consume, as this consumer last committed it, per "topic-partition". */
+  committed: Record<string, number>;
+  /** End offset minus the group's committed offset per "topic-partition" (all of the group's partitions). */
+  lag: Record<string, number>;
+  totalLag: number;
+  /** Record timestamp to results acknowledged, ms. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  elapsedMs: number;
+  recordsPerSecond: number;
+  samplesPerSecond: number;
+  lastError?: string;
+}
+
+const RESERVOIR = 100_000;
+
+/** Counters of one consume run; `snapshot()` is what `stats()` returns. */
+export class ConsumeCounters {
+  consumed = 0;
+  batches = 0;
+  samples = 0;
+  produced: Record<OutputKind, number> = { result: 0, log: 0, 'dead-letter': 0 };
+  onFailure = 0;
+  dropped = 0;
+  errors = 0;
+  partialFailures = 0;
+  commitErrors = 0;
+  pauses = 0;
+  lastError: string | undefined;
+  readonly committed = new Map<string, number>();
+  lag = new Map<string, number>();
+  assigned: string[] = [];
+  private readonly latencies: number[] = [];
+  private latencySeen = 0;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly functionName: string,
+    private readonly groupId: string,
+    private readonly topics: readonly string[],
+  ) {}
+
+  /** Bounded memory on long runs: a uniform reservoir sample of the latencies. */
+  recordLatencies(records: readonly ReplayRecord[], now = Date.now()): void {
+    for (const record of records) {
+      const latency = Math.max(0, now - record.timestamp);
+      this.latencySeen++;
+      if (this.latencies.length < RESERVOIR) this.latencies.push(latency);
+      else {
+        const slot = Math.floor(Math.random() * this.latencySeen);
+        if (slot < RESERVOIR) this.latencies[slot] = latency;
+      }
+    }
+  }
+
+  snapshot(): ConsumeStats {
+    const elapsedMs = performance.now() - this.started;
+    const seconds = elapsedMs / 1000;
+    const produced = this.produced.result + this.produced.log + this.produced['dead-letter'] + this.onFailure;
+    const stats: ConsumeStats = {
+      function: this.functionName,
+      groupId: this.groupId,
+      topics: [...this.topics],
+      assigned: [...this.assigned],
+      consumed: this.consumed,
+      batches: this.batches,
+      samples: this.samples,
+      produced,
+      results: this.produced.result,
+      logs: this.produced.log,
+      deadLetters: this.produced['dead-letter'],
+      onFailure: this.onFailure,
+      dropped: this.dropped,
+      errors: this.errors,
+      partialFailures: this.partialFailures,
+      commitErrors: this.commitErrors,
+      pauses: this.pauses,
+      committed: Object.fromEntries(this.committed),
+      lag: Object.fromEntries(this.lag),
+      totalLag: [...this.lag.values()].reduce((a, b) => a + b, 0),
+      latencyP50Ms: percentile(this.latencies, 50),
+      latencyP99Ms: percentile(this.latencies, 99),
+      elapsedMs,
+      recordsPerSecond: seconds > 0 ? this.consumed / seconds : 0,
+      samplesPerSecond: seconds > 0 ? this.samples / seconds : 0,
+    };
+    if (this.lastError) stats.lastError = this.lastError;
+    return stats;
+  }
+}

@@ -1,0 +1,322 @@
+import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
+import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
+import { KafkaSink } from '../sink/kafka.ts';
+import type { OutputMessage, Sink } from '../sink/sink.ts';
+import { MemoryStateStore } from '../state/memory.ts';
+import type { StateStore } from '../state/store.ts';
+import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
+import { lambdaRecord } from './kafka-records.ts';
+import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
+import { onFailureMessages, parseOnFailure } from './on-failure.ts';
+import { PartitionWorker } from './partition-worker.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+/** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
+export type ConsumableFunction = LocalFunction;
+
+export interface ConsumeOptions {
+  handler: ConsumableFunction;
+  topic: string | readonly string[];
+  /** `host:port` list; else DSPFN_KAFKA_BROKERS / DSPFN_MSK_CLUSTER_ARN (auth from the environment too). */
+  brokers?: string | readonly string[];
+  connection?: KafkaConnectionOptions;
+  /** The DSPFN_KAFKA_* settings, already read (default: read from process.env). */
+  env?: KafkaEnv;
+  /** Consumer group; default `dspfn-<function name>`. An existing group resumes from its commits. */
+  groupId?: string;
+  /** Default 100, at most 10,000 (the event source's range). */
+  batchSize?: number;
+  /** Batching window, ms; default 500 (the Kafka event source default). */
+  batchWindowMs?: number;
+  /** A new group starts at the earliest offset (TRIM_HORIZON) instead of the end (LATEST). */
+  fromBeginning?: boolean;
+  /** Retries of a failed batch; -1 (default) retries forever, or 10 times with an on-failure destination. */
+  maxRetries?: number;
+  /** `kafka://topic`: where records go once their retries are spent. */
+  onFailure?: string;
+  shape?: EventShape;
+  state?: StateStore;
+  /** Outputs; a KafkaSink on the same cluster by default. */
+  sink?: Sink;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** Called every `statsIntervalMs` with the counters (the CLI draws its status line from it). */
+  onStats?: (stats: ConsumeStats) => void;
+  /** First retry delay, doubled per attempt up to 10 s (default 100 ms). */
+  retryDelayMs?: number;
+  /** Per partition; fetching pauses above it (default 2 × batch size, at least 1,000). */
+  maxBufferedRecords?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How often the lag is refreshed and onStats called (default 1 s). */
+  statsIntervalMs?: number;
+}
+
+export interface ConsumeController {
+  readonly groupId: string;
+  /**
+   * Resolves once the group has assigned this consumer its partitions (possibly none) and it knows
+   * where it starts in each: records produced from then on are consumed even when starting at LATEST.
+   */
+  readonly ready: Promise<void>;
+  /** Settles when consuming ends: with the final stats after stop(), or with the error that ended it. */
+  readonly done: Promise<ConsumeStats>;
+  stats(): ConsumeStats;
+  /** Finishes the batches in flight, commits them, disconnects; resolves with the final stats. */
+  stop(): Promise<ConsumeStats>;
+}
+
+function topicsOf(topic: string | readonly string[]): string[] {
+  const topics = (typeof topic === 'string' ? topic.split(',') : [...topic]).map((t) => t.trim()).filter(Boolean);
+  if (topics.length === 0) throw new ConfigError('consume needs at least one --topic');
+  return topics;
+}
+
+/** Counts what the sink acknowledged, by kind. */
+function countingSink(sink: Sink, counters: ConsumeCounters): Sink {
+  return {
+    name: sink.name,
+    async send(messages: readonly OutputMessage[]) {
+      await sink.send(messages);
+      for (const message of messages) counters.produced[message.kind]++;
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * Consumes topics with a consumer group and invokes a function with Lambda-shaped events, as
+ * the Kafka event source mapping does (see PartitionWorker). Outputs go to real topics.
+ */
+export async function consume(options: ConsumeOptions): Promise<ConsumeController> {
+  const topics = topicsOf(options.topic);
+  const functionName = options.handler.dspfn.definition.name;
+  const groupId = options.groupId ?? `dspfn-${functionName}`;
+  const batchSize = checkRange('--batch-size', options.batchSize ?? 100, 1, MAX_BATCH_SIZE);
+  const batchWindowMs = checkRange('--batch-window', options.batchWindowMs ?? 500, 0, MAX_BATCH_WINDOW_MS);
+  const onFailureTopic = options.onFailure ? parseOnFailure(options.onFailure, topics) : undefined;
+  const requestedRetries = checkRange('--max-retries', options.maxRetries ?? -1, -1, 10_000);
+  // The event source caps infinite retries at 10 when an on-failure destination is set.
+  const maxRetries = requestedRetries < 0 && onFailureTopic ? 10 : requestedRetries;
+  const logLevel = options.logLevel ?? 'warn';
+  const logger = options.logger ?? jsonLogger({ function: functionName, component: 'consume' }, logLevel);
+
+  const overrides = { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) };
+  const connection = options.env ? connectionFromConfig(options.env, overrides) : connectionFromEnv(process.env, overrides);
+  const resolved = await resolveBrokers(connection);
+  const brokers = { ...connection, brokers: resolved.brokers };
+  const kafka = new Kafka(await kafkaClientConfig(brokers));
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    // A short fetch long-poll: pause, stop and rebalances take effect within it.
+    maxWaitTimeInMs: Math.min(250, Math.max(10, batchWindowMs)),
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+  });
+  const admin: Admin = kafka.admin();
+  const sink = options.sink ?? new KafkaSink({ ...brokers, logger });
+  const counters = new ConsumeCounters(functionName, groupId, topics);
+  const handler = options.handler.dspfn.withRuntime({
+    sink: countingSink(sink, counters),
+    state: options.state ?? new MemoryStateStore(),
+    logger: jsonLogger({ function: functionName }, logLevel),
+    onBatch: (report) => {
+      counters.samples += report.samples;
+    },
+  });
+  const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
+  const invoke = (records: ReplayRecord[]) => invokeBatch(handler, records, invocation);
+
+  const workers = new Map<string, PartitionWorker>();
+  const retiring = new Set<Promise<void>>();
+  let stopping = false;
+
+  const createWorker = (topic: string, partition: number): PartitionWorker => {
+    const id = `${topic}-${partition}`;
+    const where = { topic, partition };
+    return new PartitionWorker(
+      topic,
+      partition,
+      {
+        batchSize,
+        batchWindowMs,
+        maxRetries,
+        retryDelayMs: options.retryDelayMs ?? 100,
+        maxBufferedRecords: options.maxBufferedRecords ?? Math.max(1_000, 2 * batchSize),
+      },
+      {
+        invoke,
+        commit: async (offset) => {
+          await consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+          counters.committed.set(id, offset);
+        },
+        discard: async (records, error, attempts) => {
+          if (!onFailureTopic) {
+            counters.dropped += records.length;
+            logger.log('error', 'batch dropped: retries spent and no on-failure destination', { ...where, first: records[0]?.offset, last: records.at(-1)?.offset, attempts });
+            return;
+          }
+          await sink.send(onFailureMessages(onFailureTopic, records, error, attempts, functionName));
+          counters.onFailure += records.length;
+          logger.log('warn', 'batch sent to the on-failure destination', { ...where, destination: onFailureTopic, first: records[0]?.offset, last: records.at(-1)?.offset, attempts });
+        },
+        pause: () => {
+          counters.pauses++;
+          consumer.pause([{ topic, partitions: [partition] }]);
+        },
+        resume: () => consumer.resume([{ topic, partitions: [partition] }]),
+        succeeded: (records) => {
+          counters.consumed += records.length;
+          counters.batches++;
+          counters.recordLatencies(records);
+        },
+        failed: (error, attempt, partial) => {
+          counters.errors++;
+          if (partial) counters.partialFailures++;
+          counters.lastError = describeError(error);
+          logger.log('warn', 'batch failed; it will be retried', { ...where, attempt, error: counters.lastError });
+        },
+        commitFailed: (error) => {
+          counters.commitErrors++;
+          logger.log('warn', 'offset commit failed; retried with the next one', { ...where, error: describeError(error) });
+        },
+      },
+    );
+  };
+
+  let markReady: () => void = () => {};
+  let joined = false;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assignment = payload.memberAssignment as Record<string, number[]>;
+    const ids = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const id = `${topic}-${partition}`;
+        ids.add(id);
+        if (workers.has(id)) continue;
+        workers.set(id, createWorker(topic, partition));
+        // Pausing outlives a partition's assignment in kafkajs; a new owner starts unpaused.
+        consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    }
+    for (const [id, worker] of workers) {
+      if (ids.has(id)) continue;
+      worker.revoke();
+      workers.delete(id);
+      const finished = worker.finished.finally(() => retiring.delete(finished));
+      retiring.add(finished);
+    }
+    counters.assigned = [...ids].sort();
+    joined = true;
+  });
+  // kafkajs settles where a new group starts (LATEST or earliest) in its first fetch after joining.
+  consumer.on(consumer.events.FETCH, () => {
+    if (joined) markReady();
+  });
+
+  let resolveDone: (stats: ConsumeStats) => void = () => {};
+  let rejectDone: (error: unknown) => void = () => {};
+  const done = new Promise<ConsumeStats>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  // Callers that only use stop() must not see an unhandled rejection.
+  done.catch(() => {});
+
+  const refreshLag = async (): Promise<void> => {
+    const lag = new Map<string, number>();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const at = Number(group.find((p) => p.partition === end.partition)?.offset ?? -1);
+        lag.set(`${topic}-${end.partition}`, Math.max(0, Number(end.high) - (at >= 0 ? at : Number(end.low))));
+      }
+    }
+    counters.lag = lag;
+  };
+
+  const timer = setInterval(() => {
+    void refreshLag().catch(() => {});
+    options.onStats?.(counters.snapshot());
+  }, options.statsIntervalMs ?? 1_000);
+  timer.unref();
+
+  let stopped: Promise<ConsumeStats> | undefined;
+  const shutdown = (failure?: unknown): Promise<ConsumeStats> => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(timer);
+      try {
+        consumer.pause(topics.map((topic) => ({ topic })));
+      } catch {
+        // Not running (a crash): nothing is being fetched anyway.
+      }
+      const current = [...workers.values()];
+      // After a crash the group membership is gone: commits would be silently dropped by kafkajs.
+      if (failure !== undefined) for (const worker of current) worker.revoke();
+      const settled = await Promise.allSettled([...current.map((w) => w.stop()), ...retiring]);
+      for (const result of settled) if (result.status === 'rejected') logger.log('error', 'partition worker failed', { error: describeError(result.reason) });
+      await refreshLag().catch(() => {});
+      await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
+      if (!options.sink) await sink.close().catch((error: unknown) => logger.log('warn', 'sink close failed', { error: describeError(error) }));
+      await admin.disconnect().catch(() => {});
+      const stats = counters.snapshot();
+      if (failure === undefined) resolveDone(stats);
+      else rejectDone(new ConsumeFailedError<ConsumeStats>(`consuming ${topics.join(', ')} stopped: ${describeError(failure)}`, stats, failure));
+      return stats;
+    })();
+    return stopped;
+  };
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart && !stopping) void shutdown(payload.error);
+  });
+
+  try {
+    await Promise.all([consumer.connect(), admin.connect()]);
+    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        const worker = workers.get(`${batch.topic}-${batch.partition}`);
+        // Unresolved records are fetched again by whoever owns the partition next.
+        if (stopping || !worker) return;
+        let room = worker.room();
+        let through: string | undefined;
+        const taken: ReplayRecord[] = [];
+        for (const message of batch.messages) {
+          if (worker.wants(Number(message.offset))) {
+            if (room === 0) break;
+            room--;
+            taken.push(lambdaRecord(batch.topic, batch.partition, message));
+          }
+          through = message.offset;
+        }
+        worker.push(taken);
+        if (through !== undefined) resolveOffset(through);
+      },
+    });
+  } catch (error) {
+    clearInterval(timer);
+    await consumer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    if (!options.sink) await sink.close().catch(() => {});
+    throw error;
+  }
+
+  return {
+    groupId,
+    ready,
+    done,
+    stats: () => counters.snapshot(),
+    stop: () => shutdown(),
+  };
+}

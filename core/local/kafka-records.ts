@@ -1,0 +1,41 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { ReplayRecord } from './replay-file.ts';
+
+/** Java bytes are signed; the Lambda event carries header values that way. */
+function signedBytes(value: Buffer | string): number[] {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  const out = new Array<number>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]! > 127 ? bytes[i]! - 256 : bytes[i]!;
+  return out;
+}
+
+/** kafkajs folds repeated header names into arrays; Lambda lists each header as its own object. */
+function lambdaHeaders(headers: IHeaders | undefined): Array<Record<string, number[]>> {
+  const out: Array<Record<string, number[]>> = [];
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) out.push({ [name]: signedBytes(one) });
+  }
+  return out;
+}
+
+function timestampTypeOf(message: KafkaMessage): ReplayRecord['timestampType'] {
+  const context = (message as { batchContext?: { timestampType?: number } }).batchContext;
+  return context?.timestampType === 1 ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
+}
+
+/** A fetched message in the Lambda record shape (base64 key and value, signed-byte headers). */
+export function lambdaRecord(topic: string, partition: number, message: KafkaMessage): ReplayRecord {
+  const record = {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    timestampType: timestampTypeOf(message),
+    value: message.value ? message.value.toString('base64') : '',
+    headers: lambdaHeaders(message.headers),
+  } as ReplayRecord;
+  if (message.key) record.key = message.key.toString('base64');
+  return record;
+}

@@ -1,0 +1,45 @@
+import type { Context, MSKEvent, SelfManagedKafkaEvent } from 'aws-lambda';
+import type { KafkaEvent } from '../events/types.ts';
+import type { Runtime } from '../handler/runtime.ts';
+import { lambdaContext } from '../testing/context.ts';
+import { batchOutcome, type BatchOutcome } from './batch-outcome.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+export type EventShape = 'msk' | 'self-managed';
+
+/** Wraps records in the event Lambda would deliver, grouped under "topic-partition". */
+export function eventFor(records: readonly ReplayRecord[], shape: EventShape, bootstrapServers: string): MSKEvent | SelfManagedKafkaEvent {
+  const groups: Record<string, ReplayRecord[]> = {};
+  for (const record of records) (groups[`${record.topic}-${record.partition}`] ??= []).push(record);
+  if (shape === 'self-managed') return { eventSource: 'SelfManagedKafka', bootstrapServers, records: groups } as SelfManagedKafkaEvent;
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/dspfn-replay/00000000-0000-0000-0000-000000000000-1',
+    bootstrapServers,
+    records: groups,
+  } as MSKEvent;
+}
+
+/** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
+export interface LocalFunction {
+  readonly dspfn: {
+    readonly definition: { readonly name: string };
+    withRuntime(runtime: Partial<Runtime>): (event: KafkaEvent, context: Context) => Promise<unknown>;
+  };
+}
+
+export type BoundFunction = (event: KafkaEvent, context: Context) => Promise<unknown>;
+
+/** One invocation with a Lambda-shaped event, its answer read as the event source reads it. */
+export async function invokeBatch(
+  fn: BoundFunction,
+  records: readonly ReplayRecord[],
+  options: { functionName: string; shape: EventShape; bootstrapServers: string },
+): Promise<BatchOutcome> {
+  try {
+    const event = eventFor(records, options.shape, options.bootstrapServers) as KafkaEvent;
+    return batchOutcome(await fn(event, lambdaContext({ functionName: options.functionName })), records);
+  } catch (error) {
+    return { status: 'failed', error };
+  }
+}

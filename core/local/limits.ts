@@ -1,0 +1,38 @@
+import { ConfigError } from '../errors.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+/** The event source mapping's BatchSize range. */
+export const MAX_BATCH_SIZE = 10_000;
+/** MaximumBatchingWindowInSeconds is at most 300. */
+export const MAX_BATCH_WINDOW_MS = 300_000;
+/** Lambda's synchronous invoke payload limit; the event source never builds a larger event. */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+/** The event's own fields around its records. */
+export const EVENT_OVERHEAD_BYTES = 512;
+
+export interface BatchLimits {
+  /** At most this many records (1..10,000). */
+  batchSize: number;
+  /**
+   * The batching window: a batch closes this long after its first record arrived (on the
+   * cutter's clock). Infinity: only the size and payload limits close a batch (a backlog).
+   */
+  windowMs: number;
+  /** Default MAX_EVENT_BYTES. */
+  maxEventBytes?: number;
+}
+
+/** Approximate JSON size of a record in the event, cheap enough for every record. */
+export function recordEventBytes(record: ReplayRecord): number {
+  let headers = 0;
+  for (const header of record.headers) {
+    for (const [name, bytes] of Object.entries(header)) headers += name.length + 8 + bytes.length * 4;
+  }
+  return 160 + record.topic.length + (record.key?.length ?? 0) + (record.value?.length ?? 0) + headers;
+}
+
+/** An integer option within the event source's range, or a ConfigError naming the option. */
+export function checkRange(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}

@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { batchOutcome, type BatchOutcome } from './batch-outcome.ts';
+import { PartitionWorker, type PartitionPorts, type PartitionSettings } from './partition-worker.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+function records(from: number, to: number, topic = 'in'): ReplayRecord[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => ({
+    topic,
+    partition: 0,
+    offset: from + i,
+    timestamp: 1,
+    timestampType: 'CREATE_TIME',
+    key: 'aw==',
+    value: 'e30=',
+    headers: [],
+  }));
+}
+
+type Script = (batch: number[], call: number) => BatchOutcome | Promise<BatchOutcome>;
+
+function harness(settings: Partial<PartitionSettings>, script: Script = () => ({ status: 'ok' })) {
+  const log: string[] = [];
+  const batches: number[][] = [];
+  const discarded: number[][] = [];
+  const ports: PartitionPorts = {
+    invoke: async (rs) => {
+      const offsets = rs.map((r) => r.offset);
+      batches.push(offsets);
+      log.push(`invoke ${offsets[0]}..${offsets.at(-1)}`);
+      return script(offsets, batches.length);
+    },
+    commit: async (offset) => void log.push(`commit ${offset}`),
+    discard: async (rs, _error, attempts) => {
+      discarded.push(rs.map((r) => r.offset));
+      log.push(`discard ${rs[0]!.offset}..${rs.at(-1)!.offset} after ${attempts}`);
+    },
+    pause: () => void log.push('pause'),
+    resume: () => void log.push('resume'),
+    succeeded: () => {},
+    failed: (error, attempt) => void log.push(`failed#${attempt} ${(error as Error).message}`),
+    commitFailed: () => {},
+  };
+  const worker = new PartitionWorker('in', 0, { batchSize: 10, batchWindowMs: 20, maxRetries: -1, retryDelayMs: 1, maxBufferedRecords: 1000, ...settings }, ports);
+  return { worker, log, batches, discarded };
+}
+
+const until = async (check: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+describe('PartitionWorker', () => {
+  it('closes batches at the batch size, then at the window, committing after each success', async () => {
+    // The worker's clock is driven here: the last, short batch can only close once it reads 60.
+    let now = 0;
+    const seen: number[] = [];
+    const h = harness({ batchWindowMs: 60, clock: () => now }, () => {
+      seen.push(now);
+      return { status: 'ok' };
+    });
+    h.worker.push(records(0, 24));
+    await until(() => h.batches.length === 2);
+    now = 60;
+    await until(() => h.batches.length === 3);
+    expect(h.batches.map((b) => [b[0], b.at(-1)])).toEqual([[0, 9], [10, 19], [20, 24]]);
+    expect(seen).toEqual([0, 0, 60]);
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..24', 'commit 25']);
+  });
+
+  it('retries a failed batch until it succeeds and commits only then', async () => {
+    const h = harness({}, (_b, call) => (call <= 2 ? { status: 'failed', error: new Error(`boom ${call}`) } : { status: 'ok' }));
+    h.worker.push(records(0, 9));
+    await until(() => h.log.includes('commit 10'));
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'failed#1 boom 1', 'invoke 0..9', 'failed#2 boom 2', 'invoke 0..9', 'commit 10']);
+  });
+
+  it('honours batchItemFailures: commits up to the failed offset and resumes from it', async () => {
+    let failedOnce = false;
+    const h = harness({ batchWindowMs: 30 }, (batch) => {
+      if (!failedOnce && batch.includes(5)) {
+        failedOnce = true;
+        return batchOutcome({ batchItemFailures: [{ itemIdentifier: { partition: 'in-0', offset: 7 } }, { itemIdentifier: { partition: 'in-0', offset: '5' } }] }, records(batch[0]!, batch.at(-1)!));
+      }
+      return { status: 'ok' };
+    });
+    h.worker.push(records(0, 19));
+    await until(() => h.log.includes('commit 20'));
+    await h.worker.stop();
+    expect(h.log).toEqual([
+      'invoke 0..9',
+      'commit 5',
+      'failed#1 the function reported a failure at offset 5',
+      'invoke 5..14',
+      'commit 15',
+      'invoke 15..19',
+      'commit 20',
+    ]);
+  });
+
+  it('sends the failed records to the on-failure destination once retries are spent, then moves on', async () => {
+    const h = harness({ maxRetries: 2, batchSize: 5 }, (batch) => (batch.includes(7) ? { status: 'failed', error: new Error('poison') } : { status: 'ok' }));
+    h.worker.push(records(0, 14));
+    await until(() => h.log.includes('commit 15'));
+    await h.worker.stop();
+    expect(h.log).toEqual([
+      'invoke 0..4',
+      'commit 5',
+      'invoke 5..9',
+      'failed#1 poison',
+      'invoke 5..9',
+      'failed#2 poison',
+      'invoke 5..9',
+      'failed#3 poison',
+      'discard 5..9 after 3',
+      'commit 10',
+      'invoke 10..14',
+      'commit 15',
+    ]);
+  });
+
+  it('keeps to its retry backoff while new records arrive', async () => {
+    const calls: number[] = [];
+    const h = harness({ retryDelayMs: 150 }, (_b, call) => {
+      calls.push(performance.now());
+      return call === 1 ? { status: 'failed', error: new Error('once') } : { status: 'ok' };
+    });
+    h.worker.push(records(0, 9));
+    for (let i = 10; i < 30; i += 5) {
+      await new Promise((r) => setTimeout(r, 10));
+      h.worker.push(records(i, i + 4));
+    }
+    await until(() => h.log.includes('commit 30'));
+    await h.worker.stop();
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(145);
+    expect(h.log).toEqual(['invoke 0..9', 'failed#1 once', 'invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..29', 'commit 30']);
+  });
+
+  it('pauses fetching when its buffer is full and resumes once it drains', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
+    const h = harness({ maxBufferedRecords: 25, batchSize: 10 }, (_b, call) => (call === 1 ? gate : { status: 'ok' }));
+    h.worker.push(records(0, 9));
+    await until(() => h.batches.length === 1);
+    expect(h.worker.room()).toBe(25);
+    h.worker.push(records(10, 34));
+    expect(h.worker.room()).toBe(0);
+    expect(h.log).toEqual(['invoke 0..9', 'pause']);
+    release();
+    await until(() => h.log.includes('commit 35'));
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'pause', 'commit 10', 'invoke 10..19', 'commit 20', 'resume', 'invoke 20..29', 'commit 30', 'invoke 30..34', 'commit 35']);
+  });
+
+  it('ignores records it already holds (a rebalance refetches from the last commit)', async () => {
+    const h = harness({ batchWindowMs: 10 });
+    h.worker.push(records(0, 4));
+    expect(h.worker.wants(3)).toBe(false);
+    h.worker.push(records(3, 7));
+    await until(() => h.log.includes('commit 8'));
+    await h.worker.stop();
+    expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+  });
+
+  it('on stop finishes the batch in flight and commits it, leaving buffered records uncommitted', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
+    const h = harness({}, (_b, call) => (call === 1 ? gate : { status: 'ok' }));
+    h.worker.push(records(0, 14));
+    await until(() => h.batches.length === 1);
+    const stopped = h.worker.stop();
+    release();
+    await stopped;
+    expect(h.log).toEqual(['invoke 0..9', 'commit 10']);
+  });
+
+  it('on stop does not retry a failed batch, and commits nothing for it', async () => {
+    const h = harness({ retryDelayMs: 10_000 }, () => ({ status: 'failed', error: new Error('down') }));
+    h.worker.push(records(0, 9));
+    await until(() => h.log.length === 2);
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'failed#1 down']);
+  });
+
+  it('after revoke commits nothing, not even the batch in flight', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
+    const h = harness({}, () => gate);
+    h.worker.push(records(0, 14));
+    await until(() => h.batches.length === 1);
+    h.worker.revoke();
+    release();
+    await h.worker.finished;
+    expect(h.log).toEqual(['invoke 0..9']);
+    expect(h.worker.wants(20)).toBe(false);
+  });
+});
+
+describe('batchOutcome', () => {
+  const batch = records(10, 12);
+  it('reads the Lambda response shapes', () => {
+    expect(batchOutcome(undefined, batch)).toEqual({ status: 'ok' });
+    expect(batchOutcome({ batchItemFailures: [] }, batch)).toEqual({ status: 'ok' });
+    expect(batchOutcome({ batchItemFailures: [{ itemIdentifier: { partition: 'in-0', offset: 11 } }] }, batch)).toEqual({
+      status: 'partial',
+      resumeAt: { 'in-0': 11 },
+      reason: 'the function reported a failure at offset 11',
+    });
+  });
+
+  it('fails the whole batch for identifiers that name no record of it', () => {
+    for (const bad of [{ batchItemFailures: [{ itemIdentifier: 'in-0:11' }] }, { batchItemFailures: [{ itemIdentifier: { partition: 'in-1', offset: 11 } }] }, { batchItemFailures: [{ itemIdentifier: { partition: 'in-0', offset: 99 } }] }, { batchItemFailures: 'x' }]) {
+      expect(batchOutcome(bad, batch).status).toBe('failed');
+    }
+  });
+});

@@ -1,0 +1,235 @@
+import { BatchCutter, wallTime, type ArrivalClock } from './batch-cutter.ts';
+import { settleBatch, type BatchOutcome, type FailurePoint } from './batch-outcome.ts';
+import type { ReplayRecord } from './replay-file.ts';
+
+export interface PartitionSettings {
+  batchSize: number;
+  batchWindowMs: number;
+  /** -1: retry until it succeeds (the mapping's default). */
+  maxRetries: number;
+  retryDelayMs: number;
+  /** Fetching pauses above this many buffered records and resumes below `batchSize`. */
+  maxBufferedRecords: number;
+  maxEventBytes?: number;
+  /** Wall time by default; a test may drive it. */
+  clock?: () => number;
+}
+
+/** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
+export interface PartitionPorts {
+  invoke(records: ReplayRecord[]): Promise<BatchOutcome>;
+  /** Commits `offset` as the partition's next offset to consume. */
+  commit(offset: number): Promise<void>;
+  /** Sends records whose retries are spent to the on-failure destination (absent: they are dropped). */
+  discard(records: ReplayRecord[], error: unknown, attempts: number): Promise<void>;
+  pause(): void;
+  resume(): void;
+  succeeded(records: readonly ReplayRecord[]): void;
+  /** `partial`: the function answered with batchItemFailures rather than an error. */
+  failed(error: unknown, attempt: number, partial: boolean): void;
+  commitFailed(error: unknown): void;
+}
+
+type WorkerState = 'running' | 'stopping' | 'revoked';
+
+/**
+ * One assigned partition, processed like the Lambda event source does it: records in offset
+ * order, one batch in flight, batches cut by the shared BatchCutter on wall time (at `batchSize`,
+ * at 6 MB, or once the batching window since the first record has passed), answers settled by the
+ * shared rule (settleBatch); offsets are committed only after the function succeeds, a failed
+ * batch is retried from its first unprocessed record.
+ */
+export class PartitionWorker {
+  private readonly cutter: BatchCutter<{ record: ReplayRecord }>;
+  private readonly now: () => number;
+  /** The offset after the last record taken in; records below it are already held or done. */
+  private nextOffset: number | undefined;
+  private failure: FailurePoint | undefined;
+  private state: WorkerState = 'running';
+  private paused = false;
+  private wakeUp: (() => void) | undefined;
+  private backingOff = false;
+  private busy = false;
+  private idleWaiters: Array<() => void> = [];
+  private committed: number | undefined;
+  private uncommitted: number | undefined;
+  readonly finished: Promise<void>;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly settings: PartitionSettings,
+    private readonly ports: PartitionPorts,
+  ) {
+    this.now = settings.clock ?? (() => performance.now());
+    const clock: ArrivalClock = settings.clock ? () => this.now() : wallTime;
+    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, clock);
+    this.finished = this.run();
+  }
+
+  /** How many fetched records can be taken now; fetching pauses at zero. */
+  room(): number {
+    return Math.max(0, this.settings.maxBufferedRecords - this.cutter.size);
+  }
+
+  /** Records at or beyond this offset are new to the worker (a rebalance refetches from the last commit). */
+  wants(offset: number): boolean {
+    return this.state === 'running' && (this.nextOffset === undefined || offset >= this.nextOffset);
+  }
+
+  push(records: readonly ReplayRecord[]): void {
+    if (this.state !== 'running') return;
+    const now = this.now();
+    for (const record of records) {
+      if (!this.wants(record.offset)) continue;
+      this.cutter.push({ record }, now);
+      this.nextOffset = record.offset + 1;
+    }
+    if (this.cutter.size >= this.settings.maxBufferedRecords && !this.paused) {
+      this.paused = true;
+      this.ports.pause();
+    }
+    // New records must not cut a retry's backoff short; only stop and revoke do.
+    if (!this.backingOff) this.wake();
+  }
+
+  /** Resolves once nothing is buffered and no batch is in flight. */
+  idle(): Promise<void> {
+    if (this.cutter.size === 0 && !this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Finishes the batch in flight and commits it; buffered records stay uncommitted for the next owner. */
+  async stop(): Promise<void> {
+    if (this.state === 'running') this.state = 'stopping';
+    this.wake();
+    await this.finished;
+    if (this.uncommitted !== undefined && this.state === 'stopping') await this.commit(this.uncommitted);
+  }
+
+  /** The partition went to another consumer: drop what is buffered and commit nothing more. */
+  revoke(): void {
+    this.state = 'revoked';
+    this.cutter.clear();
+    this.wake();
+  }
+
+  committedOffset(): number | undefined {
+    return this.committed;
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  private sleep(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.wake(), Math.max(0, ms));
+      this.wakeUp = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.state === 'running') {
+        if (this.cutter.size === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+          await this.sleep();
+          continue;
+        }
+        // A retry goes again at once (after its backoff); a new batch waits for its window to close.
+        if (!this.failure && !this.cutter.full() && this.now() < this.cutter.deadline()) {
+          await this.sleep(this.cutter.deadline() - this.now());
+          continue;
+        }
+        this.busy = true;
+        await this.process(this.take());
+        this.busy = false;
+      }
+    } finally {
+      this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private take(): ReplayRecord[] {
+    const taken = this.cutter.cut().map((item) => item.record);
+    if (this.paused && this.cutter.size < this.settings.batchSize) {
+      this.paused = false;
+      this.ports.resume();
+    }
+    return taken;
+  }
+
+  private async process(records: ReplayRecord[]): Promise<void> {
+    const outcome = await this.ports.invoke(records);
+    const settled = settleBatch(outcome, records, this.failure, this.settings.maxRetries);
+    if (settled.failure === undefined) {
+      this.failure = undefined;
+      this.ports.succeeded(records);
+      await this.commit(records.at(-1)!.offset + 1);
+      return;
+    }
+    if (settled.done.length > 0) {
+      this.ports.succeeded(settled.done);
+      await this.commit(settled.remaining[0]!.offset);
+    }
+    this.failure = settled.failure;
+    this.ports.failed(settled.error, settled.failure.attempts, outcome.status === 'partial');
+    if (this.state === 'revoked') return;
+    if (settled.spent && (await this.discard(settled.remaining, settled.error, settled.failure.attempts))) {
+      this.failure = undefined;
+      await this.commit(settled.remaining.at(-1)!.offset + 1);
+      return;
+    }
+    this.cutter.putBack(settled.remaining.map((record) => ({ record })), this.now());
+    if (this.state === 'running') await this.backOff(settled.failure.attempts);
+  }
+
+  private async backOff(attempts: number): Promise<void> {
+    this.backingOff = true;
+    try {
+      await this.sleep(this.backoff(attempts));
+    } finally {
+      this.backingOff = false;
+    }
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.settings.retryDelayMs * 2 ** (attempts - 1), 10_000);
+  }
+
+  /** Skipping records is only safe once the destination has them: keep trying until it does. */
+  private async discard(records: ReplayRecord[], error: unknown, attempts: number): Promise<boolean> {
+    for (let tries = 1; this.state !== 'revoked'; tries++) {
+      try {
+        await this.ports.discard(records, error, attempts);
+        return true;
+      } catch (sendError) {
+        this.ports.failed(sendError, attempts, false);
+        if (this.state !== 'running') return false;
+        await this.backOff(tries);
+      }
+    }
+    return false;
+  }
+
+  private async commit(offset: number): Promise<void> {
+    // A revoked partition belongs to another consumer now; a late commit could move its offset back.
+    if (this.state === 'revoked') return;
+    try {
+      await this.ports.commit(offset);
+      this.committed = offset;
+      this.uncommitted = undefined;
+    } catch (error) {
+      // The records were processed; a commit that failed is retried with the next one (or at stop).
+      this.uncommitted = offset;
+      this.ports.commitFailed(error);
+    }
+  }
+}
