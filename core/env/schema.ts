@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { COMPRESSIONS } from '../kafka/compression.ts';
 import { flag, oneOf, positiveInteger, positiveNumber, secret, text } from './values.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export const SINKS = ['stdout', 'kafka'] as const;
 export const BACKENDS = ['native', 'js'] as const;
 export const SIMD_PATHS = ['auto', '1', 'on', '0', 'off', 'scalar', 'sse2', 'avx2', 'neon'] as const;
+export const COMPRESSIONS = ['none', 'gzip', 'lz4', 'zstd'] as const;
 export const AUTH_MODES = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'iam'] as const;
 
 /**

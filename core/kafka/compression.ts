@@ -1,8 +1,9 @@
 import zlib from 'node:zlib';
+import { COMPRESSIONS } from '../env/schema.ts';
 import { ConfigError } from '../errors.ts';
 import { packageExports } from '../lazy-import.ts';
 
-export const COMPRESSIONS = ['none', 'gzip', 'lz4', 'zstd'] as const;
+export { COMPRESSIONS };
 export type Compression = (typeof COMPRESSIONS)[number];
 
 /** What kafkajs calls to (de)compress a record batch. */
