@@ -36,9 +36,10 @@ function capacity(kernel: StageKernel, inFrames: number): number {
 /** The whole input in one call. */
 export function runWhole(kernel: StageKernel, input: Float32Array): Float32Array {
   const frames = input.length / kernel.inChannels;
-  const output = new Float32Array(capacity(kernel, frames));
+  const most = kernel.maxOutputFrames(frames); // before the call: it may depend on the state
+  const output = new Float32Array(most * kernel.outChannels);
   const written = kernel.process(input, output);
-  assert.ok(written >= 0 && written <= kernel.maxOutputFrames(frames), `wrote ${written} frames, at most ${kernel.maxOutputFrames(frames)} allowed`);
+  assert.ok(written >= 0 && written <= most, `wrote ${written} frames, at most ${most} allowed`);
   return output.subarray(0, written * kernel.outChannels);
 }
 
@@ -61,10 +62,12 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
   for (const frames of lengths) {
     const chunk = input.subarray(at * kernel.inChannels, (at + frames) * kernel.inChannels);
     at += frames;
-    const room = capacity(kernel, frames);
+    const most = kernel.maxOutputFrames(frames);
+    const room = most * kernel.outChannels;
     let written: number;
     let output: Float32Array;
-    if (options.inPlace) {
+    // In place only where this call's output fits in its input (a rate-changing stage's may not).
+    if (options.inPlace && room <= chunk.length) {
       const buffer = guarded(Math.max(chunk.length, room));
       buffer.set(chunk);
       written = kernel.process(buffer.subarray(0, chunk.length), buffer);
@@ -75,7 +78,7 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
       written = kernel.process(chunk, output);
       assertGuard(output, written * kernel.outChannels, `${options.what}, call of ${frames}`);
     }
-    assert.ok(written >= 0 && written <= kernel.maxOutputFrames(frames), `${options.what}: wrote ${written} of at most ${kernel.maxOutputFrames(frames)} frames`);
+    assert.ok(written >= 0 && written <= most, `${options.what}: wrote ${written} of at most ${most} frames`);
     parts.push(output.slice(0, written * kernel.outChannels));
   }
   assert.equal(at * kernel.inChannels, input.length, 'the lengths cover the input');
@@ -88,9 +91,9 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
   return joined;
 }
 
-/** Whether outputs may be written over the input: never longer than it. */
-export function allowsInPlace(kernel: StageKernel, frames: number): boolean {
-  return capacity(kernel, frames) <= frames * kernel.inChannels;
+/** Whether outputs may be written over the input: the stage allows it and they are never longer than it. */
+export function allowsInPlace(descriptor: AnyStageDescriptor, kernel: StageKernel, frames: number): boolean {
+  return descriptor.inPlace !== false && capacity(kernel, frames) <= frames * kernel.inChannels;
 }
 
 /** Split points for 2 and 3 calls (frames), reproducible from a seed. */
