@@ -44,7 +44,8 @@ describe('conformance: TypeScript kernels', () => {
         const state = whole.snapshot();
         if (c.descriptor.rate.kind === 'same') assert.equal(expected.length, STREAM_FRAMES * whole.outChannels, `${what}: one output frame per input frame`);
 
-        assertDefinition(expected, c.reference.definition(input, c.channels, c.spec.params as never), input, c.reference.definitionBound, `${what} vs definition`);
+        const definition = c.reference.definition(input, c.channels, c.spec.params as never);
+        assertDefinition(expected, definition, input, c.reference.definitionBound, `${what} vs definition`, c.reference.definitionScale);
 
         const chunked = kernel(c);
         assertSameSamples(runChunks(chunked, input, { what }), expected, `${what}: in calls of ${LENGTHS.join(', ')}`);

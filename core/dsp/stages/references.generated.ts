@@ -8,6 +8,10 @@ import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
+import { reference as bandPower } from './bandPower/bandPower.reference.ts';
+import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
+import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
+import { reference as mfcc } from './mfcc/mfcc.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -18,4 +22,8 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   gain,
   ema,
   spectrum,
+  bandPower,
+  spectralFeatures,
+  melSpectrogram,
+  mfcc,
 };
