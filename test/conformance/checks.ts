@@ -49,6 +49,14 @@ export interface ChunkOptions {
   /** Output written over the input (same memory), when the stage allows it. */
   readonly inPlace?: boolean;
   readonly what: string;
+  /** Filled with each call's first input frame (in the stream), first output offset and frames written. */
+  readonly calls?: CallRecord[];
+}
+
+export interface CallRecord {
+  readonly start: number;
+  readonly offset: number;
+  readonly written: number;
 }
 
 /**
@@ -79,6 +87,7 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
       assertGuard(output, written * kernel.outChannels, `${options.what}, call of ${frames}`);
     }
     assert.ok(written >= 0 && written <= most, `${options.what}: wrote ${written} of at most ${most} frames`);
+    options.calls?.push({ start: at - frames, offset: kernel.firstOutputOffset?.() ?? 0, written });
     parts.push(output.slice(0, written * kernel.outChannels));
   }
   assert.equal(at * kernel.inChannels, input.length, 'the lengths cover the input');
@@ -106,6 +115,24 @@ export function splits(frames: number, seed: number): number[][] {
     [a, frames - a],
     [b!, c! - b!, frames - c!],
   ];
+}
+
+/**
+ * Where each output frame lies in the input stream, in input frames: a call's first output frame
+ * at its start + firstOutputOffset, the next ones `down/up` input frames apart (rate-changing stages).
+ */
+export function framePositions(descriptor: AnyStageDescriptor, params: object, calls: readonly CallRecord[]): number[] {
+  if (descriptor.rate.kind !== 'ratio') return [];
+  const { up, down } = descriptor.rate.ratio(params);
+  return calls.flatMap(({ start, offset, written }) => Array.from({ length: written }, (_, j) => start + offset + (j * down) / up));
+}
+
+/** The output frames of a split stream lie where the whole stream's do. */
+export function assertSamePositions(actual: readonly number[], expected: readonly number[], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: ${actual.length} timed frames, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i]) assert.fail(`${what}: output frame ${i} lies at input frame ${actual[i]}, the whole stream puts it at ${expected[i]}`);
+  }
 }
 
 export function assertSameSamples(actual: Float32Array, expected: Float32Array, what: string): void {

@@ -17,14 +17,17 @@ export interface BatchMessages {
 }
 
 /**
- * Step: the messages a batch produces — one result per processed record (`output.value`, or the
- * raw f32le samples), with the source and propagated headers; one dead letter per rejected
- * record. A record whose output cannot be built is dead-lettered too (its samples were applied).
+ * Step: the messages a batch produces — one result per processed record whose output has frames
+ * (`output.value`, or the raw f32le samples; a record that completes no spectrum frame, say, has
+ * nothing to say and produces no message), with the source and propagated headers; one dead letter
+ * per rejected record. A record whose output cannot be built is dead-lettered too (its samples
+ * were applied).
  */
 export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>): BatchMessages {
   const results: OutputMessage[] = [];
   const failed: RejectedRecord[] = [];
   for (const context of run.processed) {
+    if (context.frames === 0) continue;
     try {
       results.push(resultFor(context, fn));
     } catch (error) {

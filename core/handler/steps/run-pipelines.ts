@@ -4,7 +4,7 @@ import type { DecodedRecord } from './decode.ts';
 import type { LoadedState } from './load-state.ts';
 
 export interface PipelineRun<M> {
-  /** Every record applied to its key's state, in key then offset order, with its output. */
+  /** Every record applied to its key's state, in key then offset order, with its output (possibly empty). */
   processed: ResultContext<M>[];
   /** Records at or below a key's fence: applied by an earlier delivery, so not applied again. */
   skipped: number;
@@ -44,6 +44,7 @@ export function runPipelines<M>(
         block: item.block,
         output: out.samples,
         outChannels: out.channels,
+        frames: out.frames,
         timestamp: out.timestamp ?? timestamp,
         sampleRate: out.sampleRate,
       });
