@@ -145,6 +145,7 @@ describe('spectra in a function', () => {
     name: 'vibration-bands',
     pipeline: pipeline().bandPower({ size: 256, hop: 128, bands: [[0, 50], [50, 200]], sampleRate: 1000 }),
     input: (payload) => {
+      if (payload.codec !== 'json') throw new Error('expected JSON');
       const { device, data } = payload.value as { device: string; data: number[] };
       return { key: device, samples: data };
     },
