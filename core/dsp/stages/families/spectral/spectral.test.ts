@@ -158,18 +158,19 @@ describe('spectra in a function', () => {
   const data = Array.from(noise(1000, 9));
   const t0 = 1_767_225_600_000;
 
-  it('one message per record that completes frames, none for a record that completes none; frames straddle records and invocations', async () => {
+  it('messages only for records that complete frames (one per frame: value returns an array); frames straddle records and invocations', async () => {
     const fn = testHarness(handler);
     const cuts = [0, 100, 200, 300, 420, 1000];
     for (let i = 0; i + 1 < cuts.length; i++) {
       // One invocation per record: the key's state goes through the store (snapshot/restore) in between.
       await fn.invoke([{ key: 'd1', value: { device: 'd1', data: data.slice(cuts[i], cuts[i + 1]) }, offset: i, timestamp: t0 + cuts[i]! }], { topic: 'vib' });
     }
-    const messages = fn.sink.json('bands') as { key: string; at: number; low: number; high: number }[][];
+    const messages = fn.sink.json('bands') as { key: string; at: number; low: number; high: number }[];
     // Frame k needs samples up to k·128 + 256: none by 100 or 200; frame 0 by 300; frame 1 by 420; frames 2 … 5 by 1000.
-    expect(messages.map((m) => m.length)).toEqual([1, 1, 4]);
+    const offsets = fn.sink.messages.filter((m) => m.topic === 'bands').map((m) => String(m.headers['dspfn-source-offset']));
+    expect(offsets).toEqual(['2', '3', '4', '4', '4', '4']);
     const whole = pipeline().bandPower({ size: 256, hop: 128, bands: [[0, 50], [50, 200]], sampleRate: 1000 }).create(jsBackend).run(Float32Array.from(data), { timestamp: t0, sampleRate: undefined });
     const expected = Array.from({ length: whole.frames }, (_, j) => ({ key: 'd1', at: t0 + j * 128, low: whole.samples[2 * j], high: whole.samples[2 * j + 1] }));
-    expect(messages.flat()).toEqual(expected);
+    expect(messages).toEqual(expected);
   });
 });
