@@ -66,3 +66,14 @@ describe('spectral stages natively: large frames on every path', () => {
     assert.match(error.message, /overlaps input \(this stage writes to separate memory\)/);
   });
 });
+
+describe('spectral stages natively in a pipeline', () => {
+  it('never run in place in the scratch buffer holding their input (gain → spectrum → gain, the spectrum shorter than its input)', async () => {
+    const { pipeline } = await import('../../../pipeline.ts');
+    const spec = pipeline().gain({ factor: 2 }).spectrum({ size: 16, hop: 16, output: 'magnitude' }).gain({ factor: 0.5 });
+    const input = noise(16 * 64, 5);
+    const expected = spec.create(jsBackend).process(input);
+    assert.equal(expected.length, 64 * 9);
+    assertSameSamples(spec.create(native).process(input), expected, 'gain → spectrum natively');
+  });
+});
