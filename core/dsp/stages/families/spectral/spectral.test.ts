@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineFunction } from '../../../../handler/define-function.ts';
 import { InvalidSamplesError } from '../../../../errors.ts';
+import { readings } from '../../../../inputs/readings.ts';
 import { testHarness } from '../../../../testing/harness.ts';
 import { jsBackend } from '../../../backend.ts';
 import { pipeline, type PipelineOutput } from '../../../pipeline.ts';
@@ -172,5 +173,28 @@ describe('spectra in a function', () => {
     const whole = pipeline().bandPower({ size: 256, hop: 128, bands: [[0, 50], [50, 200]], sampleRate: 1000 }).create(jsBackend).run(Float32Array.from(data), { timestamp: t0, sampleRate: undefined });
     const expected = Array.from({ length: whole.frames }, (_, j) => ({ key: 'd1', at: t0 + j * 128, low: whole.samples[2 * j], high: whole.samples[2 * j + 1] }));
     expect(messages).toEqual(expected);
+  });
+});
+
+describe('spectra over readings with emit: batch', () => {
+  const handler = defineFunction({
+    name: 'reading-spectra',
+    pipeline: pipeline().spectrum({ size: 16, hop: 8, output: 'magnitude' }),
+    input: readings({ key: 'id', value: 'v', timestamp: 'ts', sampleRate: 100, emit: 'batch' }),
+    output: { topic: 'spectra', value: ({ frames, timestamp, sampleRate, outChannels }) => ({ frames, timestamp, sampleRate, outChannels }) },
+  });
+  const t0 = 1_767_225_600_000;
+  const record = (i: number) => ({ key: 's1', value: { id: 's1', v: Math.sin(i / 3), ts: t0 + 10 * i }, offset: i });
+
+  it('one result per batch that completes frames, timed at its first frame, none for a batch that completes none', async () => {
+    const fn = testHarness(handler);
+    const batch = (from: number, to: number) => fn.invoke(Array.from({ length: to - from }, (_, j) => record(from + j)), { topic: 'r' });
+    await batch(0, 40); // frames 0 … 3 (samples 0 … 39)
+    await batch(40, 48); // frame 4 (samples 32 … 47)
+    await batch(48, 51); // nothing completes
+    expect(fn.sink.json('spectra')).toEqual([
+      { frames: 4, timestamp: t0, sampleRate: 100 / 8, outChannels: 9 },
+      { frames: 1, timestamp: t0 + 320, sampleRate: 100 / 8, outChannels: 9 },
+    ]);
   });
 });
