@@ -45,8 +45,11 @@ interface Variant {
 }
 
 function kernelRun(kernel: StageKernel, input: Float32Array): () => void {
-  const output = new Float32Array(kernel.maxOutputFrames(BLOCK) * kernel.outChannels);
+  let output = new Float32Array(kernel.maxOutputFrames(BLOCK) * kernel.outChannels);
   return () => {
+    // A rate-changing stage's room depends on its state (a spectrum completes 1 frame or more per block).
+    const need = kernel.maxOutputFrames(BLOCK) * kernel.outChannels;
+    if (output.length < need) output = new Float32Array(need);
     kernel.process(input, output);
   };
 }

@@ -8,6 +8,11 @@ import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rms } from './rms/rms.stage.ts';
+import { spectrum } from './spectrum/spectrum.stage.ts';
+import { bandPower } from './bandPower/bandPower.stage.ts';
+import { spectralFeatures } from './spectralFeatures/spectralFeatures.stage.ts';
+import { melSpectrogram } from './melSpectrogram/melSpectrogram.stage.ts';
+import { mfcc } from './mfcc/mfcc.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -15,7 +20,7 @@ import { rms } from './rms/rms.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

@@ -26,6 +26,12 @@ export interface StageReference<N extends StageName> {
    * + 2⁻¹⁴⁹ for every output sample (6e-8 is float32 rounding alone).
    */
   readonly definitionBound: number;
+  /**
+   * For outputs not in the input's units (logarithms, DCTs of logarithms): the output size the
+   * bound is relative to instead of peak |input| (the definition bound then reads
+   * bound × (|definition| + definitionScale)).
+   */
+  readonly definitionScale?: number;
   /** Turns a suite signal into this stage's input (e.g. [x, d] pairs for nlms); default: as it is. */
   input?(signal: Float32Array, channels: number): Float32Array;
   /** Signals the stage is not run on, each with the reason (say why the signal is out of its domain). */

@@ -7,6 +7,11 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as spectrum } from './spectrum/spectrum.reference.ts';
+import { reference as bandPower } from './bandPower/bandPower.reference.ts';
+import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
+import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
+import { reference as mfcc } from './mfcc/mfcc.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -16,4 +21,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  spectrum,
+  bandPower,
+  spectralFeatures,
+  melSpectrogram,
+  mfcc,
 };

@@ -7,6 +7,11 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_spectrum_ops;
+extern const dspfn_stage_ops dspfn_bandPower_ops;
+extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
+extern const dspfn_stage_ops dspfn_melSpectrogram_ops;
+extern const dspfn_stage_ops dspfn_mfcc_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -16,6 +21,11 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [31] = &dspfn_spectrum_ops,
+    [32] = &dspfn_bandPower_ops,
+    [33] = &dspfn_spectralFeatures_ops,
+    [34] = &dspfn_melSpectrogram_ops,
+    [35] = &dspfn_mfcc_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
