@@ -7,6 +7,11 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as rectify } from './rectify/rectify.reference.ts';
+import { reference as square } from './square/square.reference.ts';
+import { reference as clip } from './clip/clip.reference.ts';
+import { reference as diff } from './diff/diff.reference.ts';
+import { reference as integrate } from './integrate/integrate.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -16,4 +21,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  rectify,
+  square,
+  clip,
+  diff,
+  integrate,
 };

@@ -7,6 +7,11 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_rectify_ops;
+extern const dspfn_stage_ops dspfn_square_ops;
+extern const dspfn_stage_ops dspfn_clip_ops;
+extern const dspfn_stage_ops dspfn_diff_ops;
+extern const dspfn_stage_ops dspfn_integrate_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -16,6 +21,11 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [14] = &dspfn_rectify_ops,
+    [15] = &dspfn_square_ops,
+    [16] = &dspfn_clip_ops,
+    [17] = &dspfn_diff_ops,
+    [18] = &dspfn_integrate_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
