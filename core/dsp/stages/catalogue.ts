@@ -5,6 +5,7 @@ import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { clip } from './clip/clip.stage.ts';
 import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
+import { fir } from './fir/fir.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
 import { lms } from './lms/lms.stage.ts';
@@ -20,7 +21,7 @@ import { square } from './square/square.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

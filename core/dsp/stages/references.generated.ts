@@ -12,6 +12,7 @@ import { reference as square } from './square/square.reference.ts';
 import { reference as clip } from './clip/clip.reference.ts';
 import { reference as diff } from './diff/diff.reference.ts';
 import { reference as integrate } from './integrate/integrate.reference.ts';
+import { reference as fir } from './fir/fir.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -26,4 +27,5 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   clip,
   diff,
   integrate,
+  fir,
 };

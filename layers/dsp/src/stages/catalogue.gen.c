@@ -12,6 +12,7 @@ extern const dspfn_stage_ops dspfn_square_ops;
 extern const dspfn_stage_ops dspfn_clip_ops;
 extern const dspfn_stage_ops dspfn_diff_ops;
 extern const dspfn_stage_ops dspfn_integrate_ops;
+extern const dspfn_stage_ops dspfn_fir_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -26,6 +27,7 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [16] = &dspfn_clip_ops,
     [17] = &dspfn_diff_ops,
     [18] = &dspfn_integrate_ops,
+    [19] = &dspfn_fir_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
