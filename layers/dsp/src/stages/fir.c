@@ -121,6 +121,17 @@ static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *w
   return DSPFN_OK;
 }
 
+/* args: [step, n, x…]: out[i] = f32(dot(g, x + i·step)) for i < n on the active path, so the
+ * strided dot products the rate-changing FIR stages use are held to TypeScript's firDot too. */
+static int test_hook(const void *state, const double *args, size_t n_args, float *out, size_t n_out, dspfn_simd simd) {
+  const fir_state *S = (const fir_state *)state;
+  if (n_args < 2 || !dspfn_whole(args[0], 1, 1e6) || !dspfn_whole(args[1], 0, 1e6)) return DSPFN_E_ARG;
+  const size_t step = (size_t)args[0], n = (size_t)args[1];
+  if (n_out < n || (n > 0 && n_args - 2 < (n - 1) * step + S->taps)) return DSPFN_E_ARG;
+  dspfn_fir_dots(simd, S->g, S->taps, args + 2, step, n, out, 1);
+  return DSPFN_OK;
+}
+
 const dspfn_stage_ops dspfn_fir_ops = {
     .name = "fir",
     .state_version = 0,
@@ -131,5 +142,5 @@ const dspfn_stage_ops dspfn_fir_ops = {
     .snapshot_bytes = snapshot_bytes,
     .snapshot = snapshot,
     .restore = restore,
-    .test_hook = NULL,
+    .test_hook = test_hook,
 };
