@@ -13,7 +13,7 @@ const windowOption = z
 
 const designOption = z.strictObject({
   type: z.enum(['lowpass', 'highpass', 'bandpass', 'bandstop']),
-  cutoff: z.union([z.number(), z.tuple([z.number(), z.number()])], {
+  cutoff: z.union([z.number(), z.tuple([z.number(), z.number()]).readonly()], {
     error: 'a frequency in Hz, or a [low, high] pair in Hz for bandpass and bandstop',
   }),
   taps: z.number().int().min(1).max(MAX_TAPS),

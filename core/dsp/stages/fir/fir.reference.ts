@@ -27,6 +27,7 @@ export const reference = defineReference('fir', {
   definitionBound: 1e-7,
   bench: {
     options: { design: { type: 'lowpass', cutoff: 100, taps: 51, sampleRate: 1000 } },
+    goal: { label: 'FIR (51 taps)', minPlainRatio: { 1: 10, 8: 10 }, source: 'issue 10' },
     // The loop a user writes without dspfn: per channel a buffer of the last T−1 samples followed by
     // the block, and for each output the sum over the taps.
     plain: ({ coefficients }, channels) => {
