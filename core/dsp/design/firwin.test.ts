@@ -16,7 +16,7 @@ interface Fixture {
 const cases = fixtures.cases as Fixture[];
 const label = (c: Fixture) => `${c.type} ${c.taps} taps, cutoff ${JSON.stringify(c.cutoff)} of fs ${c.sampleRate}, ${JSON.stringify(c.window)}`;
 
-describe(`firwin equals scipy.signal.firwin (fixtures from scipy ${fixtures.scipy}, core/dsp/design/fixtures/generate.py)`, () => {
+describe(`firwin equals scipy.signal.firwin (fixtures from scipy ${fixtures.scipy}, core/dsp/design/fixtures/generate-firwin.py)`, () => {
   it(`within 1e-9 on ${cases.filter((c) => c.coefficients).length} designs (every type, window, and 1 … 1001 taps)`, () => {
     let worst = 0;
     for (const c of cases) {
