@@ -30,7 +30,7 @@ export type FirDesign = z.output<typeof designOption>;
  */
 export const firOptions = z
   .strictObject({
-    coefficients: z.array(z.number()).min(1).max(MAX_TAPS).optional().describe('the impulse response h[0], h[1], … (newest sample first)'),
+    coefficients: z.array(z.number()).min(1).max(MAX_TAPS).optional().describe('the impulse response h[0], h[1], … (h[0] multiplies the newest sample); give this or design'),
     design: designOption
       .optional()
       .describe(
