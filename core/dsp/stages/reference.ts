@@ -46,6 +46,12 @@ export interface StageReference<N extends StageName> {
      * snapshots, no framework): called once per block.
      */
     plain(params: StageParams<N>, channels: number): (input: Float32Array, output: Float32Array) => void;
+    /**
+     * A speed an issue asks of this stage: the bench prints, after its table, the native best
+     * path's ratio to the plain loop per channel count against `minPlainRatio` (reported, never
+     * asserted), e.g. `{ label: 'FIR (51 taps)', minPlainRatio: { 1: 10, 8: 10 }, source: 'issue 10' }`.
+     */
+    readonly goal?: { readonly label: string; readonly minPlainRatio: Readonly<Record<number, number>>; readonly source: string };
   };
 }
 

@@ -7,6 +7,12 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as rectify } from './rectify/rectify.reference.ts';
+import { reference as square } from './square/square.reference.ts';
+import { reference as clip } from './clip/clip.reference.ts';
+import { reference as diff } from './diff/diff.reference.ts';
+import { reference as integrate } from './integrate/integrate.reference.ts';
+import { reference as fir } from './fir/fir.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -21,6 +27,12 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  rectify,
+  square,
+  clip,
+  diff,
+  integrate,
+  fir,
   spectrum,
   bandPower,
   spectralFeatures,

@@ -7,6 +7,12 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_rectify_ops;
+extern const dspfn_stage_ops dspfn_square_ops;
+extern const dspfn_stage_ops dspfn_clip_ops;
+extern const dspfn_stage_ops dspfn_diff_ops;
+extern const dspfn_stage_ops dspfn_integrate_ops;
+extern const dspfn_stage_ops dspfn_fir_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -21,6 +27,12 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [14] = &dspfn_rectify_ops,
+    [15] = &dspfn_square_ops,
+    [16] = &dspfn_clip_ops,
+    [17] = &dspfn_diff_ops,
+    [18] = &dspfn_integrate_ops,
+    [19] = &dspfn_fir_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,
