@@ -19,6 +19,9 @@ import { spectralFeatures } from './spectralFeatures/spectralFeatures.stage.ts';
 import { melSpectrogram } from './melSpectrogram/melSpectrogram.stage.ts';
 import { mfcc } from './mfcc/mfcc.stage.ts';
 import { square } from './square/square.stage.ts';
+import { peaks } from './peaks/peaks.stage.ts';
+import { crossings } from './crossings/crossings.stage.ts';
+import { clipDetect } from './clipDetect/clipDetect.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -26,7 +29,7 @@ import { square } from './square/square.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc, peaks, crossings, clipDetect] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

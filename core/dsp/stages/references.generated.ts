@@ -18,6 +18,9 @@ import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
 import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
 import { reference as mfcc } from './mfcc/mfcc.reference.ts';
+import { reference as peaks } from './peaks/peaks.reference.ts';
+import { reference as crossings } from './crossings/crossings.reference.ts';
+import { reference as clipDetect } from './clipDetect/clipDetect.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -38,4 +41,7 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   spectralFeatures,
   melSpectrogram,
   mfcc,
+  peaks,
+  crossings,
+  clipDetect,
 };

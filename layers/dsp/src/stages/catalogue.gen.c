@@ -18,6 +18,9 @@ extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
 extern const dspfn_stage_ops dspfn_melSpectrogram_ops;
 extern const dspfn_stage_ops dspfn_mfcc_ops;
+extern const dspfn_stage_ops dspfn_peaks_ops;
+extern const dspfn_stage_ops dspfn_crossings_ops;
+extern const dspfn_stage_ops dspfn_clipDetect_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -38,6 +41,9 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [33] = &dspfn_spectralFeatures_ops,
     [34] = &dspfn_melSpectrogram_ops,
     [35] = &dspfn_mfcc_ops,
+    [36] = &dspfn_peaks_ops,
+    [37] = &dspfn_crossings_ops,
+    [38] = &dspfn_clipDetect_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
