@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CODECS, type Payload } from '../codecs/payload.ts';
 import { isSchemaCodec } from '../codecs/schema-codec.ts';
 import type { Codec, ContentTypes } from '../codecs/value-decoder.ts';
-import { PipelineSpec } from '../dsp/pipeline.ts';
+import { PipelineSpec, type PipelineEvent } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { zodReason } from '../validation.ts';
@@ -36,8 +36,16 @@ export interface ResultContext<M = unknown> {
    * first sample's).
    */
   readonly timestamp: number;
-  /** Output frames per second (a spectrum's: the input rate / hop). */
+  /** Output frames per second (a spectrum's: the input rate / hop); undefined for events. */
   readonly sampleRate: number | undefined;
+  /**
+   * A pipeline ending in an event stage (peaks, crossings, clipDetect): this record's events, each
+   * `{ channel, index, timestamp, value, kind }` and timed at its own sample, in the order found
+   * (by index, then channel); `timestamp` above is the first one's. With `emit: 'batch'`, the
+   * events of all the key's records of the batch. Empty for other pipelines. A record without
+   * events produces no message.
+   */
+  readonly events: readonly PipelineEvent[];
   /**
    * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in
    * offset order, each with its event time; `output` holds their frames in the same order and

@@ -1,4 +1,5 @@
 import { DspfnError, OutputError, describeError } from '../../errors.ts';
+import type { PipelineEvent } from '../../dsp/pipeline.ts';
 import type { ResultContext } from '../definition.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
@@ -71,6 +72,7 @@ export function runPipelines<M>(
         frames: out.frames,
         timestamp: out.timestamp ?? timestamp,
         sampleRate: out.sampleRate,
+        events: out.events,
       };
       let results: { messageKey: string; json: OutputJson };
       try {
@@ -99,8 +101,16 @@ export function runPipelines<M>(
  * them. If that output fails, none of them touches the key's state and each is dead-lettered.
  */
 function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
-  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; channels: number; frames: number; timestamp: number; outputTime: number; outputRate: number | undefined }> =
-    [];
+  const applied: Array<{
+    item: DecodedRecord<M>;
+    output: Float32Array;
+    channels: number;
+    frames: number;
+    timestamp: number;
+    outputTime: number;
+    outputRate: number | undefined;
+    events: readonly PipelineEvent[];
+  }> = [];
   for (const item of records) {
     const { record } = item;
     if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
@@ -109,7 +119,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     }
     const timestamp = item.block.timestamp ?? record.timestamp;
     const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
-    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate });
+    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate, events: out.events });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
   if (applied.length === 0) return;
@@ -140,6 +150,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     frames,
     timestamp: first.outputTime,
     sampleRate: first.outputRate,
+    events: applied.flatMap((a) => a.events),
     records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
   };
   let results: { messageKey: string; json: OutputJson };
@@ -162,13 +173,14 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
 }
 
 /**
- * Back to the state as loaded, then the batch's earlier records of the key again: their outputs
- * stand, and nothing is copied on the path where every record succeeds.
+ * Back to the state as loaded, then the batch's earlier records of the key again, with their times
+ * (an event stage remembers the time of its last sample): their outputs stand, and nothing is
+ * copied on the path where every record succeeds.
  */
 function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
   state.pipeline = state.reload();
-  for (const { record, samples } of applied) {
-    state.pipeline.process(samples);
+  for (const { record, samples, block } of applied) {
+    state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
 }
