@@ -1,5 +1,6 @@
-import { BatchCutter, wallTime, type ArrivalClock } from './batch-cutter.ts';
+import { BatchCutter } from './batch-cutter.ts';
 import { settleBatch, type BatchOutcome, type FailurePoint } from './batch-outcome.ts';
+import { wallClock, type Clock } from './clock.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
 export interface PartitionSettings {
@@ -11,8 +12,8 @@ export interface PartitionSettings {
   /** Fetching pauses above this many buffered records and resumes below `batchSize`. */
   maxBufferedRecords: number;
   maxEventBytes?: number;
-  /** Wall time by default; a test may drive it. */
-  clock?: () => number;
+  /** Wall time by default; a test drives a ManualClock (windows and backoffs without waiting). */
+  clock?: Clock;
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
@@ -41,7 +42,7 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
  */
 export class PartitionWorker {
   private readonly cutter: BatchCutter<{ record: ReplayRecord }>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** The offset after the last record taken in; records below it are already held or done. */
   private nextOffset: number | undefined;
   private failure: FailurePoint | undefined;
@@ -61,9 +62,8 @@ export class PartitionWorker {
     private readonly settings: PartitionSettings,
     private readonly ports: PartitionPorts,
   ) {
-    this.now = settings.clock ?? (() => performance.now());
-    const clock: ArrivalClock = settings.clock ? () => this.now() : wallTime;
-    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, clock);
+    this.clock = settings.clock ?? wallClock;
+    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, () => this.now());
     this.finished = this.run();
   }
 
@@ -118,6 +118,10 @@ export class PartitionWorker {
     return this.committed;
   }
 
+  private now(): number {
+    return this.clock.now();
+  }
+
   private wake(): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
@@ -126,9 +130,9 @@ export class PartitionWorker {
 
   private sleep(ms?: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => this.wake(), Math.max(0, ms));
+      const cancel = ms === undefined ? undefined : this.clock.after(ms, () => this.wake());
       this.wakeUp = () => {
-        if (timer) clearTimeout(timer);
+        cancel?.();
         resolve();
       };
     });
