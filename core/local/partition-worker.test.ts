@@ -19,7 +19,7 @@ function records(from: number, to: number, topic = 'in'): ReplayRecord[] {
 
 type Script = (batch: number[], call: number) => BatchOutcome | Promise<BatchOutcome>;
 
-function harness(settings: Partial<PartitionSettings>, script: Script = () => ({ status: 'ok' })) {
+function harness(settings: Partial<PartitionSettings>, script: Script = () => ({ status: 'ok' }), overrides: Partial<PartitionPorts> = {}) {
   const clock = settings.clock instanceof ManualClock ? settings.clock : new ManualClock();
   const log: string[] = [];
   const batches: number[][] = [];
@@ -40,7 +40,8 @@ function harness(settings: Partial<PartitionSettings>, script: Script = () => ({
     resume: () => void log.push('resume'),
     succeeded: () => {},
     failed: (error, attempt) => void log.push(`failed#${attempt} ${(error as Error).message}`),
-    commitFailed: () => {},
+    commitFailed: (error, offset) => void log.push(`not committed ${offset}: ${(error as Error).message}`),
+    ...overrides,
   };
   const worker = new PartitionWorker('in', 0, { batchSize: 10, batchWindowMs: 20, maxRetries: -1, retryDelayMs: 1, maxBufferedRecords: 1000, ...settings, clock }, ports);
   /**
@@ -219,6 +220,76 @@ describe('PartitionWorker', () => {
     await h.worker.finished;
     expect(h.log).toEqual(['invoke 0..9']);
     expect(h.worker.wants(20)).toBe(false);
+  });
+});
+
+describe('PartitionWorker commits', () => {
+  /** A broker that refuses the first `refusals` commits (a client that dropped them, say). */
+  const refusing = (refusals: number, log: () => string[]) => ({
+    commit: async (offset: number) => {
+      if (refusals-- > 0) throw new Error('not taken');
+      log().push(`commit ${offset}`);
+    },
+  });
+
+  it('keeps a commit the broker did not take and retries it on its backoff until it is taken, with no new records', async () => {
+    const clock = new ManualClock();
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 100, clock }, undefined, refusing(2, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset()]).toEqual([10, undefined]);
+    clock.advance(99);
+    await settle();
+    expect(h.log).toHaveLength(2);
+    clock.advance(1);
+    await settle();
+    expect(h.log.slice(2)).toEqual(['not committed 10: not taken']);
+    clock.advance(199);
+    await settle();
+    expect(h.log).toHaveLength(3);
+    clock.advance(1);
+    await settle();
+    expect(h.log.slice(3)).toEqual(['commit 10']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset(), clock.pending]).toEqual([undefined, 10, 0]);
+    await h.worker.stop();
+  });
+
+  it('retries a pending commit at once when asked (the consumer rejoined), and a later commit covers it', async () => {
+    const clock = new ManualClock();
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 1_000, clock }, undefined, refusing(1, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    await h.worker.retryCommit();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'commit 10']);
+    expect(clock.pending).toBe(0);
+
+    const later = harness({ retryDelayMs: 1_000, clock: new ManualClock() }, undefined, refusing(1, () => log));
+    log = later.log;
+    later.worker.push(records(0, 9));
+    await settle();
+    later.worker.push(records(10, 19));
+    await settle();
+    // The retry of 10 is not sent: 20 covers it.
+    await later.worker.retryCommit();
+    await later.worker.stop();
+    expect(later.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'invoke 10..19', 'commit 20']);
+    expect(later.worker.pendingCommit()).toBeUndefined();
+  });
+
+  it('on stop tries a pending commit once more and reports it when it is still not taken', async () => {
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 1_000 }, undefined, refusing(5, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'not committed 10: not taken']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset(), h.clock.pending]).toEqual([10, undefined, 0]);
   });
 });
 

@@ -19,7 +19,10 @@ export interface PartitionSettings {
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
 export interface PartitionPorts {
   invoke(records: ReplayRecord[]): Promise<BatchOutcome>;
-  /** Commits `offset` as the partition's next offset to consume. */
+  /**
+   * Commits `offset` as the partition's next offset to consume; resolves only once the broker has
+   * taken it (a commit the client silently dropped must reject).
+   */
   commit(offset: number): Promise<void>;
   /** Sends records whose retries are spent to the on-failure destination (absent: they are dropped). */
   discard(records: ReplayRecord[], error: unknown, attempts: number): Promise<void>;
@@ -28,7 +31,8 @@ export interface PartitionPorts {
   succeeded(records: readonly ReplayRecord[]): void;
   /** `partial`: the function answered with batchItemFailures rather than an error. */
   failed(error: unknown, attempt: number, partial: boolean): void;
-  commitFailed(error: unknown): void;
+  /** A commit of `offset` was not taken; it is kept and tried again. */
+  commitFailed(error: unknown, offset: number): void;
 }
 
 type WorkerState = 'running' | 'stopping' | 'revoked';
@@ -53,7 +57,12 @@ export class PartitionWorker {
   private busy = false;
   private idleWaiters: Array<() => void> = [];
   private committed: number | undefined;
+  /** The highest offset processed but not yet taken by the broker. */
   private uncommitted: number | undefined;
+  /** Commits run one at a time, in order: a retry never races the next batch's commit. */
+  private commits: Promise<void> = Promise.resolve();
+  private commitFailures = 0;
+  private cancelCommitRetry: (() => void) | undefined;
   readonly finished: Promise<void>;
 
   constructor(
@@ -104,18 +113,32 @@ export class PartitionWorker {
     if (this.state === 'running') this.state = 'stopping';
     this.wake();
     await this.finished;
+    this.stopCommitRetry();
     if (this.uncommitted !== undefined && this.state === 'stopping') await this.commit(this.uncommitted);
+    await this.commits;
   }
 
   /** The partition went to another consumer: drop what is buffered and commit nothing more. */
   revoke(): void {
     this.state = 'revoked';
     this.cutter.clear();
+    this.stopCommitRetry();
     this.wake();
   }
 
+  /** The offset the broker last took from this worker. */
   committedOffset(): number | undefined {
     return this.committed;
+  }
+
+  /** Processed records whose commit the broker has not taken yet: the next offset, or undefined. */
+  pendingCommit(): number | undefined {
+    return this.uncommitted;
+  }
+
+  /** Tries a pending commit again now (consume calls it when the consumer has rejoined its group). */
+  retryCommit(): Promise<void> {
+    return this.uncommitted === undefined ? this.commits : this.commit(this.uncommitted);
   }
 
   private now(): number {
@@ -223,17 +246,39 @@ export class PartitionWorker {
     return false;
   }
 
-  private async commit(offset: number): Promise<void> {
+  private commit(offset: number): Promise<void> {
+    this.commits = this.commits.then(() => this.commitNow(offset));
+    return this.commits;
+  }
+
+  private async commitNow(offset: number): Promise<void> {
     // A revoked partition belongs to another consumer now; a late commit could move its offset back.
     if (this.state === 'revoked') return;
+    // A retry that a later commit already covered.
+    if (this.committed !== undefined && offset <= this.committed) return;
     try {
       await this.ports.commit(offset);
       this.committed = offset;
-      this.uncommitted = undefined;
+      if (this.uncommitted !== undefined && this.uncommitted <= offset) this.uncommitted = undefined;
+      this.commitFailures = 0;
+      this.stopCommitRetry();
     } catch (error) {
-      // The records were processed; a commit that failed is retried with the next one (or at stop).
-      this.uncommitted = offset;
-      this.ports.commitFailed(error);
+      // The records were processed; their offset is kept and committed by the next batch's commit,
+      // a retryCommit(), or this retry after a backoff, whichever comes first.
+      this.uncommitted = Math.max(this.uncommitted ?? offset, offset);
+      this.commitFailures++;
+      this.ports.commitFailed(error, offset);
+      if (this.state === 'running' && this.cancelCommitRetry === undefined) {
+        this.cancelCommitRetry = this.clock.after(this.backoff(this.commitFailures), () => {
+          this.cancelCommitRetry = undefined;
+          void this.retryCommit();
+        });
+      }
     }
+  }
+
+  private stopCommitRetry(): void {
+    this.cancelCommitRetry?.();
+    this.cancelCommitRetry = undefined;
   }
 }

@@ -21,8 +21,23 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'kafka', 'kafka.sh'
 export interface KafkaServer {
   /** Bootstrap address, `127.0.0.1:PORT`. */
   brokers: string;
+  /** Its run directory (config, data, logs): what haltKafka/restartKafka take. */
+  dir: string;
   /** Stops the broker and deletes its temporary directory; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/**
+ * Fault tests: stops the broker's JVM (a controlled shutdown, as a rolling restart does) and keeps
+ * its ports, data and owner watchdog, so restartKafka brings the same broker back.
+ */
+export async function haltKafka(dir: string): Promise<void> {
+  await runScript(['halt', '--dir', dir], 60_000);
+}
+
+/** Starts a halted broker again on the same ports and data; resolves once it answers. */
+export async function restartKafka(dir: string): Promise<void> {
+  await runScript(['restart', '--dir', dir], 150_000);
 }
 
 function runScript(args: string[], timeoutMs: number): Promise<string> {
@@ -84,6 +99,7 @@ async function startKafkaOnce(): Promise<KafkaServer> {
   let stopping: Promise<void> | undefined;
   return {
     brokers,
+    dir,
     stop() {
       stopping ??= (async () => {
         try {
@@ -101,12 +117,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const existing = process.env[KAFKA_BROKERS_ENV];
   if (existing) {
     project.provide('kafkaBrokers', existing);
+    project.provide('kafkaDir', null);
     return undefined;
   }
 
   const server = await startKafka();
   process.env[KAFKA_BROKERS_ENV] = server.brokers;
   project.provide('kafkaBrokers', server.brokers);
+  project.provide('kafkaDir', server.dir);
   return async () => {
     delete process.env[KAFKA_BROKERS_ENV];
     await server.stop();

@@ -5,5 +5,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Bootstrap address of the test Kafka broker, `host:port`. */
     kafkaBrokers: string;
+    /** The run directory of that broker when the run started it (fault tests halt and restart it), else null. */
+    kafkaDir: string | null;
   }
 }

@@ -8,6 +8,8 @@
 #   kafka.sh start [--port N] [--dir D] [--owner-pid P]
 #                                            start a broker; prints 127.0.0.1:PORT
 #   kafka.sh stop  [--dir D]                 stop the broker started in D
+#   kafka.sh halt  [--dir D]                 stop its JVM only (fault tests): ports, data, watchdog kept
+#   kafka.sh restart [--dir D]               start a halted broker again on the same ports and data
 #
 # Environment:
 #   DSPFN_CACHE                 cache root (default ~/.cache/dspfn)
@@ -150,92 +152,9 @@ parse_dir_port() {
   [[ -z "$OWNER_PID" || "$OWNER_PID" =~ ^[0-9]+$ ]] || die "--owner-pid must be a pid, got '$OWNER_PID'"
 }
 
-cmd_start() {
-  parse_dir_port "$@"
-  require_java
-  require_node
-  cmd_fetch
-
-  mkdir -p "$DIR"
-  DIR="$(cd "$DIR" && pwd)"
-  if [[ -f "$DIR/kafka.pid" ]] && pid_is_our_broker "$(cat "$DIR/kafka.pid")"; then
-    die "a broker is already running from $DIR (pid $(cat "$DIR/kafka.pid"), 127.0.0.1:$(cat "$DIR/kafka.port" 2>/dev/null || echo '?')); run: $0 stop --dir $DIR"
-  fi
-
-  # A restarted dev broker keeps its address when it can, so clients
-  # configured from the last run keep working.
-  if [[ -z "$PORT" && -f "$DIR/kafka.port" ]]; then
-    local old
-    old="$(cat "$DIR/kafka.port")"
-    if [[ "$old" =~ ^[0-9]+$ ]] && port_is_free "$old"; then PORT="$old"; fi
-  fi
-  local ports cport
-  ports="$(free_ports 2)"
-  if [[ -z "$PORT" ]]; then
-    PORT="${ports%% *}"
-    cport="${ports##* }"
-  else
-    port_is_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
-    cport="${ports%% *}"
-    [[ "$cport" != "$PORT" ]] || cport="${ports##* }"
-  fi
-
-  mkdir -p "$DIR/data" "$DIR/logs"
-  cat >"$DIR/server.properties" <<EOF
-# Written by kafka.sh start; rewritten on every start.
-process.roles=broker,controller
-node.id=1
-# A static quorum works the same on every KRaft version and needs no
-# --standalone bootstrap at format time.
-controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$DIR/data
-num.partitions=1
-auto.create.topics.enable=true
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-# One partition per internal topic instead of 50: creating 50 partitions on
-# the first consumer group join costs seconds on a 2-core CI machine, and a
-# single broker gains nothing from them.
-offsets.topic.num.partitions=1
-transaction.state.log.num.partitions=1
-# Tests start a group and expect it to consume at once.
-group.initial.rebalance.delay.ms=0
-EOF
-
-  cat >"$DIR/log4j2.properties" <<EOF
-# Everything goes to a file in the run directory: tests stay quiet, and
-# kafka.sh prints the tail when the broker fails to come up.
-status = warn
-appender.file.type = RollingFile
-appender.file.name = file
-appender.file.fileName = $DIR/logs/server.log
-appender.file.filePattern = $DIR/logs/server.log.%i
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-appender.file.policies.type = Policies
-appender.file.policies.size.type = SizeBasedTriggeringPolicy
-appender.file.policies.size.size = 20MB
-appender.file.strategy.type = DefaultRolloverStrategy
-appender.file.strategy.max = 2
-rootLogger.level = info
-rootLogger.appenderRef.file.ref = file
-logger.request.name = kafka.request.logger
-logger.request.level = warn
-logger.statechange.name = state.change.logger
-logger.statechange.level = warn
-EOF
-
-  local -a jvm=(
+# The broker's JVM options, in JVM (one array, shared by start and restart).
+broker_jvm_options() {
+  JVM=(
     -Xmx"${DSPFN_KAFKA_HEAP:-512m}" -Xms64m
     # Serial GC: a single small broker on 2 cores gains nothing from G1's
     # background threads and starts faster without them.
@@ -246,21 +165,13 @@ EOF
   )
   # Word splitting is intended: extra options arrive as one space-separated string.
   # shellcheck disable=SC2206
-  [[ -z "${DSPFN_KAFKA_JAVA_OPTS:-}" ]] || jvm+=(${DSPFN_KAFKA_JAVA_OPTS})
-  jvm+=(-cp "$LIBS/*")
+  [[ -z "${DSPFN_KAFKA_JAVA_OPTS:-}" ]] || JVM+=(${DSPFN_KAFKA_JAVA_OPTS})
+  JVM+=(-cp "$LIBS/*")
+}
 
-  # Formatting an already formatted dir fails, so only a fresh one is
-  # formatted; a restarted dev broker keeps its topics.
-  if [[ ! -f "$DIR/data/meta.properties" ]]; then
-    local cluster_id
-    cluster_id="$(node "$SCRIPT_DIR/cluster-id.mjs")"
-    if ! java "${jvm[@]}" kafka.tools.StorageTool format \
-        -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1; then
-      print_failure_logs "$DIR/format.log"
-      die "formatting KRaft storage in $DIR/data failed"
-    fi
-  fi
-
+# Launches the JVM from $DIR/server.properties and waits until it answers on $PORT;
+# starts the owner watchdog when OWNER_PID is set.
+launch_broker() {
   : >"$DIR/kafka.out"
   rm -f "$DIR/kafka.pid"
   # setsid: the broker must outlive this script and must not get the caller's
@@ -270,7 +181,7 @@ EOF
   # then $! would be setsid's pid, not the JVM's.
   # shellcheck disable=SC2016 # expanded by the inner bash
   setsid bash -c 'echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && shift && exec "$@"' \
-    kafka-launch "$DIR/kafka.pid" java "${jvm[@]}" kafka.Kafka "$DIR/server.properties" \
+    kafka-launch "$DIR/kafka.pid" java "${JVM[@]}" kafka.Kafka "$DIR/server.properties" \
     </dev/null >>"$DIR/kafka.out" 2>&1 &
   echo "$PORT" >"$DIR/kafka.port"
   local pid=""
@@ -361,6 +272,109 @@ EOF
     die "$why (run dir: $DIR)"
   fi
 
+}
+
+cmd_start() {
+  parse_dir_port "$@"
+  require_java
+  require_node
+  cmd_fetch
+
+  mkdir -p "$DIR"
+  DIR="$(cd "$DIR" && pwd)"
+  if [[ -f "$DIR/kafka.pid" ]] && pid_is_our_broker "$(cat "$DIR/kafka.pid")"; then
+    die "a broker is already running from $DIR (pid $(cat "$DIR/kafka.pid"), 127.0.0.1:$(cat "$DIR/kafka.port" 2>/dev/null || echo '?')); run: $0 stop --dir $DIR"
+  fi
+
+  # A restarted dev broker keeps its address when it can, so clients
+  # configured from the last run keep working.
+  if [[ -z "$PORT" && -f "$DIR/kafka.port" ]]; then
+    local old
+    old="$(cat "$DIR/kafka.port")"
+    if [[ "$old" =~ ^[0-9]+$ ]] && port_is_free "$old"; then PORT="$old"; fi
+  fi
+  local ports cport
+  ports="$(free_ports 2)"
+  if [[ -z "$PORT" ]]; then
+    PORT="${ports%% *}"
+    cport="${ports##* }"
+  else
+    port_is_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
+    cport="${ports%% *}"
+    [[ "$cport" != "$PORT" ]] || cport="${ports##* }"
+  fi
+
+  mkdir -p "$DIR/data" "$DIR/logs"
+  cat >"$DIR/server.properties" <<EOF
+# Written by kafka.sh start; rewritten on every start.
+process.roles=broker,controller
+node.id=1
+# A static quorum works the same on every KRaft version and needs no
+# --standalone bootstrap at format time.
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DIR/data
+num.partitions=1
+auto.create.topics.enable=true
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# One partition per internal topic instead of 50: creating 50 partitions on
+# the first consumer group join costs seconds on a 2-core CI machine, and a
+# single broker gains nothing from them.
+offsets.topic.num.partitions=1
+transaction.state.log.num.partitions=1
+# Tests start a group and expect it to consume at once.
+group.initial.rebalance.delay.ms=0
+EOF
+
+  cat >"$DIR/log4j2.properties" <<EOF
+# Everything goes to a file in the run directory: tests stay quiet, and
+# kafka.sh prints the tail when the broker fails to come up.
+status = warn
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = $DIR/logs/server.log
+appender.file.filePattern = $DIR/logs/server.log.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 20MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.statechange.name = state.change.logger
+logger.statechange.level = warn
+EOF
+
+  broker_jvm_options
+  local -a jvm=("${JVM[@]}")
+
+  # Formatting an already formatted dir fails, so only a fresh one is
+  # formatted; a restarted dev broker keeps its topics.
+  if [[ ! -f "$DIR/data/meta.properties" ]]; then
+    local cluster_id
+    cluster_id="$(node "$SCRIPT_DIR/cluster-id.mjs")"
+    if ! java "${jvm[@]}" kafka.tools.StorageTool format \
+        -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1; then
+      print_failure_logs "$DIR/format.log"
+      die "formatting KRaft storage in $DIR/data failed"
+    fi
+  fi
+
+  launch_broker
   echo "127.0.0.1:$PORT"
 }
 
@@ -441,8 +455,38 @@ cmd_stop() {
   rm -f "$DIR/kafka.pid"
 }
 
+# Fault tests: the broker goes away (SIGTERM, a controlled shutdown) but its directory, ports,
+# log dirs and owner watchdog stay, so `restart` brings the same broker back where clients left it.
+cmd_halt() {
+  parse_dir_port "$@"
+  [[ -d "$DIR" ]] || die "no such run directory: $DIR"
+  DIR="$(cd "$DIR" && pwd)"
+  [[ -f "$DIR/kafka.pid" ]] || { log "no broker running from $DIR"; return 0; }
+  stop_pid "$(cat "$DIR/kafka.pid")"
+  rm -f "$DIR/kafka.pid"
+}
+
+# Starts a halted broker again from its unchanged server.properties (same ports, same data).
+cmd_restart() {
+  parse_dir_port "$@"
+  [[ -f "$DIR/server.properties" && -f "$DIR/kafka.port" ]] || die "no broker was started in $DIR"
+  DIR="$(cd "$DIR" && pwd)"
+  if [[ -f "$DIR/kafka.pid" ]] && pid_is_our_broker "$(cat "$DIR/kafka.pid")"; then
+    die "the broker in $DIR is running; halt it first"
+  fi
+  require_java
+  require_node
+  PORT="$(cat "$DIR/kafka.port")"
+  port_is_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
+  # The watchdog of the first start still watches the owner.
+  OWNER_PID=""
+  broker_jvm_options
+  launch_broker
+  echo "127.0.0.1:$PORT"
+}
+
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -453,6 +497,8 @@ case "$sub" in
   fetch) (($# == 0)) || die "fetch takes no arguments"; cmd_fetch ;;
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
+  halt) cmd_halt "$@" ;;
+  restart) cmd_restart "$@" ;;
   -h | --help | help) usage 0 ;;
   *) log "unknown command: $sub"; usage ;;
 esac
