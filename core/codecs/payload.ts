@@ -26,13 +26,20 @@ export function decodeF32le(bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** Where JSON.parse failed (" at position N"), without the text V8 quotes around it. */
+export function jsonErrorPosition(error: unknown): string {
+  const match = /position (\d+)/.exec(error instanceof Error ? error.message : '');
+  return match ? ` at position ${match[1]}` : '';
+}
+
 export function decodePayload(codec: CodecName, bytes: Buffer): Payload {
   switch (codec) {
     case 'json':
       try {
         return { codec, value: JSON.parse(bytes.toString('utf8')) as unknown };
       } catch (error) {
-        throw new DecodeError(`value is not valid JSON: ${(error as Error).message}`, { cause: error });
+        // V8's message quotes the text around the error: only its position is kept.
+        throw new DecodeError(`value is not valid JSON${jsonErrorPosition(error)}`);
       }
     case 'f32le':
       return { codec, samples: decodeF32le(bytes) };

@@ -1,5 +1,5 @@
 import type { CodecName } from '../codecs/payload.ts';
-import { DEFAULT_PROPAGATED_HEADERS, type FunctionDefinition } from './definition.ts';
+import { DEFAULT_PROPAGATED_HEADERS, type FunctionDefinition, type TombstonePolicy } from './definition.ts';
 import { defaultInput, type InputFunction } from './default-input.ts';
 
 /** A definition with its defaults applied once, at definition time, rather than per batch. */
@@ -12,6 +12,7 @@ export interface PreparedFunction<M = unknown> {
   readonly channels: number;
   /** Header names copied onto results, lower-case. */
   readonly propagate: readonly string[];
+  readonly tombstones: TombstonePolicy;
   deadLetterTopic(sourceTopic: string): string;
 }
 
@@ -24,6 +25,7 @@ export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedF
     input: definition.input ?? defaultInput<M>,
     channels: definition.pipeline.channels,
     propagate: definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS,
+    tombstones: definition.tombstones ?? 'skip',
     deadLetterTopic:
       typeof target === 'string' ? () => target : target ? (sourceTopic) => target(sourceTopic) : (sourceTopic) => `${sourceTopic}.dlq`,
   };

@@ -23,7 +23,7 @@ export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
 export async function processBatch<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime): Promise<BatchReport> {
   const clock = new Stopwatch();
   const parsed = parseEvent(event);
-  const { decoded, rejected } = decodeRecords(parsed, fn.codec, fn.input, fn.channels);
+  const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.codec, fn.input, fn.channels, fn.tombstones);
   const groups = groupByKey(decoded);
   const decode = clock.lap();
 
@@ -44,6 +44,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
     results: messages.results.length,
     deadLetters: messages.deadLetters.length,
     skipped: run.skipped,
+    tombstones,
     committed: 0,
     duplicates: 0,
     itemFailures: [],

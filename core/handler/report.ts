@@ -25,6 +25,8 @@ export interface BatchReport {
   deadLetters: number;
   /** Records already applied by an earlier delivery of the same offsets. */
   skipped: number;
+  /** Records with no value that the function skips (`tombstones: 'skip'`). */
+  tombstones: number;
   committed: number;
   /** Keys the store already held at these offsets (a redelivered batch). */
   duplicates: number;

@@ -4,7 +4,8 @@ import { kafkaClientConfig, type KafkaConnectionOptions } from './connection.ts'
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
-  value: string | Buffer;
+  /** null: a message with no value (a tombstone's dead letter). */
+  value: string | Buffer | null;
   headers: Record<string, string | Buffer>;
 }
 

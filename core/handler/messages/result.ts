@@ -1,3 +1,4 @@
+import { DecodeError } from '../../errors.ts';
 import type { KafkaRecord } from '../../events/types.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
 import { sourceHeaders } from './source-headers.ts';
@@ -11,12 +12,15 @@ export function resultMessage(
   functionName: string,
   propagate: readonly string[],
 ): OutputMessage {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) throw new DecodeError('output.value returned nothing JSON can hold (undefined, a function or a symbol)');
   return {
     kind: 'result',
     topic,
     key,
-    value: JSON.stringify(value),
+    value: json,
     headers: { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) },
+    serializedJson: true,
   };
 }
 

@@ -1,3 +1,5 @@
+import { DspfnError, NativeKernelError, describeError } from '../../errors.ts';
+import type { KafkaRecord } from '../../events/types.ts';
 import type { ResultContext } from '../definition.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord } from './decode.ts';
@@ -31,7 +33,12 @@ export function runPipelines<M>(
         run.skipped++;
         continue;
       }
-      const output = pipeline.process(item.samples);
+      let output: Float32Array;
+      try {
+        output = pipeline.process(item.samples);
+      } catch (error) {
+        throw inRecord(error, record, key);
+      }
       pipeline.markAbsorbed(record.topic, record.partition, record.offset);
       run.advanced.add(key);
       run.samples += item.samples.length;
@@ -48,4 +55,19 @@ export function runPipelines<M>(
     }
   }
   return run;
+}
+
+/**
+ * A stage that failed on a record fails the batch (its key's state is half-updated, so nothing may
+ * be committed), with the record and key it failed on, which the kernel cannot know.
+ */
+function inRecord(error: unknown, record: KafkaRecord, key: string): DspfnError {
+  const location = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const where = `${record.topic}-${record.partition}@${record.offset}, key ${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
+  if (error instanceof DspfnError) {
+    if (error.record === undefined) Object.assign(error, { record: location, key });
+    error.message = `${error.message} (${where})`;
+    return error;
+  }
+  return new NativeKernelError(`a pipeline stage failed: ${describeError(error)} (${where})`, { cause: error, record: location, key });
 }
