@@ -23,6 +23,9 @@ export const STATE_SPEC_FORMS = [
   'upstash+https://host[?token=TOKEN]  (token defaults to UPSTASH_REDIS_REST_TOKEN)',
 ] as const;
 
+/** How errors name the setting: its value may be a secret put in the wrong place, so it is never shown. */
+const SETTING = 'DSPFN_STATE (or --state)';
+
 /**
  * The store a DSPFN_STATE / --state value names. prefix and ttlSeconds apply to the Redis stores;
  * memory state lives as long as the process, so it has neither. Configuration errors throw here,
@@ -47,11 +50,11 @@ export function createStateStore(spec: string, options: StateStoreOptions = {}):
     const token = url.searchParams.get('token') ?? undefined;
     url.searchParams.delete('token');
     if (url.search !== '' || url.hash !== '') {
-      throw new ConfigError(`state store "${redact(value)}": the only query parameter an upstash URL takes is token`);
+      throw new ConfigError(`${SETTING}: the only query parameter an upstash+https:// URL takes is token`);
     }
     return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token, ...layout, timeoutMs, env });
   }
-  throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
+  throw new ConfigError(`${SETTING} names no state store${schemeOf(value)}; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
 }
 
 /** What a state store reads: DSPFN_STATE*, DSPFN_REDIS_* and UPSTASH_* of the schema. */
@@ -70,11 +73,12 @@ function checkUrl(text: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new ConfigError(`state store URL "${redact(text)}" is not a valid URL`);
+    throw new ConfigError(`${SETTING} is not a valid URL`);
   }
 }
 
-/** The spec as it may be shown: passwords and tokens replaced. */
-export function redact(spec: string): string {
-  return spec.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@').replace(/([?&]token=)[^&]*/, '$1***');
+/** A URL scheme is safe to name (` (scheme "mongodb")`), and helps; nothing else of the value is shown. */
+function schemeOf(value: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]{0,20}):\/\//i.exec(value)?.[1];
+  return scheme ? ` (scheme "${scheme.toLowerCase()}")` : '';
 }
