@@ -64,5 +64,7 @@ const contentTypes: ReadonlyArray<[RegExp, CodecName]> = [
 export function codecForContentType(contentType: string): CodecName {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   for (const [pattern, codec] of contentTypes) if (pattern.test(type)) return codec;
-  throw new DecodeError(`unsupported content-type "${type}" (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
+  // Named only when it looks like a media type: a header can hold anything, payloads included.
+  const shown = /^[a-z0-9!#$&^_.+-]{1,40}\/[a-z0-9!#$&^_.+-]{1,60}$/.test(type) ? `"${type}"` : '(not a media type)';
+  throw new DecodeError(`unsupported content-type ${shown} (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
 }

@@ -57,6 +57,21 @@ export interface ParsedKafkaEvent {
   readonly recordCount: number;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The record key as text, or undefined when there is none or its bytes are not UTF-8: two
+ * different binary keys must not become one key by decoding both to replacement characters.
+ */
+export function keyText(record: Pick<KafkaRecord, 'key'>): string | undefined {
+  if (record.key === null) return undefined;
+  try {
+    return strictUtf8.decode(record.key);
+  } catch {
+    return undefined;
+  }
+}
+
 export function headerText(record: Pick<KafkaRecord, 'headers'>, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const header of record.headers) {
