@@ -115,6 +115,11 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     maxWaitTimeInMs: Math.min(250, Math.max(10, batchWindowMs)),
     maxBytesPerPartition: 2 * 1024 * 1024,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    // How long a rebalance waits for each member to rejoin. Ours rejoin at once (fetched records
+    // are handed to the partition workers, never processed inside the fetch loop), so the session
+    // timeout is plenty; kafkajs's 60 s default would hold a group up that long for a member that
+    // died (SIGKILL, a lost container) once it is rebalancing.
+    rebalanceTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
   });
   const admin: Admin = kafka.admin();
