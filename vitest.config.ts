@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -5,12 +6,15 @@ import { defineConfig } from 'vitest/config';
  * real servers that their project's globalSetup starts (and stops) by itself.
  */
 export default defineConfig({
+  // Inside this repository 'dspfn' (functions/, templates/) resolves to the TypeScript sources
+  // (package.json's "dspfn-source" condition); users get dist/. The rest is vitest's default list.
+  ssr: { resolve: { conditions: ['dspfn-source', ...defaultServerConditions.filter((c) => c !== 'module')] } },
   test: {
     testTimeout: 30_000,
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'layers/**/*.test.ts', 'test/servers/**/*.test.ts'] },
+        test: { name: 'unit', include: ['core/**/*.test.ts', 'functions/**/*.test.ts', 'templates/**/*.test.ts', 'layers/**/*.test.ts', 'test/servers/**/*.test.ts', 'test/conformance/**/*.test.ts'] },
       },
       {
         extends: true,

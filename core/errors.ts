@@ -15,6 +15,8 @@ export {
   NativeKernelError,
   NativeLoadError,
   ReplayFailedError,
+  SecretError,
+  SecurityError,
   SinkError,
   SnapshotError,
   StateMismatchError,

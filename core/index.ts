@@ -22,7 +22,9 @@ export type { Logger, LogLevel } from './logger/logger.ts';
 export { pipeline } from './dsp/pipeline.ts';
 export type { Pipeline, PipelineSpec } from './dsp/pipeline.ts';
 export type { BackendName, DspBackend } from './dsp/backend.ts';
-export type { StageName } from './dsp/stage.ts';
+export type { PipelineOutput } from './dsp/pipeline.ts';
+export type { BlockTiming } from './dsp/timing.ts';
+export type { StageName, StageOptions } from './dsp/stages/catalogue.ts';
 
 // Inputs
 export { deviceReadings } from './inputs/device-readings.ts';

@@ -1,10 +1,12 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { integer } from './option-parsers.ts';
 import { MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from '../local/limits.ts';
 import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
+import { registerProjectCommands } from './project-commands.ts';
+import { registerScaffoldCommands } from './scaffold-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
@@ -30,11 +32,19 @@ async function writeRecords(records: readonly ReplayRecord[], out: string | unde
   process.stderr.write(`wrote ${records.length} records to ${out}\n`);
 }
 
+/** dspfn's package.json is two folders up from core/cli/ and from dist/cli/ alike. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function program(): Command {
   const cli = new Command('dspfn')
-    .description('Serverless DSP event functions for Kafka: replay, generate events, run locally')
+    .description('Serverless DSP event functions for Kafka: create, replay, test locally, bundle and deploy')
+    .version(version(), '-v, --version')
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
+
+  registerScaffoldCommands(cli);
 
   cli
     .command('replay')
@@ -79,6 +89,7 @@ export function program(): Command {
 
   registerConsumeCommand(cli);
   registerRecordCommand(cli);
+  registerProjectCommands(cli);
 
   const events = cli.command('events').description('make replay files');
   events

@@ -10,6 +10,7 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
   const seconds = summary.elapsedMs / 1000;
   const rows: Array<[string, string]> = [
     ['function', summary.function],
+    ['backend', summary.backend],
     ['records', String(summary.records)],
     ['batches', String(summary.batches)],
     ['samples', String(summary.samples)],
@@ -23,7 +24,7 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
     ['handler p50', `${summary.handlerP50Ms.toFixed(2)} ms`],
     ['handler p99', `${summary.handlerP99Ms.toFixed(2)} ms`],
   ];
-  if (summary.onFailure) rows.splice(8, 0, ['on-failure', String(summary.onFailure)]);
+  if (summary.onFailure) rows.splice(9, 0, ['on-failure', String(summary.onFailure)]);
   if (output) rows.push(['output', output]);
   return table(rows);
 }

@@ -13,7 +13,7 @@ import { keyPartitioner, synthInputs, toReplayRecords } from '../local/make-even
 import { ReplayFailedError } from '../errors.ts';
 
 const run = promisify(execFile);
-const cli = join(import.meta.dirname, 'dspfn.js');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'dspfn.js');
 const root = join(import.meta.dirname, '..', '..');
 
 function tempFile(name: string, lines: readonly unknown[]): string {

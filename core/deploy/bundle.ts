@@ -1,8 +1,9 @@
 /**
- * Bundles each function under functions/<name>/handler.ts into one ESM file and zips it for
- * `serverless package` (serverless.yml points each function's package.artifact at the zip).
+ * Bundles each function under functions/<name>/handler.ts of a project (the user's, or this
+ * repository) into one ESM file and zips it for `serverless package` (serverless.yml points each
+ * function's package.artifact at the zip).
  *
- *   tsx core/deploy/bundle.ts [--out DIR] [name …]      default DIR: .dspfn/deploy (or DSPFN_ARTIFACT_DIR)
+ *   dspfn bundle [--out DIR] [name …]      default DIR: .dspfn/deploy (or DSPFN_ARTIFACT_DIR)
  *
  * Zip layout: functions/<name>/handler.mjs (+ .map), so the handler string in serverless.yml is the
  * source path. ESM because Lambda loads `.mjs` handlers natively and core uses import.meta.url.
@@ -15,19 +16,32 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { readEnv } from '../env/read-env.ts';
+import { ConfigError } from '../errors.ts';
+import { DSPFN_ROOT, FROM_SOURCES, functionNames, projectAt, type Project } from './project.ts';
 import { writeZip, type ZipEntry } from './zip.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEFAULT_OUT_DIR = path.join(ROOT, '.dspfn', 'deploy');
+/** This repository (or the installed dspfn package). */
+export const ROOT = DSPFN_ROOT;
+
+/** Where a project's bundles go unless told otherwise. */
+export function defaultOutDir(project: Project): string {
+  const dir = readEnv(process.env, ['DSPFN_ARTIFACT_DIR']).DSPFN_ARTIFACT_DIR;
+  return dir ? path.resolve(project.root, dir) : path.join(project.workDir, 'deploy');
+}
 
 /**
  * Never bundled. The native module is a .node binary that the layer provides at
  * /opt/nodejs/node_modules; the AWS SDK v3 ships with the nodejs22.x runtime.
  */
-export const EXTERNAL = ['@dspfn/dsp-native', '*.node', '@aws-sdk/*'];
+export const EXTERNAL = ['@dspfn/*', '*.node', '@aws-sdk/*'];
+
+/**
+ * Inside this repository 'dspfn' resolves to core/*.ts (package.json's "dspfn-source" condition),
+ * so the bundles hold the code under test; a user's project bundles the published dist/.
+ */
+const CONDITIONS = FROM_SOURCES ? ['dspfn-source'] : [];
 
 // CommonJS dependencies bundled into an ES module still call require() for Node built-ins;
 // esbuild's shim throws "Dynamic require … is not supported" unless a real require exists.
@@ -60,20 +74,14 @@ export interface BundleResult {
 }
 
 export interface BundleOptions {
+  /** The project whose functions/ are bundled; default: this repository. */
+  project?: Project;
+  /** Default: <project>/.dspfn/deploy, or DSPFN_ARTIFACT_DIR. */
   outDir?: string;
   /** Function names (folders under functions/); default: every folder with a handler.ts. */
   functions?: readonly string[];
   /** Include the source map in the zip (NODE_OPTIONS=--enable-source-maps then maps stack traces). */
   sourceMapInZip?: boolean;
-}
-
-export function functionNames(): string[] {
-  const dir = path.join(ROOT, 'functions');
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'handler.ts')))
-    .map((d) => d.name)
-    .sort();
 }
 
 function topInputs(output: esbuild.Metafile['outputs'][string]): BundleResult['topInputs'] {
@@ -91,11 +99,12 @@ function topInputs(output: esbuild.Metafile['outputs'][string]): BundleResult['t
 
 /**
  * esbuild writes sources relative to the output folder, which is this machine's. Rewritten to
- * "/core/events/parse.ts", traces read the same wherever the bundle was built or runs.
+ * "/core/events/parse.ts" (or "/node_modules/dspfn/dist/…" in a user's project), traces read the
+ * same wherever the bundle was built or runs.
  */
-function repositoryRelativeMap(mapFile: string): Buffer {
+function projectRelativeMap(mapFile: string, root: string): Buffer {
   const map = JSON.parse(fs.readFileSync(mapFile, 'utf8')) as { sources: string[]; sourceRoot?: string };
-  map.sources = map.sources.map((source) => path.relative(ROOT, path.resolve(path.dirname(mapFile), source)).split(path.sep).join('/'));
+  map.sources = map.sources.map((source) => path.relative(root, path.resolve(path.dirname(mapFile), source)).split(path.sep).join('/'));
   map.sourceRoot = '/';
   const data = Buffer.from(JSON.stringify(map));
   fs.writeFileSync(mapFile, data);
@@ -103,9 +112,11 @@ function repositoryRelativeMap(mapFile: string): Buffer {
 }
 
 export async function bundleFunction(name: string, options: BundleOptions = {}): Promise<BundleResult> {
-  const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  const entry = path.join(ROOT, 'functions', name, 'handler.ts');
-  if (!fs.existsSync(entry)) throw new Error(`no function "${name}": ${path.relative(ROOT, entry)} does not exist`);
+  const project = options.project ?? projectAt(ROOT);
+  const root = project.root;
+  const outDir = path.resolve(root, options.outDir ?? defaultOutDir(project));
+  const entry = path.join(project.functionsDir, name, 'handler.ts');
+  if (!fs.existsSync(entry)) throw new ConfigError(`no function "${name}": ${path.relative(root, entry)} does not exist`);
   const functionDir = `functions/${name}`;
   const handlerPath = `${functionDir}/handler.mjs`;
   const stageDir = path.join(outDir, name);
@@ -118,7 +129,8 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     chunkNames: `${functionDir}/chunks/[name]-[hash]`,
     outExtension: { '.js': '.mjs' },
     splitting: true,
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
+    conditions: CONDITIONS,
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -139,7 +151,7 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
   });
 
   const outputs = result.metafile.outputs;
-  const inZip = (file: string): string => path.relative(stageDir, path.resolve(ROOT, file)).split(path.sep).join('/');
+  const inZip = (file: string): string => path.relative(stageDir, path.resolve(root, file)).split(path.sep).join('/');
   const startup = staticClosure(outputs, Object.keys(outputs).find((file) => inZip(file) === handlerPath)!);
   const entries: ZipEntry[] = [];
   const chunks: BundleChunk[] = [];
@@ -147,10 +159,10 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
   let sourceMapBytes = 0;
   const startupInputs = new Map<string, number>();
   for (const [file, output] of Object.entries(outputs)) {
-    const absolute = path.resolve(ROOT, file);
+    const absolute = path.resolve(root, file);
     const name = inZip(file);
     if (name.endsWith('.map')) {
-      const map = repositoryRelativeMap(absolute);
+      const map = projectRelativeMap(absolute, root);
       sourceMapBytes += map.length;
       if (options.sourceMapInZip ?? true) entries.push({ name, data: map });
       continue;
@@ -199,8 +211,10 @@ function staticClosure(outputs: esbuild.Metafile['outputs'], file: string): Set<
 }
 
 export async function bundleFunctions(options: BundleOptions = {}): Promise<BundleResult[]> {
-  const names = options.functions?.length ? options.functions : functionNames();
-  return Promise.all(names.map((name) => bundleFunction(name, options)));
+  const project = options.project ?? projectAt(ROOT);
+  const names = options.functions?.length ? options.functions : functionNames(project);
+  if (names.length === 0) throw new ConfigError(`no functions to bundle: ${path.relative(process.cwd(), project.functionsDir) || '.'} has no <name>/handler.ts (dspfn new <name> adds one)`);
+  return Promise.all(names.map((name) => bundleFunction(name, { ...options, project })));
 }
 
 export function kib(bytes: number): string {
@@ -220,28 +234,4 @@ export function sizeTable(results: readonly BundleResult[]): string {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => '  ' + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')).join('\n');
-}
-
-async function main(argv: string[]): Promise<void> {
-  let outDir = readEnv(process.env, ['DSPFN_ARTIFACT_DIR']).DSPFN_ARTIFACT_DIR ?? DEFAULT_OUT_DIR;
-  const names: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--out') outDir = argv[++i] ?? outDir;
-    else if (arg.startsWith('--out=')) outDir = arg.slice('--out='.length);
-    else names.push(arg);
-  }
-  const started = performance.now();
-  const results = await bundleFunctions({ outDir, functions: names });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`[bundle] ${results.length} function(s) → ${path.relative(process.cwd(), path.resolve(outDir)) || '.'} in ${seconds} s`);
-  console.log(sizeTable(results));
-  for (const r of results) {
-    console.log(`  ${r.name} entry: ${r.topInputs.map((t) => `${t.input} ${kib(t.bytes)}`).join(', ')}`);
-    console.log(`  ${r.name} on demand: ${r.chunks.map(chunkLabel).join(', ')}`);
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  await main(process.argv.slice(2));
 }

@@ -1,8 +1,6 @@
 import { readEnv } from '../env/read-env.ts';
-import { lmsKernel, nlmsKernel } from './stages/nlms.ts';
-import { movingAverageKernel } from './stages/moving-average.ts';
-import { rmsKernel } from './stages/rms.ts';
-import type { StageKernel, StageSpec } from './stage.ts';
+import { descriptorOf, type StageSpec } from './stages/catalogue.ts';
+import type { StageKernel } from './stages/kernel.ts';
 
 export type BackendName = 'js' | 'native';
 
@@ -12,19 +10,11 @@ export interface DspBackend {
   createKernel(spec: StageSpec, inChannels: number): StageKernel;
 }
 
+/** The TypeScript kernels, straight from each stage's descriptor. */
 export const jsBackend: DspBackend = {
   name: 'js',
   createKernel(spec, inChannels) {
-    switch (spec.name) {
-      case 'movingAverage':
-        return movingAverageKernel(inChannels, spec.params);
-      case 'rms':
-        return rmsKernel(inChannels, spec.params);
-      case 'nlms':
-        return nlmsKernel(spec.params);
-      case 'lms':
-        return lmsKernel(spec.params);
-    }
+    return descriptorOf(spec.name).kernel(spec.params, inChannels);
   },
 };
 

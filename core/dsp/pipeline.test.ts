@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SnapshotError, StateMismatchError } from '../errors.ts';
 import { jsBackend } from './backend.ts';
-import { pipeline } from './pipeline.ts';
+import { pipeline, PipelineSpec } from './pipeline.ts';
 import { decodeSnapshot, SNAPSHOT_VERSION } from './snapshot.ts';
+import { catalogue } from './stages/catalogue.ts';
 
 const spec = pipeline().movingAverage({ window: 10 }).rms({ window: 5 });
 
@@ -108,5 +109,74 @@ describe('pipeline', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('is not a thenable: awaiting a declaration gives the declaration', async () => {
+    const declared = pipeline().rms({ window: 3 });
+    expect('then' in declared).toBe(false);
+    const awaited = await declared;
+    expect(awaited).toBe(declared);
+    expect(awaited.stages).toEqual([{ name: 'rms', params: { window: 3 } }]);
+  });
+
+  it('has one builder method per catalogue stage, validating with its schema and naming it', () => {
+    for (const descriptor of catalogue) {
+      expect(typeof (PipelineSpec.prototype as unknown as Record<string, unknown>)[descriptor.name]).toBe('function');
+    }
+    const error = (() => {
+      try {
+        pipeline().rms({ window: -1 });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.stage).toBe('rms');
+    expect(error?.message).toMatch(/^invalid rms options: window/);
+    expect(() => pipeline({ channels: 3 }).lms({ taps: 2, mu: 0.1 })).toThrow(/^lms needs 2-channel interleaved input \[x0, d0, x1, d1, …\], but its input has 3 channel\(s\)$/);
+  });
+
+  it('run() gives the output its first-frame time and rate (same-rate stages keep the input\'s)', () => {
+    const p = pipeline({ channels: 2 }).movingAverage({ window: 2 }).create(jsBackend);
+    const out = p.run(Float32Array.of(1, 2, 3, 4, 5, 6), { timestamp: 1_700_000_000_123.25, sampleRate: 50 });
+    expect(out).toEqual({ samples: Float32Array.of(1, 2, 2, 3, 4, 5), channels: 2, frames: 3, timestamp: 1_700_000_000_123.25, sampleRate: 50 });
+    expect(p.run(new Float32Array(0), { timestamp: 5, sampleRate: undefined })).toMatchObject({ frames: 0, timestamp: 5, sampleRate: undefined });
+  });
+
+  it('writes each stage\'s state version in the stage header and refuses versions it cannot read, naming the stage', () => {
+    const p = pipeline().movingAverage({ window: 3 }).rms({ window: 2 }).create(jsBackend);
+    p.process(Float32Array.of(1, 2, 3, 4));
+    const bytes = p.snapshot();
+    const decoded = decodeSnapshot(bytes);
+    expect(decoded.stages.map((s) => [s.kind, s.version])).toEqual([[1, 0], [2, 0]]);
+    // The second stage's header: after the 20-byte pipeline header and the first stage.
+    const second = 20 + 8 + decoded.stages[0]!.state.length;
+    expect(bytes[second]).toBe(2);
+    const newer = bytes.slice();
+    newer[second + 1] = 1;
+    const fresh = pipeline().movingAverage({ window: 3 }).rms({ window: 2 }).create(jsBackend);
+    let error: unknown;
+    try {
+      fresh.restore(newer);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).stage).toBe('rms');
+    expect((error as SnapshotError).message).toMatch(/^rms \(stage 1\): state version 1 was written by a newer dspfn \(this one reads up to 0\)/);
+    const unknownKind = bytes.slice();
+    unknownKind[second] = 200;
+    expect(() => fresh.restore(unknownKind)).toThrow(/unknown stage kind 200/);
+    // Nothing was restored by the failed attempts: the fresh pipeline still starts from zero.
+    expect(fresh.process(Float32Array.of(1))).toEqual(Float32Array.of(1));
+  });
+
+  it('names the stage when a stage state is damaged', () => {
+    const p = pipeline().rms({ window: 3 }).create(jsBackend);
+    const bytes = p.snapshot();
+    const damaged = bytes.slice();
+    damaged[20 + 8] = 7; // the state's channel count
+    expect(() => pipeline().rms({ window: 3 }).create(jsBackend).restore(damaged)).toThrow(expect.objectContaining({ name: 'SnapshotError', stage: 'rms' }));
   });
 });

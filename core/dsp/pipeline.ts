@@ -1,38 +1,28 @@
 import * as z from 'zod';
-import { ConfigError, StateMismatchError } from '../errors.ts';
+import { ConfigError, DspfnError, InvalidSamplesError, SnapshotError, StateMismatchError } from '../errors.ts';
+import { zodReason } from '../validation.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
-import { decodeSnapshot, encodeSnapshot, type AbsorbedOffset } from './snapshot.ts';
-import { zodReason } from '../validation.ts';
-import {
-  StageKind,
-  outputChannels,
-  type AdaptiveFilterParams,
-  type MovingWindowParams,
-  type StageKernel,
-  type StageSpec,
-} from './stage.ts';
+import { decodeSnapshot, encodeSnapshot, type AbsorbedOffset, type StageState } from './snapshot.ts';
+import { catalogue, descriptorOf, kindOf, type StageName, type StageOptions, type StageSpec } from './stages/catalogue.ts';
+import type { AnyStageDescriptor } from './stages/descriptor.ts';
+import type { StageKernel } from './stages/kernel.ts';
+import { stageOutputTiming, type BlockTiming } from './timing.ts';
 
-const windowOptions = z.strictObject({ window: z.number().int().min(1).max(1_048_576) });
-const adaptiveOptions = z.strictObject({
-  taps: z.number().int().min(1).max(4096),
-  mu: z.number().positive().finite(),
-  eps: z.number().min(0).finite().default(1e-6),
-});
 const pipelineOptions = z.strictObject({ channels: z.number().int().min(1).max(64).default(1) });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ConfigError(`invalid ${what} options: ${zodReason(result.error)}`);
-  }
-  return result.data;
-}
+type BuilderArgs<O> = {} extends O ? [options?: O] : [options: O];
+
+/** One builder method per catalogue stage, typed by its options schema. */
+export type StageBuilders<Self> = { readonly [N in StageName]: (...options: BuilderArgs<StageOptions<N>>) => Self };
 
 /**
  * An immutable declaration of a pipeline: each builder call returns a new spec, so one spec can be
- * shared by every key and instantiated per key with `create()`.
+ * shared by every key and instantiated per key with `create()`. The builder methods
+ * (`movingAverage`, `rms`, …) come from the stage catalogue (stages/catalogue.ts).
  */
+// The builder methods are installed on the prototype below, one per catalogue stage.
+export interface PipelineSpec extends StageBuilders<PipelineSpec> {}
 export class PipelineSpec {
   /** Channels of the output of the last stage. */
   readonly outChannels: number;
@@ -46,36 +36,22 @@ export class PipelineSpec {
   ) {
     let ch = channels;
     for (const stage of stages) {
-      if ((stage.name === 'nlms' || stage.name === 'lms') && ch !== 2) {
-        throw new ConfigError(
-          `${stage.name} needs 2-channel interleaved input [x0, d0, x1, d1, …], but its input has ${ch} channel(s)`,
-        );
-      }
-      ch = outputChannels(stage, ch);
+      const out = descriptorOf(stage.name).channels.out(ch, stage.params);
+      if (typeof out !== 'number') throw new ConfigError(`${stage.name} ${out.error}`, { stage: stage.name });
+      ch = out;
     }
     this.outChannels = ch;
+    // Unchanged since the first release: stored snapshots carry this hash.
     this.description = JSON.stringify({ v: 1, channels, stages: stages.map((s) => [s.name, s.params]) });
     this.configHash = fnv1a64(this.description);
   }
 
-  private then(stage: StageSpec): PipelineSpec {
-    return new PipelineSpec(this.channels, [...this.stages, stage]);
-  }
-
-  movingAverage(options: MovingWindowParams): PipelineSpec {
-    return this.then({ name: 'movingAverage', params: parse(windowOptions, options, 'movingAverage') });
-  }
-
-  rms(options: MovingWindowParams): PipelineSpec {
-    return this.then({ name: 'rms', params: parse(windowOptions, options, 'rms') });
-  }
-
-  nlms(options: { taps: number; mu: number; eps?: number }): PipelineSpec {
-    return this.then({ name: 'nlms', params: parse(adaptiveOptions, options, 'nlms') as AdaptiveFilterParams });
-  }
-
-  lms(options: { taps: number; mu: number }): PipelineSpec {
-    return this.then({ name: 'lms', params: parse(adaptiveOptions, options, 'lms') as AdaptiveFilterParams });
+  /** A new spec with one more stage, its options validated by the stage's schema. */
+  withStage<N extends StageName>(name: N, options?: StageOptions<N>): PipelineSpec {
+    const descriptor = descriptorOf(name);
+    const result = descriptor.options.safeParse(options ?? {});
+    if (!result.success) throw new ConfigError(`invalid ${name} options: ${zodReason(result.error)}`, { stage: name });
+    return new PipelineSpec(this.channels, [...this.stages, { name, params: result.data } as StageSpec]);
   }
 
   create(backend: DspBackend = getDefaultBackend()): Pipeline {
@@ -84,13 +60,34 @@ export class PipelineSpec {
   }
 }
 
+for (const descriptor of catalogue) {
+  if (descriptor.name in PipelineSpec.prototype) throw new Error(`stage name ${descriptor.name} clashes with a PipelineSpec member`);
+  Object.defineProperty(PipelineSpec.prototype, descriptor.name, {
+    value(this: PipelineSpec, options?: object) {
+      return this.withStage(descriptor.name, options as never);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** Starts a pipeline declaration: `pipeline().movingAverage({ window: 10 }).rms({ window: 5 })`. */
 export function pipeline(options: { channels?: number } = {}): PipelineSpec {
-  return new PipelineSpec(parse(pipelineOptions, options, 'pipeline').channels, []);
+  const result = pipelineOptions.safeParse(options);
+  if (!result.success) throw new ConfigError(`invalid pipeline options: ${zodReason(result.error)}`);
+  return new PipelineSpec(result.data.channels, []);
 }
 
 function partitionId(topic: string, partition: number): string {
   return `${topic}-${partition}`;
+}
+
+/** What a pipeline made of one block of input. */
+export interface PipelineOutput extends BlockTiming {
+  /** Interleaved frames of `channels`. */
+  readonly samples: Float32Array;
+  readonly channels: number;
+  readonly frames: number;
 }
 
 /**
@@ -98,7 +95,11 @@ function partitionId(topic: string, partition: number): string {
  */
 export class Pipeline {
   private readonly kernels: StageKernel[];
-  private scratch = new Float32Array(0);
+  private readonly descriptors: AnyStageDescriptor[];
+  /** The first stage whose output rate differs from its input's, if any. */
+  private readonly rateChanger: string | undefined;
+  /** Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in the other. */
+  private readonly scratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
   private readonly absorbed = new Map<string, AbsorbedOffset>();
 
   constructor(
@@ -106,6 +107,8 @@ export class Pipeline {
     readonly backend: DspBackend,
   ) {
     let ch = spec.channels;
+    this.descriptors = spec.stages.map((stage) => descriptorOf(stage.name));
+    this.rateChanger = this.descriptors.find((d) => d.rate.kind !== 'same')?.name;
     this.kernels = spec.stages.map((stage) => {
       const kernel = backend.createKernel(stage, ch);
       ch = kernel.outChannels;
@@ -119,30 +122,58 @@ export class Pipeline {
 
   /**
    * Runs interleaved samples (length a multiple of `channels`) through every stage and returns a
-   * new array of output frames. Intermediate results reuse one scratch buffer.
+   * new array of output frames. Intermediate results reuse scratch buffers.
    */
   process(samples: Float32Array): Float32Array {
-    const frames = samples.length / this.spec.channels;
+    return this.execute(samples, undefined).samples;
+  }
+
+  /**
+   * As `process`, with the block's timing: the output carries its own first-frame time and rate. A
+   * pipeline with a rate-changing stage needs the block's sample rate to time its output, and
+   * throws (DSPFN_INVALID_SAMPLES, before any state changes) without it.
+   */
+  run(samples: Float32Array, timing: BlockTiming): PipelineOutput {
+    if (timing.sampleRate === undefined && timing.timestamp !== undefined && this.rateChanger !== undefined) {
+      const stage = this.rateChanger;
+      throw new InvalidSamplesError(`${stage} changes the frame rate, so its output can only be timed when the block has a sampleRate`, { stage });
+    }
+    return this.execute(samples, timing);
+  }
+
+  private execute(samples: Float32Array, timing: BlockTiming | undefined): PipelineOutput {
+    let frames = samples.length / this.spec.channels;
     if (!Number.isInteger(frames)) {
       throw new ConfigError(`${samples.length} samples are not whole frames of ${this.spec.channels} channel(s)`);
     }
     let input = samples;
-    for (let s = 0; s < this.kernels.length; s++) {
+    let inBuffer = -1; // which scratch buffer holds `input` (-1: the caller's samples, never written)
+    let at = timing;
+    const last = this.kernels.length - 1;
+    for (let s = 0; s <= last; s++) {
       const kernel = this.kernels[s]!;
-      const last = s === this.kernels.length - 1;
-      const outLength = frames * kernel.outChannels;
+      const length = kernel.maxOutputFrames(frames) * kernel.outChannels;
       let output: Float32Array;
-      if (last) output = new Float32Array(outLength);
+      let outBuffer = -1;
+      if (s === last) output = new Float32Array(length);
       else {
-        if (this.scratch.length < frames * Math.max(kernel.inChannels, kernel.outChannels)) {
-          this.scratch = new Float32Array(frames * Math.max(kernel.inChannels, kernel.outChannels));
-        }
-        output = this.scratch.subarray(0, outLength);
+        outBuffer = inBuffer >= 0 && length <= input.length ? inBuffer : inBuffer === 0 ? 1 : 0;
+        if (this.scratch[outBuffer]!.length < length) this.scratch[outBuffer] = new Float32Array(length);
+        output = this.scratch[outBuffer]!.subarray(0, length);
       }
-      kernel.process(input, output);
-      input = output;
+      const written = kernel.process(input, output);
+      if (at !== undefined) at = stageOutputTiming(this.descriptors[s]!.rate, this.spec.stages[s]!.params, kernel, at);
+      frames = written;
+      input = written * kernel.outChannels === length ? output : output.subarray(0, written * kernel.outChannels);
+      inBuffer = outBuffer;
     }
-    return input;
+    return {
+      samples: input,
+      channels: this.spec.outChannels,
+      frames,
+      timestamp: at?.timestamp,
+      sampleRate: at?.sampleRate,
+    };
   }
 
   /** Whether the record at this offset has already been applied to this key's state. */
@@ -167,13 +198,17 @@ export class Pipeline {
     return encodeSnapshot({
       configHash: this.spec.configHash,
       offsets: [...this.absorbed.values()],
-      stages: this.kernels.map((kernel, i) => ({ kind: StageKind[this.spec.stages[i]!.name], state: kernel.snapshot() })),
+      stages: this.kernels.map((kernel, i) => {
+        const descriptor = this.descriptors[i]!;
+        return { kind: kindOf(descriptor.name), version: descriptor.stateVersion, state: kernel.snapshot() };
+      }),
     });
   }
 
   /**
    * Restores a snapshot taken by a pipeline with the same configuration. A snapshot from another
-   * configuration throws StateMismatchError instead of being reinterpreted.
+   * configuration throws StateMismatchError instead of being reinterpreted; a stage state this
+   * version cannot read throws SnapshotError naming the stage.
    */
   restore(bytes: Uint8Array, key?: string): void {
     const snapshot = decodeSnapshot(bytes);
@@ -185,14 +220,41 @@ export class Pipeline {
         key === undefined ? {} : { key },
       );
     }
-    snapshot.stages.forEach((stage, i) => {
-      const expected = StageKind[this.spec.stages[i]!.name];
-      if (stage.kind !== expected) {
-        throw new StateMismatchError(`stored stage ${i} has kind ${stage.kind}, pipeline has ${expected}`);
+    // Every stage is checked (and upgraded) before any kernel changes.
+    const states = snapshot.stages.map((stage, i) => this.currentState(stage, i, key));
+    states.forEach((state, i) => {
+      const name = this.descriptors[i]!.name;
+      try {
+        this.kernels[i]!.restore(state);
+      } catch (error) {
+        if (error instanceof DspfnError && error.stage !== undefined) throw error;
+        if (error instanceof SnapshotError) throw new SnapshotError(`${name}: ${error.message}`, { stage: name, cause: error });
+        throw error;
       }
-      this.kernels[i]!.restore(stage.state);
     });
     this.absorbed.clear();
     for (const entry of snapshot.offsets) this.absorbed.set(partitionId(entry.topic, entry.partition), { ...entry });
+  }
+
+  /** Stage i's stored state in the layout its kernel reads now. */
+  private currentState(stage: StageState, i: number, key: string | undefined): Uint8Array {
+    const descriptor = this.descriptors[i]!;
+    const name = descriptor.name;
+    const expected = kindOf(name);
+    if (stage.kind !== expected) {
+      throw new StateMismatchError(`stored stage ${i} has kind ${stage.kind}, pipeline has ${expected} (${name})`, key === undefined ? {} : { key });
+    }
+    if (stage.version === descriptor.stateVersion) return stage.state;
+    const where = `${name} (stage ${i})`;
+    if (stage.version > descriptor.stateVersion) {
+      throw new SnapshotError(
+        `${where}: state version ${stage.version} was written by a newer dspfn (this one reads up to ${descriptor.stateVersion})`,
+        { stage: name },
+      );
+    }
+    if (!descriptor.upgradeState) {
+      throw new SnapshotError(`${where}: state version ${stage.version} cannot be read (current ${descriptor.stateVersion}, no upgrade)`, { stage: name });
+    }
+    return descriptor.upgradeState(stage.state, stage.version, this.spec.stages[i]!.params, this.kernels[i]!.inChannels);
   }
 }

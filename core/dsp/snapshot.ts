@@ -1,12 +1,14 @@
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { SnapshotError } from '../errors.ts';
-import { StageKind } from './stage.ts';
+import { descriptorOfKind } from './stages/catalogue.ts';
 
 /**
  * Pipeline snapshot, format version 1, little-endian:
  *   "DSPF" · u16 version · u16 stage count · u64 config hash · u32 offset count
  *   offsets: u16 topic length · topic (UTF-8) · u32 partition · f64 offset (integer-valued)
- *   stages:  u8 kind · u8 0 · u16 0 · u32 length · stage state
+ *   stages:  u8 kind · u8 state version · u16 0 · u32 length · stage state
+ * Kinds are the stages' ids in stages/kinds.lock.json. The state version is the stage's
+ * `stateVersion` (0 for every stage's first layout: the byte was always 0 before it had a meaning).
  * Stage states are defined beside each kernel; both backends write identical bytes.
  */
 export const SNAPSHOT_MAGIC = 0x46505344; // "DSPF" read as little-endian u32
@@ -20,6 +22,8 @@ export interface AbsorbedOffset {
 
 export interface StageState {
   kind: number;
+  /** Layout version of `state` (the stage descriptor's `stateVersion` when it was written). */
+  version: number;
   state: Uint8Array;
 }
 
@@ -42,12 +46,10 @@ export function encodeSnapshot(snapshot: Omit<PipelineSnapshot, 'version'>): Uin
     out.u16(topic.length).bytes(topic).u32(entry.partition).f64(entry.offset);
   }
   for (const stage of snapshot.stages) {
-    out.u8(stage.kind).u8(0).u16(0).u32(stage.state.length).bytes(stage.state);
+    out.u8(stage.kind).u8(stage.version).u16(0).u32(stage.state.length).bytes(stage.state);
   }
   return out.finish();
 }
-
-const knownKinds = new Set<number>(Object.values(StageKind));
 
 export function decodeSnapshot(bytes: Uint8Array): PipelineSnapshot {
   const input = new ByteReader(bytes);
@@ -68,10 +70,10 @@ export function decodeSnapshot(bytes: Uint8Array): PipelineSnapshot {
   const stages: StageState[] = [];
   for (let i = 0; i < stageCount; i++) {
     const kind = input.u8();
-    input.u8();
+    const stateVersion = input.u8();
     input.u16();
-    if (!knownKinds.has(kind)) throw new SnapshotError(`snapshot holds unknown stage kind ${kind}`);
-    stages.push({ kind, state: input.bytesView(input.u32()) });
+    if (descriptorOfKind(kind) === undefined) throw new SnapshotError(`snapshot holds unknown stage kind ${kind}`);
+    stages.push({ kind, version: stateVersion, state: input.bytesView(input.u32()) });
   }
   input.expectEnd();
   return { version, configHash, offsets, stages };

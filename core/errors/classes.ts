@@ -102,3 +102,17 @@ export class ConsumeFailedError<S = unknown> extends DspfnError {
     super(ErrorCode.ConsumeFailed, message, { cause });
   }
 }
+
+/** A secret (Secrets Manager, SSM) could not be read, or does not hold what dspfn expects. */
+export class SecretError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Secret, message, options);
+  }
+}
+
+/** A server refused the credentials or the client certificate, or its own certificate did not verify. */
+export class SecurityError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Security, message, options);
+  }
+}

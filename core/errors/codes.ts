@@ -13,5 +13,7 @@ export const ErrorCode = {
   BatchFailed: 'DSPFN_BATCH_FAILED',
   ReplayFailed: 'DSPFN_REPLAY_FAILED',
   ConsumeFailed: 'DSPFN_CONSUME_FAILED',
+  Secret: 'DSPFN_SECRET',
+  Security: 'DSPFN_SECURITY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -28,6 +28,8 @@ export const ERRORS = {
   DSPFN_BATCH_FAILED: { error: errors.BatchFailedError, handling: 'dead-letter' },
   DSPFN_REPLAY_FAILED: { error: errors.ReplayFailedError, handling: 'retry' },
   DSPFN_CONSUME_FAILED: { error: errors.ConsumeFailedError, handling: 'retry' },
+  DSPFN_SECRET: { error: errors.SecretError, handling: 'retry' },
+  DSPFN_SECURITY: { error: errors.SecurityError, handling: 'retry' },
 } as const satisfies { readonly [C in ErrorCode]: { readonly error: ErrorClass; readonly handling: ErrorHandling } };
 
 /** How an error is handled; anything that is not a dspfn error fails the batch. */

@@ -1,3 +1,5 @@
+import type { DspBackend } from '../dsp/backend.ts';
+import { describeBackend, resolveBackend } from '../dsp/native/loader.ts';
 import { ConfigError, ReplayFailedError, describeError } from '../errors.ts';
 import type { BatchReport } from '../handler/report.ts';
 import type { Runtime } from '../handler/runtime.ts';
@@ -46,6 +48,8 @@ export interface ReplayOptions {
   onProgress?: (progress: ReplayProgress) => void;
   /** Delay before retrying a failed batch, in ms. */
   retryDelayMs?: number;
+  /** DSP kernels; default: the native module when it loads (DSPFN_BACKEND, see resolveBackend). */
+  backend?: DspBackend;
 }
 
 export interface ReplayProgress {
@@ -58,6 +62,8 @@ export interface ReplayProgress {
 
 export interface ReplaySummary {
   function: string;
+  /** The DSP kernels that ran: "native (avx2, @dspfn/linux-x64-gnu)" or "js (TypeScript kernels)". */
+  backend: string;
   records: number;
   batches: number;
   samples: number;
@@ -102,7 +108,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const functionName = options.handler.dspfn.definition.name;
   // Running totals, so the progress after each batch costs the same on the 10,000th batch.
   const totals = { samples: 0, results: 0, deadLetters: 0, skipped: 0, tombstones: 0 };
+  const backend = options.backend ?? resolveBackend();
   const runtime: Partial<Runtime> = {
+    backend,
     sink,
     state: options.state ?? new MemoryStateStore(),
     logger: options.logger ?? jsonLogger({ function: functionName }, options.logLevel ?? 'warn'),
@@ -128,6 +136,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const elapsedMs = performance.now() - started;
     return {
       function: functionName,
+      backend: describeBackend(backend),
       records: counts.records,
       batches: counts.batches,
       samples: totals.samples,

@@ -2,12 +2,13 @@
 /**
  * Builds dspfn's native DSP module and its Lambda layer.
  *
- *   node layers/dsp/build.mjs            linux-x64 + linux-arm64 prebuilds, checks, layer zip
+ *   node layers/dsp/build.mjs            linux-x64 + linux-arm64 builds, checks, layer zip
  *   node layers/dsp/build.mjs --host     only this machine's architecture (fast, for tests)
  *   node layers/dsp/build.mjs --force    rebuild even when outputs are newer than the sources
  *
- * Outputs (gitignored): layers/dsp/prebuilds/linux-{x64,arm64}/dspfn_dsp.node and
- * layers/dsp/build/dspfn-dsp-layer.zip (nodejs/node_modules/@dspfn/dsp-native, arm64 binary).
+ * Outputs (gitignored): layers/dsp/npm/linux-{x64,arm64}-gnu/dspfn_dsp.node, the binaries of the
+ * platform packages @dspfn/linux-x64-gnu and @dspfn/linux-arm64-gnu (see platforms.mjs), and
+ * layers/dsp/build/dspfn-dsp-layer.zip: the arm64 package as nodejs/node_modules/@dspfn/linux-arm64-gnu.
  *
  * The arm64 binary is checked before it is packed, because qemu runs it with this machine's glibc
  * and CPU model and so cannot catch what would fail on Lambda: it must be an AArch64 shared object
@@ -15,11 +16,10 @@
  * (Amazon Linux 2023) and no libstdc++.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { platformPackage } from './platforms.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -28,8 +28,12 @@ const force = args.has('--force');
 const hostOnly = args.has('--host');
 const MAX_GLIBC = [2, 34];
 
-const sources = ['cpu.c', 'moving_window.c', 'nlms.c', 'binding.c'].map((f) => path.join(here, 'src', f));
-const headers = [path.join(here, 'src', 'dspfn_dsp.h')];
+// Every C file under src/ is compiled (a new stage is a new file, no edit here), in a fixed order so
+// the command, and so the up-to-date stamp, does not depend on the file system.
+const srcDir = path.join(here, 'src');
+const srcFiles = fs.readdirSync(srcDir, { recursive: true }).map(String).sort();
+const sources = srcFiles.filter((f) => f.endsWith('.c')).map((f) => path.join(srcDir, f));
+const headers = srcFiles.filter((f) => f.endsWith('.h')).map((f) => path.join(srcDir, f));
 const napiInclude = path.join(root, 'node_modules', 'node-api-headers', 'include');
 
 /*
@@ -40,7 +44,7 @@ const napiInclude = path.join(root, 'node_modules', 'node-api-headers', 'include
  */
 const commonFlags = [
   '-std=c11', '-O3', '-fPIC', '-shared', '-fvisibility=hidden', '-ffp-contract=off', '-fno-math-errno',
-  '-Wall', '-Wextra', '-Werror', '-s', '-Wl,-z,noexecstack', `-I${napiInclude}`,
+  '-Wall', '-Wextra', '-Werror', '-s', '-Wl,-z,noexecstack', `-I${napiInclude}`, `-I${srcDir}`,
 ];
 
 const hostArch = process.arch === 'arm64' ? 'arm64' : 'x64';
@@ -119,18 +123,18 @@ async function buildTarget(arch) {
     if (arch === hostArch) fail('gcc is missing: apt-get install -y gcc');
     aptInstall(target.apt);
   }
-  const outDir = path.join(here, 'prebuilds', `linux-${arch}`);
-  const output = path.join(outDir, 'dspfn_dsp.node');
+  const pkg = platformPackage(`linux-${arch}-gnu`);
+  const output = pkg.binary;
   const argv = [...commonFlags, ...target.flags, '-o', output, ...sources];
   const ccVersion = run(cc, ['--version']).split('\n')[0];
   const stamp = JSON.stringify({ ccVersion, argv: argv.map((a) => a.replace(root, '<root>')) });
-  const stampFile = path.join(outDir, 'build.json');
+  const stampFile = path.join(here, 'build', `${pkg.key}.json`);
   const inputs = [...sources, ...headers, fileURLToPath(import.meta.url)];
   if (isFresh(output, inputs, stampFile, stamp)) {
     log(`linux-${arch}: up to date (${path.relative(root, output)})`);
     return output;
   }
-  fs.mkdirSync(outDir, { recursive: true });
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
   const started = Date.now();
   const status = await new Promise((resolve) => {
     spawn(cc, argv, { stdio: 'inherit' }).on('close', resolve).on('error', () => resolve(-1));
@@ -198,33 +202,14 @@ function checkX64(file) {
   log(`linux-x64 checks passed: X86-64 DYN; ymm float64 ops ${avx2}; glibc ${versions.join(' ') || 'none'}; NEEDED ${needed.join(' ')}`);
 }
 
-function packLayer(arm64Binary) {
-  const packageDir = path.join(here, 'layer-package');
+/**
+ * The layer zip, made from the arm64 platform package by the same code as `dspfn layer` in a
+ * user's project (core/deploy/layer.ts); byte-identical for identical inputs.
+ */
+function packLayer() {
   const zipFile = path.join(here, 'build', 'dspfn-dsp-layer.zip');
-  const inputs = [arm64Binary, path.join(packageDir, 'package.json'), path.join(packageDir, 'index.cjs'), fileURLToPath(import.meta.url)];
-  const stamp = createHash('sha256').update(inputs.map((f) => fs.readFileSync(f).length + f).join()).digest('hex');
-  const stampFile = path.join(here, 'build', 'layer.json');
-  if (isFresh(zipFile, inputs, stampFile, stamp)) {
-    log(`layer: up to date (${path.relative(root, zipFile)})`);
-    return;
-  }
-  if (!has('zip')) aptInstall(['zip']);
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'dspfn-layer-'));
-  const pkg = path.join(staging, 'nodejs', 'node_modules', '@dspfn', 'dsp-native');
-  fs.mkdirSync(pkg, { recursive: true });
-  fs.copyFileSync(path.join(packageDir, 'package.json'), path.join(pkg, 'package.json'));
-  fs.copyFileSync(path.join(packageDir, 'index.cjs'), path.join(pkg, 'index.cjs'));
-  fs.copyFileSync(arm64Binary, path.join(pkg, 'dspfn_dsp.node'));
-  // Fixed timestamps so the zip only changes when its content does.
-  const fixed = new Date('2020-01-01T00:00:00Z');
-  for (const entry of fs.readdirSync(staging, { recursive: true })) fs.utimesSync(path.join(staging, entry), fixed, fixed);
-  fs.mkdirSync(path.dirname(zipFile), { recursive: true });
-  fs.rmSync(zipFile, { force: true });
-  run('zip', ['-q', '-X', '-r', '-9', zipFile, 'nodejs'], { cwd: staging });
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.writeFileSync(stampFile, stamp);
-  const listing = run('unzip', ['-l', zipFile]).split('\n').filter((l) => /nodejs\//.test(l) && !l.endsWith('/'));
-  log(`layer: ${path.relative(root, zipFile)} (${fs.statSync(zipFile).size} bytes)\n${listing.map((l) => `    ${l.trim()}`).join('\n')}`);
+  const pkg = platformPackage('linux-arm64-gnu');
+  run(process.execPath, [path.join(root, 'bin', 'dspfn.js'), 'layer', '--from', pkg.dir, '--out', zipFile], { cwd: root, stdio: 'inherit' });
 }
 
 const started = Date.now();
@@ -239,6 +224,6 @@ const outputs = Object.fromEntries(arches.map((arch, i) => [arch, built[i]]));
 if (outputs.x64) checkX64(outputs.x64);
 if (outputs.arm64) {
   checkArm64(outputs.arm64);
-  packLayer(outputs.arm64);
+  packLayer();
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Runs the native-vs-TypeScript suite on arm64: the official Node.js 22 arm64 binary under
-# qemu-aarch64 with the CPU pinned to Graviton2 (QEMU_CPU=neoverse-n1; qemu's default CPU accepts
-# every extension, so code that would SIGILL on Lambda would pass). The suite must report 'neon'.
+# Runs the native tests on arm64: the official Node.js 22 arm64 binary under qemu-aarch64 with the
+# CPU pinned to Graviton2 (QEMU_CPU=neoverse-n1; qemu's default CPU accepts every extension, so code
+# that would SIGILL on Lambda would pass). The module must report 'neon'. The files: the native half
+# of the conformance suite and the module tests (layers/dsp/test/*.test.ts), the snapshot fixtures,
+# and every stage's own native tests (core/dsp/stages/**/*.native.test.ts).
 #
 #   layers/dsp/test-arm64.sh                 vitest, one process, worker threads (no fork)
-#   DSPFN_QEMU_RUNNER=node layers/dsp/test-arm64.sh   node --test on the same file instead
+#   layers/dsp/test-arm64.sh FILE…           only these test files
+#   DSPFN_CONFORMANCE_STAGES=ema layers/dsp/test-arm64.sh layers/dsp/test/conformance.test.ts
+#                                            one stage's conformance (coverage "sampled" on arm64;
+#                                            DSPFN_CONFORMANCE=full for every signal)
+#   DSPFN_QEMU_RUNNER=node layers/dsp/test-arm64.sh   node --test on the same files instead
 #
 # vitest needs two native pieces that npm installed for the host only: rollup's arm64 binding is
 # fetched once into the cache and found through NODE_PATH, and esbuild runs as the host's binary
@@ -33,6 +39,11 @@ node_arm64="$("$here/fetch-node.sh" linux-arm64 22)"
 export QEMU_CPU=neoverse-n1 QEMU_LD_PREFIX="$sysroot" DSPFN_EXPECT_SIMD=neon
 unset DSPFN_NATIVE_PATH DSPFN_SIMD DSPFN_BACKEND
 cd "$root"
+if [ "$#" -gt 0 ]; then
+  files=("$@")
+else
+  mapfile -t files < <(ls layers/dsp/test/*.test.ts core/dsp/fixtures/fixtures.test.ts; find core/dsp/stages -name '*.native.test.ts' | sort)
+fi
 
 started=$(date +%s)
 if [ "$runner" = vitest ]; then
@@ -47,10 +58,9 @@ if [ "$runner" = vitest ]; then
   fi
   esbuild_host="$(node -p "require('path').join(require('path').dirname(require.resolve('@esbuild/linux-x64/package.json', { paths: [require('path').dirname(require.resolve('esbuild/package.json'))] })), 'bin', 'esbuild')")"
   NODE_PATH="$modules/node_modules" ESBUILD_BINARY_PATH="$esbuild_host" \
-    qemu-aarch64 "$node_arm64" node_modules/vitest/vitest.mjs run --pool=threads --no-file-parallelism \
-    layers/dsp/test/native-vs-js.test.ts
+    qemu-aarch64 "$node_arm64" node_modules/vitest/vitest.mjs run --pool=threads --no-file-parallelism "${files[@]}"
 else
   qemu-aarch64 "$node_arm64" --test --experimental-test-isolation=none --experimental-transform-types \
-    --test-reporter=spec layers/dsp/test/native-vs-js.test.ts
+    --test-reporter=spec "${files[@]}"
 fi
 echo "[test:arm64] $(qemu-aarch64 "$node_arm64" --version) arm64 under qemu-aarch64 (QEMU_CPU=$QEMU_CPU), runner $runner: passed in $(( $(date +%s) - started )) s"

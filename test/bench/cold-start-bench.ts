@@ -24,8 +24,7 @@ import { table } from './measure.ts';
  */
 
 const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
-const LAYER_PACKAGE = path.join(ROOT, 'layers', 'dsp', 'layer-package');
-const NATIVE_DIR = 'nodejs/node_modules/@dspfn/dsp-native';
+const HOST_PACKAGE = `linux-${process.arch}-gnu`;
 const NATIVE_FILE = 'dspfn_dsp.node';
 
 export interface ColdStartOptions {
@@ -105,25 +104,18 @@ function records(name: string, count: number, samples: number): RecordInput[] {
   }));
 }
 
-/** A /opt-like folder: the layer's files, with this machine's build of the binary. */
+/** A /opt-like folder: the layer's files, plus this machine's platform package when it is not arm64. */
 function layerShapedOpt(dir: string): { nodePath: string; note: string } | { note: string } {
-  const prebuild = path.join(ROOT, 'layers', 'dsp', 'prebuilds', `linux-${process.arch}`, NATIVE_FILE);
-  if (process.platform !== 'linux' || !fs.existsSync(prebuild)) {
-    return { note: `no ${path.relative(ROOT, prebuild)} (npm run build:layer): timed with the TypeScript kernels (DSPFN_BACKEND=js)` };
+  const build = path.join(ROOT, 'layers', 'dsp', 'npm', HOST_PACKAGE);
+  if (process.platform !== 'linux' || !fs.existsSync(path.join(build, NATIVE_FILE))) {
+    return { note: `no ${path.relative(ROOT, path.join(build, NATIVE_FILE))} (npm run build:layer): timed with the TypeScript kernels (DSPFN_BACKEND=js)` };
   }
-  const pkg = path.join(dir, NATIVE_DIR);
+  if (fs.existsSync(LAYER_ZIP)) extractZip(LAYER_ZIP, dir);
+  const pkg = path.join(dir, 'nodejs', 'node_modules', '@dspfn', HOST_PACKAGE);
   fs.mkdirSync(pkg, { recursive: true });
-  let from: string;
-  if (fs.existsSync(LAYER_ZIP)) {
-    extractZip(LAYER_ZIP, dir);
-    from = 'the layer zip';
-  } else {
-    for (const file of fs.readdirSync(LAYER_PACKAGE)) fs.copyFileSync(path.join(LAYER_PACKAGE, file), path.join(pkg, file));
-    from = 'layers/dsp/layer-package (no layer zip yet)';
-  }
-  fs.copyFileSync(prebuild, path.join(pkg, NATIVE_FILE));
-  const arch = process.arch === 'arm64' ? '' : `; the layer zip's binary is arm64, so the linux-${process.arch} prebuild replaces it here`;
-  return { nodePath: path.join(dir, 'nodejs', 'node_modules'), note: `native module from a layer-shaped folder (${from}) via NODE_PATH${arch}` };
+  for (const file of ['package.json', NATIVE_FILE]) fs.copyFileSync(path.join(build, file), path.join(pkg, file));
+  const arch = process.arch === 'arm64' ? '' : `; the layer holds @dspfn/linux-arm64-gnu, so @dspfn/${HOST_PACKAGE} sits beside it here`;
+  return { nodePath: path.join(dir, 'nodejs', 'node_modules'), note: `native module from a layer-shaped folder via NODE_PATH${arch}` };
 }
 
 // Asynchronous: the Upstash endpoint of the adapter rows runs in this process.

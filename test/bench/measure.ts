@@ -33,3 +33,29 @@ export function table(rows: ReadonlyArray<readonly string[]>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => '  ' + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')).join('\n');
 }
+
+/**
+ * Operations per second of this process's CPU time (user + system) while `run` repeats for about
+ * `ms` of wall time: on a shared machine, wall time would charge other processes' work to us.
+ */
+export function cpuRate(run: () => void, perCall: number, ms: number): number {
+  let calls = 0;
+  const start = process.cpuUsage();
+  const wallEnd = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  do {
+    for (let i = 0; i < 16; i++) run();
+    calls += 16;
+  } while (process.hrtime.bigint() < wallEnd);
+  const used = process.cpuUsage(start);
+  return (calls * perCall) / ((used.user + used.system) / 1e6);
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** 1.23 G, 456.7 M */
+export function rate(perSecond: number): string {
+  return perSecond >= 1e9 ? `${(perSecond / 1e9).toFixed(2)} G` : `${(perSecond / 1e6).toFixed(1)} M`;
+}

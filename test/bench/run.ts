@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { jsBackend, type DspBackend } from '../../core/adapters/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
-import { benchTypeScriptStages } from './dsp-bench.ts';
 import { benchHandler } from './handler-bench.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,9 +20,6 @@ function section(title: string, script: string): boolean {
  */
 async function main(): Promise<void> {
   console.log(`dspfn bench — node ${process.version}, ${process.arch}`);
-  console.log('\nTypeScript reference stages, 1,024-sample blocks');
-  console.log(benchTypeScriptStages());
-
   const backends: DspBackend[] = [jsBackend];
   if (isNativeAvailable()) backends.push(nativeBackend());
   else console.log('\n(native module not built: run `npm run build:layer` for the native rows)');
@@ -31,7 +27,8 @@ async function main(): Promise<void> {
   console.log(await benchHandler(backends));
 
   const results = [
-    section('Native DSP layer: native SIMD vs native scalar vs TypeScript', 'layers/dsp/bench.ts'),
+    section('Stages (from the catalogue): native SIMD vs native scalar vs TypeScript vs a plain JavaScript loop', 'test/bench/stages-bench.ts'),
+    section('Pipelines through the native layer', 'layers/dsp/bench.ts'),
     section('State stores: load + commit per batch', 'test/bench/state-bench.ts'),
     section('dspfn consume against a local Kafka broker', 'test/bench/kafka-bench.ts'),
     section('Cold start of the bundled functions', 'test/bench/cold-start-bench.ts'),

@@ -1,11 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
 import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
+import { awsStubEnv, startAwsStub } from '../servers/aws-stub.ts';
+import { expectNoSecrets } from './security-support.ts';
 
 /**
  * Packages both stacks with osls, offline (dummy credentials, nothing deployed), and checks the
@@ -13,8 +16,10 @@ import { mskEvent } from '../../core/testing/index.ts';
  */
 
 const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
-const X64_PREBUILD = path.join(ROOT, 'layers', 'dsp', 'prebuilds', 'linux-x64', 'dspfn_dsp.node');
-const NATIVE_DIR = 'nodejs/node_modules/@dspfn/dsp-native';
+const NATIVE_DIR = 'nodejs/node_modules/@dspfn/linux-arm64-gnu';
+// This machine's platform package (the arm64 one on an arm64 host).
+const HOST_PACKAGE = `linux-${process.arch}-gnu`;
+const HOST_BUILD = path.join(ROOT, 'layers', 'dsp', 'npm', HOST_PACKAGE);
 const SERVERLESS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
 const MiB = 1024 * 1024;
 
@@ -25,6 +30,8 @@ const PARAMS = {
   kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dspfn-kafka-scram-AbCdEf',
   kafkaSubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
   kafkaSecurityGroupIds: 'sg-0ccc3333',
+  // State in Redis, its URL (with the password) in SSM: only the parameter's name is deployed.
+  stateSsmParameter: '/dspfn/ci/redis-url',
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
@@ -121,9 +128,8 @@ describe('function stack (serverless.yml)', () => {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
       expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel)\/handler\.handler$/);
-      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout' });
-      // Safe defaults: nothing secret-shaped is set unless a parameter gives it.
-      expect(fn.Properties.Environment.Variables).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
+      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
   });
 
@@ -160,9 +166,83 @@ describe('function stack (serverless.yml)', () => {
     expect(kafka.StartingPosition).toBe('LATEST');
     expect(kafka.SelfManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-noise-cancel' });
     const env = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables;
-    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512' });
-    // Credentials only when a parameter supplies them.
-    expect(env).not.toHaveProperty('DSPFN_KAFKA_PASSWORD');
+    // The Kafka sink logs in with the trigger's own secret, read from Secrets Manager.
+    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_SECRET_ARN: PARAMS.kafkaScramSecretArn });
+  });
+
+  it('takes every secret from Secrets Manager or SSM: the template holds names of secrets, never a secret', () => {
+    const secretShaped = /PASSWORD|TOKEN|SECRET|_KEY$/;
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      for (const [name, value] of Object.entries(variables)) {
+        // A variable may name where a secret is (…_ARN, …_PARAMETER), never hold one.
+        if (secretShaped.test(name)) expect(name, `${id} ${name}`).toMatch(/_(SECRET_ARN|SSM_PARAMETER)$/);
+        expect(JSON.stringify(value), `${id} ${name}`).not.toMatch(/rediss?:\/\/[^"]*@|-----BEGIN|password/i);
+      }
+    }
+    expect(JSON.stringify(template)).not.toMatch(/rediss?:\/\/|-----BEGIN|"password"/i);
+    // The functions may read the SSM parameters of their stage, and the SCRAM secret.
+    const ssm = roleStatements().find((s) => [s.Action].flat().includes('ssm:GetParameter'));
+    expect(JSON.stringify(ssm?.Resource)).toBe(JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/dspfn/ci/*']] }]));
+    expect(PARAMS.stateSsmParameter.startsWith('/dspfn/ci/')).toBe(true);
+  });
+
+  it('a bundled function reads its secrets from SSM and Secrets Manager at init, through the AWS SDK of the runtime', async () => {
+    const stub = await startAwsStub();
+    // Stands in for Redis: the function can only know this port from the URL it read from SSM.
+    const redisConnections: string[] = [];
+    const redis = net.createServer((socket) => {
+      redisConnections.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => redis.listen(0, '127.0.0.1', resolve));
+    const password = 'redis-pw-from-ssm-Q7x';
+    const kafkaPassword = 'kafka-pw-from-sm-R2y';
+    stub.parameters.set(PARAMS.stateSsmParameter, `rediss://dspfn:${password}@127.0.0.1:${(redis.address() as net.AddressInfo).port}`);
+    stub.secrets.set(PARAMS.kafkaScramSecretArn, JSON.stringify({ username: 'svc', password: kafkaPassword }));
+    let child: ChildProcess | undefined;
+    try {
+      const bundle = bundles.find((b) => b.name === 'noise-cancel')!;
+      const task = path.join(tmp, 'secrets-task');
+      extractZip(bundle.zipFile, task);
+      provideRuntimeSdk(task);
+      // The function's environment as deployed, plus what Lambda itself sets and the stub's endpoint.
+      const deployed = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        ...Object.fromEntries(Object.entries(deployed).filter(([, v]) => typeof v === 'string') as Array<[string, string]>),
+        ...awsStubEnv(stub, 'us-east-1'),
+        AWS_LAMBDA_FUNCTION_NAME: 'noise-cancel',
+        DSPFN_BACKEND: 'js',
+        DSPFN_SINK: 'kafka',
+        // Nothing listens there: the sink reads its secret, then keeps trying to connect.
+        DSPFN_KAFKA_BROKERS: '127.0.0.1:1',
+      };
+      expect(env.DSPFN_STATE_SSM_PARAMETER).toBe(PARAMS.stateSsmParameter);
+      expect(env.DSPFN_KAFKA_SECRET_ARN).toBe(PARAMS.kafkaScramSecretArn);
+      expect(env).not.toHaveProperty('DSPFN_STATE');
+      const script = `
+        const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+        await handler.dspfn.warm({ timeoutMs: 60000 });
+      `;
+      child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      // The warm-up, at init, reads both secrets and connects to the Redis the SSM URL names.
+      const deadline = Date.now() + 30_000;
+      while (stub.requests.length < 2 || redisConnections.length === 0) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`reads ${JSON.stringify(stub.requests)}, Redis connections ${redisConnections.length}, output:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stub.requests.map((r) => `${r.operation} ${r.id}`).sort()).toEqual([`GetParameter ${PARAMS.stateSsmParameter}`, `GetSecretValue ${PARAMS.kafkaScramSecretArn}`]);
+      expect(stub.requests.every((r) => r.region === 'us-east-1')).toBe(true);
+      expectNoSecrets(output, [password, kafkaPassword]);
+    } finally {
+      child?.kill('SIGKILL');
+      redis.close();
+      await stub.close();
+    }
   });
 
   it('sets retries, record age, bisect, partial batch responses and a Kafka on-failure topic on both mappings', () => {
@@ -229,6 +309,10 @@ describe('function stack (serverless.yml)', () => {
         expect(chunkFiles).toContain(chunk!.file);
         expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
       }
+      // The secret reads (Secrets Manager, SSM) too; the AWS SDK they call is the runtime's.
+      const secrets = bundle.chunks.find((c) => c.inputs[0]?.input === 'core/secrets');
+      expect(secrets, `${bundle.name}: a chunk for the secret reads`).toBeDefined();
+      expect(files.get(secrets!.file)!.toString('utf8')).toMatch(/from"@aws-sdk\/client-secrets-manager"|import\("@aws-sdk\/client-secrets-manager"\)/);
       expect(bundle.bundleBytes).toBeLessThan(bundle.chunks.reduce((sum, c) => sum + c.bytes, 0));
       // Lambda resolves handler "functions/x/handler.handler" to functions/x/handler.mjs.
       expect(`${fn.Properties.Handler.replace(/\.handler$/, '')}.mjs`).toBe(bundle.handlerPath);
@@ -267,14 +351,13 @@ describe('function stack (serverless.yml)', () => {
 
   it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {
     const opt = path.join(tmp, 'opt');
-    const pkg = path.join(opt, NATIVE_DIR);
-    fs.mkdirSync(pkg, { recursive: true });
-    // The layer zip holds the arm64 binary; this machine runs the x64 build in the same layout.
-    const layer = fs.existsSync(LAYER_ZIP) ? readZip(fs.readFileSync(LAYER_ZIP)) : undefined;
-    const hasNative = layer !== undefined && fs.existsSync(X64_PREBUILD);
+    const pkg = path.join(opt, 'nodejs', 'node_modules', '@dspfn', HOST_PACKAGE);
+    // /opt as Lambda unpacks the layer (the arm64 package); on x64 this machine's package sits beside it.
+    const hasNative = fs.existsSync(LAYER_ZIP) && fs.existsSync(path.join(HOST_BUILD, 'dspfn_dsp.node'));
     if (hasNative) {
-      for (const [name, data] of layer) if (name.startsWith(`${NATIVE_DIR}/`)) fs.writeFileSync(path.join(opt, name), data);
-      fs.copyFileSync(X64_PREBUILD, path.join(pkg, 'dspfn_dsp.node'));
+      extractZip(LAYER_ZIP, opt);
+      fs.mkdirSync(pkg, { recursive: true });
+      for (const file of ['package.json', 'dspfn_dsp.node']) fs.copyFileSync(path.join(HOST_BUILD, file), path.join(pkg, file));
     }
     const bundle = bundles.find((b) => b.name === 'sensor-rms')!;
     const task = path.join(tmp, 'task');
@@ -301,25 +384,25 @@ describe('function stack (serverless.yml)', () => {
       const native = JSON.parse(/NATIVE=(.*)/.exec(run.stderr)?.[1] ?? '[]') as string[];
       // Fails when the default runtime does not resolve the native backend: the deployed
       // functions would then run the TypeScript kernels although the layer is attached.
-      expect(native, 'the bundle loads @dspfn/dsp-native from NODE_PATH (the layer)').toEqual([path.join(pkg, 'dspfn_dsp.node')]);
+      expect(native, `the bundle loads @dspfn/${HOST_PACKAGE} from NODE_PATH (the layer)`).toEqual([path.join(pkg, 'dspfn_dsp.node')]);
     }
   });
 });
 
 describe('layer', () => {
-  it('is a Lambda layer zip with the arm64 (AArch64 ELF) native module at nodejs/node_modules/@dspfn/dsp-native', () => {
+  it('is a Lambda layer zip holding the arm64 platform package (AArch64 ELF) at nodejs/node_modules/@dspfn/linux-arm64-gnu', () => {
     expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
     const files = readZip(fs.readFileSync(LAYER_ZIP));
-    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/index.cjs`, `${NATIVE_DIR}/package.json`]);
+    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/package.json`]);
     const elf = files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!;
     expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // \x7fELF
     expect(elf[4], 'ELFCLASS64').toBe(2);
     expect(elf[5], 'little endian').toBe(1);
     expect(elf.readUInt16LE(16), 'ET_DYN (shared object)').toBe(3);
     expect(elf.readUInt16LE(18), 'e_machine EM_AARCH64').toBe(0xb7);
-    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string };
-    expect(manifest).toMatchObject({ name: '@dspfn/dsp-native', main: 'index.cjs' });
-    expect(files.get(`${NATIVE_DIR}/index.cjs`)!.toString('utf8')).toContain("require('./dspfn_dsp.node')");
+    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string; cpu: string[] };
+    expect(manifest).toMatchObject({ name: '@dspfn/linux-arm64-gnu', main: 'dspfn_dsp.node', cpu: ['arm64'] });
+    expect(files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!.equals(fs.readFileSync(path.join(ROOT, 'layers', 'dsp', 'npm', 'linux-arm64-gnu', 'dspfn_dsp.node')))).toBe(true);
     expect(elf.length).toBeLessThan(1 * MiB);
   });
 

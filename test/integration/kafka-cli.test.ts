@@ -61,7 +61,7 @@ describe('dspfn CLI with Kafka', () => {
 
     const child = spawn(
       process.execPath,
-      ['core/cli/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json'],
+      ['bin/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json'],
       { cwd: ROOT, env: { ...process.env, DSPFN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     cleanup.push(async () => child.kill('SIGKILL'));

@@ -15,7 +15,7 @@ describe('dspfn replay --state', () => {
   it('keeps state in Redis across runs: a second replay of the same file skips every record', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dspfn-state-cli-'));
     const env = { ...process.env, DSPFN_STATE_PREFIX: `cli-${randomUUID()}:` };
-    const args = (out: string) => ['core/cli/dspfn.js', 'replay', 'sensor-rms', '--events', 'functions/sensor-rms/events.ndjson', '--out', out, '--state', inject('redisUrl'), '--log-level', 'silent', '--json'];
+    const args = (out: string) => ['bin/dspfn.js', 'replay', 'sensor-rms', '--events', 'functions/sensor-rms/events.ndjson', '--out', out, '--state', inject('redisUrl'), '--log-level', 'silent', '--json'];
     const first = JSON.parse((await run(process.execPath, args(join(dir, 'a.ndjson')), { cwd: root, env })).stdout) as Record<string, number>;
     const second = JSON.parse((await run(process.execPath, args(join(dir, 'b.ndjson')), { cwd: root, env })).stdout) as Record<string, number>;
     expect(first).toMatchObject({ records: 300, results: 299, deadLetters: 1, skipped: 0 });

@@ -5,59 +5,85 @@ import { fileURLToPath } from 'node:url';
 import { readEnv, type RawEnv } from '../../env/read-env.ts';
 import { ConfigError, DspfnError, ErrorCode, InvalidSamplesError, NativeKernelError, NativeLoadError, SnapshotError } from '../../errors.ts';
 import { jsBackend, type DspBackend } from '../backend.ts';
-import { StageKind, outputChannels, type StageKernel, type StageName, type StageSpec } from '../stage.ts';
+import { catalogue, descriptorOf, kindOf, lockedKinds, type StageSpec } from '../stages/catalogue.ts';
+import type { StageKernel } from '../stages/kernel.ts';
+import { packParams } from '../stages/params.ts';
+import type { SimdPath } from './simd.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
  * every failure is kept, and one error names the platform, what was tried, why it failed and how
  * to fix it.
  *
+ * The module ships as one npm package per platform, `@dspfn/<os>-<arch>-<libc>` (e.g.
+ * `@dspfn/linux-x64-gnu`), which dspfn lists as optional dependencies: npm installs the one for
+ * the machine (esbuild's and sharp's scheme). On Lambda the layer provides
+ * /opt/nodejs/node_modules/@dspfn/linux-arm64-gnu.
+ *
  * Sources: DSPFN_NATIVE_PATH when set (and then only it: an explicit path that silently fell back
- * to another binary would hide the misconfiguration), else this repository's
- * layers/dsp/prebuilds/<platform>-<arch>/dspfn_dsp.node (not on Lambda), else the
- * `@dspfn/dsp-native` package, which on Lambda is the layer's /opt/nodejs/node_modules/@dspfn/dsp-native.
- * It is resolved with createRequire because ESM `import` ignores NODE_PATH, where Lambda puts
- * /opt/nodejs/node_modules.
+ * to another binary would hide the misconfiguration); else, when dspfn runs from its TypeScript
+ * sources (this repository, not on Lambda), the build in layers/dsp/npm/<platform>/; else the
+ * platform package, resolved with createRequire because ESM `import` ignores NODE_PATH, where
+ * Lambda puts /opt/nodejs/node_modules.
  */
 
-export type SimdPath = 'avx2' | 'sse2' | 'neon' | 'scalar';
+export type { SimdPath } from './simd.ts';
 
 declare const nativeHandle: unique symbol;
 /** An opaque kernel handle owned by the native module (freed when garbage-collected). */
 export type NativeHandle = { readonly [nativeHandle]: true };
 
-/** The JS surface of layers/dsp/src/binding.c. */
+/** One entry of the native module's ops table. */
+export interface NativeStage {
+  readonly kind: number;
+  readonly name: string;
+  readonly stateVersion: number;
+}
+
+/** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
 export interface NativeAddon {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
   create(kind: number, channels: number, params: Float64Array): NativeHandle;
-  process(handle: NativeHandle, input: Float32Array, output: Float32Array): void;
+  /** Returns the frames written. */
+  process(handle: NativeHandle, input: Float32Array, output: Float32Array): number;
+  maxOutputFrames(handle: NativeHandle, frames: number): number;
   snapshot(handle: NativeHandle): Uint8Array;
   restore(handle: NativeHandle, state: Uint8Array): void;
+  /** The stages this binary was built with. */
+  stages(): NativeStage[];
+  /** A stage's own test hook (e.g. the moving window's output step on given sums), on the active path. */
+  testHook(handle: NativeHandle, args: Float64Array, output: Float32Array): void;
   simd(): SimdPath;
   /** true: the best path for this CPU; false: scalar; or a path name. Returns the active path. */
   setSimd(mode: boolean | SimdPath | 'auto'): SimdPath;
-  /** Test hook: the moving stages' output step alone on given sums (active SIMD path). */
-  testOutputs(sums: Float64Array, n: number, squared: boolean, output: Float32Array): void;
+  /** The paths this CPU can run, scalar first. */
+  simdPaths(): SimdPath[];
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 2;
-export const NATIVE_PACKAGE = '@dspfn/dsp-native';
+export const NATIVE_ABI = 3;
 export const NATIVE_FILE = 'dspfn_dsp.node';
+/** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
+export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
+export const LAYER_PLATFORM = 'linux-arm64-gnu';
 
 export interface NativeModule {
   addon: NativeAddon;
-  /** Which source it came from: 'DSPFN_NATIVE_PATH', 'prebuild' or the package name. */
+  /** Which source it came from: 'DSPFN_NATIVE_PATH', 'repository build' or the package name. */
   source: string;
   file: string;
 }
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
-  /** Directory holding <platform>-<arch>/dspfn_dsp.node; defaults to this repository's prebuilds. */
+  /**
+   * Directory holding <platform>/dspfn_dsp.node; defaults to this repository's layers/dsp/npm
+   * when dspfn runs from its sources, and to none in the published package.
+   */
   prebuildDir?: string;
+  /** Defaults to the platform package, `@dspfn/<platform>`. */
   packageName?: string;
 }
 
@@ -68,11 +94,30 @@ interface Attempt {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const defaultPrebuildDir = path.resolve(here, '../../../layers/dsp/prebuilds');
+// Only this repository runs core from .ts files; the published package runs dist/*.js.
+const defaultPrebuildDir = import.meta.url.endsWith('.ts') ? path.resolve(here, '../../../layers/dsp/npm') : undefined;
 const requireFromHere = createRequire(import.meta.url);
 
-function platformKey(): string {
-  return `${process.platform}-${process.arch}`;
+/**
+ * `linux-x64-gnu`, `darwin-arm64`: the platform package's suffix. Linux is taken to be glibc, the
+ * only libc with builds: asking Node which libc runs costs ~5 ms of every cold start
+ * (process.report), so only the error path does (see loadError); on musl npm does not install the
+ * -gnu package, and the error says why.
+ */
+export function platformKey(): string {
+  return process.platform === 'linux' ? `linux-${process.arch}-gnu` : `${process.platform}-${process.arch}`;
+}
+
+export function nativePackageName(key: string = platformKey()): string {
+  return `@dspfn/${key}`;
+}
+
+/** dspfn's version, for install hints; unknown inside a function bundle. */
+function dspfnVersion(): string | undefined {
+  const file = path.resolve(here, '../../../package.json');
+  if (!fs.existsSync(file)) return undefined;
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+  return manifest.name === 'dspfn' ? manifest.version : undefined;
 }
 
 function asError(error: unknown): Error {
@@ -87,7 +132,25 @@ function checkAddon(value: unknown, file: string): NativeAddon {
   if (addon.abi !== NATIVE_ABI) {
     throw new Error(`${file} has native ABI ${String(addon.abi)}, this dspfn needs ${NATIVE_ABI} (a stale build)`);
   }
+  const problems = catalogueProblems((addon as NativeAddon).stages());
+  if (problems.length > 0) throw new Error(`${file} was built from another stage catalogue (a stale build): ${problems.join('; ')}`);
   return addon as NativeAddon;
+}
+
+/** Differences between the module's ops table and the catalogue (kind ids, names, state versions). */
+export function catalogueProblems(stages: readonly NativeStage[]): string[] {
+  const problems: string[] = [];
+  const byKind = new Map(stages.map((s) => [s.kind, s]));
+  for (const descriptor of catalogue) {
+    const kind = lockedKinds()[descriptor.name];
+    const native = kind === undefined ? undefined : byKind.get(kind);
+    if (native === undefined) problems.push(`no ${descriptor.name} (kind ${kind})`);
+    else if (native.name !== descriptor.name) problems.push(`kind ${kind} is ${native.name}, not ${descriptor.name}`);
+    else if (native.stateVersion !== descriptor.stateVersion) {
+      problems.push(`${descriptor.name} state version ${native.stateVersion}, not ${descriptor.stateVersion}`);
+    }
+  }
+  return problems;
 }
 
 function requireFile(file: string): NativeAddon {
@@ -106,25 +169,34 @@ function firstLine(message: string): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
+/** Ways to get the native module here, most specific first. */
+function solutionsFor(key: string, env: NodeJS.ProcessEnv): string[] {
+  const solutions: string[] = [];
+  const supported = (NATIVE_PLATFORMS as readonly string[]).includes(key);
+  if (!supported) {
+    solutions.push(`prebuilt native modules exist for ${NATIVE_PLATFORMS.join(' and ')} (glibc ≥ 2.17) only; on ${key} run the TypeScript kernels: DSPFN_BACKEND=js`);
+  }
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    solutions.push(`attach the dspfn DSP layer to this function (\`dspfn deploy\` publishes it; \`dspfn layer\` writes its zip); it provides /opt/nodejs/node_modules/${nativePackageName(LAYER_PLATFORM)}`);
+    if (key !== LAYER_PLATFORM) solutions.push(`the layer holds the ${LAYER_PLATFORM} build: set the function's architecture to arm64`);
+  } else if (supported) {
+    const version = dspfnVersion();
+    solutions.push(
+      `install the platform package: npm install ${nativePackageName(key)}${version ? `@${version}` : ''} ` +
+        '(dspfn lists it as an optional dependency; installs with --omit=optional or --no-optional skip it)',
+    );
+    if (defaultPrebuildDir) solutions.push('in the dspfn repository, build it: npm run build:layer (or npm run build:native for this machine only)');
+  }
+  return solutions;
+}
+
 function loadError(attempts: Attempt[], env: NodeJS.ProcessEnv): NativeLoadError {
-  const key = platformKey();
   const glibc = glibcVersion();
+  const key = process.platform === 'linux' && !glibc ? `linux-${process.arch}-musl` : platformKey();
   const runtime = [`Node.js ${process.version}`, glibc ? `glibc ${glibc}` : process.platform === 'linux' ? 'no glibc (musl?)' : undefined]
     .filter(Boolean)
     .join(', ');
-  const solutions: string[] = [];
-  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) {
-    solutions.push(`the native module is built for linux-x64 and linux-arm64 only; on ${key} run the TypeScript kernels: DSPFN_BACKEND=js`);
-  } else if (!glibc) {
-    solutions.push('the native module needs glibc ≥ 2.17 (Amazon Linux 2023, Debian, Ubuntu); on musl run DSPFN_BACKEND=js');
-  }
-  if (env.AWS_LAMBDA_FUNCTION_NAME) {
-    solutions.push(`attach the dspfn DSP layer (layers/dsp/build/dspfn-dsp-layer.zip) to this function; it provides /opt/nodejs/node_modules/${NATIVE_PACKAGE}`);
-    if (process.arch !== 'arm64') solutions.push(`the layer holds the arm64 build: set the function's architecture to arm64`);
-  } else {
-    solutions.push(`build it in this repository: npm run build:layer (writes layers/dsp/prebuilds/linux-x64 and linux-arm64)`);
-    solutions.push(`on AWS Lambda, attach the dspfn DSP layer (layers/dsp/build/dspfn-dsp-layer.zip, arm64)`);
-  }
+  const solutions = solutionsFor(key, env);
   if (env.DSPFN_NATIVE_PATH) solutions.push(`fix or unset DSPFN_NATIVE_PATH (it must name a ${NATIVE_FILE} built for ${key})`);
   solutions.push('or run the TypeScript kernels: DSPFN_BACKEND=js');
   const tried = attempts.map((a) => `  - ${a.source} (${a.where}): ${firstLine(a.cause.message)}`);
@@ -151,16 +223,17 @@ export function loadNative(options: LoadOptions = {}): NativeModule {
     }
   }
   // On Lambda the layer is the only source: a bundle's relative path to this repository's
-  // prebuilds means nothing there, and could only pick up a binary that was never deployed.
-  if (!onLambda) {
-    const prebuild = path.join(options.prebuildDir ?? defaultPrebuildDir, platformKey(), NATIVE_FILE);
+  // builds means nothing there, and could only pick up a binary that was never deployed.
+  const prebuildDir = options.prebuildDir ?? defaultPrebuildDir;
+  if (prebuildDir && !onLambda) {
+    const prebuild = path.join(prebuildDir, platformKey(), NATIVE_FILE);
     try {
-      return { addon: requireFile(prebuild), source: 'prebuild', file: prebuild };
+      return { addon: requireFile(prebuild), source: 'repository build', file: prebuild };
     } catch (error) {
-      attempts.push({ source: 'repository prebuild', where: prebuild, cause: asError(error) });
+      attempts.push({ source: 'repository build', where: prebuild, cause: asError(error) });
     }
   }
-  const packageName = options.packageName ?? NATIVE_PACKAGE;
+  const packageName = options.packageName ?? nativePackageName();
   try {
     const file = requireFromHere.resolve(packageName);
     return { addon: checkAddon(requireFromHere(packageName), file), source: packageName, file };
@@ -196,7 +269,7 @@ export function isNativeAvailable(): boolean {
   }
 }
 
-function rethrow(error: unknown, stage: StageName): DspfnError {
+function rethrow(error: unknown, stage: string): DspfnError {
   const cause = asError(error);
   const code = (error as { code?: unknown } | null)?.code;
   const options = { cause, stage };
@@ -211,19 +284,24 @@ class NativeKernel implements StageKernel {
   constructor(
     private readonly addon: NativeAddon,
     private readonly handle: NativeHandle,
-    private readonly stage: StageName,
+    private readonly stage: string,
     readonly inChannels: number,
     readonly outChannels: number,
+    private readonly sameRate: boolean,
   ) {}
 
-  process(input: Float32Array, output: Float32Array): void {
+  maxOutputFrames(inFrames: number): number {
+    return this.sameRate ? inFrames : this.addon.maxOutputFrames(this.handle, inFrames);
+  }
+
+  process(input: Float32Array, output: Float32Array): number {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
     if (!(input instanceof Float32Array) || !(output instanceof Float32Array)) {
       throw new InvalidSamplesError(`${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
-      this.addon.process(this.handle, input, output);
+      return this.addon.process(this.handle, input, output);
     } catch (error) {
       throw rethrow(error, this.stage);
     }
@@ -244,44 +322,90 @@ class NativeKernel implements StageKernel {
       throw rethrow(error, this.stage);
     }
   }
-}
 
-function stageParams(spec: StageSpec): Float64Array {
-  switch (spec.name) {
-    case 'movingAverage':
-    case 'rms':
-      return Float64Array.of(spec.params.window);
-    case 'nlms':
-    case 'lms':
-      return Float64Array.of(spec.params.taps, spec.params.mu, spec.params.eps);
+  /** The stage's native test hook on the active SIMD path (tests only). */
+  testHook(args: Float64Array, output: Float32Array): void {
+    try {
+      this.addon.testHook(this.handle, args, output);
+    } catch (error) {
+      throw rethrow(error, this.stage);
+    }
   }
 }
+
+export type { NativeKernel };
 
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {
+      const descriptor = descriptorOf(spec.name);
+      const outChannels = descriptor.channels.out(inChannels, spec.params);
+      if (typeof outChannels !== 'number') throw new ConfigError(`${spec.name} ${outChannels.error}`, { stage: spec.name });
       let handle: NativeHandle;
       try {
-        handle = addon.create(StageKind[spec.name], inChannels, stageParams(spec));
+        handle = addon.create(kindOf(spec.name), inChannels, packParams(descriptor, spec.params));
       } catch (error) {
         throw rethrow(error, spec.name);
       }
-      return new NativeKernel(addon, handle, spec.name, inChannels, outputChannels(spec, inChannels));
+      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels, descriptor.rate.kind === 'same');
     },
   };
 }
 
+export type WarningEmitter = (warning: string, options: { code: string; detail: string }) => void;
+
+const emitProcessWarning: WarningEmitter = (warning, options) => process.emitWarning(warning, options);
+const warned = new WeakSet<WarningEmitter>();
+
+/**
+ * The one warning of a process that falls back to the TypeScript kernels: which platform, what
+ * was tried, and how to fix it or to choose the TypeScript kernels (which silences it).
+ */
+function warnFallback(error: NativeLoadError, emit: WarningEmitter): void {
+  if (warned.has(emit)) return;
+  warned.add(emit);
+  const [first, ...rest] = error.message.split('\n');
+  emit(`${first} Running the TypeScript kernels instead (several times slower).`, {
+    code: ErrorCode.Native,
+    detail: `${rest.join('\n')}\nSet DSPFN_BACKEND=js to choose the TypeScript kernels without this warning.`,
+  });
+}
+
+export interface ResolveBackendOptions {
+  /** Where the fallback warning goes (once); process.emitWarning by default. */
+  warn?: WarningEmitter;
+  /** Load with these options instead of using the process-wide module (tests). */
+  load?: LoadOptions;
+}
+
 /**
  * The backend core uses by default. DSPFN_BACKEND=js: the TypeScript kernels; =native: the native
- * module or an error; unset: native when it loads, else TypeScript, except on Lambda
- * (AWS_LAMBDA_FUNCTION_NAME set), where a missing module is an error: a function silently running
- * ten times slower is worse than one that fails at init with the fix in its log.
+ * module or an error; unset: native when it loads, else TypeScript with one warning per process,
+ * except on Lambda (AWS_LAMBDA_FUNCTION_NAME set), where a missing module is an error: a function
+ * silently running ten times slower is worse than one that fails at init with the fix in its log.
  */
-export function resolveBackend(env: RawEnv = process.env): DspBackend {
+export function resolveBackend(env: RawEnv = process.env, options: ResolveBackendOptions = {}): DspBackend {
   const { DSPFN_BACKEND: forced, AWS_LAMBDA_FUNCTION_NAME } = readEnv(env, ['DSPFN_BACKEND', 'AWS_LAMBDA_FUNCTION_NAME']);
   if (forced === 'js') return jsBackend;
-  if (forced === 'native' || AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(nativeModule().addon);
-  return isNativeAvailable() ? nativeBackend(nativeModule().addon) : jsBackend;
+  const load = options.load ? () => loadNative({ env, ...options.load }) : nativeModule;
+  if (forced === 'native' || AWS_LAMBDA_FUNCTION_NAME) return nativeBackend(load().addon);
+  let module: NativeModule;
+  try {
+    module = load();
+  } catch (error) {
+    if (!(error instanceof NativeLoadError)) throw error;
+    warnFallback(error, options.warn ?? emitProcessWarning);
+    return jsBackend;
+  }
+  return nativeBackend(module.addon);
 }
+
+/** "native (avx2, @dspfn/linux-x64-gnu)" or "js (TypeScript kernels)": what a run used, for its summary. */
+export function describeBackend(backend: DspBackend): string {
+  if (backend.name !== 'native' || !cached || !('module' in cached)) return backend.name === 'js' ? 'js (TypeScript kernels)' : backend.name;
+  const { addon, source } = cached.module;
+  return `native (${addon.simd()}, ${source})`;
+}
+

@@ -11,17 +11,18 @@ const failingBackend: DspBackend = {
   createKernel(spec, inChannels) {
     const kernel = jsBackend.createKernel(spec, inChannels);
     if (spec.name !== 'rms') return kernel;
-    return {
-      ...kernel,
-      inChannels: kernel.inChannels,
-      outChannels: kernel.outChannels,
-      process(input, output) {
-        if (input.includes(13)) throw new NativeKernelError('rms kernel returned status -3');
-        kernel.process(input, output);
+    return new Proxy(kernel, {
+      get(target, property) {
+        if (property === 'process') {
+          return (input: Float32Array, output: Float32Array) => {
+            if (input.includes(13)) throw new NativeKernelError('rms kernel returned status -3');
+            return target.process(input, output);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
       },
-      snapshot: () => kernel.snapshot(),
-      restore: (state) => kernel.restore(state),
-    };
+    });
   },
 };
 

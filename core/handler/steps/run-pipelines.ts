@@ -33,9 +33,11 @@ export function runPipelines<M>(
         run.skipped++;
         continue;
       }
-      let output: Float32Array;
+      const timestamp = item.block.timestamp ?? record.timestamp;
+      // The output carries its own first-sample time and rate (a rate-changing stage moves them).
+      let out: ReturnType<typeof pipeline.run>;
       try {
-        output = pipeline.process(item.samples);
+        out = pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
       } catch (error) {
         throw inRecord(error, record, key);
       }
@@ -47,10 +49,10 @@ export function runPipelines<M>(
         key,
         record,
         block: item.block,
-        output,
-        outChannels: pipeline.spec.outChannels,
-        timestamp: item.block.timestamp ?? record.timestamp,
-        sampleRate: item.block.sampleRate,
+        output: out.samples,
+        outChannels: out.channels,
+        timestamp: out.timestamp ?? timestamp,
+        sampleRate: out.sampleRate,
       });
     }
   }

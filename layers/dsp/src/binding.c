@@ -1,14 +1,17 @@
 /*
- * Node-API binding (C, no C++ runtime): kernel handles as tagged externals, typed arrays used in
- * place (no copies), errors thrown as JS Errors whose `code` matches core/errors.ts.
+ * Node-API binding (C, no C++ runtime), stage-agnostic: every stage is a `dspfn_stage_ops`
+ * (common/stage.h) found by its kind id in the generated table (stages/catalogue.gen.c). Kernel
+ * handles are tagged externals; typed arrays are used in place (no copies); errors are thrown as JS
+ * Errors whose `code` matches core/errors.ts and whose `status` is the kernel's.
  *
- *   create(kind, channels, params: Float64Array) -> handle
- *       kind 1 movingAverage / 2 rms: params [window]
- *       kind 3 nlms / 4 lms:          params [taps, mu, eps], channels must be 2
- *   process(handle, input: Float32Array, output: Float32Array)  (output may be input)
+ *   create(kind, channels, params: Float64Array) -> handle      (params: core/dsp/stages/params.ts)
+ *   process(handle, input: Float32Array, output: Float32Array) -> frames written
+ *   maxOutputFrames(handle, frames) -> the most frames process may write for `frames` input frames
  *   snapshot(handle) -> Uint8Array;  restore(handle, state: Uint8Array)
+ *   stages() -> [{ kind, name, stateVersion }]: the table this module was built with
+ *   testHook(handle, args: Float64Array, output: Float32Array): a stage's own test hook, if it has one
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
- *   testOutputs(sums, n, squared, output): test hook, the moving stages' output step alone
+ *   simdPaths() -> the paths this CPU can run, scalar first
  *
  * DSPFN_SIMD (read when the module loads in a thread): unset/auto/1 = best path, 0/off/scalar, or
  * a path name. The choice is per Node environment (worker threads do not share it).
@@ -19,24 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dspfn_dsp.h"
+#include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 2
-#define DSPFN_NATIVE_VERSION "0.1.0"
-
-enum { KIND_MOVING_AVERAGE = 1, KIND_RMS = 2, KIND_NLMS = 3, KIND_LMS = 4 };
+#define DSPFN_NATIVE_ABI 3
+#define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
-  int kind;
+  const dspfn_stage_ops *ops;
   uint32_t in_channels;
   uint32_t out_channels;
   size_t bytes;
-  union {
-    dspfn_mw_t mw;
-    dspfn_nlms_t nlms;
-  } u;
-  _Alignas(64) unsigned char mem[]; /* the kernel's state memory */
+  _Alignas(64) unsigned char mem[]; /* the stage's state block (dspfn_shape.mem_bytes) */
 } kernel_t;
 
 typedef struct {
@@ -49,21 +46,6 @@ static const char *const CODE_CONFIG = "DSPFN_CONFIG";
 static const char *const CODE_SNAPSHOT = "DSPFN_SNAPSHOT";
 static const char *const CODE_SAMPLES = "DSPFN_INVALID_SAMPLES";
 static const char *const CODE_NATIVE = "DSPFN_NATIVE";
-
-static const char *kind_name(int kind) {
-  switch (kind) {
-    case KIND_MOVING_AVERAGE:
-      return "movingAverage";
-    case KIND_RMS:
-      return "rms";
-    case KIND_NLMS:
-      return "nlms";
-    case KIND_LMS:
-      return "lms";
-    default:
-      return "unknown";
-  }
-}
 
 /* Throws Error(message) with `code` and, for kernel failures, the numeric `status`. */
 static void throw_error(napi_env env, const char *code, int status, const char *message) {
@@ -163,7 +145,9 @@ static void finalize_kernel(napi_env env, void *data, void *hint) {
   free(k);
 }
 
-static int whole_number(double v, double lo, double hi) { return v >= lo && v <= hi && (double)(int64_t)v == v; }
+static const dspfn_stage_ops *ops_of_kind(int32_t kind) {
+  return kind > 0 && (uint32_t)kind < dspfn_stage_table_size ? dspfn_stage_table[kind] : NULL;
+}
 
 static napi_value js_create(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -177,63 +161,46 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   void *params_data = NULL;
-  size_t params_length = 0;
-  if (!get_typed(env, argv[2], napi_float64_array, "params", &params_data, &params_length)) return NULL;
+  size_t n_params = 0;
+  if (!get_typed(env, argv[2], napi_float64_array, "params", &params_data, &n_params)) return NULL;
   const double *params = (const double *)params_data;
-  char message[256];
-
-  if (kind == KIND_MOVING_AVERAGE || kind == KIND_RMS) {
-    if (params_length < 1 || !whole_number(params[0], 1, DSPFN_MW_MAX_WINDOW) ||
-        !whole_number(channels_value, 1, DSPFN_MW_MAX_CHANNELS)) {
-      snprintf(message, sizeof message,
-               "%s needs a whole window in 1..%u and 1..%u channels", kind_name(kind),
-               DSPFN_MW_MAX_WINDOW, DSPFN_MW_MAX_CHANNELS);
-      throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
-      return NULL;
-    }
-  } else if (kind == KIND_NLMS || kind == KIND_LMS) {
-    if (channels_value != 2) {
-      snprintf(message, sizeof message,
-               "%s needs 2-channel interleaved input [x0, d0, x1, d1, ...], got %g channel(s)",
-               kind_name(kind), channels_value);
-      throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
-      return NULL;
-    }
-    if (params_length < 3 || !whole_number(params[0], 1, DSPFN_NLMS_MAX_TAPS)) {
-      snprintf(message, sizeof message, "%s needs params [taps 1..%u, mu, eps]", kind_name(kind),
-               DSPFN_NLMS_MAX_TAPS);
-      throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
-      return NULL;
-    }
-  } else {
-    snprintf(message, sizeof message, "unknown stage kind %d", kind);
+  char message[320];
+  const dspfn_stage_ops *ops = ops_of_kind(kind);
+  if (ops == NULL) {
+    snprintf(message, sizeof message, "unknown stage kind %d (this module has kinds below %u)", kind, dspfn_stage_table_size);
     throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
     return NULL;
   }
-
+  if (!dspfn_whole(channels_value, 1, 65535)) {
+    snprintf(message, sizeof message, "%s: %g is not a channel count (a whole number in 1..65535)", ops->name, channels_value);
+    throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
+    return NULL;
+  }
   const uint32_t channels = (uint32_t)channels_value;
-  const uint32_t size_param = (uint32_t)params[0];
-  const int moving = kind == KIND_MOVING_AVERAGE || kind == KIND_RMS;
-  const size_t mem_bytes = moving ? dspfn_mw_mem_bytes(channels, size_param) : dspfn_nlms_mem_bytes(size_param);
-  size_t total = sizeof(kernel_t) + mem_bytes;
+  dspfn_shape shape = {0, 0};
+  dspfn_msg why = {{0}};
+  int status = ops->check(params, n_params, channels, &shape, &why);
+  if (status != DSPFN_OK) {
+    throw_error(env, CODE_CONFIG, status, why.text[0] != 0 ? why.text : "invalid parameters");
+    return NULL;
+  }
+  size_t total = sizeof(kernel_t) + shape.mem_bytes;
   total = (total + 63) & ~(size_t)63; /* aligned_alloc wants a multiple of the alignment */
   kernel_t *k = (kernel_t *)aligned_alloc(64, total);
   if (k == NULL) {
-    snprintf(message, sizeof message, "%s: cannot allocate %zu bytes of state", kind_name(kind), total);
+    snprintf(message, sizeof message, "%s: cannot allocate %zu bytes of state", ops->name, total);
     throw_error(env, CODE_NATIVE, DSPFN_E_MEM, message);
     return NULL;
   }
-  k->kind = kind;
+  k->ops = ops;
   k->in_channels = channels;
-  k->out_channels = moving ? channels : 1;
+  k->out_channels = shape.out_channels;
   k->bytes = total;
-  const int status = moving ? dspfn_mw_init(&k->u.mw, channels, size_param, kind == KIND_RMS, k->mem, mem_bytes)
-                            : dspfn_nlms_init(&k->u.nlms, size_param, params[1], params[2], kind == KIND_NLMS,
-                                              k->mem, mem_bytes);
+  status = ops->init(k->mem, params, n_params, channels);
   if (status != DSPFN_OK) {
     free(k);
-    snprintf(message, sizeof message, "%s: invalid parameters (mu and eps must be finite, eps >= 0)", kind_name(kind));
-    throw_error(env, CODE_CONFIG, status, message);
+    snprintf(message, sizeof message, "%s: init failed with status %d after its check passed", ops->name, status);
+    throw_error(env, CODE_NATIVE, status, message);
     return NULL;
   }
   napi_value handle;
@@ -245,8 +212,12 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   CALL(env, napi_type_tag_object(env, handle, &KERNEL_TAG));
   int64_t ignored;
   /* Lets V8 see per-key native state when it decides to collect. */
-  napi_adjust_external_memory(env, (int64_t)total, &ignored);
+  CALL(env, napi_adjust_external_memory(env, (int64_t)total, &ignored));
   return handle;
+}
+
+static size_t max_frames(const kernel_t *k, size_t frames) {
+  return k->ops->max_output_frames != NULL ? k->ops->max_output_frames(k->mem, frames) : frames;
 }
 
 static napi_value js_process(napi_env env, napi_callback_info info) {
@@ -265,39 +236,64 @@ static napi_value js_process(napi_env env, napi_callback_info info) {
       !get_samples(env, argv[2], "output", &out_data, &out_length)) {
     return NULL;
   }
+  const char *name = k->ops->name;
   char message[256];
   if (in_length % k->in_channels != 0) {
-    snprintf(message, sizeof message, "%s: %zu samples are not whole frames of %u channel(s)",
-             kind_name(k->kind), in_length, k->in_channels);
+    snprintf(message, sizeof message, "%s: %zu samples are not whole frames of %u channel(s)", name, in_length, k->in_channels);
     throw_error(env, CODE_SAMPLES, 0, message);
     return NULL;
   }
   const size_t frames = in_length / k->in_channels;
-  const size_t need = frames * k->out_channels;
+  const size_t most = max_frames(k, frames);
+  const size_t need = most * k->out_channels;
   if (out_length < need) {
-    snprintf(message, sizeof message, "%s: output holds %zu samples, %zu frames need %zu",
-             kind_name(k->kind), out_length, frames, need);
+    snprintf(message, sizeof message, "%s: output holds %zu samples, %zu frames need %zu", name, out_length, frames, need);
     throw_error(env, CODE_SAMPLES, 0, message);
     return NULL;
   }
-  if (frames == 0) return NULL;
-  /* Same memory is supported (each frame is read before its output is written); any other
-   * overlap would read samples already overwritten. */
+  /* The same memory is supported when the output is no longer than the input (each frame is read
+   * before its output is written); any other overlap would read samples already overwritten. */
   const uintptr_t in0 = (uintptr_t)in_data, in1 = in0 + in_length * sizeof(float);
   const uintptr_t out0 = (uintptr_t)out_data, out1 = out0 + need * sizeof(float);
-  if (in0 != out0 && in0 < out1 && out0 < in1) {
-    snprintf(message, sizeof message, "%s: output overlaps input at another offset", kind_name(k->kind));
+  if (in0 < out1 && out0 < in1 && (in0 != out0 || need > in_length)) {
+    snprintf(message, sizeof message, "%s: output overlaps input%s", name, in0 == out0 ? " and is longer than it" : " at another offset");
     throw_error(env, CODE_SAMPLES, 0, message);
     return NULL;
   }
-  instance_t *inst = instance(env);
-  const dspfn_simd simd = inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR;
-  if (k->kind == KIND_MOVING_AVERAGE || k->kind == KIND_RMS) {
-    dspfn_mw_process(&k->u.mw, in_data, out_data, frames, simd);
-  } else {
-    dspfn_nlms_process(&k->u.nlms, in_data, out_data, frames, simd);
+  dspfn_output out = {0, 0};
+  if (frames > 0) {
+    instance_t *inst = instance(env);
+    const int status = k->ops->process(k->mem, in_data, frames, out_data, inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR, &out);
+    if (status != DSPFN_OK) {
+      snprintf(message, sizeof message, "%s: process failed with status %d", name, status);
+      throw_error(env, CODE_NATIVE, status, message);
+      return NULL;
+    }
+    if (out.frames > most) {
+      snprintf(message, sizeof message, "%s: wrote %zu frames, more than the %zu it allows", name, out.frames, most);
+      throw_error(env, CODE_NATIVE, 0, message);
+      return NULL;
+    }
   }
-  return NULL;
+  napi_value result;
+  CALL(env, napi_create_double(env, (double)out.frames, &result));
+  return result;
+}
+
+static napi_value js_max_output_frames(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  kernel_t *k = argc < 2 ? NULL : get_kernel(env, argv[0]);
+  if (k == NULL) return NULL;
+  double frames = 0;
+  if (napi_get_value_double(env, argv[1], &frames) != napi_ok || !dspfn_whole(frames, 0, 9007199254740992.0)) {
+    throw_error(env, CODE_NATIVE, 0, "dspfn native: maxOutputFrames(handle, frames) needs a whole frame count");
+    return NULL;
+  }
+  napi_value result;
+  CALL(env, napi_create_double(env, (double)max_frames(k, (size_t)frames), &result));
+  return result;
 }
 
 static napi_value js_snapshot(napi_env env, napi_callback_info info) {
@@ -305,19 +301,16 @@ static napi_value js_snapshot(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   kernel_t *k = argc < 1 ? NULL : get_kernel(env, argv[0]);
-  if (k == NULL) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: snapshot(handle) needs a kernel handle");
-    return NULL;
-  }
-  const int moving = k->kind == KIND_MOVING_AVERAGE || k->kind == KIND_RMS;
-  const size_t bytes = moving ? dspfn_mw_snapshot_bytes(&k->u.mw) : dspfn_nlms_snapshot_bytes(&k->u.nlms);
+  if (k == NULL) return NULL;
+  const size_t bytes = k->ops->snapshot_bytes(k->mem);
   void *data = NULL;
   napi_value buffer, array;
   CALL(env, napi_create_arraybuffer(env, bytes, &data, &buffer));
-  const int status = moving ? dspfn_mw_snapshot(&k->u.mw, (uint8_t *)data, bytes)
-                            : dspfn_nlms_snapshot(&k->u.nlms, (uint8_t *)data, bytes);
+  const int status = k->ops->snapshot(k->mem, (uint8_t *)data, bytes);
   if (status != DSPFN_OK) {
-    throw_error(env, CODE_NATIVE, status, "dspfn native: snapshot failed");
+    char message[128];
+    snprintf(message, sizeof message, "%s: snapshot failed with status %d", k->ops->name, status);
+    throw_error(env, CODE_NATIVE, status, message);
     return NULL;
   }
   CALL(env, napi_create_typedarray(env, napi_uint8_array, bytes, buffer, 0, &array));
@@ -329,60 +322,65 @@ static napi_value js_restore(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   kernel_t *k = argc < 2 ? NULL : get_kernel(env, argv[0]);
-  if (k == NULL) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: restore(handle, state) needs a kernel handle");
-    return NULL;
-  }
+  if (k == NULL) return NULL;
   void *data = NULL;
   size_t length = 0;
   if (!get_typed(env, argv[1], napi_uint8_array, "state", &data, &length)) return NULL;
-  const uint8_t *bytes = (const uint8_t *)data;
-  const int moving = k->kind == KIND_MOVING_AVERAGE || k->kind == KIND_RMS;
-  const int status = moving ? dspfn_mw_restore(&k->u.mw, bytes, length) : dspfn_nlms_restore(&k->u.nlms, bytes, length);
+  dspfn_msg why = {{0}};
+  const int status = k->ops->restore(k->mem, (const uint8_t *)data, length, &why);
   if (status == DSPFN_OK) return NULL;
-  /* Messages follow the TypeScript kernels' SnapshotError texts. */
-  char message[256];
-  uint32_t first = 0, second = 0;
-  if (length >= 8) {
-    memcpy(&first, bytes, 4);
-    memcpy(&second, bytes + 4, 4);
-  }
-  if (status == DSPFN_E_STATE_SHAPE && moving) {
-    snprintf(message, sizeof message,
-             "moving window state is for %u channel(s) \xc3\x97 window %u, stage has %u \xc3\x97 %u", first,
-             second, k->u.mw.channels, k->u.mw.window);
-  } else if (status == DSPFN_E_STATE_SHAPE) {
-    snprintf(message, sizeof message, "adaptive filter state has %u taps, stage has %u", first, k->u.nlms.taps);
-  } else if (status == DSPFN_E_STATE_SIZE) {
-    snprintf(message, sizeof message, "%s state has %zu bytes, expected %zu",
-             moving ? "moving window" : "adaptive filter", length,
-             moving ? dspfn_mw_snapshot_bytes(&k->u.mw) : dspfn_nlms_snapshot_bytes(&k->u.nlms));
-  } else {
-    snprintf(message, sizeof message, "%s state holds a sample count that is not a whole number >= 0",
-             moving ? "moving window" : "adaptive filter");
-  }
-  throw_error(env, CODE_SNAPSHOT, status, message);
+  if (why.text[0] == 0) snprintf(why.text, sizeof why.text, "%s state was refused (status %d)", k->ops->name, status);
+  throw_error(env, CODE_SNAPSHOT, status, why.text);
   return NULL;
 }
 
-/* testOutputs(sums: Float64Array, n, squared: boolean, output: Float32Array): the output step of
- * movingAverage / rms on the active path, for tests that aim at float32 rounding midpoints. */
-static napi_value js_test_outputs(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+static napi_value js_stages(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value list;
+  CALL(env, napi_create_array(env, &list));
+  uint32_t at = 0;
+  for (uint32_t kind = 1; kind < dspfn_stage_table_size; kind++) {
+    const dspfn_stage_ops *ops = dspfn_stage_table[kind];
+    if (ops == NULL) continue;
+    napi_value entry, kind_value, name, version;
+    CALL(env, napi_create_object(env, &entry));
+    CALL(env, napi_create_uint32(env, kind, &kind_value));
+    CALL(env, napi_create_string_utf8(env, ops->name, NAPI_AUTO_LENGTH, &name));
+    CALL(env, napi_create_uint32(env, ops->state_version, &version));
+    CALL(env, napi_set_named_property(env, entry, "kind", kind_value));
+    CALL(env, napi_set_named_property(env, entry, "name", name));
+    CALL(env, napi_set_named_property(env, entry, "stateVersion", version));
+    CALL(env, napi_set_element(env, list, at++, entry));
+  }
+  return list;
+}
+
+/* testHook(handle, args: Float64Array, output: Float32Array): the stage's test_hook on the active path. */
+static napi_value js_test_hook(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *sums = NULL, *out = NULL;
-  size_t sums_length = 0, out_length = 0;
-  double n = 0;
-  bool squared = false;
-  if (argc < 4 || !get_typed(env, argv[0], napi_float64_array, "sums", &sums, &sums_length) ||
-      napi_get_value_double(env, argv[1], &n) != napi_ok || napi_get_value_bool(env, argv[2], &squared) != napi_ok ||
-      !get_typed(env, argv[3], napi_float32_array, "output", &out, &out_length) || out_length < sums_length || !(n >= 1)) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: testOutputs(sums: Float64Array, n >= 1, squared, output: Float32Array)");
+  kernel_t *k = argc < 3 ? NULL : get_kernel(env, argv[0]);
+  if (k == NULL) return NULL;
+  void *args = NULL, *out = NULL;
+  size_t n_args = 0, n_out = 0;
+  if (!get_typed(env, argv[1], napi_float64_array, "args", &args, &n_args) ||
+      !get_typed(env, argv[2], napi_float32_array, "output", &out, &n_out)) {
+    return NULL;
+  }
+  char message[128];
+  if (k->ops->test_hook == NULL) {
+    snprintf(message, sizeof message, "%s has no test hook", k->ops->name);
+    throw_error(env, CODE_NATIVE, 0, message);
     return NULL;
   }
   instance_t *inst = instance(env);
-  dspfn_mw_test_outputs((const double *)sums, (float *)out, sums_length, n, squared, inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR);
+  const int status = k->ops->test_hook(k->mem, (const double *)args, n_args, (float *)out, n_out,
+                                       inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR);
+  if (status != DSPFN_OK) {
+    snprintf(message, sizeof message, "%s: test hook failed with status %d", k->ops->name, status);
+    throw_error(env, CODE_NATIVE, status, message);
+  }
   return NULL;
 }
 
@@ -451,6 +449,21 @@ static napi_value js_set_simd(napi_env env, napi_callback_info info) {
   return simd_value(env, inst->simd);
 }
 
+static napi_value js_simd_paths(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value list;
+  CALL(env, napi_create_array(env, &list));
+  const dspfn_simd order[] = {DSPFN_SIMD_SCALAR, DSPFN_SIMD_SSE2, DSPFN_SIMD_AVX2, DSPFN_SIMD_NEON};
+  uint32_t at = 0;
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    if (!dspfn_simd_available(order[i])) continue;
+    napi_value name = simd_value(env, order[i]);
+    if (name == NULL) return NULL;
+    CALL(env, napi_set_element(env, list, at++, name));
+  }
+  return list;
+}
+
 static void finalize_instance(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -489,7 +502,10 @@ NAPI_MODULE_INIT() {
       {"restore", NULL, js_restore, NULL, NULL, NULL, napi_enumerable, NULL},
       {"simd", NULL, js_simd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setSimd", NULL, js_set_simd, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"testOutputs", NULL, js_test_outputs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxOutputFrames", NULL, js_max_output_frames, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stages", NULL, js_stages, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"testHook", NULL, js_test_hook, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"simdPaths", NULL, js_simd_paths, NULL, NULL, NULL, napi_enumerable, NULL},
       {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},
       {"arch", NULL, NULL, NULL, NULL, arch, napi_enumerable, NULL},
