@@ -241,7 +241,7 @@ describe('faults', () => {
     const gate = join(mkdtempSync(join(tmpdir(), 'dspfn-gate-')), 'gate');
     const env = { ...process.env, DSPFN_TEST_OUTPUT_TOPIC: out, DSPFN_STATE_PREFIX: `${unique('fault-sigkill')}:`, DSPFN_LOG_LEVEL: 'warn' };
     // A short session: the group hands the killed consumer's partitions on after 6 s, not 30.
-    const args = ['core/cli/dspfn.js', 'consume', GATED, '--brokers', sharedBrokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '10', '--batch-window', '20', '--state', redis.url, '--session-timeout', '6000', '--no-progress', '--log-level', 'error'];
+    const args = ['bin/dspfn.js', 'consume', GATED, '--brokers', sharedBrokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '10', '--batch-window', '20', '--state', redis.url, '--session-timeout', '6000', '--no-progress', '--log-level', 'error'];
     const start = (extra: Record<string, string>) => {
       const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
