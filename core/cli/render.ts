@@ -25,6 +25,7 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
     ['handler p99', `${summary.handlerP99Ms.toFixed(2)} ms`],
   ];
   if (summary.onFailure) rows.splice(9, 0, ['on-failure', String(summary.onFailure)]);
+  if (summary.tombstones) rows.splice(9, 0, ['tombstones (skipped)', String(summary.tombstones)]);
   if (output) rows.push(['output', output]);
   return table(rows);
 }

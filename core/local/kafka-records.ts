@@ -33,10 +33,10 @@ export function lambdaRecord(topic: string, partition: number, message: KafkaMes
     offset: Number(message.offset),
     timestamp: Number(message.timestamp),
     timestampType: timestampTypeOf(message),
+    // A tombstone (null value) stays one: no value, which is not an empty value.
+    ...(message.value === null ? {} : { value: message.value.toString('base64') }),
     headers: lambdaHeaders(message.headers),
   } as ReplayRecord;
-  // A tombstone (null value) stays one: no value, which is not an empty value.
-  if (message.value !== null) record.value = message.value.toString('base64');
   if (message.key) record.key = message.key.toString('base64');
   return record;
 }

@@ -179,12 +179,14 @@ describe('faults', () => {
       close: async () => {},
     };
 
-    const controller = await consume({ handler: fn, brokers, topic: src, groupId, fromBeginning: true, batchSize: 20, batchWindowMs: 20, sink, state: new MemoryStateStore(), logger: quiet, logLevel: 'silent', retryDelayMs: 50, statsIntervalMs: 200, sessionTimeoutMs: 6_000 });
+    // Short client retries, so the consumer reconnects soon after the broker is back.
+    const connection = { retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 8 } };
+    const controller = await consume({ handler: fn, brokers, topic: src, groupId, fromBeginning: true, batchSize: 20, batchWindowMs: 20, sink, state: new MemoryStateStore(), logger: quiet, logLevel: 'silent', retryDelayMs: 50, statsIntervalMs: 200, sessionTimeoutMs: 6_000, connection });
     running.push(controller);
     await waitFor(() => halting !== undefined, 30_000, 'the last batch produced');
     await halting;
     await restartKafka(dir);
-    await waitFor(() => controller.stats().committed[`${src}-0`] === 60, 90_000, 'consume to commit offset 60');
+    await waitFor(() => controller.stats().committed[`${src}-0`] === 60, 150_000, 'consume to commit offset 60');
     // Claimed as committed: the broker has it.
     expect(await groupOffsets(brokers, groupId, src)).toEqual([60]);
     const stats = await controller.stop();
@@ -194,7 +196,7 @@ describe('faults', () => {
     expect(stats).toMatchObject({ consumed: 60, dropped: 0 });
     const expected = await reference(fn, await asRecords(brokers, src, 60));
     expectExactlyApplied(await readAll(brokers, out), expected);
-  }, 180_000);
+  }, 240_000);
 
   it('Redis killed with SIGKILL mid-batch (results produced, state not committed): retried until Redis is back; nothing lost, state applied once', async () => {
     const [src, out] = [unique('fault-redis-src'), unique('fault-redis-out')];
