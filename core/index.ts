@@ -11,6 +11,7 @@ export type {
   JsonOutputDefinition,
   OutputDefinition,
   ResultContext,
+  ResultEvent,
   SampleBlock,
   StateMismatchPolicy,
 } from './handler/definition.ts';

@@ -19,6 +19,12 @@ export interface SampleBlock<M = unknown> {
   readonly meta?: M;
 }
 
+/** An event of an event stage as a function sees it: always timed (a record has a time). */
+export interface ResultEvent extends PipelineEvent {
+  /** Epoch milliseconds of the event's sample (float64). */
+  readonly timestamp: number;
+}
+
 /** Everything the output function sees for one processed record. */
 export interface ResultContext<M = unknown> {
   readonly functionName: string;
@@ -45,7 +51,7 @@ export interface ResultContext<M = unknown> {
    * events of all the key's records of the batch. Empty for other pipelines. A record without
    * events produces no message.
    */
-  readonly events: readonly PipelineEvent[];
+  readonly events: readonly ResultEvent[];
   /**
    * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in
    * offset order, each with its event time; `output` holds their frames in the same order and

@@ -1,7 +1,7 @@
 import { DspfnError, NativeKernelError, OutputError, describeError } from '../../errors.ts';
-import type { PipelineEvent } from '../../dsp/pipeline.ts';
+import type { PipelineOutput } from '../../dsp/pipeline.ts';
 import type { KafkaRecord } from '../../events/types.ts';
-import type { ResultContext } from '../definition.ts';
+import type { ResultContext, ResultEvent } from '../definition.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
@@ -75,7 +75,7 @@ export function runPipelines<M>(
         frames: out.frames,
         timestamp: out.timestamp ?? timestamp,
         sampleRate: out.sampleRate,
-        events: out.events,
+        events: timedEvents(out),
       };
       let results: { messageKey: string; json: OutputJson };
       try {
@@ -113,7 +113,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     timestamp: number;
     outputTime: number;
     outputRate: number | undefined;
-    events: readonly PipelineEvent[];
+    events: readonly ResultEvent[];
   }> = [];
   for (const item of records) {
     const { record } = item;
@@ -123,7 +123,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     }
     const timestamp = item.block.timestamp ?? record.timestamp;
     const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
-    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate, events: out.events });
+    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate, events: timedEvents(out) });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
   if (applied.length === 0) return;
@@ -189,6 +189,11 @@ function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
     state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
+}
+
+/** The output's events: timed, since the handler always gives a block a time (its record's at least). */
+function timedEvents(out: PipelineOutput): readonly ResultEvent[] {
+  return out.events as readonly ResultEvent[];
 }
 
 /** One record through its key's pipeline; a stage that fails names the record and key (inRecord). */
