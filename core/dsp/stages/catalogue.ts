@@ -8,6 +8,13 @@ import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rms } from './rms/rms.stage.ts';
+import { variance } from './variance/variance.stage.ts';
+import { stddev } from './stddev/stddev.stage.ts';
+import { zScore } from './zScore/zScore.stage.ts';
+import { meanAbsolute } from './meanAbsolute/meanAbsolute.stage.ts';
+import { min } from './min/min.stage.ts';
+import { max } from './max/max.stage.ts';
+import { cumulativeAverage } from './cumulativeAverage/cumulativeAverage.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -15,7 +22,21 @@ import { rms } from './rms/rms.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema] as const;
+export const catalogue = [
+  movingAverage,
+  rms,
+  nlms,
+  lms,
+  gain,
+  ema,
+  variance,
+  stddev,
+  zScore,
+  meanAbsolute,
+  min,
+  max,
+  cumulativeAverage,
+] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];
