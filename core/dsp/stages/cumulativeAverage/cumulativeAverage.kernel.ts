@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter } from '../../bytes.ts';
 import { SnapshotError } from '../../../errors.ts';
 import type { StageKernel } from '../kernel.ts';
-import { isSampleCount } from '../families/windowed-stats/window-sums.kernel.ts';
+import { isSampleCount } from '../families/windowed-stats/block-window.ts';
 
 /**
  * y[n] = (x[0] + … + x[n]) / (n + 1) per channel. The sum is compensated (TwoSum: `hi` the float64

@@ -11,8 +11,8 @@ export const max = defineStage({
   kernel: ({ window }, channels) => new ExtremaKernel(channels, window, 'max'),
   exactness: bitExact,
   doc: {
-    formula: '`max(x[max(0, n−W+1) … n])`, O(1) per sample (van Herk / Gil–Werman blocks of W samples)',
-    state: 'f64 count, ring of W f32 frames (the block extremes are rebuilt from it on restore)',
+    formula: '`max(x[max(0, n−W+1) … n])`, three comparisons per sample',
+    state: 'as variance',
     simd: 'channels in float64 lanes',
   },
 });

@@ -2,7 +2,7 @@ import { directStatistic, plainMomentsLoop } from '../families/windowed-stats/wi
 import { defineReference } from '../reference.ts';
 
 export const reference = defineReference('stddev', {
-  // variance's code with a square root: one direct and one running-sum window.
+  // variance's code with a square root: a short and a long window.
   cases: [{ window: 3 }, { window: 50 }],
   definition: (input, channels, { window }) => directStatistic(input, channels, window, 'stddev'),
   definitionBound: 1e-6,

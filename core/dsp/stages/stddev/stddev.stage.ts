@@ -1,5 +1,5 @@
 import { bitExact, defineStage, sameChannels, sameRate } from '../descriptor.ts';
-import { WindowSumsKernel } from '../families/windowed-stats/window-sums.kernel.ts';
+import { MomentsKernel } from '../families/windowed-stats/moments.kernel.ts';
 import { windowOptions } from '../families/windowed-stats/windowed-stats.options.ts';
 
 export const stddev = defineStage({
@@ -8,7 +8,7 @@ export const stddev = defineStage({
   options: windowOptions,
   channels: sameChannels,
   rate: sameRate,
-  kernel: ({ window }, channels) => new WindowSumsKernel(channels, window, 'stddev'),
+  kernel: ({ window }, channels) => new MomentsKernel(channels, window, 'stddev'),
   exactness: bitExact,
   doc: {
     formula: '`sqrt(variance)` over the same window',

@@ -1,5 +1,5 @@
 import { bitExact, defineStage, sameChannels, sameRate } from '../descriptor.ts';
-import { WindowSumsKernel } from '../families/windowed-stats/window-sums.kernel.ts';
+import { MomentsKernel } from '../families/windowed-stats/moments.kernel.ts';
 import { windowOptions } from '../families/windowed-stats/windowed-stats.options.ts';
 
 export const variance = defineStage({
@@ -8,11 +8,11 @@ export const variance = defineStage({
   options: windowOptions,
   channels: sameChannels,
   rate: sameRate,
-  kernel: ({ window }, channels) => new WindowSumsKernel(channels, window, 'variance'),
+  kernel: ({ window }, channels) => new MomentsKernel(channels, window, 'variance'),
   exactness: bitExact,
   doc: {
     formula: 'population variance `mean((x[k] − m)²)`, `m` the mean, over the movingAverage window (the last W samples, warming up)',
-    state: 'f64 count; W > 8: per channel f64 shift K, Σ(x−K), Σ(x−K)² (recomputed from the window every max(65,536, W) samples); ring of W f32 frames',
+    state: 'f64 count, ring of W f32 frames (block sums of the previous block and of the current one are rebuilt from it on restore)',
     simd: 'channels in float64 lanes',
   },
 });

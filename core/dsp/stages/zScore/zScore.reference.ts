@@ -2,8 +2,8 @@ import { directStatistic, plainMomentsLoop } from '../families/windowed-stats/wi
 import { defineReference } from '../reference.ts';
 
 export const reference = defineReference('zScore', {
-  // Direct (5) and running-sum (20, 64) windows, with and without the current sample; epsilon 0.5
-  // floors the deviation of some windows of every signal but noise and huge.
+  // Short and long windows, with and without the current sample; epsilon 0.5 floors the deviation
+  // of the windows of every signal but noise and huge.
   cases: [{ window: 5 }, { window: 5, excludeCurrent: true }, { window: 20, excludeCurrent: true }, { window: 64, epsilon: 0.5 }],
   definition: (input, channels, params) => directStatistic(input, channels, params.window, 'zScore', params),
   definitionBound: 1e-6,

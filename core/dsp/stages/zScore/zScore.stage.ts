@@ -1,5 +1,5 @@
 import { bitExact, defineStage, sameChannels, sameRate } from '../descriptor.ts';
-import { WindowSumsKernel } from '../families/windowed-stats/window-sums.kernel.ts';
+import { MomentsKernel } from '../families/windowed-stats/moments.kernel.ts';
 import { zScoreOptions } from '../families/windowed-stats/windowed-stats.options.ts';
 
 export const zScore = defineStage({
@@ -8,7 +8,7 @@ export const zScore = defineStage({
   options: zScoreOptions,
   channels: sameChannels,
   rate: sameRate,
-  kernel: ({ window, excludeCurrent, epsilon }, channels) => new WindowSumsKernel(channels, window, 'zScore', excludeCurrent, epsilon),
+  kernel: ({ window, excludeCurrent, epsilon }, channels) => new MomentsKernel(channels, window, 'zScore', excludeCurrent, epsilon),
   exactness: bitExact,
   doc: {
     formula:

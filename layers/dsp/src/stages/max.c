@@ -1,13 +1,12 @@
-/* max: the windowed statistics family (families/windowed_stats/extrema.c). */
+/* max: the windowed statistics (families/windowed_stats). */
 #include "families/windowed_stats/windowed_stats.h"
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
-  return dspfn_extrema_check(params, n_params, in_channels, shape, why, 1);
+  return dspfn_ws_check(params, n_params, in_channels, shape, why, DSPFN_WS_MAX);
 }
 
 static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {
-  (void)n_params;
-  return dspfn_extrema_init(mem, params, in_channels, 1);
+  return dspfn_ws_init(mem, params, n_params, in_channels, DSPFN_WS_MAX);
 }
 
 const dspfn_stage_ops dspfn_max_ops = {
@@ -16,9 +15,9 @@ const dspfn_stage_ops dspfn_max_ops = {
     .check = check,
     .init = init,
     .max_output_frames = NULL,
-    .process = dspfn_extrema_process,
-    .snapshot_bytes = dspfn_extrema_snapshot_bytes,
-    .snapshot = dspfn_extrema_snapshot,
-    .restore = dspfn_extrema_restore,
+    .process = dspfn_ws_process,
+    .snapshot_bytes = dspfn_ws_snapshot_bytes,
+    .snapshot = dspfn_ws_snapshot,
+    .restore = dspfn_ws_restore,
     .test_hook = NULL,
 };

@@ -1,4 +1,4 @@
-/* meanAbsolute: the windowed statistics family (families/windowed_stats/window_sums.c). */
+/* meanAbsolute: the windowed statistics (families/windowed_stats). */
 #include "families/windowed_stats/windowed_stats.h"
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
