@@ -15,99 +15,102 @@ export interface LongStreamCase {
   readonly excludeCurrent?: boolean;
 }
 
-export interface LongStreamOptions {
-  /** Samples of the one-channel stream (10 million for the issue's check). */
-  readonly samples: number;
-  /** Uniform in [0, 1), e.g. mulberry32: the noise around the offset. */
-  readonly random: () => number;
-  readonly offset?: number;
-  readonly amplitude?: number;
+export interface LongStreamError {
+  /** The worst |y − ref| / σ of the checked outputs (zScore: |y − ref|, already in units of σ; variance: / σ²). */
+  readonly worst: number;
+  /** The same, less the float32 rounding of each output (|ref| · 2⁻²⁴): what the stage adds to it. */
+  readonly beyondRounding: number;
+  readonly checked: number;
 }
 
-/** Blocks of the resync interval of windows up to 65,536: block edges are the resync samples. */
-const BLOCK = 65_536;
-/** Besides every STRIDE-th output, the first and last EDGE outputs of each block are checked. */
+/** A key's samples at `offset` ± `amplitude` (uniform), as float32. */
+export function dcStream(samples: number, random: () => number, offset = 1e5, amplitude = 2): Float32Array {
+  const out = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) out[i] = offset + amplitude * (2 * random() - 1);
+  return out;
+}
+
+/** Calls of this many samples; the first and last EDGE outputs of each, and every STRIDE-th, are checked. */
+const CALL = 65_536;
 const STRIDE = 251;
-const EDGE = 64;
+const EDGE = 32;
 
 /**
- * Streams `offset ± amplitude` noise (float32) through `process` in blocks and returns the worst
- * error of the checked outputs against a float64 computation of the same statistic over each
- * output's own window (mean first, then the deviations from it), relative to the standard deviation
- * of that window (cumulativeAverage: of everything seen): |y − ref| minus the float32 rounding of
- * the output (|ref| · 2⁻²⁴), over σ (variance: σ²; zScore, already in units of σ: 1).
+ * Streams `input` (one channel) through `process` in calls of 65,536 samples and compares the
+ * checked outputs with a float64 computation of the statistic over each output's own window
+ * (mean first, then the deviations from it; cumulativeAverage: the mean of everything so far),
+ * relative to that window's standard deviation (cumulativeAverage: of everything so far).
  */
-export function longStreamError(
-  process: (input: Float32Array, output: Float32Array) => void,
-  { statistic, window, excludeCurrent = false }: LongStreamCase,
-  { samples, random, offset = 1e5, amplitude = 2 }: LongStreamOptions,
-): { readonly worst: number; readonly checked: number } {
+export function longStreamError(process: (input: Float32Array, output: Float32Array) => void, { statistic, window, excludeCurrent = false }: LongStreamCase, input: Float32Array): LongStreamError {
+  const output = new Float32Array(CALL);
   const W = statistic === 'cumulativeAverage' ? 1 : window;
-  // The W samples before the block, then the block: every checked output's window is in it.
-  const history = new Float32Array(W + BLOCK);
-  const output = new Float32Array(BLOCK);
   const values = new Float64Array(W);
   let worst = 0;
+  let beyond = 0;
   let checked = 0;
-  let total = 0; // exact: samples on the float32 grid of 2⁻⁷ near 1e5, sums below 2⁴⁶
+  let total = 0;
   let totalSq = 0;
-  for (let start = 0; start < samples; start += BLOCK) {
-    const n = Math.min(BLOCK, samples - start);
-    history.copyWithin(0, BLOCK, BLOCK + W);
-    const block = history.subarray(W, W + n);
-    for (let i = 0; i < n; i++) block[i] = offset + amplitude * (2 * random() - 1);
-    process(block, output.subarray(0, n));
+  for (let start = 0; start < input.length; start += CALL) {
+    const n = Math.min(CALL, input.length - start);
+    process(input.subarray(start, start + n), output.subarray(0, n));
     for (let i = 0; i < n; i++) {
       const index = start + i;
+      const x = input[index]!;
       if (statistic === 'cumulativeAverage') {
-        total += block[i]!;
-        totalSq += block[i]! * block[i]!;
+        total += x;
+        totalSq += x * x;
       }
       if (!(i < EDGE || i >= n - EDGE || i % STRIDE === 0)) continue;
-      const y = output[i]!;
       let ref: number;
       let scale: number;
       if (statistic === 'cumulativeAverage') {
-        const count = index + 1;
-        ref = total / count;
-        scale = count > 1 ? Math.sqrt(Math.max(totalSq / count - ref * ref, 0)) : 1;
+        ref = total / (index + 1);
+        scale = Math.sqrt(Math.max(totalSq / (index + 1) - ref * ref, 0));
       } else {
         const end = excludeCurrent ? index : index + 1;
         const m = Math.min(end, W);
-        if (m < 2) continue; // no deviation to be relative to
-        for (let j = 0; j < m; j++) values[j] = history[W + i - (end === index ? 1 : 0) - m + 1 + j]!;
-        const window = values.subarray(0, m);
-        let sum = 0;
-        for (const v of window) sum += v;
-        const mean = sum / m;
-        let squares = 0;
-        for (const v of window) squares += (v - mean) ** 2;
-        const sd = Math.sqrt(squares / m);
-        const x = block[i]!;
-        ({ ref, scale } = windowReference(statistic, window, x, mean, sd));
+        for (let j = 0; j < m; j++) values[j] = input[end - m + j]!;
+        ({ ref, scale } = windowReference(statistic, values.subarray(0, m), x));
       }
-      const excess = Math.abs(y - ref) - Math.abs(ref) * 2 ** -24;
-      if (scale > 0) worst = Math.max(worst, excess / scale);
-      else if (excess > 0) worst = Infinity;
+      if (!(scale > 0)) continue; // fewer than two distinct samples: nothing to be relative to
+      const error = Math.abs(output[i]! - ref);
+      worst = Math.max(worst, error / scale);
+      beyond = Math.max(beyond, (error - Math.abs(ref) * 2 ** -24) / scale);
       checked++;
     }
   }
-  return { worst, checked };
+  return { worst, beyondRounding: Math.max(beyond, 0), checked };
 }
 
-function windowReference(statistic: WindowStatistic, window: Float64Array, x: number, mean: number, sd: number): { ref: number; scale: number } {
+function windowReference(statistic: WindowStatistic, window: Float64Array, x: number): { ref: number; scale: number } {
+  const m = window.length;
+  let sum = 0;
+  let absolute = 0;
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of window) {
+    sum += v;
+    absolute += Math.abs(v);
+    low = Math.min(low, v);
+    high = Math.max(high, v);
+  }
+  const mean = sum / m;
+  let squares = 0;
+  for (const v of window) squares += (v - mean) ** 2;
+  const variance = squares / m;
+  const sd = Math.sqrt(variance);
   switch (statistic) {
     case 'variance':
-      return { ref: sd * sd, scale: sd * sd };
+      return { ref: variance, scale: variance };
     case 'stddev':
       return { ref: sd, scale: sd };
     case 'zScore':
-      return { ref: (x - mean) / Math.max(sd, 1e-12), scale: 1 };
+      return { ref: (x - mean) / Math.max(sd, 1e-12), scale: sd > 0 ? 1 : 0 };
     case 'meanAbsolute':
-      return { ref: window.reduce((s, v) => s + Math.abs(v), 0) / window.length, scale: sd };
+      return { ref: absolute / m, scale: sd };
     case 'min':
-      return { ref: Math.min(...window), scale: sd };
+      return { ref: low, scale: sd };
     case 'max':
-      return { ref: Math.max(...window), scale: sd };
+      return { ref: high, scale: sd };
   }
 }
