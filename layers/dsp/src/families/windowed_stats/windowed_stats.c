@@ -45,11 +45,14 @@ typedef struct {
 static int is_moment(int stat) { return stat <= DSPFN_WS_ZSCORE; }
 static int is_extreme(int stat) { return stat == DSPFN_WS_MIN || stat == DSPFN_WS_MAX; }
 
+/* Zeros after each f64 suffix array: the one-channel loops load whole vectors past its end. */
+#define WS_SUFFIX_PAD 4
+
 /* The block after the header: prefix, suffix1, suffix2, ring, extremes. */
 static size_t ws_mem_bytes(uint32_t channels, uint32_t window, int stat) {
   const size_t cells = (size_t)window * channels;
   const size_t prefix = (is_moment(stat) ? 3 : 1) * (size_t)channels * sizeof(double);
-  const size_t suffixes = (is_moment(stat) ? 2 : is_extreme(stat) ? 0 : 1) * cells * sizeof(double);
+  const size_t suffixes = (is_moment(stat) ? 2 : is_extreme(stat) ? 0 : 1) * (cells + WS_SUFFIX_PAD) * sizeof(double);
   return WS_HEADER + prefix + suffixes + cells * sizeof(float) * (is_extreme(stat) ? 2 : 1);
 }
 
@@ -79,8 +82,8 @@ int dspfn_ws_init(void *mem, const double *params, size_t n_params, uint32_t in_
   S->prefix = (double *)((unsigned char *)mem + WS_HEADER);
   double *next = S->prefix + (size_t)S->n_prefix * in_channels;
   S->p.suffix1 = is_extreme(stat) ? NULL : next;
-  S->p.suffix2 = is_moment(stat) ? next + cells : NULL;
-  next += (is_moment(stat) ? 2 : is_extreme(stat) ? 0 : 1) * cells;
+  S->p.suffix2 = is_moment(stat) ? next + cells + WS_SUFFIX_PAD : NULL;
+  next += (is_moment(stat) ? 2 : is_extreme(stat) ? 0 : 1) * (cells + WS_SUFFIX_PAD);
   S->p.ring = (float *)next;
   S->p.extremes = is_extreme(stat) ? S->p.ring + cells : NULL;
   S->p.count = 0;
