@@ -12,7 +12,7 @@ export const max = defineStage({
   exactness: bitExact,
   doc: {
     formula: '`max(x[max(0, n−W+1) … n])`, three comparisons per sample',
-    state: 'as variance',
+    state: 'as variance (memory per channel: 8 bytes per sample of window)',
     simd: 'channels in float64 lanes',
   },
 });

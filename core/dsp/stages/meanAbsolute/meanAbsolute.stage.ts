@@ -12,7 +12,7 @@ export const meanAbsolute = defineStage({
   exactness: bitExact,
   doc: {
     formula: '`mean(|x[k]|)` over the movingAverage window',
-    state: 'as variance',
-    simd: 'channels in float64 lanes',
+    state: 'as variance (memory per channel: 12 bytes per sample of window)',
+    simd: 'channels in float64 lanes; one channel: consecutive outputs in float64 lanes',
   },
 });

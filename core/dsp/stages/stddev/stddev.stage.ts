@@ -13,6 +13,6 @@ export const stddev = defineStage({
   doc: {
     formula: '`sqrt(variance)` over the same window',
     state: 'as variance',
-    simd: 'channels in float64 lanes',
+    simd: 'channels in float64 lanes; one channel: consecutive outputs in float64 lanes',
   },
 });

@@ -12,7 +12,7 @@ export const variance = defineStage({
   exactness: bitExact,
   doc: {
     formula: 'population variance `mean((x[k] − m)²)`, `m` the mean, over the movingAverage window (the last W samples, warming up)',
-    state: 'f64 count, ring of W f32 frames (block sums of the previous block and of the current one are rebuilt from it on restore)',
-    simd: 'channels in float64 lanes',
+    state: 'f64 count, ring of W f32 frames (the block sums are rebuilt from it on restore; memory per channel: 20 bytes per sample of window)',
+    simd: 'channels in float64 lanes; one channel: consecutive outputs in float64 lanes',
   },
 });

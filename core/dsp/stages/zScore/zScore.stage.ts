@@ -14,6 +14,6 @@ export const zScore = defineStage({
     formula:
       '`(x[n] − m) / max(s, epsilon)`, `m` and `s` the mean and population standard deviation of the last W samples including x[n], or with `excludeCurrent` the W samples before it (a key\'s first sample gives 0)',
     state: 'as variance',
-    simd: 'channels in float64 lanes',
+    simd: 'channels in float64 lanes; one channel: consecutive outputs in float64 lanes',
   },
 });
