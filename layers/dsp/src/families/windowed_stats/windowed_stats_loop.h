@@ -246,7 +246,7 @@ DSPFN_LANE_INLINE void DSPFN_LANES_FN(single_moments)(const ws_params *p, double
       const lane_t q = lane_add(lane_set((double)(pos0 + i)), iota);
       lane_t t1 = zero, t2 = zero, na = zero, dl = zero, m;
       if (full) {
-        const lane_t combined = exclude ? lane_ge(q, one) : lane_lt(q, lane_set((double)(W - 1)));
+        const lane_mask_t combined = exclude ? lane_ge(q, one) : lane_lt(q, lane_set((double)(W - 1)));
         t1 = lane_select(combined, lane_load(T1 + j0 + i), zero);
         t2 = lane_select(combined, lane_load(T2 + j0 + i), zero);
         na = lane_select(combined, lane_sub(w, lane_add(lane_set((double)(j0 + i)), iota)), zero);
