@@ -19,6 +19,13 @@ import { spectralFeatures } from './spectralFeatures/spectralFeatures.stage.ts';
 import { melSpectrogram } from './melSpectrogram/melSpectrogram.stage.ts';
 import { mfcc } from './mfcc/mfcc.stage.ts';
 import { square } from './square/square.stage.ts';
+import { variance } from './variance/variance.stage.ts';
+import { stddev } from './stddev/stddev.stage.ts';
+import { zScore } from './zScore/zScore.stage.ts';
+import { meanAbsolute } from './meanAbsolute/meanAbsolute.stage.ts';
+import { min } from './min/min.stage.ts';
+import { max } from './max/max.stage.ts';
+import { cumulativeAverage } from './cumulativeAverage/cumulativeAverage.stage.ts';
 import { peaks } from './peaks/peaks.stage.ts';
 import { crossings } from './crossings/crossings.stage.ts';
 import { clipDetect } from './clipDetect/clipDetect.stage.ts';
@@ -29,7 +36,35 @@ import { clipDetect } from './clipDetect/clipDetect.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc, peaks, crossings, clipDetect] as const;
+export const catalogue = [
+  movingAverage,
+  rms,
+  nlms,
+  lms,
+  gain,
+  ema,
+  variance,
+  stddev,
+  zScore,
+  meanAbsolute,
+  min,
+  max,
+  cumulativeAverage,
+  rectify,
+  square,
+  clip,
+  diff,
+  integrate,
+  fir,
+  spectrum,
+  bandPower,
+  spectralFeatures,
+  melSpectrogram,
+  mfcc,
+  peaks,
+  crossings,
+  clipDetect,
+] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

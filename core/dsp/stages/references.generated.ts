@@ -7,6 +7,13 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as variance } from './variance/variance.reference.ts';
+import { reference as stddev } from './stddev/stddev.reference.ts';
+import { reference as zScore } from './zScore/zScore.reference.ts';
+import { reference as meanAbsolute } from './meanAbsolute/meanAbsolute.reference.ts';
+import { reference as min } from './min/min.reference.ts';
+import { reference as max } from './max/max.reference.ts';
+import { reference as cumulativeAverage } from './cumulativeAverage/cumulativeAverage.reference.ts';
 import { reference as rectify } from './rectify/rectify.reference.ts';
 import { reference as square } from './square/square.reference.ts';
 import { reference as clip } from './clip/clip.reference.ts';
@@ -30,6 +37,13 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  variance,
+  stddev,
+  zScore,
+  meanAbsolute,
+  min,
+  max,
+  cumulativeAverage,
   rectify,
   square,
   clip,

@@ -31,12 +31,22 @@
  * usually snapshots it. With SLOTS 0 the step gets s == NULL and `state` may be NULL.
  * AVX2 runs 8 channels per frame loop (two vectors: two independent recursions overlap), then 4,
  * then SSE2 pairs, then scalar; NEON runs 4, then 2, then scalar; scalar runs 2 at a time.
+ *
+ * A family whose per-channel work is more than a recurrence on its slots (a ring of past samples, a
+ * resync schedule: families/windowed_stats) may define DSPFN_LANES_LOOP as its own loop file, used
+ * instead of common/lane_loop.h in every pass. It must define the same run() as lane_loop.h does
+ * for SLOTS > 0 and may pass anything it needs through the params struct; the passes, the lane_*
+ * operations and the entry point stay these.
  */
 #ifndef DSPFN_LANES_FILE
 #error "define DSPFN_LANES_STAGE, DSPFN_LANES_PARAMS, DSPFN_LANES_SLOTS and DSPFN_LANES_FILE before including common/lanes.h"
 #endif
 
 #include "common/lane_names.h"
+
+#ifndef DSPFN_LANES_LOOP
+#define DSPFN_LANES_LOOP "common/lane_loop.h"
+#endif
 
 /* <stage>_<name>_<isa> */
 #define DSPFN_LANES_FN(name) DSPFN_LANE_CAT(DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _##name##_), DSPFN_LANES_ISA)
@@ -46,20 +56,20 @@
 
 #define DSPFN_LANES_ISA scalar
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #if defined(__x86_64__)
 #define DSPFN_LANES_ISA sse2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define DSPFN_LANES_ISA avx2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #pragma GCC pop_options
 #endif /* __x86_64__ */
@@ -67,7 +77,7 @@
 #if defined(__aarch64__)
 #define DSPFN_LANES_ISA neon
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #endif /* __aarch64__ */
 

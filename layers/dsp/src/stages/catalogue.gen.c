@@ -7,6 +7,13 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_variance_ops;
+extern const dspfn_stage_ops dspfn_stddev_ops;
+extern const dspfn_stage_ops dspfn_zScore_ops;
+extern const dspfn_stage_ops dspfn_meanAbsolute_ops;
+extern const dspfn_stage_ops dspfn_min_ops;
+extern const dspfn_stage_ops dspfn_max_ops;
+extern const dspfn_stage_ops dspfn_cumulativeAverage_ops;
 extern const dspfn_stage_ops dspfn_rectify_ops;
 extern const dspfn_stage_ops dspfn_square_ops;
 extern const dspfn_stage_ops dspfn_clip_ops;
@@ -30,6 +37,13 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [7] = &dspfn_variance_ops,
+    [8] = &dspfn_stddev_ops,
+    [9] = &dspfn_zScore_ops,
+    [10] = &dspfn_meanAbsolute_ops,
+    [11] = &dspfn_min_ops,
+    [12] = &dspfn_max_ops,
+    [13] = &dspfn_cumulativeAverage_ops,
     [14] = &dspfn_rectify_ops,
     [15] = &dspfn_square_ops,
     [16] = &dspfn_clip_ops,
