@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStateStore, testHarness, type RecordInput } from 'dspfn/testing';
 import { BANDS, FRAME, SAMPLE_RATE, handler } from './handler.ts';
+import { base64Samples, exampleTelemetry, SAMPLE_RATE as SYNTHETIC_RATE, type ElementTelemetry } from './synthetic.ts';
 
 interface RfiEvent {
   elementId: string;
@@ -13,67 +14,13 @@ interface RfiEvent {
 }
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
-const CHUNK = 1024; // samples per record: 0.25 s, 4 frames
-const RECORDS = 70;
 
-/** A deterministic uniform generator in [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Narrowband interference: [first record, last record, frequency Hz, amplitude]. */
-type Burst = readonly [number, number, number, number];
-
-/** An element's visibility stream: noise of σ ≈ 0.58 plus the bursts. */
-function stream(seed: number, bursts: readonly Burst[]): Float32Array {
-  const random = uniform(seed);
-  const out = new Float32Array(RECORDS * CHUNK);
-  for (let n = 0; n < out.length; n++) {
-    let x = random() + random() + random() + random() - 2;
-    for (const [from, to, frequency, amplitude] of bursts) {
-      const record = Math.floor(n / CHUNK);
-      if (record >= from && record <= to) x += amplitude * Math.sin((2 * Math.PI * frequency * n) / SAMPLE_RATE);
-    }
-    out[n] = x;
-  }
-  return out;
-}
-
-function base64(samples: Float32Array): string {
-  return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).toString('base64');
-}
-
-/** Seed 002's telemetry, one record per chunk, with the element's own RFI reading. */
-function telemetry(elementId: string, samples: Float32Array, offsetBase: number, rfiLevel: (record: number) => number): RecordInput[] {
-  return Array.from({ length: RECORDS }, (_, r) => ({
-    key: elementId,
-    offset: offsetBase + r,
-    value: {
-      sourceId: `element-vla-${elementId}`,
-      targetId: 'site-1',
-      routeType: 'node_to_hub',
-      elementId,
-      siteId: 'vla',
-      timestamp: new Date(T0 + (r * CHUNK * 1000) / SAMPLE_RATE).toISOString(),
-      metrics: { vibration: 0.01, powerUsage: 412, noiseFloor: -97, rfiLevel: rfiLevel(r) },
-      data_chunk: base64(samples.subarray(r * CHUNK, (r + 1) * CHUNK)),
-    },
-  }));
-}
-
-/** Element A: a 700 Hz carrier in records 30–33, a 1,800 Hz one in records 60–61. Element B: clean. */
+/** ea-07 (bursts in records 30–33 and 60–61) and ea-12 (clean) interleaved, as a partition holds them. */
 function batch(): RecordInput[] {
-  const a = telemetry('ea-07', stream(7, [[30, 33, 700, 3], [60, 61, 1800, 2]]), 0, (r) => ((r >= 30 && r <= 33) || r === 60 || r === 61 ? -62 : -95));
-  const b = telemetry('ea-12', stream(12, []), RECORDS, () => -96);
-  // Interleaved as a partition would hold them.
-  return a.flatMap((record, i) => [record, b[i]!]);
+  const { noisy, clean } = exampleTelemetry(T0);
+  const records = (values: readonly ElementTelemetry[], base: number) => values.map((value, r) => ({ key: value.elementId, offset: base + r, value }));
+  const b = records(clean, noisy.length);
+  return records(noisy, 0).flatMap((record, i) => [record, b[i]!]);
 }
 
 const frameTime = (frame: number) => new Date(T0 + (frame * FRAME * 1000) / SAMPLE_RATE).toISOString();
@@ -99,6 +46,7 @@ describe('rfi-detect', () => {
     ]);
     expect(fn.reports[0]).toMatchObject({ results: 2, deadLetters: 0 });
     expect(BANDS).toHaveLength(4);
+    expect(SYNTHETIC_RATE).toBe(SAMPLE_RATE);
   });
 
   it('finds the same events when the stream arrives in other batches and invocations (state in between)', async () => {
@@ -122,7 +70,7 @@ describe('rfi-detect', () => {
       [
         { key: 'ea-07', offset: 0, value: { ...value, data_chunk: 'not base64!' } },
         { key: 'ea-07', offset: 1, value: { ...value, data_chunk: Buffer.from([1, 2, 3]).toString('base64') } },
-        { key: 'ea-07', offset: 2, value: { ...value, data_chunk: base64(Float32Array.of(1, Number.NaN)) } },
+        { key: 'ea-07', offset: 2, value: { ...value, data_chunk: base64Samples(Float32Array.of(1, Number.NaN)) } },
         { key: 'ea-07', offset: 3, value: { ...value, metrics: { vibration: 0 } } },
         { key: 'ea-07', offset: 4, value: { ...value, data_chunk: undefined } }, // telemetry only: no samples, no message
       ],
