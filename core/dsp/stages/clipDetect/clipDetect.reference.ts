@@ -3,8 +3,8 @@ import { eventRows, sampleAt, type EventRow } from '../families/events/events.re
 
 export const reference = defineReference('clipDetect', {
   // Runs in the noise and sines; a threshold that is not a float32 value inside the DC signal
-  // (long runs across calls); subnormal and huge thresholds.
-  cases: [{ threshold: 0.8 }, { threshold: 1e5 + 0.3 }, { threshold: 5e-40 }, { threshold: 9e29 }],
+  // (long runs across calls); a subnormal threshold (every channel in a run at once).
+  cases: [{ threshold: 0.8 }, { threshold: 1e5 + 0.3 }, { threshold: 5e-40 }],
   definition: (input, channels, { threshold }) => {
     const frames = input.length / channels;
     const rows: EventRow[] = [];

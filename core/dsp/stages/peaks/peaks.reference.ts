@@ -2,10 +2,10 @@ import { defineReference } from '../reference.ts';
 import { eventRows, sampleAt, type EventRow } from '../families/events/events.reference.ts';
 
 export const reference = defineReference('peaks', {
-  // threshold 0: many peaks in noise, plateaus of the slow sines, subnormals; 0.5 with a distance of 7:
-  // peaks held back by the previous one; a threshold that is not a float32 value inside the DC
-  // signal with a distance of 1,000 (spanning calls); -1e31: every local maximum of the huge signal.
-  cases: [{ threshold: 0 }, { threshold: 0.5, minDistance: 7 }, { threshold: 1e5 + 0.3, minDistance: 1000 }, { threshold: -1e31, minDistance: 2 }],
+  // 0.5 with a distance of 7: peaks held back by the previous one; a threshold that is not a
+  // float32 value inside the DC signal with a distance of 1,000 (spanning calls); -1e31: every local
+  // maximum (noise, plateaus of the slow sines, subnormals, the huge signal).
+  cases: [{ threshold: 0.5, minDistance: 7 }, { threshold: 1e5 + 0.3, minDistance: 1000 }, { threshold: -1e31, minDistance: 2 }],
   definition: (input, channels, { threshold, minDistance }) => {
     const frames = input.length / channels;
     const rows: EventRow[] = [];
