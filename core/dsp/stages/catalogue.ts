@@ -3,6 +3,14 @@ import { ConfigError } from '../../errors.ts';
 import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { ema } from './ema/ema.stage.ts';
+import { iir } from './iir/iir.stage.ts';
+import { biquad } from './biquad/biquad.stage.ts';
+import { butterworth } from './butterworth/butterworth.stage.ts';
+import { chebyshev1 } from './chebyshev1/chebyshev1.stage.ts';
+import { notch } from './notch/notch.stage.ts';
+import { peakingEq } from './peakingEq/peakingEq.stage.ts';
+import { lowShelf } from './lowShelf/lowShelf.stage.ts';
+import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
@@ -15,7 +23,7 @@ import { rms } from './rms/rms.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, iir, biquad, butterworth, chebyshev1, notch, peakingEq, lowShelf, highShelf] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

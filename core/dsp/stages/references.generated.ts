@@ -7,6 +7,14 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as iir } from './iir/iir.reference.ts';
+import { reference as biquad } from './biquad/biquad.reference.ts';
+import { reference as butterworth } from './butterworth/butterworth.reference.ts';
+import { reference as chebyshev1 } from './chebyshev1/chebyshev1.reference.ts';
+import { reference as notch } from './notch/notch.reference.ts';
+import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
+import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
+import { reference as highShelf } from './highShelf/highShelf.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -16,4 +24,12 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  iir,
+  biquad,
+  butterworth,
+  chebyshev1,
+  notch,
+  peakingEq,
+  lowShelf,
+  highShelf,
 };

@@ -7,6 +7,14 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_iir_ops;
+extern const dspfn_stage_ops dspfn_biquad_ops;
+extern const dspfn_stage_ops dspfn_butterworth_ops;
+extern const dspfn_stage_ops dspfn_chebyshev1_ops;
+extern const dspfn_stage_ops dspfn_notch_ops;
+extern const dspfn_stage_ops dspfn_peakingEq_ops;
+extern const dspfn_stage_ops dspfn_lowShelf_ops;
+extern const dspfn_stage_ops dspfn_highShelf_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -16,6 +24,14 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [20] = &dspfn_iir_ops,
+    [21] = &dspfn_biquad_ops,
+    [22] = &dspfn_butterworth_ops,
+    [23] = &dspfn_chebyshev1_ops,
+    [24] = &dspfn_notch_ops,
+    [25] = &dspfn_peakingEq_ops,
+    [26] = &dspfn_lowShelf_ops,
+    [27] = &dspfn_highShelf_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
