@@ -4,15 +4,27 @@
 
 #include <math.h>
 
+/* Two or more channels: one section in direct form I, y = (((b0·x + b1·x1) + b2·x2) − a2·y2) − a1·y1. */
 typedef struct {
   double b0, b1, b2, a1, a2;
 } biquad_coef;
 
-/* What the frame loops read: the sections and how many. */
+/* One channel: one section in its look-ahead form (core/dsp/stages/families/biquad/look-ahead.ts):
+ * y[n] = (((((g0·x[n] + g1·x[n−1]) + g2·x[n−2]) + g3·x[n−3]) + g4·x[n−4]) − c4·y[n−4]) − c2·y[n−2]. */
+typedef struct {
+  double g0, g1, g2, g3, g4, c2, c4;
+} biquad_terms;
+
+/* What the lane loops read: the sections and how many. */
 typedef struct {
   const biquad_coef *coef;
   uint32_t sections;
 } biquad_params;
+
+/* History values per level (the input, then each section's output): direct form I keeps x[n−1],
+ * x[n−2]; the look-ahead form x[n−1] … x[n−4]. */
+#define BIQUAD_DEPTH(channels) ((channels) == 1 ? 4u : 2u)
+#define BIQUAD_SLOTS(sections, depth) ((size_t)(depth) * ((size_t)(sections) + 1))
 
 #define DSPFN_LANES_STAGE biquad
 #define DSPFN_LANES_PARAMS biquad_params
@@ -21,22 +33,28 @@ typedef struct {
 #define DSPFN_LANES_FILE "families/biquad/biquad.c"
 #include "common/lanes.h"
 
+#include "families/biquad/pairs.h"
+
 typedef struct {
   biquad_params p;
+  const biquad_terms *terms; /* one channel */
   uint32_t channels;
-  double *history; /* 2·(sections + 1) × channels, slot-major */
+  double *history; /* BIQUAD_SLOTS × channels, slot-major */
 } biquad_state;
 
 #define BIQUAD_HEADER ((sizeof(biquad_state) + 63) & ~(size_t)63)
 
-static size_t history_values(uint32_t sections, uint32_t channels) { return 2 * ((size_t)sections + 1) * channels; }
+static size_t history_values(uint32_t sections, uint32_t channels) { return BIQUAD_SLOTS(sections, BIQUAD_DEPTH(channels)) * channels; }
 
 static size_t mem_bytes(uint32_t sections, uint32_t channels) {
-  return BIQUAD_HEADER + (size_t)sections * sizeof(biquad_coef) + history_values(sections, channels) * sizeof(double);
+  return BIQUAD_HEADER + (size_t)sections * (sizeof(biquad_coef) + sizeof(biquad_terms)) + history_values(sections, channels) * sizeof(double);
 }
 
-/* z² + a1·z + a2 has both roots strictly inside the unit circle (biquad.options.ts: the stability triangle). */
-static int stable(double a1, double a2) { return fabs(a2) < 1 && fabs(a1) < 1 + a2; }
+/* z² + a1·z + a2 has both roots strictly inside the unit circle (the stability triangle). */
+static int in_triangle(double a1, double a2) { return fabs(a2) < 1 && fabs(a1) < 1 + a2; }
+
+/* The section and its look-ahead form are stable (core/dsp/design/stability.ts, the same operations). */
+static int stable(double a1, double a2) { return in_triangle(a1, a2) && in_triangle(2 * a2 - a1 * a1, a2 * a2); }
 
 int dspfn_biquad_check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why,
                        const char *name) {
@@ -66,20 +84,32 @@ int dspfn_biquad_init(void *mem, const double *params, size_t n_params, uint32_t
   memset(mem, 0, mem_bytes(sections, in_channels));
   biquad_state *S = (biquad_state *)mem;
   biquad_coef *coef = (biquad_coef *)((unsigned char *)mem + BIQUAD_HEADER);
+  biquad_terms *terms = (biquad_terms *)(coef + sections);
   for (uint32_t s = 0; s < sections; s++) {
     const double *k = params + 1 + 5 * (size_t)s;
-    coef[s] = (biquad_coef){k[0], k[1], k[2], k[3], k[4]};
+    const double b0 = k[0], b1 = k[1], b2 = k[2], a1 = k[3], a2 = k[4];
+    coef[s] = (biquad_coef){b0, b1, b2, a1, a2};
+    /* look-ahead.ts, operation for operation */
+    terms[s] = (biquad_terms){b0, b1 - a1 * b0, b2 - a1 * b1 + a2 * b0, a2 * b1 - a1 * b2, a2 * b2, 2 * a2 - a1 * a1, a2 * a2};
   }
   S->p.coef = coef;
   S->p.sections = sections;
+  S->terms = terms;
   S->channels = in_channels;
-  S->history = (double *)(coef + sections);
+  S->history = (double *)(terms + sections);
   return DSPFN_OK;
 }
 
 int dspfn_biquad_process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
   biquad_state *S = (biquad_state *)state;
-  biquad_lanes(&S->p, S->history, S->channels, src, dst, frames, simd);
+  if (S->channels == 1) {
+    /* Consecutive samples side by side (pairs.h), or frame by frame on the scalar path. */
+    if (!biquad_pairs(simd, S->terms, S->p.sections, S->history, src, dst, frames)) {
+      for (size_t f = 0; f < frames; f++) biquad_one(S->terms, S->p.sections, S->history, src + f, dst + f);
+    }
+  } else {
+    biquad_lanes(&S->p, S->history, S->channels, src, dst, frames, simd);
+  }
   out->frames = frames;
   return DSPFN_OK;
 }

@@ -1,15 +1,17 @@
 /*
  * The IIR stages (iir, biquad, butterworth, chebyshev1, notch, peakingEq, lowShelf, highShelf): a
- * cascade of second-order sections per channel in float64, direct form I, the C counterpart of
+ * cascade of second-order sections per channel in float64, the C counterpart of
  * core/dsp/stages/families/biquad/biquad.kernel.ts. Their designs happen in TypeScript (the options
  * schemas), so every stage hands C the same params: [sections, then b0, b1, b2, a1, a2 of each].
  *
- * Each section computes y = (((b0·x + b1·x1) + b2·x2) − a2·y2) − a1·y1 in exactly this order on
- * every path (the lane driver, common/lanes.h, with this family's loop in biquad_loop.h), so
- * outputs and snapshots are the TypeScript kernel's bit for bit.
+ * Two or more channels run each section in direct form I, channels in lanes (the lane driver,
+ * common/lanes.h, with this family's loop in biquad_loop.h); one channel runs the look-ahead form
+ * (core/dsp/stages/families/biquad/look-ahead.ts), whose samples pair up in lanes (pairs.h). Both
+ * follow the TypeScript kernel operation for operation: outputs and snapshots are its bits.
  *
- * State bytes, as BiquadKernel.snapshot(): u32 channels · u32 sections · f64 history[2·(sections+1)
- * × channels], slot-major (x1, x2 of the input, then y1, y2 of each section).
+ * State bytes, as BiquadKernel.snapshot(): u32 channels · u32 sections · f64 history[depth ×
+ * (sections+1) × channels], slot-major, depth 2 (x[n−1], x[n−2] of each level) for two or more
+ * channels and 4 (x[n−1] … x[n−4]) for one; the levels are the input, then each section's output.
  */
 #ifndef DSPFN_BIQUAD_H
 #define DSPFN_BIQUAD_H

@@ -51,7 +51,7 @@ DSPFN_LANE_INLINE void DSPFN_LANES_FN(held)(const biquad_params *p, double *stat
 /* One vector of LANES channels from c0, any number of sections: the history in a local array. */
 static void DSPFN_LANES_FN(long)(const biquad_params *p, double *state, size_t C, size_t c0, const float *src, float *dst,
                                  size_t frames) {
-  const size_t slots = 2 * ((size_t)p->sections + 1);
+  const size_t slots = BIQUAD_SLOTS(p->sections, 2);
   lane_t h[2 * (DSPFN_BIQUAD_MAX_SECTIONS + 1)];
   for (size_t j = 0; j < slots; j++) h[j] = lane_load(state + j * C + c0);
   for (size_t f = 0; f < frames; f++) {
