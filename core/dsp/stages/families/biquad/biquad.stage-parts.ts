@@ -7,9 +7,10 @@ export function cascadeKernel({ sections }: SectionsParams, channels: number): B
 }
 
 /** How the cascade runs, after each stage's own formula. */
-export const CASCADE_FORMULA = 'run as a cascade of second-order sections in float64, direct form I per section (`y = (((b0·x + b1·x1) + b2·x2) − a2·y2) − a1·y1`), zero initial state';
+export const CASCADE_FORMULA =
+  'run as a cascade of second-order sections in float64, zero initial state: direct form I per section on two or more channels, the two-step look-ahead form on one (see "Choosing a filter")';
 
 export const CASCADE_DOC = {
-  state: 'f64 x1, x2 of the input and y1, y2 of each section, per channel',
-  simd: 'channels in float64 lanes (lane driver: the per-sample recurrence once, up to 4 sections held in registers)',
+  state: 'per channel, f64 history of the input and of each section\'s output: 2 values each (one channel: 4)',
+  simd: '2+ channels: channels in float64 lanes (lane driver, up to 4 sections in registers); 1 channel: consecutive samples in SSE2/NEON lanes, 2 sections as a pipeline in one AVX2 vector',
 } as const;
