@@ -8,7 +8,7 @@
 export type { CommitResult, CommitStatus, StateEntry, StateStore, StoredState } from '../state/store.ts';
 export { MemoryStateStore } from '../state/memory.ts';
 export { RedisStateStore } from '../state/redis.ts';
-export type { RedisStateStoreOptions } from '../state/redis.ts';
+export type { RedisStateStoreOptions, RedisTlsOptions } from '../state/redis.ts';
 export { UpstashStateStore } from '../state/upstash.ts';
 export type { UpstashStateStoreOptions } from '../state/upstash.ts';
 export { createStateStore, stateStoreFromEnv, STATE_SPEC_FORMS } from '../state/from-url.ts';
@@ -27,6 +27,10 @@ export type { KafkaSinkOptions } from '../sink/kafka.ts';
 export { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers } from '../kafka/connection.ts';
 export type { KafkaConnectionOptions } from '../kafka/connection.ts';
 export type { KafkaAuthMode } from '../kafka/auth.ts';
+
+// Secrets kept in AWS (Secrets Manager, SSM), read once per container
+export { fixedSecret, secretsManagerSecret, ssmParameter } from '../secrets/source.ts';
+export type { SecretSource } from '../secrets/source.ts';
 
 // DSP backends
 export { jsBackend } from '../dsp/backend.ts';

@@ -22,6 +22,13 @@ export class DecodeError extends DspfnError {
   }
 }
 
+/** `output.key`/`output.value` threw or returned something that cannot be a message (the record is dead-lettered). */
+export class OutputError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Output, message, options);
+  }
+}
+
 /** Samples that decoded but cannot be processed: not finite, not whole frames, not numbers. */
 export class InvalidSamplesError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {
@@ -100,5 +107,19 @@ export class ConsumeFailedError<S = unknown> extends DspfnError {
     cause: unknown,
   ) {
     super(ErrorCode.ConsumeFailed, message, { cause });
+  }
+}
+
+/** A secret (Secrets Manager, SSM) could not be read, or does not hold what dspfn expects. */
+export class SecretError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Secret, message, options);
+  }
+}
+
+/** A server refused the credentials or the client certificate, or its own certificate did not verify. */
+export class SecurityError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Security, message, options);
   }
 }

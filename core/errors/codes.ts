@@ -3,6 +3,7 @@ export const ErrorCode = {
   Config: 'DSPFN_CONFIG',
   Event: 'DSPFN_EVENT',
   Decode: 'DSPFN_DECODE',
+  Output: 'DSPFN_OUTPUT',
   InvalidSamples: 'DSPFN_INVALID_SAMPLES',
   Snapshot: 'DSPFN_SNAPSHOT',
   StateMismatch: 'DSPFN_STATE_MISMATCH',
@@ -13,5 +14,7 @@ export const ErrorCode = {
   BatchFailed: 'DSPFN_BATCH_FAILED',
   ReplayFailed: 'DSPFN_REPLAY_FAILED',
   ConsumeFailed: 'DSPFN_CONSUME_FAILED',
+  Secret: 'DSPFN_SECRET',
+  Security: 'DSPFN_SECURITY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

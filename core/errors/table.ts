@@ -18,6 +18,7 @@ export const ERRORS = {
   DSPFN_CONFIG: { error: errors.ConfigError, handling: 'retry' },
   DSPFN_EVENT: { error: errors.EventError, handling: 'retry' },
   DSPFN_DECODE: { error: errors.DecodeError, handling: 'dead-letter' },
+  DSPFN_OUTPUT: { error: errors.OutputError, handling: 'dead-letter' },
   DSPFN_INVALID_SAMPLES: { error: errors.InvalidSamplesError, handling: 'dead-letter' },
   DSPFN_SNAPSHOT: { error: errors.SnapshotError, handling: 'retry' },
   DSPFN_STATE_MISMATCH: { error: errors.StateMismatchError, handling: 'retry' },
@@ -28,6 +29,8 @@ export const ERRORS = {
   DSPFN_BATCH_FAILED: { error: errors.BatchFailedError, handling: 'dead-letter' },
   DSPFN_REPLAY_FAILED: { error: errors.ReplayFailedError, handling: 'retry' },
   DSPFN_CONSUME_FAILED: { error: errors.ConsumeFailedError, handling: 'retry' },
+  DSPFN_SECRET: { error: errors.SecretError, handling: 'retry' },
+  DSPFN_SECURITY: { error: errors.SecurityError, handling: 'retry' },
 } as const satisfies { readonly [C in ErrorCode]: { readonly error: ErrorClass; readonly handling: ErrorHandling } };
 
 /** How an error is handled; anything that is not a dspfn error fails the batch. */

@@ -1,5 +1,6 @@
 import type { logCreator } from 'kafkajs';
 import type { Logger } from '../logger/logger.ts';
+import { redactSecrets } from '../secrets/redact.ts';
 
 // kafkajs's logLevel values, without loading kafkajs to read them.
 const KAFKA_ERROR = 1;
@@ -17,10 +18,11 @@ export function redactFields(fields: Record<string, unknown>, secrets: readonly 
   return out;
 }
 
+/** `text` without the given secrets, nor any secret dspfn has read (core/secrets/redact.ts). */
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
+  return redactSecrets(out);
 }
 
 /**

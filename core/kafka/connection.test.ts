@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import type { GetBootstrapBrokersCommand, GetBootstrapBrokersResponse } from '@aws-sdk/client-kafka';
 import { logLevel } from 'kafkajs';
@@ -5,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger/logger.ts';
 import { clientLogCreator } from './client-logger.ts';
-import { connectionFromEnv, describeConnection, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
+import { connectionFromEnv, describeConnection, describeKafkaError, kafkaClientConfig, resolveBrokers, validateConnection } from './connection.ts';
 import type { BootstrapBrokersClient } from './msk-brokers.ts';
 
 const ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/sensors/0b1c2d3e-1111-2222-3333-444455556666-3';
@@ -206,6 +209,67 @@ describe('kafkaClientConfig', () => {
     const described = describeConnection({ brokers: 'k:9096', username: 'svc', password: PASSWORD });
     expect(described).toEqual({ auth: 'scram-sha-512', tls: true, brokers: ['k:9096'], username: 'svc' });
     expect(JSON.stringify(described)).not.toContain(PASSWORD);
+  });
+});
+
+describe('TLS material and secrets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dspfn-conn-'));
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
+  const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHkey-never-logged\n-----END PRIVATE KEY-----\n';
+  writeFileSync(join(dir, 'ca.pem'), CA);
+  writeFileSync(join(dir, 'client.key'), KEY);
+
+  it('reads DSPFN_KAFKA_CA / _CERT / _KEY (file or PEM text), _KEY_PASSWORD, _SECRET_ARN and the insecure switch', () => {
+    const env = {
+      DSPFN_KAFKA_BROKERS: 'k:9094',
+      DSPFN_KAFKA_CA: join(dir, 'ca.pem'),
+      DSPFN_KAFKA_CERT: CA.replace(/\n/g, '\\n'),
+      DSPFN_KAFKA_KEY: join(dir, 'client.key'),
+      DSPFN_KAFKA_KEY_PASSWORD: 'kp-never-logged',
+      DSPFN_KAFKA_SECRET_ARN: ' arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf ',
+      DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY: 'true',
+    };
+    expect(connectionFromEnv(env)).toEqual({
+      brokers: 'k:9094',
+      ca: CA,
+      cert: CA,
+      key: KEY,
+      keyPassword: 'kp-never-logged',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf',
+      tlsInsecureSkipVerify: true,
+    });
+    expect(connectionFromEnv({ DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY: 'false' })).toEqual({});
+    expect(() => connectionFromEnv({ DSPFN_KAFKA_CA: '/no/ca.pem' })).toThrow('DSPFN_KAFKA_CA: cannot read the certificate file "/no/ca.pem" (ENOENT)');
+  });
+
+  it('turns TLS on for a CA or client certificate, and builds kafkajs ssl options that verify', async () => {
+    const config = await kafkaClientConfig({ brokers: 'k:9094', ca: CA, cert: CA, key: KEY });
+    expect(config.ssl).toEqual({ rejectUnauthorized: true, ca: CA, cert: CA, key: KEY });
+    expect(config.sasl).toBeUndefined();
+    expect(describeConnection({ brokers: 'k:9094', ca: CA, cert: CA, key: KEY })).toEqual({ auth: 'none', tls: true, brokers: ['k:9094'], ca: 'custom', clientCertificate: true });
+  });
+
+  it('turns verification off only when asked, and says so on the logger', async () => {
+    const logger = capture();
+    const config = await kafkaClientConfig({ brokers: 'k:9094', tls: true, tlsInsecureSkipVerify: true, logger });
+    expect(config.ssl).toEqual({ rejectUnauthorized: false });
+    expect(logger.lines.map((l) => JSON.parse(l).message)).toEqual([expect.stringMatching(/^TLS CERTIFICATE VERIFICATION IS OFF for Kafka \(DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY\)/)]);
+  });
+
+  it('tells a refused IAM login from a refused password', () => {
+    const refused = Object.assign(new Error('SASL OAUTHBEARER authentication failed'), { name: 'KafkaJSSASLAuthenticationError' });
+    expect(describeKafkaError(refused, { clusterArn: ARN })).toMatch(/^Kafka refused the function's IAM login \(SASL OAUTHBEARER\): its role needs kafka-cluster:Connect/);
+    expect(describeKafkaError(refused, { brokers: 'k:1', username: 'svc', password: PASSWORD })).toBe('Kafka refused the credentials of user "svc": wrong password or unknown user (SASL authentication failed)');
+    expect(describeKafkaError(new Error(`socket closed ${PASSWORD}`), { brokers: 'k:1', username: 'svc', password: PASSWORD })).toBe('socket closed [redacted]');
+  });
+
+  it('refuses contradictions at configuration time', () => {
+    expect(() => validateConnection({ brokers: 'k:1', tls: false, ca: CA })).toThrow(/DSPFN_KAFKA_TLS is false, yet a CA/);
+    expect(() => validateConnection({ brokers: 'k:1', cert: CA })).toThrow(/needs both DSPFN_KAFKA_CERT and DSPFN_KAFKA_KEY/);
+    expect(() => validateConnection({ brokers: 'k:1', secretArn: 'arn:x', password: PASSWORD })).toThrow(/DSPFN_KAFKA_SECRET_ARN or from DSPFN_KAFKA_PASSWORD/);
+    // With a secret, the credentials are read when the client connects, not checked here.
+    expect(() => validateConnection({ brokers: 'k:1', secretArn: 'arn:x' })).not.toThrow();
+    expect(describeConnection({ brokers: 'k:1', secretArn: 'arn:x' })).toMatchObject({ auth: 'scram-sha-512', tls: true, secretArn: 'arn:x' });
   });
 });
 

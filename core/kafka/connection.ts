@@ -1,10 +1,15 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, RetryOptions } from 'kafkajs';
 import { readEnv, type RawEnv } from '../env/read-env.ts';
 import { envSchema, type DspfnEnv, type EnvName } from '../env/schema.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, SecurityError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
+import { kafkaSecretSource, readKafkaSecret } from '../secrets/kafka-secret.ts';
+import { redactSecrets, registerSecret } from '../secrets/redact.ts';
+import { securityFailure } from '../security/failures.ts';
+import { readPem, tlsClientOptions, warnInsecure, type TlsSettingNames } from '../security/pem.ts';
 import { saslOptions, type AuthTokenProvider, type KafkaAuthMode } from './auth.ts';
-import { clientLogCreator } from './client-logger.ts';
+import { clientLogCreator, redactText } from './client-logger.ts';
 import { isMskClusterArn, mskBootstrapBrokers, regionOfArn, splitBrokers, type BootstrapBrokersClient } from './msk-brokers.ts';
 
 /** How to reach a Kafka cluster; every field can also come from the environment (connectionFromEnv). */
@@ -15,12 +20,31 @@ export interface KafkaConnectionOptions {
   clusterArn?: string;
   /** Region for MSK IAM and the ARN lookup; defaults to the ARN's region, then AWS_REGION. */
   region?: string;
-  /** TLS to the brokers; default on for `iam` and SCRAM (MSK requires it), off otherwise. */
+  /** TLS to the brokers; default on for `iam`, SCRAM and a client certificate or CA bundle, off otherwise. */
   tls?: boolean;
-  /** Default: `scram-sha-512` when a username is set, `iam` with a cluster ARN, else `none`. */
+  /** Default: `scram-sha-512` when a username (or a secret) is set, `iam` with a cluster ARN, else `none`. */
   auth?: KafkaAuthMode;
   username?: string;
   password?: string;
+  /**
+   * Secrets Manager secret (ARN or name) holding the credentials in the event source mapping's
+   * format: `{"username","password"}` for SASL, `{"certificate","privateKey"}` for mutual TLS.
+   * Read when the client first connects, cached for the container, read again when refused.
+   */
+  secretArn?: string;
+  /** CA bundle (PEM) the brokers' certificates must chain to; default: Node's public roots. */
+  ca?: string;
+  /** Client certificate (PEM) for mutual TLS, with `key`. */
+  cert?: string;
+  /** Private key (PEM) of `cert`. */
+  key?: string;
+  /** Passphrase of an encrypted `key`. */
+  keyPassword?: string;
+  /**
+   * Accept any broker certificate (no chain or host name check). For test clusters only; logged
+   * as a warning on every client created with it.
+   */
+  tlsInsecureSkipVerify?: boolean;
   clientId?: string;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -53,6 +77,13 @@ export const KAFKA_ENV = (Object.keys(envSchema.shape) as EnvName[]).filter((nam
 
 export type KafkaEnv = Pick<DspfnEnv, KafkaEnvName>;
 
+export const KAFKA_TLS_SETTINGS: TlsSettingNames = {
+  ca: 'DSPFN_KAFKA_CA',
+  cert: 'DSPFN_KAFKA_CERT',
+  key: 'DSPFN_KAFKA_KEY',
+  insecure: 'DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY',
+};
+
 /**
  * The connection the DSPFN_KAFKA_* variables describe (validated by the environment schema), with
  * `overrides` (CLI flags) winning.
@@ -61,7 +92,7 @@ export function connectionFromEnv(env: RawEnv = process.env, overrides: KafkaCon
   return connectionFromConfig(readEnv(env, KAFKA_ENV), overrides);
 }
 
-/** As connectionFromEnv, from an environment already validated. */
+/** As connectionFromEnv, from an environment already validated. CA, certificate and key are PEM text or a file path. */
 export function connectionFromConfig(env: KafkaEnv, overrides: KafkaConnectionOptions = {}): KafkaConnectionOptions {
   const fromEnv: KafkaConnectionOptions = {};
   if (env.DSPFN_KAFKA_BROKERS) fromEnv.brokers = env.DSPFN_KAFKA_BROKERS;
@@ -69,7 +100,19 @@ export function connectionFromConfig(env: KafkaEnv, overrides: KafkaConnectionOp
   if (env.DSPFN_KAFKA_AUTH) fromEnv.auth = env.DSPFN_KAFKA_AUTH;
   if (env.DSPFN_KAFKA_TLS !== undefined) fromEnv.tls = env.DSPFN_KAFKA_TLS;
   if (env.DSPFN_KAFKA_USERNAME) fromEnv.username = env.DSPFN_KAFKA_USERNAME;
-  if (env.DSPFN_KAFKA_PASSWORD) fromEnv.password = env.DSPFN_KAFKA_PASSWORD;
+  if (env.DSPFN_KAFKA_PASSWORD) {
+    fromEnv.password = env.DSPFN_KAFKA_PASSWORD;
+    registerSecret(fromEnv.password);
+  }
+  if (env.DSPFN_KAFKA_SECRET_ARN) fromEnv.secretArn = env.DSPFN_KAFKA_SECRET_ARN;
+  if (env.DSPFN_KAFKA_CA) fromEnv.ca = readPem(env.DSPFN_KAFKA_CA, KAFKA_TLS_SETTINGS.ca, 'certificate');
+  if (env.DSPFN_KAFKA_CERT) fromEnv.cert = readPem(env.DSPFN_KAFKA_CERT, KAFKA_TLS_SETTINGS.cert, 'certificate');
+  if (env.DSPFN_KAFKA_KEY) fromEnv.key = readPem(env.DSPFN_KAFKA_KEY, KAFKA_TLS_SETTINGS.key, 'key');
+  if (env.DSPFN_KAFKA_KEY_PASSWORD) {
+    fromEnv.keyPassword = env.DSPFN_KAFKA_KEY_PASSWORD;
+    registerSecret(fromEnv.keyPassword);
+  }
+  if (env.DSPFN_KAFKA_TLS_INSECURE_SKIP_VERIFY) fromEnv.tlsInsecureSkipVerify = true;
   if (env.DSPFN_KAFKA_CLIENT_ID) fromEnv.clientId = env.DSPFN_KAFKA_CLIENT_ID;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region) fromEnv.region = region;
@@ -79,15 +122,20 @@ export function connectionFromConfig(env: KafkaEnv, overrides: KafkaConnectionOp
   return { ...fromEnv, ...defined };
 }
 
+/**
+ * Before its secret is read, a connection with a secret counts as SCRAM (the usual content);
+ * kafkaClientConfig decides on the secret's actual content.
+ */
 export function authModeOf(options: KafkaConnectionOptions): KafkaAuthMode {
   if (options.auth) return options.auth;
   if (options.username) return 'scram-sha-512';
-  if (options.clusterArn) return 'iam';
+  if (options.secretArn && options.cert === undefined) return 'scram-sha-512';
+  if (options.clusterArn && options.cert === undefined) return 'iam';
   return 'none';
 }
 
 export function tlsOf(options: KafkaConnectionOptions, auth: KafkaAuthMode = authModeOf(options)): boolean {
-  return options.tls ?? (auth === 'iam' || auth.startsWith('scram'));
+  return options.tls ?? (auth === 'iam' || auth.startsWith('scram') || options.ca !== undefined || options.cert !== undefined);
 }
 
 function regionOf(options: KafkaConnectionOptions): string | undefined {
@@ -126,30 +174,99 @@ export function validateConnection(options: KafkaConnectionOptions): void {
   if (options.clusterArn && !isMskClusterArn(options.clusterArn)) {
     throw new ConfigError(`DSPFN_MSK_CLUSTER_ARN "${options.clusterArn}" is not an MSK cluster ARN`);
   }
-  saslOptions({ auth, username: options.username, password: options.password, region: regionOf(options), tokenProvider: options.authTokenProvider });
+  if (options.secretArn !== undefined) {
+    if (options.password !== undefined || options.key !== undefined) {
+      throw new ConfigError('Kafka credentials come from DSPFN_KAFKA_SECRET_ARN or from DSPFN_KAFKA_PASSWORD / DSPFN_KAFKA_KEY, not both: unset one');
+    }
+  } else {
+    saslOptions({ auth, username: options.username, password: options.password, region: regionOf(options), tokenProvider: options.authTokenProvider });
+  }
+  if (options.tls === false && (options.ca !== undefined || options.cert !== undefined || options.tlsInsecureSkipVerify)) {
+    throw new ConfigError('DSPFN_KAFKA_TLS is false, yet a CA, client certificate or TLS verification setting is given: remove one or the other');
+  }
+  tlsClientOptions(options, false, KAFKA_TLS_SETTINGS);
 }
 
-/** The kafkajs client configuration: brokers resolved, TLS and SASL set up, logs redacted. */
+/** The options with the secret's credentials filled in (read once per container, see SecretSource). */
+export async function withSecretCredentials(options: KafkaConnectionOptions): Promise<KafkaConnectionOptions> {
+  if (options.secretArn === undefined) return options;
+  const secret = await readKafkaSecret(kafkaSecretSource(options.secretArn));
+  if (secret.kind === 'sasl') return { ...options, username: secret.username, password: secret.password };
+  return { ...options, cert: secret.certificate, key: secret.privateKey, ...(secret.privateKeyPassword !== undefined ? { keyPassword: secret.privateKeyPassword } : {}) };
+}
+
+/** The kafkajs client configuration: credentials read, brokers resolved, TLS and SASL set up, logs redacted. */
 export async function kafkaClientConfig(options: KafkaConnectionOptions, eventBrokers: readonly string[] = []): Promise<KafkaConfig> {
-  const resolved = await resolveBrokers(options, eventBrokers);
+  const credentials = await withSecretCredentials(options);
+  validateConnection({ ...credentials, secretArn: undefined });
+  const resolved = await resolveBrokers(credentials, eventBrokers);
   const sasl = saslOptions({
     auth: resolved.auth,
-    username: options.username,
-    password: options.password,
-    region: regionOf(options),
-    tokenProvider: options.authTokenProvider,
+    username: credentials.username,
+    password: credentials.password,
+    region: regionOf(credentials),
+    tokenProvider: credentials.authTokenProvider,
   });
+  const logger = options.logger ?? jsonLogger({ component: 'kafka' });
+  if (resolved.tls && credentials.tlsInsecureSkipVerify) warnInsecure(logger, 'Kafka', KAFKA_TLS_SETTINGS.insecure);
+  const secrets = [credentials.password, credentials.key, credentials.keyPassword].filter((s): s is string => s !== undefined);
+  // Also for messages made outside kafkajs's logs (describeKafkaError, the JSON logger).
+  for (const secret of secrets) registerSecret(secret);
   const config: KafkaConfig = {
     clientId: options.clientId ?? 'dspfn',
     brokers: resolved.brokers,
-    ssl: resolved.tls,
+    ssl: resolved.tls ? kafkaTls(credentials) : false,
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    logCreator: clientLogCreator(options.logger ?? jsonLogger({ component: 'kafka' }), options.password ? [options.password] : []),
+    logCreator: clientLogCreator(logger, secrets),
   };
   if (sasl) config.sasl = sasl;
   if (options.retry) config.retry = options.retry;
   return config;
+}
+
+/** kafkajs's `ssl`: plain `true` (Node's defaults: public roots, full verification) unless something is set. */
+function kafkaTls(options: KafkaConnectionOptions): true | ConnectionOptions {
+  const custom = options.ca !== undefined || options.cert !== undefined || options.key !== undefined || options.tlsInsecureSkipVerify === true;
+  return custom ? tlsClientOptions(options, options.tlsInsecureSkipVerify === true, KAFKA_TLS_SETTINGS) : true;
+}
+
+/**
+ * After a client was refused: reads the secret again and resolves true when it changed, so one
+ * more attempt with the new credentials is worth making (a rotated password or certificate).
+ */
+export async function refreshCredentialsAfter(error: unknown, options: KafkaConnectionOptions): Promise<boolean> {
+  if (options.secretArn === undefined) return false;
+  const failure = securityFailure(error, kafkaFailureContext(options));
+  if (!failure?.credentialsRefused) return false;
+  return kafkaSecretSource(options.secretArn).refresh();
+}
+
+function kafkaFailureContext(options: KafkaConnectionOptions) {
+  return { service: 'Kafka', user: options.username, caSetting: KAFKA_TLS_SETTINGS.ca, certSetting: options.secretArn ? 'the secret\'s certificate' : KAFKA_TLS_SETTINGS.cert };
+}
+
+/**
+ * A client's connect failure as thrown to a CLI user: a SecurityError that names what was refused
+ * when it is one (the kafkajs error stays its cause), else the error itself.
+ */
+export function kafkaConnectError(error: unknown, options: KafkaConnectionOptions): unknown {
+  if (!securityFailure(error, kafkaFailureContext(options))) return error;
+  return new SecurityError(describeKafkaError(error, options), { cause: error });
+}
+
+/**
+ * An error from a Kafka client, told in words: a refused login or certificate says which, and
+ * names the secret or setting to fix; anything else keeps its message. Never holds a secret.
+ */
+export function describeKafkaError(error: unknown, options: KafkaConnectionOptions): string {
+  const failure = securityFailure(error, kafkaFailureContext(options));
+  if (failure?.kind === 'credentials' && authModeOf(options) === 'iam') {
+    return "Kafka refused the function's IAM login (SASL OAUTHBEARER): its role needs kafka-cluster:Connect on the cluster, and the cluster needs IAM access control turned on";
+  }
+  if (failure) return `${failure.message}${failure.credentialsRefused && options.secretArn ? ` (credentials from Secrets Manager secret ${options.secretArn})` : ''}`;
+  const own = [options.password, options.key, options.keyPassword].filter((s): s is string => s !== undefined);
+  return redactSecrets(redactText(error instanceof Error ? error.message : String(error), own));
 }
 
 /** A loggable account of a connection: where, how, as whom; never a secret. */
@@ -159,6 +276,10 @@ export function describeConnection(options: KafkaConnectionOptions): Record<stri
   if (options.brokers !== undefined) out.brokers = splitBrokers(options.brokers);
   if (options.clusterArn) out.clusterArn = options.clusterArn;
   if (options.username) out.username = options.username;
+  if (options.secretArn) out.secretArn = options.secretArn;
+  if (options.ca !== undefined) out.ca = 'custom';
+  if (options.cert !== undefined) out.clientCertificate = true;
+  if (options.tlsInsecureSkipVerify) out.tlsVerify = false;
   const region = regionOf(options);
   if (region) out.region = region;
   return out;

@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { packageExports } from '../lazy-import.ts';
-import { kafkaClientConfig, type KafkaConnectionOptions } from './connection.ts';
+import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -51,7 +51,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   let connecting: Promise<Producer> | undefined;
   let closed = false;
 
-  const open = async (eventBrokers: readonly string[]): Promise<Producer> => {
+  const connect = async (eventBrokers: readonly string[]): Promise<Producer> => {
     const { Kafka, Partitioners } = await library;
     const kafka = new Kafka(await kafkaClientConfig(options, eventBrokers));
     const created = kafka.producer({
@@ -67,6 +67,17 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
     });
     await created.connect();
     return created;
+  };
+
+  // A refused login with credentials from Secrets Manager may mean they were rotated: read the
+  // secret again and, when it changed, try once more with the new value.
+  const open = async (eventBrokers: readonly string[]): Promise<Producer> => {
+    try {
+      return await connect(eventBrokers);
+    } catch (error) {
+      if (!(await refreshCredentialsAfter(error, options).catch(() => false))) throw error;
+      return connect(eventBrokers);
+    }
   };
 
   const ready = (eventBrokers: readonly string[] = []): Promise<Producer> => {

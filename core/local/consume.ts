@@ -1,6 +1,6 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
-import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
@@ -309,7 +309,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     await consumer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
     if (!options.sink) await sink.close().catch(() => {});
-    throw error;
+    throw kafkaConnectError(error, brokers);
   }
 
   return {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { ConfigError, describeError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
-import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
 import { lambdaRecord } from './kafka-records.ts';
 
 export interface RecordOptions {
@@ -80,8 +80,12 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
   });
 
   let full = false;
+  let connected = false;
   try {
-    await consumer.connect();
+    await consumer.connect().catch((error: unknown) => {
+      throw kafkaConnectError(error, connection);
+    });
+    connected = true;
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
@@ -115,7 +119,8 @@ export async function record(options: RecordOptions): Promise<RecordSummary> {
     options.signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
     await new Promise<void>((resolve) => stream.end(() => resolve()));
-    if (throwaway) await deleteGroup(kafka, groupId);
+    // A recorder that never connected made no group (and connecting again would fail the same way).
+    if (throwaway && connected) await deleteGroup(kafka, groupId);
   }
   summary.elapsedMs = performance.now() - started;
   return summary;

@@ -1,4 +1,5 @@
 import { LOG_LEVELS } from '../env/schema.ts';
+import { redactSecrets } from '../secrets/redact.ts';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -25,7 +26,8 @@ export function jsonLogger(
   return {
     log(entryLevel, message, fields = {}) {
       if (rank[entryLevel] < threshold) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, message, ...base, ...fields }) + '\n');
+      // Scrubbed of every secret dspfn has read, whatever field or library text carries it.
+      write(redactSecrets(JSON.stringify({ time: new Date().toISOString(), level: entryLevel, message, ...base, ...fields })) + '\n');
     },
   };
 }

@@ -1,7 +1,6 @@
 import { describeError, SinkError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
-import { redactText } from '../kafka/client-logger.ts';
-import { validateConnection } from '../kafka/connection.ts';
+import { describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from '../kafka/producer.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
@@ -75,7 +74,7 @@ export class KafkaSink implements Sink {
   readonly name = 'kafka';
   private readonly transport: ProduceTransport;
   private readonly logger: Logger;
-  private readonly secrets: string[];
+  private readonly connection: KafkaConnectionOptions;
   private readonly logBatchBytes: number;
   private readonly logFlushIntervalMs: number;
   private readonly maxRequestBytes: number;
@@ -94,7 +93,7 @@ export class KafkaSink implements Sink {
     if (!options.transport) validateConnection(options);
     this.logger = options.logger ?? jsonLogger({ component: 'kafka-sink' });
     this.transport = options.transport ?? kafkajsProducer({ ...options, logger: this.logger });
-    this.secrets = options.password ? [options.password] : [];
+    this.connection = options;
     this.logBatchBytes = options.logBatchBytes ?? 64 * 1024;
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
@@ -119,7 +118,7 @@ export class KafkaSink implements Sink {
     try {
       await this.transport.warm?.();
     } catch (error) {
-      throw new SinkError(`Kafka warm-up failed: ${redactText(describeError(error), this.secrets)}`, { cause: error });
+      throw new SinkError(`Kafka warm-up failed: ${describeKafkaError(error, this.connection)}`, { cause: error });
     }
   }
 
@@ -218,7 +217,7 @@ export class KafkaSink implements Sink {
 
   private failure(error: unknown, messages: readonly TopicMessage[]): SinkError {
     const topics = [...new Set(messages.map((m) => m.topic))];
-    const reason = redactText(describeError(error), this.secrets);
+    const reason = describeKafkaError(error, this.connection);
     return new SinkError(`Kafka produce of ${messages.length} message(s) to ${topics.join(', ')} failed: ${reason}`, { cause: error });
   }
 }

@@ -1,13 +1,37 @@
 import type { createClient } from '@redis/client';
-import { describeError, StateStoreError } from '../errors.ts';
+import { ConfigError, describeError, StateStoreError } from '../errors.ts';
+import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
+import { registerSecret } from '../secrets/redact.ts';
+import type { SecretSource } from '../secrets/source.ts';
+import { securityFailure, type FailureContext } from '../security/failures.ts';
+import { tlsClientOptions, warnInsecure, type TlsMaterial, type TlsSettingNames } from '../security/pem.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore, safeMessage } from './script-store.ts';
 
+export const REDIS_TLS_SETTINGS: TlsSettingNames = {
+  ca: 'DSPFN_REDIS_CA',
+  cert: 'DSPFN_REDIS_CERT',
+  key: 'DSPFN_REDIS_KEY',
+  insecure: 'DSPFN_REDIS_TLS_INSECURE_SKIP_VERIFY',
+};
+
+export interface RedisTlsOptions extends TlsMaterial {
+  /** Accept any server certificate (no chain or host name check). Test servers only; logged as a warning. */
+  insecureSkipVerify?: boolean;
+}
+
 export interface RedisStateStoreOptions extends StateLayoutOptions {
-  /** `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS. */
-  url: string;
+  /**
+   * `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS; or where to read that URL
+   * (an SSM parameter, see core/secrets/source.ts), read on first use and again when refused.
+   */
+  url: string | SecretSource;
+  /** CA bundle, client certificate and key for `rediss://` (verification is always on unless insecureSkipVerify). */
+  tls?: RedisTlsOptions;
+  /** Where the warning about insecureSkipVerify goes (default: JSON lines on stderr). */
+  logger?: Logger;
   /**
    * Longest wait for one load or commit, a reconnect and retry included (default 10 000 ms). A call
    * that gets no answer in time fails and its connection is replaced.
@@ -39,20 +63,33 @@ function redisLibrary(): Promise<RedisLibrary> {
   return library;
 }
 
-function createRedisClient(lib: RedisLibrary, url: string, timeoutMs: number, name: string): ReturnType<typeof createClient> {
+function createRedisClient(
+  lib: RedisLibrary,
+  url: string,
+  timeoutMs: number,
+  name: string,
+  tls: RedisTlsOptions | undefined,
+  failure: (cause: unknown) => unknown,
+): ReturnType<typeof createClient> {
+  const secure = url.startsWith('rediss://')
+    ? { tls: true as const, ...(tls !== undefined ? tlsClientOptions(tls, tls.insecureSkipVerify === true, REDIS_TLS_SETTINGS) : {}) }
+    : {};
   return lib.createClient({
     url,
     name,
     RESP: 2,
     socket: {
       // Probes idle connections while the process runs. A frozen container probes nothing, so a
-      // socket that died meanwhile is handled by send()'s retry and deadline. TLS and credentials
-      // come from the URL.
+      // socket that died meanwhile is handled by send()'s retry and deadline. Credentials come
+      // from the URL, TLS from its scheme (rediss://) with the CA and client certificate here.
       keepAlive: true,
       keepAliveInitialDelay: 10_000,
       connectTimeout: Math.min(timeoutMs, 5_000),
-      // Never give up: a warm container outlives any Redis outage. Calls are bounded by timeoutMs instead.
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+      ...secure,
+      // Never give up on an outage: a warm container outlives it, and calls are bounded by
+      // timeoutMs instead. A refused login or certificate is different: retrying the same
+      // credentials cannot succeed, so the attempt ends and the caller says why.
+      reconnectStrategy: (retries: number, cause: unknown) => (failure(cause) ? false : Math.min(50 * 2 ** retries, 1_000)),
     },
     // node-redis applies this only to commands not yet written, i.e. waiting for a connection.
     commandOptions: { timeout: timeoutMs },
@@ -71,9 +108,14 @@ class RedisTransport implements ScriptTransport {
   private closed = false;
   private readonly timeoutMs: number;
 
+  /** The URL the current client was made with (the user name is in it, for messages). */
+  private url: string | undefined;
+
   constructor(private readonly options: RedisStateStoreOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(this.timeoutMs > 0)) throw new StateStoreError(`redis state timeoutMs must be > 0, got ${this.timeoutMs}`);
+    if (typeof options.url === 'string') checkRedisUrl(options.url, 'the state URL', options.tls);
+    if (options.tls?.insecureSkipVerify) warnInsecure(options.logger ?? jsonLogger({ component: 'redis-state' }), 'Redis', REDIS_TLS_SETTINGS.insecure);
     // Started now, awaited by the first call: the load overlaps the rest of the invocation's setup.
     redisLibrary().catch(() => undefined);
   }
@@ -86,14 +128,19 @@ class RedisTransport implements ScriptTransport {
     return this.send(['EVAL', source, String(keys.length), ...keys, ...args]);
   }
 
-  /** Connects (handshake included) now; a later call reuses the connection. */
+  /** Reads the URL when it is a secret and connects (handshake included) now; a later call reuses the connection. */
   async warm(): Promise<void> {
+    const deadline = performance.now() + this.timeoutMs;
     const lib = await this.library();
-    this.connection(lib);
-    try {
-      await withDeadline(this.ready, this.timeoutMs);
-    } catch {
-      throw new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.connection(lib);
+      try {
+        await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
+        return;
+      } catch (error) {
+        if (await this.retryAfterRefusal(client, error, attempt)) continue;
+        throw this.connectFailure(error);
+      }
     }
   }
 
@@ -118,17 +165,35 @@ class RedisTransport implements ScriptTransport {
     return this.lib;
   }
 
+  /** The URL, read from its secret source when it has one (cached there for the container). */
+  private async resolveUrl(): Promise<string> {
+    const source = this.options.url;
+    if (typeof source === 'string') return source;
+    const url = (await source.get()).trim();
+    checkRedisUrl(url, source.description, this.options.tls);
+    return url;
+  }
+
   /** The shared connection, created on first use and again after a call gave up on it. */
-  private connection(lib: RedisLibrary): Client {
+  private async connection(lib: RedisLibrary): Promise<Client> {
     if (this.closed) throw new StateStoreError('redis state store is closed');
     if (this.client) return this.client;
-    const client = createRedisClient(lib, this.options.url, this.timeoutMs, this.options.clientName ?? 'dspfn');
+    const url = await this.resolveUrl();
+    if (this.closed) throw new StateStoreError('redis state store is closed');
+    if (this.client) return this.client;
+    this.url = url;
+    const client = createRedisClient(lib, url, this.timeoutMs, this.options.clientName ?? 'dspfn', this.options.tls, (cause) => this.failureOf(cause));
     client.on('error', (error: Error) => {
-      this.lastConnectionError = error.message;
+      this.lastConnectionError = this.failureOf(error)?.message ?? error.message;
       this.options.onConnectionError?.(error);
     });
     client.on('ready', () => {
       this.lastConnectionError = undefined;
+    });
+    // The reconnect strategy gave up (refused credentials or certificate): the next call starts a
+    // new client, with the URL read again if it was refreshed meanwhile.
+    client.on('end', () => {
+      if (this.client === client) this.client = undefined;
     });
     // Awaited by send() before the first command: node-redis would otherwise write queued commands
     // right behind AUTH, and on a server whose default user is open they would run as that user
@@ -141,7 +206,45 @@ class RedisTransport implements ScriptTransport {
 
   private drop(client: Client): void {
     if (this.client === client) this.client = undefined;
-    client.destroy();
+    if (client.isOpen) client.destroy();
+  }
+
+  private failureContext(): FailureContext {
+    let user: string | undefined;
+    try {
+      user = this.url ? decodeURIComponent(new URL(this.url).username) || undefined : undefined;
+    } catch {
+      user = undefined;
+    }
+    return { service: 'Redis', user, caSetting: REDIS_TLS_SETTINGS.ca, certSetting: REDIS_TLS_SETTINGS.cert };
+  }
+
+  private failureOf(error: unknown) {
+    return securityFailure(error, this.failureContext());
+  }
+
+  /**
+   * After a refused login: with the URL in a secret, reads it again, and when it changed (a
+   * rotated password) says to try once more on a new connection.
+   */
+  private async retryAfterRefusal(client: Client, error: unknown, attempt: number): Promise<boolean> {
+    if (error instanceof DeadlineExceeded) return false;
+    this.drop(client);
+    const source = this.options.url;
+    if (attempt > 0 || typeof source === 'string' || !this.failureOf(error)?.credentialsRefused) return false;
+    return source.refresh().catch(() => false);
+  }
+
+  private connectFailure(error: unknown): StateStoreError {
+    if (error instanceof DeadlineExceeded) {
+      // The client keeps trying in the background; the next call waits for the same connection.
+      return new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
+    }
+    if (error instanceof StateStoreError) return error;
+    const failure = this.failureOf(error);
+    const source = typeof this.options.url === 'string' ? '' : ` (URL from ${this.options.url.description})`;
+    if (failure) return new StateStoreError(`${failure.message}${source}`);
+    return new StateStoreError(`could not connect to Redis: ${safeMessage(error)}${source}`);
   }
 
   /**
@@ -152,13 +255,17 @@ class RedisTransport implements ScriptTransport {
   private async send(args: readonly string[]): Promise<unknown> {
     const deadline = performance.now() + this.timeoutMs;
     const lib = await this.library();
+    let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const client = this.connection(lib);
+      const client = await this.connection(lib);
       try {
         await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
-      } catch {
-        // The client keeps trying in the background; the next call waits for the same connection.
-        throw new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
+      } catch (error) {
+        if (!refreshed && (await this.retryAfterRefusal(client, error, 0))) {
+          refreshed = true;
+          continue;
+        }
+        throw this.connectFailure(error);
       }
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       try {
@@ -183,6 +290,18 @@ class RedisTransport implements ScriptTransport {
 
   private lastError(): string {
     return this.lastConnectionError === undefined ? '' : ` (last connection error: ${this.lastConnectionError})`;
+  }
+}
+
+/** A state URL's scheme, and TLS settings only where they take effect; the URL itself is never shown. */
+function checkRedisUrl(url: string, what: string, tls: RedisTlsOptions | undefined): void {
+  registerSecret(url);
+  if (!url.startsWith('redis://') && !url.startsWith('rediss://')) {
+    throw new ConfigError(`${what} is not a redis:// or rediss:// URL`);
+  }
+  const material = tls !== undefined && (tls.ca !== undefined || tls.cert !== undefined || tls.key !== undefined || tls.insecureSkipVerify === true);
+  if (material && url.startsWith('redis://')) {
+    throw new ConfigError(`${what} is redis:// (no TLS), yet ${REDIS_TLS_SETTINGS.ca}, ${REDIS_TLS_SETTINGS.cert} or ${REDIS_TLS_SETTINGS.insecure} is set: use rediss://`);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { readEnv, type RawEnv } from '../env/read-env.ts';
 import { ConfigError, describeError, StateStoreError } from '../errors.ts';
 import { packageExports } from '../lazy-import.ts';
+import { fixedSecret, type SecretSource } from '../secrets/source.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore } from './script-store.ts';
@@ -9,8 +10,11 @@ import { ScriptStateStore } from './script-store.ts';
 export interface UpstashStateStoreOptions extends StateLayoutOptions {
   /** REST URL; default UPSTASH_REDIS_REST_URL. */
   url?: string;
-  /** REST token; default UPSTASH_REDIS_REST_TOKEN. */
-  token?: string;
+  /**
+   * REST token, or where to read it (an SSM parameter, see core/secrets/source.ts: read on first
+   * use, again when Upstash refuses it); default UPSTASH_REDIS_REST_TOKEN.
+   */
+  token?: string | SecretSource;
   /** Longest wait for one load or commit, the client's retries included (default 10 000 ms). */
   timeoutMs?: number;
   /**
@@ -30,34 +34,39 @@ export interface UpstashStateStoreOptions extends StateLayoutOptions {
 /** State in Upstash Redis over its REST API: stateless HTTP, nothing to reconnect. */
 export class UpstashStateStore extends ScriptStateStore {
   constructor(options: UpstashStateStoreOptions = {}) {
-    super('upstash', new UpstashTransport(createUpstashClient(options)), { ...options, maxCommitBytes: options.maxCommitBytes ?? 8 * 1024 * 1024 });
+    super('upstash', upstashTransport(options), { ...options, maxCommitBytes: options.maxCommitBytes ?? 8 * 1024 * 1024 });
   }
 }
 
 /**
- * Checks the settings now (a missing token is a cold-start error) and creates the client once its
+ * Checks the settings now (a missing token is a cold-start error); the client is created once its
  * module has loaded: on first use, in its own chunk of a function bundle, so a function on other
  * state does not compile it at cold start.
  */
-function createUpstashClient(options: UpstashStateStoreOptions): Promise<Redis> {
+function upstashTransport(options: UpstashStateStoreOptions): UpstashTransport {
   const env = readEnv(options.env, ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN']);
   const url = options.url ?? env.UPSTASH_REDIS_REST_URL;
-  const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
-  if (!url || !token) {
+  const given = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !given) {
     throw new ConfigError(
       `Upstash state needs a REST URL and token: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (missing: ${[
         url ? '' : 'url',
-        token ? '' : 'token',
+        given ? '' : 'token',
       ]
         .filter(Boolean)
         .join(', ')})`,
     );
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const token = typeof given === 'string' ? fixedSecret(given, 'the Upstash REST token') : given;
   const library = import('@upstash/redis').then(packageExports, (error: unknown) => {
     throw new StateStoreError(`could not load the Upstash client (@upstash/redis): ${describeError(error)}`);
   });
-  return library.then(({ Redis }) => new Redis({
+  return new UpstashTransport(async () => createUpstashClient(await library, url, await token.get(), options), token);
+}
+
+function createUpstashClient({ Redis }: typeof import('@upstash/redis'), url: string, token: string, options: UpstashStateStoreOptions): Redis {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Redis({
     url,
     token,
     // Replies are used as Redis sent them: the client would otherwise JSON-parse strings ("42" → 42).
@@ -73,26 +82,71 @@ function createUpstashClient(options: UpstashStateStoreOptions): Promise<Redis> 
     // the client resolve with "Aborted" as if it were the result).
     signal: () => AbortSignal.timeout(Math.ceil(timeoutMs)),
     enableTelemetry: false,
-  }));
+  });
+}
+
+/** Upstash answers a wrong or revoked token with HTTP 401, which the client reports as this. */
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof Error && /^(Unauthorized|WRONGPASS)\b/.test(error.message);
 }
 
 class UpstashTransport implements ScriptTransport {
-  constructor(private readonly client: Promise<Redis>) {
+  private client: Promise<Redis>;
+
+  constructor(
+    private readonly create: () => Promise<Redis>,
+    private readonly token: SecretSource,
+  ) {
+    this.client = this.start();
+  }
+
+  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.call((client) => client.evalsha(sha1, [...keys], [...args]));
+  }
+
+  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.call((client) => client.eval(source, [...keys], [...args]));
+  }
+
+  /** Loads the client and reads the token (when it is a secret); REST has no connection to open. */
+  async warm(): Promise<void> {
+    await this.current();
+  }
+
+  private start(): Promise<Redis> {
+    const client = this.create();
     // Awaited by every call; until then a failed load must not be an unhandled rejection.
     client.catch(() => undefined);
+    return client;
   }
 
-  async evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return (await this.client).evalsha(sha1, [...keys], [...args]);
+  /** The client; a failed load or token read is tried again by the next call. */
+  private async current(): Promise<Redis> {
+    const client = this.client;
+    try {
+      return await client;
+    } catch (error) {
+      if (this.client === client) this.client = this.start();
+      throw error;
+    }
   }
 
-  async eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return (await this.client).eval(source, [...keys], [...args]);
-  }
-
-  /** Loads the client; REST has no connection to open. */
-  async warm(): Promise<void> {
-    await this.client;
+  /** One call; a refused token is read again and, when it changed (rotated), the call is retried once. */
+  private async call<T>(run: (client: Redis) => Promise<T>): Promise<T> {
+    try {
+      return await run(await this.current());
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      if (await this.token.refresh().catch(() => false)) {
+        this.client = this.start();
+        try {
+          return await run(await this.current());
+        } catch (retryError) {
+          if (!isUnauthorized(retryError)) throw retryError;
+        }
+      }
+      throw new StateStoreError(`Upstash refused the REST token (HTTP 401 Unauthorized); it comes from ${this.token.description}`);
+    }
   }
 
   isNoScript(error: unknown): boolean {

@@ -1,11 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
+import { bundleFunctions, ROOT, SCHEMA_FILE, type BundleResult } from '../../core/deploy/bundle.ts';
 import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
+import { awsStubEnv, startAwsStub } from '../servers/aws-stub.ts';
+import { expectNoSecrets } from './security-support.ts';
 
 /**
  * Packages both stacks with osls, offline (dummy credentials, nothing deployed), and checks the
@@ -27,6 +30,8 @@ const PARAMS = {
   kafkaScramSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dspfn-kafka-scram-AbCdEf',
   kafkaSubnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
   kafkaSecurityGroupIds: 'sg-0ccc3333',
+  // State in Redis, its URL (with the password) in SSM: only the parameter's name is deployed.
+  stateSsmParameter: '/dspfn/ci/redis-url',
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
@@ -67,9 +72,10 @@ function resourcesOfType(type: string): Array<[string, Resource]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
-function mappingFor(kind: 'MSK' | 'Kafka'): Resource {
-  const found = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.includes(`EventSourceMapping${kind}`));
-  expect(found, `one ${kind} event source mapping`).toHaveLength(1);
+/** The mapping of one function (its logical id prefix, e.g. SensorDashrms). */
+function mappingFor(kind: 'MSK' | 'Kafka', fn: string): Resource {
+  const found = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.startsWith(`${fn}EventSourceMapping${kind}`));
+  expect(found, `one ${kind} event source mapping of ${fn}`).toHaveLength(1);
   return found[0]![1];
 }
 
@@ -117,20 +123,19 @@ afterAll(() => {
 describe('function stack (serverless.yml)', () => {
   it('runs each function on arm64 / nodejs22.x with the layer, from its own bundle', () => {
     const functions = resourcesOfType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'SensorDashrmsLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'SensorDashrmsLambdaFunction', 'TelemetryDashsmoothLambdaFunction']);
     for (const [, fn] of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
-      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel)\/handler\.handler$/);
-      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE: 'memory', DSPFN_SINK: 'stdout' });
-      // Safe defaults: nothing secret-shaped is set unless a parameter gives it.
-      expect(fn.Properties.Environment.Variables).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
+      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth)\/handler\.handler$/);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
   });
 
   it('maps the MSK topic (sensor-rms)', () => {
-    const msk = mappingFor('MSK').Properties;
+    const msk = mappingFor('MSK', 'SensorDashrms').Properties;
     expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['SensorDashrmsLambdaFunction', 'Arn'] });
     expect(msk.EventSourceArn).toEqual({ Ref: 'MskClusterArn' });
     expect(template.Parameters?.MskClusterArn?.Default).toBe(PARAMS.mskClusterArn);
@@ -147,8 +152,17 @@ describe('function stack (serverless.yml)', () => {
     });
   });
 
+  it('maps the MSK telemetry topic (telemetry-smooth)', () => {
+    const msk = mappingFor('MSK', 'TelemetryDashsmooth').Properties;
+    expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['TelemetryDashsmoothLambdaFunction', 'Arn'] });
+    expect(msk.Topics).toEqual(['telemetry']);
+    expect(msk.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-telemetry-smooth' });
+    const read = roleStatements().find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'));
+    expect(JSON.stringify(read?.Resource)).toContain('/telemetry');
+  });
+
   it('maps the self-managed Kafka topic over SASL/SCRAM in a VPC (noise-cancel)', () => {
-    const kafka = mappingFor('Kafka').Properties;
+    const kafka = mappingFor('Kafka', 'NoiseDashcancel').Properties;
     expect(kafka.FunctionName).toEqual({ 'Fn::GetAtt': ['NoiseDashcancelLambdaFunction', 'Arn'] });
     expect(kafka.SelfManagedEventSource.Endpoints.KafkaBootstrapServers).toEqual(PARAMS.kafkaBootstrapServers.split(','));
     expect(kafka.SourceAccessConfigurations).toEqual([
@@ -162,14 +176,88 @@ describe('function stack (serverless.yml)', () => {
     expect(kafka.StartingPosition).toBe('LATEST');
     expect(kafka.SelfManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-noise-cancel' });
     const env = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables;
-    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512' });
-    // Credentials only when a parameter supplies them.
-    expect(env).not.toHaveProperty('DSPFN_KAFKA_PASSWORD');
+    // The Kafka sink logs in with the trigger's own secret, read from Secrets Manager.
+    expect(env).toMatchObject({ DSPFN_KAFKA_BROKERS: PARAMS.kafkaBootstrapServers, DSPFN_KAFKA_AUTH: 'scram-sha-512', DSPFN_KAFKA_SECRET_ARN: PARAMS.kafkaScramSecretArn });
+  });
+
+  it('takes every secret from Secrets Manager or SSM: the template holds names of secrets, never a secret', () => {
+    const secretShaped = /PASSWORD|TOKEN|SECRET|_KEY$/;
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      for (const [name, value] of Object.entries(variables)) {
+        // A variable may name where a secret is (…_ARN, …_PARAMETER), never hold one.
+        if (secretShaped.test(name)) expect(name, `${id} ${name}`).toMatch(/_(SECRET_ARN|SSM_PARAMETER)$/);
+        expect(JSON.stringify(value), `${id} ${name}`).not.toMatch(/rediss?:\/\/[^"]*@|-----BEGIN|password/i);
+      }
+    }
+    expect(JSON.stringify(template)).not.toMatch(/rediss?:\/\/|-----BEGIN|"password"/i);
+    // The functions may read the SSM parameters of their stage, and the SCRAM secret.
+    const ssm = roleStatements().find((s) => [s.Action].flat().includes('ssm:GetParameter'));
+    expect(JSON.stringify(ssm?.Resource)).toBe(JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/dspfn/ci/*']] }]));
+    expect(PARAMS.stateSsmParameter.startsWith('/dspfn/ci/')).toBe(true);
+  });
+
+  it('a bundled function reads its secrets from SSM and Secrets Manager at init, through the AWS SDK of the runtime', async () => {
+    const stub = await startAwsStub();
+    // Stands in for Redis: the function can only know this port from the URL it read from SSM.
+    const redisConnections: string[] = [];
+    const redis = net.createServer((socket) => {
+      redisConnections.push(`${socket.remoteAddress}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => redis.listen(0, '127.0.0.1', resolve));
+    const password = 'redis-pw-from-ssm-Q7x';
+    const kafkaPassword = 'kafka-pw-from-sm-R2y';
+    stub.parameters.set(PARAMS.stateSsmParameter, `rediss://dspfn:${password}@127.0.0.1:${(redis.address() as net.AddressInfo).port}`);
+    stub.secrets.set(PARAMS.kafkaScramSecretArn, JSON.stringify({ username: 'svc', password: kafkaPassword }));
+    let child: ChildProcess | undefined;
+    try {
+      const bundle = bundles.find((b) => b.name === 'noise-cancel')!;
+      const task = path.join(tmp, 'secrets-task');
+      extractZip(bundle.zipFile, task);
+      provideRuntimeSdk(task);
+      // The function's environment as deployed, plus what Lambda itself sets and the stub's endpoint.
+      const deployed = template.Resources.NoiseDashcancelLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        ...Object.fromEntries(Object.entries(deployed).filter(([, v]) => typeof v === 'string') as Array<[string, string]>),
+        ...awsStubEnv(stub, 'us-east-1'),
+        AWS_LAMBDA_FUNCTION_NAME: 'noise-cancel',
+        DSPFN_BACKEND: 'js',
+        DSPFN_SINK: 'kafka',
+        // Nothing listens there: the sink reads its secret, then keeps trying to connect.
+        DSPFN_KAFKA_BROKERS: '127.0.0.1:1',
+      };
+      expect(env.DSPFN_STATE_SSM_PARAMETER).toBe(PARAMS.stateSsmParameter);
+      expect(env.DSPFN_KAFKA_SECRET_ARN).toBe(PARAMS.kafkaScramSecretArn);
+      expect(env).not.toHaveProperty('DSPFN_STATE');
+      const script = `
+        const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+        await handler.dspfn.warm({ timeoutMs: 60000 });
+      `;
+      child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      // The warm-up, at init, reads both secrets and connects to the Redis the SSM URL names.
+      const deadline = Date.now() + 30_000;
+      while (stub.requests.length < 2 || redisConnections.length === 0) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`reads ${JSON.stringify(stub.requests)}, Redis connections ${redisConnections.length}, output:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stub.requests.map((r) => `${r.operation} ${r.id}`).sort()).toEqual([`GetParameter ${PARAMS.stateSsmParameter}`, `GetSecretValue ${PARAMS.kafkaScramSecretArn}`]);
+      expect(stub.requests.every((r) => r.region === 'us-east-1')).toBe(true);
+      expectNoSecrets(output, [password, kafkaPassword]);
+    } finally {
+      child?.kill('SIGKILL');
+      redis.close();
+      await stub.close();
+    }
   });
 
   it('sets retries, record age, bisect, partial batch responses and a Kafka on-failure topic on both mappings', () => {
-    for (const [kind, destination] of [['MSK', 'kafka://sensors.failed'], ['Kafka', 'kafka://noisy-signals.failed']] as const) {
-      const p = mappingFor(kind).Properties;
+    for (const [kind, fn, destination] of [['MSK', 'SensorDashrms', 'kafka://sensors.failed'], ['Kafka', 'NoiseDashcancel', 'kafka://noisy-signals.failed']] as const) {
+      const p = mappingFor(kind, fn).Properties;
       expect(p, kind).toMatchObject({
         MaximumRetryAttempts: 10,
         MaximumRecordAgeInSeconds: 86400,
@@ -213,16 +301,18 @@ describe('function stack (serverless.yml)', () => {
   });
 
   it('ships each function as a zip under 1 MB holding the bundle (and its map) but no native binary', () => {
-    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'sensor-rms']);
+    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'sensor-rms', 'telemetry-smooth']);
     for (const bundle of bundles) {
-      const fn = template.Resources[bundle.name === 'sensor-rms' ? 'SensorDashrmsLambdaFunction' : 'NoiseDashcancelLambdaFunction']!;
+      const fn = template.Resources[`${bundle.name[0]!.toUpperCase()}${bundle.name.slice(1).replace(/-/g, 'Dash')}LambdaFunction`]!;
       expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${bundle.name}\\.zip$`));
       expect(state.service.functions[bundle.name]?.package.artifact).toBe(bundle.zipFile);
       expect(fs.statSync(bundle.zipFile).size, `${bundle.name}.zip`).toBeLessThan(1 * MiB);
       const files = readZip(fs.readFileSync(bundle.zipFile));
       const chunkFiles = bundle.chunks.map((c) => c.file);
       const scripts = [bundle.handlerPath, ...[...files.keys()].filter((f) => f.endsWith('.mjs') && f !== bundle.handlerPath)];
-      expect([...files.keys()].sort()).toEqual([...scripts, ...scripts.map((f) => `${f}.map`)].sort());
+      const schemas = [...files.keys()].filter((f) => SCHEMA_FILE.test(f));
+      expect(schemas).toEqual(bundle.name === 'telemetry-smooth' ? ['functions/telemetry-smooth/telemetry.proto'] : []);
+      expect([...files.keys()].sort()).toEqual([...scripts, ...scripts.map((f) => `${f}.map`), ...schemas].sort());
       for (const file of scripts.slice(1)) expect(file).toMatch(new RegExp(`^functions/${bundle.name}/chunks/[\\w-]+\\.mjs$`));
       // The adapter libraries are chunks of their own, compiled only by configurations that use them.
       for (const pkg of ['kafkajs', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js']) {
@@ -231,6 +321,10 @@ describe('function stack (serverless.yml)', () => {
         expect(chunkFiles).toContain(chunk!.file);
         expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
       }
+      // The secret reads (Secrets Manager, SSM) too; the AWS SDK they call is the runtime's.
+      const secrets = bundle.chunks.find((c) => c.inputs[0]?.input === 'core/secrets');
+      expect(secrets, `${bundle.name}: a chunk for the secret reads`).toBeDefined();
+      expect(files.get(secrets!.file)!.toString('utf8')).toMatch(/from"@aws-sdk\/client-secrets-manager"|import\("@aws-sdk\/client-secrets-manager"\)/);
       expect(bundle.bundleBytes).toBeLessThan(bundle.chunks.reduce((sum, c) => sum + c.bytes, 0));
       // Lambda resolves handler "functions/x/handler.handler" to functions/x/handler.mjs.
       expect(`${fn.Properties.Handler.replace(/\.handler$/, '')}.mjs`).toBe(bundle.handlerPath);
@@ -265,6 +359,24 @@ describe('function stack (serverless.yml)', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout), pkg).toEqual(types);
     }
+  });
+
+  it('runs telemetry-smooth from its zip: the .proto beside the handler, protobufjs from its on-demand chunk', () => {
+    const bundle = bundles.find((b) => b.name === 'telemetry-smooth')!;
+    expect(bundle.chunks.some((c) => c.inputs.some((i) => i.input === 'protobufjs'))).toBe(true);
+    const task = path.join(tmp, 'telemetry-task');
+    extractZip(bundle.zipFile, task);
+    provideRuntimeSdk(task);
+    const line = fs.readFileSync(path.join(ROOT, 'functions', 'telemetry-smooth', 'events.ndjson'), 'utf8').split('\n')[0]!;
+    const event = { eventSource: 'aws:kafka', bootstrapServers: 'b-1:9098', records: { 'telemetry-0': [JSON.parse(line)] } };
+    const script = `
+      const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+      await handler(${JSON.stringify(event)}, { awsRequestId: 'smoke', functionName: 'telemetry-smooth', getRemainingTimeInMillis: () => 60000 });
+    `;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DSPFN_LOG_LEVEL: 'warn', DSPFN_BACKEND: 'js' };
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n')[0]!)).toMatchObject({ topic: 'telemetry-smooth', key: 'session-abc123', value: { sessionId: 'session-abc123', speed: 180 } });
   });
 
   it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {

@@ -1,5 +1,5 @@
 // Values that test/servers/redis.ts (vitest globalSetup) hands to test files via inject().
-export {};
+import type { RedisSecureServer } from "./redis.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -8,5 +8,7 @@ declare module "vitest" {
     /** http://127.0.0.1:PORT of the Upstash REST proxy in front of that same Redis. */
     upstashUrl: string;
     upstashToken: string;
+    /** The same Redis over TLS, with a least-privilege ACL user; null for external servers without DSPFN_TEST_REDIS_SECURE. */
+    redisSecure: RedisSecureServer | null;
   }
 }

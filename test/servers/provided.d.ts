@@ -1,9 +1,12 @@
 // Values that test/servers/*.ts globalSetups hand to tests via `inject()`.
 import 'vitest';
+import type { KafkaSecureListeners } from './kafka.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Bootstrap address of the test Kafka broker, `host:port`. */
     kafkaBrokers: string;
+    /** The same broker's SASL_SSL and SSL listeners; null for an external broker without DSPFN_TEST_KAFKA_SECURE. */
+    kafkaSecure: KafkaSecureListeners | null;
   }
 }

@@ -5,9 +5,16 @@
 # machine's Java 17+.
 #
 #   kafka.sh fetch                           resolve the broker jars into the cache
-#   kafka.sh start [--port N] [--dir D] [--owner-pid P]
+#   kafka.sh start [--port N] [--dir D] [--owner-pid P] [--tls-dir T [--add-scram SPEC]…]
 #                                            start a broker; prints 127.0.0.1:PORT
 #   kafka.sh stop  [--dir D]                 stop the broker started in D
+#
+# With --tls-dir (files made by test/servers/tls/certs.sh) the broker also listens on
+#   SASL_SSL  SCRAM-SHA-256/512 over TLS, the users given by --add-scram (kafka-storage's
+#             format, e.g. 'SCRAM-SHA-512=[name=u,salt="…",saltedpassword="…",iterations=4096]',
+#             so no password is ever on a command line); only on a freshly formatted --dir
+#   SSL       TLS with a client certificate required (signed by T/ca.pem)
+# and prints `sasl_ssl=127.0.0.1:PORT` and `ssl=127.0.0.1:PORT` before the PLAINTEXT address.
 #
 # Environment:
 #   DSPFN_CACHE                 cache root (default ~/.cache/dspfn)
@@ -134,6 +141,8 @@ parse_dir_port() {
   PORT=""
   DIR=""
   OWNER_PID=""
+  TLS_DIR=""
+  SCRAM=()
   while (($#)); do
     case "$1" in
       --port) PORT="${2:?--port needs a value}"; shift 2 ;;
@@ -142,12 +151,21 @@ parse_dir_port() {
       --dir=*) DIR="${1#*=}"; shift ;;
       --owner-pid) OWNER_PID="${2:?--owner-pid needs a value}"; shift 2 ;;
       --owner-pid=*) OWNER_PID="${1#*=}"; shift ;;
+      --tls-dir) TLS_DIR="${2:?--tls-dir needs a value}"; shift 2 ;;
+      --tls-dir=*) TLS_DIR="${1#*=}"; shift ;;
+      --add-scram) SCRAM+=("--add-scram" "${2:?--add-scram needs a value}"); shift 2 ;;
+      --add-scram=*) SCRAM+=("--add-scram" "${1#*=}"); shift ;;
       *) die "unknown argument: $1" ;;
     esac
   done
   DIR="${DIR:-$DEFAULT_DIR}"
   [[ -z "$PORT" || "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number, got '$PORT'"
   [[ -z "$OWNER_PID" || "$OWNER_PID" =~ ^[0-9]+$ ]] || die "--owner-pid must be a pid, got '$OWNER_PID'"
+  if [[ -n "$TLS_DIR" ]]; then
+    [[ -f "$TLS_DIR/server-keystore.pem" && -f "$TLS_DIR/ca.pem" ]] || die "--tls-dir $TLS_DIR lacks server-keystore.pem or ca.pem (make them with test/servers/tls/certs.sh)"
+    TLS_DIR="$(cd "$TLS_DIR" && pwd)"
+  fi
+  ((${#SCRAM[@]} == 0)) || [[ -n "$TLS_DIR" ]] || die "--add-scram needs --tls-dir (SCRAM users log in on the SASL_SSL listener)"
 }
 
 cmd_start() {
@@ -169,15 +187,26 @@ cmd_start() {
     old="$(cat "$DIR/kafka.port")"
     if [[ "$old" =~ ^[0-9]+$ ]] && port_is_free "$old"; then PORT="$old"; fi
   fi
-  local ports cport
-  ports="$(free_ports 2)"
+  local cport sasl_port="" ssl_port="" p
+  local -a free rest=()
+  read -r -a free <<<"$(free_ports 4)"
   if [[ -z "$PORT" ]]; then
-    PORT="${ports%% *}"
-    cport="${ports##* }"
+    PORT="${free[0]}"
   else
     port_is_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
-    cport="${ports%% *}"
-    [[ "$cport" != "$PORT" ]] || cport="${ports##* }"
+  fi
+  # The others, never the one PORT took.
+  for p in "${free[@]}"; do [[ "$p" == "$PORT" ]] || rest+=("$p"); done
+  cport="${rest[0]}"
+  local listeners="PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport"
+  local advertised="PLAINTEXT://127.0.0.1:$PORT"
+  local protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if [[ -n "$TLS_DIR" ]]; then
+    sasl_port="${rest[1]}"
+    ssl_port="${rest[2]}"
+    listeners+=",SASL_SSL://127.0.0.1:$sasl_port,SSL://127.0.0.1:$ssl_port"
+    advertised+=",SASL_SSL://127.0.0.1:$sasl_port,SSL://127.0.0.1:$ssl_port"
+    protocols+=",SASL_SSL:SASL_SSL,SSL:SSL"
   fi
 
   mkdir -p "$DIR/data" "$DIR/logs"
@@ -188,11 +217,11 @@ node.id=1
 # A static quorum works the same on every KRaft version and needs no
 # --standalone bootstrap at format time.
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$listeners
+advertised.listeners=$advertised
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$DIR/data
 num.partitions=1
 auto.create.topics.enable=true
@@ -211,6 +240,20 @@ transaction.state.log.num.partitions=1
 # Tests start a group and expect it to consume at once.
 group.initial.rebalance.delay.ms=0
 EOF
+  if [[ -n "$TLS_DIR" ]]; then
+    cat >>"$DIR/server.properties" <<EOF
+# TLS listeners for security tests; PLAINTEXT stays for everything else (and between the
+# broker's own roles). PEM stores: no keytool/JKS step at start-up.
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/server-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.ssl.ssl.client.auth=required
+EOF
+  fi
 
   cat >"$DIR/log4j2.properties" <<EOF
 # Everything goes to a file in the run directory: tests stay quiet, and
@@ -255,7 +298,7 @@ EOF
     local cluster_id
     cluster_id="$(node "$SCRIPT_DIR/cluster-id.mjs")"
     if ! java "${jvm[@]}" kafka.tools.StorageTool format \
-        -t "$cluster_id" -c "$DIR/server.properties" >"$DIR/format.log" 2>&1; then
+        -t "$cluster_id" -c "$DIR/server.properties" "${SCRAM[@]}" >"$DIR/format.log" 2>&1; then
       print_failure_logs "$DIR/format.log"
       die "formatting KRaft storage in $DIR/data failed"
     fi
@@ -361,6 +404,12 @@ EOF
     die "$why (run dir: $DIR)"
   fi
 
+  if [[ -n "$TLS_DIR" ]]; then
+    echo "$sasl_port" >"$DIR/kafka.sasl_ssl.port"
+    echo "$ssl_port" >"$DIR/kafka.ssl.port"
+    echo "sasl_ssl=127.0.0.1:$sasl_port"
+    echo "ssl=127.0.0.1:$ssl_port"
+  fi
   echo "127.0.0.1:$PORT"
 }
 
@@ -442,7 +491,7 @@ cmd_stop() {
 }
 
 usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 

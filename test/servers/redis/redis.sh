@@ -2,8 +2,13 @@
 # Throwaway Redis servers for tests.
 #
 #   redis.sh ensure                       install Debian's redis-server if missing
-#   redis.sh start [--port N] [--dir D]   start one on 127.0.0.1, print its port
+#   redis.sh start [--port N] [--dir D] [--tls-dir T [--tls-port N]]
+#                                         start one on 127.0.0.1, print its port
 #   redis.sh stop --dir D                 shut down the server started with --dir D
+#
+# With --tls-dir (files made by test/servers/tls/certs.sh) the same server also serves TLS on a
+# second port (client certificates optional, but verified against T/ca.pem when sent), printed
+# as `tls=PORT` before the plain port.
 #
 # Only the port goes to stdout so callers can capture it; everything else goes
 # to stderr. Servers keep no data on disk: tests must never depend on state
@@ -21,7 +26,7 @@ die() {
 usage() {
   cat >&2 <<EOF
 usage: $PROG ensure
-       $PROG start [--port N] [--dir D]
+       $PROG start [--port N] [--dir D] [--tls-dir T [--tls-port N]]
        $PROG stop --dir D
 EOF
   exit 2
@@ -101,10 +106,17 @@ random_port() {
 # Starts redis-server on $1 with state in $2; returns 1 when this port can't be
 # used (taken, or the server died) so the caller may try another one.
 try_start() {
-  local port=$1 dir=$2
+  local port=$1 dir=$2 tls_port=${3:-}
   local pidfile=$dir/redis.pid logfile=$dir/redis.log
+  local -a tls=()
   rm -f "$pidfile"
   port_in_use "$port" && return 1
+  if [[ -n $TLS_DIR ]]; then
+    [[ $tls_port != "$port" ]] || return 1
+    port_in_use "$tls_port" && return 1
+    tls=(--tls-port "$tls_port" --tls-cert-file "$TLS_DIR/server.pem" --tls-key-file "$TLS_DIR/server.key"
+      --tls-ca-cert-file "$TLS_DIR/ca.pem" --tls-auth-clients optional)
+  fi
 
   local log_offset=0
   [[ -f $logfile ]] && log_offset=$(wc -c <"$logfile")
@@ -113,7 +125,7 @@ try_start() {
     --bind "$HOST" --port "$port" --protected-mode yes \
     --save "" --appendonly no \
     --daemonize yes --pidfile "$pidfile" --logfile "$logfile" --dir "$dir" \
-    --loglevel warning ||
+    --loglevel warning "${tls[@]}" ||
     return 1
 
   local pid="" i info
@@ -128,6 +140,7 @@ try_start() {
       if [[ $info == *"process_id:$pid"* ]] &&
         [[ $(redis-cli -h "$HOST" -p "$port" ping 2>/dev/null | tr -d '\r') == PONG ]]; then
         echo "$port" >"$dir/port"
+        [[ -z $tls_port ]] || echo "$tls_port" >"$dir/tls-port"
         return 0
       fi
     fi
@@ -142,15 +155,25 @@ try_start() {
 }
 
 cmd_start() {
-  local port="" dir=""
+  local port="" dir="" tls_port=""
+  TLS_DIR=""
   while [[ $# -gt 0 ]]; do
     case $1 in
       --port) [[ $# -ge 2 ]] || usage; port=$2; shift 2 ;;
       --dir) [[ $# -ge 2 ]] || usage; dir=$2; shift 2 ;;
+      --tls-dir) [[ $# -ge 2 ]] || usage; TLS_DIR=$2; shift 2 ;;
+      --tls-port) [[ $# -ge 2 ]] || usage; tls_port=$2; shift 2 ;;
       *) usage ;;
     esac
   done
   [[ -z $port || $port =~ ^[0-9]+$ ]] || die "--port must be a number, got '$port'"
+  [[ -z $tls_port || $tls_port =~ ^[0-9]+$ ]] || die "--tls-port must be a number, got '$tls_port'"
+  [[ -z $tls_port || -n $TLS_DIR ]] || die "--tls-port needs --tls-dir"
+  if [[ -n $TLS_DIR ]]; then
+    [[ -f $TLS_DIR/server.pem && -f $TLS_DIR/server.key && -f $TLS_DIR/ca.pem ]] ||
+      die "--tls-dir $TLS_DIR lacks server.pem, server.key or ca.pem (make them with test/servers/tls/certs.sh)"
+    TLS_DIR=$(cd "$TLS_DIR" && pwd)
+  fi
   have_redis || die "redis-server is not installed; run '$0 ensure' first"
 
   local made_dir=0
@@ -164,16 +187,23 @@ cmd_start() {
     die "a redis-server started with --dir $dir is still running (pid $(<"$dir/redis.pid")); stop it first"
   fi
 
+  # Only the port(s) on stdout: `tls=PORT` first when TLS is on, the plain port last.
+  started() {
+    [[ -z $TLS_DIR ]] || echo "tls=$1"
+    echo "$2"
+  }
   if [[ -n $port ]]; then
-    try_start "$port" "$dir" && { echo "$port"; return 0; }
+    [[ -n $tls_port || -z $TLS_DIR ]] || tls_port=$(random_port)
+    try_start "$port" "$dir" "$tls_port" && { started "$tls_port" "$port"; return 0; }
     tail -n 20 "$dir/redis.log" >&2 2>/dev/null || true
     [[ $made_dir -eq 1 ]] && rm -rf "$dir"
     die "could not start redis-server on $HOST:$port (is the port taken?)"
   fi
-  local attempt candidate
+  local attempt candidate candidate_tls=""
   for ((attempt = 0; attempt < 20; attempt++)); do
     candidate=$(random_port)
-    try_start "$candidate" "$dir" && { echo "$candidate"; return 0; }
+    [[ -z $TLS_DIR ]] || candidate_tls=${tls_port:-$(random_port)}
+    try_start "$candidate" "$dir" "$candidate_tls" && { started "$candidate_tls" "$candidate"; return 0; }
   done
   tail -n 20 "$dir/redis.log" >&2 2>/dev/null || true
   [[ $made_dir -eq 1 ]] && rm -rf "$dir"
