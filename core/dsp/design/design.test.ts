@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import data from './fixtures/scipy-designs.json' with { type: 'json' };
 import { butterworthSections, chebyshev1Sections, cutoffProblem, type FilterType } from './iirfilter.ts';
 import { highShelfSection, lowShelfSection, notchSection, peakingEqSection } from './second-order.ts';
+import { roots } from './polynomial.ts';
 import type { Section } from './sos.ts';
 
 const TOLERANCE = 1e-9;
@@ -103,5 +104,32 @@ describe('second-order designs', () => {
     const notch = notchSection({ frequency: 60, q: 30, sampleRate: 1000 });
     expect(responseDb(notch, 60, 1000)).toBeLessThan(-200);
     expect(responseDb(notch, 61, 1000)).toBeCloseTo(-3.01, 0);
+  });
+});
+
+describe('polynomial roots (the companion matrix, balanced, by Hessenberg QR) equal numpy.roots', () => {
+  it(`${data.roots.length} polynomials of degree 2 to 32, and Butterworth denominators`, () => {
+    for (const c of data.roots) {
+      const got = roots(c.coefficients);
+      expect(got, JSON.stringify(c.coefficients)).toHaveLength(c.roots.length);
+      // Greedy nearest matching: every numpy root has its own computed root within 1e-9 of its scale.
+      const left = [...got];
+      for (const [re, im] of c.roots) {
+        let best = 0;
+        left.forEach((z, i) => {
+          if (Math.hypot(z.re - re!, z.im - im!) < Math.hypot(left[best]!.re - re!, left[best]!.im - im!)) best = i;
+        });
+        const z = left.splice(best, 1)[0]!;
+        expect(Math.hypot(z.re - re!, z.im - im!), `${JSON.stringify(c.coefficients)}: root ${re} ${im}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.hypot(re!, im!)));
+        // Conjugate pairs are exact, real roots exactly real.
+        if (im === 0) expect(z.im).toBe(0);
+      }
+    }
+  });
+
+  it('drops leading zeros and keeps trailing ones as roots at 0', () => {
+    expect(roots([0, 1, -2])).toEqual([{ re: 2, im: 0 }]);
+    expect(roots([1, -1, 0]).map((z) => z.re).sort()).toEqual([0, 1]);
+    expect(roots([0, 0])).toEqual([]);
   });
 });
