@@ -27,8 +27,8 @@ export function sosfiltDefinition(input: Float32Array, channels: number, { secti
 
 /**
  * A well-written user loop: cascaded biquads in float64, transposed direct form II, coefficients
- * and state in locals while a block runs (a strided loop per channel), sections unrolled for the
- * common case of two (a 4th-order design) and looped otherwise. Copying the coefficients into
+ * and state in locals while a block runs (a strided loop per channel), unrolled for the common
+ * cases of one section (a notch, an EQ) and two (a 4th-order design), looped otherwise. Copying the coefficients into
  * locals per block also keeps V8 from slowing the loop down when one process makes several such
  * closures (the bench does; a user's function usually has one).
  */
@@ -36,6 +36,23 @@ export function plainCascade({ sections }: SectionsParams, channels: number): (i
   const k = Float64Array.from(sections.flatMap((s) => [s.b0, s.b1, s.b2, s.a1, s.a2]));
   const n = sections.length;
   const state = new Float64Array(channels * n * 2);
+  if (n === 1) {
+    return (input, output) => {
+      const b0 = k[0]!, b1 = k[1]!, b2 = k[2]!, a1 = k[3]!, a2 = k[4]!;
+      for (let c = 0; c < channels; c++) {
+        let z0 = state[2 * c]!, z1 = state[2 * c + 1]!;
+        for (let i = c; i < input.length; i += channels) {
+          const x = input[i]!;
+          const y = b0 * x + z0;
+          z0 = b1 * x - a1 * y + z1;
+          z1 = b2 * x - a2 * y;
+          output[i] = y;
+        }
+        state[2 * c] = z0;
+        state[2 * c + 1] = z1;
+      }
+    };
+  }
   if (n === 2) {
     return (input, output) => {
       const pb0 = k[0]!, pb1 = k[1]!, pb2 = k[2]!, pa1 = k[3]!, pa2 = k[4]!;

@@ -7,6 +7,18 @@
  * history in a local array. Either way each frame's samples are read before its outputs are
  * written and only those positions are written, so dst may equal src.
  */
+/* Keeps the compiler from converting an input sample from float32 again wherever its history copy
+ * is used (GCC rematerialises the conversion instead of keeping a register), nothing else. */
+#ifndef DSPFN_BIQUAD_OPAQUE
+#if defined(__x86_64__)
+#define DSPFN_BIQUAD_OPAQUE(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define DSPFN_BIQUAD_OPAQUE(v) __asm__("" : "+w"(v))
+#else
+#define DSPFN_BIQUAD_OPAQUE(v) ((void)0)
+#endif
+#endif
+
 #ifndef DSPFN_BIQUAD_HELD
 #define DSPFN_BIQUAD_HELD 4
 #endif
@@ -31,6 +43,7 @@ DSPFN_LANE_INLINE void DSPFN_LANES_FN(held)(const biquad_params *p, double *stat
     for (int g = 0; g < G; g++) {
       const size_t at = f * C + c0 + (size_t)g * LANES;
       lane_t x = lane_load_f32(src + at);
+      DSPFN_BIQUAD_OPAQUE(x);
       for (int s = 0; s < S; s++) {
         const lane_t y = DSPFN_LANES_FN(section)(b0[s], b1[s], b2[s], a1[s], a2[s], x, h[g][2 * s], h[g][2 * s + 1],
                                                  h[g][2 * s + 2], h[g][2 * s + 3]);
@@ -57,6 +70,7 @@ static void DSPFN_LANES_FN(long)(const biquad_params *p, double *state, size_t C
   for (size_t f = 0; f < frames; f++) {
     const size_t at = f * C + c0;
     lane_t x = lane_load_f32(src + at);
+    DSPFN_BIQUAD_OPAQUE(x);
     for (size_t s = 0; s < p->sections; s++) {
       const biquad_coef *k = p->coef + s;
       const lane_t y = DSPFN_LANES_FN(section)(lane_set(k->b0), lane_set(k->b1), lane_set(k->b2), lane_set(k->a1), lane_set(k->a2), x,
