@@ -141,6 +141,9 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     // ESM builds of dependencies tree-shake better than their CommonJS `main`.
     mainFields: ['module', 'main'],
     external: EXTERNAL,
+    // @platformatic/kafka's lz4/crc32c WebAssembly is read from a file beside its module, which a
+    // bundle does not have; the package's `bundled` build carries it inline.
+    alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
     minify: true,
     // Stack traces and middy's named middlewares stay readable even without the source map.
     keepNames: true,

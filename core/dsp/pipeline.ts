@@ -98,6 +98,10 @@ export class Pipeline {
   private readonly descriptors: AnyStageDescriptor[];
   /** The first stage whose output rate differs from its input's, if any. */
   private readonly rateChanger: string | undefined;
+  /** Per stage: whether it may write its output over its input (StageDescriptor.inPlace). */
+  private readonly inPlace: boolean[];
+  /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
+  private readonly declaredRates: { readonly stage: string; readonly rate: number; readonly factor: number }[] = [];
   /** Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in the other. */
   private readonly scratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
   private readonly absorbed = new Map<string, AbsorbedOffset>();
@@ -109,6 +113,17 @@ export class Pipeline {
     let ch = spec.channels;
     this.descriptors = spec.stages.map((stage) => descriptorOf(stage.name));
     this.rateChanger = this.descriptors.find((d) => d.rate.kind !== 'same')?.name;
+    this.inPlace = this.descriptors.map((d) => d.inPlace !== false);
+    let factor = 1;
+    this.descriptors.forEach((d, i) => {
+      const params = spec.stages[i]!.params;
+      const rate = d.inputRate?.(params);
+      if (rate !== undefined) this.declaredRates.push({ stage: d.name, rate, factor });
+      if (d.rate.kind === 'ratio') {
+        const { up, down } = d.rate.ratio(params);
+        factor = (factor * up) / down;
+      }
+    });
     this.kernels = spec.stages.map((stage) => {
       const kernel = backend.createKernel(stage, ch);
       ch = kernel.outChannels;
@@ -134,11 +149,31 @@ export class Pipeline {
    * throws (DSPFN_INVALID_SAMPLES, before any state changes) without it.
    */
   run(samples: Float32Array, timing: BlockTiming): PipelineOutput {
-    if (timing.sampleRate === undefined && timing.timestamp !== undefined && this.rateChanger !== undefined) {
+    const sampleRate = this.blockRate(timing.sampleRate);
+    if (sampleRate === undefined && timing.timestamp !== undefined && this.rateChanger !== undefined) {
       const stage = this.rateChanger;
       throw new InvalidSamplesError(`${stage} changes the frame rate, so its output can only be timed when the block has a sampleRate`, { stage });
     }
-    return this.execute(samples, timing);
+    return this.execute(samples, { timestamp: timing.timestamp, sampleRate });
+  }
+
+  /**
+   * The block's rate: as given, else implied by the first stage whose options declare its input
+   * rate; a block whose rate contradicts a declared one is refused before any state changes.
+   */
+  private blockRate(given: number | undefined): number | undefined {
+    let rate = given;
+    for (const { stage, rate: declared, factor } of this.declaredRates) {
+      if (rate === undefined) {
+        rate = declared / factor;
+        continue;
+      }
+      const arriving = rate * factor;
+      if (Math.abs(arriving - declared) > 1e-9 * declared) {
+        throw new InvalidSamplesError(`${stage} is declared for sampleRate ${declared}, but its input comes at ${arriving} samples per second`, { stage });
+      }
+    }
+    return rate;
   }
 
   private execute(samples: Float32Array, timing: BlockTiming | undefined): PipelineOutput {
@@ -157,7 +192,7 @@ export class Pipeline {
       let outBuffer = -1;
       if (s === last) output = new Float32Array(length);
       else {
-        outBuffer = inBuffer >= 0 && length <= input.length ? inBuffer : inBuffer === 0 ? 1 : 0;
+        outBuffer = inBuffer >= 0 && this.inPlace[s] && length <= input.length ? inBuffer : inBuffer === 0 ? 1 : 0;
         if (this.scratch[outBuffer]!.length < length) this.scratch[outBuffer] = new Float32Array(length);
         output = this.scratch[outBuffer]!.subarray(0, length);
       }

@@ -36,6 +36,20 @@ export class InvalidSamplesError extends DspfnError {
   }
 }
 
+/**
+ * A JSON sample array that cannot be read as float32 (core/codecs/json-samples.ts): where
+ * (`byteOffset`) and which sample (`sampleIndex`, -1 outside the array), never the payload.
+ */
+export class JsonSamplesError extends InvalidSamplesError {
+  constructor(
+    message: string,
+    readonly byteOffset: number,
+    readonly sampleIndex: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A stored snapshot that cannot be read. */
 export class SnapshotError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {

@@ -25,11 +25,18 @@ export interface ResultContext<M = unknown> {
   readonly key: string;
   readonly record: KafkaRecord;
   readonly block: SampleBlock<M>;
-  /** Pipeline output: interleaved frames of `outChannels`. */
+  /** Pipeline output: interleaved frames of `outChannels` (for spectra, one spectrum per frame). */
   readonly output: Float32Array;
   readonly outChannels: number;
-  /** Epoch milliseconds of the first sample (float64, never float32). */
+  /** Output frames (≥ 1: a record whose output is empty produces no message). */
+  readonly frames: number;
+  /**
+   * Epoch milliseconds of the output's first frame (float64, never float32); frame j lies
+   * j × 1000 / sampleRate ms later. A rate-changing stage moves it (a spectrum frame's time is its
+   * first sample's).
+   */
   readonly timestamp: number;
+  /** Output frames per second (a spectrum's: the input rate / hop). */
   readonly sampleRate: number | undefined;
   /**
    * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in

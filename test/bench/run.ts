@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { jsBackend, type DspBackend } from '../../core/adapters/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
 import { benchHandler } from './handler-bench.ts';
+import { benchJson } from './json-bench.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,6 +21,9 @@ function section(title: string, script: string): boolean {
  */
 async function main(): Promise<void> {
   console.log(`dspfn bench — node ${process.version}, ${process.arch}`);
+  console.log('\nJSON sample arrays: byte-level reader and shortest-float32 writer vs the runtime');
+  console.log(benchJson());
+
   const backends: DspBackend[] = [jsBackend];
   if (isNativeAvailable()) backends.push(nativeBackend());
   else console.log('\n(native module not built: run `npm run build:layer` for the native rows)');
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
 
   const results = [
     section('Stages (from the catalogue): native SIMD vs native scalar vs TypeScript vs a plain JavaScript loop', 'test/bench/stages-bench.ts'),
+    section('FFT 1,024: dspfn native vs fft.js vs the TypeScript reference', 'test/bench/fft-bench.ts'),
     section('Pipelines through the native layer', 'layers/dsp/bench.ts'),
     section('State stores: load + commit per batch', 'test/bench/state-bench.ts'),
     section('dspfn consume against a local Kafka broker', 'test/bench/kafka-bench.ts'),

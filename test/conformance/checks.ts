@@ -36,9 +36,10 @@ function capacity(kernel: StageKernel, inFrames: number): number {
 /** The whole input in one call. */
 export function runWhole(kernel: StageKernel, input: Float32Array): Float32Array {
   const frames = input.length / kernel.inChannels;
-  const output = new Float32Array(capacity(kernel, frames));
+  const most = kernel.maxOutputFrames(frames); // before the call: it may depend on the state
+  const output = new Float32Array(most * kernel.outChannels);
   const written = kernel.process(input, output);
-  assert.ok(written >= 0 && written <= kernel.maxOutputFrames(frames), `wrote ${written} frames, at most ${kernel.maxOutputFrames(frames)} allowed`);
+  assert.ok(written >= 0 && written <= most, `wrote ${written} frames, at most ${most} allowed`);
   return output.subarray(0, written * kernel.outChannels);
 }
 
@@ -48,6 +49,14 @@ export interface ChunkOptions {
   /** Output written over the input (same memory), when the stage allows it. */
   readonly inPlace?: boolean;
   readonly what: string;
+  /** Filled with each call's first input frame (in the stream), first output offset and frames written. */
+  readonly calls?: CallRecord[];
+}
+
+export interface CallRecord {
+  readonly start: number;
+  readonly offset: number;
+  readonly written: number;
 }
 
 /**
@@ -61,10 +70,12 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
   for (const frames of lengths) {
     const chunk = input.subarray(at * kernel.inChannels, (at + frames) * kernel.inChannels);
     at += frames;
-    const room = capacity(kernel, frames);
+    const most = kernel.maxOutputFrames(frames);
+    const room = most * kernel.outChannels;
     let written: number;
     let output: Float32Array;
-    if (options.inPlace) {
+    // In place only where this call's output fits in its input (a rate-changing stage's may not).
+    if (options.inPlace && room <= chunk.length) {
       const buffer = guarded(Math.max(chunk.length, room));
       buffer.set(chunk);
       written = kernel.process(buffer.subarray(0, chunk.length), buffer);
@@ -75,7 +86,8 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
       written = kernel.process(chunk, output);
       assertGuard(output, written * kernel.outChannels, `${options.what}, call of ${frames}`);
     }
-    assert.ok(written >= 0 && written <= kernel.maxOutputFrames(frames), `${options.what}: wrote ${written} of at most ${kernel.maxOutputFrames(frames)} frames`);
+    assert.ok(written >= 0 && written <= most, `${options.what}: wrote ${written} of at most ${most} frames`);
+    options.calls?.push({ start: at - frames, offset: kernel.firstOutputOffset?.() ?? 0, written });
     parts.push(output.slice(0, written * kernel.outChannels));
   }
   assert.equal(at * kernel.inChannels, input.length, 'the lengths cover the input');
@@ -88,9 +100,9 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
   return joined;
 }
 
-/** Whether outputs may be written over the input: never longer than it. */
-export function allowsInPlace(kernel: StageKernel, frames: number): boolean {
-  return capacity(kernel, frames) <= frames * kernel.inChannels;
+/** Whether outputs may be written over the input: the stage allows it and they are never longer than it. */
+export function allowsInPlace(descriptor: AnyStageDescriptor, kernel: StageKernel, frames: number): boolean {
+  return descriptor.inPlace !== false && capacity(kernel, frames) <= frames * kernel.inChannels;
 }
 
 /** Split points for 2 and 3 calls (frames), reproducible from a seed. */
@@ -103,6 +115,24 @@ export function splits(frames: number, seed: number): number[][] {
     [a, frames - a],
     [b!, c! - b!, frames - c!],
   ];
+}
+
+/**
+ * Where each output frame lies in the input stream, in input frames: a call's first output frame
+ * at its start + firstOutputOffset, the next ones `down/up` input frames apart (rate-changing stages).
+ */
+export function framePositions(descriptor: AnyStageDescriptor, params: object, calls: readonly CallRecord[]): number[] {
+  if (descriptor.rate.kind !== 'ratio') return [];
+  const { up, down } = descriptor.rate.ratio(params);
+  return calls.flatMap(({ start, offset, written }) => Array.from({ length: written }, (_, j) => start + offset + (j * down) / up));
+}
+
+/** The output frames of a split stream lie where the whole stream's do. */
+export function assertSamePositions(actual: readonly number[], expected: readonly number[], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: ${actual.length} timed frames, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i]) assert.fail(`${what}: output frame ${i} lies at input frame ${actual[i]}, the whole stream puts it at ${expected[i]}`);
+  }
 }
 
 export function assertSameSamples(actual: Float32Array, expected: Float32Array, what: string): void {
@@ -154,11 +184,15 @@ export function assertNativeOutput(
   return worst;
 }
 
-/** |kernel − definition| ≤ bound × (|definition| + peak |input|) + 2⁻¹⁴⁹, NaN only where NaN. */
-export function assertDefinition(actual: Float32Array, definition: Float64Array, input: Float32Array, bound: number, what: string): void {
+/**
+ * |kernel − definition| ≤ bound × (|definition| + scale) + 2⁻¹⁴⁹, NaN only where NaN; scale is peak
+ * |input| unless the stage gives its own (StageReference.definitionScale).
+ */
+export function assertDefinition(actual: Float32Array, definition: Float64Array, input: Float32Array, bound: number, what: string, scale?: number): void {
   assert.equal(actual.length, definition.length, `${what}: ${actual.length} outputs, the definition has ${definition.length}`);
   let peak = 0;
-  for (let i = 0; i < input.length; i++) peak = Math.max(peak, Math.abs(input[i]!));
+  if (scale !== undefined) peak = scale;
+  else for (let i = 0; i < input.length; i++) peak = Math.max(peak, Math.abs(input[i]!));
   for (let i = 0; i < definition.length; i++) {
     const a = actual[i]!;
     const d = definition[i]!;
@@ -168,7 +202,7 @@ export function assertDefinition(actual: Float32Array, definition: Float64Array,
     }
     if (a === d) continue;
     if (!(Math.abs(a - d) <= bound * (Math.abs(d) + peak) + 2 ** -149)) {
-      assert.fail(`${what}: sample ${i} is ${a}, the float64 definition gives ${d} (bound ${bound} × (|def| + peak ${peak}))`);
+      assert.fail(`${what}: sample ${i} is ${a}, the float64 definition gives ${d} (bound ${bound} × (|def| + scale ${peak}))`);
     }
   }
 }

@@ -16,6 +16,9 @@ import {
   allowsInPlace,
   assertDefinition,
   assertSameBytes,
+  assertSamePositions,
+  framePositions,
+  type CallRecord,
   assertSameSamples,
   captureError,
   checkRefusals,
@@ -42,13 +45,20 @@ describe('conformance: TypeScript kernels', () => {
         const whole = kernel(c);
         const expected = runWhole(whole, input);
         const state = whole.snapshot();
+        const wholePositions = framePositions(c.descriptor, c.spec.params, [
+          { start: 0, offset: whole.firstOutputOffset?.() ?? 0, written: expected.length / whole.outChannels },
+        ]);
         if (c.descriptor.rate.kind === 'same') assert.equal(expected.length, STREAM_FRAMES * whole.outChannels, `${what}: one output frame per input frame`);
 
-        assertDefinition(expected, c.reference.definition(input, c.channels, c.spec.params as never), input, c.reference.definitionBound, `${what} vs definition`);
+        const definition = c.reference.definition(input, c.channels, c.spec.params as never);
+        assertDefinition(expected, definition, input, c.reference.definitionBound, `${what} vs definition`, c.reference.definitionScale);
 
         const chunked = kernel(c);
-        assertSameSamples(runChunks(chunked, input, { what }), expected, `${what}: in calls of ${LENGTHS.join(', ')}`);
+        const calls: CallRecord[] = [];
+        assertSameSamples(runChunks(chunked, input, { what, calls }), expected, `${what}: in calls of ${LENGTHS.join(', ')}`);
         assertSameBytes(chunked.snapshot(), state, `${what}: in calls`);
+        // Rate-changing stages: every output frame is timed where the whole stream times it.
+        assertSamePositions(framePositions(c.descriptor, c.spec.params, calls), wholePositions, `${what}: output frame times in calls`);
 
         for (const parts of splits(STREAM_FRAMES, c.index * 13 + name.length)) {
           // Each part on a fresh kernel restored from the previous one's snapshot.
@@ -67,7 +77,7 @@ describe('conformance: TypeScript kernels', () => {
           assertSameBytes(previous!, state, `${what}: split ${parts.join(' + ')}`);
         }
 
-        if (allowsInPlace(whole, STREAM_FRAMES)) {
+        if (allowsInPlace(c.descriptor, whole, STREAM_FRAMES)) {
           assertSameSamples(runChunks(kernel(c), input, { what, inPlace: true }), expected, `${what}: in place`);
         }
       }

@@ -49,6 +49,8 @@ export interface NativeAddon {
   /** Returns the frames written. */
   process(handle: NativeHandle, input: Float32Array, output: Float32Array): number;
   maxOutputFrames(handle: NativeHandle, frames: number): number;
+  /** Where the last process call's first output frame lies, in input frames from its first input frame. */
+  firstOutputOffset(handle: NativeHandle): number;
   snapshot(handle: NativeHandle): Uint8Array;
   restore(handle: NativeHandle, state: Uint8Array): void;
   /** The stages this binary was built with. */
@@ -63,7 +65,7 @@ export interface NativeAddon {
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
@@ -292,6 +294,10 @@ class NativeKernel implements StageKernel {
 
   maxOutputFrames(inFrames: number): number {
     return this.sameRate ? inFrames : this.addon.maxOutputFrames(this.handle, inFrames);
+  }
+
+  firstOutputOffset(): number {
+    return this.sameRate ? 0 : this.addon.firstOutputOffset(this.handle);
   }
 
   process(input: Float32Array, output: Float32Array): number {

@@ -2,7 +2,10 @@ import type * as z from 'zod';
 import { ConfigError } from '../../errors.ts';
 import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
+import { clip } from './clip/clip.stage.ts';
+import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
+import { fir } from './fir/fir.stage.ts';
 import { iir } from './iir/iir.stage.ts';
 import { biquad } from './biquad/biquad.stage.ts';
 import { butterworth } from './butterworth/butterworth.stage.ts';
@@ -12,10 +15,18 @@ import { peakingEq } from './peakingEq/peakingEq.stage.ts';
 import { lowShelf } from './lowShelf/lowShelf.stage.ts';
 import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
+import { integrate } from './integrate/integrate.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
+import { rectify } from './rectify/rectify.stage.ts';
 import { rms } from './rms/rms.stage.ts';
+import { spectrum } from './spectrum/spectrum.stage.ts';
+import { bandPower } from './bandPower/bandPower.stage.ts';
+import { spectralFeatures } from './spectralFeatures/spectralFeatures.stage.ts';
+import { melSpectrogram } from './melSpectrogram/melSpectrogram.stage.ts';
+import { mfcc } from './mfcc/mfcc.stage.ts';
+import { square } from './square/square.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -23,7 +34,7 @@ import { rms } from './rms/rms.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, iir, biquad, butterworth, chebyshev1, notch, peakingEq, lowShelf, highShelf] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, iir, biquad, butterworth, chebyshev1, notch, peakingEq, lowShelf, highShelf, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

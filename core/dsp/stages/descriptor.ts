@@ -27,6 +27,18 @@ export interface StageDescriptor<Name extends string = string, Options extends z
   readonly channels: ChannelRule<z.output<Options>>;
   /** How the output's frame rate relates to the input's. */
   readonly rate: RateRule<z.output<Options>>;
+  /**
+   * false: `process` must never write over its input, even when its output is shorter (a
+   * spectrum's frame of outputs is wider than the hop of input that completes it); the pipeline
+   * then never runs it in place, and the C ops set `separate_output`. Default true.
+   */
+  readonly inPlace?: boolean;
+  /**
+   * The input sample rate the options declare (e.g. bandPower's `sampleRate`). The pipeline times
+   * a block that has no rate with it, and refuses a block whose rate says otherwise (its bins
+   * would be another frequency).
+   */
+  inputRate?(params: z.output<Options>): number;
   /** The TypeScript kernel: the reference backend that native paths are held to. */
   kernel(params: z.output<Options>, inChannels: number): StageKernel;
   /** Converts a state written at an older `stateVersion` to the current layout (the one place migrations live; both backends then restore the result). */
@@ -78,7 +90,12 @@ export function fixedChannels(inCount: number, outCount: number, layout: string)
  */
 export type RateRule<P> =
   | { readonly kind: 'same' }
-  | { readonly kind: 'ratio'; ratio(params: P): { readonly up: number; readonly down: number } };
+  | {
+      readonly kind: 'ratio';
+      ratio(params: P): { readonly up: number; readonly down: number };
+      /** For the README, e.g. "rate / hop (one frame per hop)"; default "rate × up / down". */
+      readonly doc?: string;
+    };
 
 export const sameRate: RateRule<unknown> = { kind: 'same' };
 

@@ -14,13 +14,15 @@ export interface StageKernel {
    * Consumes `input` (whole interleaved frames of `inChannels`) and writes interleaved frames of
    * `outChannels` from the start of `output`; returns how many frames it wrote (possibly 0) and
    * never writes past them. `output` may start at `input` (the same memory) when the stage's
-   * output is no longer than its input (`outChannels × maxOutputFrames(n) ≤ inChannels × n`).
+   * output is no longer than its input (`outChannels × maxOutputFrames(n) ≤ inChannels × n`),
+   * unless its descriptor says `inPlace: false`.
    */
   process(input: Float32Array, output: Float32Array): number;
   /**
    * Rate-changing stages only: where the first output frame of the last `process` call lies, in
    * input frames from that call's first input frame (fractional or negative when the stage says
-   * so). The pipeline turns it into the output's first-sample time.
+   * so; meaningful when the call wrote frames). The pipeline turns it into the output's
+   * first-sample time; output frame j of the call lies `j × down / up` input frames after it.
    */
   firstOutputOffset?(): number;
   /** The state in its little-endian layout, at the descriptor's `stateVersion`; no scratch. */

@@ -26,6 +26,12 @@ export interface StageReference<N extends StageName> {
    * + 2⁻¹⁴⁹ for every output sample (6e-8 is float32 rounding alone).
    */
   readonly definitionBound: number;
+  /**
+   * For outputs not in the input's units (logarithms, DCTs of logarithms): the output size the
+   * bound is relative to instead of peak |input| (the definition bound then reads
+   * bound × (|definition| + definitionScale)).
+   */
+  readonly definitionScale?: number;
   /** Turns a suite signal into this stage's input (e.g. [x, d] pairs for nlms); default: as it is. */
   input?(signal: Float32Array, channels: number): Float32Array;
   /** Signals the stage is not run on, each with the reason (say why the signal is out of its domain). */
@@ -40,6 +46,12 @@ export interface StageReference<N extends StageName> {
      * snapshots, no framework): called once per block.
      */
     plain(params: StageParams<N>, channels: number): (input: Float32Array, output: Float32Array) => void;
+    /**
+     * A speed an issue asks of this stage: the bench prints, after its table, the native best
+     * path's ratio to the plain loop per channel count against `minPlainRatio` (reported, never
+     * asserted), e.g. `{ label: 'FIR (51 taps)', minPlainRatio: { 1: 10, 8: 10 }, source: 'issue 10' }`.
+     */
+    readonly goal?: { readonly label: string; readonly minPlainRatio: Readonly<Record<number, number>>; readonly source: string };
   };
 }
 

@@ -7,6 +7,12 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as rectify } from './rectify/rectify.reference.ts';
+import { reference as square } from './square/square.reference.ts';
+import { reference as clip } from './clip/clip.reference.ts';
+import { reference as diff } from './diff/diff.reference.ts';
+import { reference as integrate } from './integrate/integrate.reference.ts';
+import { reference as fir } from './fir/fir.reference.ts';
 import { reference as iir } from './iir/iir.reference.ts';
 import { reference as biquad } from './biquad/biquad.reference.ts';
 import { reference as butterworth } from './butterworth/butterworth.reference.ts';
@@ -15,6 +21,11 @@ import { reference as notch } from './notch/notch.reference.ts';
 import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
 import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
 import { reference as highShelf } from './highShelf/highShelf.reference.ts';
+import { reference as spectrum } from './spectrum/spectrum.reference.ts';
+import { reference as bandPower } from './bandPower/bandPower.reference.ts';
+import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
+import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
+import { reference as mfcc } from './mfcc/mfcc.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -24,6 +35,12 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  rectify,
+  square,
+  clip,
+  diff,
+  integrate,
+  fir,
   iir,
   biquad,
   butterworth,
@@ -32,4 +49,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   peakingEq,
   lowShelf,
   highShelf,
+  spectrum,
+  bandPower,
+  spectralFeatures,
+  melSpectrogram,
+  mfcc,
 };

@@ -6,7 +6,11 @@ import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
 
 export interface PipelineRun<M> {
-  /** Every record applied to its key's state (or one per key with emit: 'batch'), in key then offset order. */
+  /**
+   * Every record applied to its key's state whose output has frames (or one per key with emit:
+   * 'batch'), in key then offset order. A record whose output is empty (a spectrum frame not yet
+   * complete) is applied but has nothing to say: no context, no message.
+   */
   processed: ResultContext<M>[];
   /** Beside each processed context: its message key and what its output says to send. */
   messageKeys: string[];
@@ -50,6 +54,13 @@ export function runPipelines<M>(
       const timestamp = item.block.timestamp ?? record.timestamp;
       // The output carries its own first-sample time and rate (a rate-changing stage moves them).
       const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
+      if (out.frames === 0) {
+        state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+        applied.push(item);
+        run.advanced.add(key);
+        run.samples += item.samples.length;
+        continue;
+      }
       const context: ResultContext<M> = {
         functionName: fn.name,
         key,
@@ -57,6 +68,7 @@ export function runPipelines<M>(
         block: item.block,
         output: out.samples,
         outChannels: out.channels,
+        frames: out.frames,
         timestamp: out.timestamp ?? timestamp,
         sampleRate: out.sampleRate,
       };
@@ -87,7 +99,8 @@ export function runPipelines<M>(
  * them. If that output fails, none of them touches the key's state and each is dead-lettered.
  */
 function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
-  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; channels: number; timestamp: number }> = [];
+  const applied: Array<{ item: DecodedRecord<M>; output: Float32Array; channels: number; frames: number; timestamp: number; outputTime: number; outputRate: number | undefined }> =
+    [];
   for (const item of records) {
     const { record } = item;
     if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
@@ -96,7 +109,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     }
     const timestamp = item.block.timestamp ?? record.timestamp;
     const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
-    applied.push({ item, output: out.samples, channels: out.channels, timestamp });
+    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
   if (applied.length === 0) return;
@@ -107,6 +120,16 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     at += a.output.length;
   }
   const last = applied[applied.length - 1]!.item;
+  const frames = applied.reduce((n, a) => n + a.frames, 0);
+  if (frames === 0) {
+    // Applied, with nothing to say yet (e.g. no spectrum frame completed in this batch).
+    run.advanced.add(key);
+    for (const { item } of applied) run.samples += item.samples.length;
+    return;
+  }
+  // The output's frames are consecutive in the output stream: it starts at the first record's
+  // first frame (a rate-changing stage times it, e.g. a spectrum frame at its first sample).
+  const first = applied.find((a) => a.frames > 0)!;
   const context: ResultContext<M> = {
     functionName: fn.name,
     key,
@@ -114,8 +137,9 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     block: last.block,
     output,
     outChannels: applied[0]!.channels,
-    timestamp: applied[0]!.timestamp,
-    sampleRate: last.block.sampleRate,
+    frames,
+    timestamp: first.outputTime,
+    sampleRate: first.outputRate,
     records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
   };
   let results: { messageKey: string; json: OutputJson };

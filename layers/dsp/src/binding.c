@@ -7,6 +7,8 @@
  *   create(kind, channels, params: Float64Array) -> handle      (params: core/dsp/stages/params.ts)
  *   process(handle, input: Float32Array, output: Float32Array) -> frames written
  *   maxOutputFrames(handle, frames) -> the most frames process may write for `frames` input frames
+ *   firstOutputOffset(handle) -> where the last process call's first output frame lies, in input
+ *     frames from that call's first input frame (dspfn_output.first; 0 before any call with input)
  *   snapshot(handle) -> Uint8Array;  restore(handle, state: Uint8Array)
  *   stages() -> [{ kind, name, stateVersion }]: the table this module was built with
  *   testHook(handle, args: Float64Array, output: Float32Array): a stage's own test hook, if it has one
@@ -25,7 +27,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 3
+#define DSPFN_NATIVE_ABI 4
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
@@ -33,6 +35,7 @@ typedef struct {
   uint32_t in_channels;
   uint32_t out_channels;
   size_t bytes;
+  double first; /* the last process call's dspfn_output.first */
   _Alignas(64) unsigned char mem[]; /* the stage's state block (dspfn_shape.mem_bytes) */
 } kernel_t;
 
@@ -196,6 +199,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   k->in_channels = channels;
   k->out_channels = shape.out_channels;
   k->bytes = total;
+  k->first = 0;
   status = ops->init(k->mem, params, n_params, channels);
   if (status != DSPFN_OK) {
     free(k);
@@ -255,8 +259,9 @@ static napi_value js_process(napi_env env, napi_callback_info info) {
    * before its output is written); any other overlap would read samples already overwritten. */
   const uintptr_t in0 = (uintptr_t)in_data, in1 = in0 + in_length * sizeof(float);
   const uintptr_t out0 = (uintptr_t)out_data, out1 = out0 + need * sizeof(float);
-  if (in0 < out1 && out0 < in1 && (in0 != out0 || need > in_length)) {
-    snprintf(message, sizeof message, "%s: output overlaps input%s", name, in0 == out0 ? " and is longer than it" : " at another offset");
+  if (in0 < out1 && out0 < in1 && (in0 != out0 || need > in_length || k->ops->separate_output)) {
+    snprintf(message, sizeof message, "%s: output overlaps input%s", name,
+             k->ops->separate_output ? " (this stage writes to separate memory)" : in0 == out0 ? " and is longer than it" : " at another offset");
     throw_error(env, CODE_SAMPLES, 0, message);
     return NULL;
   }
@@ -275,6 +280,7 @@ static napi_value js_process(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
+  k->first = out.first;
   napi_value result;
   CALL(env, napi_create_double(env, (double)out.frames, &result));
   return result;
@@ -293,6 +299,17 @@ static napi_value js_max_output_frames(napi_env env, napi_callback_info info) {
   }
   napi_value result;
   CALL(env, napi_create_double(env, (double)max_frames(k, (size_t)frames), &result));
+  return result;
+}
+
+static napi_value js_first_output_offset(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  kernel_t *k = argc < 1 ? NULL : get_kernel(env, argv[0]);
+  if (k == NULL) return NULL;
+  napi_value result;
+  CALL(env, napi_create_double(env, k->first, &result));
   return result;
 }
 
@@ -503,6 +520,7 @@ NAPI_MODULE_INIT() {
       {"simd", NULL, js_simd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setSimd", NULL, js_set_simd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxOutputFrames", NULL, js_max_output_frames, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"firstOutputOffset", NULL, js_first_output_offset, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stages", NULL, js_stages, NULL, NULL, NULL, napi_enumerable, NULL},
       {"testHook", NULL, js_test_hook, NULL, NULL, NULL, napi_enumerable, NULL},
       {"simdPaths", NULL, js_simd_paths, NULL, NULL, NULL, napi_enumerable, NULL},

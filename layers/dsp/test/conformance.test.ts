@@ -22,6 +22,9 @@ import {
   allowsInPlace,
   assertNativeOutput,
   assertSameBytes,
+  assertSamePositions,
+  framePositions,
+  type CallRecord,
   assertSameSamples,
   checkRefusals,
   fuzzRestore,
@@ -50,14 +53,16 @@ function assertState(c: ConformanceCase, path: SimdPath, actual: Uint8Array, exp
 }
 
 /** The TypeScript run of a case's stream, computed once per (case, signal): under qemu the JIT is the slow part. */
-const references = new Map<string, { input: Float32Array; expected: Float32Array; state: Uint8Array }>();
+const references = new Map<string, { input: Float32Array; expected: Float32Array; state: Uint8Array; positions: number[] }>();
 function reference(c: ConformanceCase, name: SignalName) {
   const key = `${c.label} ${name}`;
   let entry = references.get(key);
   if (!entry) {
     const input = caseInput(c, name);
     const kernel = ts(c);
-    entry = { input, expected: runWhole(kernel, input), state: kernel.snapshot() };
+    const expected = runWhole(kernel, input);
+    const positions = framePositions(c.descriptor, c.spec.params, [{ start: 0, offset: kernel.firstOutputOffset?.() ?? 0, written: expected.length / kernel.outChannels }]);
+    entry = { input, expected, state: kernel.snapshot(), positions };
     references.set(key, entry);
   }
   return entry;
@@ -77,13 +82,15 @@ describe('conformance: native paths against the TypeScript kernels', () => {
   for (const c of cases) {
     it(`${c.label}: every path, in calls of every length, with guard words`, () => {
       for (const name of c.signals) {
-        const { input, expected, state } = reference(c, name);
+        const { input, expected, state, positions } = reference(c, name);
         for (const path of paths) {
           onPath(path, () => {
             const what = `${c.label} ${name} ${path}`;
             const kernel = nat(c);
-            noteWorst(c.descriptor.name, assertNativeOutput(c.descriptor, path, runChunks(kernel, input, { what }), expected, input, c.channels, what));
+            const calls: CallRecord[] = [];
+            noteWorst(c.descriptor.name, assertNativeOutput(c.descriptor, path, runChunks(kernel, input, { what, calls }), expected, input, c.channels, what));
             assertState(c, path, kernel.snapshot(), state, what);
+            assertSamePositions(framePositions(c.descriptor, c.spec.params, calls), positions, `${what}: output frame times (firstOutputOffset)`);
           });
         }
       }
@@ -102,7 +109,7 @@ describe('conformance: native paths against the TypeScript kernels', () => {
             noteWorst(c.descriptor.name, assertNativeOutput(c.descriptor, path, actual, expected, input, c.channels, `${what}: ${label}`));
 
           const probe = nat(c);
-          if (allowsInPlace(probe, STREAM_FRAMES)) {
+          if (allowsInPlace(c.descriptor, probe, STREAM_FRAMES)) {
             // In place must give what the same path gives out of place, bit for bit.
             assertSameSamples(runChunks(nat(c), input, { what, inPlace: true }), runChunks(probe, input, { what }), `${what}: in place`);
           }

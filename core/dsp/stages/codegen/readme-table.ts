@@ -87,7 +87,7 @@ function nativePaths(descriptor: AnyStageDescriptor): string {
 }
 
 function rate(descriptor: AnyStageDescriptor): string {
-  return descriptor.rate.kind === 'same' ? 'same rate' : 'rate × up / down';
+  return descriptor.rate.kind === 'same' ? 'same rate' : (descriptor.rate.doc ?? 'rate × up / down');
 }
 
 /** The README's stage table, between its markers. */

@@ -12,6 +12,8 @@
  *   lane_select(m, a, b) = m ? a : b; lane_and or(m, n); lane_not(m)
  *   lane_load(const double *) lane_store(double *, a)        LANES float64
  *   lane_load_f32(const float *) lane_store_f32(float *, a)  LANES float32, converted (round to nearest)
+ *   lane_reverse(a)                                 the lanes in reverse order (data movement only)
+ *   lane_store4(double *p, a, b, c, d)              p[4i + 0…3] = a[i], b[i], c[i], d[i] for every lane i
  *
  * Names here carry the instruction set (lane_add_avx2); lanes.h maps lane_add to the one of the pass
  * being compiled. Adding an operation: write it for all four, with the same per-lane C semantics.
@@ -56,6 +58,13 @@ DSPFN_LANE_OP double lane_load_scalar(const double *p) { return *p; }
 DSPFN_LANE_OP void lane_store_scalar(double *p, double a) { *p = a; }
 DSPFN_LANE_OP double lane_load_f32_scalar(const float *p) { return (double)*p; }
 DSPFN_LANE_OP void lane_store_f32_scalar(float *p, double a) { *p = (float)a; }
+DSPFN_LANE_OP double lane_reverse_scalar(double a) { return a; }
+DSPFN_LANE_OP void lane_store4_scalar(double *p, double a, double b, double c, double d) {
+  p[0] = a;
+  p[1] = b;
+  p[2] = c;
+  p[3] = d;
+}
 
 #if defined(__x86_64__)
 /* ---- SSE2: two doubles ---- */
@@ -88,6 +97,13 @@ DSPFN_LANE_OP __m128d lane_load_sse2(const double *p) { return _mm_loadu_pd(p); 
 DSPFN_LANE_OP void lane_store_sse2(double *p, __m128d a) { _mm_storeu_pd(p, a); }
 DSPFN_LANE_OP __m128d lane_load_f32_sse2(const float *p) { return dspfn_sse2_load2(p); }
 DSPFN_LANE_OP void lane_store_f32_sse2(float *p, __m128d a) { dspfn_sse2_store2(p, _mm_cvtpd_ps(a)); }
+DSPFN_LANE_OP __m128d lane_reverse_sse2(__m128d a) { return _mm_shuffle_pd(a, a, 1); }
+DSPFN_LANE_OP void lane_store4_sse2(double *p, __m128d a, __m128d b, __m128d c, __m128d d) {
+  _mm_storeu_pd(p, _mm_unpacklo_pd(a, b));
+  _mm_storeu_pd(p + 2, _mm_unpacklo_pd(c, d));
+  _mm_storeu_pd(p + 4, _mm_unpackhi_pd(a, b));
+  _mm_storeu_pd(p + 6, _mm_unpackhi_pd(c, d));
+}
 
 /* ---- AVX2: four doubles (compiled for AVX2, run only when the CPU has it) ---- */
 #define DSPFN_LANE_OP_AVX2 DSPFN_AVX2 static inline __attribute__((always_inline))
@@ -119,6 +135,15 @@ DSPFN_LANE_OP_AVX2 __m256d lane_load_avx2(const double *p) { return _mm256_loadu
 DSPFN_LANE_OP_AVX2 void lane_store_avx2(double *p, __m256d a) { _mm256_storeu_pd(p, a); }
 DSPFN_LANE_OP_AVX2 __m256d lane_load_f32_avx2(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
 DSPFN_LANE_OP_AVX2 void lane_store_f32_avx2(float *p, __m256d a) { _mm_storeu_ps(p, _mm256_cvtpd_ps(a)); }
+DSPFN_LANE_OP_AVX2 __m256d lane_reverse_avx2(__m256d a) { return _mm256_permute4x64_pd(a, 0x1B); }
+DSPFN_LANE_OP_AVX2 void lane_store4_avx2(double *p, __m256d a, __m256d b, __m256d c, __m256d d) {
+  const __m256d ab0 = _mm256_unpacklo_pd(a, b), ab1 = _mm256_unpackhi_pd(a, b); /* a0 b0 a2 b2 | a1 b1 a3 b3 */
+  const __m256d cd0 = _mm256_unpacklo_pd(c, d), cd1 = _mm256_unpackhi_pd(c, d);
+  _mm256_storeu_pd(p, _mm256_permute2f128_pd(ab0, cd0, 0x20));
+  _mm256_storeu_pd(p + 4, _mm256_permute2f128_pd(ab1, cd1, 0x20));
+  _mm256_storeu_pd(p + 8, _mm256_permute2f128_pd(ab0, cd0, 0x31));
+  _mm256_storeu_pd(p + 12, _mm256_permute2f128_pd(ab1, cd1, 0x31));
+}
 #endif /* __x86_64__ */
 
 #if defined(__aarch64__)
@@ -154,6 +179,11 @@ DSPFN_LANE_OP float64x2_t lane_load_neon(const double *p) { return vld1q_f64(p);
 DSPFN_LANE_OP void lane_store_neon(double *p, float64x2_t a) { vst1q_f64(p, a); }
 DSPFN_LANE_OP float64x2_t lane_load_f32_neon(const float *p) { return dspfn_neon_load2(p); }
 DSPFN_LANE_OP void lane_store_f32_neon(float *p, float64x2_t a) { dspfn_neon_store2(p, a); }
+DSPFN_LANE_OP float64x2_t lane_reverse_neon(float64x2_t a) { return vextq_f64(a, a, 1); }
+DSPFN_LANE_OP void lane_store4_neon(double *p, float64x2_t a, float64x2_t b, float64x2_t c, float64x2_t d) {
+  const float64x2x4_t v = {{a, b, c, d}};
+  vst4q_f64(p, v);
+}
 #endif /* __aarch64__ */
 
 #endif /* DSPFN_LANE_OPS_H */

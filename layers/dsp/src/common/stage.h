@@ -61,7 +61,8 @@ typedef struct {
 typedef struct {
   size_t frames; /* frames written to dst: at most max_output_frames(frames in) */
   /* Rate-changing stages: where dst's first frame lies, in input frames from src's first frame
-   * (StageKernel.firstOutputOffset); 0 for same-rate stages. Not yet read by the binding. */
+   * (StageKernel.firstOutputOffset); 0 for same-rate stages. The binding keeps it for
+   * firstOutputOffset(handle). */
   double first;
 } dspfn_output;
 
@@ -90,6 +91,9 @@ typedef struct dspfn_stage_ops {
   /* Validates everything before changing anything: foreign, damaged or truncated bytes leave the
    * state as it was and return a DSPFN_E_STATE_* status with the reason in *why. */
   int (*restore)(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why);
+  /* 1: dst must never overlap src, even when the output is shorter (a spectrum's frame of outputs
+   * is wider than the hop of input that completes it); the descriptor's `inPlace: false`. */
+  uint8_t separate_output;
   /* Optional (NULL): a stage-specific hook for its own tests (binding testHook). */
   int (*test_hook)(const void *state, const double *args, size_t n_args, float *out, size_t n_out, dspfn_simd simd);
 } dspfn_stage_ops;

@@ -7,6 +7,12 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_rectify_ops;
+extern const dspfn_stage_ops dspfn_square_ops;
+extern const dspfn_stage_ops dspfn_clip_ops;
+extern const dspfn_stage_ops dspfn_diff_ops;
+extern const dspfn_stage_ops dspfn_integrate_ops;
+extern const dspfn_stage_ops dspfn_fir_ops;
 extern const dspfn_stage_ops dspfn_iir_ops;
 extern const dspfn_stage_ops dspfn_biquad_ops;
 extern const dspfn_stage_ops dspfn_butterworth_ops;
@@ -15,6 +21,11 @@ extern const dspfn_stage_ops dspfn_notch_ops;
 extern const dspfn_stage_ops dspfn_peakingEq_ops;
 extern const dspfn_stage_ops dspfn_lowShelf_ops;
 extern const dspfn_stage_ops dspfn_highShelf_ops;
+extern const dspfn_stage_ops dspfn_spectrum_ops;
+extern const dspfn_stage_ops dspfn_bandPower_ops;
+extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
+extern const dspfn_stage_ops dspfn_melSpectrogram_ops;
+extern const dspfn_stage_ops dspfn_mfcc_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -24,6 +35,12 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [14] = &dspfn_rectify_ops,
+    [15] = &dspfn_square_ops,
+    [16] = &dspfn_clip_ops,
+    [17] = &dspfn_diff_ops,
+    [18] = &dspfn_integrate_ops,
+    [19] = &dspfn_fir_ops,
     [20] = &dspfn_iir_ops,
     [21] = &dspfn_biquad_ops,
     [22] = &dspfn_butterworth_ops,
@@ -32,6 +49,11 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [25] = &dspfn_peakingEq_ops,
     [26] = &dspfn_lowShelf_ops,
     [27] = &dspfn_highShelf_ops,
+    [31] = &dspfn_spectrum_ops,
+    [32] = &dspfn_bandPower_ops,
+    [33] = &dspfn_spectralFeatures_ops,
+    [34] = &dspfn_melSpectrogram_ops,
+    [35] = &dspfn_mfcc_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
