@@ -6,6 +6,14 @@ import { clip } from './clip/clip.stage.ts';
 import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
 import { fir } from './fir/fir.stage.ts';
+import { iir } from './iir/iir.stage.ts';
+import { biquad } from './biquad/biquad.stage.ts';
+import { butterworth } from './butterworth/butterworth.stage.ts';
+import { chebyshev1 } from './chebyshev1/chebyshev1.stage.ts';
+import { notch } from './notch/notch.stage.ts';
+import { peakingEq } from './peakingEq/peakingEq.stage.ts';
+import { lowShelf } from './lowShelf/lowShelf.stage.ts';
+import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
 import { lms } from './lms/lms.stage.ts';
@@ -56,6 +64,14 @@ export const catalogue = [
   diff,
   integrate,
   fir,
+  iir,
+  biquad,
+  butterworth,
+  chebyshev1,
+  notch,
+  peakingEq,
+  lowShelf,
+  highShelf,
   spectrum,
   bandPower,
   spectralFeatures,

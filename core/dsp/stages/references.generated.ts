@@ -20,6 +20,14 @@ import { reference as clip } from './clip/clip.reference.ts';
 import { reference as diff } from './diff/diff.reference.ts';
 import { reference as integrate } from './integrate/integrate.reference.ts';
 import { reference as fir } from './fir/fir.reference.ts';
+import { reference as iir } from './iir/iir.reference.ts';
+import { reference as biquad } from './biquad/biquad.reference.ts';
+import { reference as butterworth } from './butterworth/butterworth.reference.ts';
+import { reference as chebyshev1 } from './chebyshev1/chebyshev1.reference.ts';
+import { reference as notch } from './notch/notch.reference.ts';
+import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
+import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
+import { reference as highShelf } from './highShelf/highShelf.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -50,6 +58,14 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   diff,
   integrate,
   fir,
+  iir,
+  biquad,
+  butterworth,
+  chebyshev1,
+  notch,
+  peakingEq,
+  lowShelf,
+  highShelf,
   spectrum,
   bandPower,
   spectralFeatures,

@@ -20,6 +20,14 @@ extern const dspfn_stage_ops dspfn_clip_ops;
 extern const dspfn_stage_ops dspfn_diff_ops;
 extern const dspfn_stage_ops dspfn_integrate_ops;
 extern const dspfn_stage_ops dspfn_fir_ops;
+extern const dspfn_stage_ops dspfn_iir_ops;
+extern const dspfn_stage_ops dspfn_biquad_ops;
+extern const dspfn_stage_ops dspfn_butterworth_ops;
+extern const dspfn_stage_ops dspfn_chebyshev1_ops;
+extern const dspfn_stage_ops dspfn_notch_ops;
+extern const dspfn_stage_ops dspfn_peakingEq_ops;
+extern const dspfn_stage_ops dspfn_lowShelf_ops;
+extern const dspfn_stage_ops dspfn_highShelf_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -50,6 +58,14 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [17] = &dspfn_diff_ops,
     [18] = &dspfn_integrate_ops,
     [19] = &dspfn_fir_ops,
+    [20] = &dspfn_iir_ops,
+    [21] = &dspfn_biquad_ops,
+    [22] = &dspfn_butterworth_ops,
+    [23] = &dspfn_chebyshev1_ops,
+    [24] = &dspfn_notch_ops,
+    [25] = &dspfn_peakingEq_ops,
+    [26] = &dspfn_lowShelf_ops,
+    [27] = &dspfn_highShelf_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,
