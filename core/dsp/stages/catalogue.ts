@@ -3,15 +3,18 @@ import { ConfigError } from '../../errors.ts';
 import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { clip } from './clip/clip.stage.ts';
+import { decimate } from './decimate/decimate.stage.ts';
 import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
 import { fir } from './fir/fir.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
+import { interpolate } from './interpolate/interpolate.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rectify } from './rectify/rectify.stage.ts';
+import { resample } from './resample/resample.stage.ts';
 import { rms } from './rms/rms.stage.ts';
 import { spectrum } from './spectrum/spectrum.stage.ts';
 import { bandPower } from './bandPower/bandPower.stage.ts';
@@ -26,7 +29,7 @@ import { square } from './square/square.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rectify, square, clip, diff, integrate, fir, decimate, interpolate, resample, spectrum, bandPower, spectralFeatures, melSpectrogram, mfcc] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

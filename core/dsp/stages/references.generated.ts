@@ -13,6 +13,9 @@ import { reference as clip } from './clip/clip.reference.ts';
 import { reference as diff } from './diff/diff.reference.ts';
 import { reference as integrate } from './integrate/integrate.reference.ts';
 import { reference as fir } from './fir/fir.reference.ts';
+import { reference as decimate } from './decimate/decimate.reference.ts';
+import { reference as interpolate } from './interpolate/interpolate.reference.ts';
+import { reference as resample } from './resample/resample.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -33,6 +36,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   diff,
   integrate,
   fir,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,

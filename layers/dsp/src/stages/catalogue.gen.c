@@ -13,6 +13,9 @@ extern const dspfn_stage_ops dspfn_clip_ops;
 extern const dspfn_stage_ops dspfn_diff_ops;
 extern const dspfn_stage_ops dspfn_integrate_ops;
 extern const dspfn_stage_ops dspfn_fir_ops;
+extern const dspfn_stage_ops dspfn_decimate_ops;
+extern const dspfn_stage_ops dspfn_interpolate_ops;
+extern const dspfn_stage_ops dspfn_resample_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -33,6 +36,9 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [17] = &dspfn_diff_ops,
     [18] = &dspfn_integrate_ops,
     [19] = &dspfn_fir_ops,
+    [28] = &dspfn_decimate_ops,
+    [29] = &dspfn_interpolate_ops,
+    [30] = &dspfn_resample_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,
