@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.ts';
 import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { clip } from './clip/clip.stage.ts';
+import { decimate } from './decimate/decimate.stage.ts';
 import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
 import { fir } from './fir/fir.stage.ts';
@@ -16,10 +17,12 @@ import { lowShelf } from './lowShelf/lowShelf.stage.ts';
 import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
+import { interpolate } from './interpolate/interpolate.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rectify } from './rectify/rectify.stage.ts';
+import { resample } from './resample/resample.stage.ts';
 import { rms } from './rms/rms.stage.ts';
 import { spectrum } from './spectrum/spectrum.stage.ts';
 import { bandPower } from './bandPower/bandPower.stage.ts';
@@ -69,6 +72,9 @@ export const catalogue = [
   peakingEq,
   lowShelf,
   highShelf,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,

@@ -28,6 +28,9 @@ import { reference as notch } from './notch/notch.reference.ts';
 import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
 import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
 import { reference as highShelf } from './highShelf/highShelf.reference.ts';
+import { reference as decimate } from './decimate/decimate.reference.ts';
+import { reference as interpolate } from './interpolate/interpolate.reference.ts';
+import { reference as resample } from './resample/resample.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -63,6 +66,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   peakingEq,
   lowShelf,
   highShelf,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,

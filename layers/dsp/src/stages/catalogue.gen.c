@@ -28,6 +28,9 @@ extern const dspfn_stage_ops dspfn_notch_ops;
 extern const dspfn_stage_ops dspfn_peakingEq_ops;
 extern const dspfn_stage_ops dspfn_lowShelf_ops;
 extern const dspfn_stage_ops dspfn_highShelf_ops;
+extern const dspfn_stage_ops dspfn_decimate_ops;
+extern const dspfn_stage_ops dspfn_interpolate_ops;
+extern const dspfn_stage_ops dspfn_resample_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -63,6 +66,9 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [25] = &dspfn_peakingEq_ops,
     [26] = &dspfn_lowShelf_ops,
     [27] = &dspfn_highShelf_ops,
+    [28] = &dspfn_decimate_ops,
+    [29] = &dspfn_interpolate_ops,
+    [30] = &dspfn_resample_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,
