@@ -4,6 +4,7 @@ import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { ema } from './ema/ema.stage.ts';
 import { gain } from './gain/gain.stage.ts';
+import { kalman } from './kalman/kalman.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
@@ -15,7 +16,7 @@ import { rms } from './rms/rms.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, kalman] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];
