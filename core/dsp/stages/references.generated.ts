@@ -8,6 +8,8 @@ import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
 import { reference as kalman } from './kalman/kalman.reference.ts';
+import { reference as select } from './select/select.reference.ts';
+import { reference as mix } from './mix/mix.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -18,4 +20,6 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   gain,
   ema,
   kalman,
+  select,
+  mix,
 };

@@ -8,6 +8,8 @@ extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
 extern const dspfn_stage_ops dspfn_kalman_ops;
+extern const dspfn_stage_ops dspfn_select_ops;
+extern const dspfn_stage_ops dspfn_mix_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -18,6 +20,8 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
     [40] = &dspfn_kalman_ops,
+    [46] = &dspfn_select_ops,
+    [47] = &dspfn_mix_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
