@@ -5,12 +5,17 @@ import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { ema } from './ema/ema.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { kalman } from './kalman/kalman.stage.ts';
+import { linearSlope } from './linearSlope/linearSlope.stage.ts';
 import { lms } from './lms/lms.stage.ts';
 import { mix } from './mix/mix.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rms } from './rms/rms.stage.ts';
 import { select } from './select/select.stage.ts';
+import { slopeSignChange } from './slopeSignChange/slopeSignChange.stage.ts';
+import { snr } from './snr/snr.stage.ts';
+import { waveformLength } from './waveformLength/waveformLength.stage.ts';
+import { willisonAmplitude } from './willisonAmplitude/willisonAmplitude.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -18,7 +23,7 @@ import { select } from './select/select.stage.ts';
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, kalman, select, mix] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, kalman, waveformLength, slopeSignChange, willisonAmplitude, linearSlope, snr, select, mix] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

@@ -8,6 +8,11 @@ import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
 import { reference as kalman } from './kalman/kalman.reference.ts';
+import { reference as waveformLength } from './waveformLength/waveformLength.reference.ts';
+import { reference as slopeSignChange } from './slopeSignChange/slopeSignChange.reference.ts';
+import { reference as willisonAmplitude } from './willisonAmplitude/willisonAmplitude.reference.ts';
+import { reference as linearSlope } from './linearSlope/linearSlope.reference.ts';
+import { reference as snr } from './snr/snr.reference.ts';
 import { reference as select } from './select/select.reference.ts';
 import { reference as mix } from './mix/mix.reference.ts';
 
@@ -20,6 +25,11 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   gain,
   ema,
   kalman,
+  waveformLength,
+  slopeSignChange,
+  willisonAmplitude,
+  linearSlope,
+  snr,
   select,
   mix,
 };

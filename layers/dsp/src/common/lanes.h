@@ -36,6 +36,14 @@
 #error "define DSPFN_LANES_STAGE, DSPFN_LANES_PARAMS, DSPFN_LANES_SLOTS and DSPFN_LANES_FILE before including common/lanes.h"
 #endif
 
+/* A family whose loops have another shape (families/window_features: block sums per channel) sets
+ * DSPFN_LANES_LOOP to its own loop file, included after the stage's step in every pass instead of
+ * common/lane_loop.h; it then writes its own entry point, and DSPFN_LANES_SLOTS is not used. */
+#ifndef DSPFN_LANES_LOOP
+#define DSPFN_LANES_LOOP "common/lane_loop.h"
+#define DSPFN_LANES_DRIVER 1
+#endif
+
 #include "common/lane_ops.h"
 
 #define DSPFN_LANE_CAT_(a, b) a##b
@@ -75,25 +83,27 @@
 #define lane_store DSPFN_LANE(store)
 #define lane_load_f32 DSPFN_LANE(load_f32)
 #define lane_store_f32 DSPFN_LANE(store_f32)
+#define lane_exponent DSPFN_LANE(exponent)
+#define lane_mantissa DSPFN_LANE(mantissa)
 
 #define DSPFN_LANES_PASS 1
 
 #define DSPFN_LANES_ISA scalar
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #if defined(__x86_64__)
 #define DSPFN_LANES_ISA sse2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define DSPFN_LANES_ISA avx2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #pragma GCC pop_options
 #endif /* __x86_64__ */
@@ -101,7 +111,7 @@
 #if defined(__aarch64__)
 #define DSPFN_LANES_ISA neon
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #endif /* __aarch64__ */
 
@@ -109,7 +119,9 @@
 
 /* The entry point: the widest path asked for first, narrower ones for the channels (or samples)
  * left over, the scalar instance last. */
-#if DSPFN_LANES_SLOTS > 0
+#if !defined(DSPFN_LANES_DRIVER)
+/* the family's loop file wrote its own */
+#elif DSPFN_LANES_SLOTS > 0
 static void DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _lanes)(const DSPFN_LANES_PARAMS *p, double *state, uint32_t channels,
                                                       const float *src, float *dst, size_t frames, dspfn_simd simd) {
   const size_t C = channels;

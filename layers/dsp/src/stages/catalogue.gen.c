@@ -8,6 +8,11 @@ extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
 extern const dspfn_stage_ops dspfn_kalman_ops;
+extern const dspfn_stage_ops dspfn_waveformLength_ops;
+extern const dspfn_stage_ops dspfn_slopeSignChange_ops;
+extern const dspfn_stage_ops dspfn_willisonAmplitude_ops;
+extern const dspfn_stage_ops dspfn_linearSlope_ops;
+extern const dspfn_stage_ops dspfn_snr_ops;
 extern const dspfn_stage_ops dspfn_select_ops;
 extern const dspfn_stage_ops dspfn_mix_ops;
 
@@ -20,6 +25,11 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
     [40] = &dspfn_kalman_ops,
+    [41] = &dspfn_waveformLength_ops,
+    [42] = &dspfn_slopeSignChange_ops,
+    [43] = &dspfn_willisonAmplitude_ops,
+    [44] = &dspfn_linearSlope_ops,
+    [45] = &dspfn_snr_ops,
     [46] = &dspfn_select_ops,
     [47] = &dspfn_mix_ops,
 };
