@@ -10,6 +10,7 @@ import { lms } from './lms/lms.stage.ts';
 import { mix } from './mix/mix.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
+import { rls } from './rls/rls.stage.ts';
 import { rms } from './rms/rms.stage.ts';
 import { select } from './select/select.stage.ts';
 import { slopeSignChange } from './slopeSignChange/slopeSignChange.stage.ts';
@@ -23,7 +24,7 @@ import { willisonAmplitude } from './willisonAmplitude/willisonAmplitude.stage.t
  * the C ops table (`npm run generate`) all derive from it. Adding a stage: README.md in this folder.
  * Order = order of the README table.
  */
-export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, kalman, waveformLength, slopeSignChange, willisonAmplitude, linearSlope, snr, select, mix] as const;
+export const catalogue = [movingAverage, rms, nlms, lms, gain, ema, rls, kalman, waveformLength, slopeSignChange, willisonAmplitude, linearSlope, snr, select, mix] as const;
 
 export type Catalogue = typeof catalogue;
 export type StageName = Catalogue[number]['name'];

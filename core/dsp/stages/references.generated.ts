@@ -7,6 +7,7 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as rls } from './rls/rls.reference.ts';
 import { reference as kalman } from './kalman/kalman.reference.ts';
 import { reference as waveformLength } from './waveformLength/waveformLength.reference.ts';
 import { reference as slopeSignChange } from './slopeSignChange/slopeSignChange.reference.ts';
@@ -24,6 +25,7 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  rls,
   kalman,
   waveformLength,
   slopeSignChange,

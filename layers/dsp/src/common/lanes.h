@@ -38,7 +38,8 @@
 
 /* A family whose loops have another shape (families/window_features: block sums per channel) sets
  * DSPFN_LANES_LOOP to its own loop file, included after the stage's step in every pass instead of
- * common/lane_loop.h; it then writes its own entry point, and DSPFN_LANES_SLOTS is not used. */
+ * common/lane_loop.h; it then writes its own entry point, and DSPFN_LANES_SLOTS is not used. A
+ * stage that writes every lane function in its own pass (stages/rls.c) names common/lane_no_loop.h. */
 #ifndef DSPFN_LANES_LOOP
 #define DSPFN_LANES_LOOP "common/lane_loop.h"
 #define DSPFN_LANES_DRIVER 1

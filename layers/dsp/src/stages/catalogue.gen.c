@@ -7,6 +7,7 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_rls_ops;
 extern const dspfn_stage_ops dspfn_kalman_ops;
 extern const dspfn_stage_ops dspfn_waveformLength_ops;
 extern const dspfn_stage_ops dspfn_slopeSignChange_ops;
@@ -24,6 +25,7 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [39] = &dspfn_rls_ops,
     [40] = &dspfn_kalman_ops,
     [41] = &dspfn_waveformLength_ops,
     [42] = &dspfn_slopeSignChange_ops,
