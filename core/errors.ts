@@ -14,6 +14,7 @@ export {
   InvalidSamplesError,
   NativeKernelError,
   NativeLoadError,
+  OutputError,
   ReplayFailedError,
   SecretError,
   SecurityError,

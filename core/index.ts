@@ -29,9 +29,18 @@ export type { StageName, StageOptions } from './dsp/stages/catalogue.ts';
 // Inputs
 export { deviceReadings } from './inputs/device-readings.ts';
 export type { DeviceReadingsOptions } from './inputs/device-readings.ts';
+export { readings } from './inputs/readings.ts';
+export type { ReadingsEmit, ReadingsInput, ReadingsOptions, ReadingValue } from './inputs/readings.ts';
 
 // Codecs and records
 export { CODECS } from './codecs/payload.ts';
 export type { CodecName, Payload } from './codecs/payload.ts';
+export { protobuf, PROTOBUF_MEDIA_TYPES } from './codecs/protobuf.ts';
+export type { ProtobufCodecOptions } from './codecs/protobuf.ts';
+export { avro, AVRO_MEDIA_TYPES } from './codecs/avro.ts';
+export type { AvroCodecOptions } from './codecs/avro.ts';
+export type { SchemaCodec } from './codecs/schema-codec.ts';
+export type { Codec, ContentTypes } from './codecs/value-decoder.ts';
+export type { Framing, FramingOption } from './codecs/framing.ts';
 export { headerText } from './events/types.ts';
-export type { KafkaEvent, KafkaHeader, KafkaRecord } from './events/types.ts';
+export type { KafkaEvent, KafkaHeader, KafkaRecord, SchemaMetadata } from './events/types.ts';

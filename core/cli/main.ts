@@ -10,7 +10,7 @@ import { registerScaffoldCommands } from './scaffold-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
-import { readValues, synthInputs, toReplayRecords, valuesToInputs } from '../local/make-events.ts';
+import { encodeInputs, parseHeaders, readValues, schemaEncoding, synthInputs, toReplayRecords, valuesToInputs } from '../local/make-events.ts';
 import type { ReplayRecord } from '../local/replay-file.ts';
 import { replay, type ReplaySummary } from '../local/replay.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';
@@ -98,10 +98,19 @@ export function program(): Command {
     .argument('<file>', 'JSON array or NDJSON of values')
     .requiredOption('-t, --topic <topic>', 'topic name')
     .option('-k, --key-field <field>', 'value field used as the record key (e.g. deviceId)')
+    .option('--timestamp-field <field>', 'value field (ISO-8601 or epoch ms) used as the record timestamp')
+    .option('-H, --header <name=value>', 'header on every record (repeatable)', (pair: string, all: string[]) => [...all, pair], [] as string[])
+    .option('--protobuf <file>', 'encode each value as this .proto schema\'s --type message')
+    .option('--type <name>', 'fully qualified protobuf message name (e.g. telemetry.TelemetryFrame)')
+    .option('--avro <file>', 'encode each value with this Avro schema (.avsc)')
+    .addOption(new Option('--framing <framing>', 'schema-registry framing of encoded values').choices(['none', 'confluent', 'glue', 'glue-zlib']).default('none'))
+    .option('--schema-id <id>', 'schema id in the framing: an integer (Confluent, default 1) or a UUID (AWS Glue)')
     .option('-p, --partitions <n>', 'partitions to spread keys over (murmur2, like Kafka)', integer(1, 10_000), 1)
     .option('-o, --out <file>', 'output file (default: stdout)')
     .action(async (file: string, opts) => {
-      const inputs = valuesToInputs(readValues(file), opts.keyField);
+      const encoding = schemaEncoding(opts);
+      let inputs = valuesToInputs(readValues(file), { keyField: opts.keyField, timestampField: opts.timestampField, headers: parseHeaders(opts.header) });
+      if (encoding) inputs = await encodeInputs(inputs, encoding.codec, encoding.framing);
       await writeRecords(toReplayRecords(inputs, { topic: opts.topic, partitions: opts.partitions }), opts.out);
     });
   events

@@ -1,14 +1,20 @@
 import { DecodeError, InvalidSamplesError } from '../errors.ts';
+import type { Framing } from './framing.ts';
 
 export const CODECS = ['json', 'f32le', 'utf8', 'raw'] as const;
 export type CodecName = (typeof CODECS)[number];
 
-/** A record value after its codec ran. */
+/**
+ * A record value after its codec ran. Protobuf and Avro values are plain objects (64-bit integers
+ * as numbers), with the schema-registry framing that was stripped from them, if any.
+ */
 export type Payload =
   | { readonly codec: 'json'; readonly value: unknown }
   | { readonly codec: 'f32le'; readonly samples: Float32Array }
   | { readonly codec: 'utf8'; readonly text: string }
-  | { readonly codec: 'raw'; readonly bytes: Buffer };
+  | { readonly codec: 'raw'; readonly bytes: Buffer }
+  | { readonly codec: 'protobuf'; readonly value: Record<string, unknown>; readonly framing?: Framing }
+  | { readonly codec: 'avro'; readonly value: unknown; readonly framing?: Framing };
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -43,7 +49,8 @@ export function decodePayload(codec: CodecName, bytes: Buffer): Payload {
   }
 }
 
-const contentTypes: ReadonlyArray<[RegExp, CodecName]> = [
+/** Media types of the built-in codecs; `*+json` and `text/*` are matched as families. */
+export const BUILTIN_CONTENT_TYPES: ReadonlyArray<[RegExp, CodecName]> = [
   [/^application\/(.+\+)?json$/, 'json'],
   [/^(application\/(x-)?f32le|application\/vnd\.dspfn\.f32le|audio\/x-f32le)$/, 'f32le'],
   [/^text\/[a-z0-9.+-]+$/, 'utf8'],
@@ -55,7 +62,12 @@ const contentTypes: ReadonlyArray<[RegExp, CodecName]> = [
  * ignored; an unknown type is an error so the record is dead-lettered instead of misread.
  */
 export function codecForContentType(contentType: string): CodecName {
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  for (const [pattern, codec] of contentTypes) if (pattern.test(type)) return codec;
+  const type = mediaType(contentType);
+  for (const [pattern, codec] of BUILTIN_CONTENT_TYPES) if (pattern.test(type)) return codec;
   throw new DecodeError(`unsupported content-type "${type}" (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
+}
+
+/** `Application/JSON; charset=utf-8` → `application/json`. */
+export function mediaType(contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase();
 }

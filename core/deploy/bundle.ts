@@ -43,6 +43,9 @@ export const EXTERNAL = ['@dspfn/*', '*.node', '@aws-sdk/*'];
  */
 const CONDITIONS = FROM_SOURCES ? ['dspfn-source'] : [];
 
+/** Files beside a handler that ship with it: Protobuf and Avro schemas. */
+export const SCHEMA_FILE = /\.(proto|avsc)$/;
+
 // CommonJS dependencies bundled into an ES module still call require() for Node built-ins;
 // esbuild's shim throws "Dynamic require … is not supported" unless a real require exists.
 const BANNER = "import { createRequire as __dspfnCreateRequire } from 'node:module'; const require = __dspfnCreateRequire(import.meta.url);";
@@ -138,6 +141,9 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     // ESM builds of dependencies tree-shake better than their CommonJS `main`.
     mainFields: ['module', 'main'],
     external: EXTERNAL,
+    // @platformatic/kafka's lz4/crc32c WebAssembly is read from a file beside its module, which a
+    // bundle does not have; the package's `bundled` build carries it inline.
+    alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
     minify: true,
     // Stack traces and middy's named middlewares stay readable even without the source map.
     keepNames: true,
@@ -175,6 +181,12 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     } else {
       chunks.push({ file: name, bytes: data.length, inputs: topInputs(output) });
     }
+  }
+  // Schemas the function reads at run time (protobuf({ schema: new URL('./x.proto', import.meta.url) }))
+  // sit beside handler.mjs, where the same URL finds them.
+  const sourceDir = path.dirname(entry);
+  for (const file of fs.readdirSync(sourceDir)) {
+    if (SCHEMA_FILE.test(file)) entries.push({ name: `${functionDir}/${file}`, data: fs.readFileSync(path.join(sourceDir, file)) });
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   chunks.sort((a, b) => b.bytes - a.bytes);

@@ -11,6 +11,7 @@ export class ByteWriter {
     this.view = new DataView(this.buffer.buffer);
   }
 
+  /** Call before reading `this.view`: growing replaces the view (`this.view.set…(this.reserve(n))` would write through the old one). */
   private reserve(bytes: number): number {
     const at = this.length;
     const needed = at + bytes;
@@ -25,23 +26,28 @@ export class ByteWriter {
   }
 
   u8(value: number): this {
-    this.view.setUint8(this.reserve(1), value);
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
     return this;
   }
   u16(value: number): this {
-    this.view.setUint16(this.reserve(2), value, true);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value, true);
     return this;
   }
   u32(value: number): this {
-    this.view.setUint32(this.reserve(4), value, true);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value, true);
     return this;
   }
   u64(value: bigint): this {
-    this.view.setBigUint64(this.reserve(8), value, true);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, value, true);
     return this;
   }
   f64(value: number): this {
-    this.view.setFloat64(this.reserve(8), value, true);
+    const at = this.reserve(8);
+    this.view.setFloat64(at, value, true);
     return this;
   }
   /** Copies float32 values in little-endian order whatever the host order. */

@@ -5,6 +5,7 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export const SINKS = ['stdout', 'kafka'] as const;
 export const BACKENDS = ['native', 'js'] as const;
 export const SIMD_PATHS = ['auto', '1', 'on', '0', 'off', 'scalar', 'sse2', 'avx2', 'neon'] as const;
+export const COMPRESSIONS = ['none', 'gzip', 'lz4', 'zstd'] as const;
 export const AUTH_MODES = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'iam'] as const;
 
 /**
@@ -50,6 +51,7 @@ export const envSchema = z.object({
   DSPFN_KAFKA_CLIENT_ID: text().optional().describe('Kafka client id (default dspfn)'),
   DSPFN_KAFKA_CONNECTION_TIMEOUT_MS: positiveInteger('milliseconds').optional().describe('default 3000'),
   DSPFN_KAFKA_REQUEST_TIMEOUT_MS: positiveInteger('milliseconds').optional().describe('default 30000'),
+  DSPFN_KAFKA_COMPRESSION: oneOf(COMPRESSIONS).optional().describe('record batch compression: none (default), gzip, lz4 or zstd (Node >= 22.15)'),
 
   // Tooling.
   DSPFN_DEBUG: flag().optional().describe('the CLI prints stack traces'),

@@ -22,10 +22,31 @@ export class DecodeError extends DspfnError {
   }
 }
 
+/** `output.key`/`output.value` threw or returned something that cannot be a message (the record is dead-lettered). */
+export class OutputError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Output, message, options);
+  }
+}
+
 /** Samples that decoded but cannot be processed: not finite, not whole frames, not numbers. */
 export class InvalidSamplesError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {
     super(ErrorCode.InvalidSamples, message, options);
+  }
+}
+
+/**
+ * A JSON sample array that cannot be read as float32 (core/codecs/json-samples.ts): where
+ * (`byteOffset`) and which sample (`sampleIndex`, -1 outside the array), never the payload.
+ */
+export class JsonSamplesError extends InvalidSamplesError {
+  constructor(
+    message: string,
+    readonly byteOffset: number,
+    readonly sampleIndex: number,
+  ) {
+    super(message);
   }
 }
 

@@ -3,6 +3,7 @@ export const ErrorCode = {
   Config: 'DSPFN_CONFIG',
   Event: 'DSPFN_EVENT',
   Decode: 'DSPFN_DECODE',
+  Output: 'DSPFN_OUTPUT',
   InvalidSamples: 'DSPFN_INVALID_SAMPLES',
   Snapshot: 'DSPFN_SNAPSHOT',
   StateMismatch: 'DSPFN_STATE_MISMATCH',

@@ -46,6 +46,7 @@ describe('the error table', () => {
   it('dead-letters bad records and retries everything else', () => {
     expect(errorHandling(new publicErrors.DecodeError('x'))).toBe('dead-letter');
     expect(errorHandling(new publicErrors.InvalidSamplesError('x'))).toBe('dead-letter');
+    expect(errorHandling(new publicErrors.OutputError('x'))).toBe('dead-letter');
     expect(errorHandling(new publicErrors.SinkError('x'))).toBe('retry');
     expect(errorHandling(new publicErrors.StateStoreError('x'))).toBe('retry');
     expect(errorHandling(new TypeError('x'))).toBe('retry');

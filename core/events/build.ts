@@ -12,6 +12,8 @@ export interface RecordInput {
   /** Plain objects, arrays and numbers are JSON-encoded; a Float32Array becomes raw f32le bytes. */
   value: string | Uint8Array | Float32Array | object | number | boolean | null;
   headers?: Record<string, string | Uint8Array>;
+  /** As a mapping with a schema registry adds it: `{ dataFormat: 'AVRO' | 'PROTOBUF' | 'JSON', schemaId }`. */
+  valueSchemaMetadata?: { dataFormat: string; schemaId: string };
 }
 
 export interface EventOptions {
@@ -56,6 +58,7 @@ export function kafkaRecord(input: RecordInput, defaults: { topic?: string; offs
     value: valueBytes(input.value).toString('base64'),
     headers: Object.entries(input.headers ?? {}).map(([name, value]) => ({ [name]: signedBytes(value) })),
   };
+  if (input.valueSchemaMetadata) Object.assign(record, { valueSchemaMetadata: input.valueSchemaMetadata });
   if (input.key === undefined || input.key === null) delete (record as Partial<MSKRecord>).key;
   else record.key = Buffer.from(typeof input.key === 'string' ? Buffer.from(input.key, 'utf8') : input.key).toString('base64');
   return record;

@@ -48,6 +48,9 @@ describe('parseKafkaEvent', () => {
     expect(records.map((r) => r.offset)).toEqual([3, 4, 5]);
     expect(records[1]!.key).toBeNull();
     expect(records[2]!.value).toHaveLength(0);
+    expect(records[0]!.keySchemaMetadata).toEqual({ dataFormat: 'JSON', schemaId: '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' });
+    expect(records[1]!.valueSchemaMetadata).toEqual({ dataFormat: 'AVRO', schemaId: '1234' });
+    expect(records[1]!.keySchemaMetadata).toBeUndefined();
   });
 
   it('sorts each partition by offset and hands out a fresh copy of a fixture per call', () => {

@@ -1,5 +1,5 @@
 import { EventError } from '../errors.ts';
-import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
+import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
 /** A record as the Lambda event carries it (base64 key and value, signed-byte headers). */
@@ -12,6 +12,8 @@ export interface RawRecord {
   key?: string | null;
   value?: string | null;
   headers?: readonly RawHeader[];
+  keySchemaMetadata?: unknown;
+  valueSchemaMetadata?: unknown;
 }
 
 export function isKafkaEvent(event: unknown): event is KafkaEvent {
@@ -44,12 +46,19 @@ function decodeHeaders(headers: readonly RawHeader[] | undefined): KafkaHeader[]
   return out;
 }
 
+function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { dataFormat, schemaId } = raw as { dataFormat?: unknown; schemaId?: unknown };
+  if (typeof dataFormat !== 'string') return undefined;
+  return { dataFormat, schemaId: schemaId === undefined || schemaId === null ? '' : String(schemaId) };
+}
+
 /** One record of the Lambda wire shape, decoded to bytes. */
 export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partition: number = raw.partition): KafkaRecord {
   if (!Number.isInteger(raw.offset) || raw.offset < 0) {
     throw new EventError(`record in ${topic}-${partition} has no valid offset`);
   }
-  return {
+  const record: KafkaRecord = {
     topic: raw.topic ?? topic,
     partition: raw.partition ?? partition,
     offset: raw.offset,
@@ -60,6 +69,13 @@ export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partitio
     value: raw.value === undefined || raw.value === null ? Buffer.alloc(0) : Buffer.from(raw.value, 'base64'),
     headers: decodeHeaders(raw.headers),
   };
+  // Only mappings with a schema registry send these; other records keep one shape.
+  if (raw.keySchemaMetadata != null || raw.valueSchemaMetadata != null) {
+    const keySchema = schemaMetadata(raw.keySchemaMetadata);
+    const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
+    return { ...record, ...(keySchema ? { keySchemaMetadata: keySchema } : {}), ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}) };
+  }
+  return record;
 }
 
 /** Flattens an MSK or self-managed Kafka event into partitions whose records are in offset order. */

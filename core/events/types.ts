@@ -9,6 +9,15 @@ export interface KafkaHeader {
   readonly value: Buffer;
 }
 
+/**
+ * Present when the event source mapping has a schema registry: the format the producer used and
+ * its schema id (a number for Confluent, a UUID for AWS Glue).
+ */
+export interface SchemaMetadata {
+  readonly dataFormat: string;
+  readonly schemaId: string;
+}
+
 /** A Kafka record with key, value and headers decoded to bytes. */
 export interface KafkaRecord {
   readonly topic: string;
@@ -20,6 +29,8 @@ export interface KafkaRecord {
   readonly key: Buffer | null;
   readonly value: Buffer;
   readonly headers: readonly KafkaHeader[];
+  readonly keySchemaMetadata?: SchemaMetadata;
+  readonly valueSchemaMetadata?: SchemaMetadata;
 }
 
 /** Records of one topic-partition, in offset order. */

@@ -102,6 +102,8 @@ function bind<M>(
     warm: async (options = {}) => {
       if (overrides === undefined && !readEnv(process.env, ['AWS_LAMBDA_FUNCTION_NAME']).AWS_LAMBDA_FUNCTION_NAME) return;
       const active = resolveRuntime();
+      // A schema that does not load is a configuration error: it throws here, at init.
+      await prepared.decoder.load();
       const timeoutMs = options.timeoutMs ?? 3_000;
       const adapters = [active.state, active.sink];
       const timedOut = Symbol('timed out');

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { CODECS, type CodecName, type Payload } from '../codecs/payload.ts';
+import { CODECS, type Payload } from '../codecs/payload.ts';
+import { isSchemaCodec } from '../codecs/schema-codec.ts';
+import type { Codec, ContentTypes } from '../codecs/value-decoder.ts';
 import { PipelineSpec } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
@@ -29,6 +31,12 @@ export interface ResultContext<M = unknown> {
   /** Epoch milliseconds of the first sample (float64, never float32). */
   readonly timestamp: number;
   readonly sampleRate: number | undefined;
+  /**
+   * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in
+   * offset order, each with its event time; `output` holds their frames in the same order and
+   * `record`/`block` are the last one's.
+   */
+  readonly records?: ReadonlyArray<{ readonly record: KafkaRecord; readonly block: SampleBlock<M>; readonly timestamp: number }>;
 }
 
 interface OutputBase<M> {
@@ -60,8 +68,17 @@ export type StateMismatchPolicy = 'error' | 'reset';
 export interface FunctionDefinition<M = unknown> {
   /** Names logs, headers and state keys; defaults to AWS_LAMBDA_FUNCTION_NAME's basename. */
   name: string;
-  /** Codec for record values; a record's `content-type` header overrides it. Default `json`. */
-  codec?: CodecName;
+  /**
+   * Codec for record values: `json`, `f32le`, `utf8`, `raw`, or `protobuf({ schema, type })` /
+   * `avro({ schema })`. A record's `content-type` header may select another (see `contentTypes`).
+   * Default `json`.
+   */
+  codec?: Codec;
+  /**
+   * Media type → codec, merged over the defaults (the built-in types, and the Protobuf or Avro
+   * media types of each schema codec configured); `false` ignores the `content-type` header.
+   */
+  contentTypes?: ContentTypes;
   /** One instance of this pipeline runs per key. */
   pipeline: PipelineSpec;
   /**
@@ -87,13 +104,30 @@ export interface FunctionDefinition<M = unknown> {
   reportBatchItemFailures?: boolean;
 }
 
+/**
+ * What a ready input (such as `readings()`) says about itself, as properties of the function: how
+ * many channels each record's frames have, and whether results are per record or per key per batch.
+ */
+export interface InputTraits {
+  readonly channels?: number;
+  readonly fields?: readonly string[];
+  readonly emit?: 'record' | 'batch';
+}
+
+export function inputTraits(input: unknown): InputTraits {
+  return typeof input === 'function' ? (input as InputTraits) : {};
+}
+
 export const DEFAULT_PROPAGATED_HEADERS = ['traceparent', 'tracestate', 'x-amzn-trace-id', 'trace-id'] as const;
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
 
+const codecSchema = z.union([z.enum(CODECS), z.custom((value) => isSchemaCodec(value), 'expected protobuf(…) or avro(…)')]);
+
 const definitionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" or "-" (at most 128)'),
-  codec: z.enum(CODECS).optional(),
+  codec: codecSchema.optional(),
+  contentTypes: z.union([z.literal(false), z.record(z.string().min(1), codecSchema)]).optional(),
   pipeline: z.instanceof(PipelineSpec, { message: 'expected pipeline().…' }),
   input: fn.optional(),
   output: z.union([
@@ -114,4 +148,10 @@ export function validateDefinition<M>(definition: FunctionDefinition<M>): void {
     throw new ConfigError(`invalid function definition: ${zodReason(result.error)}`);
   }
   if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages');
+  const { channels, fields } = inputTraits(definition.input);
+  if (channels !== undefined && channels !== definition.pipeline.channels) {
+    throw new ConfigError(
+      `the input gives ${channels} channel(s)${fields ? ` (${fields.join(', ')})` : ''} but the pipeline takes ${definition.pipeline.channels}: use pipeline({ channels: ${channels} })`,
+    );
+  }
 }

@@ -23,7 +23,9 @@ export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
 export async function processBatch<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime): Promise<BatchReport> {
   const clock = new Stopwatch();
   const parsed = parseEvent(event);
-  const { decoded, rejected } = decodeRecords(parsed, fn.codec, fn.input, fn.channels);
+  // Protobuf/Avro load their library and schema once, on first use (or in warm()).
+  if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
+  const { decoded, rejected } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels);
   const groups = groupByKey(decoded);
   const decode = clock.lap();
 

@@ -47,6 +47,9 @@ export function backendFromEnv(env: DspfnEnv): DspBackend {
 
 /** DSPFN_SINK: results as JSON lines on stdout (CloudWatch on Lambda), or to Kafka. */
 export function sinkFromEnv(env: DspfnEnv, level: LogLevel = env.DSPFN_LOG_LEVEL ?? 'info'): Sink {
-  if (env.DSPFN_SINK === 'kafka') return kafkaSink({ ...connectionFromConfig(env), logger: jsonLogger({ component: 'kafka-sink' }, level) });
+  if (env.DSPFN_SINK === 'kafka') {
+    const compression = env.DSPFN_KAFKA_COMPRESSION ? { compression: env.DSPFN_KAFKA_COMPRESSION } : {};
+    return kafkaSink({ ...connectionFromConfig(env), ...compression, logger: jsonLogger({ component: 'kafka-sink' }, level) });
+  }
   return new NdjsonSink(process.stdout);
 }

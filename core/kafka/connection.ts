@@ -138,7 +138,7 @@ export function tlsOf(options: KafkaConnectionOptions, auth: KafkaAuthMode = aut
   return options.tls ?? (auth === 'iam' || auth.startsWith('scram') || options.ca !== undefined || options.cert !== undefined);
 }
 
-function regionOf(options: KafkaConnectionOptions): string | undefined {
+export function regionOf(options: KafkaConnectionOptions): string | undefined {
   return (options.clusterArn ? regionOfArn(options.clusterArn) : undefined) ?? options.region;
 }
 

@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { packageExports } from '../lazy-import.ts';
+import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compression.ts';
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 
 export interface OutgoingMessage {
@@ -34,7 +35,11 @@ export interface ProducerOptions extends KafkaConnectionOptions {
   produceRetries?: number;
   /** Broker-side wait for the in-sync replicas' acknowledgement, ms (default 30 s). */
   ackTimeoutMs?: number;
-  compression?: 'none' | 'gzip';
+  /**
+   * Record batch compression (default none). lz4 and zstd cost the broker nothing to store (it keeps
+   * what the producer sent when the topic's compression.type is `producer`); zstd needs Node >= 22.15.
+   */
+  compression?: Compression;
 }
 
 /**
@@ -45,7 +50,19 @@ export interface ProducerOptions extends KafkaConnectionOptions {
 export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // Loaded now but not waited for: importing the sink costs a function that never sends nothing,
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
-  const library = import('kafkajs').then(packageExports);
+  const compression = checkCompression(options.compression ?? 'none', 'Kafka compression');
+  const library = import('kafkajs')
+    .then(packageExports)
+    .then(async (kafkajs) => {
+      // kafkajs ships gzip only; its codec table is where lz4 and zstd are plugged in.
+      const { CompressionCodecs, CompressionTypes } = kafkajs;
+      if (compression === 'zstd') CompressionCodecs[CompressionTypes.ZSTD] = () => zstdCodec;
+      if (compression === 'lz4') {
+        const codec = await lz4Codec();
+        CompressionCodecs[CompressionTypes.LZ4] = () => codec;
+      }
+      return kafkajs;
+    });
   library.catch(() => {});
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
@@ -104,7 +121,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
         await active.sendBatch({
           acks: -1,
           timeout: options.ackTimeoutMs ?? 30_000,
-          compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          compression: { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD }[compression],
           topicMessages: batches.map(({ topic, messages }) => ({ topic, messages })),
         });
       } catch (error) {

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
+import { avro } from '../codecs/avro.ts';
+import type { Framing } from '../codecs/framing.ts';
+import { protobuf } from '../codecs/protobuf.ts';
+import type { SchemaCodec } from '../codecs/schema-codec.ts';
 import { ConfigError } from '../errors.ts';
+import { eventTime } from '../inputs/event-time.ts';
 import { kafkaRecord, type RecordInput } from '../events/build.ts';
 import { mulberry32 } from '../testing/random.ts';
 import type { ReplayRecord } from './replay-file.ts';
@@ -68,16 +73,99 @@ export function readValues(path: string): unknown[] {
     });
 }
 
-/** Values become record values; `keyField` (if given) names the field that becomes the record key. */
-export function valuesToInputs(values: readonly unknown[], keyField: string | undefined): RecordInput[] {
+export interface ValuesOptions {
+  /** Field that becomes the record key. */
+  keyField?: string;
+  /** Field whose ISO-8601 text or epoch milliseconds becomes the record timestamp. */
+  timestampField?: string;
+  /** Headers on every record. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** Values become record values (JSON), with the key, timestamp and headers the options take from them. */
+export function valuesToInputs(values: readonly unknown[], options: ValuesOptions = {}): RecordInput[] {
+  const { keyField, timestampField, headers } = options;
   return values.map((value, i) => {
-    if (keyField === undefined) return { value: value as RecordInput['value'] };
-    const key = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[keyField] : undefined;
-    if (typeof key !== 'string' && typeof key !== 'number') {
-      throw new ConfigError(`value ${i + 1} has no "${keyField}" string to use as record key`);
+    const input: RecordInput = { value: value as RecordInput['value'] };
+    if (keyField !== undefined) {
+      const key = field(value, keyField);
+      if (typeof key !== 'string' && typeof key !== 'number') throw new ConfigError(`value ${i + 1} has no "${keyField}" string to use as record key`);
+      input.key = String(key);
     }
-    return { key: String(key), value: value as RecordInput['value'] };
+    if (timestampField !== undefined) {
+      try {
+        input.timestamp = eventTime(field(value, timestampField), timestampField);
+      } catch (error) {
+        throw new ConfigError(`value ${i + 1}: ${(error as Error).message}`);
+      }
+    }
+    if (headers && Object.keys(headers).length > 0) input.headers = { ...headers };
+    return input;
   });
+}
+
+/** `name=value` options into headers; the first `=` splits, so values may contain more. */
+export function parseHeaders(pairs: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConfigError(`--header "${pair}" is not name=value`);
+    headers[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return headers;
+}
+
+/** Serializes each input's value with a schema codec, framed as a registry-aware producer would. */
+export async function encodeInputs(inputs: readonly RecordInput[], codec: SchemaCodec, framing: Framing | undefined): Promise<RecordInput[]> {
+  await codec.load();
+  return Promise.all(
+    inputs.map(async (input, i) => {
+      try {
+        return { ...input, value: await codec.encode(input.value, framing) };
+      } catch (error) {
+        throw new ConfigError(`value ${i + 1}: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
+
+export interface EncodingOptions {
+  protobuf?: string;
+  type?: string;
+  avro?: string;
+  framing?: 'none' | 'confluent' | 'glue' | 'glue-zlib';
+  schemaId?: string;
+}
+
+/** The codec and framing `--protobuf/--type`, `--avro`, `--framing` and `--schema-id` ask for; none without a schema. */
+export function schemaEncoding(options: EncodingOptions): { codec: SchemaCodec; framing: Framing | undefined } | undefined {
+  const { protobuf: proto, type, avro: avsc, framing = 'none', schemaId } = options;
+  if (proto !== undefined && avsc !== undefined) throw new ConfigError('--protobuf and --avro exclude each other');
+  if (proto === undefined && type !== undefined) throw new ConfigError('--type names a message of the --protobuf schema');
+  if (proto === undefined && avsc === undefined) {
+    if (framing !== 'none' || schemaId !== undefined) throw new ConfigError('--framing and --schema-id need --protobuf or --avro');
+    return undefined;
+  }
+  if (proto !== undefined && type === undefined) throw new ConfigError('--protobuf needs --type, the fully qualified message name (e.g. telemetry.TelemetryFrame)');
+  const codec = proto !== undefined ? protobuf({ schema: proto, type: type! }) : avro({ schema: avsc! });
+  if (framing === 'none') {
+    if (schemaId !== undefined) throw new ConfigError('--schema-id needs --framing confluent, glue or glue-zlib');
+    return { codec, framing: undefined };
+  }
+  const messageIndexes = proto !== undefined ? { messageIndexes: [0] } : {};
+  if (framing === 'confluent') {
+    const id = Number(schemaId ?? '1');
+    if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff) throw new ConfigError(`--schema-id for Confluent framing is an integer from 0 to 4294967295, got "${schemaId}"`);
+    return { codec, framing: { kind: 'confluent', schemaId: id, ...messageIndexes } };
+  }
+  if (schemaId === undefined || !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(schemaId)) {
+    throw new ConfigError('AWS Glue framing needs --schema-id, the schema version id (a UUID)');
+  }
+  return { codec, framing: { kind: 'glue', schemaVersionId: schemaId.toLowerCase(), compression: framing === 'glue-zlib' ? 'zlib' : 'none', ...messageIndexes } };
 }
 
 export interface SynthOptions {

@@ -1,7 +1,8 @@
 import { describeError, SinkError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
-import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from '../kafka/producer.ts';
+import { defaultProducer } from '../kafka/platformatic-producer.ts';
+import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
@@ -14,7 +15,10 @@ export interface KafkaSinkOptions extends ProducerOptions {
    * `message.max.bytes` (1 MB by default), so larger sends are split (default 900 kB).
    */
   maxRequestBytes?: number;
-  /** The client underneath; kafkajs unless a test or another client library provides one. */
+  /**
+   * The client underneath: @platformatic/kafka on Node >= 22.22, kafkajs on older Node
+   * (defaultProducer), unless a test or another client library provides one.
+   */
   transport?: ProduceTransport;
 }
 
@@ -92,7 +96,7 @@ export class KafkaSink implements Sink {
   constructor(options: KafkaSinkOptions = {}) {
     if (!options.transport) validateConnection(options);
     this.logger = options.logger ?? jsonLogger({ component: 'kafka-sink' });
-    this.transport = options.transport ?? kafkajsProducer({ ...options, logger: this.logger });
+    this.transport = options.transport ?? defaultProducer({ ...options, logger: this.logger });
     this.connection = options;
     this.logBatchBytes = options.logBatchBytes ?? 64 * 1024;
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;

@@ -35,6 +35,8 @@ export const Header = {
   sourcePartition: 'dspfn-source-partition',
   sourceOffset: 'dspfn-source-offset',
   function: 'dspfn-function',
+  /** Position of a result among the several one record produced (`output.value` returned an array). */
+  resultIndex: 'dspfn-result-index',
   errorCode: 'dspfn-error-code',
   errorReason: 'dspfn-error-reason',
   channels: 'dspfn-channels',

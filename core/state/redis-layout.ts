@@ -4,31 +4,36 @@ import type { CommitResult, CommitStatus, StateEntry, StoredState } from './stor
 
 /**
  * How dspfn keeps state in Redis, shared by the TCP (node-redis) and REST (Upstash) stores so one
- * database can be used through either:
+ * database can be used through either. Layout v2, one string per key:
  *
- *   <prefix><state key>  hash  snapshot  base64 of the pipeline snapshot
- *                              fence     offsets the snapshot has absorbed, canonical text (below)
+ *   <prefix><state key>  string  "dspfn:2\n" <fence> "\n" <base64 of the pipeline snapshot>
  *
- * Base64 on both transports because the REST API only carries text; storing raw bytes over TCP
- * would make the same data unreadable through Upstash's REST endpoint.
+ * where the fence is the offsets the snapshot has absorbed (canonical text, below; every line ends
+ * in "\n", so the fence ends at the first blank line). A string makes a load one MGET, with no
+ * script and no per-key work in Redis; the commit script compares the stored fence in place.
+ * Base64 on both transports because the REST API only carries text: raw bytes stored over TCP would
+ * make the same data unreadable through Upstash's REST endpoint.
+ *
+ * Layout v1 (dspfn before 0.2): a hash per key with fields `snapshot` (base64) and `fence`. Still
+ * read: a load finds such keys through EXISTS (sent with the MGET) and reads them with a script,
+ * and the next commit of a key rewrites it as v2.
  */
 export const DEFAULT_PREFIX = 'dspfn:';
-/** Hash fields; commit-script.ts spells the same names in Lua. */
-export const SNAPSHOT_FIELD = 'snapshot';
-export const FENCE_FIELD = 'fence';
+/** First line of every v2 value; commit-script.ts spells the same in Lua. */
+export const VALUE_HEADER = 'dspfn:2\n';
 /** The expected fence of a key that did not exist at load time. Never a valid fence (see encodeFence). */
 export const NEW_KEY = 'new';
 
 export interface StateLayoutOptions {
   /** Prepended to every state key (default `dspfn:`): separates environments sharing a database. */
   prefix?: string;
-  /** Delete keys not committed for this long (PEXPIRE on every commit). Absent or 0: keep forever. */
+  /** Delete keys not committed for this long (SET … PX on every commit). Absent or 0: keep forever. */
   ttlSeconds?: number;
 }
 
 export interface StateLayout {
   readonly prefix: string;
-  /** 0 means no expiry; commits then PERSIST, so turning the TTL off also clears old expiries. */
+  /** 0 means no expiry; commits then SET without PX, so turning the TTL off also clears old expiries. */
   readonly ttlMs: number;
 }
 
@@ -80,8 +85,14 @@ export function encodeNewFence(offsets: readonly AbsorbedOffset[], key: string):
   return encodeFence(offsets, key);
 }
 
+/** Topics already checked: a process sees a handful, and a batch asks about each one per key. */
+const checkedTopics = new Set<string>();
+
 function checkOffset(o: AbsorbedOffset, key: string): void {
-  if (/[\t\n]/.test(o.topic)) throw new StateStoreError(`topic name with a tab or newline in the offsets of key ${key}`, { key });
+  if (!checkedTopics.has(o.topic)) {
+    if (/[\t\n]/.test(o.topic)) throw new StateStoreError(`topic name with a tab or newline in the offsets of key ${key}`, { key });
+    if (checkedTopics.size < 1_000) checkedTopics.add(o.topic);
+  }
   if (!Number.isSafeInteger(o.partition) || o.partition < 0) {
     throw new StateStoreError(`partition ${o.partition} of key ${key} is not an integer >= 0`, { key });
   }
@@ -92,9 +103,31 @@ function checkOffset(o: AbsorbedOffset, key: string): void {
 
 const FENCE_LINE = /^(.*)\t(\d+)\t(\d+)$/;
 
+/** Digits only, as a safe integer; -1 otherwise. */
+function parseCount(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 16) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return Number.isSafeInteger(n) ? n : -1;
+}
+
 export function decodeFence(text: string, key: string): AbsorbedOffset[] {
   if (text === '') return [];
   if (!text.endsWith('\n')) throw corrupt(key, 'fence');
+  const last = text.length - 1;
+  if (text.indexOf('\n') === last) {
+    // One partition (the common case): no regex, no split.
+    const second = text.lastIndexOf('\t', last);
+    const first = second > 0 ? text.lastIndexOf('\t', second - 1) : -1;
+    const partition = parseCount(text, first + 1, second);
+    const offset = parseCount(text, second + 1, last);
+    if (first < 0 || partition < 0 || offset < 0) throw corrupt(key, 'fence');
+    return [{ topic: text.slice(0, first), partition, offset }];
+  }
   return text
     .slice(0, -1)
     .split('\n')
@@ -123,25 +156,78 @@ function fromBase64(text: string, key: string): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** KEYS for the load script: every state key under the prefix. */
+/** Redis keys of the state keys: every state key under the prefix. */
 export function loadKeys(layout: StateLayout, keys: readonly string[]): string[] {
   return keys.map((key) => layout.prefix + key);
 }
 
-/** The load script's reply: snapshot and fence per key, both null for a missing key. */
-export function parseLoadReply(keys: readonly string[], reply: unknown): Map<string, StoredState> {
-  if (!Array.isArray(reply) || reply.length !== keys.length * 2) {
+/**
+ * The fence text each loaded offsets array came from. A commit passes the same array back as
+ * `expected`, so its fence goes out as stored, not re-encoded: cheaper, and byte-identical to what
+ * the script compares it with even if another writer stored it in another order.
+ */
+const storedFences = new WeakMap<readonly AbsorbedOffset[], string>();
+
+function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
+  const offsets = decodeFence(fence, key);
+  storedFences.set(offsets, fence);
+  return { snapshot, offsets };
+}
+
+/** A v2 value: header, fence, blank line, base64 snapshot. */
+export function encodeValue(fence: string, snapshot: Uint8Array): string {
+  return `${VALUE_HEADER}${fence}\n${toBase64(snapshot)}`;
+}
+
+export function decodeValue(key: string, value: string): StoredState {
+  if (!value.startsWith(VALUE_HEADER)) throw corrupt(key, 'value');
+  const start = VALUE_HEADER.length;
+  const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
+  if (blank < 0) throw corrupt(key, 'value');
+  return stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2), key));
+}
+
+/**
+ * The MGET and EXISTS replies of a load. `legacy`: indexes of the keys MGET found no string for
+ * while EXISTS counted more keys than MGET found, i.e. candidates for a layout v1 hash (read them
+ * with LEGACY_LOAD_SCRIPT); empty in a database without v1 keys.
+ */
+export function parseValues(keys: readonly string[], values: unknown, existing: unknown): { found: Map<string, StoredState>; legacy: number[] } {
+  if (!Array.isArray(values) || values.length !== keys.length) {
+    throw new StateStoreError(`MGET answered ${describeShape(values)} for ${keys.length} keys`);
+  }
+  if (typeof existing !== 'number') throw new StateStoreError(`EXISTS answered ${describeShape(existing)}`);
+  const found = new Map<string, StoredState>();
+  let strings = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const value: unknown = values[i];
+    if (value === null) continue;
+    if (typeof value !== 'string') throw corrupt(keys[i]!, 'value');
+    strings++;
+    // A key listed twice is one key: MGET and EXISTS count it twice alike.
+    found.set(keys[i]!, decodeValue(keys[i]!, value));
+  }
+  const legacy: number[] = [];
+  if (existing > strings) for (let i = 0; i < keys.length; i++) if (values[i] === null) legacy.push(i);
+  return { found, legacy };
+}
+
+/** LEGACY_LOAD_SCRIPT's reply for `keys`, added to `found`. */
+export function parseLegacyReply(keys: readonly string[], reply: unknown, found: Map<string, StoredState>): void {
+  if (!Array.isArray(reply) || reply.length !== keys.length) {
     throw new StateStoreError(`the state load script answered ${describeShape(reply)} for ${keys.length} keys`);
   }
-  const found = new Map<string, StoredState>();
   keys.forEach((key, i) => {
-    const snapshot: unknown = reply[2 * i];
-    const fence: unknown = reply[2 * i + 1];
-    if (snapshot === null && fence === null) return;
-    if (typeof snapshot !== 'string' || typeof fence !== 'string') throw corrupt(key, snapshot === null ? 'snapshot' : 'fence');
-    found.set(key, { snapshot: fromBase64(snapshot, key), offsets: decodeFence(fence, key) });
+    const entry: unknown = reply[i];
+    if (entry === null) return;
+    if (typeof entry === 'string') {
+      found.set(key, decodeValue(key, entry));
+      return;
+    }
+    const [snapshot, fence] = Array.isArray(entry) ? (entry as unknown[]) : [];
+    if (typeof snapshot !== 'string' || typeof fence !== 'string') throw corrupt(key, snapshot === null || snapshot === undefined ? 'snapshot' : 'fence');
+    found.set(key, stored(key, fence, fromBase64(snapshot, key)));
   });
-  return found;
 }
 
 /** KEYS and ARGV for the commit script (argument layout documented in commit-script.ts). */
@@ -151,9 +237,8 @@ export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]):
   for (const entry of entries) {
     keys.push(layout.prefix + entry.key);
     args.push(
-      entry.expected === null ? NEW_KEY : encodeFence(entry.expected, entry.key),
-      encodeNewFence(entry.offsets, entry.key),
-      toBase64(entry.snapshot),
+      entry.expected === null ? NEW_KEY : (storedFences.get(entry.expected) ?? encodeFence(entry.expected, entry.key)),
+      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot),
     );
   }
   return { keys, args };
@@ -167,14 +252,21 @@ export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]):
 export function splitCommit(keys: readonly string[], args: readonly string[], maxBytes: number): Array<{ keys: string[]; args: string[] }> {
   const parts: Array<{ keys: string[]; args: string[] }> = [];
   const ttl = args[0]!;
-  // JSON quotes and commas, plus \t and \n in fences escaped to two characters.
-  const size = (text: string): number => Buffer.byteLength(text) * (text.includes('\n') ? 2 : 1) + 3;
+  // JSON quotes and a comma, plus one more byte per \t and \n (escaped to two characters).
+  const size = (text: string): number => {
+    let escapes = 0;
+    for (let at = text.indexOf('\n'); at >= 0 && at < 200; at = text.indexOf('\n', at + 1)) escapes++;
+    for (let at = text.indexOf('\t'); at >= 0 && at < 200; at = text.indexOf('\t', at + 1)) escapes++;
+    // Fences sit at the start of a value; past 200 characters (a fence of many partitions), count all.
+    if (escapes > 0 && text.length > 200) escapes = (text.match(/[\t\n]/g) ?? []).length;
+    return Buffer.byteLength(text) + escapes + 3;
+  };
   let start = 0;
   let bytes = 0;
   for (let i = 0; i <= keys.length; i++) {
-    const entry = i < keys.length ? size(keys[i]!) + size(args[3 * i + 1]!) + size(args[3 * i + 2]!) + size(args[3 * i + 3]!) : 0;
+    const entry = i < keys.length ? size(keys[i]!) + size(args[2 * i + 1]!) + size(args[2 * i + 2]!) : 0;
     if (i === keys.length || (i > start && bytes + entry > maxBytes)) {
-      parts.push({ keys: keys.slice(start, i), args: [ttl, ...args.slice(3 * start + 1, 3 * i + 1)] });
+      parts.push({ keys: keys.slice(start, i), args: [ttl, ...args.slice(2 * start + 1, 2 * i + 1)] });
       start = i;
       bytes = 0;
     }

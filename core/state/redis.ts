@@ -120,12 +120,17 @@ class RedisTransport implements ScriptTransport {
     redisLibrary().catch(() => undefined);
   }
 
-  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.send(['EVALSHA', sha1, String(keys.length), ...keys, ...args]);
+  async evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return (await this.send([['EVALSHA', sha1, String(keys.length), ...keys, ...args]]))[0];
   }
 
-  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.send(['EVAL', source, String(keys.length), ...keys, ...args]);
+  async eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return (await this.send([['EVAL', source, String(keys.length), ...keys, ...args]]))[0];
+  }
+
+  async mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
+    const [values, existing] = await this.send([['MGET', ...keys], ['EXISTS', ...keys]]);
+    return [values, existing];
   }
 
   /** Reads the URL when it is a secret and connects (handshake included) now; a later call reuses the connection. */
@@ -250,9 +255,10 @@ class RedisTransport implements ScriptTransport {
   /**
    * One command, retried once when the connection broke under it: a socket that went stale while
    * the container was frozen fails the command in flight, and the retry runs on the reconnected
-   * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'.
+   * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'. Several
+   * commands are issued in the same tick, which node-redis writes together: one round trip.
    */
-  private async send(args: readonly string[]): Promise<unknown> {
+  private async send(commands: ReadonlyArray<readonly string[]>): Promise<unknown[]> {
     const deadline = performance.now() + this.timeoutMs;
     const lib = await this.library();
     let refreshed = false;
@@ -269,7 +275,7 @@ class RedisTransport implements ScriptTransport {
       }
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       try {
-        return await withDeadline(client.sendCommand(args, { timeout: remaining }), remaining);
+        return await withDeadline(Promise.all(commands.map((args) => client.sendCommand(args, { timeout: remaining }))), remaining);
       } catch (error) {
         if (error instanceof lib.ErrorReply) throw error;
         if (error instanceof DeadlineExceeded) {

@@ -1,10 +1,11 @@
 import { DspfnError, StateStoreError } from '../errors.ts';
-import { COMMIT_SCRIPT, LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
+import { COMMIT_SCRIPT, LEGACY_LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
 import {
   commitArgs,
   loadKeys,
   parseCommitReply,
-  parseLoadReply,
+  parseLegacyReply,
+  parseValues,
   resolveLayout,
   splitCommit,
   type StateLayout,
@@ -13,8 +14,8 @@ import {
 import type { CommitResult, StateEntry, StateStore, StoredState } from './store.ts';
 
 /**
- * A StateStore over any Redis that runs the two scripts: one script call per load and per commit,
- * whatever the number of keys. The TCP and REST stores only supply the transport.
+ * A StateStore over any Redis: one round trip per load (MGET and EXISTS, pipelined) and one script
+ * call per commit, whatever the number of keys. The TCP and REST stores only supply the transport.
  */
 export interface ScriptStoreOptions extends StateLayoutOptions {
   /**
@@ -43,8 +44,15 @@ export class ScriptStateStore implements StateStore {
 
   async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
     if (keys.length === 0) return new Map();
-    const reply = await this.call('load', () => runScript(this.transport, LOAD_SCRIPT, loadKeys(this.layout, keys), []));
-    return parseLoadReply(keys, reply);
+    const redisKeys = loadKeys(this.layout, keys);
+    const [values, existing] = (await this.call('load', () => this.transport.mgetExists(redisKeys))) as [unknown, unknown];
+    const { found, legacy } = parseValues(keys, values, existing);
+    if (legacy.length > 0) {
+      // Only while keys of layout v1 remain: each is rewritten as v2 by its next commit.
+      const reply = await this.call('load', () => runScript(this.transport, LEGACY_LOAD_SCRIPT, legacy.map((i) => redisKeys[i]!), []));
+      parseLegacyReply(legacy.map((i) => keys[i]!), reply, found);
+    }
+    return found;
   }
 
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {

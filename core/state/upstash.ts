@@ -74,7 +74,7 @@ function createUpstashClient({ Redis }: typeof import('@upstash/redis'), url: st
     // One request per call, so a load or commit is exactly one HTTP round trip, never batched with
     // unrelated commands into a non-atomic /pipeline.
     enableAutoPipelining: false,
-    // Everything stored is base64 or fence text, valid UTF-8: the base64 response layer would only
+    // Everything stored is ASCII text (header, fence, base64): the base64 response layer would only
     // add a third to every reply and a decode pass.
     responseEncoding: false,
     retry: options.retries === undefined ? undefined : options.retries === 0 ? false : { retries: options.retries },
@@ -147,6 +147,14 @@ class UpstashTransport implements ScriptTransport {
       }
       throw new StateStoreError(`Upstash refused the REST token (HTTP 401 Unauthorized); it comes from ${this.token.description}`);
     }
+  }
+
+  /** One HTTP request to /pipeline: not atomic, which the load does not need (see parseValues). */
+  mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
+    return this.call(async (client) => {
+      const [values, existing] = await client.pipeline().mget(...keys).exists(...keys).exec();
+      return [values, existing] as [unknown, unknown];
+    });
   }
 
   isNoScript(error: unknown): boolean {

@@ -2,7 +2,9 @@ import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { defineFunction, deviceReadings } from '../../core/index.ts';
 import { jsBackend, jsonLogger, MemorySink, MemoryStateStore, type DspBackend } from '../../core/adapters/index.ts';
 import { lambdaContext, mskEvent, type RecordInput } from '../../core/testing/index.ts';
-import { measureAsync, millions, table } from './measure.ts';
+import type { KafkaEvent } from '../../core/index.ts';
+import { decodeF32le } from '../../core/codecs/payload.ts';
+import { measure, measureAsync, millions, table } from './measure.ts';
 
 const RECORDS = 1000;
 const SAMPLES = 1024;
@@ -24,21 +26,72 @@ const sensorRmsRaw = defineFunction({
   output: { topic: 'sensor-rms', format: 'f32le' },
 });
 
+function eventValues(event: KafkaEvent): string[] {
+  return Object.values(event.records).flatMap((records) => records.map((r) => r.value ?? ''));
+}
+
+/**
+ * What JSON in → JSON out costs with nothing but the runtime's own JSON: each base64 value decoded
+ * and parsed, its samples copied to a Float32Array, and a result of the handler's shape stringified
+ * (DSP left out). The handler has to do at least this; its ratio shows what it adds or saves.
+ */
+function jsonBaseline(event: KafkaEvent): () => number {
+  const values = eventValues(event);
+  let bytes = 0;
+  return () => {
+    for (let i = 0; i < values.length; i++) {
+      const reading = JSON.parse(Buffer.from(values[i]!, 'base64').toString('utf8')) as { deviceId: string; data: number[] };
+      const samples = Float32Array.from(reading.data);
+      bytes += JSON.stringify({ deviceId: reading.deviceId, partition: 0, offset: i, rms: Array.from(samples) }).length;
+    }
+    return values.length * SAMPLES;
+  };
+}
+
+/** f32le → f32le with nothing but base64 decoding and the kernels: one chain per key, buffers reused. */
+function f32leBaseline(event: KafkaEvent, backend: DspBackend): () => number {
+  const values = eventValues(event);
+  const spec = sensorRms.dspfn.definition.pipeline;
+  const chains = new Map<string, Array<{ kernel: ReturnType<DspBackend['createKernel']>; out: Float32Array }>>();
+  const keys = Object.values(event.records).flatMap((records) => records.map((r) => r.key ?? ''));
+  for (const key of keys) {
+    if (!chains.has(key)) chains.set(key, spec.stages.map((stage) => ({ kernel: backend.createKernel(stage, spec.channels), out: new Float32Array(SAMPLES) })));
+  }
+  return () => {
+    for (let i = 0; i < values.length; i++) {
+      let x: Float32Array = decodeF32le(Buffer.from(values[i]!, 'base64'));
+      for (const step of chains.get(keys[i]!)!) {
+        step.kernel.process(x, step.out);
+        x = step.out;
+      }
+    }
+    return values.length * SAMPLES;
+  };
+}
+
 /** The whole sensor-rms handler on batches of 1,000 records × 1,024 samples (in-process sink). */
 export async function benchHandler(backends: readonly DspBackend[] = [jsBackend]): Promise<string> {
-  const rows: string[][] = [['sensor-rms handler, 1,000 × 1,024 samples', 'backend', 'samples/s', 'records/s']];
+  const rows: string[][] = [['sensor-rms handler, 1,000 × 1,024 samples', 'backend', 'samples/s', 'records/s', 'vs baseline']];
   for (const [format, out] of [['f32le', 'json'], ['json', 'json'], ['f32le', 'f32le']] as const) {
     const inputs = records(format);
     const fnDef = out === 'json' ? sensorRms : sensorRmsRaw;
     const event = mskEvent(inputs, { topic: 'sensors' });
     for (const backend of backends) {
+      const baselineWork = format === 'json' ? jsonBaseline(event) : out === 'f32le' ? f32leBaseline(event, backend) : undefined;
+      const baseline = baselineWork ? measure(baselineWork, 1500) : undefined;
       const rate = await measureAsync(async () => {
         // A fresh state store per batch, so the offset fence never skips and every batch does the full work.
         const fn = fnDef.dspfn.withRuntime({ sink: new MemorySink(), state: new MemoryStateStore(), backend, logger: jsonLogger({}, 'silent') });
         await fn(event, lambdaContext());
         return RECORDS * SAMPLES;
       }, 1500);
-      rows.push([`${format} in, ${out} out`, backend.name, millions(rate), `${Math.round(rate / SAMPLES)}`]);
+      if (baseline !== undefined) {
+        const what = format === 'json' ? 'baseline: JSON.parse + Float32Array.from + JSON.stringify' : 'baseline: base64 decode + kernels';
+        if (format === 'json' && backend !== backends[0]) {
+          // The JSON baseline has no DSP: one row is enough.
+        } else rows.push([`  ${what}`, format === 'json' ? '—' : backend.name, millions(baseline), `${Math.round(baseline / SAMPLES)}`, '1.00×']);
+      }
+      rows.push([`${format} in, ${out} out`, backend.name, millions(rate), `${Math.round(rate / SAMPLES)}`, baseline === undefined ? '' : `${(rate / baseline).toFixed(2)}×`]);
     }
   }
   return table(rows);

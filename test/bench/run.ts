@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { jsBackend, type DspBackend } from '../../core/adapters/index.ts';
 import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
 import { benchHandler } from './handler-bench.ts';
+import { benchJson } from './json-bench.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -20,6 +21,9 @@ function section(title: string, script: string): boolean {
  */
 async function main(): Promise<void> {
   console.log(`dspfn bench — node ${process.version}, ${process.arch}`);
+  console.log('\nJSON sample arrays: byte-level reader and shortest-float32 writer vs the runtime');
+  console.log(benchJson());
+
   const backends: DspBackend[] = [jsBackend];
   if (isNativeAvailable()) backends.push(nativeBackend());
   else console.log('\n(native module not built: run `npm run build:layer` for the native rows)');

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunctions, ROOT, type BundleResult } from '../../core/deploy/bundle.ts';
+import { bundleFunctions, ROOT, SCHEMA_FILE, type BundleResult } from '../../core/deploy/bundle.ts';
 import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
 import { awsStubEnv, startAwsStub } from '../servers/aws-stub.ts';
@@ -72,9 +72,10 @@ function resourcesOfType(type: string): Array<[string, Resource]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
-function mappingFor(kind: 'MSK' | 'Kafka'): Resource {
-  const found = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.includes(`EventSourceMapping${kind}`));
-  expect(found, `one ${kind} event source mapping`).toHaveLength(1);
+/** The mapping of one function (its logical id prefix, e.g. SensorDashrms). */
+function mappingFor(kind: 'MSK' | 'Kafka', fn: string): Resource {
+  const found = resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([id]) => id.startsWith(`${fn}EventSourceMapping${kind}`));
+  expect(found, `one ${kind} event source mapping of ${fn}`).toHaveLength(1);
   return found[0]![1];
 }
 
@@ -122,19 +123,19 @@ afterAll(() => {
 describe('function stack (serverless.yml)', () => {
   it('runs each function on arm64 / nodejs22.x with the layer, from its own bundle', () => {
     const functions = resourcesOfType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'SensorDashrmsLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'SensorDashrmsLambdaFunction', 'TelemetryDashsmoothLambdaFunction']);
     for (const [, fn] of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
-      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel)\/handler\.handler$/);
+      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth)\/handler\.handler$/);
       expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
       expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
   });
 
   it('maps the MSK topic (sensor-rms)', () => {
-    const msk = mappingFor('MSK').Properties;
+    const msk = mappingFor('MSK', 'SensorDashrms').Properties;
     expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['SensorDashrmsLambdaFunction', 'Arn'] });
     expect(msk.EventSourceArn).toEqual({ Ref: 'MskClusterArn' });
     expect(template.Parameters?.MskClusterArn?.Default).toBe(PARAMS.mskClusterArn);
@@ -151,8 +152,17 @@ describe('function stack (serverless.yml)', () => {
     });
   });
 
+  it('maps the MSK telemetry topic (telemetry-smooth)', () => {
+    const msk = mappingFor('MSK', 'TelemetryDashsmooth').Properties;
+    expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['TelemetryDashsmoothLambdaFunction', 'Arn'] });
+    expect(msk.Topics).toEqual(['telemetry']);
+    expect(msk.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-telemetry-smooth' });
+    const read = roleStatements().find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'));
+    expect(JSON.stringify(read?.Resource)).toContain('/telemetry');
+  });
+
   it('maps the self-managed Kafka topic over SASL/SCRAM in a VPC (noise-cancel)', () => {
-    const kafka = mappingFor('Kafka').Properties;
+    const kafka = mappingFor('Kafka', 'NoiseDashcancel').Properties;
     expect(kafka.FunctionName).toEqual({ 'Fn::GetAtt': ['NoiseDashcancelLambdaFunction', 'Arn'] });
     expect(kafka.SelfManagedEventSource.Endpoints.KafkaBootstrapServers).toEqual(PARAMS.kafkaBootstrapServers.split(','));
     expect(kafka.SourceAccessConfigurations).toEqual([
@@ -246,8 +256,8 @@ describe('function stack (serverless.yml)', () => {
   });
 
   it('sets retries, record age, bisect, partial batch responses and a Kafka on-failure topic on both mappings', () => {
-    for (const [kind, destination] of [['MSK', 'kafka://sensors.failed'], ['Kafka', 'kafka://noisy-signals.failed']] as const) {
-      const p = mappingFor(kind).Properties;
+    for (const [kind, fn, destination] of [['MSK', 'SensorDashrms', 'kafka://sensors.failed'], ['Kafka', 'NoiseDashcancel', 'kafka://noisy-signals.failed']] as const) {
+      const p = mappingFor(kind, fn).Properties;
       expect(p, kind).toMatchObject({
         MaximumRetryAttempts: 10,
         MaximumRecordAgeInSeconds: 86400,
@@ -291,19 +301,21 @@ describe('function stack (serverless.yml)', () => {
   });
 
   it('ships each function as a zip under 1 MB holding the bundle (and its map) but no native binary', () => {
-    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'sensor-rms']);
+    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'sensor-rms', 'telemetry-smooth']);
     for (const bundle of bundles) {
-      const fn = template.Resources[bundle.name === 'sensor-rms' ? 'SensorDashrmsLambdaFunction' : 'NoiseDashcancelLambdaFunction']!;
+      const fn = template.Resources[`${bundle.name[0]!.toUpperCase()}${bundle.name.slice(1).replace(/-/g, 'Dash')}LambdaFunction`]!;
       expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${bundle.name}\\.zip$`));
       expect(state.service.functions[bundle.name]?.package.artifact).toBe(bundle.zipFile);
       expect(fs.statSync(bundle.zipFile).size, `${bundle.name}.zip`).toBeLessThan(1 * MiB);
       const files = readZip(fs.readFileSync(bundle.zipFile));
       const chunkFiles = bundle.chunks.map((c) => c.file);
       const scripts = [bundle.handlerPath, ...[...files.keys()].filter((f) => f.endsWith('.mjs') && f !== bundle.handlerPath)];
-      expect([...files.keys()].sort()).toEqual([...scripts, ...scripts.map((f) => `${f}.map`)].sort());
+      const schemas = [...files.keys()].filter((f) => SCHEMA_FILE.test(f));
+      expect(schemas).toEqual(bundle.name === 'telemetry-smooth' ? ['functions/telemetry-smooth/telemetry.proto'] : []);
+      expect([...files.keys()].sort()).toEqual([...scripts, ...scripts.map((f) => `${f}.map`), ...schemas].sort());
       for (const file of scripts.slice(1)) expect(file).toMatch(new RegExp(`^functions/${bundle.name}/chunks/[\\w-]+\\.mjs$`));
       // The adapter libraries are chunks of their own, compiled only by configurations that use them.
-      for (const pkg of ['kafkajs', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js']) {
+      for (const pkg of ['kafkajs', '@platformatic/kafka', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js', 'lz4js']) {
         const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg);
         expect(chunk, `${bundle.name}: a chunk for ${pkg}`).toBeDefined();
         expect(chunkFiles).toContain(chunk!.file);
@@ -328,12 +340,14 @@ describe('function stack (serverless.yml)', () => {
     const task = path.join(tmp, 'chunks-task');
     extractZip(bundle.zipFile, task);
     provideRuntimeSdk(task);
-    // What core/kafka/producer.ts, core/kafka/auth.ts, core/state/redis.ts and core/state/upstash.ts take.
+    // What core/kafka/producer.ts, platformatic-producer.ts, auth.ts, compression.ts, core/state/redis.ts and core/state/upstash.ts take.
     const uses: Record<string, Record<string, string>> = {
       kafkajs: { Kafka: 'function', Partitioners: 'object' },
       '@redis/client': { createClient: 'function', ErrorReply: 'function', TimeoutError: 'function' },
       '@upstash/redis': { Redis: 'function' },
       'aws-msk-iam-sasl-signer-js': { generateAuthToken: 'function' },
+      lz4js: { compressBound: 'function', compressBlock: 'function', decompress: 'function' },
+      '@platformatic/kafka': { Producer: 'function', compatibilityPartitioner: 'function' },
     };
     const script = `
       import { packageExports } from ${JSON.stringify(path.join(ROOT, 'core', 'lazy-import.ts'))};
@@ -347,6 +361,24 @@ describe('function stack (serverless.yml)', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout), pkg).toEqual(types);
     }
+  });
+
+  it('runs telemetry-smooth from its zip: the .proto beside the handler, protobufjs from its on-demand chunk', () => {
+    const bundle = bundles.find((b) => b.name === 'telemetry-smooth')!;
+    expect(bundle.chunks.some((c) => c.inputs.some((i) => i.input === 'protobufjs'))).toBe(true);
+    const task = path.join(tmp, 'telemetry-task');
+    extractZip(bundle.zipFile, task);
+    provideRuntimeSdk(task);
+    const line = fs.readFileSync(path.join(ROOT, 'functions', 'telemetry-smooth', 'events.ndjson'), 'utf8').split('\n')[0]!;
+    const event = { eventSource: 'aws:kafka', bootstrapServers: 'b-1:9098', records: { 'telemetry-0': [JSON.parse(line)] } };
+    const script = `
+      const { handler } = await import(${JSON.stringify(path.join(task, bundle.handlerPath))});
+      await handler(${JSON.stringify(event)}, { awsRequestId: 'smoke', functionName: 'telemetry-smooth', getRemainingTimeInMillis: () => 60000 });
+    `;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DSPFN_LOG_LEVEL: 'warn', DSPFN_BACKEND: 'js' };
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: task, env, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n')[0]!)).toMatchObject({ topic: 'telemetry-smooth', key: 'session-abc123', value: { sessionId: 'session-abc123', speed: 180 } });
   });
 
   it('imports a bundle in a fresh Node process and runs a batch with the native module from a layer-shaped /opt', () => {

@@ -14,6 +14,7 @@ import { extractZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
 import { ensureRedisServer, startRedis, type RedisServer } from '../servers/redis.ts';
 import { startUpstashProxy, type UpstashProxy } from '../servers/upstash-proxy.ts';
+import { platformaticSupported } from '../../core/kafka/platformatic-producer.ts';
 import { createTopics, readTopics, unique } from './kafka-support.ts';
 
 const RUN = `
@@ -113,15 +114,18 @@ describe('the sensor-rms bundle with Kafka results and Redis state', () => {
     }
   }
 
-  it('over TCP Redis loads kafkajs and @redis/client, never the Upstash client or the IAM signer', async () => {
-    await runCase({ DSPFN_STATE: redis!.url }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js']);
+  // The Kafka client for this Node: @platformatic/kafka from 22.22 on (as on Lambda's nodejs22.x), kafkajs before.
+  const [kafkaClient, otherKafkaClient] = platformaticSupported() ? ['@platformatic/kafka', 'kafkajs'] : ['kafkajs', '@platformatic/kafka'];
+
+  it(`over TCP Redis loads ${kafkaClient} and @redis/client, never the Upstash client, ${otherKafkaClient} or the IAM signer`, async () => {
+    await runCase({ DSPFN_STATE: redis!.url }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js', otherKafkaClient]);
   }, 90_000);
 
   it('runs with handler.dspfn.warm() awaited at init, as on Lambda', async () => {
-    await runCase({ DSPFN_STATE: redis!.url, AWS_LAMBDA_FUNCTION_NAME: 'sensor-rms', WARM_AT_INIT: '1' }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js']);
+    await runCase({ DSPFN_STATE: redis!.url, AWS_LAMBDA_FUNCTION_NAME: 'sensor-rms', WARM_AT_INIT: '1' }, ['@upstash/redis', 'aws-msk-iam-sasl-signer-js', otherKafkaClient]);
   }, 90_000);
 
-  it('over Upstash REST loads kafkajs and @upstash/redis, never node-redis or the IAM signer', async () => {
-    await runCase({ DSPFN_STATE: 'upstash', UPSTASH_REDIS_REST_URL: proxy!.url, UPSTASH_REDIS_REST_TOKEN: token }, ['@redis/client', 'aws-msk-iam-sasl-signer-js']);
+  it(`over Upstash REST loads ${kafkaClient} and @upstash/redis, never node-redis, ${otherKafkaClient} or the IAM signer`, async () => {
+    await runCase({ DSPFN_STATE: 'upstash', UPSTASH_REDIS_REST_URL: proxy!.url, UPSTASH_REDIS_REST_TOKEN: token }, ['@redis/client', 'aws-msk-iam-sasl-signer-js', otherKafkaClient]);
   }, 90_000);
 });

@@ -1,7 +1,8 @@
 /// <reference path="../servers/provided-redis.d.ts" />
 // One contract for every StateStore: memory, Redis over TCP (node-redis) and Upstash REST, all three
 // held to commitDecision's fence semantics, binary-exact snapshots and one round trip per load and
-// per commit (counted on the wire: MONITOR for TCP, an HTTP forwarder for REST).
+// per commit (counted on the wire: MONITOR for TCP, where a load's pipelined MGET + EXISTS is one,
+// and an HTTP forwarder for REST).
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { createClient } from '@redis/client';
@@ -67,7 +68,10 @@ class CommandCounter {
     const begin = await this.mark();
     await run();
     const end = await this.mark();
-    return this.lines.slice(begin, end).filter((line) => line.includes(from)).length;
+    const sent = this.lines.slice(begin, end).filter((line) => line.includes(from));
+    // A load writes MGET and EXISTS together (state-pipeline.test.ts shows it waits for neither
+    // reply before sending the other): one round trip, two MONITOR lines.
+    return sent.filter((line, i) => !(/^\S+ \[\d+ \S+\] "EXISTS"/i.test(line) && /^\S+ \[\d+ \S+\] "MGET"/i.test(sent[i - 1] ?? ''))).length;
   }
 
   /** Index of a marker line once MONITOR delivered it: every earlier command is before it. */
@@ -362,13 +366,33 @@ describe.each(backends)('$name state store', (backend) => {
     expect((await short.load(['brief'])).size).toBe(0);
   });
 
-  itRedis('lays keys out as one hash per key under the prefix', async () => {
+  itRedis('lays keys out as one string per key under the prefix: header, fence, blank line, base64 snapshot', async () => {
     fresh();
     await store.commit([{ key: 'fn:device-1', snapshot: bytes(0, 255), offsets: [at('b', 1, 2), at('a', 0, 1)], expected: null }]);
-    expect(await raw.hGetAll(`${RUN}${prefix}fn:device-1`)).toEqual({
-      snapshot: Buffer.from([0, 255]).toString('base64'),
-      fence: 'a\t0\t1\nb\t1\t2\n',
-    });
+    expect(await raw.get(`${RUN}${prefix}fn:device-1`)).toBe(`dspfn:2\na\t0\t1\nb\t1\t2\n\n${Buffer.from([0, 255]).toString('base64')}`);
+  });
+
+  itRedis('reads keys stored by layout v1 (a hash per key) and rewrites each as v2 when it is committed', async () => {
+    fresh({ ttlSeconds: 60 });
+    const old = `${RUN}${prefix}fn:old`;
+    await raw.hSet(old, { snapshot: Buffer.from([7, 8]).toString('base64'), fence: 'a\t0\t5\n' });
+    await raw.hSet(`${RUN}${prefix}fn:empty`, { snapshot: '', fence: '' });
+    await store.commit([{ key: 'fn:new', snapshot: bytes(1), offsets: [at('a', 1, 1)], expected: null }]);
+    const loaded = await store.load(['fn:old', 'fn:new', 'fn:missing', 'fn:empty']);
+    expect([...loaded.keys()].sort()).toEqual(['fn:empty', 'fn:new', 'fn:old']);
+    expect(plain(loaded.get('fn:old'))).toEqual({ snapshot: [7, 8], offsets: [at('a', 0, 5)] });
+    expect(plain(loaded.get('fn:empty'))).toEqual({ snapshot: [], offsets: [] });
+    // A redelivered v1 batch is a duplicate; a stale one a conflict; the next one commits and migrates.
+    const [duplicate, conflict] = await store.commit([
+      { key: 'fn:old', snapshot: bytes(9), offsets: [at('a', 0, 4)], expected: [at('a', 0, 3)] },
+      { key: 'fn:old', snapshot: bytes(9), offsets: [at('a', 0, 9)], expected: [at('a', 0, 3)] },
+    ]);
+    expect([duplicate!.status, conflict!.status]).toEqual(['duplicate', 'conflict']);
+    expect(await raw.type(old)).toBe('hash');
+    expect((await store.commit([{ key: 'fn:old', snapshot: bytes(9), offsets: [at('a', 0, 6)], expected: loaded.get('fn:old')!.offsets }]))[0]!.status).toBe('committed');
+    expect(await raw.type(old)).toBe('string');
+    expect(await raw.pTTL(old)).toBeGreaterThan(0);
+    expect(plain((await store.load(['fn:old'])).get('fn:old'))).toEqual({ snapshot: [9], offsets: [at('a', 0, 6)] });
   });
 
   it('keeps prefixes apart', async () => {

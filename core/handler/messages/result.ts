@@ -2,22 +2,23 @@ import type { KafkaRecord } from '../../events/types.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
 import { sourceHeaders } from './source-headers.ts';
 
-/** A JSON result: `value` as the message value, `content-type: application/json`. */
+/**
+ * A JSON result: `json` (the text of one value `output.value` returned) as the message value,
+ * `content-type: application/json`. `index` numbers the messages of a record whose `output.value`
+ * returned an array, so consumers can deduplicate them (with the source headers) after a redelivery.
+ */
 export function resultMessage(
   topic: string,
   key: string,
-  value: unknown,
+  json: string,
   record: KafkaRecord,
   functionName: string,
   propagate: readonly string[],
+  index?: number,
 ): OutputMessage {
-  return {
-    kind: 'result',
-    topic,
-    key,
-    value: JSON.stringify(value),
-    headers: { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) },
-  };
+  const headers: Record<string, string | Buffer> = { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) };
+  if (index !== undefined) headers[Header.resultIndex] = String(index);
+  return { kind: 'result', topic, key, value: json, headers };
 }
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,6 +1,4 @@
-import { DecodeError, describeError } from '../../errors.ts';
 import type { OutputMessage } from '../../sink/sink.ts';
-import type { ResultContext } from '../definition.ts';
 import { batchLogMessage } from '../messages/batch-log.ts';
 import { f32leResultMessage, resultMessage } from '../messages/result.ts';
 import { deadLetterMessage } from '../messages/set-aside.ts';
@@ -17,35 +15,31 @@ export interface BatchMessages {
 }
 
 /**
- * Step: the messages a batch produces — one result per processed record (`output.value`, or the
- * raw f32le samples), with the source and propagated headers; one dead letter per rejected
- * record. A record whose output cannot be built is dead-lettered too (its samples were applied).
+ * Step: the messages a batch produces — for each processed record the messages its output asked
+ * for (none, one, or one per array element numbered by `dspfn-result-index`; or the raw f32le
+ * samples), with the source and propagated headers; one dead letter per rejected record (decode
+ * failures, then output failures).
  */
 export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>): BatchMessages {
   const results: OutputMessage[] = [];
-  const failed: RejectedRecord[] = [];
-  for (const context of run.processed) {
-    try {
-      results.push(resultFor(context, fn));
-    } catch (error) {
-      const { record, key } = context;
-      const location = { topic: record.topic, partition: record.partition, offset: record.offset };
-      failed.push({ record, error: new DecodeError(`output failed: ${describeError(error)}`, { cause: error, record: location, key }) });
+  const { output } = fn.definition;
+  for (let i = 0; i < run.processed.length; i++) {
+    const context = run.processed[i]!;
+    const messageKey = run.messageKeys[i]!;
+    const json = run.json[i]!;
+    const { record } = context;
+    if (typeof json === 'string') {
+      results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
+    } else if (json === null) {
+      const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
+      results.push(f32leResultMessage(output.topic, messageKey, context.output, meta, record, fn.name, fn.propagate));
+    } else {
+      for (let n = 0; n < json.length; n++) results.push(resultMessage(output.topic, messageKey, json[n]!, record, fn.name, fn.propagate, n));
     }
   }
-  const all = [...rejected, ...failed];
+  const all = [...rejected, ...run.rejected];
   const deadLetters = all.map(({ record, error }) => deadLetterMessage(fn.deadLetterTopic(record.topic), record, error, fn.name));
   return { results, deadLetters, rejected: all };
-}
-
-function resultFor<M>(context: ResultContext<M>, fn: PreparedFunction<M>): OutputMessage {
-  const { output } = fn.definition;
-  const key = output.key ? output.key(context) : context.key;
-  if (output.format === 'f32le') {
-    const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
-    return f32leResultMessage(output.topic, key, context.output, meta, context.record, fn.name, fn.propagate);
-  }
-  return resultMessage(output.topic, key, output.value(context), context.record, fn.name, fn.propagate);
 }
 
 /** Everything to produce: results, dead letters, and the batch log when the function has a logTopic. */

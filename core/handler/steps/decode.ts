@@ -1,6 +1,6 @@
-import { codecForContentType, decodePayload, type CodecName } from '../../codecs/payload.ts';
+import type { ValueDecoder } from '../../codecs/value-decoder.ts';
 import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../../errors.ts';
-import { headerText, type KafkaRecord, type ParsedKafkaEvent } from '../../events/types.ts';
+import type { KafkaRecord, ParsedKafkaEvent } from '../../events/types.ts';
 import type { InputFunction } from '../default-input.ts';
 import type { SampleBlock } from '../definition.ts';
 
@@ -35,12 +35,12 @@ function toSamples(samples: Float32Array | readonly number[], channels: number):
 }
 
 /**
- * Step: decode every record — codec (or its content-type header), the function's input, sample
- * checks. A record that fails is rejected with its reason and the rest proceed.
+ * Step: decode every record — its value with the codec its content-type header or the function
+ * selects (schema codecs loaded beforehand by `decoder.load()`), the function's input, sample checks. A record that fails is rejected with its reason and the rest proceed.
  */
 export function decodeRecords<M>(
   event: ParsedKafkaEvent,
-  codec: CodecName,
+  decoder: ValueDecoder,
   input: InputFunction<M>,
   channels: number,
 ): { decoded: DecodedRecord<M>[]; rejected: RejectedRecord[] } {
@@ -49,9 +49,7 @@ export function decodeRecords<M>(
   for (const partition of event.partitions) {
     for (const record of partition.records) {
       try {
-        const contentType = headerText(record, 'content-type');
-        const payload = decodePayload(contentType === undefined ? codec : codecForContentType(contentType), record.value);
-        const block = input(payload, record);
+        const block = input(decoder.decode(record), record);
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');
         }

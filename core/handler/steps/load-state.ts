@@ -5,9 +5,15 @@ import type { PreparedFunction } from '../prepare.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface KeyState {
-  readonly pipeline: Pipeline;
+  /** Replaced when a record has to be undone (see `reload`). */
+  pipeline: Pipeline;
   /** The fence the commit is conditional on: offsets as loaded, null for a new key. */
   readonly expected: readonly AbsorbedOffset[] | null;
+  /**
+   * A new pipeline in the state the key was loaded in: undoing a record re-runs the key's earlier
+   * records of the batch on it, so nothing is copied while records succeed.
+   */
+  readonly reload: () => Pipeline;
 }
 
 export interface LoadedState {
@@ -36,19 +42,31 @@ export async function loadState<M>(
   const policy = fn.definition.onStateMismatch ?? 'error';
   const states = new Map<string, KeyState>();
   for (const [key, stateKey] of stateKeys) {
-    const pipeline = fn.definition.pipeline.create(runtime.backend);
+    const create = () => fn.definition.pipeline.create(runtime.backend);
+    const pipeline = create();
     const entry = stored.get(stateKey);
+    let reload = create;
     if (entry) {
       try {
         pipeline.restore(entry.snapshot, key);
+        reload = () => {
+          const again = create();
+          again.restore(entry.snapshot, key);
+          return again;
+        };
       } catch (error) {
         if (!(error instanceof StateMismatchError) || policy !== 'reset') throw error;
         // Reset the filters but keep the fence, so records already applied are still skipped.
         runtime.logger.log('warn', 'state reset after a pipeline configuration change', { key, reason: error.message });
-        for (const o of entry.offsets) pipeline.markAbsorbed(o.topic, o.partition, o.offset);
+        const fenced = (target: Pipeline) => {
+          for (const o of entry.offsets) target.markAbsorbed(o.topic, o.partition, o.offset);
+          return target;
+        };
+        fenced(pipeline);
+        reload = () => fenced(create());
       }
     }
-    states.set(key, { pipeline, expected: entry ? entry.offsets : null });
+    states.set(key, { pipeline, expected: entry ? entry.offsets : null, reload });
   }
   return { states, stateKeys };
 }

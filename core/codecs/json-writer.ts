@@ -1,0 +1,132 @@
+import { MAX_FLOAT32_TEXT, writeFloat32 } from './float32-format.ts';
+
+const COMMA = 0x2c;
+
+/**
+ * JSON text built in one reused byte buffer: Float32Arrays anywhere in a value are written with
+ * the shortest float32 digits (writeFloat32) and without `Array.from`; everything else as
+ * JSON.stringify writes it. One writer per batch (or per process): `reset()`, write, then take
+ * the bytes with `bytes()` (a view, valid until the next write) or `take()` (a copy).
+ */
+export class JsonWriter {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
+  }
+
+  /** Starts over; the buffer is kept. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** The text so far, as a view of the writer's buffer: valid until the next write or reset. */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** The text so far, copied out. */
+  take(): Buffer {
+    return Buffer.from(this.buffer.subarray(0, this.length));
+  }
+
+  /** The bytes written since `start` (from `byteLength` before a write), copied out. */
+  takeFrom(start: number): Buffer {
+    return Buffer.from(this.buffer.subarray(start, this.length));
+  }
+
+  /** Appends text as it is (it must be JSON where JSON is expected). */
+  raw(text: string): this {
+    this.reserve(text.length * 3);
+    this.length += this.buffer.write(text, this.length, 'utf8');
+    return this;
+  }
+
+  /** One number with the shortest float32 digits (NaN and ±Infinity as null). */
+  float32(value: number): this {
+    this.reserve(MAX_FLOAT32_TEXT);
+    this.length = writeFloat32(this.buffer, this.length, value);
+    return this;
+  }
+
+  /** `[a,b,…]` with the shortest float32 digits of each sample. */
+  float32Array(samples: Float32Array | readonly number[]): this {
+    const count = samples.length;
+    this.reserve(2 + count * (MAX_FLOAT32_TEXT + 1));
+    const out = this.buffer;
+    let at = this.length;
+    out[at++] = 0x5b;
+    for (let i = 0; i < count; i++) {
+      if (i > 0) out[at++] = COMMA;
+      at = writeFloat32(out, at, samples[i]!);
+    }
+    out[at++] = 0x5d;
+    this.length = at;
+    return this;
+  }
+
+  /**
+   * Any JSON value, as JSON.stringify(value) would write it except that Float32Arrays (at any depth
+   * of plain objects and arrays) become number arrays with the shortest float32 digits. Other
+   * objects (class instances, Dates, objects with toJSON) are left to JSON.stringify.
+   */
+  value(value: unknown): this {
+    if (value instanceof Float32Array) return this.float32Array(value);
+    if (Array.isArray(value)) {
+      this.byte(0x5b);
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) this.byte(COMMA);
+        const item: unknown = value[i];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') this.raw('null');
+        else this.value(item);
+      }
+      return this.byte(0x5d);
+    }
+    if (value !== null && typeof value === 'object' && isPlain(value)) {
+      this.byte(0x7b);
+      let first = true;
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+        const item: unknown = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        if (!first) this.byte(COMMA);
+        first = false;
+        this.raw(JSON.stringify(key)).byte(0x3a).value(item);
+      }
+      return this.byte(0x7d);
+    }
+    const text = JSON.stringify(value);
+    // JSON.stringify gives undefined for undefined, functions and symbols at the top level.
+    return this.raw(text === undefined ? 'null' : text);
+  }
+
+  private byte(code: number): this {
+    this.reserve(1);
+    this.buffer[this.length++] = code;
+    return this;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
+    this.buffer.copy(next, 0, 0, this.length);
+    this.buffer = next;
+  }
+}
+
+function isPlain(value: object): boolean {
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `JSON.stringify(Array.from(samples))` with the shortest float32 digits (convenience). */
+export function stringifyFloat32Array(samples: Float32Array): string {
+  return Buffer.from(new JsonWriter(samples.length * 12 + 2).float32Array(samples).bytes()).toString('latin1');
+}

@@ -1,0 +1,57 @@
+import { OutputError, type RecordLocation } from '../errors.ts';
+
+/**
+ * The output contract of `output.value`: `undefined` sends no message, an array sends one message
+ * per element (wrap an array in another to send it as one JSON value), anything else is one JSON
+ * message. A value JSON cannot represent faithfully is an OutputError naming the record, never
+ * echoing the value itself.
+ */
+export function messageValues(returned: unknown, record: RecordLocation, key: string): string[] {
+  if (returned === undefined) return [];
+  if (!Array.isArray(returned)) return [messageValue(returned, record, key)];
+  const values = new Array<string>(returned.length);
+  for (let i = 0; i < returned.length; i++) values[i] = jsonText(returned[i], record, key, `element ${i} of the array`);
+  return values;
+}
+
+/** One message value (not `undefined`, not an array): the handler's path for the common case. */
+export function messageValue(returned: unknown, record: RecordLocation, key: string): string {
+  return jsonText(returned, record, key, 'a value');
+}
+
+/** Only the location: `record` may be a whole KafkaRecord, whose payload must not ride on the error. */
+function locationOf(record: RecordLocation): RecordLocation {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
+}
+
+function where(record: RecordLocation, key: string): string {
+  return `output.value for record ${record.topic}-${record.partition}@${record.offset} (key "${key}")`;
+}
+
+function kindOf(value: unknown): string | undefined {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'bigint') return 'a bigint (JSON has no 64-bit integers: convert it with Number() or String())';
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (JSON has no NaN or Infinity)`;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    return `a ${value.constructor.name} (JSON would write it as an object of indices: use Array.from())`;
+  }
+  return undefined;
+}
+
+function jsonText(value: unknown, record: RecordLocation, key: string, what: string): string {
+  const bad = kindOf(value);
+  if (bad !== undefined) {
+    throw new OutputError(`${where(record, key)} returned ${what === 'a value' ? '' : `${what} as `}${bad}, which cannot be a message value`, { record: locationOf(record), key });
+  }
+  let text: string | undefined;
+  try {
+    // No replacer: it would slow down every result; nested values follow JSON.stringify's rules.
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new OutputError(`${where(record, key)} returned ${what} that is not JSON-serialisable: ${(error as Error).message}`, { record: locationOf(record), key, cause: error });
+  }
+  if (text === undefined) throw new OutputError(`${where(record, key)} returned ${what} that JSON cannot represent`, { record: locationOf(record), key });
+  return text;
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { pipeline } from '../dsp/pipeline.ts';
+import { ErrorCode, OutputError } from '../errors.ts';
+import type { RecordInput } from '../events/build.ts';
+import { MemoryStateStore } from '../state/memory.ts';
+import { testHarness } from '../testing/harness.ts';
+import { defineFunction } from './define-function.ts';
+import type { ResultContext } from './definition.ts';
+import { messageValues } from './message-values.ts';
+
+const at = { topic: 'in', partition: 2, offset: 7 };
+
+describe('messageValues', () => {
+  it('sends nothing for undefined, one message per array element, one JSON message otherwise', () => {
+    expect(messageValues(undefined, at, 'k')).toEqual([]);
+    expect(messageValues([], at, 'k')).toEqual([]);
+    expect(messageValues([{ a: 1 }, 2, 'x', null], at, 'k')).toEqual(['{"a":1}', '2', '"x"', 'null']);
+    expect(messageValues([[1, 2]], at, 'k')).toEqual(['[1,2]']);
+    expect(messageValues({ mean: 1.5 }, at, 'k')).toEqual(['{"mean":1.5}']);
+    expect(messageValues(0, at, 'k')).toEqual(['0']);
+    expect(messageValues(false, at, 'k')).toEqual(['false']);
+  });
+
+  it('refuses what cannot be a message value, naming output.value and the record but not the value', () => {
+    const circular: Record<string, unknown> = { secret: 'hunter2' };
+    circular.self = circular;
+    const cases: Array<[unknown, RegExp]> = [
+      [() => 1, /returned a function, which cannot be a message value/],
+      [Symbol('s'), /a symbol/],
+      [10n, /a bigint/],
+      [Number.NaN, /NaN \(JSON has no NaN or Infinity\)/],
+      [Number.POSITIVE_INFINITY, /Infinity/],
+      [new Float32Array([1]), /a Float32Array .*Array\.from/],
+      [Buffer.from('x'), /a Buffer/],
+      [[1, undefined], /element 1 of the array as undefined/],
+      [circular, /not JSON-serialisable/],
+      [{ n: 1n }, /not JSON-serialisable/],
+    ];
+    for (const [value, reason] of cases) {
+      let thrown: unknown;
+      try {
+        messageValues(value, at, 'dev-1');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(OutputError);
+      const error = thrown as OutputError;
+      expect(error.code).toBe(ErrorCode.Output);
+      expect(error.message).toMatch(/^output\.value for record in-2@7 \(key "dev-1"\) returned /);
+      expect(error.message).toMatch(reason);
+      expect(error.message).not.toMatch(/hunter2/);
+      expect(error.record).toEqual(at);
+    }
+  });
+});
+
+/** A moving average over the last 3 samples whose output.value throws on values above `limit`. */
+function averaging(options: { limit?: number; value?: (ctx: ResultContext) => unknown; key?: (ctx: ResultContext) => string } = {}) {
+  const limit = options.limit ?? Number.POSITIVE_INFINITY;
+  return defineFunction({
+    name: 'contract',
+    pipeline: pipeline().movingAverage({ window: 3 }),
+    output: {
+      topic: 'out',
+      ...(options.key ? { key: options.key } : {}),
+      value:
+        options.value ??
+        (({ output }) => {
+          if (output[0]! > limit) throw new Error(`too large`);
+          return { y: output[0] };
+        }),
+    },
+  });
+}
+
+const sample = (x: number, offset?: number): RecordInput => ({ key: 'k', value: [x], ...(offset === undefined ? {} : { offset }) });
+
+describe('the output contract in the handler', () => {
+  it('a record whose output.value throws does not touch its key: a moving average over [0, 100 (throws), 0] emits 0, 0', async () => {
+    const fn = testHarness(averaging({ limit: 10 }));
+    await fn.invoke([sample(0), sample(100), sample(0)], { topic: 'in' });
+    expect(fn.sink.json<{ y: number }>('out').map((r) => r.y)).toEqual([0, 0]);
+    const [letter] = fn.sink.onTopic('in.dlq');
+    expect(letter!.headers['dspfn-error-code']).toBe(ErrorCode.Output);
+    expect(String(letter!.headers['dspfn-error-reason'])).toBe('output.value for record in-0@1 (key "k") threw: too large');
+    expect(letter!.value.toString()).toBe('[100]');
+    expect(fn.reports[0]).toMatchObject({ results: 2, deadLetters: 1, samples: 2 });
+  });
+
+  it('undoes the failing record on state loaded from the store, and keeps the key fenced past it', async () => {
+    const state = new MemoryStateStore();
+    await testHarness(averaging({ limit: 10 }), { state }).invoke([sample(3, 0), sample(6, 1)], { topic: 'in' });
+    const second = testHarness(averaging({ limit: 10 }), { state });
+    await second.invoke([sample(9, 2), sample(100, 3), sample(0, 4), sample(60, 5)], { topic: 'in' });
+    // (3+6+9)/3 = 6; 100 undone; (6+9+0)/3 = 5; (9+0+60)/3 = 23 > 10 undone.
+    expect(second.sink.json<{ y: number }>('out').map((r) => r.y)).toEqual([6, 5]);
+    expect(second.sink.onTopic('in.dlq').map((m) => m.headers['dspfn-source-offset'])).toEqual(['3', '5']);
+
+    // A new container continues from the committed state: 9, 0 and then 3 → (9+0+3)/3 = 4.
+    const third = testHarness(averaging({ limit: 10 }), { state });
+    await third.invoke([sample(3, 6)], { topic: 'in' });
+    expect(third.sink.json<{ y: number }>('out').map((r) => r.y)).toEqual([4]);
+
+    // Redelivering the second batch changes nothing.
+    const again = testHarness(averaging({ limit: 10 }), { state });
+    await again.invoke([sample(9, 2), sample(100, 3), sample(0, 4), sample(60, 5)], { topic: 'in' });
+    expect(again.sink.json('out')).toEqual([]);
+    expect(again.reports[0]).toMatchObject({ skipped: 4, deadLetters: 0 });
+  });
+
+  it('sends no message for undefined and one message per element for an array, numbered by dspfn-result-index', async () => {
+    const fn = testHarness(
+      averaging({ value: ({ output, record }) => (record.offset === 0 ? undefined : record.offset === 1 ? [{ a: output[0] }, { b: 2 }] : { c: 3 }) }),
+    );
+    await fn.invoke([sample(3), sample(6), sample(9)], { topic: 'in' });
+    const out = fn.sink.onTopic('out');
+    expect(out.map((m) => m.value)).toEqual(['{"a":4.5}', '{"b":2}', '{"c":3}']);
+    expect(out.map((m) => m.headers['dspfn-result-index'])).toEqual(['0', '1', undefined]);
+    expect(out.map((m) => m.headers['dspfn-source-offset'])).toEqual(['1', '1', '2']);
+    expect(fn.reports[0]).toMatchObject({ results: 3, deadLetters: 0, samples: 3 });
+  });
+
+  it('dead-letters a value that cannot be a message (not as a decode error) and leaves the key as if the record had not come', async () => {
+    const fn = testHarness(averaging({ value: ({ output }) => (output[0] === 3 ? new Float32Array(output) : { y: output[0] }) }));
+    await fn.invoke([sample(0), sample(6), sample(3)], { topic: 'in' });
+    expect(fn.sink.json<{ y: number }>('out').map((r) => r.y)).toEqual([0, 1.5]);
+    const [letter] = fn.sink.onTopic('in.dlq');
+    expect(letter!.headers['dspfn-error-code']).toBe(ErrorCode.Output);
+    expect(String(letter!.headers['dspfn-error-reason'])).toMatch(/^output\.value for record in-0@1 \(key "k"\) returned a Float32Array/);
+  });
+
+  it('a throwing or non-string output.key is an output error too', async () => {
+    const fn = testHarness(
+      averaging({
+        key: ({ record }) => {
+          if (record.offset === 0) throw new Error('no key today');
+          return (record.offset === 1 ? 42 : 'fine') as string;
+        },
+      }),
+    );
+    await fn.invoke([sample(1), sample(2), sample(3)], { topic: 'in' });
+    const reasons = fn.sink.onTopic('in.dlq').map((m) => String(m.headers['dspfn-error-reason']));
+    expect(reasons).toEqual([
+      'output.key for record in-0@0 (key "k") threw: no key today',
+      'output.key for record in-0@1 (key "k") returned number, not a string',
+    ]);
+    expect(fn.sink.onTopic('out').map((m) => [m.key, m.value])).toEqual([['fine', '{"y":3}']]);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * JSON sample arrays: dspfn's byte-level reader and shortest-float32 writer against what the
+ * runtime gives for the same work, measured in the same run on 1,024-sample arrays.
+ *
+ *   npx tsx test/bench/json-bench.ts
+ *
+ * Two kinds of input text: 17-digit doubles (what JSON.stringify or Python's json write for
+ * computed values) and shortest float32 text (what float32 sensors and dspfn's writer emit).
+ */
+import { pathToFileURL } from 'node:url';
+import { readSampleEnvelope, SampleArrayReader } from '../../core/codecs/json-samples.ts';
+import { JsonWriter } from '../../core/codecs/json-writer.ts';
+import { measure, millions, table } from './measure.ts';
+
+const SAMPLES = 1024;
+const RECORDS = 64;
+
+function signal(record: number): Float32Array {
+  return Float32Array.from({ length: SAMPLES }, (_, i) => Math.sin((record * SAMPLES + i) / 50) * 2 + 0.1 + Math.cos(i * 0.37) * 0.01);
+}
+
+export function benchJson(): string {
+  const floats = Array.from({ length: RECORDS }, (_, r) => signal(r));
+  const writer = new JsonWriter();
+  const inputs = {
+    '17-digit doubles': floats.map((f) => Buffer.from(JSON.stringify(Array.from(f, (x) => x + 1e-9)))),
+    'shortest float32': floats.map((f) => Buffer.from(writer.reset().float32Array(f).take())),
+  };
+  const reader = new SampleArrayReader(SAMPLES);
+  let sink = 0;
+  const rows: string[][] = [['JSON sample arrays, 1,024 samples', 'samples/s', 'bytes/sample', 'vs baseline']];
+
+  for (const [kind, buffers] of Object.entries(inputs)) {
+    const bytes = buffers.reduce((n, b) => n + b.length, 0) / (RECORDS * SAMPLES);
+    const baseline = measure(() => {
+      for (const b of buffers) sink += Float32Array.from(JSON.parse(b.toString('utf8')) as number[])[7]!;
+      return RECORDS * SAMPLES;
+    });
+    const ours = measure(() => {
+      for (const b of buffers) {
+        reader.readWhole(b);
+        sink += reader.samples[7]!;
+      }
+      return RECORDS * SAMPLES;
+    });
+    rows.push([`read ${kind}: JSON.parse + Float32Array.from (baseline)`, millions(baseline), bytes.toFixed(1), '1.00×']);
+    rows.push([`read ${kind}: SampleArrayReader`, millions(ours), bytes.toFixed(1), `${(ours / baseline).toFixed(2)}×`]);
+  }
+
+  const envelopes = floats.map((f, r) => Buffer.from(JSON.stringify({ deviceId: `device-${r}`, sampleRate: 1000, data: Array.from(f, (x) => x + 1e-9) })));
+  const envelopeBaseline = measure(() => {
+    for (const b of envelopes) {
+      const reading = JSON.parse(b.toString('utf8')) as { deviceId: string; data: number[] };
+      sink += Float32Array.from(reading.data)[3]! + reading.deviceId.length;
+    }
+    return RECORDS * SAMPLES;
+  });
+  const envelopeOurs = measure(() => {
+    for (const b of envelopes) {
+      const { fields } = readSampleEnvelope(reader, b, 'data');
+      sink += reader.samples[3]! + (fields.deviceId as string).length;
+    }
+    return RECORDS * SAMPLES;
+  });
+  rows.push(['read {"deviceId","sampleRate","data":[…]}: JSON.parse + Float32Array.from (baseline)', millions(envelopeBaseline), '', '1.00×']);
+  rows.push(['read {"deviceId","sampleRate","data":[…]}: readSampleEnvelope', millions(envelopeOurs), '', `${(envelopeOurs / envelopeBaseline).toFixed(2)}×`]);
+
+  const writeBaseline = measure(() => {
+    for (const f of floats) sink += JSON.stringify(Array.from(f)).length;
+    return RECORDS * SAMPLES;
+  });
+  const writeOurs = measure(() => {
+    for (const f of floats) sink += writer.reset().float32Array(f).take().length;
+    return RECORDS * SAMPLES;
+  });
+  const baselineBytes = floats.reduce((n, f) => n + JSON.stringify(Array.from(f)).length, 0) / (RECORDS * SAMPLES);
+  const ourBytes = floats.reduce((n, f) => n + writer.reset().float32Array(f).byteLength, 0) / (RECORDS * SAMPLES);
+  rows.push(['write: JSON.stringify(Array.from(f32)) to a string (baseline)', millions(writeBaseline), baselineBytes.toFixed(1), '1.00×']);
+  rows.push(['write: JsonWriter.float32Array, shortest float32, to a Buffer', millions(writeOurs), ourBytes.toFixed(1), `${(writeOurs / writeBaseline).toFixed(2)}×`]);
+  if (sink === 42) console.log('');
+  return table(rows);
+}
+
+// `npx tsx test/bench/json-bench.ts` runs it on its own.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(benchJson());
+}
