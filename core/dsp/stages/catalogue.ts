@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.ts';
 import type { AnyStageDescriptor } from './descriptor.ts';
 import kindsLock from './kinds.lock.json' with { type: 'json' };
 import { clip } from './clip/clip.stage.ts';
+import { decimate } from './decimate/decimate.stage.ts';
 import { diff } from './diff/diff.stage.ts';
 import { ema } from './ema/ema.stage.ts';
 import { fir } from './fir/fir.stage.ts';
@@ -16,10 +17,15 @@ import { lowShelf } from './lowShelf/lowShelf.stage.ts';
 import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
+import { interpolate } from './interpolate/interpolate.stage.ts';
+import { kalman } from './kalman/kalman.stage.ts';
+import { linearSlope } from './linearSlope/linearSlope.stage.ts';
 import { lms } from './lms/lms.stage.ts';
+import { mix } from './mix/mix.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rectify } from './rectify/rectify.stage.ts';
+import { resample } from './resample/resample.stage.ts';
 import { rms } from './rms/rms.stage.ts';
 import { spectrum } from './spectrum/spectrum.stage.ts';
 import { bandPower } from './bandPower/bandPower.stage.ts';
@@ -34,6 +40,12 @@ import { meanAbsolute } from './meanAbsolute/meanAbsolute.stage.ts';
 import { min } from './min/min.stage.ts';
 import { max } from './max/max.stage.ts';
 import { cumulativeAverage } from './cumulativeAverage/cumulativeAverage.stage.ts';
+import { rls } from './rls/rls.stage.ts';
+import { select } from './select/select.stage.ts';
+import { slopeSignChange } from './slopeSignChange/slopeSignChange.stage.ts';
+import { snr } from './snr/snr.stage.ts';
+import { waveformLength } from './waveformLength/waveformLength.stage.ts';
+import { willisonAmplitude } from './willisonAmplitude/willisonAmplitude.stage.ts';
 import { peaks } from './peaks/peaks.stage.ts';
 import { crossings } from './crossings/crossings.stage.ts';
 import { clipDetect } from './clipDetect/clipDetect.stage.ts';
@@ -72,6 +84,9 @@ export const catalogue = [
   peakingEq,
   lowShelf,
   highShelf,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,
@@ -80,6 +95,15 @@ export const catalogue = [
   peaks,
   crossings,
   clipDetect,
+  rls,
+  kalman,
+  waveformLength,
+  slopeSignChange,
+  willisonAmplitude,
+  linearSlope,
+  snr,
+  select,
+  mix,
 ] as const;
 
 export type Catalogue = typeof catalogue;

@@ -28,6 +28,9 @@ import { reference as notch } from './notch/notch.reference.ts';
 import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
 import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
 import { reference as highShelf } from './highShelf/highShelf.reference.ts';
+import { reference as decimate } from './decimate/decimate.reference.ts';
+import { reference as interpolate } from './interpolate/interpolate.reference.ts';
+import { reference as resample } from './resample/resample.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -36,6 +39,15 @@ import { reference as mfcc } from './mfcc/mfcc.reference.ts';
 import { reference as peaks } from './peaks/peaks.reference.ts';
 import { reference as crossings } from './crossings/crossings.reference.ts';
 import { reference as clipDetect } from './clipDetect/clipDetect.reference.ts';
+import { reference as rls } from './rls/rls.reference.ts';
+import { reference as kalman } from './kalman/kalman.reference.ts';
+import { reference as waveformLength } from './waveformLength/waveformLength.reference.ts';
+import { reference as slopeSignChange } from './slopeSignChange/slopeSignChange.reference.ts';
+import { reference as willisonAmplitude } from './willisonAmplitude/willisonAmplitude.reference.ts';
+import { reference as linearSlope } from './linearSlope/linearSlope.reference.ts';
+import { reference as snr } from './snr/snr.reference.ts';
+import { reference as select } from './select/select.reference.ts';
+import { reference as mix } from './mix/mix.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -66,6 +78,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   peakingEq,
   lowShelf,
   highShelf,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,
@@ -74,4 +89,13 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   peaks,
   crossings,
   clipDetect,
+  rls,
+  kalman,
+  waveformLength,
+  slopeSignChange,
+  willisonAmplitude,
+  linearSlope,
+  snr,
+  select,
+  mix,
 };

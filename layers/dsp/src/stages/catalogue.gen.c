@@ -28,6 +28,9 @@ extern const dspfn_stage_ops dspfn_notch_ops;
 extern const dspfn_stage_ops dspfn_peakingEq_ops;
 extern const dspfn_stage_ops dspfn_lowShelf_ops;
 extern const dspfn_stage_ops dspfn_highShelf_ops;
+extern const dspfn_stage_ops dspfn_decimate_ops;
+extern const dspfn_stage_ops dspfn_interpolate_ops;
+extern const dspfn_stage_ops dspfn_resample_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -36,6 +39,15 @@ extern const dspfn_stage_ops dspfn_mfcc_ops;
 extern const dspfn_stage_ops dspfn_peaks_ops;
 extern const dspfn_stage_ops dspfn_crossings_ops;
 extern const dspfn_stage_ops dspfn_clipDetect_ops;
+extern const dspfn_stage_ops dspfn_rls_ops;
+extern const dspfn_stage_ops dspfn_kalman_ops;
+extern const dspfn_stage_ops dspfn_waveformLength_ops;
+extern const dspfn_stage_ops dspfn_slopeSignChange_ops;
+extern const dspfn_stage_ops dspfn_willisonAmplitude_ops;
+extern const dspfn_stage_ops dspfn_linearSlope_ops;
+extern const dspfn_stage_ops dspfn_snr_ops;
+extern const dspfn_stage_ops dspfn_select_ops;
+extern const dspfn_stage_ops dspfn_mix_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -66,6 +78,9 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [25] = &dspfn_peakingEq_ops,
     [26] = &dspfn_lowShelf_ops,
     [27] = &dspfn_highShelf_ops,
+    [28] = &dspfn_decimate_ops,
+    [29] = &dspfn_interpolate_ops,
+    [30] = &dspfn_resample_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,
@@ -74,6 +89,15 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [36] = &dspfn_peaks_ops,
     [37] = &dspfn_crossings_ops,
     [38] = &dspfn_clipDetect_ops,
+    [39] = &dspfn_rls_ops,
+    [40] = &dspfn_kalman_ops,
+    [41] = &dspfn_waveformLength_ops,
+    [42] = &dspfn_slopeSignChange_ops,
+    [43] = &dspfn_willisonAmplitude_ops,
+    [44] = &dspfn_linearSlope_ops,
+    [45] = &dspfn_snr_ops,
+    [46] = &dspfn_select_ops,
+    [47] = &dspfn_mix_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;
