@@ -50,6 +50,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
     tombstones,
     committed: 0,
     duplicates: 0,
+    conflicts: 0,
     itemFailures: [],
     timings: { decode, load, process, produce: 0, commit: 0, total: 0 },
   };

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pipeline } from '../dsp/pipeline.ts';
+import { testHarness } from '../testing/harness.ts';
+import { defineFunction } from './define-function.ts';
+import type { FunctionDefinition } from './definition.ts';
+
+function sensor(options: Pick<FunctionDefinition, 'metrics'> = {}) {
+  return defineFunction({
+    name: 'metered',
+    pipeline: pipeline().movingAverage({ window: 2 }),
+    output: { topic: 'out', value: ({ output }) => ({ y: Array.from(output) }) },
+    ...options,
+  });
+}
+
+const records = [
+  { key: 'a', value: JSON.stringify([1, 2, 3]) },
+  { key: 'b', value: JSON.stringify([4, 5]) },
+  { key: 'a', value: 'not json' },
+];
+
+/** The EMF lines the handler writes to stdout while it runs one batch, as if on Lambda. */
+async function emfLinesOf(handler: ReturnType<typeof sensor>, env: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
+  vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'metered');
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  const lines: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    await testHarness(handler).invoke(records);
+  } finally {
+    write.mockRestore();
+  }
+  return lines.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+describe('batch metrics in the handler', () => {
+  it('writes one EMF line per batch on Lambda, with the batch numbers', async () => {
+    const [line, ...more] = await emfLinesOf(sensor());
+    expect(more).toHaveLength(0);
+    expect(line).toMatchObject({ FunctionName: 'metered', Records: 3, Samples: 5, Results: 2, DeadLetters: 1, LateRecords: 0, Duplicates: 0, Conflicts: 0 });
+    expect(line!.BatchDuration).toBeGreaterThan(0);
+  });
+
+  it('writes none with metrics: false', async () => {
+    expect(await emfLinesOf(sensor({ metrics: false }))).toEqual([]);
+  });
+
+  it('writes none with DSPFN_METRICS=off', async () => {
+    expect(await emfLinesOf(sensor(), { DSPFN_METRICS: 'off' })).toEqual([]);
+  });
+
+  it('refuses a metrics option that is neither a flag nor a Powertools Metrics', () => {
+    expect(() => sensor({ metrics: { addMetric: () => undefined } as never })).toThrow('expected true, false or a Powertools Metrics instance');
+  });
+});
