@@ -7,6 +7,7 @@ import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { registerProjectCommands } from './project-commands.ts';
 import { registerScaffoldCommands } from './scaffold-commands.ts';
+import { registerStateCommands } from './state-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
@@ -90,6 +91,7 @@ export function program(): Command {
   registerConsumeCommand(cli);
   registerRecordCommand(cli);
   registerProjectCommands(cli);
+  registerStateCommands(cli);
 
   const events = cli.command('events').description('make replay files');
   events
