@@ -32,7 +32,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   const loaded = await loadState(groups.keys(), fn, runtime);
   const load = clock.lap();
 
-  const run = runPipelines(groups, loaded, fn);
+  const run = runPipelines(groups, loaded, fn, runtime.observe);
   const messages = buildMessages(run, rejected, fn);
   const process = clock.lap();
 
