@@ -152,6 +152,8 @@ export class ReportCollector implements SignalObserver {
         ...(this.spectral && output.frames > 0 ? { heat: heatMap(output, from, to, Math.min(columns, 1_000), 256) } : {}),
       });
     }
+    // The selector lists the charted keys in natural order (device-2 before device-10).
+    keys.sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
     return {
       title,
       generatedAt: new Date().toISOString(),
