@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pipeline } from '../dsp/pipeline.ts';
+import { jsBackend } from '../dsp/backend.ts';
+import { mskEvent } from '../events/build.ts';
+import { MemorySink } from '../sink/memory.ts';
+import { MemoryStateStore } from '../state/memory.ts';
+import { lambdaContext } from '../testing/context.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
 import type { FunctionDefinition } from './definition.ts';
@@ -59,5 +64,37 @@ describe('batch metrics in the handler', () => {
 
   it('refuses a metrics option that is neither a flag nor a Powertools Metrics', () => {
     expect(() => sensor({ metrics: { addMetric: () => undefined } as never })).toThrow('expected true, false or a Powertools Metrics instance');
+  });
+});
+
+describe('Powertools instances in the definition', () => {
+  it('publishes the metrics through Metrics and logs through Logger', async () => {
+    const added: Array<[string, string, number]> = [];
+    const dimensions: Array<[string, string]> = [];
+    let flushed = 0;
+    const metrics = {
+      addMetric: (name: string, unit: string, value: number) => void added.push([name, unit, value]),
+      addDimension: (name: string, value: string) => void dimensions.push([name, value]),
+      publishStoredMetrics: () => void flushed++,
+    };
+    const logged: Array<[string, string, Record<string, unknown>]> = [];
+    const at = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void logged.push([level, message, fields]);
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const handler = defineFunction({
+      name: 'powered',
+      pipeline: pipeline().movingAverage({ window: 2 }),
+      output: { topic: 'out', value: ({ output }) => ({ y: Array.from(output) }) },
+      metrics,
+      logger,
+    });
+    const bound = handler.dspfn.withRuntime({ state: new MemoryStateStore(), sink: new MemorySink(), backend: jsBackend });
+    await bound(mskEvent(records), lambdaContext({ functionName: 'powered' }));
+    expect(flushed).toBe(1);
+    expect(dimensions).toEqual([['FunctionName', 'powered']]);
+    expect(added).toContainEqual(['Records', 'Count', 3]);
+    expect(added).toContainEqual(['DeadLetters', 'Count', 1]);
+    expect(added.map(([name]) => name)).toHaveLength(11);
+    expect(logged.find(([level]) => level === 'warn')?.[2]).toMatchObject({ offset: 2 });
+    expect(logged.find(([, message]) => message === 'batch processed')?.[2]).toMatchObject({ records: 3, functionName: 'powered' });
   });
 });
