@@ -18,6 +18,9 @@ export type {
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export type { Runtime } from './handler/runtime.ts';
 export type { Logger, LogLevel } from './logger/logger.ts';
+export type { PowertoolsLoggerLike } from './logger/powertools.ts';
+export { emfLine, METRICS_NAMESPACE } from './handler/metrics/emf.ts';
+export type { MetricsOption, MetricsPublisher, PowertoolsMetricsLike } from './handler/metrics/publisher.ts';
 
 // Pipelines
 export { pipeline } from './dsp/pipeline.ts';

@@ -6,6 +6,8 @@ import { PipelineSpec, type PipelineEvent } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { zodReason } from '../validation.ts';
+import { isPowertoolsMetrics, type MetricsOption } from './metrics/publisher.ts';
+import type { PowertoolsLoggerLike } from '../logger/powertools.ts';
 
 /** What a function extracts from one record: the key and the interleaved samples to process. */
 export interface SampleBlock<M = unknown> {
@@ -131,6 +133,15 @@ export interface FunctionDefinition<M = unknown> {
    * instead of failing the whole batch.
    */
   reportBatchItemFailures?: boolean;
+  /**
+   * CloudWatch metrics, one Embedded Metric Format line per batch (namespace `dspfn`, dimension
+   * `FunctionName`): on by default on Lambda, `false` turns them off (so does DSPFN_METRICS=off),
+   * `true` turns them on elsewhere too. A Powertools for AWS Lambda `Metrics` instance publishes
+   * them through it instead (its namespace and service apply).
+   */
+  metrics?: MetricsOption;
+  /** A Powertools for AWS Lambda `Logger`: dspfn logs through it instead of its own JSON lines. */
+  logger?: PowertoolsLoggerLike;
 }
 
 /**
@@ -169,6 +180,10 @@ const definitionSchema = z.strictObject({
   propagateHeaders: z.array(z.string()).optional(),
   tombstones: z.enum(['skip', 'dead-letter']).optional(),
   reportBatchItemFailures: z.boolean().optional(),
+  metrics: z.union([z.boolean(), z.custom((value) => isPowertoolsMetrics(value))], { error: 'expected true, false or a Powertools Metrics instance' }).optional(),
+  logger: z
+    .custom((value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function'), 'expected a Powertools Logger (debug, info, warn, error)')
+    .optional(),
 });
 
 /** Rejects unknown keys and wrong types at cold start, not on the first record. */

@@ -6,6 +6,7 @@ import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
+import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
 import { lambdaRecord } from './kafka-records.ts';
 import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
@@ -53,6 +54,8 @@ export interface ConsumeOptions {
   heartbeatIntervalMs?: number;
   /** How often the lag is refreshed and onStats called (default 1 s). */
   statsIntervalMs?: number;
+  /** Collects the signals, dead letters and late records for an HTML report (`--report`). */
+  report?: ReportCollector;
 }
 
 export interface ConsumeController {
@@ -125,11 +128,14 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const admin: Admin = kafka.admin();
   const sink = options.sink ?? new KafkaSink({ ...brokers, logger });
   const counters = new ConsumeCounters(functionName, groupId, topics);
+  const counted = countingSink(sink, counters);
   const handler = options.handler.dspfn.withRuntime({
-    sink: countingSink(sink, counters),
+    sink: options.report ? options.report.sink(counted) : counted,
+    ...(options.report ? { observe: options.report } : {}),
     state: options.state ?? new MemoryStateStore(),
     logger: jsonLogger({ function: functionName }, logLevel),
     onBatch: (report) => {
+      options.report?.onBatch(report);
       counters.samples += report.samples;
     },
   });

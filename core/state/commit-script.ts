@@ -11,7 +11,7 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
-function lua(source: string): LuaScript {
+export function lua(source: string): LuaScript {
   return { source, sha1: createHash('sha1').update(source, 'utf8').digest('hex') };
 }
 
@@ -138,6 +138,8 @@ export interface ScriptTransport {
    * the replies as Redis gave them.
    */
   mgetExists(keys: readonly string[]): Promise<[values: unknown, existing: unknown]>;
+  /** One SCAN step: the next cursor ('0' when done) and the keys of this step. */
+  scan(cursor: string, match: string, count: number): Promise<[cursor: string, keys: string[]]>;
   /** The reply Redis gives when its script cache no longer holds the sha. */
   isNoScript(error: unknown): boolean;
   /** Loads the client and connects, ahead of the first call. */

@@ -7,12 +7,18 @@ import type { CommitResult, CommitStatus, StateEntry, StoredState } from './stor
  * database can be used through either. Layout v2, one string per key:
  *
  *   <prefix><state key>  string  "dspfn:2\n" <fence> "\n" <base64 of the pipeline snapshot>
+ *                                [ "\ncommitted:" <epoch ms of the commit> ]
  *
  * where the fence is the offsets the snapshot has absorbed (canonical text, below; every line ends
  * in "\n", so the fence ends at the first blank line). A string makes a load one MGET, with no
  * script and no per-key work in Redis; the commit script compares the stored fence in place.
  * Base64 on both transports because the REST API only carries text: raw bytes stored over TCP would
  * make the same data unreadable through Upstash's REST endpoint.
+ *
+ * The trailer (dspfn 0.2 on) says when the value was written, for `dspfn state list`; values
+ * without it (earlier v2 writers) read the same, with no commit time. The commit script never reads
+ * past the fence, so it is unaffected. An empty snapshot is a key reset by `dspfn state reset`: its
+ * next batch starts afresh behind the kept fence.
  *
  * Layout v1 (dspfn before 0.2): a hash per key with fields `snapshot` (base64) and `fence`. Still
  * read: a load finds such keys through EXISTS (sent with the MGET) and reads them with a script,
@@ -174,9 +180,12 @@ function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
   return { snapshot, offsets };
 }
 
-/** A v2 value: header, fence, blank line, base64 snapshot. */
-export function encodeValue(fence: string, snapshot: Uint8Array): string {
-  return `${VALUE_HEADER}${fence}\n${toBase64(snapshot)}`;
+/** What precedes the commit time at the end of a value. */
+export const COMMITTED_TRAILER = '\ncommitted:';
+
+/** A v2 value: header, fence, blank line, base64 snapshot, and the time it is written. */
+export function encodeValue(fence: string, snapshot: Uint8Array, committedAt: number = Date.now()): string {
+  return `${VALUE_HEADER}${fence}\n${toBase64(snapshot)}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
 }
 
 export function decodeValue(key: string, value: string): StoredState {
@@ -184,7 +193,13 @@ export function decodeValue(key: string, value: string): StoredState {
   const start = VALUE_HEADER.length;
   const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
   if (blank < 0) throw corrupt(key, 'value');
-  return stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2), key));
+  // Base64 holds no newline: one after the blank line starts the trailer.
+  const end = value.lastIndexOf('\n');
+  if (end <= blank + 1) return stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2), key));
+  if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
+  const committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
+  if (committedAt < 0) throw corrupt(key, 'value');
+  return { ...stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2, end), key)), committedAt };
 }
 
 /**
@@ -234,11 +249,12 @@ export function parseLegacyReply(keys: readonly string[], reply: unknown, found:
 export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [String(layout.ttlMs)];
+  const now = Date.now();
   for (const entry of entries) {
     keys.push(layout.prefix + entry.key);
     args.push(
       entry.expected === null ? NEW_KEY : (storedFences.get(entry.expected) ?? encodeFence(entry.expected, entry.key)),
-      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot),
+      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot, now),
     );
   }
   return { keys, args };

@@ -6,6 +6,7 @@ import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
+import type { SignalObserver } from '../observer.ts';
 
 export interface PipelineRun<M> {
   /**
@@ -38,13 +39,14 @@ export function runPipelines<M>(
   groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>,
   loaded: LoadedState,
   fn: PreparedFunction<M>,
+  observer?: SignalObserver,
 ): PipelineRun<M> {
   const run: PipelineRun<M> = { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set() };
   const { output } = fn.definition;
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
     if (fn.emit === 'batch') {
-      runKeyForOneResult(key, records, state, fn, run);
+      runKeyForOneResult(key, records, state, fn, run, observer);
       continue;
     }
     // The key's records applied so far in this batch, to redo them if a later one is undone.
@@ -59,6 +61,7 @@ export function runPipelines<M>(
       // The output carries its own first-sample time and rate (a rate-changing stage moves them).
       const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
       if (out.frames === 0) {
+        observer?.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
         state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
         applied.push(item);
         run.advanced.add(key);
@@ -87,6 +90,10 @@ export function runPipelines<M>(
         run.rejected.push({ record, error: Object.assign(reason, { record: location }) });
         continue;
       }
+      if (observer) {
+        observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+        observer.output(key, out.samples, out.channels, out.frames, context.timestamp, out.sampleRate);
+      }
       state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
       applied.push(item);
       run.advanced.add(key);
@@ -104,7 +111,14 @@ export function runPipelines<M>(
  * `emit: 'batch'`: the key's new records of the batch in offset order, then one output for all of
  * them. If that output fails, none of them touches the key's state and each is dead-lettered.
  */
-function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+function runKeyForOneResult<M>(
+  key: string,
+  records: readonly DecodedRecord<M>[],
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+): void {
   const applied: Array<{
     item: DecodedRecord<M>;
     output: Float32Array;
@@ -124,6 +138,10 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     const timestamp = item.block.timestamp ?? record.timestamp;
     const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
     applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate, events: timedEvents(out) });
+    if (observer) {
+      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      if (out.frames > 0) observer.output(key, out.samples, out.channels, out.frames, out.timestamp ?? timestamp, out.sampleRate);
+    }
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
   if (applied.length === 0) return;
