@@ -90,10 +90,20 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
   let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   let creating: Promise<Producer<Buffer, Buffer, Buffer, Buffer>> | undefined;
   let closed = false;
+  // A broker that refuses the client certificate does so after the TLS 1.3 handshake completed on
+  // our side: the alert reaches the socket as an error event while the request in flight only
+  // sees "Connection closed". The socket errors of the current attempt are kept to explain it.
+  let socketErrors: Error[] = [];
 
   const create = async (eventBrokers: readonly string[]): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
     const lib = await library;
-    return new lib.Producer(await platformaticOptions(options, lib, eventBrokers));
+    const created = new lib.Producer(await platformaticOptions(options, lib, eventBrokers));
+    created.on('client:broker:connect', ({ connection }: { connection: { on(event: 'error', listener: (error: Error) => void): unknown } }) => {
+      connection.on('error', (error) => {
+        if (socketErrors.length < 8) socketErrors.push(error);
+      });
+    });
+    return created;
   };
 
   const ready = (eventBrokers: readonly string[] = []): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
@@ -115,11 +125,13 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     async warm() {
       await library;
       if (options.brokers === undefined && !options.clusterArn) return;
+      socketErrors = [];
       const active = await ready();
       try {
         await active.metadata({ topics: [] });
-      } catch (error) {
+      } catch (caught) {
         await drop(active);
+        const error = withSocketErrors(caught, socketErrors);
         throw new Error(describeKafkaError(new Error(explain(error), { cause: error }), options), { cause: error });
       }
     },
@@ -134,12 +146,13 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
         })),
       );
       const attempt = async (): Promise<void> => {
+        socketErrors = [];
         const active = await ready(eventBrokers);
         try {
           await active.send({ messages });
         } catch (error) {
           await drop(active);
-          throw error;
+          throw withSocketErrors(error, socketErrors);
         }
       };
       try {
@@ -164,6 +177,12 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
       await active?.close();
     },
   };
+}
+
+/** The error, and beside it the socket errors seen meanwhile (a TLS alert the request itself never saw). */
+export function withSocketErrors(error: unknown, socketErrors: readonly Error[]): unknown {
+  if (socketErrors.length === 0) return error;
+  return new AggregateError([error, ...socketErrors], error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** The client's errors nest (MultipleErrors of retries of …): the distinct innermost reasons, joined. */
