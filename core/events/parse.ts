@@ -1,4 +1,5 @@
 import { EventError } from '../errors.ts';
+import { inProcessRecords } from './in-process.ts';
 import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
@@ -80,6 +81,8 @@ export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partitio
 
 /** Flattens an MSK or self-managed Kafka event into partitions whose records are in offset order. */
 export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
+  const inProcess = inProcessRecords(event);
+  if (inProcess) return inProcess;
   if (!isKafkaEvent(event)) {
     throw new EventError('event is not a Kafka event (expected eventSource "aws:kafka" or "SelfManagedKafka" with records)');
   }

@@ -7,12 +7,12 @@ import type { OutputMessage, Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
-import { lambdaRecord } from './kafka-records.ts';
-import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { kafkaRecord } from './kafka-records.ts';
+import { invokeInProcess, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
-import type { ReplayRecord } from './replay-file.ts';
+import type { KafkaRecord } from '../events/types.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;
@@ -129,16 +129,17 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     },
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
-  const invoke = (records: ReplayRecord[]) => invokeBatch(handler, records, invocation);
+  // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
+  const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
 
-  const workers = new Map<string, PartitionWorker>();
+  const workers = new Map<string, PartitionWorker<KafkaRecord>>();
   const retiring = new Set<Promise<void>>();
   let stopping = false;
 
-  const createWorker = (topic: string, partition: number): PartitionWorker => {
+  const createWorker = (topic: string, partition: number): PartitionWorker<KafkaRecord> => {
     const id = `${topic}-${partition}`;
     const where = { topic, partition };
-    return new PartitionWorker(
+    return new PartitionWorker<KafkaRecord>(
       topic,
       partition,
       {
@@ -291,12 +292,12 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         if (stopping || !worker) return;
         let room = worker.room();
         let through: string | undefined;
-        const taken: ReplayRecord[] = [];
+        const taken: KafkaRecord[] = [];
         for (const message of batch.messages) {
           if (worker.wants(Number(message.offset))) {
             if (room === 0) break;
             room--;
-            taken.push(lambdaRecord(batch.topic, batch.partition, message));
+            taken.push(kafkaRecord(batch.topic, batch.partition, message));
           }
           through = message.offset;
         }
