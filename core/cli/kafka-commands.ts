@@ -49,6 +49,7 @@ export function registerConsumeCommand(cli: Command): void {
     .option('--on-failure <destination>', 'kafka://<topic> for records whose retries are spent')
     .addOption(new Option('--event-shape <shape>', 'event shape delivered').choices(['msk', 'self-managed']).default('msk'))
     .option('--state <name>', 'state store, as DSPFN_STATE (default: memory)')
+    .option('--session-timeout <ms>', 'how long the group waits for a consumer that stopped answering before handing its partitions on', integer(6_000, 300_000), 30_000)
     .addOption(new Option('--log-level <level>', 'function logs on stderr').choices(LOG_LEVELS).default('warn'))
     .option('--no-progress', 'no status line')
     .option('--json', 'print the final stats as JSON on stdout')
@@ -70,6 +71,7 @@ export function registerConsumeCommand(cli: Command): void {
           onFailure: opts.onFailure,
           shape: opts.eventShape,
           state,
+          sessionTimeoutMs: opts.sessionTimeout,
           logLevel: opts.logLevel as LogLevel,
           env,
           onStats: (stats) => status.update(stats),

@@ -25,15 +25,20 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
     ['handler p99', `${summary.handlerP99Ms.toFixed(2)} ms`],
   ];
   if (summary.onFailure) rows.splice(9, 0, ['on-failure', String(summary.onFailure)]);
+  if (summary.tombstones) rows.splice(9, 0, ['tombstones (skipped)', String(summary.tombstones)]);
   if (output) rows.push(['output', output]);
   return table(rows);
 }
 
-export function formatConsumeSummary(stats: ConsumeStats): string {
-  const partitions = Object.entries(stats.committed)
+function offsetList(offsets: Record<string, number>): string {
+  return Object.entries(offsets)
     .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
     .map(([id, offset]) => `${id}@${offset}`)
     .join(' ');
+}
+
+export function formatConsumeSummary(stats: ConsumeStats): string {
+  const partitions = offsetList(stats.committed);
   const rows: Array<[string, string]> = [
     ['function', stats.function],
     ['group', stats.groupId],
@@ -52,6 +57,8 @@ export function formatConsumeSummary(stats: ConsumeStats): string {
     ['elapsed', `${(stats.elapsedMs / 1000).toFixed(1)} s`],
   ];
   if (stats.commitErrors) rows.push(['commit errors', String(stats.commitErrors)]);
+  const uncommitted = offsetList(stats.uncommitted);
+  if (uncommitted) rows.push(['not committed', `${uncommitted} (processed; the group delivers them again)`]);
   if (stats.lastError) rows.push(['last error', stats.lastError]);
   return table(rows);
 }

@@ -32,13 +32,20 @@ export function decodeF32le(bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** Where JSON.parse failed (" at position N"), without the text V8 quotes around it. */
+export function jsonErrorPosition(error: unknown): string {
+  const match = /position (\d+)/.exec(error instanceof Error ? error.message : '');
+  return match ? ` at position ${match[1]}` : '';
+}
+
 export function decodePayload(codec: CodecName, bytes: Buffer): Payload {
   switch (codec) {
     case 'json':
       try {
         return { codec, value: JSON.parse(bytes.toString('utf8')) as unknown };
       } catch (error) {
-        throw new DecodeError(`value is not valid JSON: ${(error as Error).message}`, { cause: error });
+        // V8's message quotes the text around the error: only its position is kept.
+        throw new DecodeError(`value is not valid JSON${jsonErrorPosition(error)}`);
       }
     case 'f32le':
       return { codec, samples: decodeF32le(bytes) };
@@ -64,7 +71,15 @@ export const BUILTIN_CONTENT_TYPES: ReadonlyArray<[RegExp, CodecName]> = [
 export function codecForContentType(contentType: string): CodecName {
   const type = mediaType(contentType);
   for (const [pattern, codec] of BUILTIN_CONTENT_TYPES) if (pattern.test(type)) return codec;
-  throw new DecodeError(`unsupported content-type "${type}" (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
+  throw new DecodeError(`unsupported content-type ${shownMediaType(type)} (supported: application/json, application/x-f32le, text/*, application/octet-stream)`);
+}
+
+/**
+ * A media type as an error may show it: quoted when it looks like one, else `(not a media type)` —
+ * a header can hold anything, payloads and secrets included.
+ */
+export function shownMediaType(type: string): string {
+  return /^[a-z0-9!#$&^_.+-]{1,40}\/[a-z0-9!#$&^_.+-]{1,60}$/.test(type) ? `"${type}"` : '(not a media type)';
 }
 
 /** `Application/JSON; charset=utf-8` → `application/json`. */

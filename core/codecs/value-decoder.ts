@@ -1,6 +1,6 @@
 import { ConfigError, DspfnError } from '../errors.ts';
 import { headerText, type KafkaRecord } from '../events/types.ts';
-import { BUILTIN_CONTENT_TYPES, CODECS, decodePayload, mediaType, type CodecName, type Payload } from './payload.ts';
+import { BUILTIN_CONTENT_TYPES, CODECS, decodePayload, mediaType, shownMediaType, type CodecName, type Payload } from './payload.ts';
 import { isSchemaCodec, type SchemaCodec } from './schema-codec.ts';
 
 export type Codec = CodecName | SchemaCodec;
@@ -90,7 +90,7 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
       } catch (error) {
         if (chosen.unmapped !== undefined && error instanceof DspfnError) {
           // Same class and code; the reason says which content type went unmapped.
-          error.message += ` (the record's content-type "${chosen.unmapped}" maps to no codec, so ${describeCodec(chosen.codec)} read it; map it with contentTypes)`;
+          error.message += ` (the record's content-type ${shownMediaType(chosen.unmapped)} maps to no codec, so ${describeCodec(chosen.codec)} read it; map it with contentTypes)`;
         }
         throw error;
       }

@@ -1,6 +1,6 @@
 import type { MSKEvent, MSKRecord, SelfManagedKafkaEvent } from 'aws-lambda';
 
-/** What a test or the replay tooling says about one record; everything but the value has a default. */
+/** What a test or the replay tooling says about one record; everything has a default. */
 export interface RecordInput {
   topic?: string;
   partition?: number;
@@ -9,8 +9,11 @@ export interface RecordInput {
   timestampType?: 'CREATE_TIME' | 'LOG_APPEND_TIME';
   /** A string is UTF-8; `null` or absent means no key. */
   key?: string | Uint8Array | null;
-  /** Plain objects, arrays and numbers are JSON-encoded; a Float32Array becomes raw f32le bytes. */
-  value: string | Uint8Array | Float32Array | object | number | boolean | null;
+  /**
+   * Plain objects, arrays, numbers and null are JSON-encoded; a Float32Array becomes raw f32le
+   * bytes. Absent (undefined): a tombstone, a record with no value.
+   */
+  value?: string | Uint8Array | Float32Array | object | number | boolean | null;
   headers?: Record<string, string | Uint8Array>;
   /** As a mapping with a schema registry adds it: `{ dataFormat: 'AVRO' | 'PROTOBUF' | 'JSON', schemaId }`. */
   valueSchemaMetadata?: { dataFormat: string; schemaId: string };
@@ -33,7 +36,7 @@ export function f32leBytes(samples: Float32Array | readonly number[]): Buffer {
   return out;
 }
 
-export function valueBytes(value: RecordInput['value']): Buffer {
+export function valueBytes(value: Exclude<RecordInput['value'], undefined>): Buffer {
   if (value instanceof Float32Array) return f32leBytes(value);
   if (value instanceof Uint8Array) return Buffer.from(value);
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
@@ -55,10 +58,11 @@ export function kafkaRecord(input: RecordInput, defaults: { topic?: string; offs
     timestamp: input.timestamp ?? 1_700_000_000_000,
     timestampType: input.timestampType ?? 'CREATE_TIME',
     key: '',
-    value: valueBytes(input.value).toString('base64'),
+    value: input.value === undefined ? '' : valueBytes(input.value).toString('base64'),
     headers: Object.entries(input.headers ?? {}).map(([name, value]) => ({ [name]: signedBytes(value) })),
   };
   if (input.valueSchemaMetadata) Object.assign(record, { valueSchemaMetadata: input.valueSchemaMetadata });
+  if (input.value === undefined) delete (record as Partial<MSKRecord>).value;
   if (input.key === undefined || input.key === null) delete (record as Partial<MSKRecord>).key;
   else record.key = Buffer.from(typeof input.key === 'string' ? Buffer.from(input.key, 'utf8') : input.key).toString('base64');
   return record;

@@ -23,10 +23,11 @@ function lambdaRecord(record: KafkaRecord): MSKRecord {
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.timestampType,
-    value: record.value.toString('base64'),
     headers: record.headers.map(({ name, value }) => ({ [name]: Array.from(value, (b) => (b > 127 ? b - 256 : b)) })),
   } as MSKRecord;
   if (record.key !== null) out.key = record.key.toString('base64');
+  // A tombstone has no value, which is not an empty value.
+  if (!record.tombstone) out.value = record.value.toString('base64');
   return out;
 }
 

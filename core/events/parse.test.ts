@@ -91,6 +91,65 @@ describe('parseKafkaEvent', () => {
     expect(() => parseKafkaEvent({ eventSource: 'aws:kafka', records: { nopartition: [] } })).toThrow(/not "<topic>-<partition>"/);
   });
 
+  it('tells a tombstone (no value) from an empty value', () => {
+    const parsed = parseKafkaEvent(documentedEvent('msk-schema-registry'));
+    expect(parsed.partitions[0]!.records.map((r) => r.tombstone)).toEqual([false, false, true]);
+    const [empty, tombstone] = parseKafkaEvent(mskEvent([{ key: 'k', value: '' }, { key: 'k' }], { topic: 't' })).partitions[0]!.records;
+    expect(empty).toMatchObject({ tombstone: false, value: Buffer.alloc(0) });
+    expect(tombstone).toMatchObject({ tombstone: true, value: Buffer.alloc(0) });
+  });
+
+  it('throws an EventError naming where, not a TypeError, for records it cannot locate', () => {
+    const withRecords = (records: unknown[]) => ({ eventSource: 'aws:kafka', records: { 'in-3': records } });
+    const cases: Array<[unknown, RegExp]> = [
+      [withRecords([null]), /record 0 of in-3 is not an object/],
+      [withRecords([{ ...mskEvent([{ value: 1 }], { topic: 'in' }).records['in-0']![0], offset: '7' }]), /record 0 of in-3 has no valid offset/],
+      [withRecords([{ offset: 4, timestamp: 1 }, { offset: 4, timestamp: 2 }]), /offset 4 appears twice in in-3/],
+      [{ eventSource: 'aws:kafka', records: { 'in-3': 'x' } }, /record group in-3 is not a list/],
+      [{ eventSource: 'aws:kafka', records: [] }, /not a Kafka event/],
+    ];
+    for (const [event, reason] of cases) {
+      const error = (() => {
+        try {
+          parseKafkaEvent(event);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(EventError);
+      expect((error as Error).message).toMatch(reason);
+    }
+  });
+
+  it('sets aside records it can locate but whose fields are malformed, keeping what they held as bytes', () => {
+    const base = mskEvent([{ key: 'k', value: [1, 2] }], { topic: 'in' }).records['in-0']![0]!;
+    const event = {
+      eventSource: 'aws:kafka',
+      records: {
+        'in-0': [
+          { ...base, offset: 0, value: 12345 },
+          { ...base, offset: 1, value: 'not base64!' },
+          { ...base, offset: 2, key: { id: 1 } },
+          { ...base, offset: 3, headers: [{ h: [1, 'x'] }] },
+          { ...base, offset: 4, timestamp: 'yesterday' },
+          { ...base, offset: 5 },
+        ],
+      },
+    };
+    const parsed = parseKafkaEvent(event);
+    expect(parsed.partitions[0]!.records.map((r) => r.offset)).toEqual([5]);
+    expect(parsed.recordCount).toBe(6);
+    expect(parsed.malformed.map(({ record, error }) => [record.offset, error.code, error.message, error.record])).toEqual([
+      [0, 'DSPFN_DECODE', 'malformed record: value is not base64 text', { topic: 'in', partition: 0, offset: 0 }],
+      [1, 'DSPFN_DECODE', 'malformed record: value is not valid base64 (the dead letter carries its text)', { topic: 'in', partition: 0, offset: 1 }],
+      [2, 'DSPFN_DECODE', 'malformed record: key is not base64 text', { topic: 'in', partition: 0, offset: 2 }],
+      [3, 'DSPFN_DECODE', 'malformed record: header 0 is not a list of bytes', { topic: 'in', partition: 0, offset: 3 }],
+      [4, 'DSPFN_DECODE', 'malformed record: timestamp is not a number', { topic: 'in', partition: 0, offset: 4 }],
+    ]);
+    const [number, text, key] = parsed.malformed.map((m) => m.record);
+    expect([number!.value.toString(), text!.value.toString(), key!.key!.toString()]).toEqual(['12345', 'not base64!', '{"id":1}']);
+  });
+
   it('splits record group names at the last dash', () => {
     expect(splitPartitionKey('my-topic-12')).toEqual({ topic: 'my-topic', partition: 12 });
     expect(() => splitPartitionKey('-3')).toThrow(EventError);

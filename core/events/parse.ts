@@ -1,21 +1,9 @@
-import { EventError } from '../errors.ts';
+import { DecodeError, EventError } from '../errors.ts';
 import { inProcessRecords } from './in-process.ts';
-import type { KafkaEvent, KafkaHeader, KafkaRecord, ParsedKafkaEvent, PartitionBatch, SchemaMetadata } from './types.ts';
+import { readRecord, type RawRecord } from './record.ts';
+import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
-type RawHeader = Record<string, readonly number[]>;
-/** A record as the Lambda event carries it (base64 key and value, signed-byte headers). */
-export interface RawRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
-  key?: string | null;
-  value?: string | null;
-  headers?: readonly RawHeader[];
-  keySchemaMetadata?: unknown;
-  valueSchemaMetadata?: unknown;
-}
+export type { RawRecord } from './record.ts';
 
 export function isKafkaEvent(event: unknown): event is KafkaEvent {
   if (typeof event !== 'object' || event === null) return false;
@@ -23,63 +11,41 @@ export function isKafkaEvent(event: unknown): event is KafkaEvent {
   return (
     (candidate.eventSource === 'aws:kafka' || candidate.eventSource === 'SelfManagedKafka') &&
     typeof candidate.records === 'object' &&
-    candidate.records !== null
+    candidate.records !== null &&
+    !Array.isArray(candidate.records)
   );
 }
 
 /** Topic names may contain "-": the partition is what follows the last one. */
 export function splitPartitionKey(id: string): { topic: string; partition: number } {
   const dash = id.lastIndexOf('-');
-  const partition = Number(id.slice(dash + 1));
-  if (dash <= 0 || !Number.isInteger(partition) || partition < 0) {
-    throw new EventError(`record group "${id}" is not "<topic>-<partition>"`);
+  const digits = id.slice(dash + 1);
+  const partition = Number(digits);
+  if (dash <= 0 || !/^\d{1,10}$/.test(digits) || partition > 2 ** 31 - 1) {
+    throw new EventError(`record group "${id.slice(0, 260)}" is not "<topic>-<partition>"`);
   }
   return { topic: id.slice(0, dash), partition };
 }
 
-/** Header bytes arrive as signed Java bytes (-128..127); Buffer.from keeps the low 8 bits. */
-function decodeHeaders(headers: readonly RawHeader[] | undefined): KafkaHeader[] {
-  if (!headers) return [];
-  const out: KafkaHeader[] = [];
-  for (const header of headers) {
-    for (const name of Object.keys(header)) out.push({ name, value: Buffer.from(header[name]!) });
-  }
-  return out;
-}
-
-function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const { dataFormat, schemaId } = raw as { dataFormat?: unknown; schemaId?: unknown };
-  if (typeof dataFormat !== 'string') return undefined;
-  return { dataFormat, schemaId: schemaId === undefined || schemaId === null ? '' : String(schemaId) };
-}
-
-/** One record of the Lambda wire shape, decoded to bytes. */
+/**
+ * One record of the Lambda wire shape, decoded to bytes (`topic` and `partition` default to its
+ * own fields). Tolerant: what is malformed is kept as bytes; parseKafkaEvent is what sorts those
+ * records out.
+ */
 export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partition: number = raw.partition): KafkaRecord {
-  if (!Number.isInteger(raw.offset) || raw.offset < 0) {
-    throw new EventError(`record in ${topic}-${partition} has no valid offset`);
-  }
-  const record: KafkaRecord = {
-    topic: raw.topic ?? topic,
-    partition: raw.partition ?? partition,
-    offset: raw.offset,
-    timestamp: raw.timestamp,
-    timestampType: raw.timestampType,
-    // Decoded here, not by middy's event normalizer, which would turn binary payloads into text.
-    key: raw.key === undefined || raw.key === null ? null : Buffer.from(raw.key, 'base64'),
-    value: raw.value === undefined || raw.value === null ? Buffer.alloc(0) : Buffer.from(raw.value, 'base64'),
-    headers: decodeHeaders(raw.headers),
-  };
-  // Only mappings with a schema registry send these; other records keep one shape.
-  if (raw.keySchemaMetadata != null || raw.valueSchemaMetadata != null) {
-    const keySchema = schemaMetadata(raw.keySchemaMetadata);
-    const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
-    return { ...record, ...(keySchema ? { keySchemaMetadata: keySchema } : {}), ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}) };
-  }
-  return record;
+  return readRecord(raw as unknown as Record<string, unknown>, topic, partition).record;
 }
 
-/** Flattens an MSK or self-managed Kafka event into partitions whose records are in offset order. */
+const isOffset = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Flattens an MSK or self-managed Kafka event into partitions whose records are in offset order.
+ * What cannot be located — an event that is not a Kafka event, a group that is not a list, a record
+ * that is not an object or has no offset, an offset twice in a partition — is an EventError (the
+ * batch fails: Lambda never sends such an event). A record that can be located but is not in the
+ * documented shape is set aside in `malformed` with a DecodeError, for its dead letter. Errors
+ * name where, never what a record holds.
+ */
 export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
   const inProcess = inProcessRecords(event);
   if (inProcess) return inProcess;
@@ -87,15 +53,31 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
     throw new EventError('event is not a Kafka event (expected eventSource "aws:kafka" or "SelfManagedKafka" with records)');
   }
   const partitions: PartitionBatch[] = [];
+  const malformed: MalformedRecord[] = [];
   let recordCount = 0;
-  const groups = event.records as Record<string, readonly RawRecord[]>;
+  const groups = event.records as Record<string, unknown>;
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];
-    if (!Array.isArray(rawRecords)) throw new EventError(`record group "${id}" is not an array`);
-    const records = rawRecords.map((raw: RawRecord) => decodeRecord(raw, topic, partition));
+    if (!Array.isArray(rawRecords)) throw new EventError(`record group ${topic}-${partition} is not a list`);
+    const records: KafkaRecord[] = [];
+    const seen = new Set<number>();
+    rawRecords.forEach((raw: unknown, index) => {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw new EventError(`record ${index} of ${topic}-${partition} is not an object`);
+      }
+      const offset = (raw as { offset?: unknown }).offset;
+      if (!isOffset(offset)) throw new EventError(`record ${index} of ${topic}-${partition} has no valid offset`);
+      if (seen.has(offset)) {
+        throw new EventError(`offset ${offset} appears twice in ${topic}-${partition}: a partition delivers each offset once`, { record: { topic, partition, offset } });
+      }
+      seen.add(offset);
+      const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition);
+      if (problem === undefined) records.push(record);
+      else malformed.push({ record, error: new DecodeError(`malformed record: ${problem}`, { record: { topic, partition, offset } }) });
+    });
     records.sort((a, b) => a.offset - b.offset);
-    recordCount += records.length;
+    recordCount += rawRecords.length;
     partitions.push({ topic, partition, records });
   }
   const servers = typeof event.bootstrapServers === 'string' ? event.bootstrapServers : '';
@@ -104,6 +86,7 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
     ...('eventSourceArn' in event && typeof event.eventSourceArn === 'string' ? { eventSourceArn: event.eventSourceArn } : {}),
     bootstrapServers: servers.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
     partitions,
+    malformed,
     recordCount,
   };
 }

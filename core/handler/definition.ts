@@ -72,6 +72,9 @@ export type OutputDefinition<M = unknown> = JsonOutputDefinition<M> | F32leOutpu
 
 export type StateMismatchPolicy = 'error' | 'reset';
 
+/** What a record with no value (a tombstone) does: nothing, or go to the dead-letter topic. */
+export type TombstonePolicy = 'skip' | 'dead-letter';
+
 export interface FunctionDefinition<M = unknown> {
   /** Names logs, headers and state keys; defaults to AWS_LAMBDA_FUNCTION_NAME's basename. */
   name: string;
@@ -103,6 +106,11 @@ export interface FunctionDefinition<M = unknown> {
   onStateMismatch?: StateMismatchPolicy;
   /** Input headers copied onto results and dead letters, for tracing. */
   propagateHeaders?: readonly string[];
+  /**
+   * Records with no value (log compaction's delete markers): `skip` (default) counts them and
+   * touches no state; `dead-letter` sends each to the dead-letter topic. Never a batch failure.
+   */
+  tombstones?: TombstonePolicy;
   /**
    * For mappings with `FunctionResponseTypes: [ReportBatchItemFailures]`: when some keys' state
    * commits conflict, answer `{ batchItemFailures }` (per partition, the first offset of those keys)
@@ -145,6 +153,7 @@ const definitionSchema = z.strictObject({
   logTopic: z.string().min(1).optional(),
   onStateMismatch: z.enum(['error', 'reset']).optional(),
   propagateHeaders: z.array(z.string()).optional(),
+  tombstones: z.enum(['skip', 'dead-letter']).optional(),
   reportBatchItemFailures: z.boolean().optional(),
 });
 

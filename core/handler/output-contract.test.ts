@@ -83,7 +83,7 @@ describe('the output contract in the handler', () => {
     const [letter] = fn.sink.onTopic('in.dlq');
     expect(letter!.headers['dspfn-error-code']).toBe(ErrorCode.Output);
     expect(String(letter!.headers['dspfn-error-reason'])).toBe('output.value for record in-0@1 (key "k") threw: too large');
-    expect(letter!.value.toString()).toBe('[100]');
+    expect(String(letter!.value)).toBe('[100]');
     expect(fn.reports[0]).toMatchObject({ results: 2, deadLetters: 1, samples: 2 });
   });
 

@@ -1,5 +1,5 @@
 import { valueDecoder, type ValueDecoder } from '../codecs/value-decoder.ts';
-import { DEFAULT_PROPAGATED_HEADERS, inputTraits, type FunctionDefinition } from './definition.ts';
+import { DEFAULT_PROPAGATED_HEADERS, inputTraits, type FunctionDefinition, type TombstonePolicy } from './definition.ts';
 import { defaultInput, type InputFunction } from './default-input.ts';
 
 /** A definition with its defaults applied once, at definition time, rather than per batch. */
@@ -15,6 +15,7 @@ export interface PreparedFunction<M = unknown> {
   readonly channels: number;
   /** Header names copied onto results, lower-case. */
   readonly propagate: readonly string[];
+  readonly tombstones: TombstonePolicy;
   deadLetterTopic(sourceTopic: string): string;
 }
 
@@ -31,6 +32,7 @@ export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedF
     emit: inputTraits(definition.input).emit ?? 'record',
     channels: definition.pipeline.channels,
     propagate: definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS,
+    tombstones: definition.tombstones ?? 'skip',
     deadLetterTopic:
       typeof target === 'string' ? () => target : target ? (sourceTopic) => target(sourceTopic) : (sourceTopic) => `${sourceTopic}.dlq`,
   };

@@ -25,7 +25,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   const parsed = parseEvent(event);
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
   if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
-  const { decoded, rejected } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels);
+  const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels, fn.tombstones);
   const groups = groupByKey(decoded);
   const decode = clock.lap();
 
@@ -45,7 +45,9 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
     samples: run.samples,
     results: messages.results.length,
     deadLetters: messages.deadLetters.length,
+    applied: run.applied,
     skipped: run.skipped,
+    tombstones,
     committed: 0,
     duplicates: 0,
     itemFailures: [],

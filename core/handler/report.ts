@@ -23,8 +23,15 @@ export interface BatchReport {
   samples: number;
   results: number;
   deadLetters: number;
+  /**
+   * Records applied to their key's state by this delivery. Every record of a batch is applied,
+   * skipped (already applied), dead-lettered or a skipped tombstone: the four add up to `records`.
+   */
+  applied: number;
   /** Records already applied by an earlier delivery of the same offsets. */
   skipped: number;
+  /** Records with no value that the function skips (`tombstones: 'skip'`). */
+  tombstones: number;
   committed: number;
   /** Keys the store already held at these offsets (a redelivered batch). */
   duplicates: number;

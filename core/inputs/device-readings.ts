@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
-import type { KafkaRecord } from '../events/types.ts';
+import { keyText, type KafkaRecord } from '../events/types.ts';
 import type { SampleBlock } from '../handler/definition.ts';
 import { zodReason } from '../validation.ts';
 
@@ -28,7 +28,9 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
   return function deviceReading(payload, record) {
     if (payload.codec === 'f32le') {
       if (record.key === null) throw new DecodeError(`f32le records need the ${keyField} as record key`);
-      return { key: record.key.toString('utf8'), samples: payload.samples };
+      const key = keyText(record);
+      if (key === undefined) throw new DecodeError(`the record key of an f32le record (its ${keyField}) is not UTF-8 text`);
+      return { key, samples: payload.samples };
     }
     if (payload.codec !== 'json') throw new DecodeError(`expected JSON or f32le, got ${payload.codec}`);
     const parsed = schema.safeParse(payload.value);

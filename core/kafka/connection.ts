@@ -172,7 +172,7 @@ export async function resolveBrokers(options: KafkaConnectionOptions, eventBroke
 export function validateConnection(options: KafkaConnectionOptions): void {
   const auth = authModeOf(options);
   if (options.clusterArn && !isMskClusterArn(options.clusterArn)) {
-    throw new ConfigError(`DSPFN_MSK_CLUSTER_ARN "${options.clusterArn}" is not an MSK cluster ARN`);
+    throw new ConfigError('DSPFN_MSK_CLUSTER_ARN is not an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)');
   }
   if (options.secretArn !== undefined) {
     if (options.password !== undefined || options.key !== undefined) {

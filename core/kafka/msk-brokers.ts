@@ -65,7 +65,7 @@ export async function mskBootstrapBrokers(
   options: { client?: BootstrapBrokersClient; region?: string } = {},
 ): Promise<string[]> {
   if (!isMskClusterArn(clusterArn)) {
-    throw new ConfigError(`"${clusterArn}" is not an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)`);
+    throw new ConfigError('the MSK cluster ARN (DSPFN_MSK_CLUSTER_ARN) is not an MSK cluster ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)');
   }
   // Loaded on demand: most functions never look a cluster up, and the SDK costs cold-start time.
   const sdk = await import('@aws-sdk/client-kafka');

@@ -141,7 +141,7 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
         list.map((m) => ({
           topic,
           key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
-          value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
+          value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
           headers: new Map(Object.entries(m.headers).map(([name, value]) => [Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value])),
         })),
       );

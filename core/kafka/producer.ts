@@ -5,7 +5,8 @@ import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
-  value: string | Buffer;
+  /** null: a message with no value (a tombstone's dead letter). */
+  value: string | Buffer | null;
   headers: Record<string, string | Buffer>;
 }
 

@@ -29,8 +29,13 @@ export interface ConsumeStats {
   commitErrors: number;
   /** Times a partition's fetching was paused because its buffer was full (backpressure). */
   pauses: number;
-  /** Next offset to consume, as this consumer last committed it, per "topic-partition". */
+  /** Next offset to consume per "topic-partition", as the broker took it from this consumer. */
   committed: Record<string, number>;
+  /**
+   * Next offset per "topic-partition" of records processed whose commit the broker has not taken
+   * yet (retried until it does); empty when every processed record is committed.
+   */
+  uncommitted: Record<string, number>;
   /** End offset minus the group's committed offset per "topic-partition" (all of the group's partitions). */
   lag: Record<string, number>;
   totalLag: number;
@@ -57,6 +62,7 @@ export class ConsumeCounters {
   pauses = 0;
   lastError: string | undefined;
   readonly committed = new Map<string, number>();
+  readonly uncommitted = new Map<string, number>();
   lag = new Map<string, number>();
   assigned: string[] = [];
   private readonly latencies = new LatencyHistogram();
@@ -96,6 +102,7 @@ export class ConsumeCounters {
       commitErrors: this.commitErrors,
       pauses: this.pauses,
       committed: Object.fromEntries(this.committed),
+      uncommitted: Object.fromEntries(this.uncommitted),
       lag: Object.fromEntries(this.lag),
       totalLag: [...this.lag.values()].reduce((a, b) => a + b, 0),
       latencyP50Ms: this.latencies.percentile(50),

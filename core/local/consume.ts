@@ -115,6 +115,11 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     maxWaitTimeInMs: Math.min(250, Math.max(10, batchWindowMs)),
     maxBytesPerPartition: 2 * 1024 * 1024,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    // How long a rebalance waits for each member to rejoin. Ours rejoin at once (fetched records
+    // are handed to the partition workers, never processed inside the fetch loop), so the session
+    // timeout is plenty; kafkajs's 60 s default would hold a group up that long for a member that
+    // died (SIGKILL, a lost container) once it is rebalancing.
+    rebalanceTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
   });
   const admin: Admin = kafka.admin();
@@ -131,6 +136,20 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
   // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
   const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
+
+  // The offsets the broker acknowledged, per partition, as kafkajs reports them. Its commitOffsets
+  // resolves without committing anything while the consumer is not running (restarting after a
+  // broker outage, say), so a commit counts only once it shows up here.
+  const taken = new Map<string, number>();
+  consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+    for (const { topic, partitions } of payload.topics) {
+      for (const p of partitions) {
+        const id = `${topic}-${p.partition}`;
+        const offset = Number(String(p.offset));
+        if (offset > (taken.get(id) ?? -1)) taken.set(id, offset);
+      }
+    }
+  });
 
   const workers = new Map<string, PartitionWorker<KafkaRecord>>();
   const retiring = new Set<Promise<void>>();
@@ -153,7 +172,11 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         invoke,
         commit: async (offset) => {
           await consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+          if ((taken.get(id) ?? -1) < offset) {
+            throw new Error(`the broker did not take offset ${offset} of ${id}: the consumer is not in its group right now (reconnecting)`);
+          }
           counters.committed.set(id, offset);
+          counters.uncommitted.delete(id);
         },
         discard: async (records, error, attempts) => {
           if (!onFailureTopic) {
@@ -181,9 +204,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           counters.lastError = describeError(error);
           logger.log('warn', 'batch failed; it will be retried', { ...where, attempt, error: counters.lastError });
         },
-        commitFailed: (error) => {
+        commitFailed: (error, offset) => {
           counters.commitErrors++;
-          logger.log('warn', 'offset commit failed; retried with the next one', { ...where, error: describeError(error) });
+          counters.uncommitted.set(id, offset);
+          logger.log('warn', 'offset commit not taken; it is retried', { ...where, offset, error: describeError(error) });
         },
       },
     );
@@ -191,6 +215,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
 
   let markReady: () => void = () => {};
   let joined = false;
+  let rejoined = false;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assignment = payload.memberAssignment as Record<string, number[]>;
@@ -209,15 +234,26 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       if (ids.has(id)) continue;
       worker.revoke();
       workers.delete(id);
+      if (counters.uncommitted.delete(id)) {
+        logger.log('warn', 'partition revoked with an offset not committed: its new owner delivers those records again', { partition: id });
+      }
       const finished = worker.finished.finally(() => retiring.delete(finished));
       retiring.add(finished);
     }
     counters.assigned = [...ids].sort();
     joined = true;
+    rejoined = true;
   });
   // kafkajs settles where a new group starts (LATEST or earliest) in its first fetch after joining.
   consumer.on(consumer.events.FETCH, () => {
     if (joined) markReady();
+  });
+  // Back in the group and running (kafkajs joins before it runs, and drops commits until then): a
+  // commit that an outage kept from the broker goes now rather than after its backoff.
+  consumer.on(consumer.events.FETCH_START, () => {
+    if (!rejoined) return;
+    rejoined = false;
+    for (const worker of workers.values()) if (worker.pendingCommit() !== undefined) void worker.retryCommit();
   });
 
   let resolveDone: (stats: ConsumeStats) => void = () => {};
@@ -264,6 +300,9 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       if (failure !== undefined) for (const worker of current) worker.revoke();
       const settled = await Promise.allSettled([...current.map((w) => w.stop()), ...retiring]);
       for (const result of settled) if (result.status === 'rejected') logger.log('error', 'partition worker failed', { error: describeError(result.reason) });
+      for (const [id, offset] of counters.uncommitted) {
+        logger.log('error', 'records processed but their offset not committed: the group delivers them again', { partition: id, offset, committed: counters.committed.get(id) });
+      }
       await refreshLag().catch(() => {});
       await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
       if (!options.sink) await sink.close().catch((error: unknown) => logger.log('warn', 'sink close failed', { error: describeError(error) }));

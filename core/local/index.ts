@@ -15,6 +15,8 @@ export type { RecordOptions, RecordSummary } from './record.ts';
 // The parts, for tools of one's own.
 export { BatchCutter, cutBatches, recordTime, wallTime } from './batch-cutter.ts';
 export type { ArrivalClock } from './batch-cutter.ts';
+export { wallClock } from './clock.ts';
+export type { Clock } from './clock.ts';
 export { batchOutcome, settleBatch } from './batch-outcome.ts';
 export type { BatchOutcome, FailurePoint, Settlement } from './batch-outcome.ts';
 export { eventFor, invokeBatch } from './lambda-event.ts';

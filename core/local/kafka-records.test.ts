@@ -39,7 +39,7 @@ describe('consumed records in-process', () => {
 
   it('reach the parse step as they are, while the event stays Lambda-shaped for anyone who reads it', () => {
     const records = [0, 1].map((offset) => kafkaRecord('in-x', 2, kafkajsMessage({ offset: String(offset), timestamp: '5', key: Buffer.from('k'), value: Buffer.from([0, 255, 128]), headers: { h: [Buffer.from([200]), 'v'] }, logAppend: false })));
-    const parsed: ParsedKafkaEvent = { eventSource: 'aws:kafka', eventSourceArn: 'arn:x', bootstrapServers: ['b:9092'], partitions: [{ topic: 'in-x', partition: 2, records }], recordCount: 2 };
+    const parsed: ParsedKafkaEvent = { eventSource: 'aws:kafka', eventSourceArn: 'arn:x', bootstrapServers: ['b:9092'], partitions: [{ topic: 'in-x', partition: 2, records }], malformed: [], recordCount: 2 };
     const untouched = inProcessEvent(parsed);
     expect(parseKafkaEvent(untouched)).toBe(parsed);
 

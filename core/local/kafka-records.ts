@@ -26,7 +26,7 @@ function timestampTypeOf(message: KafkaMessage): ReplayRecord['timestampType'] {
   return context?.timestampType === 1 ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
 }
 
-/** A fetched message in the Lambda record shape (base64 key and value, signed-byte headers). */
+/** A fetched message in the Lambda record shape (base64 key and value, signed-byte headers; no value for a tombstone). */
 export function lambdaRecord(topic: string, partition: number, message: KafkaMessage): ReplayRecord {
   const record = {
     topic,
@@ -34,7 +34,8 @@ export function lambdaRecord(topic: string, partition: number, message: KafkaMes
     offset: Number(message.offset),
     timestamp: Number(message.timestamp),
     timestampType: timestampTypeOf(message),
-    value: message.value ? message.value.toString('base64') : '',
+    // A tombstone (null value) stays one: no value, which is not an empty value.
+    ...(message.value === null ? {} : { value: message.value.toString('base64') }),
     headers: lambdaHeaders(message.headers),
   } as ReplayRecord;
   if (message.key) record.key = message.key.toString('base64');
@@ -68,6 +69,8 @@ export function kafkaRecord(topic: string, partition: number, message: KafkaMess
     timestampType: timestampTypeOf(message),
     key: message.key ?? null,
     value: message.value ?? EMPTY,
+    // A null value is compaction's delete marker, which is not an empty value.
+    tombstone: message.value === null,
     headers: headersOf(message.headers),
   };
 }

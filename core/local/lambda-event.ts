@@ -63,6 +63,7 @@ export async function invokeInProcess(
       ...(options.shape === 'self-managed' ? {} : { eventSourceArn: REPLAY_CLUSTER_ARN }),
       bootstrapServers: options.bootstrapServers.split(',').filter((s) => s.length > 0),
       partitions: first === undefined ? [] : [{ topic: first.topic, partition: first.partition, records }],
+      malformed: [],
       recordCount: records.length,
     });
     return batchOutcome(await fn(event, lambdaContext({ functionName: options.functionName })), records);

@@ -10,7 +10,7 @@ export const ATTEMPTS_HEADER = 'dspfn-attempts';
 /** `kafka://topic`, as the event source mapping's OnFailure destination is written. */
 export function parseOnFailure(destination: string, sourceTopics: readonly string[]): string {
   const match = /^kafka:\/\/([A-Za-z0-9._-]{1,249})$/.exec(destination.trim());
-  if (!match) throw new ConfigError(`--on-failure must be kafka://<topic>, got "${destination}"`);
+  if (!match) throw new ConfigError('--on-failure must be kafka://<topic> (a topic name of letters, digits, ".", "_" or "-")');
   const topic = match[1]!;
   // The event source refuses this too: failed records would be consumed and fail again, forever.
   if (sourceTopics.includes(topic)) throw new ConfigError(`--on-failure topic "${topic}" is a source topic`);

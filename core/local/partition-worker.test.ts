@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../testing/manual-clock.ts';
 import { batchOutcome, type BatchOutcome } from './batch-outcome.ts';
 import { PartitionWorker, type PartitionPorts, type PartitionSettings } from './partition-worker.ts';
 import type { ReplayRecord } from './replay-file.ts';
@@ -18,7 +19,8 @@ function records(from: number, to: number, topic = 'in'): ReplayRecord[] {
 
 type Script = (batch: number[], call: number) => BatchOutcome | Promise<BatchOutcome>;
 
-function harness(settings: Partial<PartitionSettings>, script: Script = () => ({ status: 'ok' })) {
+function harness(settings: Partial<PartitionSettings>, script: Script = () => ({ status: 'ok' }), overrides: Partial<PartitionPorts> = {}) {
+  const clock = settings.clock instanceof ManualClock ? settings.clock : new ManualClock();
   const log: string[] = [];
   const batches: number[][] = [];
   const discarded: number[][] = [];
@@ -38,33 +40,45 @@ function harness(settings: Partial<PartitionSettings>, script: Script = () => ({
     resume: () => void log.push('resume'),
     succeeded: () => {},
     failed: (error, attempt) => void log.push(`failed#${attempt} ${(error as Error).message}`),
-    commitFailed: () => {},
+    commitFailed: (error, offset) => void log.push(`not committed ${offset}: ${(error as Error).message}`),
+    ...overrides,
   };
-  const worker = new PartitionWorker('in', 0, { batchSize: 10, batchWindowMs: 20, maxRetries: -1, retryDelayMs: 1, maxBufferedRecords: 1000, ...settings }, ports);
-  return { worker, log, batches, discarded };
+  const worker = new PartitionWorker('in', 0, { batchSize: 10, batchWindowMs: 20, maxRetries: -1, retryDelayMs: 1, maxBufferedRecords: 1000, ...settings, clock }, ports);
+  /**
+   * Lets the worker run until `check` holds, moving its clock to the next timer (a window closing,
+   * a backoff ending) whenever it has nothing else to do. No real time passes.
+   */
+  const until = async (check: () => boolean): Promise<void> => {
+    for (let step = 0; step < 10_000; step++) {
+      await settle();
+      if (check()) return;
+      if (clock.pending > 0) clock.advance(clock.nextDue() - clock.now());
+    }
+    throw new Error(`never happened; log: ${log.join(' | ')}`);
+  };
+  return { worker, log, batches, discarded, clock, until };
 }
 
-const until = async (check: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
+/** Every promise chain that waits on nothing but other promises has run when this resolves. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('PartitionWorker', () => {
   it('closes batches at the batch size, then at the window, committing after each success', async () => {
     // The worker's clock is driven here: the last, short batch can only close once it reads 60.
-    let now = 0;
+    const clock = new ManualClock();
     const seen: number[] = [];
-    const h = harness({ batchWindowMs: 60, clock: () => now }, () => {
-      seen.push(now);
+    const h = harness({ batchWindowMs: 60, clock }, () => {
+      seen.push(clock.now());
       return { status: 'ok' };
     });
     h.worker.push(records(0, 24));
-    await until(() => h.batches.length === 2);
-    now = 60;
-    await until(() => h.batches.length === 3);
+    await settle();
+    expect(h.batches).toHaveLength(2);
+    clock.advance(59);
+    await settle();
+    expect(h.batches).toHaveLength(2);
+    clock.advance(1);
+    await h.until(() => h.batches.length === 3);
     expect(h.batches.map((b) => [b[0], b.at(-1)])).toEqual([[0, 9], [10, 19], [20, 24]]);
     expect(seen).toEqual([0, 0, 60]);
     await h.worker.stop();
@@ -74,7 +88,7 @@ describe('PartitionWorker', () => {
   it('retries a failed batch until it succeeds and commits only then', async () => {
     const h = harness({}, (_b, call) => (call <= 2 ? { status: 'failed', error: new Error(`boom ${call}`) } : { status: 'ok' }));
     h.worker.push(records(0, 9));
-    await until(() => h.log.includes('commit 10'));
+    await h.until(() => h.log.includes('commit 10'));
     await h.worker.stop();
     expect(h.log).toEqual(['invoke 0..9', 'failed#1 boom 1', 'invoke 0..9', 'failed#2 boom 2', 'invoke 0..9', 'commit 10']);
   });
@@ -89,7 +103,7 @@ describe('PartitionWorker', () => {
       return { status: 'ok' };
     });
     h.worker.push(records(0, 19));
-    await until(() => h.log.includes('commit 20'));
+    await h.until(() => h.log.includes('commit 20'));
     await h.worker.stop();
     expect(h.log).toEqual([
       'invoke 0..9',
@@ -105,7 +119,7 @@ describe('PartitionWorker', () => {
   it('sends the failed records to the on-failure destination once retries are spent, then moves on', async () => {
     const h = harness({ maxRetries: 2, batchSize: 5 }, (batch) => (batch.includes(7) ? { status: 'failed', error: new Error('poison') } : { status: 'ok' }));
     h.worker.push(records(0, 14));
-    await until(() => h.log.includes('commit 15'));
+    await h.until(() => h.log.includes('commit 15'));
     await h.worker.stop();
     expect(h.log).toEqual([
       'invoke 0..4',
@@ -124,19 +138,28 @@ describe('PartitionWorker', () => {
   });
 
   it('keeps to its retry backoff while new records arrive', async () => {
-    const calls: number[] = [];
-    const h = harness({ retryDelayMs: 150 }, (_b, call) => {
-      calls.push(performance.now());
+    const clock = new ManualClock();
+    const invokedAt: number[] = [];
+    const h = harness({ retryDelayMs: 150, clock }, (_b, call) => {
+      invokedAt.push(clock.now());
       return call === 1 ? { status: 'failed', error: new Error('once') } : { status: 'ok' };
     });
     h.worker.push(records(0, 9));
+    await settle();
+    expect(h.log).toEqual(['invoke 0..9', 'failed#1 once']);
+    // Full batches arrive during the backoff; none of them cuts it short.
     for (let i = 10; i < 30; i += 5) {
-      await new Promise((r) => setTimeout(r, 10));
+      clock.advance(10);
       h.worker.push(records(i, i + 4));
+      await settle();
     }
-    await until(() => h.log.includes('commit 30'));
+    clock.advance(149 - clock.now());
+    await settle();
+    expect(invokedAt).toEqual([0]);
+    clock.advance(1);
+    await h.until(() => h.log.includes('commit 30'));
     await h.worker.stop();
-    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(145);
+    expect(invokedAt).toEqual([0, 150, 150, 150]);
     expect(h.log).toEqual(['invoke 0..9', 'failed#1 once', 'invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..29', 'commit 30']);
   });
 
@@ -145,13 +168,13 @@ describe('PartitionWorker', () => {
     const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
     const h = harness({ maxBufferedRecords: 25, batchSize: 10 }, (_b, call) => (call === 1 ? gate : { status: 'ok' }));
     h.worker.push(records(0, 9));
-    await until(() => h.batches.length === 1);
+    await h.until(() => h.batches.length === 1);
     expect(h.worker.room()).toBe(25);
     h.worker.push(records(10, 34));
     expect(h.worker.room()).toBe(0);
     expect(h.log).toEqual(['invoke 0..9', 'pause']);
     release();
-    await until(() => h.log.includes('commit 35'));
+    await h.until(() => h.log.includes('commit 35'));
     await h.worker.stop();
     expect(h.log).toEqual(['invoke 0..9', 'pause', 'commit 10', 'invoke 10..19', 'commit 20', 'resume', 'invoke 20..29', 'commit 30', 'invoke 30..34', 'commit 35']);
   });
@@ -161,7 +184,7 @@ describe('PartitionWorker', () => {
     h.worker.push(records(0, 4));
     expect(h.worker.wants(3)).toBe(false);
     h.worker.push(records(3, 7));
-    await until(() => h.log.includes('commit 8'));
+    await h.until(() => h.log.includes('commit 8'));
     await h.worker.stop();
     expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
   });
@@ -171,7 +194,7 @@ describe('PartitionWorker', () => {
     const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
     const h = harness({}, (_b, call) => (call === 1 ? gate : { status: 'ok' }));
     h.worker.push(records(0, 14));
-    await until(() => h.batches.length === 1);
+    await h.until(() => h.batches.length === 1);
     const stopped = h.worker.stop();
     release();
     await stopped;
@@ -181,7 +204,7 @@ describe('PartitionWorker', () => {
   it('on stop does not retry a failed batch, and commits nothing for it', async () => {
     const h = harness({ retryDelayMs: 10_000 }, () => ({ status: 'failed', error: new Error('down') }));
     h.worker.push(records(0, 9));
-    await until(() => h.log.length === 2);
+    await h.until(() => h.log.length === 2);
     await h.worker.stop();
     expect(h.log).toEqual(['invoke 0..9', 'failed#1 down']);
   });
@@ -191,12 +214,82 @@ describe('PartitionWorker', () => {
     const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
     const h = harness({}, () => gate);
     h.worker.push(records(0, 14));
-    await until(() => h.batches.length === 1);
+    await h.until(() => h.batches.length === 1);
     h.worker.revoke();
     release();
     await h.worker.finished;
     expect(h.log).toEqual(['invoke 0..9']);
     expect(h.worker.wants(20)).toBe(false);
+  });
+});
+
+describe('PartitionWorker commits', () => {
+  /** A broker that refuses the first `refusals` commits (a client that dropped them, say). */
+  const refusing = (refusals: number, log: () => string[]) => ({
+    commit: async (offset: number) => {
+      if (refusals-- > 0) throw new Error('not taken');
+      log().push(`commit ${offset}`);
+    },
+  });
+
+  it('keeps a commit the broker did not take and retries it on its backoff until it is taken, with no new records', async () => {
+    const clock = new ManualClock();
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 100, clock }, undefined, refusing(2, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset()]).toEqual([10, undefined]);
+    clock.advance(99);
+    await settle();
+    expect(h.log).toHaveLength(2);
+    clock.advance(1);
+    await settle();
+    expect(h.log.slice(2)).toEqual(['not committed 10: not taken']);
+    clock.advance(199);
+    await settle();
+    expect(h.log).toHaveLength(3);
+    clock.advance(1);
+    await settle();
+    expect(h.log.slice(3)).toEqual(['commit 10']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset(), clock.pending]).toEqual([undefined, 10, 0]);
+    await h.worker.stop();
+  });
+
+  it('retries a pending commit at once when asked (the consumer rejoined), and a later commit covers it', async () => {
+    const clock = new ManualClock();
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 1_000, clock }, undefined, refusing(1, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    await h.worker.retryCommit();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'commit 10']);
+    expect(clock.pending).toBe(0);
+
+    const later = harness({ retryDelayMs: 1_000, clock: new ManualClock() }, undefined, refusing(1, () => log));
+    log = later.log;
+    later.worker.push(records(0, 9));
+    await settle();
+    later.worker.push(records(10, 19));
+    await settle();
+    // The retry of 10 is not sent: 20 covers it.
+    await later.worker.retryCommit();
+    await later.worker.stop();
+    expect(later.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'invoke 10..19', 'commit 20']);
+    expect(later.worker.pendingCommit()).toBeUndefined();
+  });
+
+  it('on stop tries a pending commit once more and reports it when it is still not taken', async () => {
+    let log: string[] = [];
+    const h = harness({ retryDelayMs: 1_000 }, undefined, refusing(5, () => log));
+    log = h.log;
+    h.worker.push(records(0, 9));
+    await settle();
+    await h.worker.stop();
+    expect(h.log).toEqual(['invoke 0..9', 'not committed 10: not taken', 'not committed 10: not taken']);
+    expect([h.worker.pendingCommit(), h.worker.committedOffset(), h.clock.pending]).toEqual([10, undefined, 0]);
   });
 });
 

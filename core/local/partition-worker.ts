@@ -1,5 +1,6 @@
-import { BatchCutter, wallTime, type ArrivalClock } from './batch-cutter.ts';
+import { BatchCutter } from './batch-cutter.ts';
 import { settleBatch, type BatchOutcome, type BatchRecord, type FailurePoint } from './batch-outcome.ts';
+import { wallClock, type Clock } from './clock.ts';
 import type { ReplayRecord } from './replay-file.ts';
 import type { KafkaRecord } from '../events/types.ts';
 
@@ -12,14 +13,17 @@ export interface PartitionSettings {
   /** Fetching pauses above this many buffered records and resumes below `batchSize`. */
   maxBufferedRecords: number;
   maxEventBytes?: number;
-  /** Wall time by default; a test may drive it. */
-  clock?: () => number;
+  /** Wall time by default; a test drives a ManualClock (windows and backoffs without waiting). */
+  clock?: Clock;
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
 export interface PartitionPorts<R extends BatchRecord = ReplayRecord> {
   invoke(records: R[]): Promise<BatchOutcome>;
-  /** Commits `offset` as the partition's next offset to consume. */
+  /**
+   * Commits `offset` as the partition's next offset to consume; resolves only once the broker has
+   * taken it (a commit the client silently dropped must reject).
+   */
   commit(offset: number): Promise<void>;
   /** Sends records whose retries are spent to the on-failure destination (absent: they are dropped). */
   discard(records: R[], error: unknown, attempts: number): Promise<void>;
@@ -28,7 +32,8 @@ export interface PartitionPorts<R extends BatchRecord = ReplayRecord> {
   succeeded(records: readonly R[]): void;
   /** `partial`: the function answered with batchItemFailures rather than an error. */
   failed(error: unknown, attempt: number, partial: boolean): void;
-  commitFailed(error: unknown): void;
+  /** A commit of `offset` was not taken; it is kept and tried again. */
+  commitFailed(error: unknown, offset: number): void;
 }
 
 type WorkerState = 'running' | 'stopping' | 'revoked';
@@ -42,7 +47,7 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
  */
 export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord> {
   private readonly cutter: BatchCutter<{ record: R }>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   /** The offset after the last record taken in; records below it are already held or done. */
   private nextOffset: number | undefined;
   private failure: FailurePoint | undefined;
@@ -53,7 +58,12 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private busy = false;
   private idleWaiters: Array<() => void> = [];
   private committed: number | undefined;
+  /** The highest offset processed but not yet taken by the broker. */
   private uncommitted: number | undefined;
+  /** Commits run one at a time, in order: a retry never races the next batch's commit. */
+  private commits: Promise<void> = Promise.resolve();
+  private commitFailures = 0;
+  private cancelCommitRetry: (() => void) | undefined;
   readonly finished: Promise<void>;
 
   constructor(
@@ -62,9 +72,8 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     private readonly settings: PartitionSettings,
     private readonly ports: PartitionPorts<R>,
   ) {
-    this.now = settings.clock ?? (() => performance.now());
-    const clock: ArrivalClock = settings.clock ? () => this.now() : wallTime;
-    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, clock);
+    this.clock = settings.clock ?? wallClock;
+    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, () => this.now());
     this.finished = this.run();
   }
 
@@ -105,18 +114,36 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     if (this.state === 'running') this.state = 'stopping';
     this.wake();
     await this.finished;
+    this.stopCommitRetry();
     if (this.uncommitted !== undefined && this.state === 'stopping') await this.commit(this.uncommitted);
+    await this.commits;
   }
 
   /** The partition went to another consumer: drop what is buffered and commit nothing more. */
   revoke(): void {
     this.state = 'revoked';
     this.cutter.clear();
+    this.stopCommitRetry();
     this.wake();
   }
 
+  /** The offset the broker last took from this worker. */
   committedOffset(): number | undefined {
     return this.committed;
+  }
+
+  /** Processed records whose commit the broker has not taken yet: the next offset, or undefined. */
+  pendingCommit(): number | undefined {
+    return this.uncommitted;
+  }
+
+  /** Tries a pending commit again now (consume calls it when the consumer has rejoined its group). */
+  retryCommit(): Promise<void> {
+    return this.uncommitted === undefined ? this.commits : this.commit(this.uncommitted);
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   private wake(): void {
@@ -127,9 +154,9 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
 
   private sleep(ms?: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => this.wake(), Math.max(0, ms));
+      const cancel = ms === undefined ? undefined : this.clock.after(ms, () => this.wake());
       this.wakeUp = () => {
-        if (timer) clearTimeout(timer);
+        cancel?.();
         resolve();
       };
     });
@@ -220,17 +247,39 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     return false;
   }
 
-  private async commit(offset: number): Promise<void> {
+  private commit(offset: number): Promise<void> {
+    this.commits = this.commits.then(() => this.commitNow(offset));
+    return this.commits;
+  }
+
+  private async commitNow(offset: number): Promise<void> {
     // A revoked partition belongs to another consumer now; a late commit could move its offset back.
     if (this.state === 'revoked') return;
+    // A retry that a later commit already covered.
+    if (this.committed !== undefined && offset <= this.committed) return;
     try {
       await this.ports.commit(offset);
       this.committed = offset;
-      this.uncommitted = undefined;
+      if (this.uncommitted !== undefined && this.uncommitted <= offset) this.uncommitted = undefined;
+      this.commitFailures = 0;
+      this.stopCommitRetry();
     } catch (error) {
-      // The records were processed; a commit that failed is retried with the next one (or at stop).
-      this.uncommitted = offset;
-      this.ports.commitFailed(error);
+      // The records were processed; their offset is kept and committed by the next batch's commit,
+      // a retryCommit(), or this retry after a backoff, whichever comes first.
+      this.uncommitted = Math.max(this.uncommitted ?? offset, offset);
+      this.commitFailures++;
+      this.ports.commitFailed(error, offset);
+      if (this.state === 'running' && this.cancelCommitRetry === undefined) {
+        this.cancelCommitRetry = this.clock.after(this.backoff(this.commitFailures), () => {
+          this.cancelCommitRetry = undefined;
+          void this.retryCommit();
+        });
+      }
     }
+  }
+
+  private stopCommitRetry(): void {
+    this.cancelCommitRetry?.();
+    this.cancelCommitRetry = undefined;
   }
 }

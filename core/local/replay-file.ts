@@ -4,6 +4,7 @@ import type { MSKRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { ConfigError } from '../errors.ts';
 import { zodReason } from '../validation.ts';
+import { jsonErrorPosition } from '../codecs/payload.ts';
 
 /** One line of a replay file: a Kafka record in the Lambda event shape. */
 const replayRecord = z.object({
@@ -13,11 +14,13 @@ const replayRecord = z.object({
   timestamp: z.number(),
   timestampType: z.enum(['CREATE_TIME', 'LOG_APPEND_TIME']).default('CREATE_TIME'),
   key: z.string().nullable().optional(),
-  value: z.string(),
+  // Absent or null: a tombstone.
+  value: z.string().nullable().optional(),
   headers: z.array(z.record(z.string(), z.array(z.number().int().min(-128).max(255)))).default([]),
 });
 
-export type ReplayRecord = MSKRecord;
+/** A record in the Lambda event shape; `value` is absent or null for a tombstone. */
+export type ReplayRecord = Omit<MSKRecord, 'value'> & { value?: string | null };
 
 export interface ReplayLine {
   record: ReplayRecord;
@@ -34,10 +37,40 @@ export function replayFileSize(path: string): number {
   }
 }
 
-/** Streams records from an NDJSON replay file; a malformed line is an error naming its number. */
+/**
+ * Per partition, the offset and line of the last record: Kafka delivers a partition in increasing
+ * offset order, each offset once. A file that does not (hand-edited, concatenated, sorted by
+ * time) would have its later records skipped as already applied, so it is refused instead.
+ */
+class OffsetOrder {
+  private readonly last = new Map<string, { offset: number; line: number }>();
+
+  constructor(private readonly path: string) {}
+
+  check(record: ReplayRecord, line: number): void {
+    const id = `${record.topic}-${record.partition}`;
+    const previous = this.last.get(id);
+    if (previous && record.offset === previous.offset) {
+      throw new ConfigError(`${this.path}:${line}: offset ${record.offset} of ${id} appears twice (line ${previous.line}); a partition delivers each offset once.`);
+    }
+    if (previous && record.offset < previous.offset) {
+      throw new ConfigError(
+        `${this.path}:${line}: offset ${record.offset} of ${id} comes after offset ${previous.offset} (line ${previous.line}); Kafka delivers a partition in increasing offset order, so records would be skipped as already applied. Sort the file by offset within each partition.`,
+      );
+    }
+    this.last.set(id, { offset: record.offset, line });
+  }
+}
+
+/**
+ * Streams records from an NDJSON replay file. A line that is not a replay record, or whose offset
+ * does not follow its partition's previous one, is a ConfigError naming the line (never quoting
+ * it: a replay file holds payloads).
+ */
 export async function* readReplayFile(path: string): AsyncGenerator<ReplayLine> {
   replayFileSize(path);
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const order = new OffsetOrder(path);
   let line = 0;
   for await (const text of lines) {
     line++;
@@ -46,14 +79,22 @@ export async function* readReplayFile(path: string): AsyncGenerator<ReplayLine> 
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError(`${path}:${line}: not JSON (${(error as Error).message})`);
+      throw new ConfigError(`${path}:${line}: not JSON${jsonErrorPosition(error)}`);
     }
     const parsed = replayRecord.safeParse(json);
     if (!parsed.success) {
       throw new ConfigError(`${path}:${line}: not a replay record: ${zodReason(parsed.error)}`);
     }
-    const { key, ...rest } = parsed.data;
-    const record = (key === undefined || key === null ? rest : { ...rest, key }) as ReplayRecord;
+    const { key, value, ...rest } = parsed.data;
+    const record = { ...rest, ...(key === undefined || key === null ? {} : { key }), ...(value === undefined || value === null ? {} : { value }) } as ReplayRecord;
+    order.check(record, line);
     yield { record, bytes: Buffer.byteLength(text) + 1, line };
   }
+}
+
+/** Reads a whole replay file through the checks of readReplayFile; resolves to its record count. */
+export async function checkReplayFile(path: string): Promise<number> {
+  let records = 0;
+  for await (const _ of readReplayFile(path)) records++;
+  return records;
 }

@@ -14,7 +14,7 @@ import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages } from './on-failure.ts';
 import { percentile } from './percentile.ts';
-import { readReplayFile, replayFileSize, type ReplayLine, type ReplayRecord } from './replay-file.ts';
+import { checkReplayFile, readReplayFile, replayFileSize, type ReplayLine, type ReplayRecord } from './replay-file.ts';
 
 export interface ReplayOptions {
   handler: LocalFunction;
@@ -70,6 +70,8 @@ export interface ReplaySummary {
   results: number;
   deadLetters: number;
   skipped: number;
+  /** Records with no value the function skipped (its `tombstones` option). */
+  tombstones: number;
   retries: number;
   /** Records set aside after their retries were spent (onFailureTopic). */
   onFailure: number;
@@ -105,7 +107,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const sink = options.sink ?? new NdjsonSink(options.out!);
   const functionName = options.handler.dspfn.definition.name;
   // Running totals, so the progress after each batch costs the same on the 10,000th batch.
-  const totals = { samples: 0, results: 0, deadLetters: 0, skipped: 0 };
+  const totals = { samples: 0, results: 0, deadLetters: 0, skipped: 0, tombstones: 0 };
   const backend = options.backend ?? resolveBackend();
   const runtime: Partial<Runtime> = {
     backend,
@@ -117,11 +119,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       totals.results += report.results;
       totals.deadLetters += report.deadLetters;
       totals.skipped += report.skipped;
+      totals.tombstones += report.tombstones;
     },
   };
   const handler = options.handler.dspfn.withRuntime(runtime);
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: options.bootstrapServers ?? '127.0.0.1:9092' } as const;
   const totalBytes = replayFileSize(options.events);
+  // The whole file is checked before its first record is delivered: a file that breaks Kafka's
+  // order is refused with the line, not half applied.
+  await checkReplayFile(options.events);
   const durations: number[] = [];
   const counts = { records: 0, batches: 0, retries: 0, bytes: 0, onFailure: 0 };
   const started = performance.now();
@@ -137,6 +143,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       results: totals.results,
       deadLetters: totals.deadLetters,
       skipped: totals.skipped,
+      tombstones: totals.tombstones,
       retries: counts.retries,
       onFailure: counts.onFailure,
       elapsedMs,

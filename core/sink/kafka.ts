@@ -35,7 +35,7 @@ interface TopicMessage {
 }
 
 function sizeOf(message: OutputMessage): number {
-  let bytes = 64 + (message.key?.length ?? 0) + message.value.length;
+  let bytes = 64 + (message.key?.length ?? 0) + (message.value?.length ?? 0);
   for (const [name, value] of Object.entries(message.headers)) bytes += name.length + value.length;
   return bytes;
 }

@@ -19,7 +19,7 @@ export class MemorySink implements Sink {
 
   /** Parsed JSON values of the messages on a topic. */
   json<T = unknown>(topic: string): T[] {
-    return this.onTopic(topic).map((m) => JSON.parse(m.value.toString()) as T);
+    return this.onTopic(topic).map((m) => JSON.parse(String(m.value)) as T);
   }
 
   clear(): void {

@@ -4,8 +4,14 @@ export interface OutputMessage {
   readonly kind: OutputKind;
   readonly topic: string;
   readonly key: string | Buffer | null;
-  readonly value: string | Buffer;
+  /** null: no value (the dead letter of a tombstone). */
+  readonly value: string | Buffer | null;
   readonly headers: Readonly<Record<string, string | Buffer>>;
+  /**
+   * The value is JSON text that dspfn wrote itself (JSON.stringify of a result or a batch log), so
+   * a sink may use it as JSON without parsing it again.
+   */
+  readonly serializedJson?: true;
 }
 
 /** Where the messages of a send come from: the invocation's event. */

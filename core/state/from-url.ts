@@ -35,6 +35,9 @@ export const STATE_SPEC_FORMS = [
   '(unset, with DSPFN_STATE_SSM_PARAMETER)  the redis:// or rediss:// URL read from that SSM parameter',
 ] as const;
 
+/** How errors name the setting: its value may be a secret put in the wrong place, so it is never shown. */
+const SETTING = 'DSPFN_STATE (or --state)';
+
 /** What a state store reads: DSPFN_STATE*, DSPFN_REDIS_*, DSPFN_UPSTASH_* and UPSTASH_* of the schema. */
 export type StateEnvName = Extract<EnvName, `DSPFN_STATE${string}` | `DSPFN_REDIS_${string}` | `DSPFN_UPSTASH_${string}` | `UPSTASH_${string}`>;
 export type StateEnv = Pick<DspfnEnv, StateEnvName>;
@@ -87,14 +90,14 @@ export function createStateStore(spec: string | undefined, options: StateStoreOp
     registerSecret(inline);
     url.searchParams.delete('token');
     if (url.search !== '' || url.hash !== '') {
-      throw new ConfigError(`state store "${redact(value)}": the only query parameter an upstash URL takes is token`);
+      throw new ConfigError(`${SETTING}: the only query parameter an upstash+https:// URL takes is token`);
     }
     if (inline !== undefined && token !== undefined) {
       throw new ConfigError('the Upstash token comes from the URL or from DSPFN_UPSTASH_TOKEN_SSM_PARAMETER, not both');
     }
     return new UpstashStateStore({ url: url.toString().replace(/\/$/, ''), token: token ?? inline, ...layout, timeoutMs, env });
   }
-  throw new ConfigError(`unknown state store "${redact(value)}"; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
+  throw new ConfigError(`${SETTING} names no state store${schemeOf(value)}; use one of:\n  ${STATE_SPEC_FORMS.join('\n  ')}`);
 }
 
 /** The store DSPFN_STATE names (`spec` overrides it: the CLI's --state), with its prefix, TTL and TLS settings. */
@@ -134,11 +137,12 @@ function checkUrl(text: string): URL {
   try {
     return new URL(text);
   } catch {
-    throw new ConfigError(`state store URL "${redact(text)}" is not a valid URL`);
+    throw new ConfigError(`${SETTING} is not a valid URL`);
   }
 }
 
-/** The spec as it may be shown: passwords and tokens replaced. */
-export function redact(spec: string): string {
-  return spec.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@').replace(/([?&]token=)[^&]*/, '$1***');
+/** A URL scheme is safe to name (` (scheme "mongodb")`), and helps; nothing else of the value is shown. */
+function schemeOf(value: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]{0,20}):\/\//i.exec(value)?.[1];
+  return scheme ? ` (scheme "${scheme.toLowerCase()}")` : '';
 }

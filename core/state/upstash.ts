@@ -57,6 +57,15 @@ function upstashTransport(options: UpstashStateStoreOptions): UpstashTransport {
         .join(', ')})`,
     );
   }
+  // Checked here: the client's own error quotes the URL, which may be the token put in the wrong variable.
+  const validUrl = (() => {
+    try {
+      return ['https:', 'http:'].includes(new URL(url).protocol) && !/\s/.test(url);
+    } catch {
+      return false;
+    }
+  })();
+  if (!validUrl) throw new ConfigError('the Upstash REST URL (UPSTASH_REDIS_REST_URL or the upstash+https:// form of DSPFN_STATE) is not an http(s) URL');
   const token = typeof given === 'string' ? fixedSecret(given, 'the Upstash REST token') : given;
   const library = import('@upstash/redis').then(packageExports, (error: unknown) => {
     throw new StateStoreError(`could not load the Upstash client (@upstash/redis): ${describeError(error)}`);

@@ -11,3 +11,4 @@ export { MemorySink } from '../sink/memory.ts';
 export { MemoryStateStore } from '../state/memory.ts';
 export { documentedEvent, DOCUMENTED_EVENTS } from './fixtures.ts';
 export type { DocumentedEventName } from './fixtures.ts';
+export { ManualClock } from './manual-clock.ts';

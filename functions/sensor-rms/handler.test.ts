@@ -69,7 +69,7 @@ describe('sensor-rms', () => {
     );
     expect(fn.sink.json<Result>('sensor-rms').map((r) => r.offset)).toEqual([0, 2]);
     const [letter] = fn.sink.onTopic('sensors.dlq');
-    expect(letter!.value.toString()).toBe('{"deviceId": "dev-1", "data": "oops"}');
+    expect(String(letter!.value)).toBe('{"deviceId": "dev-1", "data": "oops"}');
     expect(letter!.headers['dspfn-source-offset']).toBe('1');
     expect(String(letter!.headers['dspfn-error-reason'])).toMatch(/invalid reading.*data/);
   });

@@ -112,7 +112,7 @@ describe('dspfn CLI with Kafka', () => {
       topic,
       withHeaders.map((r) => ({
         key: r.key ? Buffer.from(r.key, 'base64').toString() : null,
-        value: Buffer.from(r.value, 'base64'),
+        value: Buffer.from(r.value ?? '', 'base64'),
         partition: r.partition,
         timestamp: r.timestamp,
         headers: Object.fromEntries(r.headers.flatMap((h) => Object.entries(h).map(([name, bytes]) => [name, Buffer.from(bytes)]))),
@@ -140,7 +140,7 @@ describe('dspfn CLI with Kafka', () => {
     const outputsOf = async (events: string) => {
       const sink = new MemorySink();
       await replay({ handler: sensorRms, events, sink, logLevel: 'silent' });
-      return new Map(sink.ofKind('result').map((m) => [`${m.headers['dspfn-source-partition']}@${m.headers['dspfn-source-offset']}`, m.value.toString()]));
+      return new Map(sink.ofKind('result').map((m) => [`${m.headers['dspfn-source-partition']}@${m.headers['dspfn-source-offset']}`, String(m.value)]));
     };
     const fromOriginal = await outputsOf(join(ROOT, 'functions/sensor-rms/events.ndjson'));
     expect(fromOriginal.size).toBe(299);

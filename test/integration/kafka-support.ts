@@ -158,7 +158,7 @@ export async function reference(fn: DspfnHandler, records: readonly ReplayRecord
   const bound = fn.dspfn.withRuntime({ sink, state: new MemoryStateStore(), logger: jsonLogger({}, 'silent') });
   await bound(eventFor(records, 'msk', '127.0.0.1:9092'), lambdaContext());
   const out = new Map<string, string>();
-  for (const m of sink.ofKind('result')) out.set(`${m.headers['dspfn-source-partition']}@${m.headers['dspfn-source-offset']}`, m.value.toString());
+  for (const m of sink.ofKind('result')) out.set(`${m.headers['dspfn-source-partition']}@${m.headers['dspfn-source-offset']}`, String(m.value));
   return out;
 }
 

@@ -50,8 +50,8 @@ function deduplicated(messages: readonly OutputMessage[]): Map<string, string> {
     if (m.kind !== 'result') continue;
     const id = `${String(m.headers['dspfn-source-partition'])}@${String(m.headers['dspfn-source-offset'])}`;
     const previous = out.get(id);
-    if (previous !== undefined) expect(m.value.toString()).toBe(previous);
-    out.set(id, m.value.toString());
+    if (previous !== undefined) expect(String(m.value)).toBe(previous);
+    out.set(id, String(m.value));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startKafka, type KafkaServer } from './kafka.ts';
 
-const server: KafkaServer = { brokers: '127.0.0.1:1', stop: async () => {} };
+const server: KafkaServer = { brokers: '127.0.0.1:1', dir: '/nonexistent', stop: async () => {} };
 
 describe('startKafka', () => {
   afterEach(() => vi.restoreAllMocks());

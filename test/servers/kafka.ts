@@ -45,10 +45,25 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'kafka', 'kafka.sh'
 export interface KafkaServer {
   /** Bootstrap address, `127.0.0.1:PORT`. */
   brokers: string;
+  /** Its run directory (config, data, logs): what haltKafka/restartKafka take. */
+  dir: string;
   /** With `secure`: the SASL_SSL and SSL listeners' addresses. */
   listeners?: { saslSsl: string; ssl: string };
   /** Stops the broker and deletes its temporary directory; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/**
+ * Fault tests: stops the broker's JVM (a controlled shutdown, as a rolling restart does) and keeps
+ * its ports, data and owner watchdog, so restartKafka brings the same broker back.
+ */
+export async function haltKafka(dir: string): Promise<void> {
+  await runScript(['halt', '--dir', dir], 60_000);
+}
+
+/** Starts a halted broker again on the same ports and data; resolves once it answers. */
+export async function restartKafka(dir: string): Promise<void> {
+  await runScript(['restart', '--dir', dir], 150_000);
 }
 
 function runScript(args: string[], timeoutMs: number): Promise<string> {
@@ -139,6 +154,7 @@ export async function startKafkaOnce(secure?: SecureOptions): Promise<KafkaServe
   let stopping: Promise<void> | undefined;
   return {
     brokers,
+    dir,
     ...(saslSsl && ssl ? { listeners: { saslSsl, ssl } } : {}),
     stop() {
       stopping ??= (async () => {
@@ -157,6 +173,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const existing = process.env[KAFKA_BROKERS_ENV];
   if (existing) {
     project.provide('kafkaBrokers', existing);
+    project.provide('kafkaDir', null);
     const secure = process.env[KAFKA_SECURE_ENV];
     project.provide('kafkaSecure', secure ? (JSON.parse(secure) as KafkaSecureListeners) : null);
     return undefined;
@@ -167,6 +184,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const server = await startKafka(2, () => startKafkaOnce({ tlsDir: certificates.dir, users: [user] }));
   process.env[KAFKA_BROKERS_ENV] = server.brokers;
   project.provide('kafkaBrokers', server.brokers);
+  project.provide('kafkaDir', server.dir);
   project.provide('kafkaSecure', { ...server.listeners!, ...user, tlsDir: certificates.dir });
   return async () => {
     delete process.env[KAFKA_BROKERS_ENV];

@@ -9,5 +9,6 @@ export function batchLogMessage(topic: string, report: BatchReport): OutputMessa
     key: report.functionName,
     value: JSON.stringify({ message: 'batch', ...report }),
     headers: { 'content-type': 'application/json' },
+    serializedJson: true,
   };
 }

@@ -18,7 +18,8 @@ export function resultMessage(
 ): OutputMessage {
   const headers: Record<string, string | Buffer> = { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) };
   if (index !== undefined) headers[Header.resultIndex] = String(index);
-  return { kind: 'result', topic, key, value: json, headers };
+  // dspfn wrote this JSON itself, so the NDJSON writer may splice it into a line as it is.
+  return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
 }
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -24,7 +24,8 @@ export function setAsideMessage(
     [Header.errorReason]: describeError(error),
     ...extra,
   });
-  return { kind, topic, key: record.key, value: record.value, headers };
+  // A tombstone stays one: its dead letter has no value either.
+  return { kind, topic, key: record.key, value: record.tombstone ? null : record.value, headers };
 }
 
 /** A record that could not be processed, for the function's dead-letter topic. */

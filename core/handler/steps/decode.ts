@@ -2,7 +2,7 @@ import type { ValueDecoder } from '../../codecs/value-decoder.ts';
 import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../../errors.ts';
 import type { KafkaRecord, ParsedKafkaEvent } from '../../events/types.ts';
 import type { InputFunction } from '../default-input.ts';
-import type { SampleBlock } from '../definition.ts';
+import type { SampleBlock, TombstonePolicy } from '../definition.ts';
 
 export interface DecodedRecord<M = unknown> {
   readonly record: KafkaRecord;
@@ -26,28 +26,42 @@ function toSamples(samples: Float32Array | readonly number[], channels: number):
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   for (let i = 0; i < out.length; i++) {
     // Also catches JSON numbers beyond float32 range, which become Infinity here.
-    if (!Number.isFinite(out[i]!)) {
-      const given = samples[i];
-      throw new InvalidSamplesError(`sample ${i} is not a finite float32 (${typeof given === 'number' ? given : String(given)})`);
-    }
+    // The value is not quoted: reasons locate the problem, they do not carry payloads.
+    if (!Number.isFinite(out[i]!)) throw new InvalidSamplesError(`sample ${i} is not a finite float32`);
   }
   return out;
 }
 
+export interface DecodedBatch<M> {
+  decoded: DecodedRecord<M>[];
+  rejected: RejectedRecord[];
+  /** Tombstones skipped (the function's `tombstones: 'skip'`). */
+  tombstones: number;
+}
+
 /**
  * Step: decode every record — its value with the codec its content-type header or the function
- * selects (schema codecs loaded beforehand by `decoder.load()`), the function's input, sample checks. A record that fails is rejected with its reason and the rest proceed.
+ * selects (schema codecs loaded beforehand by `decoder.load()`), the function's input, sample
+ * checks. A record that fails is rejected with its reason and the rest proceed; so are the records
+ * the event carried malformed. A tombstone is skipped or rejected as the function declares.
  */
 export function decodeRecords<M>(
   event: ParsedKafkaEvent,
   decoder: ValueDecoder,
   input: InputFunction<M>,
   channels: number,
-): { decoded: DecodedRecord<M>[]; rejected: RejectedRecord[] } {
+  tombstones: TombstonePolicy = 'skip',
+): DecodedBatch<M> {
   const decoded: DecodedRecord<M>[] = [];
-  const rejected: RejectedRecord[] = [];
+  const rejected: RejectedRecord[] = event.malformed.map(({ record, error }) => ({ record, error }));
+  let skipped = 0;
   for (const partition of event.partitions) {
     for (const record of partition.records) {
+      if (record.tombstone) {
+        if (tombstones === 'skip') skipped++;
+        else rejected.push({ record, error: tombstoneError(record) });
+        continue;
+      }
       try {
         const block = input(decoder.decode(record), record);
         if (typeof block?.key !== 'string' || block.key.length === 0) {
@@ -59,10 +73,15 @@ export function decodeRecords<M>(
         const reason =
           error instanceof DspfnError
             ? error
-            : new DecodeError(`input rejected the record: ${describeError(error)}`, { cause: error });
+            : new DecodeError(`input rejected the record: ${describeError(error).slice(0, 300)}`, { cause: error });
         rejected.push({ record, error: Object.assign(reason, { record: location }) });
       }
     }
   }
-  return { decoded, rejected };
+  return { decoded, rejected, tombstones: skipped };
+}
+
+function tombstoneError(record: KafkaRecord): DecodeError {
+  const location = { topic: record.topic, partition: record.partition, offset: record.offset };
+  return new DecodeError("the record is a tombstone (no value) and the function dead-letters tombstones (tombstones: 'dead-letter')", { record: location });
 }

@@ -1,4 +1,5 @@
-import { DspfnError, OutputError, describeError } from '../../errors.ts';
+import { DspfnError, NativeKernelError, OutputError, describeError } from '../../errors.ts';
+import type { KafkaRecord } from '../../events/types.ts';
 import type { ResultContext } from '../definition.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
@@ -17,6 +18,8 @@ export interface PipelineRun<M> {
   json: OutputJson[];
   /** Records whose output failed: dead-lettered, and not applied to their key's state. */
   rejected: RejectedRecord[];
+  /** Records applied to their key's state in this batch (with or without a message). */
+  applied: number;
   /** Records at or below a key's fence: applied by an earlier delivery, so not applied again. */
   skipped: number;
   samples: number;
@@ -35,7 +38,7 @@ export function runPipelines<M>(
   loaded: LoadedState,
   fn: PreparedFunction<M>,
 ): PipelineRun<M> {
-  const run: PipelineRun<M> = { processed: [], messageKeys: [], json: [], rejected: [], skipped: 0, samples: 0, advanced: new Set() };
+  const run: PipelineRun<M> = { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set() };
   const { output } = fn.definition;
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
@@ -53,7 +56,7 @@ export function runPipelines<M>(
       }
       const timestamp = item.block.timestamp ?? record.timestamp;
       // The output carries its own first-sample time and rate (a rate-changing stage moves them).
-      const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
+      const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
       if (out.frames === 0) {
         state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
         applied.push(item);
@@ -90,6 +93,7 @@ export function runPipelines<M>(
       run.messageKeys.push(results.messageKey);
       run.json.push(results.json);
     }
+    run.applied += applied.length;
   }
   return run;
 }
@@ -108,7 +112,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
       continue;
     }
     const timestamp = item.block.timestamp ?? record.timestamp;
-    const out = state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate });
+    const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
     applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate });
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
@@ -124,6 +128,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
   if (frames === 0) {
     // Applied, with nothing to say yet (e.g. no spectrum frame completed in this batch).
     run.advanced.add(key);
+    run.applied += applied.length;
     for (const { item } of applied) run.samples += item.samples.length;
     return;
   }
@@ -155,6 +160,7 @@ function runKeyForOneResult<M>(key: string, records: readonly DecodedRecord<M>[]
     return;
   }
   run.advanced.add(key);
+  run.applied += applied.length;
   for (const { item } of applied) run.samples += item.samples.length;
   run.processed.push(context);
   run.messageKeys.push(results.messageKey);
@@ -171,4 +177,28 @@ function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
     state.pipeline.process(samples);
     state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
   }
+}
+
+/** One record through its key's pipeline; a stage that fails names the record and key (inRecord). */
+function runRecord(state: KeyState, samples: Float32Array, timing: { timestamp: number; sampleRate: number | undefined }, record: KafkaRecord, key: string) {
+  try {
+    return state.pipeline.run(samples, timing);
+  } catch (error) {
+    throw inRecord(error, record, key);
+  }
+}
+
+/**
+ * A stage that failed on a record fails the batch (its key's state is half-updated, so nothing may
+ * be committed), with the record and key it failed on, which the kernel cannot know.
+ */
+function inRecord(error: unknown, record: KafkaRecord, key: string): DspfnError {
+  const location = { topic: record.topic, partition: record.partition, offset: record.offset };
+  const where = `${record.topic}-${record.partition}@${record.offset}, key ${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
+  if (error instanceof DspfnError) {
+    if (error.record === undefined) Object.assign(error, { record: location, key });
+    error.message = `${error.message} (${where})`;
+    return error;
+  }
+  return new NativeKernelError(`a pipeline stage failed: ${describeError(error)} (${where})`, { cause: error, record: location, key });
 }

@@ -50,7 +50,7 @@ describe('__name__', () => {
     );
     expect(fn.sink.json<Result>('__name__').map((r) => r.offset)).toEqual([0]);
     const [letter] = fn.sink.onTopic('sensors.dlq');
-    expect(letter!.value.toString()).toBe('{"deviceId": "dev-1", "data": "oops"}');
+    expect(String(letter!.value)).toBe('{"deviceId": "dev-1", "data": "oops"}');
   });
 
   it('replays events.ndjson as `dspfn replay` does: one result per record, no dead letters', async () => {

@@ -8,6 +8,8 @@
 #   kafka.sh start [--port N] [--dir D] [--owner-pid P] [--tls-dir T [--add-scram SPEC]…]
 #                                            start a broker; prints 127.0.0.1:PORT
 #   kafka.sh stop  [--dir D]                 stop the broker started in D
+#   kafka.sh halt  [--dir D]                 stop its JVM only (fault tests): ports, data, watchdog kept
+#   kafka.sh restart [--dir D]               start a halted broker again on the same ports and data
 #
 # With --tls-dir (files made by test/servers/tls/certs.sh) the broker also listens on
 #   SASL_SSL  SCRAM-SHA-256/512 over TLS, the users given by --add-scram (kafka-storage's
@@ -168,6 +170,127 @@ parse_dir_port() {
   ((${#SCRAM[@]} == 0)) || [[ -n "$TLS_DIR" ]] || die "--add-scram needs --tls-dir (SCRAM users log in on the SASL_SSL listener)"
 }
 
+# The broker's JVM options, in JVM (one array, shared by start and restart).
+broker_jvm_options() {
+  JVM=(
+    -Xmx"${DSPFN_KAFKA_HEAP:-512m}" -Xms64m
+    # Serial GC: a single small broker on 2 cores gains nothing from G1's
+    # background threads and starts faster without them.
+    -XX:+UseSerialGC
+    -Djava.awt.headless=true
+    -Dlog4j2.configurationFile="$DIR/log4j2.properties"
+    -Dkafka.logs.dir="$DIR/logs"
+  )
+  # Word splitting is intended: extra options arrive as one space-separated string.
+  # shellcheck disable=SC2206
+  [[ -z "${DSPFN_KAFKA_JAVA_OPTS:-}" ]] || JVM+=(${DSPFN_KAFKA_JAVA_OPTS})
+  JVM+=(-cp "$LIBS/*")
+}
+
+# Launches the JVM from $DIR/server.properties and waits until it answers on $PORT;
+# starts the owner watchdog when OWNER_PID is set.
+launch_broker() {
+  : >"$DIR/kafka.out"
+  rm -f "$DIR/kafka.pid"
+  # setsid: the broker must outlive this script and must not get the caller's
+  # terminal signals; all three fds are redirected so a caller capturing our
+  # stdout (child_process) sees EOF as soon as this script exits. The pid is
+  # written from inside because setsid forks when it is a group leader, and
+  # then $! would be setsid's pid, not the JVM's.
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  setsid bash -c 'echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && shift && exec "$@"' \
+    kafka-launch "$DIR/kafka.pid" java "${JVM[@]}" kafka.Kafka "$DIR/server.properties" \
+    </dev/null >>"$DIR/kafka.out" 2>&1 &
+  echo "$PORT" >"$DIR/kafka.port"
+  local pid=""
+  for _ in $(seq 1 100); do
+    [[ -s "$DIR/kafka.pid" ]] && { pid="$(cat "$DIR/kafka.pid")"; break; }
+    sleep 0.05
+  done
+  [[ -n "$pid" ]] || { print_failure_logs "$DIR/kafka.out"; die "the broker JVM did not launch"; }
+
+  # Started before the readiness wait, so an owner killed while waiting (e.g.
+  # Ctrl-C on vitest) still takes the broker down.
+  if [[ -n "$OWNER_PID" ]]; then
+    start_watchdog "$OWNER_PID"
+  fi
+  # A caller that gives up on us (timeout, Ctrl-C) must not leak the broker.
+  # `wait` below, unlike a foreground command, lets these traps run at once.
+  local probe=""
+  trap '[[ -z "$probe" ]] || kill "$probe" 2>/dev/null; stop_watchdog; stop_pid "$pid"; rm -f "$DIR/kafka.pid"; exit 130' INT TERM HUP
+
+  local timeout="${DSPFN_KAFKA_START_TIMEOUT:-90}"
+  local rc=0
+  # Ready means a real Kafka request (Metadata via kafkajs' listTopics)
+  # succeeds, not merely that the port accepts TCP connections.
+  (cd "$REPO_ROOT" && exec node -e '
+    let Kafka, logLevel;
+    try { ({ Kafka, logLevel } = require("kafkajs")); }
+    catch { console.error("kafkajs is not installed in " + process.cwd() + ": run npm ci"); process.exit(3); }
+    const [broker, pid, timeoutS] = process.argv.slice(1);
+    const deadline = Date.now() + Number(timeoutS) * 1000;
+    const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
+    (async () => {
+      while (Date.now() < deadline) {
+        if (!alive()) process.exit(2);
+        const admin = new Kafka({
+          clientId: "dspfn-kafka-ready", brokers: [broker], logLevel: logLevel.NOTHING,
+          connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 },
+        }).admin();
+        try {
+          await admin.connect();
+          await admin.listTopics();
+          await admin.disconnect();
+          break;
+        } catch {
+          await admin.disconnect().catch(() => {});
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      if (Date.now() >= deadline) process.exit(1);
+      // Warm-up: the group and transaction coordinators create and load their
+      // internal topics on first use, and until then clients get retriable
+      // "coordinator is loading" errors that kafkajs logs loudly. Paying that
+      // here makes the first test quiet and its timing representative.
+      const kafka = new Kafka({
+        clientId: "dspfn-kafka-warmup", brokers: [broker], logLevel: logLevel.NOTHING,
+        retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      const admin = kafka.admin();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      try {
+        await admin.connect();
+        await admin.describeGroups(["dspfn-kafka-warmup"]);
+        await producer.connect();
+      } catch (e) {
+        // Not fatal: the broker answers, and clients retry these errors.
+        console.error("kafka.sh: warm-up did not finish: " + e.message);
+      }
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+      process.exit(0);
+    })();
+  ' "127.0.0.1:$PORT" "$pid" "$timeout") &
+  probe=$!
+  wait "$probe" || rc=$?
+  trap - INT TERM HUP
+
+  if ((rc != 0)); then
+    local why
+    case "$rc" in
+      2) why="the broker process exited during startup" ;;
+      3) why="cannot check readiness without kafkajs" ;;
+      *) why="the broker did not answer on 127.0.0.1:$PORT within ${timeout}s" ;;
+    esac
+    # server.log last: it holds the cause, kafka.out only JVM-level errors.
+    print_failure_logs "$DIR/kafka.out" "$DIR/logs/server.log"
+    stop_watchdog
+    stop_pid "$pid"
+    rm -f "$DIR/kafka.pid"
+    die "$why (run dir: $DIR)"
+  fi
+}
+
 cmd_start() {
   parse_dir_port "$@"
   require_java
@@ -278,19 +401,8 @@ logger.statechange.name = state.change.logger
 logger.statechange.level = warn
 EOF
 
-  local -a jvm=(
-    -Xmx"${DSPFN_KAFKA_HEAP:-512m}" -Xms64m
-    # Serial GC: a single small broker on 2 cores gains nothing from G1's
-    # background threads and starts faster without them.
-    -XX:+UseSerialGC
-    -Djava.awt.headless=true
-    -Dlog4j2.configurationFile="$DIR/log4j2.properties"
-    -Dkafka.logs.dir="$DIR/logs"
-  )
-  # Word splitting is intended: extra options arrive as one space-separated string.
-  # shellcheck disable=SC2206
-  [[ -z "${DSPFN_KAFKA_JAVA_OPTS:-}" ]] || jvm+=(${DSPFN_KAFKA_JAVA_OPTS})
-  jvm+=(-cp "$LIBS/*")
+  broker_jvm_options
+  local -a jvm=("${JVM[@]}")
 
   # Formatting an already formatted dir fails, so only a fresh one is
   # formatted; a restarted dev broker keeps its topics.
@@ -304,105 +416,7 @@ EOF
     fi
   fi
 
-  : >"$DIR/kafka.out"
-  rm -f "$DIR/kafka.pid"
-  # setsid: the broker must outlive this script and must not get the caller's
-  # terminal signals; all three fds are redirected so a caller capturing our
-  # stdout (child_process) sees EOF as soon as this script exits. The pid is
-  # written from inside because setsid forks when it is a group leader, and
-  # then $! would be setsid's pid, not the JVM's.
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  setsid bash -c 'echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && shift && exec "$@"' \
-    kafka-launch "$DIR/kafka.pid" java "${jvm[@]}" kafka.Kafka "$DIR/server.properties" \
-    </dev/null >>"$DIR/kafka.out" 2>&1 &
-  echo "$PORT" >"$DIR/kafka.port"
-  local pid=""
-  for _ in $(seq 1 100); do
-    [[ -s "$DIR/kafka.pid" ]] && { pid="$(cat "$DIR/kafka.pid")"; break; }
-    sleep 0.05
-  done
-  [[ -n "$pid" ]] || { print_failure_logs "$DIR/kafka.out"; die "the broker JVM did not launch"; }
-
-  # Started before the readiness wait, so an owner killed while waiting (e.g.
-  # Ctrl-C on vitest) still takes the broker down.
-  if [[ -n "$OWNER_PID" ]]; then
-    start_watchdog "$OWNER_PID"
-  fi
-  # A caller that gives up on us (timeout, Ctrl-C) must not leak the broker.
-  # `wait` below, unlike a foreground command, lets these traps run at once.
-  local probe=""
-  trap '[[ -z "$probe" ]] || kill "$probe" 2>/dev/null; stop_watchdog; stop_pid "$pid"; rm -f "$DIR/kafka.pid"; exit 130' INT TERM HUP
-
-  local timeout="${DSPFN_KAFKA_START_TIMEOUT:-90}"
-  local rc=0
-  # Ready means a real Kafka request (Metadata via kafkajs' listTopics)
-  # succeeds, not merely that the port accepts TCP connections.
-  (cd "$REPO_ROOT" && exec node -e '
-    let Kafka, logLevel;
-    try { ({ Kafka, logLevel } = require("kafkajs")); }
-    catch { console.error("kafkajs is not installed in " + process.cwd() + ": run npm ci"); process.exit(3); }
-    const [broker, pid, timeoutS] = process.argv.slice(1);
-    const deadline = Date.now() + Number(timeoutS) * 1000;
-    const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
-    (async () => {
-      while (Date.now() < deadline) {
-        if (!alive()) process.exit(2);
-        const admin = new Kafka({
-          clientId: "dspfn-kafka-ready", brokers: [broker], logLevel: logLevel.NOTHING,
-          connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 0 },
-        }).admin();
-        try {
-          await admin.connect();
-          await admin.listTopics();
-          await admin.disconnect();
-          break;
-        } catch {
-          await admin.disconnect().catch(() => {});
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-      if (Date.now() >= deadline) process.exit(1);
-      // Warm-up: the group and transaction coordinators create and load their
-      // internal topics on first use, and until then clients get retriable
-      // "coordinator is loading" errors that kafkajs logs loudly. Paying that
-      // here makes the first test quiet and its timing representative.
-      const kafka = new Kafka({
-        clientId: "dspfn-kafka-warmup", brokers: [broker], logLevel: logLevel.NOTHING,
-        retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
-      });
-      const admin = kafka.admin();
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      try {
-        await admin.connect();
-        await admin.describeGroups(["dspfn-kafka-warmup"]);
-        await producer.connect();
-      } catch (e) {
-        // Not fatal: the broker answers, and clients retry these errors.
-        console.error("kafka.sh: warm-up did not finish: " + e.message);
-      }
-      await producer.disconnect().catch(() => {});
-      await admin.disconnect().catch(() => {});
-      process.exit(0);
-    })();
-  ' "127.0.0.1:$PORT" "$pid" "$timeout") &
-  probe=$!
-  wait "$probe" || rc=$?
-  trap - INT TERM HUP
-
-  if ((rc != 0)); then
-    local why
-    case "$rc" in
-      2) why="the broker process exited during startup" ;;
-      3) why="cannot check readiness without kafkajs" ;;
-      *) why="the broker did not answer on 127.0.0.1:$PORT within ${timeout}s" ;;
-    esac
-    # server.log last: it holds the cause, kafka.out only JVM-level errors.
-    print_failure_logs "$DIR/kafka.out" "$DIR/logs/server.log"
-    stop_watchdog
-    stop_pid "$pid"
-    rm -f "$DIR/kafka.pid"
-    die "$why (run dir: $DIR)"
-  fi
+  launch_broker
 
   if [[ -n "$TLS_DIR" ]]; then
     echo "$sasl_port" >"$DIR/kafka.sasl_ssl.port"
@@ -490,8 +504,38 @@ cmd_stop() {
   rm -f "$DIR/kafka.pid"
 }
 
+# Fault tests: the broker goes away (SIGTERM, a controlled shutdown) but its directory, ports,
+# log dirs and owner watchdog stay, so `restart` brings the same broker back where clients left it.
+cmd_halt() {
+  parse_dir_port "$@"
+  [[ -d "$DIR" ]] || die "no such run directory: $DIR"
+  DIR="$(cd "$DIR" && pwd)"
+  [[ -f "$DIR/kafka.pid" ]] || { log "no broker running from $DIR"; return 0; }
+  stop_pid "$(cat "$DIR/kafka.pid")"
+  rm -f "$DIR/kafka.pid"
+}
+
+# Starts a halted broker again from its unchanged server.properties (same listeners, same data).
+cmd_restart() {
+  parse_dir_port "$@"
+  [[ -f "$DIR/server.properties" && -f "$DIR/kafka.port" ]] || die "no broker was started in $DIR"
+  DIR="$(cd "$DIR" && pwd)"
+  if [[ -f "$DIR/kafka.pid" ]] && pid_is_our_broker "$(cat "$DIR/kafka.pid")"; then
+    die "the broker in $DIR is running; halt it first"
+  fi
+  require_java
+  require_node
+  PORT="$(cat "$DIR/kafka.port")"
+  port_is_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
+  # The watchdog of the first start still watches the owner.
+  OWNER_PID=""
+  broker_jvm_options
+  launch_broker
+  echo "127.0.0.1:$PORT"
+}
+
 usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -502,6 +546,8 @@ case "$sub" in
   fetch) (($# == 0)) || die "fetch takes no arguments"; cmd_fetch ;;
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
+  halt) cmd_halt "$@" ;;
+  restart) cmd_restart "$@" ;;
   -h | --help | help) usage 0 ;;
   *) log "unknown command: $sub"; usage ;;
 esac

@@ -1,0 +1,131 @@
+import type { KafkaHeader, KafkaRecord, SchemaMetadata } from './types.ts';
+
+type RawHeader = Record<string, readonly number[]>;
+
+/** A record as the Lambda event carries it (base64 key and value, signed-byte headers). */
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
+  key?: string | null;
+  /** Absent or null for a tombstone (compaction's delete marker). */
+  value?: string | null;
+  headers?: readonly RawHeader[];
+  /** Only records of mappings with a schema registry carry these. */
+  keySchemaMetadata?: unknown;
+  valueSchemaMetadata?: unknown;
+}
+
+/** A record decoded to bytes, and why it is not in the documented shape (undefined when it is). */
+export interface RecordReading {
+  record: KafkaRecord;
+  problem: string | undefined;
+}
+
+/**
+ * Base64 as Lambda writes it, decoded, or undefined when the text is not base64: Node's decoder
+ * skips characters it does not know, so a decoded length short of what the text's length promises
+ * gives that away without a pass over the text.
+ */
+export function strictBase64(text: string): Buffer | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return bytes.length === Math.floor(((text.length - padding) * 3) / 4) ? bytes : undefined;
+}
+
+/** Whatever a malformed field held, as bytes, so the dead letter keeps it. */
+function bytesOfAnything(value: unknown): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  try {
+    return Buffer.from(JSON.stringify(value) ?? String(value), 'utf8');
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+const isByte = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= -128 && n <= 255;
+
+function decodeBytesField(name: 'key' | 'value', value: unknown, problems: string[]): Buffer | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    problems.push(`${name} is not base64 text`);
+    return bytesOfAnything(value);
+  }
+  const bytes = strictBase64(value);
+  if (bytes) return bytes;
+  problems.push(`${name} is not valid base64 (the dead letter carries its text)`);
+  return Buffer.from(value, 'utf8');
+}
+
+/** Header bytes arrive as signed Java bytes (-128..127); Buffer.from keeps the low 8 bits. */
+function decodeHeaders(headers: unknown, problems: string[]): KafkaHeader[] {
+  if (headers === undefined || headers === null) return [];
+  if (!Array.isArray(headers)) {
+    problems.push('headers is not a list');
+    return [{ name: 'dspfn-malformed-headers', value: bytesOfAnything(headers) }];
+  }
+  const out: KafkaHeader[] = [];
+  headers.forEach((header: unknown, i) => {
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+      problems.push(`header ${i} is not a {"name": [bytes]} object`);
+      out.push({ name: `dspfn-malformed-header-${i}`, value: bytesOfAnything(header) });
+      return;
+    }
+    for (const [name, bytes] of Object.entries(header as Record<string, unknown>)) {
+      if (Array.isArray(bytes) && bytes.every(isByte)) out.push({ name, value: Buffer.from(bytes as number[]) });
+      else {
+        problems.push(`header ${i} is not a list of bytes`);
+        out.push({ name, value: bytesOfAnything(bytes) });
+      }
+    }
+  });
+  return out;
+}
+
+function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { dataFormat, schemaId } = raw as { dataFormat?: unknown; schemaId?: unknown };
+  if (typeof dataFormat !== 'string') return undefined;
+  return { dataFormat, schemaId: schemaId === undefined || schemaId === null ? '' : String(schemaId) };
+}
+
+/**
+ * One record of the Lambda wire shape (its offset already checked), decoded to bytes in the
+ * partition its group names. Nothing in it throws: a field that is not in the documented shape
+ * becomes a problem (never quoting its content) and its content is kept as bytes, so the record
+ * can be dead-lettered with what arrived.
+ */
+export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number): RecordReading {
+  const problems: string[] = [];
+  if (raw.topic !== undefined && raw.topic !== topic) problems.push(`its topic field is not that of its group ${topic}-${partition}`);
+  if (raw.partition !== undefined && raw.partition !== partition) problems.push(`its partition field is not that of its group ${topic}-${partition}`);
+  const timestamp = typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : undefined;
+  if (timestamp === undefined) problems.push('timestamp is not a number');
+  const timestampType = raw.timestampType ?? 'CREATE_TIME';
+  if (timestampType !== 'CREATE_TIME' && timestampType !== 'LOG_APPEND_TIME') problems.push('timestampType is neither CREATE_TIME nor LOG_APPEND_TIME');
+  // Decoded here, not by middy's event normalizer, which would turn binary payloads into text.
+  const key = decodeBytesField('key', raw.key, problems);
+  const value = decodeBytesField('value', raw.value, problems);
+  const record: KafkaRecord = {
+    topic,
+    partition,
+    offset: raw.offset as number,
+    timestamp: timestamp ?? 0,
+    timestampType: timestampType === 'LOG_APPEND_TIME' ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
+    key,
+    value: value ?? Buffer.alloc(0),
+    tombstone: value === null,
+    headers: decodeHeaders(raw.headers, problems),
+  };
+  const problem = problems.length > 0 ? problems.join('; ') : undefined;
+  // Only mappings with a schema registry send these; other records keep one shape.
+  if (raw.keySchemaMetadata != null || raw.valueSchemaMetadata != null) {
+    const keySchema = schemaMetadata(raw.keySchemaMetadata);
+    const valueSchema = schemaMetadata(raw.valueSchemaMetadata);
+    return { record: { ...record, ...(keySchema ? { keySchemaMetadata: keySchema } : {}), ...(valueSchema ? { valueSchemaMetadata: valueSchema } : {}) }, problem };
+  }
+  return { record, problem };
+}
