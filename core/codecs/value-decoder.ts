@@ -25,6 +25,8 @@ export interface ValueDecoder {
   load(): Promise<void>;
   /** The record's value decoded with the codec its header or the function selects. */
   decode(record: KafkaRecord): Payload;
+  /** Whether `decode` would read the record's value with the built-in `json` codec. */
+  readsJson?(record: KafkaRecord): boolean;
 }
 
 function describeCodec(codec: Codec): string {
@@ -81,6 +83,9 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
         },
       );
       return loading;
+    },
+    readsJson(record) {
+      return codecFor(record).codec === 'json';
     },
     decode(record) {
       const chosen = codecFor(record);
