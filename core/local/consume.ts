@@ -320,7 +320,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   });
 
   try {
-    await Promise.all([consumer.connect(), admin.connect()]);
+    // The output client loads and connects now rather than inside the first batch (best effort: a
+    // sink that cannot connect yet fails that batch, which is retried, as before).
+    const warming = sink.warm?.().catch(() => {});
+    await Promise.all([consumer.connect(), admin.connect(), warming]);
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
