@@ -110,7 +110,18 @@ const scratch = new Uint8Array(12);
  * written as `null`, as JSON.stringify does.
  */
 export function writeFloat32(out: Uint8Array, at: number, value: number): number {
-  const x = Math.fround(value);
+  one[0] = value;
+  return writeFloat32Of(out, at, one, 0);
+}
+
+const one = new Float32Array(1);
+
+/**
+ * writeFloat32 of values[index]: a writer looping over an array passes the array, not the number,
+ * which a call that is not inlined would box.
+ */
+export function writeFloat32Of(out: Uint8Array, at: number, values: Float32Array, index: number): number {
+  const x = values[index]!;
   if (x === 0) {
     if (1 / x < 0) out[at++] = 0x2d;
     out[at++] = 0x30;

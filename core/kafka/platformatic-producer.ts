@@ -1,4 +1,4 @@
-import type { Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
+import type { MessageToProduce, Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
 import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { saslOptions } from './auth.ts';
@@ -25,6 +25,18 @@ export function defaultProducer(options: ProducerOptions, version: string = proc
 }
 
 type Library = typeof import('@platformatic/kafka');
+
+/** Header names repeat in every message (dspfn-source-topic, …): their bytes are made once. */
+const headerNames = new Map<string, Buffer>();
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name);
+    // Bounded: names taken from records (propagated headers) must not grow it without end.
+    if (headerNames.size < 1024) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
 
 /**
  * The client options for a connection, from the same kafkajs-shaped configuration the kafkajs
@@ -137,14 +149,22 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     },
     async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
-      const messages = batches.flatMap(({ topic, messages: list }) =>
-        list.map((m) => ({
-          topic,
-          key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
-          value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
-          headers: new Map(Object.entries(m.headers).map(([name, value]) => [Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value])),
-        })),
-      );
+      const messages: Array<MessageToProduce<Buffer, Buffer, Buffer, Buffer>> = [];
+      for (const { topic, messages: list } of batches) {
+        for (const m of list) {
+          const headers = new Map<Buffer, Buffer>();
+          for (const name in m.headers) {
+            const value = m.headers[name]!;
+            headers.set(headerName(name), typeof value === 'string' ? Buffer.from(value) : value);
+          }
+          messages.push({
+            topic,
+            key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
+            value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
+            headers,
+          });
+        }
+      }
       const attempt = async (): Promise<void> => {
         socketErrors = [];
         const active = await ready(eventBrokers);
