@@ -76,11 +76,9 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (typeof key !== 'string' || key.length === 0) return undefined;
     if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
     if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
-    return {
-      key,
-      samples: reader.samples.slice(0, count),
-      ...(sampleRate === undefined ? {} : { sampleRate }),
-      ...(timestamp === undefined ? {} : { timestamp }),
-    };
+    const block: { key: string; samples: Float32Array; sampleRate?: number; timestamp?: number } = { key, samples: reader.samples.slice(0, count) };
+    if (sampleRate !== undefined) block.sampleRate = sampleRate;
+    if (timestamp !== undefined) block.timestamp = timestamp;
+    return block;
   };
 }
