@@ -72,6 +72,8 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
   }
 
   let loading: Promise<void> | undefined;
+  let lastRecord: KafkaRecord | undefined;
+  let lastChoice: { codec: Codec; unmapped?: string } | undefined;
   return {
     schemaCodecs,
     load() {
@@ -85,10 +87,13 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
       return loading;
     },
     readsJson(record) {
-      return codecFor(record).codec === 'json';
+      lastRecord = record;
+      lastChoice = codecFor(record);
+      return lastChoice.codec === 'json';
     },
     decode(record) {
-      const chosen = codecFor(record);
+      // The decode step asks readsJson first: the content-type header is read once per record.
+      const chosen = record === lastRecord && lastChoice !== undefined ? lastChoice : codecFor(record);
       try {
         if (typeof chosen.codec === 'string') return decodePayload(chosen.codec, record.value);
         return chosen.codec.decode(record.value, { unframed: record.valueSchemaMetadata !== undefined });
