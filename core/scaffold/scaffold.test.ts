@@ -116,9 +116,9 @@ describe('dspfn new', () => {
     const dir = tempDir();
     expect(() => newFunction(dir, '../escape')).toThrow(/function name/);
     expect(() => newFunction(dir, 'x', { template: 'fft' })).toThrow(/unknown template "fft"; templates: sensor, noise, readings, window, protobuf/);
-    expect(availableTemplates()).toEqual(['sensor', 'noise']);
+    expect(availableTemplates()).toEqual(['sensor', 'noise', 'readings', 'protobuf']);
     for (const template of TEMPLATE_NAMES.filter((t) => !availableTemplates().includes(t))) {
-      expect(() => newFunction(dir, 'x', { template })).toThrow(new RegExp(`"${template}" template is not available in this version of dspfn .*available now: sensor, noise`));
+      expect(() => newFunction(dir, 'x', { template })).toThrow(new RegExp(`"${template}" template is not available in this version of dspfn .*available now: sensor, noise, readings, protobuf`));
     }
     expect(fs.readdirSync(dir)).toEqual([]);
   });

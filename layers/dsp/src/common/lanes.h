@@ -31,6 +31,14 @@
  * usually snapshots it. With SLOTS 0 the step gets s == NULL and `state` may be NULL.
  * AVX2 runs 8 channels per frame loop (two vectors: two independent recursions overlap), then 4,
  * then SSE2 pairs, then scalar; NEON runs 4, then 2, then scalar; scalar runs 2 at a time.
+ *
+ * A family whose loop needs more than the step sees defines DSPFN_LANES_LOOP as its own loop file,
+ * included per instruction set in place of common/lane_loop.h: a ring of past samples and a resync
+ * schedule (families/windowed_stats), or a state per channel that is not a fixed count (a biquad
+ * cascade, 2·(sections + 1) values: families/biquad/biquad_loop.h). It provides the same
+ * `static size_t DSPFN_LANES_FN(run)(p, state, C, c0, src, dst, frames)` as lane_loop.h does for
+ * SLOTS > 0, may pass anything it needs through the params struct, and writes its steps with the
+ * same lane operations, so the passes, the entry point below and bit-exactness are unchanged.
  */
 #ifndef DSPFN_LANES_FILE
 #error "define DSPFN_LANES_STAGE, DSPFN_LANES_PARAMS, DSPFN_LANES_SLOTS and DSPFN_LANES_FILE before including common/lanes.h"
@@ -38,28 +46,36 @@
 
 #include "common/lane_names.h"
 
+#ifndef DSPFN_LANES_LOOP
+#define DSPFN_LANES_LOOP "common/lane_loop.h"
+#endif
+/* A loop file of another shape that also writes the entry point itself (families/window_features:
+ * block sums per channel; common/lane_no_loop.h for a stage such as stages/rls.c that writes every
+ * lane function in its own pass) defines DSPFN_LANES_OWN_ENTRY; DSPFN_LANES_SLOTS is then unused. */
+
 /* <stage>_<name>_<isa> */
 #define DSPFN_LANES_FN(name) DSPFN_LANE_CAT(DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _##name##_), DSPFN_LANES_ISA)
 #define DSPFN_LANE_STEP DSPFN_LANES_FN(step)
+
 
 #define DSPFN_LANES_PASS 1
 
 #define DSPFN_LANES_ISA scalar
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #if defined(__x86_64__)
 #define DSPFN_LANES_ISA sse2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define DSPFN_LANES_ISA avx2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #pragma GCC pop_options
 #endif /* __x86_64__ */
@@ -67,7 +83,7 @@
 #if defined(__aarch64__)
 #define DSPFN_LANES_ISA neon
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #endif /* __aarch64__ */
 
@@ -75,7 +91,9 @@
 
 /* The entry point: the widest path asked for first, narrower ones for the channels (or samples)
  * left over, the scalar instance last. */
-#if DSPFN_LANES_SLOTS > 0
+#if defined(DSPFN_LANES_OWN_ENTRY)
+/* the family's loop file wrote its own */
+#elif DSPFN_LANES_SLOTS > 0
 static void DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _lanes)(const DSPFN_LANES_PARAMS *p, double *state, uint32_t channels,
                                                       const float *src, float *dst, size_t frames, dspfn_simd simd) {
   const size_t C = channels;
