@@ -8,12 +8,12 @@ import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
 import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
-import { lambdaRecord } from './kafka-records.ts';
-import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { kafkaRecord } from './kafka-records.ts';
+import { invokeInProcess, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
-import type { ReplayRecord } from './replay-file.ts';
+import type { KafkaRecord } from '../events/types.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;
@@ -140,7 +140,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     },
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
-  const invoke = (records: ReplayRecord[]) => invokeBatch(handler, records, invocation);
+  // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
+  const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
 
   // The offsets the broker acknowledged, per partition, as kafkajs reports them. Its commitOffsets
   // resolves without committing anything while the consumer is not running (restarting after a
@@ -156,14 +157,14 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     }
   });
 
-  const workers = new Map<string, PartitionWorker>();
+  const workers = new Map<string, PartitionWorker<KafkaRecord>>();
   const retiring = new Set<Promise<void>>();
   let stopping = false;
 
-  const createWorker = (topic: string, partition: number): PartitionWorker => {
+  const createWorker = (topic: string, partition: number): PartitionWorker<KafkaRecord> => {
     const id = `${topic}-${partition}`;
     const where = { topic, partition };
-    return new PartitionWorker(
+    return new PartitionWorker<KafkaRecord>(
       topic,
       partition,
       {
@@ -325,7 +326,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   });
 
   try {
-    await Promise.all([consumer.connect(), admin.connect()]);
+    // The output client loads and connects now rather than inside the first batch (best effort: a
+    // sink that cannot connect yet fails that batch, which is retried, as before).
+    const warming = sink.warm?.().catch(() => {});
+    await Promise.all([consumer.connect(), admin.connect(), warming]);
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
@@ -336,12 +340,12 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         if (stopping || !worker) return;
         let room = worker.room();
         let through: string | undefined;
-        const taken: ReplayRecord[] = [];
+        const taken: KafkaRecord[] = [];
         for (const message of batch.messages) {
           if (worker.wants(Number(message.offset))) {
             if (room === 0) break;
             room--;
-            taken.push(lambdaRecord(batch.topic, batch.partition, message));
+            taken.push(kafkaRecord(batch.topic, batch.partition, message));
           }
           through = message.offset;
         }
