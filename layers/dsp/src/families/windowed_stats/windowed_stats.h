@@ -36,4 +36,27 @@ size_t dspfn_ws_snapshot_bytes(const void *state);
 int dspfn_ws_snapshot(const void *state, uint8_t *out, size_t out_bytes);
 int dspfn_ws_restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why);
 
+/* The ops of one windowed statistic (stages/<name>.c): everything goes through the family, so a
+ * stage file is this one line, e.g. DSPFN_WS_STAGE(max, DSPFN_WS_MAX). */
+#define DSPFN_WS_STAGE(stage, stat)                                                                       \
+  static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, \
+                   dspfn_msg *why) {                                                                \
+    return dspfn_ws_check(params, n_params, in_channels, shape, why, stat);                         \
+  }                                                                                                 \
+  static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {        \
+    return dspfn_ws_init(mem, params, n_params, in_channels, stat);                                 \
+  }                                                                                                 \
+  const dspfn_stage_ops dspfn_##stage##_ops = {                                                     \
+      .name = #stage,                                                                               \
+      .state_version = 0,                                                                           \
+      .check = check,                                                                               \
+      .init = init,                                                                                 \
+      .max_output_frames = NULL,                                                                    \
+      .process = dspfn_ws_process,                                                                  \
+      .snapshot_bytes = dspfn_ws_snapshot_bytes,                                                    \
+      .snapshot = dspfn_ws_snapshot,                                                                \
+      .restore = dspfn_ws_restore,                                                                  \
+      .test_hook = NULL,                                                                            \
+  }
+
 #endif /* DSPFN_WINDOWED_STATS_H */
