@@ -46,6 +46,11 @@ export class PipelineSpec {
     this.configHash = fnv1a64(this.description);
   }
 
+  /** The first stage whose output frame rate differs from its input's (a spectrum), if any. */
+  get rateChanger(): string | undefined {
+    return this.stages.find((stage) => descriptorOf(stage.name).rate.kind !== 'same')?.name;
+  }
+
   /** A new spec with one more stage, its options validated by the stage's schema. */
   withStage<N extends StageName>(name: N, options?: StageOptions<N>): PipelineSpec {
     const descriptor = descriptorOf(name);

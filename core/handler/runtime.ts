@@ -19,6 +19,8 @@ export interface Runtime {
   logger: Logger;
   /** Called after each successful batch (the replay harness counts with it). */
   onBatch?: (report: BatchReport) => void;
+  /** Wall-clock epoch milliseconds, for windows' idle timeout; Date.now by default. */
+  now?: () => number;
 }
 
 /**
@@ -34,6 +36,7 @@ export function defaultRuntime(functionName: string, env: DspfnEnv = readEnv(), 
     backend: provided.backend ?? backendFromEnv(env),
     logger: provided.logger ?? jsonLogger({ function: functionName }, level),
     ...(provided.onBatch ? { onBatch: provided.onBatch } : {}),
+    ...(provided.now ? { now: provided.now } : {}),
   };
 }
 

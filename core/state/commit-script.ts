@@ -11,7 +11,7 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
-function lua(source: string): LuaScript {
+export function lua(source: string): LuaScript {
   return { source, sha1: createHash('sha1').update(source, 'utf8').digest('hex') };
 }
 

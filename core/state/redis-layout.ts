@@ -174,9 +174,20 @@ function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
   return { snapshot, offsets };
 }
 
-/** A v2 value: header, fence, blank line, base64 snapshot. */
+/**
+ * A v2 value: header, fence, blank line, base64 snapshot — or the snapshot itself when it is text
+ * starting with "#" (never the start of base64): a partition's window index, which the window load
+ * script reads in place (window-load-script.ts).
+ */
 export function encodeValue(fence: string, snapshot: Uint8Array): string {
-  return `${VALUE_HEADER}${fence}\n${toBase64(snapshot)}`;
+  return `${VALUE_HEADER}${fence}\n${isText(snapshot) ? Buffer.from(snapshot).toString('latin1') : toBase64(snapshot)}`;
+}
+
+/** Printable ASCII, tabs and newlines, starting with "#". */
+function isText(snapshot: Uint8Array): boolean {
+  if (snapshot[0] !== 0x23) return false;
+  for (const byte of snapshot) if ((byte < 0x20 && byte !== 9 && byte !== 10) || byte > 0x7e) return false;
+  return true;
 }
 
 export function decodeValue(key: string, value: string): StoredState {
@@ -184,7 +195,8 @@ export function decodeValue(key: string, value: string): StoredState {
   const start = VALUE_HEADER.length;
   const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
   if (blank < 0) throw corrupt(key, 'value');
-  return stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2), key));
+  const body = value.slice(blank + 2);
+  return stored(key, value.slice(start, blank + 1), body.startsWith('#') ? new Uint8Array(Buffer.from(body, 'latin1')) : fromBase64(body, key));
 }
 
 /**
