@@ -13,7 +13,9 @@ export type {
   ResultContext,
   SampleBlock,
   StateMismatchPolicy,
+  WindowResult,
 } from './handler/definition.ts';
+export type { Aggregate, ChannelAggregates, Duration, WindowDefinition } from './windows/index.ts';
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export type { Runtime } from './handler/runtime.ts';
 export type { Logger, LogLevel } from './logger/logger.ts';
