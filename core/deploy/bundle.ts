@@ -6,7 +6,8 @@
  *   dspfn bundle [--out DIR] [name …]      default DIR: .dspfn/deploy (or DSPFN_ARTIFACT_DIR)
  *
  * Zip layout: functions/<name>/handler.mjs (+ .map), so the handler string in serverless.yml is the
- * source path. ESM because Lambda loads `.mjs` handlers natively and core uses import.meta.url.
+ * source path. Chunks holding only third-party libraries ship without maps unless asked
+ * (librarySourceMaps, `--library-source-maps`). ESM because Lambda loads `.mjs` handlers natively and core uses import.meta.url.
  *
  * Code splitting: the entry holds what every invocation runs; each adapter library that core
  * imports dynamically (the Redis and Upstash clients, kafkajs, the MSK IAM signer) becomes a chunk
@@ -85,7 +86,21 @@ export interface BundleOptions {
   functions?: readonly string[];
   /** Include the source map in the zip (NODE_OPTIONS=--enable-source-maps then maps stack traces). */
   sourceMapInZip?: boolean;
+  /**
+   * Also ship the maps of chunks that hold only third-party libraries (kafkajs, the Redis clients,
+   * …). Off by default: they are most of the zip (over 400 KiB of 1.1 MiB), while a trace through a
+   * library still maps every frame in dspfn's and the function's own code.
+   */
+  librarySourceMaps?: boolean;
 }
+
+/** An output built only from dependencies (dspfn itself, installed in a user's project, is not one). */
+function isLibraryOutput(output: esbuild.Metafile['outputs'][string]): boolean {
+  const inputs = Object.keys(output.inputs);
+  return inputs.length > 0 && inputs.every((input) => input.includes('node_modules/') && !/node_modules\/dspfn\//.test(input));
+}
+
+const SOURCE_MAP_COMMENT = /\n\/\/# sourceMappingURL=[^\n]*\n?$/;
 
 function topInputs(output: esbuild.Metafile['outputs'][string]): BundleResult['topInputs'] {
   const byPackage = new Map<string, number>();
@@ -164,16 +179,24 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
   let bundleBytes = 0;
   let sourceMapBytes = 0;
   const startupInputs = new Map<string, number>();
+  const withoutMap = (file: string): boolean => !(options.librarySourceMaps ?? false) && outputs[file] !== undefined && isLibraryOutput(outputs[file]);
   for (const [file, output] of Object.entries(outputs)) {
     const absolute = path.resolve(root, file);
     const name = inZip(file);
     if (name.endsWith('.map')) {
+      if (withoutMap(file.slice(0, -'.map'.length))) continue;
       const map = projectRelativeMap(absolute, root);
       sourceMapBytes += map.length;
       if (options.sourceMapInZip ?? true) entries.push({ name, data: map });
       continue;
     }
-    const data = fs.readFileSync(absolute);
+    let data = fs.readFileSync(absolute);
+    if (withoutMap(file)) {
+      // No dangling reference: --enable-source-maps would look for the missing file on every trace.
+      data = Buffer.from(data.toString('utf8').replace(SOURCE_MAP_COMMENT, '\n'));
+      fs.writeFileSync(absolute, data);
+      fs.rmSync(`${absolute}.map`, { force: true });
+    }
     entries.push({ name, data });
     if (startup.has(file)) {
       bundleBytes += data.length;

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const results = [
     section('Stages (from the catalogue): native SIMD vs native scalar vs TypeScript vs a plain JavaScript loop', 'test/bench/stages-bench.ts'),
     section('FFT 1,024: dspfn native vs fft.js vs the TypeScript reference', 'test/bench/fft-bench.ts'),
+    section('Windowed statistics on a long stream with a large DC offset: error against float64', 'test/bench/windowed-stats-bench.ts'),
     section('Pipelines through the native layer', 'layers/dsp/bench.ts'),
     section('State stores: load + commit per batch', 'test/bench/state-bench.ts'),
     section('dspfn consume against a local Kafka broker', 'test/bench/kafka-bench.ts'),

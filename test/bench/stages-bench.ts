@@ -39,7 +39,8 @@ function benchChannels(descriptor: AnyStageDescriptor, reference: StageReference
 }
 
 interface Variant {
-  readonly name: 'simd' | 'scalar' | 'ts' | 'plain';
+  /** simd, scalar, ts, plain, or alt<i> for the reference's alternatives[i]. */
+  readonly name: string;
   readonly simd?: boolean;
   readonly run: () => void;
 }
@@ -58,6 +59,7 @@ console.log(`stages: ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.ver
 console.log(`blocks of ${BLOCK} frames; input samples per CPU second; median of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms\n`);
 
 const goals: string[] = [];
+const notes: string[] = [];
 const rows: string[][] = [['stage (1,024-frame blocks)', 'ch', `native ${best}`, 'native scalar', 'TypeScript', 'plain JS', `${best}/scalar`, 'native/TS', 'native/plain JS']];
 for (const descriptor of catalogue as readonly AnyStageDescriptor[]) {
   if (only.length > 0 && !only.includes(descriptor.name)) continue;
@@ -67,13 +69,21 @@ for (const descriptor of catalogue as readonly AnyStageDescriptor[]) {
   for (const channels of benchChannels(descriptor, reference, params)) {
     const raw = signal('noise', BLOCK, channels, 12345);
     const input = reference.input ? reference.input(raw, channels) : raw;
-    const plainOutput = new Float32Array(input.length * 2);
+    // Room for a block's output however the stage changes the rate (plain loops write it all).
+    const ratio = descriptor.rate.kind === 'ratio' ? descriptor.rate.ratio(params) : { up: 1, down: 1 };
+    const outChannels = descriptor.channels.out(channels, params) as number;
+    const plainOutput = new Float32Array(Math.max(input.length * 2, (Math.ceil((BLOCK * ratio.up) / ratio.down) + 1) * outChannels));
     const plain = reference.bench.plain(params as never, channels);
+    const alternatives = reference.bench.alternatives ?? [];
     const variants: Variant[] = [
       { name: 'simd', simd: true, run: kernelRun(native.createKernel(spec, channels), input) },
       { name: 'scalar', simd: false, run: kernelRun(native.createKernel(spec, channels), input) },
       { name: 'ts', run: kernelRun(jsBackend.createKernel(spec, channels), input) },
       { name: 'plain', run: () => plain(input, plainOutput) },
+      ...alternatives.map((a, i): Variant => {
+        const run = a.plain(params as never, channels);
+        return { name: `alt${i}`, run: () => run(input, plainOutput) };
+      }),
     ];
     const results = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     const once = (v: Variant) => {
@@ -95,6 +105,10 @@ for (const descriptor of catalogue as readonly AnyStageDescriptor[]) {
       `${(m('simd') / m('ts')).toFixed(1)}×`,
       `${(m('simd') / m('plain')).toFixed(1)}×`,
     ]);
+    alternatives.forEach((a, i) => {
+      const ratio = m('simd') / m(`alt${i}`);
+      notes.push(`  ${descriptor.name}, ${channels} ch: native ${best} ${ratio.toFixed(1)}× ${a.label} (${rate(m(`alt${i}`))}; the table's plain JS: ${rate(m('plain'))})`);
+    });
     const goal = reference.bench.goal;
     const wanted = goal?.minPlainRatio[channels];
     if (goal && wanted !== undefined) {
@@ -104,4 +118,5 @@ for (const descriptor of catalogue as readonly AnyStageDescriptor[]) {
   }
 }
 console.log(table(rows));
+if (notes.length > 0) console.log(`\nOther plain JavaScript loops (measured in this run):\n${notes.join('\n')}`);
 if (goals.length > 0) console.log(`\nCalled out (measured in this run):\n${goals.join('\n')}`);

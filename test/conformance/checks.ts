@@ -120,11 +120,20 @@ export function splits(frames: number, seed: number): number[][] {
 /**
  * Where each output frame lies in the input stream, in input frames: a call's first output frame
  * at its start + firstOutputOffset, the next ones `down/up` input frames apart (rate-changing stages).
+ * Output frames lie on the grid of 1/up input frames; positions are counted on it (whole numbers,
+ * then divided by up), so a frame a split stream puts at 5 + 1/3 compares equal to the whole
+ * stream's 16/3, which float64 sums of thirds would not. A first frame off the grid fails.
  */
 export function framePositions(descriptor: AnyStageDescriptor, params: object, calls: readonly CallRecord[]): number[] {
   if (descriptor.rate.kind !== 'ratio') return [];
   const { up, down } = descriptor.rate.ratio(params);
-  return calls.flatMap(({ start, offset, written }) => Array.from({ length: written }, (_, j) => start + offset + (j * down) / up));
+  return calls.flatMap(({ start, offset, written }) => {
+    if (written === 0) return [];
+    const steps = (start + offset) * up;
+    const first = Math.round(steps);
+    if (!(Math.abs(steps - first) <= 1e-6)) assert.fail(`first output frame of a call at input frame ${start} + ${offset}: not a multiple of 1/${up}`);
+    return Array.from({ length: written }, (_, j) => (first + j * down) / up);
+  });
 }
 
 /** The output frames of a split stream lie where the whole stream's do. */

@@ -114,7 +114,8 @@ describe('Redis state over TLS with an ACL user', () => {
     try {
       await expect(client.sendCommand(['FLUSHALL'])).rejects.toThrow(/NOPERM/);
       await expect(client.sendCommand(['KEYS', '*'])).rejects.toThrow(/NOPERM/);
-      await expect(client.sendCommand(['SET', `${RUN}x`, '1'])).rejects.toThrow(/NOPERM/);
+      await expect(client.sendCommand(['DEL', `${RUN}x`])).rejects.toThrow(/NOPERM/);
+      await expect(client.sendCommand(['HSET', `${RUN}x`, 'f', '1'])).rejects.toThrow(/NOPERM/);
     } finally {
       client.destroy();
     }

@@ -42,7 +42,7 @@ export interface RedisSecureServer {
  * AUTH and CLIENT SETNAME on connect, EVALSHA/EVAL, and inside the scripts HMGET, HGET, HSET,
  * PEXPIRE, PERSIST, on keys under the prefix only. Any command or key outside this is NOPERM.
  */
-export const STATE_USER_RULES = ["resetkeys", "~dspfn:*", "resetchannels", "-@all", "+ping", "+client|setname", "+evalsha", "+eval", "+hmget", "+hget", "+hset", "+pexpire", "+persist"];
+export const STATE_USER_RULES = ["resetkeys", "~dspfn:*", "resetchannels", "-@all", "+ping", "+client|setname", "+evalsha", "+eval", "+mget", "+exists", "+get", "+set", "+mset", "+type", "+hmget", "+hget"];
 
 /** Creates (or resets) an ACL user; the password goes over as its SHA-256, never in clear. */
 export async function createAclUser(url: string, username: string, password: string, rules: readonly string[] = STATE_USER_RULES): Promise<void> {

@@ -47,6 +47,14 @@ export interface StageReference<N extends StageName> {
      */
     plain(params: StageParams<N>, channels: number): (input: Float32Array, output: Float32Array) => void;
     /**
+     * Other plain loops of the same output, measured in the same rounds and printed after the table
+     * as the native best path's ratio to each (e.g. decimate: one that computes only the kept outputs).
+     */
+    readonly alternatives?: readonly {
+      readonly label: string;
+      plain(params: StageParams<N>, channels: number): (input: Float32Array, output: Float32Array) => void;
+    }[];
+    /**
      * A speed an issue asks of this stage: the bench prints, after its table, the native best
      * path's ratio to the plain loop per channel count against `minPlainRatio` (reported, never
      * asserted), e.g. `{ label: 'FIR (51 taps)', minPlainRatio: { 1: 10, 8: 10 }, source: 'issue 10' }`.

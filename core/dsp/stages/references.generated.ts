@@ -7,12 +7,30 @@ import { reference as nlms } from './nlms/nlms.reference.ts';
 import { reference as lms } from './lms/lms.reference.ts';
 import { reference as gain } from './gain/gain.reference.ts';
 import { reference as ema } from './ema/ema.reference.ts';
+import { reference as variance } from './variance/variance.reference.ts';
+import { reference as stddev } from './stddev/stddev.reference.ts';
+import { reference as zScore } from './zScore/zScore.reference.ts';
+import { reference as meanAbsolute } from './meanAbsolute/meanAbsolute.reference.ts';
+import { reference as min } from './min/min.reference.ts';
+import { reference as max } from './max/max.reference.ts';
+import { reference as cumulativeAverage } from './cumulativeAverage/cumulativeAverage.reference.ts';
 import { reference as rectify } from './rectify/rectify.reference.ts';
 import { reference as square } from './square/square.reference.ts';
 import { reference as clip } from './clip/clip.reference.ts';
 import { reference as diff } from './diff/diff.reference.ts';
 import { reference as integrate } from './integrate/integrate.reference.ts';
 import { reference as fir } from './fir/fir.reference.ts';
+import { reference as iir } from './iir/iir.reference.ts';
+import { reference as biquad } from './biquad/biquad.reference.ts';
+import { reference as butterworth } from './butterworth/butterworth.reference.ts';
+import { reference as chebyshev1 } from './chebyshev1/chebyshev1.reference.ts';
+import { reference as notch } from './notch/notch.reference.ts';
+import { reference as peakingEq } from './peakingEq/peakingEq.reference.ts';
+import { reference as lowShelf } from './lowShelf/lowShelf.reference.ts';
+import { reference as highShelf } from './highShelf/highShelf.reference.ts';
+import { reference as decimate } from './decimate/decimate.reference.ts';
+import { reference as interpolate } from './interpolate/interpolate.reference.ts';
+import { reference as resample } from './resample/resample.reference.ts';
 import { reference as spectrum } from './spectrum/spectrum.reference.ts';
 import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
@@ -27,12 +45,30 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   lms,
   gain,
   ema,
+  variance,
+  stddev,
+  zScore,
+  meanAbsolute,
+  min,
+  max,
+  cumulativeAverage,
   rectify,
   square,
   clip,
   diff,
   integrate,
   fir,
+  iir,
+  biquad,
+  butterworth,
+  chebyshev1,
+  notch,
+  peakingEq,
+  lowShelf,
+  highShelf,
+  decimate,
+  interpolate,
+  resample,
   spectrum,
   bandPower,
   spectralFeatures,

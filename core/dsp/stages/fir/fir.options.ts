@@ -5,7 +5,8 @@ import { MAX_KAISER_BETA } from '../../design/windows.ts';
 /** Mirrors DSPFN_FIR_MAX_TAPS in layers/dsp/src/families/fir/fir_dot.h. */
 export const MAX_TAPS = 4096;
 
-const windowOption = z
+/** The window of a firwin design (fir's design, decimate). */
+export const windowOption = z
   .union([z.enum(['hamming', 'hann', 'blackman', 'rectangular']), z.strictObject({ kaiser: z.number().min(0).max(MAX_KAISER_BETA) })], {
     error: `'hamming', 'hann', 'blackman', 'rectangular' or { kaiser: beta } with 0 ≤ beta ≤ ${MAX_KAISER_BETA}`,
   })

@@ -31,6 +31,14 @@
  * usually snapshots it. With SLOTS 0 the step gets s == NULL and `state` may be NULL.
  * AVX2 runs 8 channels per frame loop (two vectors: two independent recursions overlap), then 4,
  * then SSE2 pairs, then scalar; NEON runs 4, then 2, then scalar; scalar runs 2 at a time.
+ *
+ * A family whose loop needs more than the step sees defines DSPFN_LANES_LOOP as its own loop file,
+ * included per instruction set in place of common/lane_loop.h: a ring of past samples and a resync
+ * schedule (families/windowed_stats), or a state per channel that is not a fixed count (a biquad
+ * cascade, 2·(sections + 1) values: families/biquad/biquad_loop.h). It provides the same
+ * `static size_t DSPFN_LANES_FN(run)(p, state, C, c0, src, dst, frames)` as lane_loop.h does for
+ * SLOTS > 0, may pass anything it needs through the params struct, and writes its steps with the
+ * same lane operations, so the passes, the entry point below and bit-exactness are unchanged.
  */
 #ifndef DSPFN_LANES_FILE
 #error "define DSPFN_LANES_STAGE, DSPFN_LANES_PARAMS, DSPFN_LANES_SLOTS and DSPFN_LANES_FILE before including common/lanes.h"
@@ -38,28 +46,36 @@
 
 #include "common/lane_names.h"
 
+#ifndef DSPFN_LANES_LOOP
+#define DSPFN_LANES_LOOP "common/lane_loop.h"
+#endif
+
 /* <stage>_<name>_<isa> */
 #define DSPFN_LANES_FN(name) DSPFN_LANE_CAT(DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _##name##_), DSPFN_LANES_ISA)
 #define DSPFN_LANE_STEP DSPFN_LANES_FN(step)
+
+#ifndef DSPFN_LANES_LOOP
+#define DSPFN_LANES_LOOP "common/lane_loop.h"
+#endif
 
 #define DSPFN_LANES_PASS 1
 
 #define DSPFN_LANES_ISA scalar
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #if defined(__x86_64__)
 #define DSPFN_LANES_ISA sse2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
 #define DSPFN_LANES_ISA avx2
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #pragma GCC pop_options
 #endif /* __x86_64__ */
@@ -67,7 +83,7 @@
 #if defined(__aarch64__)
 #define DSPFN_LANES_ISA neon
 #include DSPFN_LANES_FILE
-#include "common/lane_loop.h"
+#include DSPFN_LANES_LOOP
 #undef DSPFN_LANES_ISA
 #endif /* __aarch64__ */
 

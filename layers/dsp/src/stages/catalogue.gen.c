@@ -7,12 +7,30 @@ extern const dspfn_stage_ops dspfn_nlms_ops;
 extern const dspfn_stage_ops dspfn_lms_ops;
 extern const dspfn_stage_ops dspfn_gain_ops;
 extern const dspfn_stage_ops dspfn_ema_ops;
+extern const dspfn_stage_ops dspfn_variance_ops;
+extern const dspfn_stage_ops dspfn_stddev_ops;
+extern const dspfn_stage_ops dspfn_zScore_ops;
+extern const dspfn_stage_ops dspfn_meanAbsolute_ops;
+extern const dspfn_stage_ops dspfn_min_ops;
+extern const dspfn_stage_ops dspfn_max_ops;
+extern const dspfn_stage_ops dspfn_cumulativeAverage_ops;
 extern const dspfn_stage_ops dspfn_rectify_ops;
 extern const dspfn_stage_ops dspfn_square_ops;
 extern const dspfn_stage_ops dspfn_clip_ops;
 extern const dspfn_stage_ops dspfn_diff_ops;
 extern const dspfn_stage_ops dspfn_integrate_ops;
 extern const dspfn_stage_ops dspfn_fir_ops;
+extern const dspfn_stage_ops dspfn_iir_ops;
+extern const dspfn_stage_ops dspfn_biquad_ops;
+extern const dspfn_stage_ops dspfn_butterworth_ops;
+extern const dspfn_stage_ops dspfn_chebyshev1_ops;
+extern const dspfn_stage_ops dspfn_notch_ops;
+extern const dspfn_stage_ops dspfn_peakingEq_ops;
+extern const dspfn_stage_ops dspfn_lowShelf_ops;
+extern const dspfn_stage_ops dspfn_highShelf_ops;
+extern const dspfn_stage_ops dspfn_decimate_ops;
+extern const dspfn_stage_ops dspfn_interpolate_ops;
+extern const dspfn_stage_ops dspfn_resample_ops;
 extern const dspfn_stage_ops dspfn_spectrum_ops;
 extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
@@ -27,12 +45,30 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [4] = &dspfn_lms_ops,
     [5] = &dspfn_gain_ops,
     [6] = &dspfn_ema_ops,
+    [7] = &dspfn_variance_ops,
+    [8] = &dspfn_stddev_ops,
+    [9] = &dspfn_zScore_ops,
+    [10] = &dspfn_meanAbsolute_ops,
+    [11] = &dspfn_min_ops,
+    [12] = &dspfn_max_ops,
+    [13] = &dspfn_cumulativeAverage_ops,
     [14] = &dspfn_rectify_ops,
     [15] = &dspfn_square_ops,
     [16] = &dspfn_clip_ops,
     [17] = &dspfn_diff_ops,
     [18] = &dspfn_integrate_ops,
     [19] = &dspfn_fir_ops,
+    [20] = &dspfn_iir_ops,
+    [21] = &dspfn_biquad_ops,
+    [22] = &dspfn_butterworth_ops,
+    [23] = &dspfn_chebyshev1_ops,
+    [24] = &dspfn_notch_ops,
+    [25] = &dspfn_peakingEq_ops,
+    [26] = &dspfn_lowShelf_ops,
+    [27] = &dspfn_highShelf_ops,
+    [28] = &dspfn_decimate_ops,
+    [29] = &dspfn_interpolate_ops,
+    [30] = &dspfn_resample_ops,
     [31] = &dspfn_spectrum_ops,
     [32] = &dspfn_bandPower_ops,
     [33] = &dspfn_spectralFeatures_ops,

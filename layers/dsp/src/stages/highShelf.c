@@ -1,0 +1,4 @@
+/* highShelf: its design is TypeScript's (core/dsp/stages/highShelf/highShelf.stage.ts); C runs the sections (families/biquad). */
+#include "families/biquad/biquad.h"
+
+DSPFN_BIQUAD_STAGE(highShelf);

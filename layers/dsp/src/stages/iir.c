@@ -1,0 +1,4 @@
+/* iir: its design is TypeScript's (core/dsp/stages/iir/iir.stage.ts); C runs the sections (families/biquad). */
+#include "families/biquad/biquad.h"
+
+DSPFN_BIQUAD_STAGE(iir);

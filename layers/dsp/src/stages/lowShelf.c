@@ -1,0 +1,4 @@
+/* lowShelf: its design is TypeScript's (core/dsp/stages/lowShelf/lowShelf.stage.ts); C runs the sections (families/biquad). */
+#include "families/biquad/biquad.h"
+
+DSPFN_BIQUAD_STAGE(lowShelf);
