@@ -23,9 +23,9 @@ export interface FunctionTemplate {
 export const FUNCTION_TEMPLATES = {
   sensor: { description: 'smoothed RMS level per device: movingAverage → rms', inputTopic: 'sensors' },
   noise: { description: 'adaptive noise cancelling per device: NLMS on [reference, noisy] frames', inputTopic: 'noisy-signals' },
-  readings: { description: 'device readings decoded with readings()', inputTopic: 'readings', needs: 'the readings() input' },
-  window: { description: 'event-time windows per device', inputTopic: 'readings', needs: 'event-time windows' },
-  protobuf: { description: 'protobuf-encoded readings', inputTopic: 'readings', needs: 'the protobuf codec' },
+  readings: { description: 'one JSON reading per record, smoothed per device: readings() → ema', inputTopic: 'readings' },
+  window: { description: 'one-minute event-time windows per device: count, mean, min, max', inputTopic: 'readings' },
+  protobuf: { description: 'protobuf readings (reading.proto), averaged per device: protobuf() → readings() → movingAverage', inputTopic: 'readings' },
 } as const satisfies Record<string, FunctionTemplate>;
 
 export type TemplateName = keyof typeof FUNCTION_TEMPLATES;
