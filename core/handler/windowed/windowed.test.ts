@@ -61,6 +61,18 @@ describe('windowed functions', () => {
     expect(fn.reports.at(-1)).toMatchObject({ late: 1, applied: 0 });
   });
 
+  it('take an EventBridge scheduled event as the tick, as the deployed schedule delivers it', async () => {
+    let now = 0;
+    const state = new MemoryStateStore();
+    const fn = testHarness(minuteAverages({ idleTimeout: '1m' }), { state, now: () => now });
+    await fn.invoke([reading('k', 2, 1_000, 0)], { topic: 'in' });
+    now = 60_000;
+    const scheduled = { version: '0', id: 'e6b5', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-01-01T00:01:00Z', region: 'us-east-1', resources: ['arn:aws:events:us-east-1:123456789012:rule/tick'], detail: {} };
+    await fn.invoke(scheduled as never);
+    expect(fn.sink.json('out')).toEqual([{ key: 'k', start: T0, end: T0 + 60_000, count: 1, mean: 2, max: 2 }]);
+    expect(fn.reports.at(-1)).toMatchObject({ records: 0, results: 1, windowsClosed: 1 });
+  });
+
   it('send late records to lateTopic with their bytes and reason, and dead-letter a window whose output fails', async () => {
     const fn = testHarness(
       minuteAverages({
