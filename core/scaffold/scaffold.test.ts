@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { initProject } from './init.ts';
-import { newFunction } from './new-function.ts';
+import { newFunction, serverlessEntry } from './new-function.ts';
 import { addFunctionEntry, functionEntry } from './serverless-functions.ts';
 import { availableTemplates, TEMPLATE_NAMES } from './templates.ts';
 
@@ -131,6 +131,8 @@ describe('dspfn new', () => {
     expect(newFunction(dir, 'levels', { template: 'readings' }).written).toEqual(['functions/levels/events.ndjson', 'functions/levels/handler.test.ts', 'functions/levels/handler.ts']);
     expect(fs.readFileSync(path.join(dir, 'functions/levels/handler.ts'), 'utf8')).toContain("readings({ key: 'deviceId'");
     expect(fs.readFileSync(path.join(dir, functionFilesOf(dir, 'minutes', 'window')), 'utf8')).toContain("window: { type: 'tumbling', size: '1m' }");
+    expect(serverlessEntry('minutes', 'window')).toMatch(/ {6}- msk:\n[\s\S]* {6}- schedule: rate\(1 minute\)\n$/);
+    expect(serverlessEntry('levels', 'readings')).not.toContain('schedule');
     expect(newFunction(dir, 'proto', { template: 'protobuf' }).written).toEqual([
       'functions/proto/events.ndjson',
       'functions/proto/handler.test.ts',

@@ -18,13 +18,15 @@ export interface FunctionTemplate {
   readonly inputTopic: string;
   /** What this version of dspfn lacks for it; the template is not available while set. */
   readonly needs?: string;
+  /** Its handler has windows with an idleTimeout: its serverless.yml entry gets the tick's schedule. */
+  readonly tick?: boolean;
 }
 
 export const FUNCTION_TEMPLATES = {
   sensor: { description: 'smoothed RMS level per device: movingAverage → rms', inputTopic: 'sensors' },
   noise: { description: 'adaptive noise cancelling per device: NLMS on [reference, noisy] frames', inputTopic: 'noisy-signals' },
   readings: { description: 'one JSON reading per record, smoothed per device: readings() → ema', inputTopic: 'readings' },
-  window: { description: 'one-minute event-time windows per device: count, mean, min, max', inputTopic: 'readings' },
+  window: { description: 'one-minute event-time windows per device: count, mean, min, max', inputTopic: 'readings', tick: true },
   protobuf: { description: 'protobuf readings (reading.proto), averaged per device: protobuf() → readings() → movingAverage', inputTopic: 'readings' },
 } as const satisfies Record<string, FunctionTemplate>;
 
