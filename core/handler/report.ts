@@ -34,7 +34,8 @@ export interface BatchReport {
   tombstones: number;
   /**
    * With `window`: records that fell into windows already closed (sent to the late topic, not
-   * applied; with them applied + skipped + deadLetters + late + tombstones = records).
+   * applied; with them applied + skipped + deadLetters + late + tombstones = records, except that a
+   * window whose output fails adds a dead letter of the record that closed it, itself applied).
    */
   late?: number;
   /** With `window`: windows closed by this batch (each one result). */
