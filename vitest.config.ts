@@ -11,6 +11,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['dspfn-source', ...defaultServerConditions.filter((c) => c !== 'module')] } },
   test: {
     testTimeout: 30_000,
+    setupFiles: ['test/setup/yield-between-tests.ts'],
     projects: [
       {
         extends: true,

@@ -5,7 +5,7 @@ import { DSPFN_ROOT, dspfnVersion } from '../deploy/project.ts';
 
 /**
  * The function templates of `dspfn new --template`. Each is a folder under templates/functions/
- * (handler.ts, handler.test.ts, events.ndjson), type-checked and tested in this repository as
+ * (handler.ts, handler.test.ts, events.ndjson, and any schema the handler reads), type-checked and tested in this repository as
  * they are, with `__name__` standing for the function's name.
  */
 
@@ -25,9 +25,9 @@ export interface FunctionTemplate {
 export const FUNCTION_TEMPLATES = {
   sensor: { description: 'smoothed RMS level per device: movingAverage → rms', inputTopic: 'sensors' },
   noise: { description: 'adaptive noise cancelling per device: NLMS on [reference, noisy] frames', inputTopic: 'noisy-signals' },
-  readings: { description: 'one JSON reading per record, smoothed per device: readings() → ema', inputTopic: 'readings' },
+  readings: { description: 'JSON readings per device and sensor with readings(), smoothed: movingAverage', inputTopic: 'readings' },
   window: { description: 'one-minute event-time windows per device: count, mean, min, max', inputTopic: 'readings', tick: true },
-  protobuf: { description: 'protobuf readings (reading.proto), averaged per device: protobuf() → readings() → movingAverage', inputTopic: 'readings' },
+  protobuf: { description: 'protobuf readings (a .proto beside the handler) per device, smoothed: ema', inputTopic: 'readings' },
 } as const satisfies Record<string, FunctionTemplate>;
 
 export type TemplateName = keyof typeof FUNCTION_TEMPLATES;

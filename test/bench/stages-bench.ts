@@ -38,6 +38,13 @@ function benchChannels(descriptor: AnyStageDescriptor, reference: StageReference
   return accepted.includes(1) && accepted.includes(8) ? [1, 8] : accepted.slice(0, 1);
 }
 
+/** Bench options as a row label; a matrix (an array of arrays) shows its shape: mix's 8 × 8 is [8×8]. */
+function optionsLabel(options: unknown): string {
+  const shape = (_key: string, value: unknown) =>
+    Array.isArray(value) && value.length > 0 && value.every(Array.isArray) ? `[${value.length}×${(value[0] as unknown[]).length}]` : value;
+  return JSON.stringify(options, shape).replace(/"/g, '');
+}
+
 interface Variant {
   /** simd, scalar, ts, plain, or alt<i> for the reference's alternatives[i]. */
   readonly name: string;
@@ -95,7 +102,7 @@ for (const descriptor of catalogue as readonly AnyStageDescriptor[]) {
     addon.setSimd(true);
     const m = (name: string) => median(results.get(name)!);
     rows.push([
-      `${descriptor.name}(${JSON.stringify(reference.bench.options).replace(/"/g, '')})`,
+      `${descriptor.name}(${optionsLabel(reference.bench.options)})`,
       String(channels),
       rate(m('simd')),
       rate(m('scalar')),

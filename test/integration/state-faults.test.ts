@@ -302,10 +302,11 @@ describe('state stores against a Redis of their own', () => {
     it('fails only the call in flight on a connection that went silent, then uses a new one', async () => {
       const forwarder = await startTcpForwarder(server.port);
       try {
-        const store = tcp({ url: forwarder.url, timeoutMs: 700 });
+        // Long enough for the first commit (a new connection, EVALSHA then EVAL) on a loaded machine.
+        const store = tcp({ url: forwarder.url, timeoutMs: 2_000 });
         await store.commit([{ key: 'silent', snapshot: bytes(1), offsets: [at('t', 0, 1)], expected: null }]);
         forwarder.freeze();
-        await expect(store.load(['silent'])).rejects.toThrow(/did not answer within 700 ms/);
+        await expect(store.load(['silent'])).rejects.toThrow(/did not answer within 2000 ms/);
         const loaded = await store.load(['silent']);
         expect([...loaded.get('silent')!.snapshot]).toEqual([1]);
         expect(forwarder.connections()).toBe(2);

@@ -18,7 +18,10 @@ import { highShelf } from './highShelf/highShelf.stage.ts';
 import { gain } from './gain/gain.stage.ts';
 import { integrate } from './integrate/integrate.stage.ts';
 import { interpolate } from './interpolate/interpolate.stage.ts';
+import { kalman } from './kalman/kalman.stage.ts';
+import { linearSlope } from './linearSlope/linearSlope.stage.ts';
 import { lms } from './lms/lms.stage.ts';
+import { mix } from './mix/mix.stage.ts';
 import { movingAverage } from './movingAverage/movingAverage.stage.ts';
 import { nlms } from './nlms/nlms.stage.ts';
 import { rectify } from './rectify/rectify.stage.ts';
@@ -37,6 +40,12 @@ import { meanAbsolute } from './meanAbsolute/meanAbsolute.stage.ts';
 import { min } from './min/min.stage.ts';
 import { max } from './max/max.stage.ts';
 import { cumulativeAverage } from './cumulativeAverage/cumulativeAverage.stage.ts';
+import { rls } from './rls/rls.stage.ts';
+import { select } from './select/select.stage.ts';
+import { slopeSignChange } from './slopeSignChange/slopeSignChange.stage.ts';
+import { snr } from './snr/snr.stage.ts';
+import { waveformLength } from './waveformLength/waveformLength.stage.ts';
+import { willisonAmplitude } from './willisonAmplitude/willisonAmplitude.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -80,6 +89,15 @@ export const catalogue = [
   spectralFeatures,
   melSpectrogram,
   mfcc,
+  rls,
+  kalman,
+  waveformLength,
+  slopeSignChange,
+  willisonAmplitude,
+  linearSlope,
+  snr,
+  select,
+  mix,
 ] as const;
 
 export type Catalogue = typeof catalogue;

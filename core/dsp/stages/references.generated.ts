@@ -36,6 +36,15 @@ import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
 import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
 import { reference as mfcc } from './mfcc/mfcc.reference.ts';
+import { reference as rls } from './rls/rls.reference.ts';
+import { reference as kalman } from './kalman/kalman.reference.ts';
+import { reference as waveformLength } from './waveformLength/waveformLength.reference.ts';
+import { reference as slopeSignChange } from './slopeSignChange/slopeSignChange.reference.ts';
+import { reference as willisonAmplitude } from './willisonAmplitude/willisonAmplitude.reference.ts';
+import { reference as linearSlope } from './linearSlope/linearSlope.reference.ts';
+import { reference as snr } from './snr/snr.reference.ts';
+import { reference as select } from './select/select.reference.ts';
+import { reference as mix } from './mix/mix.reference.ts';
 
 /** Each stage's option cases, float64 definition and bench loop (core/dsp/stages/<name>/<name>.reference.ts). */
 export const references: { readonly [N in StageName]: StageReference<N> } = {
@@ -74,4 +83,13 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   spectralFeatures,
   melSpectrogram,
   mfcc,
+  rls,
+  kalman,
+  waveformLength,
+  slopeSignChange,
+  willisonAmplitude,
+  linearSlope,
+  snr,
+  select,
+  mix,
 };

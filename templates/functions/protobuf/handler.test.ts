@@ -2,57 +2,62 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replay } from 'dspfn/local';
 import { MemorySink, testHarness } from 'dspfn/testing';
-import { handler } from './handler.ts';
+import { codec, handler } from './handler.ts';
 
 interface Result {
   deviceId: string;
+  value: number;
+  smoothed: number;
   timestamp: number;
-  average: number;
 }
 
-/** A sensors.Reading in protobuf wire format: 1 deviceId (length-delimited), 2 value (double), 3 timestamp (varint). */
-function encode(deviceId: string, value: number, timestamp: number): Buffer {
-  const id = Buffer.from(deviceId);
-  const double = Buffer.alloc(8);
-  double.writeDoubleLE(value);
-  const varint: number[] = [];
-  for (let n = BigInt(timestamp); ; n >>= 7n) {
-    if (n < 0x80n) {
-      varint.push(Number(n));
-      break;
-    }
-    varint.push(Number(n & 0x7fn) | 0x80);
-  }
-  return Buffer.concat([Buffer.from([0x0a, id.length]), id, Buffer.from([0x11]), double, Buffer.from([0x18, ...varint])]);
+/** y = y + 0.3·(x − y) from the first reading on, in float64 from the float32 readings. */
+function ema(values: readonly number[]): number[] {
+  let y = Math.fround(values[0]!);
+  return values.map((x) => (y += 0.3 * (Math.fround(x) - y)));
 }
-/** Confluent framing: magic 0, schema id 7, message index [0]. */
-const confluent = (bytes: Uint8Array) => Buffer.concat([Buffer.from([0, 0, 0, 0, 7, 0]), bytes]);
+
+const T0 = Date.UTC(2026, 0, 1);
+// Offsets go on across invocations, as in a partition: a redelivered offset would be skipped.
+let offset = 0;
+const reading = async (deviceId: string, value: number, n: number, framing?: { kind: 'confluent'; schemaId: number; messageIndexes: number[] }) => ({
+  offset: offset++,
+  key: deviceId,
+  value: await codec.encode({ deviceId, value, timestamp: T0 + n * 1000 }, framing),
+});
 
 describe('__name__', () => {
-  it('averages each device’s last 5 readings, framed or not, with a protobuf content-type header', async () => {
+  it('smooths each device on its own, framed or not, at the readings\' event times, across batches', async () => {
     const fn = testHarness(handler);
-    const values = [1, 2, 3, 4, 5, 6];
-    await fn.invoke(
-      values.map((value, i) => {
-        const bytes = encode('dev-1', value, 1_767_225_600_000 + i);
-        return { key: 'dev-1', value: i % 2 ? confluent(bytes) : bytes, headers: { 'content-type': 'application/x-protobuf' } };
-      }),
-    );
+    const values = [3.5, 3.9, 3.2, 4.8, 4.1, 3.7];
+    await fn.invoke(await Promise.all(values.slice(0, 3).map((v, n) => reading('pump-1', v, n))));
+    await fn.invoke([
+      ...(await Promise.all(values.slice(3).map((v, n) => reading('pump-1', v, 3 + n, { kind: 'confluent', schemaId: 7, messageIndexes: [0] })))),
+      await reading('pump-2', 10, 0),
+    ]);
     const results = fn.sink.json<Result>('__name__');
-    expect(results.map((r) => r.timestamp)).toEqual(values.map((_, i) => 1_767_225_600_000 + i));
-    expect(results.map((r) => r.average)).toEqual([1, 1.5, 2, 2.5, 3, 4]);
+    const pump1 = results.filter((r) => r.deviceId === 'pump-1');
+    expect(pump1.map((r) => r.value)).toEqual(values);
+    ema(values).forEach((want, i) => expect(pump1[i]!.smoothed).toBeCloseTo(want, 5));
+    expect(pump1.map((r) => r.timestamp)).toEqual(values.map((_, n) => T0 + n * 1000));
+    expect(results.find((r) => r.deviceId === 'pump-2')).toMatchObject({ value: 10, smoothed: 10 });
   });
 
-  it('dead-letters bytes that are not a Reading, with the parser’s reason', async () => {
+  it('dead-letters bytes that are not a Reading, with the bytes as they came, and keeps going', async () => {
     const fn = testHarness(handler);
-    await fn.invoke([{ key: 'dev-1', value: Buffer.from([0x0a, 0xff]) }], { topic: 'readings' });
+    const garbage = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f);
+    await fn.invoke([await reading('pump-1', 1, 0), { key: 'pump-1', value: garbage }], { topic: 'readings' });
+    expect(fn.sink.json<Result>('__name__')).toHaveLength(1);
     const [letter] = fn.sink.onTopic('readings.dlq');
-    expect(letter!.headers['dspfn-error-code']).toBe('DSPFN_DECODE');
+    expect([...letter!.value!]).toEqual([...garbage]);
+    expect(String(letter!.headers['dspfn-error-code'])).toBe('DSPFN_DECODE');
   });
 
-  it('replays events.ndjson as `dspfn replay` does', async () => {
+  it('replays events.ndjson as `dspfn replay` does: one result per record, no dead letters', async () => {
     const sink = new MemorySink();
-    const summary = await replay({ handler, events: fileURLToPath(new URL('./events.ndjson', import.meta.url)), sink, logLevel: 'silent' });
-    expect(summary).toMatchObject({ records: 20, results: 20, deadLetters: 0 });
+    const events = fileURLToPath(new URL('./events.ndjson', import.meta.url));
+    const summary = await replay({ handler, events, sink });
+    expect(summary).toMatchObject({ records: 8, results: 8, deadLetters: 0 });
+    expect(new Set(sink.json<Result>('__name__').map((r) => r.deviceId))).toEqual(new Set(['pump-1', 'pump-2']));
   });
 });

@@ -1,17 +1,19 @@
 import { defineFunction, pipeline, protobuf, readings } from 'dspfn';
 
 /**
- * Protobuf readings (`sensors.Reading` in reading.proto; plain or with Confluent / AWS Glue
- * schema-registry framing) smoothed per device over the last 5 readings. Output: one JSON result
- * per reading on the `__name__` topic.
+ * Protobuf readings smoothed per device. Input: one `readings.Reading` per record (reading.proto,
+ * beside this file and shipped with the bundle; Confluent or Glue schema-registry framing is
+ * detected); output: the reading with its exponential moving average, at the reading's event time.
  */
+export const codec = protobuf({ schema: new URL('./reading.proto', import.meta.url), type: 'readings.Reading' });
+
 export const handler = defineFunction({
   name: '__name__',
-  codec: protobuf({ schema: new URL('./reading.proto', import.meta.url), type: 'sensors.Reading' }),
+  codec,
   input: readings({ key: 'deviceId', value: 'value', timestamp: 'timestamp' }),
-  pipeline: pipeline().movingAverage({ window: 5 }),
+  pipeline: pipeline().ema({ alpha: 0.3 }),
   output: {
     topic: '__name__',
-    value: ({ key, output, timestamp }) => ({ deviceId: key, timestamp, average: output[0] }),
+    value: ({ key, output, timestamp, block }) => ({ deviceId: key, value: block.meta?.value, smoothed: output[0], timestamp }),
   },
 });

@@ -43,6 +43,8 @@
 #define lane_store DSPFN_LANE(store)
 #define lane_load_f32 DSPFN_LANE(load_f32)
 #define lane_store_f32 DSPFN_LANE(store_f32)
+#define lane_exponent DSPFN_LANE(exponent)
+#define lane_mantissa DSPFN_LANE(mantissa)
 #define lane_reverse DSPFN_LANE(reverse)
 #define lane_store4 DSPFN_LANE(store4)
 

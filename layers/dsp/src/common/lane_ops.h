@@ -14,6 +14,11 @@
  *   lane_load_f32(const float *) lane_store_f32(float *, a)  LANES float32, converted (round to nearest)
  *   lane_reverse(a)                                 the lanes in reverse order (data movement only)
  *   lane_store4(double *p, a, b, c, d)              p[4i + 0…3] = a[i], b[i], c[i], d[i] for every lane i
+ *   lane_exponent(a)  the unbiased binary exponent of a positive normal a, as a double (e − 1023,
+ *                     e the 11 bits after the sign bit; other inputs give some value, the same on
+ *                     every path: the bits after the sign, shifted, minus 1023)
+ *   lane_mantissa(a)  a positive normal a with its exponent set to 0: a value in [1, 2)
+ *                     (TypeScript does the same bit moves: core/dsp/stages/portable-log.ts)
  *
  * Names here carry the instruction set (lane_add_avx2); lanes.h maps lane_add to the one of the pass
  * being compiled. Adding an operation: write it for all four, with the same per-lane C semantics.
@@ -65,6 +70,18 @@ DSPFN_LANE_OP void lane_store4_scalar(double *p, double a, double b, double c, d
   p[2] = c;
   p[3] = d;
 }
+DSPFN_LANE_OP double lane_exponent_scalar(double a) {
+  uint64_t bits;
+  memcpy(&bits, &a, 8);
+  return (double)(bits >> 52) - 1023.0;
+}
+DSPFN_LANE_OP double lane_mantissa_scalar(double a) {
+  uint64_t bits;
+  memcpy(&bits, &a, 8);
+  bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+  memcpy(&a, &bits, 8);
+  return a;
+}
 
 #if defined(__x86_64__)
 /* ---- SSE2: two doubles ---- */
@@ -103,6 +120,17 @@ DSPFN_LANE_OP void lane_store4_sse2(double *p, __m128d a, __m128d b, __m128d c, 
   _mm_storeu_pd(p + 2, _mm_unpacklo_pd(c, d));
   _mm_storeu_pd(p + 4, _mm_unpackhi_pd(a, b));
   _mm_storeu_pd(p + 6, _mm_unpackhi_pd(c, d));
+}
+/* SSE2 has no int64 -> double: 2^52 + e is a double whose low mantissa bits are e; subtracting
+ * 2^52 + 1023 (both exact) gives e − 1023 exactly, as the scalar conversion does. */
+DSPFN_LANE_OP __m128d lane_exponent_sse2(__m128d a) {
+  const __m128i e = _mm_srli_epi64(_mm_castpd_si128(a), 52);
+  const __m128d biased = _mm_castsi128_pd(_mm_or_si128(e, _mm_set1_epi64x(0x4330000000000000ll)));
+  return _mm_sub_pd(biased, _mm_set1_pd(4503599627371519.0));
+}
+DSPFN_LANE_OP __m128d lane_mantissa_sse2(__m128d a) {
+  const __m128i m = _mm_and_si128(_mm_castpd_si128(a), _mm_set1_epi64x(0x000fffffffffffffll));
+  return _mm_castsi128_pd(_mm_or_si128(m, _mm_set1_epi64x(0x3ff0000000000000ll)));
 }
 
 /* ---- AVX2: four doubles (compiled for AVX2, run only when the CPU has it) ---- */
@@ -144,6 +172,15 @@ DSPFN_LANE_OP_AVX2 void lane_store4_avx2(double *p, __m256d a, __m256d b, __m256
   _mm256_storeu_pd(p + 8, _mm256_permute2f128_pd(ab0, cd0, 0x31));
   _mm256_storeu_pd(p + 12, _mm256_permute2f128_pd(ab1, cd1, 0x31));
 }
+DSPFN_LANE_OP_AVX2 __m256d lane_exponent_avx2(__m256d a) {
+  const __m256i e = _mm256_srli_epi64(_mm256_castpd_si256(a), 52);
+  const __m256d biased = _mm256_castsi256_pd(_mm256_or_si256(e, _mm256_set1_epi64x(0x4330000000000000ll)));
+  return _mm256_sub_pd(biased, _mm256_set1_pd(4503599627371519.0));
+}
+DSPFN_LANE_OP_AVX2 __m256d lane_mantissa_avx2(__m256d a) {
+  const __m256i m = _mm256_and_si256(_mm256_castpd_si256(a), _mm256_set1_epi64x(0x000fffffffffffffll));
+  return _mm256_castsi256_pd(_mm256_or_si256(m, _mm256_set1_epi64x(0x3ff0000000000000ll)));
+}
 #endif /* __x86_64__ */
 
 #if defined(__aarch64__)
@@ -183,6 +220,13 @@ DSPFN_LANE_OP float64x2_t lane_reverse_neon(float64x2_t a) { return vextq_f64(a,
 DSPFN_LANE_OP void lane_store4_neon(double *p, float64x2_t a, float64x2_t b, float64x2_t c, float64x2_t d) {
   const float64x2x4_t v = {{a, b, c, d}};
   vst4q_f64(p, v);
+}
+DSPFN_LANE_OP float64x2_t lane_exponent_neon(float64x2_t a) {
+  return vsubq_f64(vcvtq_f64_u64(vshrq_n_u64(vreinterpretq_u64_f64(a), 52)), vdupq_n_f64(1023.0));
+}
+DSPFN_LANE_OP float64x2_t lane_mantissa_neon(float64x2_t a) {
+  const uint64x2_t m = vandq_u64(vreinterpretq_u64_f64(a), vdupq_n_u64(0x000fffffffffffffull));
+  return vreinterpretq_f64_u64(vorrq_u64(m, vdupq_n_u64(0x3ff0000000000000ull)));
 }
 #endif /* __aarch64__ */
 

@@ -49,14 +49,14 @@
 #ifndef DSPFN_LANES_LOOP
 #define DSPFN_LANES_LOOP "common/lane_loop.h"
 #endif
+/* A loop file of another shape that also writes the entry point itself (families/window_features:
+ * block sums per channel; common/lane_no_loop.h for a stage such as stages/rls.c that writes every
+ * lane function in its own pass) defines DSPFN_LANES_OWN_ENTRY; DSPFN_LANES_SLOTS is then unused. */
 
 /* <stage>_<name>_<isa> */
 #define DSPFN_LANES_FN(name) DSPFN_LANE_CAT(DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _##name##_), DSPFN_LANES_ISA)
 #define DSPFN_LANE_STEP DSPFN_LANES_FN(step)
 
-#ifndef DSPFN_LANES_LOOP
-#define DSPFN_LANES_LOOP "common/lane_loop.h"
-#endif
 
 #define DSPFN_LANES_PASS 1
 
@@ -91,7 +91,9 @@
 
 /* The entry point: the widest path asked for first, narrower ones for the channels (or samples)
  * left over, the scalar instance last. */
-#if DSPFN_LANES_SLOTS > 0
+#if defined(DSPFN_LANES_OWN_ENTRY)
+/* the family's loop file wrote its own */
+#elif DSPFN_LANES_SLOTS > 0
 static void DSPFN_LANE_CAT(DSPFN_LANES_STAGE, _lanes)(const DSPFN_LANES_PARAMS *p, double *state, uint32_t channels,
                                                       const float *src, float *dst, size_t frames, dspfn_simd simd) {
   const size_t C = channels;

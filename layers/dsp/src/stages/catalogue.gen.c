@@ -36,6 +36,15 @@ extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
 extern const dspfn_stage_ops dspfn_melSpectrogram_ops;
 extern const dspfn_stage_ops dspfn_mfcc_ops;
+extern const dspfn_stage_ops dspfn_rls_ops;
+extern const dspfn_stage_ops dspfn_kalman_ops;
+extern const dspfn_stage_ops dspfn_waveformLength_ops;
+extern const dspfn_stage_ops dspfn_slopeSignChange_ops;
+extern const dspfn_stage_ops dspfn_willisonAmplitude_ops;
+extern const dspfn_stage_ops dspfn_linearSlope_ops;
+extern const dspfn_stage_ops dspfn_snr_ops;
+extern const dspfn_stage_ops dspfn_select_ops;
+extern const dspfn_stage_ops dspfn_mix_ops;
 
 /* Indexed by kind id; NULL for ids no stage has now. */
 const dspfn_stage_ops *const dspfn_stage_table[48] = {
@@ -74,6 +83,15 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [33] = &dspfn_spectralFeatures_ops,
     [34] = &dspfn_melSpectrogram_ops,
     [35] = &dspfn_mfcc_ops,
+    [39] = &dspfn_rls_ops,
+    [40] = &dspfn_kalman_ops,
+    [41] = &dspfn_waveformLength_ops,
+    [42] = &dspfn_slopeSignChange_ops,
+    [43] = &dspfn_willisonAmplitude_ops,
+    [44] = &dspfn_linearSlope_ops,
+    [45] = &dspfn_snr_ops,
+    [46] = &dspfn_select_ops,
+    [47] = &dspfn_mix_ops,
 };
 
 const uint32_t dspfn_stage_table_size = 48;

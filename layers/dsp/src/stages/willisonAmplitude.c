@@ -1,0 +1,86 @@
+#ifndef DSPFN_LANES_PASS
+/*
+ * willisonAmplitude({ window, threshold }): y[n] = how many of the last W samples k (not the key's
+ * first) have |x[k] − x[k−1]| >= threshold, as float64 block sums of 0/1 terms (exact counts;
+ * families/window_features). The C counterpart of
+ * core/dsp/stages/families/window-features/term-window.kernel.ts: bit-exact on every path.
+ */
+#include <math.h>
+
+#include "common/stage.h"
+
+typedef struct {
+  double threshold;
+} willisonAmplitude_params;
+
+#define DSPFN_LANES_STAGE willisonAmplitude
+#define DSPFN_LANES_PARAMS willisonAmplitude_params
+#define DSPFN_LANES_FILE "stages/willisonAmplitude.c"
+#define DSPFN_WF_HISTORY 1
+#define DSPFN_WF_SUMS 1
+#include "families/window_features/lanes.h"
+
+static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
+  if (n_params != 2 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW) || !(params[1] >= 0 && isfinite(params[1]))) {
+    return dspfn_fail(why, DSPFN_E_ARG, "willisonAmplitude needs params [window, threshold]: a whole window in 1..%u, a finite threshold >= 0", DSPFN_WF_MAX_WINDOW);
+  }
+  shape->out_channels = in_channels;
+  return dspfn_wf_check("willisonAmplitude", (uint32_t)params[0], 1, in_channels, 1, 1, shape, why);
+}
+
+static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {
+  (void)n_params;
+  dspfn_wf_init(mem, in_channels, (uint32_t)params[0], 1, 1);
+  ((dspfn_wf_t *)mem)->param = params[1];
+  return DSPFN_OK;
+}
+
+static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
+  dspfn_wf_t *S = (dspfn_wf_t *)state;
+  const willisonAmplitude_params p = {S->param};
+  willisonAmplitude_wf_process(&p, S, src, dst, frames, simd);
+  out->frames = frames;
+  return DSPFN_OK;
+}
+
+static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); }
+static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes); }
+
+static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
+  dspfn_wf_t *S = (dspfn_wf_t *)state;
+  const willisonAmplitude_params p = {S->param};
+  const int status = dspfn_wf_restore("willisonAmplitude", S, in, in_bytes, why);
+  if (status == DSPFN_OK) willisonAmplitude_wf_derive(&p, S);
+  return status;
+}
+
+const dspfn_stage_ops dspfn_willisonAmplitude_ops = {
+    .name = "willisonAmplitude",
+    .state_version = 0,
+    .check = check,
+    .init = init,
+    .max_output_frames = NULL,
+    .process = process,
+    .snapshot_bytes = snapshot_bytes,
+    .snapshot = snapshot,
+    .restore = restore,
+    .test_hook = NULL,
+};
+
+#else
+/* t = |x − x[n−1]| >= threshold ? 1 : 0; y = suffix + prefix. */
+DSPFN_LANE_INLINE void DSPFN_LANES_FN(wf_terms)(const willisonAmplitude_params *p, lane_t x, lane_t h1, lane_t h2, double i, lane_t *t) {
+  (void)h2, (void)i;
+  t[0] = lane_select(lane_ge(lane_abs(lane_sub(x, h1)), lane_set(p->threshold)), lane_set(1.0), lane_zero());
+}
+
+DSPFN_LANE_INLINE lane_t DSPFN_LANES_FN(wf_output)(const willisonAmplitude_params *p, const dspfn_wf_t *S, const lane_t *q, const lane_t *s,
+                                                  size_t pos, uint64_t n) {
+  (void)p, (void)S, (void)pos, (void)n;
+  return lane_add(q[0], s[0]);
+}
+
+DSPFN_LANE_INLINE void DSPFN_LANES_FN(wf_store)(void *dst, size_t f, size_t C, size_t c0, lane_t y) {
+  lane_store_f32((float *)dst + f * C + c0, y);
+}
+#endif
