@@ -127,4 +127,26 @@ describe('windowed functions on real state stores', () => {
       await rest.close();
     }
   });
+  it('close quiet partitions on the idle tick through Redis and Upstash, once, from a cold handler', async () => {
+    const ticking = defineFunction({ ...handler.dspfn.definition, name: 'window-tick', idleTimeout: '5m' });
+    for (const store of [new RedisStateStore({ url: redisUrl, prefix: `${RUN}tick-tcp:` }), new UpstashStateStore({ url: upstashUrl, token: upstashToken, prefix: `${RUN}tick-rest:` })]) {
+      try {
+        let now = 1_000_000;
+        const first = testHarness(ticking, { state: store, now: () => now });
+        await first.invoke([0, 1].map((partition) => ({ partition, key: `k${partition}`, value: { key: `k${partition}`, value: partition + 1, timestamp: T0 + 1_000 } })), { topic: 'iot' });
+        now += 5 * 60_000;
+        const cold = testHarness(ticking, { state: store, now: () => now });
+        await cold.tick();
+        expect(cold.sink.onTopic('out').map((m) => JSON.parse(String(m.value)) as { key: string; count: number }).sort((a, b) => a.key.localeCompare(b.key))).toMatchObject([
+          { key: 'k0', count: 1 },
+          { key: 'k1', count: 1 },
+        ]);
+        const again = testHarness(ticking, { state: store, now: () => now + 60_000 });
+        await again.tick();
+        expect(again.sink.onTopic('out')).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    }
+  });
 });
