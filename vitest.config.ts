@@ -40,6 +40,17 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/integration/report-*.test.ts'],
+          // Installs Debian's chromium when it is missing: apt-get on a cold machine takes minutes.
+          globalSetup: ['test/servers/chromium.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        extends: true,
         test: { name: 'deploy', include: ['test/integration/deploy-*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
     ],

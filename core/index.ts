@@ -11,6 +11,7 @@ export type {
   JsonOutputDefinition,
   OutputDefinition,
   ResultContext,
+  ResultEvent,
   SampleBlock,
   StateMismatchPolicy,
   WindowResult,
@@ -19,12 +20,15 @@ export type { Aggregate, ChannelAggregates, Duration, WindowDefinition } from '.
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export type { Runtime } from './handler/runtime.ts';
 export type { Logger, LogLevel } from './logger/logger.ts';
+export type { PowertoolsLoggerLike } from './logger/powertools.ts';
+export { emfLine, METRICS_NAMESPACE } from './handler/metrics/emf.ts';
+export type { MetricsOption, MetricsPublisher, PowertoolsMetricsLike } from './handler/metrics/publisher.ts';
 
 // Pipelines
 export { pipeline } from './dsp/pipeline.ts';
 export type { Pipeline, PipelineSpec } from './dsp/pipeline.ts';
 export type { BackendName, DspBackend } from './dsp/backend.ts';
-export type { PipelineOutput } from './dsp/pipeline.ts';
+export type { PipelineEvent, PipelineOutput } from './dsp/pipeline.ts';
 export type { BlockTiming } from './dsp/timing.ts';
 export type { StageName, StageOptions } from './dsp/stages/catalogue.ts';
 

@@ -9,7 +9,8 @@ import { consume } from '../local/consume.ts';
 import { record } from '../local/record.ts';
 import { loadFunction } from './load-function.ts';
 import { statusLine } from './progress.ts';
-import { formatConsumeSummary } from './render.ts';
+import { consumeSummaryRows, formatConsumeSummary } from './render.ts';
+import { reportCollector, withReportOptions, writeReport } from './report-file.ts';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 const BROKERS_HELP = 'Kafka brokers host:port,… (default: DSPFN_KAFKA_BROKERS or DSPFN_MSK_CLUSTER_ARN; auth from DSPFN_KAFKA_* variables)';
@@ -35,7 +36,7 @@ function onStopSignals(stop: () => void): () => void {
 }
 
 export function registerConsumeCommand(cli: Command): void {
-  cli
+  withReportOptions(cli
     .command('consume')
     .description('consume topics with a consumer group and invoke a function like the Lambda Kafka event source mapping; outputs go to real topics')
     .argument('<function>', 'folder under functions/ (e.g. sensor-rms), a folder path, or a module path')
@@ -52,14 +53,16 @@ export function registerConsumeCommand(cli: Command): void {
     .option('--session-timeout <ms>', 'how long the group waits for a consumer that stopped answering before handing its partitions on', integer(6_000, 300_000), 30_000)
     .addOption(new Option('--log-level <level>', 'function logs on stderr').choices(LOG_LEVELS).default('warn'))
     .option('--no-progress', 'no status line')
-    .option('--json', 'print the final stats as JSON on stdout')
+    .option('--json', 'print the final stats as JSON on stdout'))
     .action(async (fn: string, opts) => {
       const env = readEnv();
       const { handler } = await loadFunction(fn);
       const state = stateStoreFromEnv(env, opts.state);
       const status = statusLine(opts.progress);
+      const report = reportCollector(opts, handler.dspfn.definition);
       try {
         const controller = await consume({
+          ...(report ? { report } : {}),
           handler,
           topic: opts.topic,
           brokers: opts.brokers,
@@ -80,6 +83,7 @@ export function registerConsumeCommand(cli: Command): void {
         process.stderr.write(`dspfn: consuming ${opts.topic} as group ${controller.groupId} (Ctrl-C to stop)\n`);
         try {
           const stats = await controller.done.finally(() => status.stop());
+          if (report) writeReport(opts.report, report, `dspfn consume ${handler.dspfn.definition.name} (${opts.topic})`, consumeSummaryRows(stats));
           if (opts.json) process.stdout.write(JSON.stringify(stats) + '\n');
           process.stderr.write(`\nconsume summary\n${formatConsumeSummary(stats)}\n`);
         } finally {

@@ -7,6 +7,7 @@ import { describeError, DspfnError, ReplayFailedError } from '../errors.ts';
 import { registerConsumeCommand, registerRecordCommand, replayKafkaSink } from './kafka-commands.ts';
 import { registerProjectCommands } from './project-commands.ts';
 import { registerScaffoldCommands } from './scaffold-commands.ts';
+import { registerStateCommands } from './state-commands.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { readEnv } from '../env/read-env.ts';
 import { loadFunction } from './load-function.ts';
@@ -15,7 +16,8 @@ import type { ReplayRecord } from '../local/replay-file.ts';
 import { replay, type ReplaySummary } from '../local/replay.ts';
 import { NdjsonSink } from '../sink/ndjson.ts';
 import { replayProgress } from './progress.ts';
-import { formatSummary } from './render.ts';
+import { formatSummary, replaySummaryRows } from './render.ts';
+import { reportCollector, withReportOptions, writeReport } from './report-file.ts';
 
 async function writeRecords(records: readonly ReplayRecord[], out: string | undefined): Promise<void> {
   const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
@@ -46,7 +48,7 @@ export function program(): Command {
 
   registerScaffoldCommands(cli);
 
-  cli
+  withReportOptions(cli
     .command('replay')
     .description('replay a recorded NDJSON file of Kafka records through a function, batched like the Lambda event source')
     .argument('<function>', 'folder under functions/ (e.g. sensor-rms), a folder path, or a module path')
@@ -60,14 +62,18 @@ export function program(): Command {
     .addOption(new Option('--event-shape <shape>', 'event shape to deliver').choices(['msk', 'self-managed']).default('msk'))
     .addOption(new Option('--log-level <level>', 'function log level (logs go to stderr)').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .option('--no-progress', 'no progress bar')
-    .option('--json', 'print the summary as JSON on stdout (with --out)')
+    .option('--json', 'print the summary as JSON on stdout (with --out)'))
     .action(async (fn: string, opts) => {
       const env = readEnv();
       const { handler } = await loadFunction(fn);
       const sink = replayKafkaSink(env, opts.brokers);
       const state = stateStoreFromEnv(env, opts.state);
       const progress = replayProgress(opts.progress);
+      const report = reportCollector(opts, handler.dspfn.definition);
+      const output = opts.out ?? (sink ? `kafka ${opts.brokers}` : undefined);
+      const title = `dspfn replay ${handler.dspfn.definition.name} (${opts.events})`;
       const summary = await replay({
+        ...(report ? { report } : {}),
         state,
         handler,
         events: opts.events,
@@ -78,11 +84,17 @@ export function program(): Command {
         shape: opts.eventShape,
         logLevel: opts.logLevel,
         onProgress: (p) => progress.update(p),
-      }).finally(() => {
-        progress.stop();
-        return Promise.all([sink?.close(), state.close()]);
-      });
-      const output = opts.out ?? (sink ? `kafka ${opts.brokers}` : undefined);
+      })
+        .catch((error: unknown) => {
+          // A replay that stopped still gets its report, with the summary so far.
+          if (report && error instanceof ReplayFailedError) writeReport(opts.report, report, title, replaySummaryRows(error.summary as ReplaySummary, output));
+          throw error;
+        })
+        .finally(() => {
+          progress.stop();
+          return Promise.all([sink?.close(), state.close()]);
+        });
+      if (report) writeReport(opts.report, report, title, replaySummaryRows(summary, output));
       if (opts.json && output) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stderr.write(`\nreplay summary\n${formatSummary(summary, output)}\n`);
     });
@@ -90,6 +102,7 @@ export function program(): Command {
   registerConsumeCommand(cli);
   registerRecordCommand(cli);
   registerProjectCommands(cli);
+  registerStateCommands(cli);
 
   const events = cli.command('events').description('make replay files');
   events

@@ -7,6 +7,11 @@ function table(rows: ReadonlyArray<[string, string]>): string {
 }
 
 export function formatSummary(summary: ReplaySummary, output?: string): string {
+  return table(replaySummaryRows(summary, output));
+}
+
+/** The replay summary as label/value rows (the terminal table and the HTML report). */
+export function replaySummaryRows(summary: ReplaySummary, output?: string): Array<[string, string]> {
   const seconds = summary.elapsedMs / 1000;
   const rows: Array<[string, string]> = [
     ['function', summary.function],
@@ -28,7 +33,7 @@ export function formatSummary(summary: ReplaySummary, output?: string): string {
   if (summary.onFailure) rows.splice(9, 0, ['on-failure', String(summary.onFailure)]);
   if (summary.tombstones) rows.splice(9, 0, ['tombstones (skipped)', String(summary.tombstones)]);
   if (output) rows.push(['output', output]);
-  return table(rows);
+  return rows;
 }
 
 function offsetList(offsets: Record<string, number>): string {
@@ -39,6 +44,11 @@ function offsetList(offsets: Record<string, number>): string {
 }
 
 export function formatConsumeSummary(stats: ConsumeStats): string {
+  return table(consumeSummaryRows(stats));
+}
+
+/** The consume stats as label/value rows (the terminal table and the HTML report). */
+export function consumeSummaryRows(stats: ConsumeStats): Array<[string, string]> {
   const partitions = offsetList(stats.committed);
   const rows: Array<[string, string]> = [
     ['function', stats.function],
@@ -61,7 +71,7 @@ export function formatConsumeSummary(stats: ConsumeStats): string {
   const uncommitted = offsetList(stats.uncommitted);
   if (uncommitted) rows.push(['not committed', `${uncommitted} (processed; the group delivers them again)`]);
   if (stats.lastError) rows.push(['last error', stats.lastError]);
-  return table(rows);
+  return rows;
 }
 
 /** The one-line status a terminal shows while consuming. */

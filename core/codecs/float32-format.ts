@@ -38,12 +38,24 @@ function tryDigits(x: number, e: number, k: number): boolean {
   return true;
 }
 
+const bitsOf = new Float32Array(1);
+const bits = new Uint32Array(bitsOf.buffer);
+
 /**
  * floor(log10(x)), or one off next to a power of ten, where either answer still leads to the
  * shortest digits: the candidate there is the power of ten itself, whose zeros are stripped.
+ * From x's binary exponent rather than Math.log10: floor(e2 · log10 2) is floor(log10(x)) or one
+ * less, and one comparison with the next power of ten settles which. x is a positive finite
+ * float32; subnormals (far below the fast path's range) answer well below it.
  */
 function decimalExponent(x: number): number {
-  return Math.floor(Math.log10(x));
+  bitsOf[0] = x;
+  const biased = bits[0]! >>> 23;
+  if (biased === 0) return -46;
+  const e = Math.floor((biased - 127) * 0.3010299956639812);
+  const next = e + 1;
+  if (next >= 0 ? next <= 22 && x >= POW10[next]! : next >= -22 && x * POW10[-next]! >= 1) return next;
+  return e;
 }
 
 /**
@@ -110,7 +122,18 @@ const scratch = new Uint8Array(12);
  * written as `null`, as JSON.stringify does.
  */
 export function writeFloat32(out: Uint8Array, at: number, value: number): number {
-  const x = Math.fround(value);
+  one[0] = value;
+  return writeFloat32Of(out, at, one, 0);
+}
+
+const one = new Float32Array(1);
+
+/**
+ * writeFloat32 of values[index]: a writer looping over an array passes the array, not the number,
+ * which a call that is not inlined would box.
+ */
+export function writeFloat32Of(out: Uint8Array, at: number, values: Float32Array, index: number): number {
+  const x = values[index]!;
   if (x === 0) {
     if (1 / x < 0) out[at++] = 0x2d;
     out[at++] = 0x30;

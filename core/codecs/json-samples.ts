@@ -183,10 +183,20 @@ export class SampleArrayReader {
       }
       exponent += negativeExponent ? -e : e;
     }
-    this.value = this.toFloat32(bytes, start, i, negative, mantissa, digits, exponent, index, intStart);
+    // The common case inline (Clinger's fast path, as in toFloat32): a call taking the mantissa
+    // would box it.
+    if (mantissa < 9007199254740992 && exponent >= -22 && exponent <= 22 && digits + exponent <= 40) {
+      const magnitude = mantissa === 0 ? 0 : Math.fround(exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!);
+      if (magnitude !== Infinity) {
+        this.value = negative ? -magnitude : magnitude;
+        return i;
+      }
+    }
+    this.toFloat32(bytes, start, i, negative, mantissa, digits, exponent, index, intStart);
     return i;
   }
 
+  /** Sets `this.value` (a double field, written in place) rather than returning a double, which the JIT would box. */
   private toFloat32(
     bytes: Uint8Array,
     start: number,
@@ -197,7 +207,7 @@ export class SampleArrayReader {
     exponent: number,
     index: number,
     intStart: number,
-  ): number {
+  ): void {
     let magnitude: number;
     if (mantissa === 0) magnitude = 0;
     else if (digits + exponent > 40) {
@@ -227,7 +237,7 @@ export class SampleArrayReader {
     if (magnitude === Infinity) {
       throw new JsonSamplesError(`sample ${index} at byte ${start} is outside the float32 range (±3.4028235e38)`, start, index);
     }
-    return negative ? -magnitude : magnitude;
+    this.value = negative ? -magnitude : magnitude;
   }
 
   private grow(count: number, remainingBytes: number): Float32Array {

@@ -1,4 +1,4 @@
-import { MAX_FLOAT32_TEXT, writeFloat32 } from './float32-format.ts';
+import { MAX_FLOAT32_TEXT, writeFloat32, writeFloat32Of } from './float32-format.ts';
 
 const COMMA = 0x2c;
 
@@ -64,7 +64,7 @@ export class JsonWriter {
     out[at++] = 0x5b;
     for (let i = 0; i < count; i++) {
       if (i > 0) out[at++] = COMMA;
-      at = writeFloat32(out, at, samples[i]!);
+      at = samples instanceof Float32Array ? writeFloat32Of(out, at, samples, i) : writeFloat32(out, at, samples[i]!);
     }
     out[at++] = 0x5d;
     this.length = at;

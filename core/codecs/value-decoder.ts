@@ -25,6 +25,8 @@ export interface ValueDecoder {
   load(): Promise<void>;
   /** The record's value decoded with the codec its header or the function selects. */
   decode(record: KafkaRecord): Payload;
+  /** Whether `decode` would read the record's value with the built-in `json` codec. */
+  readsJson?(record: KafkaRecord): boolean;
 }
 
 function describeCodec(codec: Codec): string {
@@ -70,6 +72,8 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
   }
 
   let loading: Promise<void> | undefined;
+  let lastRecord: KafkaRecord | undefined;
+  let lastChoice: { codec: Codec; unmapped?: string } | undefined;
   return {
     schemaCodecs,
     load() {
@@ -82,8 +86,14 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
       );
       return loading;
     },
+    readsJson(record) {
+      lastRecord = record;
+      lastChoice = codecFor(record);
+      return lastChoice.codec === 'json';
+    },
     decode(record) {
-      const chosen = codecFor(record);
+      // The decode step asks readsJson first: the content-type header is read once per record.
+      const chosen = record === lastRecord && lastChoice !== undefined ? lastChoice : codecFor(record);
       try {
         if (typeof chosen.codec === 'string') return decodePayload(chosen.codec, record.value);
         return chosen.codec.decode(record.value, { unframed: record.valueSchemaMetadata !== undefined });

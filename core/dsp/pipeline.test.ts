@@ -139,7 +139,7 @@ describe('pipeline', () => {
   it('run() gives the output its first-frame time and rate (same-rate stages keep the input\'s)', () => {
     const p = pipeline({ channels: 2 }).movingAverage({ window: 2 }).create(jsBackend);
     const out = p.run(Float32Array.of(1, 2, 3, 4, 5, 6), { timestamp: 1_700_000_000_123.25, sampleRate: 50 });
-    expect(out).toEqual({ samples: Float32Array.of(1, 2, 2, 3, 4, 5), channels: 2, frames: 3, timestamp: 1_700_000_000_123.25, sampleRate: 50 });
+    expect(out).toEqual({ samples: Float32Array.of(1, 2, 2, 3, 4, 5), channels: 2, frames: 3, timestamp: 1_700_000_000_123.25, sampleRate: 50, events: [] });
     expect(p.run(new Float32Array(0), { timestamp: 5, sampleRate: undefined })).toMatchObject({ frames: 0, timestamp: 5, sampleRate: undefined });
   });
 

@@ -1,12 +1,13 @@
 import * as z from 'zod';
-import { ConfigError, DspfnError, InvalidSamplesError, SnapshotError, StateMismatchError } from '../errors.ts';
+import { ConfigError, DspfnError, InvalidSamplesError, NativeKernelError, SnapshotError, StateMismatchError } from '../errors.ts';
 import { zodReason } from '../validation.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
 import { decodeSnapshot, encodeSnapshot, type AbsorbedOffset, type StageState } from './snapshot.ts';
 import { catalogue, descriptorOf, kindOf, type StageName, type StageOptions, type StageSpec } from './stages/catalogue.ts';
-import type { AnyStageDescriptor } from './stages/descriptor.ts';
+import { EVENT_FRAME, type AnyStageDescriptor } from './stages/descriptor.ts';
 import type { StageKernel } from './stages/kernel.ts';
+import { EVENT_CLOCK_BYTES, EventClock } from './event-clock.ts';
 import { stageOutputTiming, type BlockTiming } from './timing.ts';
 
 const pipelineOptions = z.strictObject({ channels: z.number().int().min(1).max(64).default(1) });
@@ -29,17 +30,28 @@ export class PipelineSpec {
   /** Canonical description; its hash guards snapshots against configuration changes. */
   readonly description: string;
   readonly configHash: bigint;
+  /** The pipeline's event stage (always its last), if it has one: its output is events. */
+  readonly eventStage: string | undefined;
 
   constructor(
     readonly channels: number,
     readonly stages: readonly StageSpec[],
   ) {
     let ch = channels;
+    let eventStage: string | undefined;
     for (const stage of stages) {
-      const out = descriptorOf(stage.name).channels.out(ch, stage.params);
+      if (eventStage !== undefined) {
+        throw new ConfigError(`${stage.name} cannot follow ${eventStage}: an event stage outputs events, not samples, so it must be the last stage of a pipeline`, {
+          stage: stage.name,
+        });
+      }
+      const descriptor = descriptorOf(stage.name);
+      const out = descriptor.channels.out(ch, stage.params);
       if (typeof out !== 'number') throw new ConfigError(`${stage.name} ${out.error}`, { stage: stage.name });
       ch = out;
+      if (descriptor.rate.kind === 'events') eventStage = stage.name;
     }
+    this.eventStage = eventStage;
     this.outChannels = ch;
     // Unchanged since the first release: stored snapshots carry this hash.
     this.description = JSON.stringify({ v: 1, channels, stages: stages.map((s) => [s.name, s.params]) });
@@ -86,16 +98,46 @@ export function pipeline(options: { channels?: number } = {}): PipelineSpec {
   return new PipelineSpec(result.data.channels, []);
 }
 
+/** An event stage's snapshot: its kernel's state, then the pipeline's clock for it. */
+function withClock(state: Uint8Array, clock: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(state.length + clock.length);
+  joined.set(state);
+  joined.set(clock, state.length);
+  return joined;
+}
+
 function partitionId(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
+/** One event of an event stage (peaks, crossings, clipDetect): a sample the stage reports. */
+export interface PipelineEvent {
+  /** The input channel of the sample (from 0). */
+  readonly channel: number;
+  /** The sample's index in the key's stream at the event stage's input (from 0, across records, batches and invocations). */
+  readonly index: number;
+  /** Epoch milliseconds of the sample (float64); undefined when its block had no time. */
+  readonly timestamp: number | undefined;
+  /** The sample's value. */
+  readonly value: number;
+  /** What happened, from the stage's kinds: `peak`, `rising` / `falling`, `clip`. */
+  readonly kind: string;
+}
+
+const NO_EVENTS: readonly PipelineEvent[] = Object.freeze([]);
+
 /** What a pipeline made of one block of input. */
 export interface PipelineOutput extends BlockTiming {
-  /** Interleaved frames of `channels`. */
+  /** Interleaved frames of `channels` (for an event pipeline, the event frames `[channel, kind code, value]`). */
   readonly samples: Float32Array;
   readonly channels: number;
+  /** Output frames: for an event pipeline, events. */
   readonly frames: number;
+  /**
+   * An event pipeline's events of this block, in the order the stage found them (by index, then
+   * channel), each timed at its own sample; `timestamp` is the first one's. Empty otherwise.
+   */
+  readonly events: readonly PipelineEvent[];
 }
 
 /**
@@ -106,6 +148,12 @@ export class Pipeline {
   private readonly descriptors: AnyStageDescriptor[];
   /** The first stage whose output rate differs from its input's, if any. */
   private readonly rateChanger: string | undefined;
+  /** The event stage's kinds by code, when the last stage is one. */
+  private readonly eventKinds: readonly string[] | undefined;
+  /** Times the event stage's events; kept after that stage's state in snapshots. */
+  private clock = new EventClock();
+  /** The event stage's output: reused, since most calls find no event. */
+  private eventFrames = new Float32Array(0);
   /** Per stage: whether it may write its output over its input (StageDescriptor.inPlace). */
   private readonly inPlace: boolean[];
   /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
@@ -120,7 +168,9 @@ export class Pipeline {
   ) {
     let ch = spec.channels;
     this.descriptors = spec.stages.map((stage) => descriptorOf(stage.name));
-    this.rateChanger = this.descriptors.find((d) => d.rate.kind !== 'same')?.name;
+    this.rateChanger = this.descriptors.find((d) => d.rate.kind === 'ratio')?.name;
+    const lastRate = this.descriptors[this.descriptors.length - 1]?.rate;
+    this.eventKinds = lastRate?.kind === 'events' ? lastRate.kinds : undefined;
     this.inPlace = this.descriptors.map((d) => d.inPlace !== false);
     let factor = 1;
     this.descriptors.forEach((d, i) => {
@@ -148,7 +198,8 @@ export class Pipeline {
    * key's records can run as one block and each record still gets its own output frames and time.
    */
   get sameRate(): boolean {
-    return this.rateChanger === undefined;
+    // An event stage's output is events, timed from its record's time: record by record.
+    return this.rateChanger === undefined && this.eventKinds === undefined;
   }
 
   /**
@@ -204,6 +255,7 @@ export class Pipeline {
     const last = this.kernels.length - 1;
     for (let s = 0; s <= last; s++) {
       const kernel = this.kernels[s]!;
+      if (s === last && this.eventKinds !== undefined) return this.runEvents(kernel, this.eventKinds, input, frames, at);
       const length = kernel.maxOutputFrames(frames) * kernel.outChannels;
       let output: Float32Array;
       let outBuffer = -1;
@@ -225,6 +277,49 @@ export class Pipeline {
       frames,
       timestamp: at?.timestamp,
       sampleRate: at?.sampleRate,
+      events: NO_EVENTS,
+    };
+  }
+
+  /**
+   * The event stage (the last): its event frames, each event timed at its own sample by the clock
+   * (which then remembers this call's last input frame); the output's time is the first event's.
+   */
+  private runEvents(kernel: StageKernel, kinds: readonly string[], input: Float32Array, frames: number, at: BlockTiming | undefined): PipelineOutput {
+    const clock = this.clock;
+    const length = kernel.maxOutputFrames(frames) * EVENT_FRAME;
+    if (this.eventFrames.length < length) this.eventFrames = new Float32Array(length);
+    const written = kernel.process(input, this.eventFrames.subarray(0, length));
+    const first = frames > 0 ? kernel.firstInputIndex!() : 0;
+    let events = NO_EVENTS;
+    if (written > 0) {
+      const indices = kernel.eventIndices!();
+      const list: PipelineEvent[] = [];
+      for (let j = 0; j < written; j++) {
+        const index = indices[j]!;
+        const kind = kinds[this.eventFrames[j * EVENT_FRAME + 1]!];
+        if (kind === undefined || index < first - 1) {
+          const stage = this.spec.eventStage!;
+          throw new NativeKernelError(`${stage} reported an event it cannot have (kind code ${this.eventFrames[j * EVENT_FRAME + 1]}, index ${index})`, { stage });
+        }
+        list.push({
+          channel: this.eventFrames[j * EVENT_FRAME]!,
+          index,
+          timestamp: at === undefined ? undefined : clock.time(index, first, at),
+          value: this.eventFrames[j * EVENT_FRAME + 2]!,
+          kind,
+        });
+      }
+      events = list;
+    }
+    clock.advance(first, frames, at);
+    return {
+      samples: this.eventFrames.slice(0, written * EVENT_FRAME),
+      channels: EVENT_FRAME,
+      frames: written,
+      timestamp: events[0]?.timestamp,
+      sampleRate: undefined,
+      events,
     };
   }
 
@@ -252,7 +347,9 @@ export class Pipeline {
       offsets: [...this.absorbed.values()],
       stages: this.kernels.map((kernel, i) => {
         const descriptor = this.descriptors[i]!;
-        return { kind: kindOf(descriptor.name), version: descriptor.stateVersion, state: kernel.snapshot() };
+        let state = kernel.snapshot();
+        if (i === this.kernels.length - 1 && this.eventKinds !== undefined) state = withClock(state, this.clock.snapshot());
+        return { kind: kindOf(descriptor.name), version: descriptor.stateVersion, state };
       }),
     });
   }
@@ -272,8 +369,18 @@ export class Pipeline {
         key === undefined ? {} : { key },
       );
     }
-    // Every stage is checked (and upgraded) before any kernel changes.
-    const states = snapshot.stages.map((stage, i) => this.currentState(stage, i, key));
+    // Every stage is checked (and upgraded) before any kernel changes; an event stage's state ends
+    // with its clock (see snapshot.ts).
+    const clock = new EventClock();
+    const stages = snapshot.stages.map((stage, i) => {
+      if (this.eventKinds === undefined || i !== this.kernels.length - 1) return stage;
+      const name = this.descriptors[i]!.name;
+      if (stage.state.length < EVENT_CLOCK_BYTES) throw new SnapshotError(`${name}: state of ${stage.state.length} bytes has no event clock`, { stage: name });
+      const split = stage.state.length - EVENT_CLOCK_BYTES;
+      clock.restore(stage.state.subarray(split), name);
+      return { ...stage, state: stage.state.subarray(0, split) };
+    });
+    const states = stages.map((stage, i) => this.currentState(stage, i, key));
     states.forEach((state, i) => {
       const name = this.descriptors[i]!.name;
       try {
@@ -284,6 +391,7 @@ export class Pipeline {
         throw error;
       }
     });
+    this.clock = clock;
     this.absorbed.clear();
     for (const entry of snapshot.offsets) this.absorbed.set(partitionId(entry.topic, entry.partition), { ...entry });
   }

@@ -15,7 +15,8 @@ export interface BlockTiming {
  * needs the input's rate: without it the output's time is unknown).
  */
 export function stageOutputTiming<P>(rate: RateRule<P>, params: P, kernel: StageKernel, input: BlockTiming): BlockTiming {
-  if (rate.kind === 'same') return input;
+  // Same-rate stages keep it; an event stage's events are each timed at their own sample (event-clock.ts).
+  if (rate.kind !== 'ratio') return input;
   const { up, down } = rate.ratio(params);
   if (input.sampleRate === undefined) return { timestamp: undefined, sampleRate: undefined };
   const offset = kernel.firstOutputOffset?.() ?? 0;

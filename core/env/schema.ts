@@ -30,6 +30,7 @@ export const envSchema = z.object({
   DSPFN_REDIS_TLS_INSECURE_SKIP_VERIFY: flag().optional().describe('accept any Redis server certificate (test servers only; logged as a warning)'),
   DSPFN_UPSTASH_TOKEN_SSM_PARAMETER: text().optional().describe('SSM parameter (SecureString) holding the Upstash REST token'),
   DSPFN_SINK: oneOf(SINKS).optional().describe('where outputs go: stdout (default) or kafka'),
+  DSPFN_METRICS: flag().optional().describe('CloudWatch metrics (one EMF line per batch on stdout): on by default on Lambda; off turns them off, on turns them on elsewhere'),
   DSPFN_LOG_LEVEL: oneOf(LOG_LEVELS).optional().describe('log level (default info)'),
   DSPFN_BACKEND: oneOf(BACKENDS).optional().describe('DSP kernels: native or js (default: native when its module loads)'),
   DSPFN_NATIVE_PATH: text().optional().describe('the native module file (or its folder) to load instead of searching'),

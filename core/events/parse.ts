@@ -1,4 +1,5 @@
 import { DecodeError, EventError } from '../errors.ts';
+import { inProcessRecords } from './in-process.ts';
 import { readRecord, type RawRecord } from './record.ts';
 import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
@@ -46,6 +47,8 @@ const isOffset = (value: unknown): value is number => typeof value === 'number' 
  * name where, never what a record holds.
  */
 export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
+  const inProcess = inProcessRecords(event);
+  if (inProcess) return inProcess;
   if (!isKafkaEvent(event)) {
     throw new EventError('event is not a Kafka event (expected eventSource "aws:kafka" or "SelfManagedKafka" with records)');
   }

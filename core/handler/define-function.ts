@@ -8,6 +8,8 @@ import { validateDefinition, type FunctionDefinition } from './definition.ts';
 import { prepareFunction } from './prepare.ts';
 import { processBatch, type KafkaItemFailure } from './process-batch.ts';
 import { backendFromEnv, defaultRuntime, type Runtime } from './runtime.ts';
+import { powertoolsLogger } from '../logger/powertools.ts';
+import { metricsPublisherFor } from './metrics/publisher.ts';
 
 export interface FunctionControl<M = unknown> {
   readonly definition: FunctionDefinition<M>;
@@ -72,14 +74,26 @@ function bind<M>(
   const resolveRuntime = (): Runtime => {
     if (runtime) return runtime;
     const complete = overrides?.state && overrides.sink && overrides.backend && overrides.logger;
+    const given = definition.logger && !overrides?.logger ? { ...overrides, logger: powertoolsLogger(definition.logger) } : overrides;
     // The environment is read once per handler, and only for the adapters the overrides leave out.
-    runtime = complete ? (overrides as Runtime) : { ...defaultRuntime(definition.name, env ?? readEnv(), overrides), ...overrides };
+    const built = complete ? (overrides as Runtime) : { ...defaultRuntime(definition.name, env ?? readEnv(), given), ...given };
+    const metrics =
+      overrides && 'metrics' in overrides
+        ? overrides.metrics
+        : metricsPublisherFor(definition.metrics, env ?? readEnv(process.env, ['DSPFN_METRICS', 'AWS_LAMBDA_FUNCTION_NAME']));
+    runtime = { ...built, ...(metrics ? { metrics } : {}) };
     return runtime;
   };
   const handler = middy<KafkaEvent, KafkaBatchResponse | void, Error, Context>().handler(async function dspfnBatch(event, context) {
     const active = resolveRuntime();
     const report = await processBatch(event, context, prepared, active);
     active.logger.log('info', 'batch processed', { ...report });
+    try {
+      active.metrics?.publish(report);
+    } catch (error) {
+      // The batch is produced and committed: failing it now would only make Lambda deliver it again.
+      active.logger.log('warn', 'batch metrics not published', { error: describeError(error) });
+    }
     active.onBatch?.(report);
     if (definition.reportBatchItemFailures) {
       return { batchItemFailures: report.itemFailures.map((itemIdentifier) => ({ itemIdentifier })) };

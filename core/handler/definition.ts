@@ -2,13 +2,15 @@ import * as z from 'zod';
 import { CODECS, type Payload } from '../codecs/payload.ts';
 import { isSchemaCodec } from '../codecs/schema-codec.ts';
 import type { Codec, ContentTypes } from '../codecs/value-decoder.ts';
-import { PipelineSpec } from '../dsp/pipeline.ts';
+import { PipelineSpec, type PipelineEvent } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { zodReason } from '../validation.ts';
 import type { Aggregate, ChannelAggregates } from '../windows/accumulator.ts';
 import type { Duration } from '../windows/duration.ts';
 import { windowSpec, type WindowDefinition } from '../windows/spec.ts';
+import { isPowertoolsMetrics, type MetricsOption } from './metrics/publisher.ts';
+import type { PowertoolsLoggerLike } from '../logger/powertools.ts';
 
 /** What a function extracts from one record: the key and the interleaved samples to process. */
 export interface SampleBlock<M = unknown> {
@@ -20,6 +22,12 @@ export interface SampleBlock<M = unknown> {
   readonly sampleRate?: number;
   /** Anything the output function needs later. */
   readonly meta?: M;
+}
+
+/** An event of an event stage as a function sees it: always timed (a record has a time). */
+export interface ResultEvent extends PipelineEvent {
+  /** Epoch milliseconds of the event's sample (float64). */
+  readonly timestamp: number;
 }
 
 /** Everything the output function sees for one processed record. */
@@ -39,8 +47,16 @@ export interface ResultContext<M = unknown> {
    * first sample's).
    */
   readonly timestamp: number;
-  /** Output frames per second (a spectrum's: the input rate / hop). */
+  /** Output frames per second (a spectrum's: the input rate / hop); undefined for events. */
   readonly sampleRate: number | undefined;
+  /**
+   * A pipeline ending in an event stage (peaks, crossings, clipDetect): this record's events, each
+   * `{ channel, index, timestamp, value, kind }` and timed at its own sample, in the order found
+   * (by index, then channel); `timestamp` above is the first one's. With `emit: 'batch'`, the
+   * events of all the key's records of the batch. Empty for other pipelines. A record without
+   * events produces no message.
+   */
+  readonly events: readonly ResultEvent[];
   /**
    * With `readings({ emit: 'batch' })`: the key's records of the batch behind this one result, in
    * offset order, each with its event time; `output` holds their frames in the same order and
@@ -158,6 +174,15 @@ export interface FunctionDefinition<M = unknown> {
    * the scheduled tick (a `schedule` event every minute; `dspfn replay` and `dspfn consume` emulate it).
    */
   idleTimeout?: Duration;
+  /**
+   * CloudWatch metrics, one Embedded Metric Format line per batch (namespace `dspfn`, dimension
+   * `FunctionName`): on by default on Lambda, `false` turns them off (so does DSPFN_METRICS=off),
+   * `true` turns them on elsewhere too. A Powertools for AWS Lambda `Metrics` instance publishes
+   * them through it instead (its namespace and service apply).
+   */
+  metrics?: MetricsOption;
+  /** A Powertools for AWS Lambda `Logger`: dspfn logs through it instead of its own JSON lines. */
+  logger?: PowertoolsLoggerLike;
 }
 
 /**
@@ -202,6 +227,10 @@ const definitionSchema = z.strictObject({
   allowedLateness: z.union([z.number(), z.string()]).optional(),
   lateTopic: z.union([z.string().min(1), fn]).optional(),
   idleTimeout: z.union([z.number(), z.string()]).optional(),
+  metrics: z.union([z.boolean(), z.custom((value) => isPowertoolsMetrics(value))], { error: 'expected true, false or a Powertools Metrics instance' }).optional(),
+  logger: z
+    .custom((value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function'), 'expected a Powertools Logger (debug, info, warn, error)')
+    .optional(),
 });
 
 /** Rejects unknown keys and wrong types at cold start, not on the first record. */

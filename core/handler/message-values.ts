@@ -1,9 +1,11 @@
+import { JsonWriter } from '../codecs/json-writer.ts';
 import { OutputError, type RecordLocation } from '../errors.ts';
 
 /**
  * The output contract of `output.value`: `undefined` sends no message, an array sends one message
  * per element (wrap an array in another to send it as one JSON value), anything else is one JSON
- * message. A value JSON cannot represent faithfully is an OutputError naming the record, never
+ * message. A Float32Array — the value itself, or a property of the object returned — is written as
+ * a JSON array with the shortest digits that read back as the same float32 (no `Array.from`). A value JSON cannot represent faithfully is an OutputError naming the record, never
  * echoing the value itself.
  */
 export function messageValues(returned: unknown, record: RecordLocation, key: string): string[] {
@@ -34,8 +36,8 @@ function kindOf(value: unknown): string | undefined {
   if (typeof value === 'symbol') return 'a symbol';
   if (typeof value === 'bigint') return 'a bigint (JSON has no 64-bit integers: convert it with Number() or String())';
   if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (JSON has no NaN or Infinity)`;
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    return `a ${value.constructor.name} (JSON would write it as an object of indices: use Array.from())`;
+  if ((ArrayBuffer.isView(value) && !(value instanceof Float32Array)) || value instanceof ArrayBuffer) {
+    return `a ${value.constructor.name} (JSON would write it as an object of indices: use Array.from(), or a Float32Array)`;
   }
   return undefined;
 }
@@ -48,10 +50,50 @@ function jsonText(value: unknown, record: RecordLocation, key: string, what: str
   let text: string | undefined;
   try {
     // No replacer: it would slow down every result; nested values follow JSON.stringify's rules.
-    text = JSON.stringify(value);
+    text = withFloat32Arrays(value) ?? JSON.stringify(value);
   } catch (error) {
     throw new OutputError(`${where(record, key)} returned ${what} that is not JSON-serialisable: ${(error as Error).message}`, { record: locationOf(record), key, cause: error });
   }
   if (text === undefined) throw new OutputError(`${where(record, key)} returned ${what} that JSON cannot represent`, { record: locationOf(record), key });
   return text;
+}
+
+/** One writer for the process: results are written one at a time and copied out as text. */
+const writer = new JsonWriter(16 * 1024);
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/**
+ * The JSON text of a Float32Array, or of a plain object with Float32Array properties (each written
+ * with the shortest float32 digits, the other properties as JSON.stringify writes them); undefined
+ * for anything else, which JSON.stringify writes as before.
+ */
+function withFloat32Arrays(value: unknown): string | undefined {
+  if (value instanceof Float32Array) return writer.reset().float32Array(value).bytes().toString('latin1');
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) return undefined;
+  let found = false;
+  for (const name in value) {
+    if ((value as Record<string, unknown>)[name] instanceof Float32Array) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) return undefined;
+  writer.reset().raw('{');
+  let first = true;
+  for (const name of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[name];
+    const text = item instanceof Float32Array ? undefined : JSON.stringify(item);
+    if (text === undefined && !(item instanceof Float32Array)) continue;
+    if (!first) writer.raw(',');
+    first = false;
+    writer.raw(JSON.stringify(name)).raw(':');
+    if (text === undefined) writer.float32Array(item as Float32Array);
+    else writer.raw(text);
+  }
+  // Text that JSON.stringify wrote is UTF-8 in the buffer; the float32 digits are ASCII.
+  return writer.raw('}').bytes().toString('utf8');
 }

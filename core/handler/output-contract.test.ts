@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pipeline } from '../dsp/pipeline.ts';
 import { ErrorCode, OutputError } from '../errors.ts';
@@ -6,7 +7,7 @@ import { MemoryStateStore } from '../state/memory.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
 import type { ResultContext } from './definition.ts';
-import { messageValues } from './message-values.ts';
+import { messageValue, messageValues } from './message-values.ts';
 
 const at = { topic: 'in', partition: 2, offset: 7 };
 
@@ -21,6 +22,24 @@ describe('messageValues', () => {
     expect(messageValues(false, at, 'k')).toEqual(['false']);
   });
 
+  it('writes a Float32Array (the value, or a property of the object) with the shortest digits that read back as the same float32', () => {
+    const samples = new Float32Array([0.1, -2.5, 1e-7, 3.4028234663852886e38, 0]);
+    expect(messageValue(new Float32Array([0.1, 1, -0.5]), at, 'k')).toBe('[0.1,1,-0.5]');
+    const text = messageValue({ deviceId: 'dé', n: 2, skipped: undefined, rms: samples, nested: { a: [1] } }, at, 'k');
+    expect(text).toBe('{"deviceId":"dé","n":2,"rms":[0.1,-2.5,1e-7,3.4028235e+38,0],"nested":{"a":[1]}}');
+    const parsed = JSON.parse(text) as { rms: number[] };
+    expect(Float32Array.from(parsed.rms)).toEqual(samples);
+    fc.assert(
+      fc.property(fc.float32Array({ noNaN: true, noDefaultInfinity: true, maxLength: 40 }), (floats) => {
+        const back = JSON.parse(messageValue({ x: floats }, at, 'k')) as { x: number[] };
+        expect(Buffer.from(Float32Array.from(back.x).buffer)).toEqual(Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength));
+      }),
+    );
+    // Without a Float32Array, exactly what JSON.stringify writes.
+    const plain = { a: 0.1, b: [1, 'x'], c: null, d: new Date(0) };
+    expect(messageValue(plain, at, 'k')).toBe(JSON.stringify(plain));
+  });
+
   it('refuses what cannot be a message value, naming output.value and the record but not the value', () => {
     const circular: Record<string, unknown> = { secret: 'hunter2' };
     circular.self = circular;
@@ -30,7 +49,7 @@ describe('messageValues', () => {
       [10n, /a bigint/],
       [Number.NaN, /NaN \(JSON has no NaN or Infinity\)/],
       [Number.POSITIVE_INFINITY, /Infinity/],
-      [new Float32Array([1]), /a Float32Array .*Array\.from/],
+      [new Float64Array([1]), /a Float64Array .*Array\.from/],
       [Buffer.from('x'), /a Buffer/],
       [[1, undefined], /element 1 of the array as undefined/],
       [circular, /not JSON-serialisable/],
@@ -121,12 +140,12 @@ describe('the output contract in the handler', () => {
   });
 
   it('dead-letters a value that cannot be a message (not as a decode error) and leaves the key as if the record had not come', async () => {
-    const fn = testHarness(averaging({ value: ({ output }) => (output[0] === 3 ? new Float32Array(output) : { y: output[0] }) }));
+    const fn = testHarness(averaging({ value: ({ output }) => (output[0] === 3 ? new Float64Array(output) : { y: output[0] }) }));
     await fn.invoke([sample(0), sample(6), sample(3)], { topic: 'in' });
     expect(fn.sink.json<{ y: number }>('out').map((r) => r.y)).toEqual([0, 1.5]);
     const [letter] = fn.sink.onTopic('in.dlq');
     expect(letter!.headers['dspfn-error-code']).toBe(ErrorCode.Output);
-    expect(String(letter!.headers['dspfn-error-reason'])).toMatch(/^output\.value for record in-0@1 \(key "k"\) returned a Float32Array/);
+    expect(String(letter!.headers['dspfn-error-reason'])).toMatch(/^output\.value for record in-0@1 \(key "k"\) returned a Float64Array/);
   });
 
   it('a throwing or non-string output.key is an output error too', async () => {

@@ -37,7 +37,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   const loaded = await loadState(groups.keys(), fn, runtime);
   const load = clock.lap();
 
-  const run = runPipelines(groups, loaded, fn);
+  const run = runPipelines(groups, loaded, fn, runtime.observe);
   const messages = buildMessages(run, rejected, fn);
   const process = clock.lap();
 
@@ -55,6 +55,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
     tombstones,
     committed: 0,
     duplicates: 0,
+    conflicts: 0,
     itemFailures: [],
     timings: { decode, load, process, produce: 0, commit: 0, total: 0 },
   };

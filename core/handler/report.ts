@@ -44,6 +44,13 @@ export interface BatchReport {
   /** Keys the store already held at these offsets (a redelivered batch). */
   duplicates: number;
   /**
+   * Keys another writer moved since they were loaded, reported as batch item failures (without
+   * `reportBatchItemFailures` a conflict fails the batch instead).
+   */
+  conflicts: number;
+  /** Records that arrived after their window closed; absent while the function has no windows. */
+  lateRecords?: number;
+  /**
    * With `reportBatchItemFailures`: per partition, the first offset whose key could not be
    * committed. The event source redelivers from there; the offset fence skips what was applied.
    */

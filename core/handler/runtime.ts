@@ -9,6 +9,8 @@ import { NdjsonSink } from '../sink/ndjson.ts';
 import type { Sink } from '../sink/sink.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import type { StateStore } from '../state/store.ts';
+import type { MetricsPublisher } from './metrics/publisher.ts';
+import type { SignalObserver } from './observer.ts';
 import type { BatchReport } from './process-batch.ts';
 
 /** The adapters a function runs with; swapped for in-process ones in tests and replays. */
@@ -17,6 +19,10 @@ export interface Runtime {
   sink: Sink;
   backend: DspBackend;
   logger: Logger;
+  /** Publishes each successful batch's metrics (CloudWatch EMF on Lambda); none when absent. */
+  metrics?: MetricsPublisher;
+  /** Sees each applied record's input and output samples (`dspfn replay --report`). */
+  observe?: SignalObserver;
   /** Called after each successful batch (the replay harness counts with it). */
   onBatch?: (report: BatchReport) => void;
   /** Wall-clock epoch milliseconds, for windows' idle timeout; Date.now by default. */
@@ -37,6 +43,8 @@ export function defaultRuntime(functionName: string, env: DspfnEnv = readEnv(), 
     logger: provided.logger ?? jsonLogger({ function: functionName }, level),
     ...(provided.onBatch ? { onBatch: provided.onBatch } : {}),
     ...(provided.now ? { now: provided.now } : {}),
+    ...(provided.metrics ? { metrics: provided.metrics } : {}),
+    ...(provided.observe ? { observe: provided.observe } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { readSampleEnvelope, SampleArrayReader } from '../codecs/json-samples.ts';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
 import { keyText, type KafkaRecord } from '../events/types.ts';
 import type { SampleBlock } from '../handler/definition.ts';
+import { READ_JSON_BYTES, type JsonBytesReader } from '../handler/json-bytes-input.ts';
 import { zodReason } from '../validation.ts';
 
 export interface DeviceReadingsOptions {
@@ -25,7 +27,7 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
     timestamp: z.number().optional(),
     [dataField]: z.array(z.number()),
   });
-  return function deviceReading(payload, record) {
+  const deviceReading = function deviceReading(payload: Payload, record: KafkaRecord): SampleBlock {
     if (payload.codec === 'f32le') {
       if (record.key === null) throw new DecodeError(`f32le records need the ${keyField} as record key`);
       const key = keyText(record);
@@ -44,5 +46,39 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
       ...(typeof value.sampleRate === 'number' ? { sampleRate: value.sampleRate } : {}),
       ...(typeof value.timestamp === 'number' ? { timestamp: value.timestamp } : {}),
     };
+  };
+  // Fields that overlap would make the schema above mean something else: no fast path then.
+  if (dataField !== keyField && dataField !== 'sampleRate' && dataField !== 'timestamp') {
+    Object.defineProperty(deviceReading, READ_JSON_BYTES, { value: envelopeReader(keyField, dataField) });
+  }
+  return deviceReading;
+}
+
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * The JSON path from the record's bytes: the sample array straight into float32 (readSampleEnvelope),
+ * the small rest through JSON.parse. It takes only what the schema above accepts and answers
+ * undefined for anything else, so the schema words every error as before.
+ */
+function envelopeReader(keyField: string, dataField: string): JsonBytesReader<unknown> {
+  const reader = new SampleArrayReader(1024);
+  return (bytes) => {
+    let fields: Record<string, unknown>;
+    let count: number;
+    try {
+      ({ fields, count } = readSampleEnvelope(reader, bytes, dataField));
+    } catch {
+      return undefined;
+    }
+    const key = fields[keyField];
+    const { sampleRate, timestamp } = fields;
+    if (typeof key !== 'string' || key.length === 0) return undefined;
+    if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
+    if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
+    const block: { key: string; samples: Float32Array; sampleRate?: number; timestamp?: number } = { key, samples: reader.samples.slice(0, count) };
+    if (sampleRate !== undefined) block.sampleRate = sampleRate;
+    if (timestamp !== undefined) block.timestamp = timestamp;
+    return block;
   };
 }

@@ -1,8 +1,9 @@
-import { compatibilityPartitioner } from '@platformatic/kafka';
+import { AuthenticationError, MultipleErrors, NetworkError, ProtocolError, compatibilityPartitioner } from '@platformatic/kafka';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../logger/logger.ts';
-import { defaultProducer, explain, platformaticOptions, platformaticSupported } from './platformatic-producer.ts';
+import { describeKafkaError } from './connection.ts';
+import { defaultProducer, explain, platformaticOptions, platformaticSupported, withSocketErrors } from './platformatic-producer.ts';
 
 const lib = { compatibilityPartitioner };
 
@@ -81,5 +82,30 @@ describe('@platformatic/kafka producer', () => {
     const nested = Object.assign(new Error('Producing messages failed.'), { errors: [Object.assign(new Error('produce failed 3 times.'), { errors: [refused, refused] })] });
     expect(explain(nested)).toBe('Producing messages failed: Connection to 127.0.0.1:1 failed. (connect ECONNREFUSED 127.0.0.1:1)');
     expect(explain(new Error('plain'))).toBe('plain');
+  });
+
+  // The shapes the client raises (its own error classes), as kafka-security.test.ts meets them on Node 22.
+  const retried = (inner: Error) => new MultipleErrors('initProducerId failed 3 times.', [new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:9096 failed.', { cause: inner })])]);
+  const scram = { brokers: '127.0.0.1:9096', username: 'svc', password: 'S3cret-pw', secretArn: undefined };
+
+  it('tells a refused SASL login apart through its retries, brokers and causes', () => {
+    const response = new MultipleErrors('Received response with error while executing API SaslAuthenticate(v2)', [new ProtocolError('SASL_AUTHENTICATION_FAILED', 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512')]);
+    const refused = retried(new AuthenticationError('SASL authentication failed.', { cause: response }));
+    expect(describeKafkaError(refused, scram)).toBe('Kafka refused the credentials of user "svc": wrong password or unknown user (SASL authentication failed)');
+    expect(describeKafkaError(retried(new ProtocolError('SASL_AUTHENTICATION_FAILED')), { clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/0b1c2d3e-1111-2222-3333-444455556666-3' })).toMatch(/^Kafka refused the function's IAM login/);
+    // A mechanism the broker does not offer is a setting to fix, not a refused password.
+    expect(describeKafkaError(retried(new AuthenticationError('Cannot find a suitable SASL mechanism.')), scram)).not.toMatch(/refused/);
+  });
+
+  it('finds a TLS failure among the causes, and a client certificate alert among the socket errors', () => {
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    expect(describeKafkaError(retried(untrusted), scram)).toMatch(/^Kafka server certificate not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)/);
+    const closed = new MultipleErrors('initProducerId failed 3 times.', [new NetworkError('Connection closed')]);
+    expect(describeKafkaError(closed, scram)).toBe('initProducerId failed 3 times.');
+    const alert = Object.assign(new Error('error:0A00045C:SSL routines::tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:916:SSL alert number 116'), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+    const explained = withSocketErrors(closed, [new NetworkError('Connection error', { cause: alert })]);
+    expect(describeKafkaError(explained, scram)).toBe('Kafka refused the TLS client certificate (alert: certificate required): set DSPFN_KAFKA_CERT to a certificate its CA trusts');
+    expect(explain(explained)).toMatch(/Connection closed; Connection error \(error:0A00045C/);
+    expect(withSocketErrors(closed, [])).toBe(closed);
   });
 });

@@ -1,4 +1,4 @@
-import type { Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
+import type { MessageToProduce, Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
 import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { saslOptions } from './auth.ts';
@@ -25,6 +25,18 @@ export function defaultProducer(options: ProducerOptions, version: string = proc
 }
 
 type Library = typeof import('@platformatic/kafka');
+
+/** Header names repeat in every message (dspfn-source-topic, …): their bytes are made once. */
+const headerNames = new Map<string, Buffer>();
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name);
+    // Bounded: names taken from records (propagated headers) must not grow it without end.
+    if (headerNames.size < 1024) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
 
 /**
  * The client options for a connection, from the same kafkajs-shaped configuration the kafkajs
@@ -90,10 +102,20 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
   let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
   let creating: Promise<Producer<Buffer, Buffer, Buffer, Buffer>> | undefined;
   let closed = false;
+  // A broker that refuses the client certificate does so after the TLS 1.3 handshake completed on
+  // our side: the alert reaches the socket as an error event while the request in flight only
+  // sees "Connection closed". The socket errors of the current attempt are kept to explain it.
+  let socketErrors: Error[] = [];
 
   const create = async (eventBrokers: readonly string[]): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
     const lib = await library;
-    return new lib.Producer(await platformaticOptions(options, lib, eventBrokers));
+    const created = new lib.Producer(await platformaticOptions(options, lib, eventBrokers));
+    created.on('client:broker:connect', ({ connection }: { connection: { on(event: 'error', listener: (error: Error) => void): unknown } }) => {
+      connection.on('error', (error) => {
+        if (socketErrors.length < 8) socketErrors.push(error);
+      });
+    });
+    return created;
   };
 
   const ready = (eventBrokers: readonly string[] = []): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
@@ -115,31 +137,42 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     async warm() {
       await library;
       if (options.brokers === undefined && !options.clusterArn) return;
+      socketErrors = [];
       const active = await ready();
       try {
         await active.metadata({ topics: [] });
-      } catch (error) {
+      } catch (caught) {
         await drop(active);
+        const error = withSocketErrors(caught, socketErrors);
         throw new Error(describeKafkaError(new Error(explain(error), { cause: error }), options), { cause: error });
       }
     },
     async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
-      const messages = batches.flatMap(({ topic, messages: list }) =>
-        list.map((m) => ({
-          topic,
-          key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
-          value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
-          headers: new Map(Object.entries(m.headers).map(([name, value]) => [Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value])),
-        })),
-      );
+      const messages: Array<MessageToProduce<Buffer, Buffer, Buffer, Buffer>> = [];
+      for (const { topic, messages: list } of batches) {
+        for (const m of list) {
+          const headers = new Map<Buffer, Buffer>();
+          for (const name in m.headers) {
+            const value = m.headers[name]!;
+            headers.set(headerName(name), typeof value === 'string' ? Buffer.from(value) : value);
+          }
+          messages.push({
+            topic,
+            key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
+            value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
+            headers,
+          });
+        }
+      }
       const attempt = async (): Promise<void> => {
+        socketErrors = [];
         const active = await ready(eventBrokers);
         try {
           await active.send({ messages });
         } catch (error) {
           await drop(active);
-          throw error;
+          throw withSocketErrors(error, socketErrors);
         }
       };
       try {
@@ -164,6 +197,12 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
       await active?.close();
     },
   };
+}
+
+/** The error, and beside it the socket errors seen meanwhile (a TLS alert the request itself never saw). */
+export function withSocketErrors(error: unknown, socketErrors: readonly Error[]): unknown {
+  if (socketErrors.length === 0) return error;
+  return new AggregateError([error, ...socketErrors], error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** The client's errors nest (MultipleErrors of retries of …): the distinct innermost reasons, joined. */

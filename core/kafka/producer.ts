@@ -7,7 +7,7 @@ export interface OutgoingMessage {
   key: string | Buffer | null;
   /** null: a message with no value (a tombstone's dead letter). */
   value: string | Buffer | null;
-  headers: Record<string, string | Buffer>;
+  headers: Readonly<Record<string, string | Buffer>>;
 }
 
 export interface TopicMessages {

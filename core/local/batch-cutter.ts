@@ -1,11 +1,15 @@
 import { EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES, recordEventBytes, type BatchLimits } from './limits.ts';
+import type { KafkaRecord } from '../events/types.ts';
 import type { ReplayRecord } from './replay-file.ts';
+
+/** A record as replay holds it (the Lambda shape) or as consume does (bytes). */
+export type CutRecord = ReplayRecord | KafkaRecord;
 
 /**
  * When a record becomes available to the event source: its own timestamp when a file is replayed
  * (record time), the moment it was fetched when a topic is consumed (wall time).
  */
-export type ArrivalClock = (record: ReplayRecord) => number;
+export type ArrivalClock = (record: CutRecord) => number;
 
 export const recordTime: ArrivalClock = (record) => record.timestamp;
 export const wallTime: ArrivalClock = () => performance.now();
@@ -24,7 +28,7 @@ interface Held<T> {
  * it; they differ only in their clock and in what tells them time has passed (the next record of
  * the file, or a timer).
  */
-export class BatchCutter<T extends { record: ReplayRecord }> {
+export class BatchCutter<T extends { record: CutRecord }> {
   private held: Held<T>[] = [];
   private heldBytes = 0;
   private readonly maxEventBytes: number;
@@ -108,7 +112,7 @@ export class BatchCutter<T extends { record: ReplayRecord }> {
  * The batches of a stream of records whose arrival the clock tells (a replay file on record time):
  * a batch is cut when the next record would overfill it or arrives after its window closed.
  */
-export async function* cutBatches<T extends { record: ReplayRecord }>(
+export async function* cutBatches<T extends { record: CutRecord }>(
   items: AsyncIterable<T>,
   limits: BatchLimits,
   clock: ArrivalClock = recordTime,

@@ -1,4 +1,10 @@
-import type { ReplayRecord } from './replay-file.ts';
+/** What the batch rules need of a record, whether held as the Lambda shape (replay) or as bytes (consume). */
+export interface BatchRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+}
 
 /** What a function's answer means for the batch it was given. */
 export type BatchOutcome =
@@ -12,14 +18,14 @@ function offsetOf(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-const partitionOf = (record: ReplayRecord): string => `${record.topic}-${record.partition}`;
+const partitionOf = (record: BatchRecord): string => `${record.topic}-${record.partition}`;
 
 /**
  * Reads a `{batchItemFailures: [{itemIdentifier: {partition: "topic-0", offset}}]}` response the
  * way the event source does: per partition, the lowest failed offset is where it resumes, and an
  * identifier that names no record of the batch fails the whole batch.
  */
-export function batchOutcome(response: unknown, records: readonly ReplayRecord[]): BatchOutcome {
+export function batchOutcome(response: unknown, records: readonly BatchRecord[]): BatchOutcome {
   if (typeof response !== 'object' || response === null || !('batchItemFailures' in response)) return { status: 'ok' };
   const failures = (response as { batchItemFailures: unknown }).batchItemFailures;
   if (failures === null || failures === undefined) return { status: 'ok' };
@@ -49,11 +55,11 @@ export interface FailurePoint {
   readonly attempts: number;
 }
 
-export interface Settlement {
+export interface Settlement<R extends BatchRecord = BatchRecord> {
   /** Records that succeeded: their offsets can be committed. */
-  done: ReplayRecord[];
+  done: R[];
   /** Records to retry (or, with `spent`, to set aside). */
-  remaining: ReplayRecord[];
+  remaining: R[];
   /** The failure point now, undefined when the batch succeeded. */
   failure: FailurePoint | undefined;
   /** Why the batch failed (the function's error, or its batchItemFailures). */
@@ -68,9 +74,9 @@ export interface Settlement {
  * restarts the retry count; once `maxRetries` retries of the same point have failed (-1: never),
  * the remaining records are set aside (the on-failure destination).
  */
-export function settleBatch(outcome: BatchOutcome, records: readonly ReplayRecord[], previous: FailurePoint | undefined, maxRetries: number): Settlement {
+export function settleBatch<R extends BatchRecord>(outcome: BatchOutcome, records: readonly R[], previous: FailurePoint | undefined, maxRetries: number): Settlement<R> {
   if (outcome.status === 'ok') return { done: [...records], remaining: [], failure: undefined, error: undefined, spent: false };
-  const failed = (r: ReplayRecord) => (outcome.status === 'failed' ? true : r.offset >= (outcome.resumeAt[partitionOf(r)] ?? Infinity));
+  const failed = (r: R) => (outcome.status === 'failed' ? true : r.offset >= (outcome.resumeAt[partitionOf(r)] ?? Infinity));
   const done = records.filter((r) => !failed(r));
   const remaining = records.filter(failed);
   const at = pointOf(remaining);
@@ -80,7 +86,7 @@ export function settleBatch(outcome: BatchOutcome, records: readonly ReplayRecor
 }
 
 /** The first remaining offset of each partition: the same point as long as nothing moved. */
-function pointOf(records: readonly ReplayRecord[]): string {
+function pointOf(records: readonly BatchRecord[]): string {
   const first = new Map<string, number>();
   for (const r of records) if (!first.has(partitionOf(r))) first.set(partitionOf(r), r.offset);
   return [...first].map(([partition, offset]) => `${partition}@${offset}`).join(',');

@@ -1,6 +1,5 @@
 import type { OutputKind } from '../sink/sink.ts';
-import type { ReplayRecord } from './replay-file.ts';
-import { percentile } from './percentile.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
 
 export interface ConsumeStats {
   function: string;
@@ -49,8 +48,6 @@ export interface ConsumeStats {
   lastError?: string;
 }
 
-const RESERVOIR = 100_000;
-
 /** Counters of one consume run; `snapshot()` is what `stats()` returns. */
 export class ConsumeCounters {
   consumed = 0;
@@ -68,8 +65,7 @@ export class ConsumeCounters {
   readonly uncommitted = new Map<string, number>();
   lag = new Map<string, number>();
   assigned: string[] = [];
-  private readonly latencies: number[] = [];
-  private latencySeen = 0;
+  private readonly latencies = new LatencyHistogram();
   private readonly started = performance.now();
 
   constructor(
@@ -78,17 +74,9 @@ export class ConsumeCounters {
     private readonly topics: readonly string[],
   ) {}
 
-  /** Bounded memory on long runs: a uniform reservoir sample of the latencies. */
-  recordLatencies(records: readonly ReplayRecord[], now = Date.now()): void {
-    for (const record of records) {
-      const latency = Math.max(0, now - record.timestamp);
-      this.latencySeen++;
-      if (this.latencies.length < RESERVOIR) this.latencies.push(latency);
-      else {
-        const slot = Math.floor(Math.random() * this.latencySeen);
-        if (slot < RESERVOIR) this.latencies[slot] = latency;
-      }
-    }
+  /** Fixed memory and O(1) per record however long the run (see LatencyHistogram). */
+  recordLatencies(records: readonly { timestamp: number }[], now = Date.now()): void {
+    for (const record of records) this.latencies.record(now - record.timestamp);
   }
 
   snapshot(): ConsumeStats {
@@ -117,8 +105,8 @@ export class ConsumeCounters {
       uncommitted: Object.fromEntries(this.uncommitted),
       lag: Object.fromEntries(this.lag),
       totalLag: [...this.lag.values()].reduce((a, b) => a + b, 0),
-      latencyP50Ms: percentile(this.latencies, 50),
-      latencyP99Ms: percentile(this.latencies, 99),
+      latencyP50Ms: this.latencies.percentile(50),
+      latencyP99Ms: this.latencies.percentile(99),
       elapsedMs,
       recordsPerSecond: seconds > 0 ? this.consumed / seconds : 0,
       samplesPerSecond: seconds > 0 ? this.samples / seconds : 0,

@@ -6,13 +6,14 @@ import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
+import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
-import { lambdaRecord } from './kafka-records.ts';
-import { TICK_INTERVAL_MS, idleTimeoutOf, invokeBatch, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { kafkaRecord } from './kafka-records.ts';
+import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
-import type { ReplayRecord } from './replay-file.ts';
+import type { KafkaRecord } from '../events/types.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;
@@ -55,6 +56,8 @@ export interface ConsumeOptions {
   statsIntervalMs?: number;
   /** Windowed functions with an idleTimeout: how often the idle tick runs (default 60 s, as deployed). */
   tickIntervalMs?: number;
+  /** Collects the signals, dead letters and late records for an HTML report (`--report`). */
+  report?: ReportCollector;
 }
 
 export interface ConsumeController {
@@ -127,16 +130,20 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const admin: Admin = kafka.admin();
   const sink = options.sink ?? new KafkaSink({ ...brokers, logger });
   const counters = new ConsumeCounters(functionName, groupId, topics);
+  const counted = countingSink(sink, counters);
   const handler = options.handler.dspfn.withRuntime({
-    sink: countingSink(sink, counters),
+    sink: options.report ? options.report.sink(counted) : counted,
+    ...(options.report ? { observe: options.report } : {}),
     state: options.state ?? new MemoryStateStore(),
     logger: jsonLogger({ function: functionName }, logLevel),
     onBatch: (report) => {
+      options.report?.onBatch(report);
       counters.samples += report.samples;
     },
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
-  const invoke = (records: ReplayRecord[]) => invokeBatch(handler, records, invocation);
+  // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
+  const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
 
   // The offsets the broker acknowledged, per partition, as kafkajs reports them. Its commitOffsets
   // resolves without committing anything while the consumer is not running (restarting after a
@@ -152,14 +159,14 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     }
   });
 
-  const workers = new Map<string, PartitionWorker>();
+  const workers = new Map<string, PartitionWorker<KafkaRecord>>();
   const retiring = new Set<Promise<void>>();
   let stopping = false;
 
-  const createWorker = (topic: string, partition: number): PartitionWorker => {
+  const createWorker = (topic: string, partition: number): PartitionWorker<KafkaRecord> => {
     const id = `${topic}-${partition}`;
     const where = { topic, partition };
-    return new PartitionWorker(
+    return new PartitionWorker<KafkaRecord>(
       topic,
       partition,
       {
@@ -337,7 +344,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   });
 
   try {
-    await Promise.all([consumer.connect(), admin.connect()]);
+    // The output client loads and connects now rather than inside the first batch (best effort: a
+    // sink that cannot connect yet fails that batch, which is retried, as before).
+    const warming = sink.warm?.().catch(() => {});
+    await Promise.all([consumer.connect(), admin.connect(), warming]);
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
@@ -348,12 +358,12 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         if (stopping || !worker) return;
         let room = worker.room();
         let through: string | undefined;
-        const taken: ReplayRecord[] = [];
+        const taken: KafkaRecord[] = [];
         for (const message of batch.messages) {
           if (worker.wants(Number(message.offset))) {
             if (room === 0) break;
             room--;
-            taken.push(lambdaRecord(batch.topic, batch.partition, message));
+            taken.push(kafkaRecord(batch.topic, batch.partition, message));
           }
           through = message.offset;
         }

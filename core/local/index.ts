@@ -10,6 +10,9 @@ export { consume } from './consume.ts';
 export type { ConsumableFunction, ConsumeController, ConsumeOptions } from './consume.ts';
 export type { ConsumeStats } from './consume-stats.ts';
 export { record } from './record.ts';
+export { ReportCollector } from '../report/collector.ts';
+export type { CollectorOptions, ReportData } from '../report/collector.ts';
+export { renderReport } from '../report/html.ts';
 export type { RecordOptions, RecordSummary } from './record.ts';
 
 // The parts, for tools of one's own.

@@ -1,4 +1,5 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaHeader, KafkaRecord } from '../events/types.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
 /** Java bytes are signed; the Lambda event carries header values that way. */
@@ -39,4 +40,37 @@ export function lambdaRecord(topic: string, partition: number, message: KafkaMes
   } as ReplayRecord;
   if (message.key) record.key = message.key.toString('base64');
   return record;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** kafkajs folds repeated header names into arrays; each value becomes its own header, as bytes. */
+function headersOf(headers: IHeaders | undefined): KafkaHeader[] {
+  const out: KafkaHeader[] = [];
+  if (!headers) return out;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) out.push({ name, value: typeof one === 'string' ? Buffer.from(one, 'utf8') : one });
+  }
+  return out;
+}
+
+/**
+ * A fetched message as the handler's parse step would decode its Lambda shape (lambdaRecord),
+ * without the round trip through base64: what `consume` hands to the function in-process.
+ */
+export function kafkaRecord(topic: string, partition: number, message: KafkaMessage): KafkaRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
+    timestampType: timestampTypeOf(message),
+    key: message.key ?? null,
+    value: message.value ?? EMPTY,
+    // A null value is compaction's delete marker, which is not an empty value.
+    tombstone: message.value === null,
+    headers: headersOf(message.headers),
+  };
 }

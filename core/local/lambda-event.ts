@@ -1,5 +1,6 @@
 import type { Context, MSKEvent, SelfManagedKafkaEvent } from 'aws-lambda';
-import type { KafkaEvent } from '../events/types.ts';
+import { inProcessEvent } from '../events/in-process.ts';
+import type { KafkaEvent, KafkaRecord } from '../events/types.ts';
 import type { Runtime } from '../handler/runtime.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { parseDuration } from '../windows/duration.ts';
@@ -9,13 +10,15 @@ import type { ReplayRecord } from './replay-file.ts';
 export type EventShape = 'msk' | 'self-managed';
 
 /** Wraps records in the event Lambda would deliver, grouped under "topic-partition". */
+const REPLAY_CLUSTER_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/dspfn-replay/00000000-0000-0000-0000-000000000000-1';
+
 export function eventFor(records: readonly ReplayRecord[], shape: EventShape, bootstrapServers: string): MSKEvent | SelfManagedKafkaEvent {
   const groups: Record<string, ReplayRecord[]> = {};
   for (const record of records) (groups[`${record.topic}-${record.partition}`] ??= []).push(record);
   if (shape === 'self-managed') return { eventSource: 'SelfManagedKafka', bootstrapServers, records: groups } as SelfManagedKafkaEvent;
   return {
     eventSource: 'aws:kafka',
-    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/dspfn-replay/00000000-0000-0000-0000-000000000000-1',
+    eventSourceArn: REPLAY_CLUSTER_ARN,
     bootstrapServers,
     records: groups,
   } as MSKEvent;
@@ -58,3 +61,27 @@ export async function invokeTick(fn: BoundFunction, functionName: string): Promi
 
 /** How often the deployed schedule ticks, and so `consume` too. */
 export const TICK_INTERVAL_MS = 60_000;
+/**
+ * As invokeBatch, for records of one partition already held as bytes, in offset order: the event is
+ * Lambda-shaped for whoever reads it, but the handler takes the Buffers as they are (inProcessEvent).
+ */
+export async function invokeInProcess(
+  fn: BoundFunction,
+  records: readonly KafkaRecord[],
+  options: { functionName: string; shape: EventShape; bootstrapServers: string },
+): Promise<BatchOutcome> {
+  try {
+    const first = records[0];
+    const event = inProcessEvent({
+      eventSource: options.shape === 'self-managed' ? 'SelfManagedKafka' : 'aws:kafka',
+      ...(options.shape === 'self-managed' ? {} : { eventSourceArn: REPLAY_CLUSTER_ARN }),
+      bootstrapServers: options.bootstrapServers.split(',').filter((s) => s.length > 0),
+      partitions: first === undefined ? [] : [{ topic: first.topic, partition: first.partition, records }],
+      malformed: [],
+      recordCount: records.length,
+    });
+    return batchOutcome(await fn(event, lambdaContext({ functionName: options.functionName })), records);
+  } catch (error) {
+    return { status: 'failed', error };
+  }
+}

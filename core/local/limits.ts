@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import type { KafkaRecord } from '../events/types.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
 /** The event source mapping's BatchSize range. */
@@ -22,8 +23,21 @@ export interface BatchLimits {
   maxEventBytes?: number;
 }
 
-/** Approximate JSON size of a record in the event, cheap enough for every record. */
-export function recordEventBytes(record: ReplayRecord): number {
+/** Length of the base64 text of `bytes` bytes. */
+const base64Length = (bytes: number): number => 4 * Math.ceil(bytes / 3);
+
+/**
+ * Approximate JSON size of a record in the event, cheap enough for every record. A record held as
+ * bytes (consume) counts as its Lambda shape would, so both cut the same batches.
+ */
+export function recordEventBytes(record: ReplayRecord | KafkaRecord): number {
+  if (Buffer.isBuffer(record.value)) {
+    const raw = record as KafkaRecord;
+    let headers = 0;
+    for (const header of raw.headers) headers += header.name.length + 8 + header.value.length * 4;
+    return 160 + raw.topic.length + (raw.key === null ? 0 : base64Length(raw.key.length)) + base64Length(raw.value.length) + headers;
+  }
+  record = record as ReplayRecord;
   let headers = 0;
   for (const header of record.headers) {
     for (const [name, bytes] of Object.entries(header)) headers += name.length + 8 + bytes.length * 4;

@@ -1,6 +1,7 @@
 import { BatchFailedError, ConfigError, describeError } from '../errors.ts';
 import { decodeRecord } from '../events/parse.ts';
 import { setAsideMessage } from '../handler/messages/set-aside.ts';
+import type { KafkaRecord } from '../events/types.ts';
 import type { OutputMessage } from '../sink/sink.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
@@ -21,9 +22,9 @@ export function parseOnFailure(destination: string, sourceTopics: readonly strin
  * headers untouched, where they came from, `dspfn-error-code: DSPFN_BATCH_FAILED` and why) plus
  * `dspfn-attempts`, so they can be inspected and replayed.
  */
-export function onFailureMessages(topic: string, records: readonly ReplayRecord[], error: unknown, attempts: number, functionName: string): OutputMessage[] {
+export function onFailureMessages(topic: string, records: readonly (ReplayRecord | KafkaRecord)[], error: unknown, attempts: number, functionName: string): OutputMessage[] {
   const reason = new BatchFailedError(describeError(error).slice(0, 1000), { cause: error });
   return records.map((record) =>
-    setAsideMessage('dead-letter', topic, decodeRecord(record), reason, functionName, { [ATTEMPTS_HEADER]: String(attempts) }),
+    setAsideMessage('dead-letter', topic, Buffer.isBuffer(record.value) ? (record as KafkaRecord) : decodeRecord(record as ReplayRecord), reason, functionName, { [ATTEMPTS_HEADER]: String(attempts) }),
   );
 }

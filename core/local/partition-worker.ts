@@ -1,7 +1,8 @@
 import { BatchCutter } from './batch-cutter.ts';
-import { settleBatch, type BatchOutcome, type FailurePoint } from './batch-outcome.ts';
+import { settleBatch, type BatchOutcome, type BatchRecord, type FailurePoint } from './batch-outcome.ts';
 import { wallClock, type Clock } from './clock.ts';
 import type { ReplayRecord } from './replay-file.ts';
+import type { KafkaRecord } from '../events/types.ts';
 
 export interface PartitionSettings {
   batchSize: number;
@@ -17,18 +18,18 @@ export interface PartitionSettings {
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
-export interface PartitionPorts {
-  invoke(records: ReplayRecord[]): Promise<BatchOutcome>;
+export interface PartitionPorts<R extends BatchRecord = ReplayRecord> {
+  invoke(records: R[]): Promise<BatchOutcome>;
   /**
    * Commits `offset` as the partition's next offset to consume; resolves only once the broker has
    * taken it (a commit the client silently dropped must reject).
    */
   commit(offset: number): Promise<void>;
   /** Sends records whose retries are spent to the on-failure destination (absent: they are dropped). */
-  discard(records: ReplayRecord[], error: unknown, attempts: number): Promise<void>;
+  discard(records: R[], error: unknown, attempts: number): Promise<void>;
   pause(): void;
   resume(): void;
-  succeeded(records: readonly ReplayRecord[]): void;
+  succeeded(records: readonly R[]): void;
   /** `partial`: the function answered with batchItemFailures rather than an error. */
   failed(error: unknown, attempt: number, partial: boolean): void;
   /** A commit of `offset` was not taken; it is kept and tried again. */
@@ -44,8 +45,8 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
  * shared rule (settleBatch); offsets are committed only after the function succeeds, a failed
  * batch is retried from its first unprocessed record.
  */
-export class PartitionWorker {
-  private readonly cutter: BatchCutter<{ record: ReplayRecord }>;
+export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord> {
+  private readonly cutter: BatchCutter<{ record: R }>;
   private readonly clock: Clock;
   /** The offset after the last record taken in; records below it are already held or done. */
   private nextOffset: number | undefined;
@@ -69,7 +70,7 @@ export class PartitionWorker {
     readonly topic: string,
     readonly partition: number,
     private readonly settings: PartitionSettings,
-    private readonly ports: PartitionPorts,
+    private readonly ports: PartitionPorts<R>,
   ) {
     this.clock = settings.clock ?? wallClock;
     this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, () => this.now());
@@ -86,7 +87,7 @@ export class PartitionWorker {
     return this.state === 'running' && (this.nextOffset === undefined || offset >= this.nextOffset);
   }
 
-  push(records: readonly ReplayRecord[]): void {
+  push(records: readonly R[]): void {
     if (this.state !== 'running') return;
     const now = this.now();
     for (const record of records) {
@@ -184,7 +185,7 @@ export class PartitionWorker {
     }
   }
 
-  private take(): ReplayRecord[] {
+  private take(): R[] {
     const taken = this.cutter.cut().map((item) => item.record);
     if (this.paused && this.cutter.size < this.settings.batchSize) {
       this.paused = false;
@@ -193,7 +194,7 @@ export class PartitionWorker {
     return taken;
   }
 
-  private async process(records: ReplayRecord[]): Promise<void> {
+  private async process(records: R[]): Promise<void> {
     const outcome = await this.ports.invoke(records);
     const settled = settleBatch(outcome, records, this.failure, this.settings.maxRetries);
     if (settled.failure === undefined) {
@@ -232,7 +233,7 @@ export class PartitionWorker {
   }
 
   /** Skipping records is only safe once the destination has them: keep trying until it does. */
-  private async discard(records: ReplayRecord[], error: unknown, attempts: number): Promise<boolean> {
+  private async discard(records: R[], error: unknown, attempts: number): Promise<boolean> {
     for (let tries = 1; this.state !== 'revoked'; tries++) {
       try {
         await this.ports.discard(records, error, attempts);

@@ -8,6 +8,7 @@ import { NdjsonSink } from '../sink/ndjson.ts';
 import type { Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
+import type { ReportCollector } from '../report/collector.ts';
 import { cutBatches, recordTime } from './batch-cutter.ts';
 import { settleBatch, type FailurePoint } from './batch-outcome.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeBatch, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
@@ -50,6 +51,8 @@ export interface ReplayOptions {
   retryDelayMs?: number;
   /** DSP kernels; default: the native module when it loads (DSPFN_BACKEND, see resolveBackend). */
   backend?: DspBackend;
+  /** Collects the signals, dead letters and late records for an HTML report (`--report`). */
+  report?: ReportCollector;
 }
 
 export interface ReplayProgress {
@@ -106,7 +109,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const windowMs = options.batchWindowMs === undefined ? Infinity : checkRange('--batch-window', options.batchWindowMs, 0, MAX_BATCH_WINDOW_MS);
   const retries = checkRange('--retries', options.retries ?? 2, 0, 10_000);
   if (options.sink === undefined && options.out === undefined) throw new ConfigError('replay needs an output: out (an NDJSON file) or sink');
-  const sink = options.sink ?? new NdjsonSink(options.out!);
+  const output = options.sink ?? new NdjsonSink(options.out!);
+  const sink = options.report ? options.report.sink(output) : output;
   const functionName = options.handler.dspfn.definition.name;
   // Running totals, so the progress after each batch costs the same on the 10,000th batch.
   const totals = { samples: 0, results: 0, deadLetters: 0, late: 0, skipped: 0, tombstones: 0 };
@@ -123,7 +127,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     sink,
     state: options.state ?? new MemoryStateStore(),
     logger: options.logger ?? jsonLogger({ function: functionName }, options.logLevel ?? 'warn'),
+    ...(options.report ? { observe: options.report } : {}),
     onBatch: (report: BatchReport) => {
+      options.report?.onBatch(report);
       totals.samples += report.samples;
       totals.results += report.results;
       totals.deadLetters += report.deadLetters;

@@ -55,17 +55,34 @@ function clientCertificateAlert(code: string, message: string): string | undefin
   return name !== undefined && Object.values(CLIENT_CERT_ALERTS).some((label) => label.toLowerCase() === name) ? name : undefined;
 }
 
-/** The error and every error it wraps (cause, kafkajs's originalError). */
-function chain(error: unknown): Array<{ code?: unknown; name?: unknown; message?: unknown; type?: unknown }> {
-  const out: Array<{ code?: unknown; name?: unknown; message?: unknown }> = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
-    out.push(current as { code?: unknown; name?: unknown; message?: unknown });
-    const next = (current as { cause?: unknown; originalError?: unknown }).cause ?? (current as { originalError?: unknown }).originalError;
-    if (next === current) break;
-    current = next;
-  }
+type Node = { code?: unknown; name?: unknown; message?: unknown; apiId?: unknown };
+
+/**
+ * The error and every error it wraps, depth first: `cause`, kafkajs's `originalError`, and the
+ * `errors` of an AggregateError (@platformatic/kafka nests its retries and brokers as
+ * MultipleErrors of causes of …). Bounded, since the tree comes from a library.
+ */
+function chain(error: unknown): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<object>();
+  const visit = (current: unknown, depth: number): void => {
+    if (current === null || typeof current !== 'object' || seen.has(current) || depth > 10 || out.length >= 64) return;
+    seen.add(current);
+    out.push(current as Node);
+    const { cause, originalError, errors } = current as { cause?: unknown; originalError?: unknown; errors?: unknown };
+    visit(cause, depth + 1);
+    visit(originalError, depth + 1);
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+  };
+  visit(error, 0);
   return out;
+}
+
+/** A refused SASL login, as kafkajs and @platformatic/kafka report it (Kafka error 58, SASL_AUTHENTICATION_FAILED). */
+function saslRefused(e: Node): boolean {
+  if (text(e.name) === 'KafkaJSSASLAuthenticationError') return true;
+  if (text(e.apiId) === 'SASL_AUTHENTICATION_FAILED') return true;
+  return text(e.code) === 'PLT_KFK_AUTHENTICATION' && /^SASL authentication failed/.test(text(e.message));
 }
 
 function text(value: unknown): string {
@@ -77,10 +94,10 @@ export function securityFailure(error: unknown, context: FailureContext): Securi
   const who = context.user ? ` of user "${context.user}"` : '';
   for (const e of chain(error)) {
     const code = text(e.code);
-    const name = text(e.name);
     const message = text(e.message);
-    if (name === 'KafkaJSSASLAuthenticationError' || /^WRONGPASS\b/.test(message)) {
-      const reply = name === 'KafkaJSSASLAuthenticationError' ? 'SASL authentication failed' : 'WRONGPASS';
+    const sasl = saslRefused(e);
+    if (sasl || /^WRONGPASS\b/.test(message)) {
+      const reply = sasl ? 'SASL authentication failed' : 'WRONGPASS';
       return {
         kind: 'credentials',
         credentialsRefused: true,

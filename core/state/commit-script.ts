@@ -138,6 +138,8 @@ export interface ScriptTransport {
    * the replies as Redis gave them.
    */
   mgetExists(keys: readonly string[]): Promise<[values: unknown, existing: unknown]>;
+  /** One SCAN step: the next cursor ('0' when done) and the keys of this step. */
+  scan(cursor: string, match: string, count: number): Promise<[cursor: string, keys: string[]]>;
   /** The reply Redis gives when its script cache no longer holds the sha. */
   isNoScript(error: unknown): boolean;
   /** Loads the client and connects, ahead of the first call. */

@@ -29,12 +29,27 @@ describe('fence text', () => {
 describe('values (layout v2)', () => {
   it('round-trip a fence and any snapshot bytes, with an empty fence too', () => {
     const snapshot = Uint8Array.from({ length: 256 }, (_, i) => i);
-    expect(encodeValue('t\t0\t5\n', new Uint8Array([0, 255]))).toBe(`dspfn:2\nt\t0\t5\n\n${Buffer.from([0, 255]).toString('base64')}`);
+    expect(encodeValue('t\t0\t5\n', new Uint8Array([0, 255]), 1_765_000_000_123)).toBe(`dspfn:2\nt\t0\t5\n\n${Buffer.from([0, 255]).toString('base64')}\ncommitted:1765000000123`);
     const back = decodeValue('k', encodeValue('a\t0\t1\nb\t1\t2\n', snapshot));
     expect([...back.snapshot]).toEqual([...snapshot]);
     expect(back.offsets).toEqual([{ topic: 'a', partition: 0, offset: 1 }, { topic: 'b', partition: 1, offset: 2 }]);
     const empty = decodeValue('k', encodeValue('', new Uint8Array([7])));
     expect([[...empty.snapshot], empty.offsets]).toEqual([[7], []]);
+  });
+
+  it('read the commit time when the value has one, and values of earlier v2 writers without it', () => {
+    const now = decodeValue('k', encodeValue('t\t0\t5\n', new Uint8Array([1, 2, 3]), 1_765_000_000_123));
+    expect([now.committedAt, [...now.snapshot], now.offsets]).toEqual([1_765_000_000_123, [1, 2, 3], [{ topic: 't', partition: 0, offset: 5 }]]);
+    const earlier = decodeValue('k', `dspfn:2\nt\t0\t5\n\n${Buffer.from([1, 2, 3]).toString('base64')}`);
+    expect([earlier.committedAt, [...earlier.snapshot], earlier.offsets]).toEqual([undefined, [1, 2, 3], [{ topic: 't', partition: 0, offset: 5 }]]);
+    const noFence = decodeValue('k', `dspfn:2\n\n${Buffer.from([4]).toString('base64')}`);
+    expect([noFence.committedAt, [...noFence.snapshot]]).toEqual([undefined, [4]]);
+    // A key reset by `dspfn state reset`: its fence and an empty snapshot.
+    const reset = decodeValue('k', encodeValue('t\t0\t5\n', new Uint8Array(0), 7));
+    expect([reset.committedAt, reset.snapshot.length, reset.offsets]).toEqual([7, 0, [{ topic: 't', partition: 0, offset: 5 }]]);
+    for (const bad of ['dspfn:2\nt\t0\t1\n\nAQ==\ncommitted:', 'dspfn:2\nt\t0\t1\n\nAQ==\ncommitted:12x', 'dspfn:2\nt\t0\t1\n\nAQ==\nsecret:1']) {
+      expect(() => decodeValue('k', bad)).toThrow(/state key k holds a malformed value/);
+    }
   });
 
   it('refuse values dspfn did not write, without echoing them', () => {
@@ -63,7 +78,7 @@ describe('values (layout v2)', () => {
     const entries = ['a', 'b', 'c'].map((key) => ({ key, snapshot: new Uint8Array(30), offsets: [{ topic: 't', partition: 0, offset: 1 }], expected: null }));
     const { keys, args } = commitArgs(layout, entries);
     expect(args).toHaveLength(1 + 2 * 3);
-    const parts = splitCommit(keys, args, 170); // about 81 bytes per entry
+    const parts = splitCommit(keys, args, 230); // about 105 bytes per entry
     expect(parts.map((p) => p.keys)).toEqual([['dspfn:a', 'dspfn:b'], ['dspfn:c']]);
     expect(parts[1]!.args).toEqual(['0', args[5], args[6]]);
   });

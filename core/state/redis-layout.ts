@@ -7,12 +7,18 @@ import type { CommitResult, CommitStatus, StateEntry, StoredState } from './stor
  * database can be used through either. Layout v2, one string per key:
  *
  *   <prefix><state key>  string  "dspfn:2\n" <fence> "\n" <base64 of the pipeline snapshot>
+ *                                [ "\ncommitted:" <epoch ms of the commit> ]
  *
  * where the fence is the offsets the snapshot has absorbed (canonical text, below; every line ends
  * in "\n", so the fence ends at the first blank line). A string makes a load one MGET, with no
  * script and no per-key work in Redis; the commit script compares the stored fence in place.
  * Base64 on both transports because the REST API only carries text: raw bytes stored over TCP would
  * make the same data unreadable through Upstash's REST endpoint.
+ *
+ * The trailer (dspfn 0.2 on) says when the value was written, for `dspfn state list`; values
+ * without it (earlier v2 writers) read the same, with no commit time. The commit script never reads
+ * past the fence, so it is unaffected. An empty snapshot is a key reset by `dspfn state reset`: its
+ * next batch starts afresh behind the kept fence.
  *
  * Layout v1 (dspfn before 0.2): a hash per key with fields `snapshot` (base64) and `fence`. Still
  * read: a load finds such keys through EXISTS (sent with the MGET) and reads them with a script,
@@ -174,13 +180,17 @@ function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
   return { snapshot, offsets };
 }
 
+/** What precedes the commit time at the end of a value. */
+export const COMMITTED_TRAILER = '\ncommitted:';
+
 /**
  * A v2 value: header, fence, blank line, base64 snapshot — or the snapshot itself when it is text
  * starting with "#" (never the start of base64): a partition's window index, which the window load
- * script reads in place (window-load-script.ts).
+ * script reads in place (window-load-script.ts) — and the time it is written.
  */
-export function encodeValue(fence: string, snapshot: Uint8Array): string {
-  return `${VALUE_HEADER}${fence}\n${isText(snapshot) ? Buffer.from(snapshot).toString('latin1') : toBase64(snapshot)}`;
+export function encodeValue(fence: string, snapshot: Uint8Array, committedAt: number = Date.now()): string {
+  const body = isText(snapshot) ? Buffer.from(snapshot).toString('latin1') : toBase64(snapshot);
+  return `${VALUE_HEADER}${fence}\n${body}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
 }
 
 /** Printable ASCII, tabs and newlines, starting with "#". */
@@ -195,8 +205,15 @@ export function decodeValue(key: string, value: string): StoredState {
   const start = VALUE_HEADER.length;
   const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
   if (blank < 0) throw corrupt(key, 'value');
-  const body = value.slice(blank + 2);
-  return stored(key, value.slice(start, blank + 1), body.startsWith('#') ? new Uint8Array(Buffer.from(body, 'latin1')) : fromBase64(body, key));
+  // Base64 holds no newline, and a text snapshot (a window index) has the trailer after it: the
+  // last newline after the blank line starts the trailer.
+  const end = value.lastIndexOf('\n');
+  const body = (text: string) => (text.startsWith('#') ? new Uint8Array(Buffer.from(text, 'latin1')) : fromBase64(text, key));
+  if (end <= blank + 1) return stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2)));
+  if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
+  const committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
+  if (committedAt < 0) throw corrupt(key, 'value');
+  return { ...stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2, end))), committedAt };
 }
 
 /**
@@ -246,11 +263,12 @@ export function parseLegacyReply(keys: readonly string[], reply: unknown, found:
 export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const args: string[] = [String(layout.ttlMs)];
+  const now = Date.now();
   for (const entry of entries) {
     keys.push(layout.prefix + entry.key);
     args.push(
       entry.expected === null ? NEW_KEY : (storedFences.get(entry.expected) ?? encodeFence(entry.expected, entry.key)),
-      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot),
+      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot, now),
     );
   }
   return { keys, args };

@@ -8,7 +8,7 @@ import { securityFailure, type FailureContext } from '../security/failures.ts';
 import { tlsClientOptions, warnInsecure, type TlsMaterial, type TlsSettingNames } from '../security/pem.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
-import { ScriptStateStore, safeMessage } from './script-store.ts';
+import { ScriptStateStore, safeMessage, scanReply } from './script-store.ts';
 
 export const REDIS_TLS_SETTINGS: TlsSettingNames = {
   ca: 'DSPFN_REDIS_CA',
@@ -131,6 +131,11 @@ class RedisTransport implements ScriptTransport {
   async mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
     const [values, existing] = await this.send([['MGET', ...keys], ['EXISTS', ...keys]]);
     return [values, existing];
+  }
+
+  async scan(cursor: string, match: string, count: number): Promise<[string, string[]]> {
+    const [reply] = await this.send([['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]]);
+    return scanReply(reply);
   }
 
   /** Reads the URL when it is a secret and connects (handshake included) now; a later call reuses the connection. */

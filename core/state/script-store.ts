@@ -1,6 +1,8 @@
 import { DspfnError, StateStoreError } from '../errors.ts';
+import { globEscape, RESET_SCRIPT, WRITE_SCRIPT } from './admin-scripts.ts';
 import { COMMIT_SCRIPT, LEGACY_LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
 import {
+  COMMITTED_TRAILER,
   commitArgs,
   loadKeys,
   parseCommitReply,
@@ -80,6 +82,51 @@ export class ScriptStateStore implements StateStore {
     return this.transport.close();
   }
 
+  /**
+   * The state keys (without the prefix) that start with `start`, a SCAN page at a time: never a
+   * KEYS, which would block a shared Redis. SCAN may return a key twice; callers de-duplicate.
+   */
+  async *scan(start: string): AsyncGenerator<string[]> {
+    const match = `${globEscape(this.layout.prefix + start)}*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = (await this.call('scan', () => this.transport.scan(cursor, match, 1_000))) as [string, string[]];
+      if (keys.length > 0) yield keys.map((key) => key.slice(this.layout.prefix.length));
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  /**
+   * Drops the snapshots of these state keys and keeps their fences (see RESET_SCRIPT): each key's
+   * next batch starts afresh and still skips the records it had applied.
+   */
+  async reset(keys: readonly string[], now: number = Date.now()): Promise<{ reset: number; deleted: number; missing: number }> {
+    const outcome = { reset: 0, deleted: 0, missing: 0 };
+    for (let at = 0; at < keys.length; at += 500) {
+      const part = keys.slice(at, at + 500);
+      const reply = await this.call('reset', () =>
+        runScript(this.transport, RESET_SCRIPT, loadKeys(this.layout, part), [String(this.layout.ttlMs), `${COMMITTED_TRAILER}${Math.trunc(now)}`]),
+      );
+      if (typeof reply !== 'string' || reply.length !== part.length) throw new StateStoreError(`the state reset script answered for ${part.length} keys unexpectedly`);
+      for (const status of reply) {
+        if (status === 'r') outcome.reset++;
+        else if (status === 'd') outcome.deleted++;
+        else outcome.missing++;
+      }
+    }
+    return outcome;
+  }
+
+  /** Writes stored values as they are (layout v2 text, see redis-layout.ts), replacing what the keys held. */
+  async write(values: ReadonlyArray<{ key: string; value: string }>): Promise<void> {
+    for (let at = 0; at < values.length; at += 500) {
+      const part = values.slice(at, at + 500);
+      await this.call('write', () =>
+        runScript(this.transport, WRITE_SCRIPT, loadKeys(this.layout, part.map((v) => v.key)), [String(this.layout.ttlMs), ...part.map((v) => v.value)]),
+      );
+    }
+  }
+
   private async call(what: string, run: () => Promise<unknown>): Promise<unknown> {
     try {
       return await run();
@@ -88,6 +135,12 @@ export class ScriptStateStore implements StateStore {
       throw new StateStoreError(`${this.name} state ${what} failed: ${safeMessage(error)}`);
     }
   }
+}
+
+/** A SCAN reply, from node-redis (RESP2 arrays) or @upstash/redis (cursor as a string or number). */
+export function scanReply(reply: unknown): [string, string[]] {
+  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new StateStoreError('SCAN answered an unexpected reply');
+  return [String(reply[0]), (reply[1] as unknown[]).map(String)];
 }
 
 /**

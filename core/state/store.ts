@@ -4,6 +4,8 @@ import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 export interface StoredState {
   readonly snapshot: Uint8Array;
   readonly offsets: readonly AbsorbedOffset[];
+  /** Epoch ms of the commit that wrote it, where the store keeps it (absent for older values). */
+  readonly committedAt?: number;
 }
 
 export interface StateEntry {

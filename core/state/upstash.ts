@@ -5,7 +5,7 @@ import { packageExports } from '../lazy-import.ts';
 import { fixedSecret, type SecretSource } from '../secrets/source.ts';
 import type { ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
-import { ScriptStateStore } from './script-store.ts';
+import { ScriptStateStore, scanReply } from './script-store.ts';
 
 export interface UpstashStateStoreOptions extends StateLayoutOptions {
   /** REST URL; default UPSTASH_REDIS_REST_URL. */
@@ -164,6 +164,10 @@ class UpstashTransport implements ScriptTransport {
       const [values, existing] = await client.pipeline().mget(...keys).exists(...keys).exec();
       return [values, existing] as [unknown, unknown];
     });
+  }
+
+  scan(cursor: string, match: string, count: number): Promise<[string, string[]]> {
+    return this.call(async (client) => scanReply(await client.scan(cursor, { match, count })));
   }
 
   isNoScript(error: unknown): boolean {

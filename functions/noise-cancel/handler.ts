@@ -15,7 +15,7 @@ export const handler = defineFunction({
       deviceId: key,
       partition: record.partition,
       offset: record.offset,
-      error: Array.from(output),
+      error: output,
     }),
   },
 });

@@ -57,6 +57,19 @@ export interface CallRecord {
   readonly start: number;
   readonly offset: number;
   readonly written: number;
+  /** Event stages: the call's input frames, its first input index and its events' indices, as the kernel reported them. */
+  readonly events?: { readonly frames: number; readonly first: number; readonly indices: readonly number[] };
+}
+
+/** An event stage's report of its last call (undefined for other stages). */
+export function eventReport(kernel: StageKernel, frames: number): CallRecord['events'] {
+  if (!kernel.eventIndices) return undefined;
+  return { frames, first: kernel.firstInputIndex!(), indices: Array.from(kernel.eventIndices()) };
+}
+
+/** The events' indices of a kernel's last call ([] for stages that are not event stages). */
+export function eventIndicesOf(kernel: StageKernel): number[] {
+  return kernel.eventIndices ? Array.from(kernel.eventIndices()) : [];
 }
 
 /**
@@ -87,7 +100,8 @@ export function runChunks(kernel: StageKernel, input: Float32Array, options: Chu
       assertGuard(output, written * kernel.outChannels, `${options.what}, call of ${frames}`);
     }
     assert.ok(written >= 0 && written <= most, `${options.what}: wrote ${written} of at most ${most} frames`);
-    options.calls?.push({ start: at - frames, offset: kernel.firstOutputOffset?.() ?? 0, written });
+    const events = eventReport(kernel, frames);
+    options.calls?.push({ start: at - frames, offset: kernel.firstOutputOffset?.() ?? 0, written, ...(events ? { events } : {}) });
     parts.push(output.slice(0, written * kernel.outChannels));
   }
   assert.equal(at * kernel.inChannels, input.length, 'the lengths cover the input');
@@ -122,9 +136,22 @@ export function splits(frames: number, seed: number): number[][] {
  * at its start + firstOutputOffset, the next ones `down/up` input frames apart (rate-changing stages).
  * Output frames lie on the grid of 1/up input frames; positions are counted on it (whole numbers,
  * then divided by up), so a frame a split stream puts at 5 + 1/3 compares equal to the whole
- * stream's 16/3, which float64 sums of thirds would not. A first frame off the grid fails.
+ * stream's 16/3, which float64 sums of thirds would not. A first frame off the grid fails. Event
+ * stages: each event's index (they must report one per event, each at most one frame before the
+ * call and within it, and the call's first input index where the call starts).
  */
 export function framePositions(descriptor: AnyStageDescriptor, params: object, calls: readonly CallRecord[]): number[] {
+  if (descriptor.rate.kind === 'events') {
+    return calls.flatMap(({ start, written, events }) => {
+      assert.ok(events !== undefined, `${descriptor.name}: an event stage reports its events' indices`);
+      assert.equal(events.indices.length, written, `${descriptor.name}: one index per event frame`);
+      if (events.frames > 0) assert.equal(events.first, start, `${descriptor.name}: the call's first input index`);
+      for (const index of events.indices) {
+        assert.ok(Number.isInteger(index) && index >= start - 1 && index < start + events.frames, `${descriptor.name}: event index ${index} outside the call [${start}, ${start + events.frames})`);
+      }
+      return events.indices;
+    });
+  }
   if (descriptor.rate.kind !== 'ratio') return [];
   const { up, down } = descriptor.rate.ratio(params);
   return calls.flatMap(({ start, offset, written }) => {
@@ -142,6 +169,22 @@ export function assertSamePositions(actual: readonly number[], expected: readonl
   for (let i = 0; i < expected.length; i++) {
     if (actual[i] !== expected[i]) assert.fail(`${what}: output frame ${i} lies at input frame ${actual[i]}, the whole stream puts it at ${expected[i]}`);
   }
+}
+
+/**
+ * A definition's output as the kernel writes it: frames, and for an event stage (rows of
+ * `[index, channel, code, value]`) the frames `[channel, code, value]` and the indices apart.
+ */
+export function definitionOutput(descriptor: AnyStageDescriptor, definition: Float64Array): { frames: Float64Array; indices: number[] } {
+  if (descriptor.rate.kind !== 'events') return { frames: definition, indices: [] };
+  const rows = definition.length / 4;
+  const frames = new Float64Array(rows * 3);
+  const indices: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    indices.push(definition[r * 4]!);
+    frames.set(definition.subarray(r * 4 + 1, r * 4 + 4), r * 3);
+  }
+  return { frames, indices };
 }
 
 export function assertSameSamples(actual: Float32Array, expected: Float32Array, what: string): void {

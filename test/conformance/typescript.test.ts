@@ -17,6 +17,9 @@ import {
   assertDefinition,
   assertSameBytes,
   assertSamePositions,
+  definitionOutput,
+  eventIndicesOf,
+  eventReport,
   framePositions,
   type CallRecord,
   assertSameSamples,
@@ -45,13 +48,15 @@ describe('conformance: TypeScript kernels', () => {
         const whole = kernel(c);
         const expected = runWhole(whole, input);
         const state = whole.snapshot();
+        const events = eventReport(whole, STREAM_FRAMES);
         const wholePositions = framePositions(c.descriptor, c.spec.params, [
-          { start: 0, offset: whole.firstOutputOffset?.() ?? 0, written: expected.length / whole.outChannels },
+          { start: 0, offset: whole.firstOutputOffset?.() ?? 0, written: expected.length / whole.outChannels, ...(events ? { events } : {}) },
         ]);
         if (c.descriptor.rate.kind === 'same') assert.equal(expected.length, STREAM_FRAMES * whole.outChannels, `${what}: one output frame per input frame`);
 
-        const definition = c.reference.definition(input, c.channels, c.spec.params as never);
-        assertDefinition(expected, definition, input, c.reference.definitionBound, `${what} vs definition`, c.reference.definitionScale);
+        const definition = definitionOutput(c.descriptor, c.reference.definition(input, c.channels, c.spec.params as never));
+        assertDefinition(expected, definition.frames, input, c.reference.definitionBound, `${what} vs definition`, c.reference.definitionScale);
+        if (events) assertSamePositions(events.indices, definition.indices, `${what}: event indices vs definition`);
 
         const chunked = kernel(c);
         const calls: CallRecord[] = [];
@@ -64,16 +69,19 @@ describe('conformance: TypeScript kernels', () => {
           // Each part on a fresh kernel restored from the previous one's snapshot.
           let previous: Uint8Array | undefined;
           const outputs: Float32Array[] = [];
+          const indices: number[] = [];
           let at = 0;
           for (const frames of parts) {
             const k = kernel(c);
             if (previous) k.restore(previous);
             outputs.push(runWhole(k, input.subarray(at * c.channels, (at + frames) * c.channels)));
+            indices.push(...eventIndicesOf(k));
             previous = k.snapshot();
             at += frames;
           }
           const joined = Float32Array.from(outputs.flatMap((o) => [...o]));
           assertSameSamples(joined, expected, `${what}: split ${parts.join(' + ')} through snapshots`);
+          assertSamePositions(indices, events?.indices ?? [], `${what}: event indices, split ${parts.join(' + ')} through snapshots`);
           assertSameBytes(previous!, state, `${what}: split ${parts.join(' + ')}`);
         }
 

@@ -126,6 +126,7 @@ describe('function stack (serverless.yml)', () => {
     expect(functions.map(([id]) => id).sort()).toEqual([
       'IotDashanomalyLambdaFunction',
       'NoiseDashcancelLambdaFunction',
+      'RfiDashdetectLambdaFunction',
       'SensorDashrmsLambdaFunction',
       'TelemetryDashsmoothLambdaFunction',
       'WindowDashavgLambdaFunction',
@@ -134,7 +135,7 @@ describe('function stack (serverless.yml)', () => {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
-      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth|iot-anomaly|window-avg)\/handler\.handler$/);
+      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth|rfi-detect|iot-anomaly|window-avg)\/handler\.handler$/);
       expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
       expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
@@ -173,6 +174,15 @@ describe('function stack (serverless.yml)', () => {
     expect(msk.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-telemetry-smooth' });
     const read = roleStatements().find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'));
     expect(JSON.stringify(read?.Resource)).toContain('/telemetry');
+  });
+
+  it('maps the MSK element.raw_data topic (rfi-detect)', () => {
+    const msk = mappingFor('MSK', 'RfiDashdetect').Properties;
+    expect(msk.FunctionName).toEqual({ 'Fn::GetAtt': ['RfiDashdetectLambdaFunction', 'Arn'] });
+    expect(msk.Topics).toEqual(['element.raw_data']);
+    expect(msk.AmazonManagedKafkaEventSourceConfig).toEqual({ ConsumerGroupId: 'dspfn-examples-ci-rfi-detect' });
+    const read = roleStatements().find((s) => [s.Action].flat().includes('kafka-cluster:ReadData'));
+    expect(JSON.stringify(read?.Resource)).toContain('/element.raw_data');
   });
 
   it('maps the self-managed Kafka topic over SASL/SCRAM in a VPC (noise-cancel)', () => {
@@ -315,7 +325,7 @@ describe('function stack (serverless.yml)', () => {
   });
 
   it('ships each function as a zip under 1 MB holding the bundle (and its map) but no native binary', () => {
-    expect(bundles.map((b) => b.name).sort()).toEqual(['iot-anomaly', 'noise-cancel', 'sensor-rms', 'telemetry-smooth', 'window-avg']);
+    expect(bundles.map((b) => b.name).sort()).toEqual(['iot-anomaly', 'noise-cancel', 'rfi-detect', 'sensor-rms', 'telemetry-smooth', 'window-avg']);
     for (const bundle of bundles) {
       const fn = template.Resources[`${bundle.name[0]!.toUpperCase()}${bundle.name.slice(1).replace(/-/g, 'Dash')}LambdaFunction`]!;
       expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${bundle.name}\\.zip$`));

@@ -61,7 +61,7 @@ describe('dspfn CLI with Kafka', () => {
 
     const child = spawn(
       process.execPath,
-      ['bin/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json'],
+      ['bin/dspfn.js', 'consume', 'sensor-rms', '--brokers', brokers, '--topic', src, '--group', groupId, '--from-beginning', '--batch-size', '20', '--batch-window', '20', '--no-progress', '--json', '--report', join(dir, 'consume.html')],
       { cwd: ROOT, env: { ...process.env, DSPFN_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     cleanup.push(async () => child.kill('SIGKILL'));
@@ -82,6 +82,12 @@ describe('dspfn CLI with Kafka', () => {
     const committedBySigterm = await groupOffsets(brokers, groupId, src);
     expect(committedBySigterm).toEqual([0, 1, 2].map((p) => stats.committed[`${src}-${p}`] ?? -1));
     expect(stats.consumed).toBe(committedBySigterm.reduce((a, b) => a + Math.max(0, b), 0));
+    // consume --report: the HTML report of what this consumer processed.
+    const html = readFileSync(join(dir, 'consume.html'), 'utf8');
+    const report = JSON.parse(/<script id="dspfn-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as { summary: string[][]; keys: Array<{ inputFrames: number }> };
+    expect(report.summary).toContainEqual(['group', groupId]);
+    expect(report.keys.length).toBeGreaterThan(0);
+    expect(report.keys.every((k) => k.inputFrames > 0)).toBe(true);
 
     // A new consumer of the group takes over exactly where the stopped one committed.
     const rest = await consume({ handler: sensorRms, brokers, topic: src, groupId, batchWindowMs: 20, logger: jsonLogger({}, 'silent'), logLevel: 'silent' });

@@ -366,10 +366,15 @@ describe.each(backends)('$name state store', (backend) => {
     expect((await short.load(['brief'])).size).toBe(0);
   });
 
-  itRedis('lays keys out as one string per key under the prefix: header, fence, blank line, base64 snapshot', async () => {
+  itRedis('lays keys out as one string per key under the prefix: header, fence, blank line, base64 snapshot, commit time', async () => {
     fresh();
+    const before = Date.now();
     await store.commit([{ key: 'fn:device-1', snapshot: bytes(0, 255), offsets: [at('b', 1, 2), at('a', 0, 1)], expected: null }]);
-    expect(await raw.get(`${RUN}${prefix}fn:device-1`)).toBe(`dspfn:2\na\t0\t1\nb\t1\t2\n\n${Buffer.from([0, 255]).toString('base64')}`);
+    const value = (await raw.get(`${RUN}${prefix}fn:device-1`))!;
+    const [layout, committed] = value.split('\ncommitted:');
+    expect(layout).toBe(`dspfn:2\na\t0\t1\nb\t1\t2\n\n${Buffer.from([0, 255]).toString('base64')}`);
+    expect(Number(committed)).toBeGreaterThanOrEqual(before);
+    expect(Number(committed)).toBeLessThanOrEqual(Date.now());
   });
 
   itRedis('reads keys stored by layout v1 (a hash per key) and rewrites each as v2 when it is committed', async () => {

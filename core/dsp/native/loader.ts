@@ -38,6 +38,8 @@ export interface NativeStage {
   readonly kind: number;
   readonly name: string;
   readonly stateVersion: number;
+  /** An event stage (its C ops say `events = 1`). */
+  readonly events: boolean;
 }
 
 /** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
@@ -46,10 +48,13 @@ export interface NativeAddon {
   readonly version: string;
   readonly arch: string;
   create(kind: number, channels: number, params: Float64Array): NativeHandle;
-  /** Returns the frames written. */
-  process(handle: NativeHandle, input: Float32Array, output: Float32Array): number;
+  /** Returns the frames written; an event stage writes each event frame's sample index to `positions` (required for it). */
+  process(handle: NativeHandle, input: Float32Array, output: Float32Array, positions?: Float64Array): number;
   maxOutputFrames(handle: NativeHandle, frames: number): number;
-  /** Where the last process call's first output frame lies, in input frames from its first input frame. */
+  /**
+   * Where the last process call's first output frame lies, in input frames from its first input
+   * frame; for an event stage, the index in the key's stream of that call's first input frame.
+   */
   firstOutputOffset(handle: NativeHandle): number;
   snapshot(handle: NativeHandle): Uint8Array;
   restore(handle: NativeHandle, state: Uint8Array): void;
@@ -65,7 +70,7 @@ export interface NativeAddon {
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 4;
+export const NATIVE_ABI = 5;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
@@ -150,6 +155,8 @@ export function catalogueProblems(stages: readonly NativeStage[]): string[] {
     else if (native.name !== descriptor.name) problems.push(`kind ${kind} is ${native.name}, not ${descriptor.name}`);
     else if (native.stateVersion !== descriptor.stateVersion) {
       problems.push(`${descriptor.name} state version ${native.stateVersion}, not ${descriptor.stateVersion}`);
+    } else if (native.events !== (descriptor.rate.kind === 'events')) {
+      problems.push(`${descriptor.name} is ${native.events ? '' : 'not '}an event stage in C`);
     }
   }
   return problems;
@@ -283,14 +290,22 @@ function rethrow(error: unknown, stage: string): DspfnError {
 
 /** A StageKernel over a native handle; errors become dspfn errors with the caller's JS stack. */
 class NativeKernel implements StageKernel {
+  private readonly sameRate: boolean;
+  /** Event stages: the binding writes each event's index here (grown to maxOutputFrames). */
+  private positions: Float64Array | undefined;
+  private written = 0;
+
   constructor(
     private readonly addon: NativeAddon,
     private readonly handle: NativeHandle,
     private readonly stage: string,
     readonly inChannels: number,
     readonly outChannels: number,
-    private readonly sameRate: boolean,
-  ) {}
+    rate: 'same' | 'ratio' | 'events',
+  ) {
+    this.sameRate = rate === 'same';
+    if (rate === 'events') this.positions = new Float64Array(0);
+  }
 
   maxOutputFrames(inFrames: number): number {
     return this.sameRate ? inFrames : this.addon.maxOutputFrames(this.handle, inFrames);
@@ -300,6 +315,15 @@ class NativeKernel implements StageKernel {
     return this.sameRate ? 0 : this.addon.firstOutputOffset(this.handle);
   }
 
+  eventIndices(): Float64Array {
+    return (this.positions ?? new Float64Array(0)).subarray(0, this.written);
+  }
+
+  /** Event stages: the binding's `first` is the call's first input index. */
+  firstInputIndex(): number {
+    return this.addon.firstOutputOffset(this.handle);
+  }
+
   process(input: Float32Array, output: Float32Array): number {
     // The binding reads any typed array's bytes (the cheapest Node-API call), so the element type
     // is checked here.
@@ -307,7 +331,12 @@ class NativeKernel implements StageKernel {
       throw new InvalidSamplesError(`${this.stage}: input and output must be Float32Arrays`, { stage: this.stage });
     }
     try {
-      return this.addon.process(this.handle, input, output);
+      if (this.positions === undefined) return this.addon.process(this.handle, input, output);
+      const most = this.addon.maxOutputFrames(this.handle, input.length / this.inChannels);
+      if (this.positions.length < most) this.positions = new Float64Array(most);
+      this.written = 0;
+      this.written = this.addon.process(this.handle, input, output, this.positions);
+      return this.written;
     } catch (error) {
       throw rethrow(error, this.stage);
     }
@@ -355,7 +384,7 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
       } catch (error) {
         throw rethrow(error, spec.name);
       }
-      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels, descriptor.rate.kind === 'same');
+      return new NativeKernel(addon, handle, spec.name, inChannels, outChannels, descriptor.rate.kind);
     },
   };
 }

@@ -46,6 +46,9 @@ import { slopeSignChange } from './slopeSignChange/slopeSignChange.stage.ts';
 import { snr } from './snr/snr.stage.ts';
 import { waveformLength } from './waveformLength/waveformLength.stage.ts';
 import { willisonAmplitude } from './willisonAmplitude/willisonAmplitude.stage.ts';
+import { peaks } from './peaks/peaks.stage.ts';
+import { crossings } from './crossings/crossings.stage.ts';
+import { clipDetect } from './clipDetect/clipDetect.stage.ts';
 
 /**
  * THE list of stages: the builder methods of `pipeline()`, both backends, the native parameter
@@ -89,6 +92,9 @@ export const catalogue = [
   spectralFeatures,
   melSpectrogram,
   mfcc,
+  peaks,
+  crossings,
+  clipDetect,
   rls,
   kalman,
   waveformLength,

@@ -85,8 +85,10 @@ export function fixedChannels(inCount: number, outCount: number, layout: string)
 /**
  * `same`: one output frame per input frame, at the input's times. `ratio`: output frame rate =
  * input rate × up / down; the kernel reports where each call's first output frame lies
- * (`StageKernel.firstOutputOffset`). Sparse event stages (part 2 of the catalogue) add a third kind
- * whose kernels report each output frame's position.
+ * (`StageKernel.firstOutputOffset`). `events`: sparse — each call writes zero or more event frames
+ * (`EVENT_FRAME`: channel, kind code, value) and reports each one's sample index in the key's stream
+ * (`StageKernel.eventIndices`); the pipeline times each event at its own sample. An event stage is
+ * the last stage of a pipeline.
  */
 export type RateRule<P> =
   | { readonly kind: 'same' }
@@ -95,7 +97,24 @@ export type RateRule<P> =
       ratio(params: P): { readonly up: number; readonly down: number };
       /** For the README, e.g. "rate / hop (one frame per hop)"; default "rate × up / down". */
       readonly doc?: string;
+    }
+  | {
+      readonly kind: 'events';
+      /** The event kinds the stage reports, indexed by the kind code of its event frames (`['rising', 'falling']`). */
+      readonly kinds: readonly [string, ...string[]];
+      /** For the README, e.g. "an event per peak"; default "events". */
+      readonly doc?: string;
     };
+
+/**
+ * The event frame every event stage writes: `[channel, kind code, value]` (float32; the channel and
+ * the code are small whole numbers, the value is the sample's). The index (float64) is reported
+ * beside it, so it never rounds.
+ */
+export const EVENT_FRAME = 3;
+
+/** Any number of channels in, event frames out (`EVENT_FRAME` values each). */
+export const eventChannels: ChannelRule<unknown> = { doc: 'any → events `[channel, kind, value]`', out: () => EVENT_FRAME };
 
 export const sameRate: RateRule<unknown> = { kind: 'same' };
 

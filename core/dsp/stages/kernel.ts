@@ -25,6 +25,15 @@ export interface StageKernel {
    * first-sample time; output frame j of the call lies `j × down / up` input frames after it.
    */
   firstOutputOffset?(): number;
+  /**
+   * Event stages only: the index in the key's stream (from 0, float64) of the sample behind each
+   * event frame the last `process` call wrote, in the order written (a view of the kernel's own
+   * memory, valid until its next call). An event may lie before the call (a peak is known when the
+   * next sample arrives), but never before the input frame that preceded the call.
+   */
+  eventIndices?(): Float64Array;
+  /** Event stages only: the index in the key's stream of the last `process` call's first input frame. */
+  firstInputIndex?(): number;
   /** The state in its little-endian layout, at the descriptor's `stateVersion`; no scratch. */
   snapshot(): Uint8Array;
   /**

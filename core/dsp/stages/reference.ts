@@ -18,7 +18,9 @@ export interface StageReference<N extends StageName> {
   readonly cases: readonly StageOptions<N>[];
   /**
    * The stage computed straight from its formula in float64, slowly and obviously right (no running
-   * sums, no tricks): interleaved frames in, interleaved frames out.
+   * sums, no tricks): interleaved frames in, interleaved frames out. An event stage's definition
+   * gives one row `[index, channel, kind code, value]` per event, by index then channel: its event
+   * frame with the sample's index in front (families/events/events.reference.ts).
    */
   definition(input: Float32Array, channels: number, params: StageParams<N>): Float64Array;
   /**

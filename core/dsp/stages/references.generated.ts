@@ -36,6 +36,9 @@ import { reference as bandPower } from './bandPower/bandPower.reference.ts';
 import { reference as spectralFeatures } from './spectralFeatures/spectralFeatures.reference.ts';
 import { reference as melSpectrogram } from './melSpectrogram/melSpectrogram.reference.ts';
 import { reference as mfcc } from './mfcc/mfcc.reference.ts';
+import { reference as peaks } from './peaks/peaks.reference.ts';
+import { reference as crossings } from './crossings/crossings.reference.ts';
+import { reference as clipDetect } from './clipDetect/clipDetect.reference.ts';
 import { reference as rls } from './rls/rls.reference.ts';
 import { reference as kalman } from './kalman/kalman.reference.ts';
 import { reference as waveformLength } from './waveformLength/waveformLength.reference.ts';
@@ -83,6 +86,9 @@ export const references: { readonly [N in StageName]: StageReference<N> } = {
   spectralFeatures,
   melSpectrogram,
   mfcc,
+  peaks,
+  crossings,
+  clipDetect,
   rls,
   kalman,
   waveformLength,

@@ -1,6 +1,6 @@
 import type { KafkaRecord } from '../../events/types.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
-import { sourceHeaders } from './source-headers.ts';
+import { addSourceHeaders, sourceHeaders } from './source-headers.ts';
 
 /**
  * A JSON result: `json` (the text of one value `output.value` returned) as the message value,
@@ -16,7 +16,7 @@ export function resultMessage(
   propagate: readonly string[],
   index?: number,
 ): OutputMessage {
-  const headers: Record<string, string | Buffer> = { [Header.contentType]: 'application/json', ...sourceHeaders(record, functionName, propagate) };
+  const headers = addSourceHeaders({ [Header.contentType]: 'application/json' }, record, functionName, propagate);
   if (index !== undefined) headers[Header.resultIndex] = String(index);
   // dspfn wrote this JSON itself, so the NDJSON writer may splice it into a line as it is.
   return { kind: 'result', topic, key, value: json, headers, serializedJson: true };

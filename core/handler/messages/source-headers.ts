@@ -6,12 +6,20 @@ import { Header } from '../../sink/sink.ts';
  * record's headers named in `propagate` (lower-case), copied as they are: trace ids follow results.
  */
 export function sourceHeaders(record: KafkaRecord, functionName: string, propagate: readonly string[]): Record<string, string | Buffer> {
-  const headers: Record<string, string | Buffer> = {
-    [Header.sourceTopic]: record.topic,
-    [Header.sourcePartition]: String(record.partition),
-    [Header.sourceOffset]: String(record.offset),
-    [Header.function]: functionName,
-  };
+  return addSourceHeaders({}, record, functionName, propagate);
+}
+
+/** sourceHeaders added to `headers` (one object per message rather than two). */
+export function addSourceHeaders(
+  headers: Record<string, string | Buffer>,
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): Record<string, string | Buffer> {
+  headers[Header.sourceTopic] = record.topic;
+  headers[Header.sourcePartition] = String(record.partition);
+  headers[Header.sourceOffset] = String(record.offset);
+  headers[Header.function] = functionName;
   for (const header of record.headers) {
     if (propagate.includes(header.name.toLowerCase())) headers[header.name] = header.value;
   }

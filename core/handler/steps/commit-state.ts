@@ -10,6 +10,7 @@ import type { PipelineRun } from './run-pipelines.ts';
 export interface CommitOutcome {
   committed: number;
   duplicates: number;
+  conflicts: number;
   itemFailures: KafkaItemFailure[];
 }
 
@@ -31,12 +32,13 @@ export async function commitState<M>(
     const { pipeline, expected } = loaded.states.get(key)!;
     entries.push({ key: loaded.stateKeys.get(key)!, snapshot: pipeline.snapshot(), offsets: pipeline.offsets(), expected });
   }
-  const outcome: CommitOutcome = { committed: 0, duplicates: 0, itemFailures: [] };
+  const outcome: CommitOutcome = { committed: 0, duplicates: 0, conflicts: 0, itemFailures: [] };
   if (entries.length === 0) return outcome;
   const results = await runtime.state.commit(entries);
   const conflicts = results.filter((o) => o.status === 'conflict').map((o) => o.key);
   outcome.committed = results.filter((o) => o.status === 'committed').length;
   outcome.duplicates = results.filter((o) => o.status === 'duplicate').length;
+  outcome.conflicts = conflicts.length;
   if (conflicts.length === 0) return outcome;
   if (!fn.definition.reportBatchItemFailures) {
     throw new StateStoreError(

@@ -2,6 +2,7 @@ import type { ValueDecoder } from '../../codecs/value-decoder.ts';
 import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../../errors.ts';
 import type { KafkaRecord, ParsedKafkaEvent } from '../../events/types.ts';
 import type { InputFunction } from '../default-input.ts';
+import { jsonBytesReader } from '../json-bytes-input.ts';
 import type { SampleBlock, TombstonePolicy } from '../definition.ts';
 
 export interface DecodedRecord<M = unknown> {
@@ -55,6 +56,7 @@ export function decodeRecords<M>(
   const decoded: DecodedRecord<M>[] = [];
   const rejected: RejectedRecord[] = event.malformed.map(({ record, error }) => ({ record, error }));
   let skipped = 0;
+  const fromJsonBytes = decoder.readsJson ? jsonBytesReader<M>(input) : undefined;
   for (const partition of event.partitions) {
     for (const record of partition.records) {
       if (record.tombstone) {
@@ -63,7 +65,7 @@ export function decodeRecords<M>(
         continue;
       }
       try {
-        const block = input(decoder.decode(record), record);
+        const block = (fromJsonBytes !== undefined && decoder.readsJson!(record) ? fromJsonBytes(record.value, record) : undefined) ?? input(decoder.decode(record), record);
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');
         }

@@ -46,7 +46,15 @@ export async function loadState<M>(
     const pipeline = create();
     const entry = stored.get(stateKey);
     let reload = create;
-    if (entry) {
+    const fenced = (target: Pipeline, offsets: readonly AbsorbedOffset[]) => {
+      for (const o of offsets) target.markAbsorbed(o.topic, o.partition, o.offset);
+      return target;
+    };
+    if (entry && entry.snapshot.length === 0) {
+      // Reset by `dspfn state reset`: the filters start afresh, the fence still skips old records.
+      fenced(pipeline, entry.offsets);
+      reload = () => fenced(create(), entry.offsets);
+    } else if (entry) {
       try {
         pipeline.restore(entry.snapshot, key);
         reload = () => {
@@ -58,12 +66,8 @@ export async function loadState<M>(
         if (!(error instanceof StateMismatchError) || policy !== 'reset') throw error;
         // Reset the filters but keep the fence, so records already applied are still skipped.
         runtime.logger.log('warn', 'state reset after a pipeline configuration change', { key, reason: error.message });
-        const fenced = (target: Pipeline) => {
-          for (const o of entry.offsets) target.markAbsorbed(o.topic, o.partition, o.offset);
-          return target;
-        };
-        fenced(pipeline);
-        reload = () => fenced(create());
+        fenced(pipeline, entry.offsets);
+        reload = () => fenced(create(), entry.offsets);
       }
     }
     states.set(key, { pipeline, expected: entry ? entry.offsets : null, reload });

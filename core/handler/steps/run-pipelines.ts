@@ -1,6 +1,8 @@
 import { DspfnError, InvalidSamplesError, NativeKernelError, OutputError, describeError } from '../../errors.ts';
+import type { PipelineOutput } from '../../dsp/pipeline.ts';
 import type { KafkaRecord } from '../../events/types.ts';
-import type { ResultContext } from '../definition.ts';
+import type { ResultContext, ResultEvent } from '../definition.ts';
+import type { SignalObserver } from '../observer.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
@@ -41,15 +43,20 @@ export function newPipelineRun<M>(): PipelineRun<M> {
  * and the records after it run as a new block — so later records see the state as if it had never
  * come. Pipelines with a rate-changing stage (spectra) run record by record.
  */
-export function runPipelines<M>(groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>, loaded: LoadedState, fn: PreparedFunction<M>): PipelineRun<M> {
+export function runPipelines<M>(
+  groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>,
+  loaded: LoadedState,
+  fn: PreparedFunction<M>,
+  observer?: SignalObserver,
+): PipelineRun<M> {
   const run = newPipelineRun<M>();
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
     const pending = newRecords(key, records, state, run);
     if (pending.length === 0) continue;
-    if (fn.emit === 'batch') runKeyForOneResult(key, pending, state, fn, run);
-    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run);
-    else runKeyRecordByRecord(key, pending, state, fn, run);
+    if (fn.emit === 'batch') runKeyForOneResult(key, pending, state, fn, run, observer);
+    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run, observer);
+    else runKeyRecordByRecord(key, pending, state, fn, run, observer);
   }
   return run;
 }
@@ -104,7 +111,7 @@ function emitted<M>(context: ResultContext<M>, results: { messageKey: string; js
 }
 
 /** Same-rate pipelines: the key's records as one block, each record's output frames a view of it. */
-function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>, observer: SignalObserver | undefined): void {
   const definition = fn.definition.output;
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
@@ -119,12 +126,13 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
       const length = item.samples.length;
       const view = outputView(output, at, length, inChannels, outChannels);
       at += length;
+      const timestamp = item.block.timestamp ?? item.record.timestamp;
       if (length === 0) {
+        observer?.input(key, item.samples, inChannels, timestamp, item.block.sampleRate);
         applied(key, item, state, run);
         done.push(item);
         continue;
       }
-      const timestamp = item.block.timestamp ?? item.record.timestamp;
       const context: ResultContext<M> = {
         functionName: fn.name,
         key,
@@ -135,6 +143,8 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
         frames: length / inChannels,
         timestamp,
         sampleRate: state.pipeline.inputRate(item.block.sampleRate),
+        // Only pipelines that keep the frame rate run as a block: no event stage, no events.
+        events: NO_EVENTS,
       };
       let results: { messageKey: string; json: OutputJson };
       try {
@@ -145,6 +155,10 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
         restart = i + 1;
         break;
       }
+      if (observer) {
+        observer.input(key, item.samples, inChannels, timestamp, item.block.sampleRate);
+        observer.output(key, view, outChannels, context.frames, timestamp, context.sampleRate);
+      }
       applied(key, item, state, run);
       done.push(item);
       emitted(context, results, run);
@@ -154,13 +168,21 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
 }
 
 /** Pipelines with a rate-changing stage: each record's output carries the time and rate the stages give it. */
-function runKeyRecordByRecord<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+function runKeyRecordByRecord<M>(
+  key: string,
+  pending: readonly DecodedRecord<M>[],
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+): void {
   const done: DecodedRecord<M>[] = [];
   for (let i = 0; i < pending.length; i++) {
     const item = pending[i]!;
     const timestamp = item.block.timestamp ?? item.record.timestamp;
     const out = inRecords(key, pending, i, () => state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate }), 1);
     if (out.frames === 0) {
+      observer?.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
       applied(key, item, state, run);
       done.push(item);
       continue;
@@ -175,6 +197,7 @@ function runKeyRecordByRecord<M>(key: string, pending: readonly DecodedRecord<M>
       frames: out.frames,
       timestamp: out.timestamp ?? timestamp,
       sampleRate: out.sampleRate,
+      events: timedEvents(out),
     };
     let results: { messageKey: string; json: OutputJson };
     try {
@@ -183,6 +206,10 @@ function runKeyRecordByRecord<M>(key: string, pending: readonly DecodedRecord<M>
       outputFailed(item, key, error, run);
       undo(state, done);
       continue;
+    }
+    if (observer) {
+      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      observer.output(key, out.samples, out.channels, out.frames, context.timestamp, out.sampleRate);
     }
     applied(key, item, state, run);
     done.push(item);
@@ -197,25 +224,43 @@ interface KeyOutput {
   /** Of the output's first frame. */
   readonly timestamp: number;
   readonly sampleRate: number | undefined;
+  readonly events: readonly ResultEvent[];
 }
 
 /** The key's records in one output: one block (same-rate pipelines), else record by record, concatenated. */
-function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState): KeyOutput {
+function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, observer: SignalObserver | undefined): KeyOutput {
   const { pipeline } = state;
   if (pipeline.sameRate) {
     const output = inRecords(key, pending, 0, () => runBlock(pipeline, pending));
     const first = pending.find((item) => item.samples.length > 0) ?? pending[0]!;
+    const outChannels = pipeline.spec.outChannels;
+    if (observer) {
+      let at = 0;
+      for (const item of pending) {
+        const timestamp = item.block.timestamp ?? item.record.timestamp;
+        const rate = pipeline.inputRate(item.block.sampleRate);
+        observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+        const frames = item.samples.length / fn.channels;
+        if (frames > 0) observer.output(key, outputView(output, at, item.samples.length, fn.channels, outChannels), outChannels, frames, timestamp, rate);
+        at += item.samples.length;
+      }
+    }
     return {
       output,
-      channels: pipeline.spec.outChannels,
-      frames: output.length / pipeline.spec.outChannels,
+      channels: outChannels,
+      frames: output.length / outChannels,
       timestamp: first.block.timestamp ?? first.record.timestamp,
       sampleRate: pipeline.inputRate(first.block.sampleRate),
+      events: NO_EVENTS,
     };
   }
   const outs = pending.map((item, i) => {
     const timestamp = item.block.timestamp ?? item.record.timestamp;
     const out = inRecords(key, pending, i, () => pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate }), 1);
+    if (observer) {
+      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      if (out.frames > 0) observer.output(key, out.samples, out.channels, out.frames, out.timestamp ?? timestamp, out.sampleRate);
+    }
     return { out, timestamp };
   });
   const output = new Float32Array(outs.reduce((n, o) => n + o.out.samples.length, 0));
@@ -233,6 +278,7 @@ function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], s
     frames: outs.reduce((n, o) => n + o.out.frames, 0),
     timestamp: first.out.timestamp ?? first.timestamp,
     sampleRate: first.out.sampleRate,
+    events: outs.flatMap((o) => timedEvents(o.out)),
   };
 }
 
@@ -240,8 +286,15 @@ function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], s
  * `emit: 'batch'`: the key's new records of the batch in offset order, then one output for all of
  * them. If that output fails, none of them touches the key's state and each is dead-lettered.
  */
-function runKeyForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
-  const out = runForOneResult(key, pending, state);
+function runKeyForOneResult<M>(
+  key: string,
+  pending: readonly DecodedRecord<M>[],
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+): void {
+  const out = runForOneResult(key, pending, state, fn, observer);
   if (out.frames === 0) {
     // Applied, with nothing to say yet (e.g. no spectrum frame completed in this batch).
     for (const item of pending) applied(key, item, state, run);
@@ -258,6 +311,7 @@ function runKeyForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[]
     frames: out.frames,
     timestamp: out.timestamp,
     sampleRate: out.sampleRate,
+    events: out.events,
     records: pending.map((item) => ({ record: item.record, block: item.block, timestamp: item.block.timestamp ?? item.record.timestamp })),
   };
   let results: { messageKey: string; json: OutputJson };
@@ -282,8 +336,9 @@ function runKeyForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[]
 function undo<M>(state: KeyState, done: readonly DecodedRecord<M>[]): void {
   state.pipeline = state.reload();
   if (done.length === 0) return;
+  // With their times otherwise: an event stage remembers the time of its last sample.
   if (state.pipeline.sameRate) runBlock(state.pipeline, done);
-  else for (const { samples } of done) state.pipeline.process(samples);
+  else for (const { samples, record, block } of done) state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
   for (const { record } of done) state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
 }
 
@@ -310,4 +365,11 @@ function inRecord(error: unknown, record: KafkaRecord, key: string, count: numbe
     return error;
   }
   return new NativeKernelError(`a pipeline stage failed: ${describeError(error)} (${where})`, { cause: error, record: location, key });
+}
+
+const NO_EVENTS: readonly ResultEvent[] = [];
+
+/** The output's events: timed, since the handler always gives a block a time (its record's at least). */
+function timedEvents(out: PipelineOutput): readonly ResultEvent[] {
+  return out.events as readonly ResultEvent[];
 }

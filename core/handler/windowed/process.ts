@@ -113,6 +113,7 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
     windowsClosed: run.closed.length,
     committed: 0,
     duplicates: 0,
+    conflicts: 0,
     itemFailures: [],
     timings: { decode, load, process, produce: 0, commit: 0, total: 0 },
   };
@@ -180,6 +181,7 @@ export async function processTick<M>(context: Pick<Context, 'awsRequestId'>, fn:
     windowsClosed: 0,
     committed: 0,
     duplicates: 0,
+    conflicts: 0,
     itemFailures: [],
     timings: { decode: 0, load: 0, process: 0, produce: 0, commit: 0, total: 0 },
   };

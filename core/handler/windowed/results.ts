@@ -52,6 +52,7 @@ export function windowMessages<M>(
       frames: 1,
       timestamp: window.start,
       sampleRate: undefined,
+      events: [],
       window: windowResult(window),
     };
     let evaluated: ReturnType<typeof evaluateOutput>;

@@ -5,12 +5,15 @@
  * Errors whose `code` matches core/errors.ts and whose `status` is the kernel's.
  *
  *   create(kind, channels, params: Float64Array) -> handle      (params: core/dsp/stages/params.ts)
- *   process(handle, input: Float32Array, output: Float32Array) -> frames written
+ *   process(handle, input: Float32Array, output: Float32Array, positions?: Float64Array) -> frames
+ *     written; an event stage writes each event frame's sample index in the key's stream to
+ *     positions (room for maxOutputFrames values, required for event stages only)
  *   maxOutputFrames(handle, frames) -> the most frames process may write for `frames` input frames
  *   firstOutputOffset(handle) -> where the last process call's first output frame lies, in input
- *     frames from that call's first input frame (dspfn_output.first; 0 before any call with input)
+ *     frames from that call's first input frame; for an event stage, the index in the key's stream
+ *     of that call's first input frame (dspfn_output.first; 0 after a call without input)
  *   snapshot(handle) -> Uint8Array;  restore(handle, state: Uint8Array)
- *   stages() -> [{ kind, name, stateVersion }]: the table this module was built with
+ *   stages() -> [{ kind, name, stateVersion, events }]: the table this module was built with
  *   testHook(handle, args: Float64Array, output: Float32Array): a stage's own test hook, if it has one
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
  *   simdPaths() -> the paths this CPU can run, scalar first
@@ -27,7 +30,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 4
+#define DSPFN_NATIVE_ABI 5
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
@@ -225,8 +228,8 @@ static size_t max_frames(const kernel_t *k, size_t frames) {
 }
 
 static napi_value js_process(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) {
     throw_error(env, CODE_NATIVE, 0, "dspfn native: process(handle, input, output) needs 3 arguments");
@@ -265,7 +268,24 @@ static napi_value js_process(napi_env env, napi_callback_info info) {
     throw_error(env, CODE_SAMPLES, 0, message);
     return NULL;
   }
-  dspfn_output out = {0, 0};
+  dspfn_output out = {0, 0, NULL};
+  if (k->ops->events) {
+    void *positions = NULL;
+    size_t n_positions = 0;
+    if (argc < 4 || !get_typed(env, argv[3], napi_float64_array, "positions", &positions, &n_positions)) {
+      if (argc < 4) {
+        snprintf(message, sizeof message, "%s: process(handle, input, output, positions) needs a positions Float64Array (an event stage)", name);
+        throw_error(env, CODE_NATIVE, 0, message);
+      }
+      return NULL;
+    }
+    if (n_positions < most) {
+      snprintf(message, sizeof message, "%s: positions hold %zu values, %zu frames need %zu", name, n_positions, frames, most);
+      throw_error(env, CODE_SAMPLES, 0, message);
+      return NULL;
+    }
+    out.positions = (double *)positions;
+  }
   if (frames > 0) {
     instance_t *inst = instance(env);
     const int status = k->ops->process(k->mem, in_data, frames, out_data, inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR, &out);
@@ -359,14 +379,16 @@ static napi_value js_stages(napi_env env, napi_callback_info info) {
   for (uint32_t kind = 1; kind < dspfn_stage_table_size; kind++) {
     const dspfn_stage_ops *ops = dspfn_stage_table[kind];
     if (ops == NULL) continue;
-    napi_value entry, kind_value, name, version;
+    napi_value entry, kind_value, name, version, events;
     CALL(env, napi_create_object(env, &entry));
     CALL(env, napi_create_uint32(env, kind, &kind_value));
     CALL(env, napi_create_string_utf8(env, ops->name, NAPI_AUTO_LENGTH, &name));
     CALL(env, napi_create_uint32(env, ops->state_version, &version));
+    CALL(env, napi_get_boolean(env, ops->events != 0, &events));
     CALL(env, napi_set_named_property(env, entry, "kind", kind_value));
     CALL(env, napi_set_named_property(env, entry, "name", name));
     CALL(env, napi_set_named_property(env, entry, "stateVersion", version));
+    CALL(env, napi_set_named_property(env, entry, "events", events));
     CALL(env, napi_set_element(env, list, at++, entry));
   }
   return list;

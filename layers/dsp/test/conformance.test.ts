@@ -23,6 +23,8 @@ import {
   assertNativeOutput,
   assertSameBytes,
   assertSamePositions,
+  eventIndicesOf,
+  eventReport,
   framePositions,
   type CallRecord,
   assertSameSamples,
@@ -61,7 +63,10 @@ function reference(c: ConformanceCase, name: SignalName) {
     const input = caseInput(c, name);
     const kernel = ts(c);
     const expected = runWhole(kernel, input);
-    const positions = framePositions(c.descriptor, c.spec.params, [{ start: 0, offset: kernel.firstOutputOffset?.() ?? 0, written: expected.length / kernel.outChannels }]);
+    const events = eventReport(kernel, STREAM_FRAMES);
+    const positions = framePositions(c.descriptor, c.spec.params, [
+      { start: 0, offset: kernel.firstOutputOffset?.() ?? 0, written: expected.length / kernel.outChannels, ...(events ? { events } : {}) },
+    ]);
     entry = { input, expected, state: kernel.snapshot(), positions };
     references.set(key, entry);
   }
@@ -98,7 +103,7 @@ describe('conformance: native paths against the TypeScript kernels', () => {
 
     it(`${c.label}: in place, restore → continue, TypeScript → native → TypeScript`, () => {
       const name = c.signals[c.index % c.signals.length]!;
-      const { input, expected } = reference(c, name);
+      const { input, expected, positions } = reference(c, name);
       const [two, three] = splits(STREAM_FRAMES, c.index + 7);
       const [a, b, m] = [two![0]!, three![0]!, three![1]!];
       const part = (from: number, frames: number) => input.subarray(from * c.channels, (from + frames) * c.channels);
@@ -114,21 +119,30 @@ describe('conformance: native paths against the TypeScript kernels', () => {
             assertSameSamples(runChunks(nat(c), input, { what, inPlace: true }), runChunks(probe, input, { what }), `${what}: in place`);
           }
 
+          // Event stages: the events' indices continue across restores too.
+          const indicesOf = (kernels: readonly StageKernel[]) => (c.descriptor.rate.kind === 'events' ? kernels.flatMap(eventIndicesOf) : []);
+          const eventIndices = c.descriptor.rate.kind === 'events' ? positions : [];
+
           const first = nat(c);
           const head = runWhole(first, part(0, a));
+          const headIndices = indicesOf([first]);
           const second = nat(c);
           second.restore(first.snapshot());
           check(Float32Array.from([...head, ...runWhole(second, part(a, STREAM_FRAMES - a))]), `restored on the same path after ${a} frames`);
+          assertSamePositions([...headIndices, ...indicesOf([second])], eventIndices, `${what}: event indices restored after ${a} frames`);
 
           const t1 = ts(c);
           const o1 = runWhole(t1, part(0, b));
+          const i1 = indicesOf([t1]);
           const n2 = nat(c);
           n2.restore(t1.snapshot());
           const o2 = runWhole(n2, part(b, m));
+          const i2 = indicesOf([n2]);
           const t3 = ts(c);
           t3.restore(n2.snapshot());
           const o3 = runWhole(t3, part(b + m, STREAM_FRAMES - b - m));
           check(Float32Array.from([...o1, ...o2, ...o3]), `TypeScript ${b} → native ${m} → TypeScript`);
+          assertSamePositions([...i1, ...i2, ...indicesOf([t3])], eventIndices, `${what}: event indices TypeScript → native → TypeScript`);
         });
       }
     });

@@ -16,7 +16,7 @@ export const handler = defineFunction({
       deviceId: key,
       partition: record.partition,
       offset: record.offset,
-      cleaned: Array.from(output),
+      cleaned: output,
     }),
   },
 });

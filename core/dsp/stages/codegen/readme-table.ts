@@ -87,7 +87,10 @@ function nativePaths(descriptor: AnyStageDescriptor): string {
 }
 
 function rate(descriptor: AnyStageDescriptor): string {
-  return descriptor.rate.kind === 'same' ? 'same rate' : (descriptor.rate.doc ?? 'rate × up / down');
+  const r = descriptor.rate;
+  if (r.kind === 'same') return 'same rate';
+  if (r.kind === 'events') return `${r.doc ?? 'events'} (kinds: ${r.kinds.map((k) => `\`${k}\``).join(', ')})`;
+  return r.doc ?? 'rate × up / down';
 }
 
 /** The README's stage table, between its markers. */

@@ -61,9 +61,14 @@ typedef struct {
 typedef struct {
   size_t frames; /* frames written to dst: at most max_output_frames(frames in) */
   /* Rate-changing stages: where dst's first frame lies, in input frames from src's first frame
-   * (StageKernel.firstOutputOffset); 0 for same-rate stages. The binding keeps it for
+   * (StageKernel.firstOutputOffset); 0 for same-rate stages. Event stages: the index in the key's
+   * stream of src's first frame (StageKernel.firstInputIndex). The binding keeps it for
    * firstOutputOffset(handle). */
   double first;
+  /* Event stages (ops.events): set by the binding to room for max_output_frames values; process
+   * writes the index in the key's stream of each event frame's sample (StageKernel.eventIndices).
+   * NULL for other stages. */
+  double *positions;
 } dspfn_output;
 
 typedef struct dspfn_stage_ops {
@@ -94,6 +99,9 @@ typedef struct dspfn_stage_ops {
   /* 1: dst must never overlap src, even when the output is shorter (a spectrum's frame of outputs
    * is wider than the hop of input that completes it); the descriptor's `inPlace: false`. */
   uint8_t separate_output;
+  /* 1: an event stage (rate kind 'events'): dst gets event frames [channel, kind code, value] and
+   * out->positions their indices. The binding then needs a positions array from its caller. */
+  uint8_t events;
   /* Optional (NULL): a stage-specific hook for its own tests (binding testHook). */
   int (*test_hook)(const void *state, const double *args, size_t n_args, float *out, size_t n_out, dspfn_simd simd);
 } dspfn_stage_ops;

@@ -36,6 +36,9 @@ extern const dspfn_stage_ops dspfn_bandPower_ops;
 extern const dspfn_stage_ops dspfn_spectralFeatures_ops;
 extern const dspfn_stage_ops dspfn_melSpectrogram_ops;
 extern const dspfn_stage_ops dspfn_mfcc_ops;
+extern const dspfn_stage_ops dspfn_peaks_ops;
+extern const dspfn_stage_ops dspfn_crossings_ops;
+extern const dspfn_stage_ops dspfn_clipDetect_ops;
 extern const dspfn_stage_ops dspfn_rls_ops;
 extern const dspfn_stage_ops dspfn_kalman_ops;
 extern const dspfn_stage_ops dspfn_waveformLength_ops;
@@ -83,6 +86,9 @@ const dspfn_stage_ops *const dspfn_stage_table[48] = {
     [33] = &dspfn_spectralFeatures_ops,
     [34] = &dspfn_melSpectrogram_ops,
     [35] = &dspfn_mfcc_ops,
+    [36] = &dspfn_peaks_ops,
+    [37] = &dspfn_crossings_ops,
+    [38] = &dspfn_clipDetect_ops,
     [39] = &dspfn_rls_ops,
     [40] = &dspfn_kalman_ops,
     [41] = &dspfn_waveformLength_ops,

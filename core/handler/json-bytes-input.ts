@@ -1,0 +1,19 @@
+import type { KafkaRecord } from '../events/types.ts';
+import type { SampleBlock } from './definition.ts';
+
+/**
+ * An input function may carry a reader of JSON record values straight from their bytes (the
+ * built-in deviceReadings does): the decode step calls it for the records the `json` codec reads,
+ * instead of JSON.parse and the input. The reader answers undefined whenever it cannot give
+ * exactly the block the input would give for the parsed value (malformed or unusual input); the
+ * general path then decides, and words any error, as it always did.
+ */
+export const READ_JSON_BYTES = Symbol.for('dspfn.input.readJsonBytes');
+
+export type JsonBytesReader<M> = (bytes: Buffer, record: KafkaRecord) => SampleBlock<M> | undefined;
+
+export function jsonBytesReader<M>(input: unknown): JsonBytesReader<M> | undefined {
+  if (typeof input !== 'function') return undefined;
+  const reader = (input as { [READ_JSON_BYTES]?: unknown })[READ_JSON_BYTES];
+  return typeof reader === 'function' ? (reader as JsonBytesReader<M>) : undefined;
+}

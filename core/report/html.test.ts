@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ReportCollector } from './collector.ts';
+import { renderReport } from './html.ts';
+
+describe('renderReport', () => {
+  it('is one offline file: uPlot inline, nothing fetched, the data unable to end its script element', async () => {
+    const collector = new ReportCollector({ stages: ['movingAverage'] });
+    collector.input('k</script><script>alert(1)</script>', Float32Array.from([1, 2, 3]), 1, 1_000, 1_000);
+    collector.output('k</script><script>alert(1)</script>', Float32Array.from([1, 1.5, 2]), 1, 3, 1_000, 1_000);
+    const sink = collector.sink({ name: 'memory', send: async () => undefined, close: async () => undefined });
+    await sink.send([
+      {
+        kind: 'dead-letter',
+        topic: 't.dlq',
+        key: null,
+        value: null,
+        headers: { 'dspfn-source-topic': 't', 'dspfn-source-partition': '0', 'dspfn-source-offset': '7', 'dspfn-error-code': 'DSPFN_DECODE', 'dspfn-error-reason': '<b>bad</b> & worse' },
+      },
+    ]);
+    const html = renderReport(collector.data('run <1>', [['records', '3']]));
+    expect(html).toContain('uPlot');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html.match(/<\/script>/g)).toHaveLength(3);
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&#60;b&#62;bad&#60;/b&#62; &#38; worse');
+    expect(html).toContain('<title>run &#60;1&#62;</title>');
+    const data = JSON.parse(/<script id="dspfn-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as { keys: Array<{ key: string; data: number[][] }>; deadLettersByCode: unknown };
+    expect(data.keys[0]!.key).toBe('k</script><script>alert(1)</script>');
+    expect(data.keys[0]!.data).toEqual([[1_000, 1_001, 1_002], [1, 2, 3], [1, 1.5, 2]]);
+    expect(data.deadLettersByCode).toEqual([['DSPFN_DECODE', 1]]);
+  });
+
+  it('charts the first keys only, and counts the others', () => {
+    const collector = new ReportCollector({ stages: ['rms'], keys: 2 });
+    for (const key of ['c', 'a', 'b']) collector.input(key, [1, 2], 1, 0, 1);
+    const data = collector.data('t', []);
+    expect(data.keys.map((k) => k.key)).toEqual(['a', 'c']);
+    expect(data.keysSeen).toBe(3);
+  });
+});

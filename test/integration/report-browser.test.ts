@@ -1,0 +1,144 @@
+/// <reference path="../servers/provided-chromium.d.ts" />
+// The HTML report of `dspfn replay --report`, opened in headless Chromium as a user would open the
+// file: offline, no console errors, charts drawn for the selected key and redrawn for another,
+// spectra as a heat map. Writes test/integration/report.png, the screenshot the README shows.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jsBackend } from '../../core/dsp/backend.ts';
+import { pipeline } from '../../core/dsp/pipeline.ts';
+import { defineFunction } from '../../core/handler/define-function.ts';
+import { deviceReadings } from '../../core/inputs/device-readings.ts';
+import { synthInputs, toReplayRecords } from '../../core/local/make-events.ts';
+import { replay } from '../../core/local/replay.ts';
+import { ReportCollector } from '../../core/report/collector.ts';
+import { renderReport } from '../../core/report/html.ts';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'dspfn-report-'));
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: ['--no-sandbox'] });
+});
+afterAll(() => browser?.close());
+
+/** Opens a report file with the network cut off; collects console errors and page errors. */
+async function open(file: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('#chart canvas');
+  return { page, errors, requests };
+}
+
+/** Pixels of a canvas that are not blank (transparent or white), and a checksum of them all. */
+function inked(page: Page, selector: string): Promise<{ inked: number; colours: number; checksum: number }> {
+  return page.$eval(selector, (element) => {
+    // The page's canvas (this project compiles without the DOM library, hence the shape here).
+    const canvas = element as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    let checksum = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+      checksum = (checksum * 31 + r * 7 + g * 13 + b * 17 + a) % 1_000_000_007;
+      if (a === 0 || (r > 250 && g > 250 && b > 250)) continue;
+      inked++;
+      if (colours.size < 1000) colours.add((r << 16) | (g << 8) | b);
+    }
+    return { inked, colours: colours.size, checksum };
+  });
+}
+
+describe('dspfn replay --report', () => {
+  it('opens offline with no console errors, draws the selected key, redraws another, and is the README screenshot', async () => {
+    const file = join(dir, 'sensor-rms.html');
+    const { stderr } = await exec(
+      process.execPath,
+      ['bin/dspfn.js', 'replay', 'sensor-rms', '--events', 'functions/sensor-rms/events.ndjson', '--out', join(dir, 'out.ndjson'), '--no-progress', '--report', file, '--report-keys', '4'],
+      { cwd: root },
+    );
+    expect(stderr).toContain(`wrote the report to ${file}`);
+    const { page, errors, requests } = await open(file);
+    const keys = await page.$$eval('#key option', (options) => options.map((o) => o.textContent));
+    // The first four keys the replay met (the file interleaves partitions), in natural order.
+    expect(keys).toEqual(['device-001', 'device-002', 'device-003', 'device-006']);
+    expect(await page.textContent('body')).toContain('The first 4 of 6 keys');
+    expect(await page.getAttribute('body', 'data-key')).toBe('device-001');
+    const first = await inked(page, '#chart canvas');
+    expect(first.inked).toBeGreaterThan(2_000);
+    // Two series (input and output) in two colours, besides the axes' grey.
+    expect(first.colours).toBeGreaterThan(2);
+
+    await page.selectOption('#key', '2');
+    expect(await page.getAttribute('body', 'data-key')).toBe('device-003');
+    const third = await inked(page, '#chart canvas');
+    expect(third.inked).toBeGreaterThan(2_000);
+    expect(third.checksum).not.toBe(first.checksum);
+    expect(await page.$$('#chart canvas')).toHaveLength(1);
+
+    // The dead letter of the file, with its location and reason.
+    const row = await page.$$eval('table', (tables) => tables.at(-1)!.querySelector('tbody tr')!.textContent);
+    expect(row).toContain('sensors');
+    expect(row).toContain('DSPFN_DECODE');
+    expect(await page.isHidden('#heat')).toBe(true);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.selectOption('#key', '0');
+    writeFileSync(join(root, 'test', 'integration', 'report.png'), await page.screenshot({ fullPage: true }));
+    await page.close();
+  });
+
+  it('draws spectra as a heat map, and downsamples a long key to min/max per pixel column', async () => {
+    const fn = defineFunction({
+      name: 'vibration',
+      input: deviceReadings(),
+      pipeline: pipeline().spectrum({ size: 64, hop: 32, output: 'db' }),
+      output: { topic: 'spectra', value: ({ frames }) => ({ frames }) },
+    });
+    const events = join(dir, 'vibration.ndjson');
+    // One key of 200 records × 1,000 samples: 200,000 samples, far more than the chart's 2,000 columns.
+    const inputs = synthInputs({ kind: 'sensor', devices: 1, records: 200, samples: 1_000, sampleRate: 1_000, seed: 7, format: 'json', malformed: 0 });
+    writeFileSync(events, toReplayRecords(inputs, { topic: 'vibration', partitions: 1, intervalMs: 1_000 }).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const report = new ReportCollector({ stages: fn.dspfn.definition.pipeline.stages.map((s) => s.name) });
+    const summary = await replay({ handler: fn, events, out: join(dir, 'spectra.ndjson'), report, backend: jsBackend, batchSize: 50 });
+    const data = report.data('vibration', [['records', String(summary.records)]]);
+    expect(data.keys).toHaveLength(1);
+    expect(data.keys[0]!).toMatchObject({ inputFrames: 200_000, downsampled: true });
+    expect(data.keys[0]!.data[0].length).toBeLessThanOrEqual(4_000);
+    const file = join(dir, 'vibration.html');
+    writeFileSync(file, renderReport(data));
+    expect(readFileSync(file, 'utf8')).not.toMatch(/(src|href)=["']?https?:/);
+
+    const { page, errors, requests } = await open(file);
+    expect(await page.isVisible('#heat')).toBe(true);
+    const heat = await inked(page, '#heat');
+    expect(heat.inked).toBeGreaterThan(1_000);
+    expect(heat.colours).toBeGreaterThan(10);
+    expect((await inked(page, '#chart canvas')).inked).toBeGreaterThan(2_000);
+    expect(await page.textContent('#key-info')).toContain('downsampled');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});

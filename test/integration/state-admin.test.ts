@@ -1,0 +1,148 @@
+/// <reference path="../servers/provided-redis.d.ts" />
+// `dspfn state list | show | reset | export | import` against the real Redis (TCP) and the Upstash
+// REST endpoint in front of it, through the CLI as users run it.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from '@redis/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pipeline } from '../../core/dsp/pipeline.ts';
+import { defineFunction } from '../../core/handler/define-function.ts';
+import { createStateStore } from '../../core/state/from-url.ts';
+import type { StateStore } from '../../core/state/store.ts';
+import { testHarness } from '../../core/testing/harness.ts';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const RUN = `dspfn-admin-${randomUUID()}:`;
+
+type RawClient = ReturnType<typeof createClient>;
+let raw: RawClient;
+
+beforeAll(async () => {
+  raw = createClient({ url: inject('redisUrl'), RESP: 2 });
+  await raw.connect();
+});
+
+afterAll(async () => {
+  for await (const keys of raw.scanIterator({ MATCH: `${RUN}*`, COUNT: 1000 })) if (keys.length > 0) await raw.del(keys);
+  raw.destroy();
+});
+
+const spec = pipeline().movingAverage({ window: 3 }).rms({ window: 2 });
+const sensor = () =>
+  defineFunction({
+    name: 'admin-fn',
+    codec: 'f32le',
+    pipeline: spec,
+    output: { topic: 'out', value: ({ key, record, output }) => ({ key, offset: record.offset, y: Array.from(output) }) },
+  });
+
+const record = (key: string, offset: number) => ({ key, offset, partition: key === 'dev-1' ? 0 : 1, value: Float32Array.from([offset, offset * 2 + 1, -offset]) });
+
+interface Cli {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const stores = [
+  { name: 'redis', spec: () => inject('redisUrl') },
+  { name: 'upstash', spec: () => `upstash+${inject('upstashUrl')}?token=${inject('upstashToken')}` },
+] as const;
+
+describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
+  const prefix = `${RUN}${name}:`;
+  let store: StateStore;
+  const dir = mkdtempSync(join(tmpdir(), 'dspfn-state-admin-'));
+
+  beforeAll(() => {
+    store = createStateStore(storeSpec(), { prefix });
+  });
+  afterAll(() => store.close());
+
+  async function cli(...args: string[]): Promise<Cli> {
+    try {
+      const { stdout, stderr } = await exec(process.execPath, ['bin/dspfn.js', 'state', ...args, '--state', storeSpec(), '--function', 'admin-fn'], {
+        cwd: root,
+        env: { ...process.env, DSPFN_STATE_PREFIX: prefix },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const result = await cli(...args, '--json');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  it('lists, shows, resets (fence kept), exports and imports keys', async () => {
+    const fn = testHarness(sensor(), { state: store });
+    await fn.invoke([0, 1, 2, 3, 4, 5].flatMap((offset) => [record('dev-1', offset), record('dev-2', offset)]));
+    // Values written before commit times were stored: a v2 string without one, and a v1 hash.
+    const snapshot = (await store.load(['admin-fn:dev-2'])).get('admin-fn:dev-2')!.snapshot;
+    await raw.set(`${prefix}admin-fn:old-v2`, `dspfn:2\nsensors\t0\t9\n\n${Buffer.from(snapshot).toString('base64')}`);
+    await raw.hSet(`${prefix}admin-fn:old-v1`, { snapshot: Buffer.from(snapshot).toString('base64'), fence: 'sensors\t1\t4\n' });
+    await raw.set(`${prefix}other-fn:dev-1`, 'not listed');
+
+    type Listed = { key: string; committedAt?: string; fence: Array<{ topic: string; partition: number; offset: number }>; bytes: number };
+    const listed = await json<Listed[]>('list');
+    expect(listed.map((k) => k.key)).toEqual(['dev-1', 'dev-2', 'old-v1', 'old-v2']);
+    const byKey = new Map(listed.map((k) => [k.key, k]));
+    expect(byKey.get('dev-1')!.fence).toEqual([{ topic: 'events', partition: 0, offset: 5 }]);
+    expect(Date.now() - Date.parse(byKey.get('dev-1')!.committedAt!)).toBeLessThan(10 * 60_000);
+    expect(byKey.get('old-v2')).toEqual({ key: 'old-v2', fence: [{ topic: 'sensors', partition: 0, offset: 9 }], bytes: snapshot.byteLength });
+    expect(byKey.get('old-v1')).toEqual({ key: 'old-v1', fence: [{ topic: 'sensors', partition: 1, offset: 4 }], bytes: snapshot.byteLength });
+    expect((await cli('list')).stdout).toContain('old-v1  (commit time not stored)  sensors/1@4');
+
+    const shown = await json<{ configHash: string; stages: Array<{ stage: string; bytes: number }>; fence: unknown; reset: boolean }>('show', 'dev-1');
+    expect(shown.configHash).toBe(spec.configHash.toString(16).padStart(16, '0'));
+    expect(shown.stages.map((s) => s.stage)).toEqual(['movingAverage', 'rms']);
+    expect(shown.stages.every((s) => s.bytes > 0)).toBe(true);
+    expect([shown.reset, shown.fence]).toEqual([false, [{ topic: 'events', partition: 0, offset: 5 }]]);
+    expect(await cli('show', 'nobody')).toMatchObject({ code: 1, stderr: expect.stringContaining('no state for key nobody of admin-fn') });
+
+    const file = join(dir, `${name}.json`);
+    expect(await json('export', '--out', file)).toEqual({ exported: 4, file });
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ key: string; snapshot: string }> };
+    expect(exported.keys.map((k) => k.key)).toEqual(['dev-1', 'dev-2', 'old-v1', 'old-v2']);
+    const before = (await store.load(['admin-fn:dev-1'])).get('admin-fn:dev-1')!;
+
+    // Without a terminal, reset asks for --yes and changes nothing.
+    const refused = await cli('reset', '--all');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('confirm in a terminal, or pass --yes');
+    expect((await store.load(['admin-fn:dev-1'])).get('admin-fn:dev-1')!.snapshot).toEqual(before.snapshot);
+
+    expect(await json('reset', 'dev-1', 'gone', '--yes')).toEqual({ reset: 1, deleted: 0, missing: 1 });
+    const reset = await json<{ reset: boolean; fence: unknown; stages?: unknown }>('show', 'dev-1');
+    expect([reset.reset, reset.fence, reset.stages]).toEqual([true, [{ topic: 'events', partition: 0, offset: 5 }], undefined]);
+
+    // The next batch of dev-1 starts afresh, and the fence still skips offsets 3..5.
+    const next = testHarness(sensor(), { state: store });
+    await next.invoke([3, 4, 5, 6, 7, 8].map((offset) => record('dev-1', offset)));
+    expect(next.reports[0]).toMatchObject({ skipped: 3, applied: 3 });
+    const fresh = testHarness(sensor());
+    await fresh.invoke([6, 7, 8].map((offset) => record('dev-1', offset)));
+    expect(next.sink.json('out')).toEqual(fresh.sink.json('out'));
+    expect(next.sink.json('out')).toHaveLength(3);
+
+    // Import puts back what was exported, commit times and v1 keys (now as v2) included.
+    expect(await json('import', file, '--yes')).toEqual({ imported: 4, replaced: 4 });
+    const restored = await store.load(['admin-fn:dev-1', 'admin-fn:old-v1']);
+    expect(restored.get('admin-fn:dev-1')).toEqual(before);
+    expect(await raw.type(`${prefix}admin-fn:old-v1`)).toBe('string');
+    expect(restored.get('admin-fn:old-v1')!.offsets).toEqual([{ topic: 'sensors', partition: 1, offset: 4 }]);
+
+    expect(await json('reset', '--all', '--yes')).toEqual({ reset: 4, deleted: 0, missing: 0 });
+    expect((await json<Listed[]>('list')).every((k) => k.bytes === 0)).toBe(true);
+    expect(await raw.get(`${prefix}other-fn:dev-1`)).toBe('not listed');
+  });
+});
