@@ -12,6 +12,7 @@ export {
   DecodeError,
   EventError,
   InvalidSamplesError,
+  LateRecordError,
   NativeKernelError,
   NativeLoadError,
   OutputError,

@@ -14,7 +14,9 @@ export type {
   ResultEvent,
   SampleBlock,
   StateMismatchPolicy,
+  WindowResult,
 } from './handler/definition.ts';
+export type { Aggregate, ChannelAggregates, Duration, WindowDefinition } from './windows/index.ts';
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './handler/process-batch.ts';
 export type { Runtime } from './handler/runtime.ts';
 export type { Logger, LogLevel } from './logger/logger.ts';

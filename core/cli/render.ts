@@ -21,6 +21,7 @@ export function replaySummaryRows(summary: ReplaySummary, output?: string): Arra
     ['samples', String(summary.samples)],
     ['results', String(summary.results)],
     ['dead letters', String(summary.deadLetters)],
+    ...(summary.late > 0 ? [['late (to the late topic)', String(summary.late)] as [string, string]] : []),
     ['skipped (already applied)', String(summary.skipped)],
     ['retries', String(summary.retries)],
     ['elapsed', `${seconds.toFixed(3)} s`],

@@ -58,6 +58,11 @@ export class PipelineSpec {
     this.configHash = fnv1a64(this.description);
   }
 
+  /** The first stage whose output frame rate differs from its input's (a spectrum), if any. */
+  get rateChanger(): string | undefined {
+    return this.stages.find((stage) => descriptorOf(stage.name).rate.kind !== 'same')?.name;
+  }
+
   /** A new spec with one more stage, its options validated by the stage's schema. */
   withStage<N extends StageName>(name: N, options?: StageOptions<N>): PipelineSpec {
     const descriptor = descriptorOf(name);
@@ -66,8 +71,11 @@ export class PipelineSpec {
     return new PipelineSpec(this.channels, [...this.stages, { name, params: result.data } as StageSpec]);
   }
 
+  /**
+   * One running instance (per key). A pipeline without stages passes its samples through: it only
+   * keeps the offset fence (a function that aggregates raw values in windows).
+   */
   create(backend: DspBackend = getDefaultBackend()): Pipeline {
-    if (this.stages.length === 0) throw new ConfigError('a pipeline needs at least one stage');
     return new Pipeline(this, backend);
   }
 }
@@ -186,6 +194,15 @@ export class Pipeline {
   }
 
   /**
+   * Whether every stage keeps the frame rate: output frame i then belongs to input frame i, so a
+   * key's records can run as one block and each record still gets its own output frames and time.
+   */
+  get sameRate(): boolean {
+    // An event stage's output is events, timed from its record's time: record by record.
+    return this.rateChanger === undefined && this.eventKinds === undefined;
+  }
+
+  /**
    * Runs interleaved samples (length a multiple of `channels`) through every stage and returns a
    * new array of output frames. Intermediate results reuse scratch buffers.
    */
@@ -199,7 +216,7 @@ export class Pipeline {
    * throws (DSPFN_INVALID_SAMPLES, before any state changes) without it.
    */
   run(samples: Float32Array, timing: BlockTiming): PipelineOutput {
-    const sampleRate = this.blockRate(timing.sampleRate);
+    const sampleRate = this.inputRate(timing.sampleRate);
     if (sampleRate === undefined && timing.timestamp !== undefined && this.rateChanger !== undefined) {
       const stage = this.rateChanger;
       throw new InvalidSamplesError(`${stage} changes the frame rate, so its output can only be timed when the block has a sampleRate`, { stage });
@@ -209,9 +226,10 @@ export class Pipeline {
 
   /**
    * The block's rate: as given, else implied by the first stage whose options declare its input
-   * rate; a block whose rate contradicts a declared one is refused before any state changes.
+   * rate; a block whose rate contradicts a declared one is refused (InvalidSamplesError) before any
+   * state changes.
    */
-  private blockRate(given: number | undefined): number | undefined {
+  inputRate(given: number | undefined): number | undefined {
     let rate = given;
     for (const { stage, rate: declared, factor } of this.declaredRates) {
       if (rate === undefined) {

@@ -29,6 +29,13 @@ export class OutputError extends DspfnError {
   }
 }
 
+/** A record all of whose values fall into event-time windows already closed: it goes to the late topic and touches no state. */
+export class LateRecordError extends DspfnError {
+  constructor(message: string, options?: DspfnErrorOptions) {
+    super(ErrorCode.Late, message, options);
+  }
+}
+
 /** Samples that decoded but cannot be processed: not finite, not whole frames, not numbers. */
 export class InvalidSamplesError extends DspfnError {
   constructor(message: string, options?: DspfnErrorOptions) {

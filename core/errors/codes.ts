@@ -4,6 +4,7 @@ export const ErrorCode = {
   Event: 'DSPFN_EVENT',
   Decode: 'DSPFN_DECODE',
   Output: 'DSPFN_OUTPUT',
+  Late: 'DSPFN_LATE',
   InvalidSamples: 'DSPFN_INVALID_SAMPLES',
   Snapshot: 'DSPFN_SNAPSHOT',
   StateMismatch: 'DSPFN_STATE_MISMATCH',

@@ -19,6 +19,7 @@ export const ERRORS = {
   DSPFN_EVENT: { error: errors.EventError, handling: 'retry' },
   DSPFN_DECODE: { error: errors.DecodeError, handling: 'dead-letter' },
   DSPFN_OUTPUT: { error: errors.OutputError, handling: 'dead-letter' },
+  DSPFN_LATE: { error: errors.LateRecordError, handling: 'dead-letter' },
   DSPFN_INVALID_SAMPLES: { error: errors.InvalidSamplesError, handling: 'dead-letter' },
   DSPFN_SNAPSHOT: { error: errors.SnapshotError, handling: 'retry' },
   DSPFN_STATE_MISMATCH: { error: errors.StateMismatchError, handling: 'retry' },

@@ -6,6 +6,9 @@ import { PipelineSpec, type PipelineEvent } from '../dsp/pipeline.ts';
 import { ConfigError } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { zodReason } from '../validation.ts';
+import type { Aggregate, ChannelAggregates } from '../windows/accumulator.ts';
+import type { Duration } from '../windows/duration.ts';
+import { windowSpec, type WindowDefinition } from '../windows/spec.ts';
 import { isPowertoolsMetrics, type MetricsOption } from './metrics/publisher.ts';
 import type { PowertoolsLoggerLike } from '../logger/powertools.ts';
 
@@ -60,6 +63,26 @@ export interface ResultContext<M = unknown> {
    * `record`/`block` are the last one's.
    */
   readonly records?: ReadonlyArray<{ readonly record: KafkaRecord; readonly block: SampleBlock<M>; readonly timestamp: number }>;
+  /**
+   * With `window`: the closed window this result is for. `record` is then the record whose event
+   * time closed it (for an idle tick: a record-less stand-in with the partition's last offset),
+   * `output` holds the window's aggregates (per channel, in `aggregate` order) and `timestamp` is
+   * the window's start.
+   */
+  readonly window?: WindowResult;
+}
+
+/**
+ * One closed event-time window of a key: `[start, end)` in epoch milliseconds, its frame count,
+ * and each requested aggregate under its own name (`mean`, `max`, …) when the windowed values have
+ * one channel; `channels` holds every channel's aggregates (multi-field readings, several outputs).
+ */
+export interface WindowResult extends ChannelAggregates {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly count: number;
+  readonly channels: readonly ChannelAggregates[];
 }
 
 interface OutputBase<M> {
@@ -134,6 +157,24 @@ export interface FunctionDefinition<M = unknown> {
    */
   reportBatchItemFailures?: boolean;
   /**
+   * Event-time windows per key, over the pipeline's output (or the raw values with an empty
+   * `pipeline()`): `{ type: 'tumbling', size }`, `{ type: 'hopping', size, advance }` or
+   * `{ type: 'session', gap }`, durations in milliseconds or as `'30s'`, `'1m'`, `'1h'`. Each window
+   * is emitted once when its partition's watermark passes its end (`ctx.window`).
+   */
+  window?: WindowDefinition;
+  /** With `window`: the aggregates of each closed window (`count` is always given). */
+  aggregate?: readonly Aggregate[];
+  /** With `window`: how far the watermark stays behind the largest event time of a partition. Default 0. */
+  allowedLateness?: Duration;
+  /** With `window`: topic for records that fall into windows already closed; default `<source topic>.late`. */
+  lateTopic?: string | ((sourceTopic: string) => string);
+  /**
+   * With `window`: close the windows of a partition without records for this long (wall clock), on
+   * the scheduled tick (a `schedule` event every minute; `dspfn replay` and `dspfn consume` emulate it).
+   */
+  idleTimeout?: Duration;
+  /**
    * CloudWatch metrics, one Embedded Metric Format line per batch (namespace `dspfn`, dimension
    * `FunctionName`): on by default on Lambda, `false` turns them off (so does DSPFN_METRICS=off),
    * `true` turns them on elsewhere too. A Powertools for AWS Lambda `Metrics` instance publishes
@@ -180,6 +221,12 @@ const definitionSchema = z.strictObject({
   propagateHeaders: z.array(z.string()).optional(),
   tombstones: z.enum(['skip', 'dead-letter']).optional(),
   reportBatchItemFailures: z.boolean().optional(),
+  // Checked in full by windowSpec.
+  window: z.object({ type: z.string() }).passthrough().optional(),
+  aggregate: z.array(z.string()).optional(),
+  allowedLateness: z.union([z.number(), z.string()]).optional(),
+  lateTopic: z.union([z.string().min(1), fn]).optional(),
+  idleTimeout: z.union([z.number(), z.string()]).optional(),
   metrics: z.union([z.boolean(), z.custom((value) => isPowertoolsMetrics(value))], { error: 'expected true, false or a Powertools Metrics instance' }).optional(),
   logger: z
     .custom((value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function'), 'expected a Powertools Logger (debug, info, warn, error)')
@@ -192,11 +239,36 @@ export function validateDefinition<M>(definition: FunctionDefinition<M>): void {
   if (!result.success) {
     throw new ConfigError(`invalid function definition: ${zodReason(result.error)}`);
   }
-  if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages');
-  const { channels, fields } = inputTraits(definition.input);
+  const { channels, fields, emit } = inputTraits(definition.input);
+  if (definition.window === undefined) {
+    if (definition.pipeline.stages.length === 0) throw new ConfigError('the function pipeline has no stages (an empty pipeline() needs a window)');
+    for (const option of ['aggregate', 'allowedLateness', 'lateTopic', 'idleTimeout'] as const) {
+      if (definition[option] !== undefined) throw new ConfigError(`${option} needs a window (window: { type: 'tumbling', size: '1m' }, …)`);
+    }
+  } else {
+    if (definition.aggregate === undefined) throw new ConfigError("a window needs aggregate: ['count', 'mean', …]");
+    windowOptionsOf(definition);
+    const changer = definition.pipeline.rateChanger;
+    if (changer !== undefined) throw new ConfigError(`windows take one value per frame, but ${changer} changes the frame rate`, { stage: changer });
+    if (emit === 'batch') throw new ConfigError("readings({ emit: 'batch' }) and a window both say when results come: use one of them");
+    if (definition.output.format === 'f32le') throw new ConfigError("window results are JSON: output.format 'f32le' cannot carry them");
+  }
   if (channels !== undefined && channels !== definition.pipeline.channels) {
     throw new ConfigError(
       `the input gives ${channels} channel(s)${fields ? ` (${fields.join(', ')})` : ''} but the pipeline takes ${definition.pipeline.channels}: use pipeline({ channels: ${channels} })`,
     );
   }
+}
+
+/** The window options of a definition with a window, validated (ConfigError otherwise). */
+export function windowOptionsOf<M>(definition: FunctionDefinition<M>): ReturnType<typeof windowSpec> {
+  return windowSpec(
+    {
+      window: definition.window!,
+      aggregate: definition.aggregate ?? [],
+      ...(definition.allowedLateness === undefined ? {} : { allowedLateness: definition.allowedLateness }),
+      ...(definition.idleTimeout === undefined ? {} : { idleTimeout: definition.idleTimeout }),
+    },
+    definition.pipeline.outChannels,
+  );
 }

@@ -1,6 +1,8 @@
 import { valueDecoder, type ValueDecoder } from '../codecs/value-decoder.ts';
 import { DEFAULT_PROPAGATED_HEADERS, inputTraits, type FunctionDefinition, type TombstonePolicy } from './definition.ts';
 import { defaultInput, type InputFunction } from './default-input.ts';
+import { windowOptionsOf } from './definition.ts';
+import { WindowEngine } from '../windows/engine.ts';
 
 /** A definition with its defaults applied once, at definition time, rather than per batch. */
 export interface PreparedFunction<M = unknown> {
@@ -17,11 +19,24 @@ export interface PreparedFunction<M = unknown> {
   readonly propagate: readonly string[];
   readonly tombstones: TombstonePolicy;
   deadLetterTopic(sourceTopic: string): string;
+  /** With `window`: the window engine and where late records go. */
+  readonly windows?: { readonly engine: WindowEngine; lateTopic(sourceTopic: string): string };
 }
 
 export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedFunction<M> {
   const target = definition.deadLetterTopic;
+  const late = definition.lateTopic;
+  const windows =
+    definition.window === undefined
+      ? {}
+      : {
+          windows: {
+            engine: new WindowEngine(windowOptionsOf(definition)),
+            lateTopic: typeof late === 'string' ? () => late : late ? (sourceTopic: string) => late(sourceTopic) : (sourceTopic: string) => `${sourceTopic}.late`,
+          },
+        };
   return {
+    ...windows,
     definition,
     name: definition.name,
     decoder: valueDecoder({

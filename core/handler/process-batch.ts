@@ -11,6 +11,7 @@ import { logRejected } from './steps/log-rejected.ts';
 import { parseEvent } from './steps/parse.ts';
 import { produce } from './steps/produce.ts';
 import { runPipelines } from './steps/run-pipelines.ts';
+import { processTick, processWindowedBatch } from './windowed/process.ts';
 
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
 
@@ -21,6 +22,10 @@ export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
  * effectively-once.
  */
 export async function processBatch<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime): Promise<BatchReport> {
+  if (fn.windows) {
+    const now = runtime.now ?? Date.now;
+    return isTick(event) ? processTick(context, fn, runtime, now) : processWindowedBatch(event, context, fn, runtime, now);
+  }
   const clock = new Stopwatch();
   const parsed = parseEvent(event);
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
@@ -62,4 +67,14 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
   return report;
+}
+
+/**
+ * The idle tick of windowed functions: an EventBridge scheduled event (the `schedule` the deploy
+ * adds when a window has an `idleTimeout`), or `{ "dspfn": "tick" }` (replay and consume).
+ */
+export function isTick(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const fields = event as Record<string, unknown>;
+  return fields.dspfn === 'tick' || (fields.source === 'aws.events' && fields['detail-type'] === 'Scheduled Event');
 }

@@ -32,6 +32,14 @@ export interface BatchReport {
   skipped: number;
   /** Records with no value that the function skips (`tombstones: 'skip'`). */
   tombstones: number;
+  /**
+   * With `window`: records that fell into windows already closed (sent to the late topic, not
+   * applied; with them applied + skipped + deadLetters + late + tombstones = records, except that a
+   * window whose output fails adds a dead letter of the record that closed it, itself applied).
+   */
+  late?: number;
+  /** With `window`: windows closed by this batch (each one result). */
+  windowsClosed?: number;
   committed: number;
   /** Keys the store already held at these offsets (a redelivered batch). */
   duplicates: number;

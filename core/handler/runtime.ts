@@ -25,6 +25,8 @@ export interface Runtime {
   observe?: SignalObserver;
   /** Called after each successful batch (the replay harness counts with it). */
   onBatch?: (report: BatchReport) => void;
+  /** Wall-clock epoch milliseconds, for windows' idle timeout; Date.now by default. */
+  now?: () => number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function defaultRuntime(functionName: string, env: DspfnEnv = readEnv(), 
     backend: provided.backend ?? backendFromEnv(env),
     logger: provided.logger ?? jsonLogger({ function: functionName }, level),
     ...(provided.onBatch ? { onBatch: provided.onBatch } : {}),
+    ...(provided.now ? { now: provided.now } : {}),
     ...(provided.metrics ? { metrics: provided.metrics } : {}),
     ...(provided.observe ? { observe: provided.observe } : {}),
   };

@@ -9,7 +9,7 @@ import type { StateStore } from '../state/store.ts';
 import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
 import { kafkaRecord } from './kafka-records.ts';
-import { invokeInProcess, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
@@ -54,6 +54,8 @@ export interface ConsumeOptions {
   heartbeatIntervalMs?: number;
   /** How often the lag is refreshed and onStats called (default 1 s). */
   statsIntervalMs?: number;
+  /** Windowed functions with an idleTimeout: how often the idle tick runs (default 60 s, as deployed). */
+  tickIntervalMs?: number;
   /** Collects the signals, dead letters and late records for an HTML report (`--report`). */
   report?: ReportCollector;
 }
@@ -290,12 +292,28 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     options.onStats?.(counters.snapshot());
   }, options.statsIntervalMs ?? 1_000);
   timer.unref();
+  // The deployed schedule's tick for windowed functions with an idleTimeout (wall clock). A failed
+  // tick is logged; the next one closes what it left open.
+  let ticking: Promise<void> | undefined;
+  const ticker =
+    idleTimeoutOf(options.handler) === undefined
+      ? undefined
+      : setInterval(() => {
+          if (stopping || ticking) return;
+          ticking = invokeTick(handler, functionName)
+            .catch((error: unknown) => logger.log('warn', 'idle tick failed', { error: describeError(error) }))
+            .finally(() => {
+              ticking = undefined;
+            });
+        }, options.tickIntervalMs ?? TICK_INTERVAL_MS);
+  ticker?.unref();
 
   let stopped: Promise<ConsumeStats> | undefined;
   const shutdown = (failure?: unknown): Promise<ConsumeStats> => {
     stopped ??= (async () => {
       stopping = true;
       clearInterval(timer);
+      clearInterval(ticker);
       try {
         consumer.pause(topics.map((topic) => ({ topic })));
       } catch {
@@ -304,7 +322,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       const current = [...workers.values()];
       // After a crash the group membership is gone: commits would be silently dropped by kafkajs.
       if (failure !== undefined) for (const worker of current) worker.revoke();
-      const settled = await Promise.allSettled([...current.map((w) => w.stop()), ...retiring]);
+      const settled = await Promise.allSettled([...current.map((w) => w.stop()), ...retiring, ...(ticking ? [ticking] : [])]);
       for (const result of settled) if (result.status === 'rejected') logger.log('error', 'partition worker failed', { error: describeError(result.reason) });
       for (const [id, offset] of counters.uncommitted) {
         logger.log('error', 'records processed but their offset not committed: the group delivers them again', { partition: id, offset, committed: counters.committed.get(id) });
@@ -355,6 +373,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     });
   } catch (error) {
     clearInterval(timer);
+    clearInterval(ticker);
     await consumer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
     if (!options.sink) await sink.close().catch(() => {});

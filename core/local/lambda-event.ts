@@ -3,6 +3,7 @@ import { inProcessEvent } from '../events/in-process.ts';
 import type { KafkaEvent, KafkaRecord } from '../events/types.ts';
 import type { Runtime } from '../handler/runtime.ts';
 import { lambdaContext } from '../testing/context.ts';
+import { parseDuration } from '../windows/duration.ts';
 import { batchOutcome, type BatchOutcome } from './batch-outcome.ts';
 import type { ReplayRecord } from './replay-file.ts';
 
@@ -26,7 +27,7 @@ export function eventFor(records: readonly ReplayRecord[], shape: EventShape, bo
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export interface LocalFunction {
   readonly dspfn: {
-    readonly definition: { readonly name: string };
+    readonly definition: { readonly name: string; readonly window?: unknown; readonly idleTimeout?: number | string };
     withRuntime(runtime: Partial<Runtime>): (event: KafkaEvent, context: Context) => Promise<unknown>;
   };
 }
@@ -47,6 +48,19 @@ export async function invokeBatch(
   }
 }
 
+/** The idle timeout of a windowed function (ms), for the tick `replay` and `consume` emulate; undefined without one. */
+export function idleTimeoutOf(fn: LocalFunction): number | undefined {
+  const { window, idleTimeout } = fn.dspfn.definition;
+  return window === undefined || idleTimeout === undefined ? undefined : parseDuration(idleTimeout, 'idleTimeout');
+}
+
+/** The scheduled tick, as the `schedule` event of a deployed windowed function delivers it. */
+export async function invokeTick(fn: BoundFunction, functionName: string): Promise<void> {
+  await fn({ dspfn: 'tick' } as unknown as KafkaEvent, lambdaContext({ functionName }));
+}
+
+/** How often the deployed schedule ticks, and so `consume` too. */
+export const TICK_INTERVAL_MS = 60_000;
 /**
  * As invokeBatch, for records of one partition already held as bytes, in offset order: the event is
  * Lambda-shaped for whoever reads it, but the handler takes the Buffers as they are (inProcessEvent).

@@ -11,7 +11,7 @@ import type { StateStore } from '../state/store.ts';
 import type { ReportCollector } from '../report/collector.ts';
 import { cutBatches, recordTime } from './batch-cutter.ts';
 import { settleBatch, type FailurePoint } from './batch-outcome.ts';
-import { invokeBatch, type EventShape, type LocalFunction } from './lambda-event.ts';
+import { TICK_INTERVAL_MS, idleTimeoutOf, invokeBatch, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages } from './on-failure.ts';
 import { percentile } from './percentile.ts';
@@ -72,6 +72,8 @@ export interface ReplaySummary {
   samples: number;
   results: number;
   deadLetters: number;
+  /** Windowed functions: records that fell into windows already closed (sent to the late topic). */
+  late: number;
   skipped: number;
   /** Records with no value the function skipped (its `tombstones` option). */
   tombstones: number;
@@ -111,9 +113,16 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const sink = options.report ? options.report.sink(output) : output;
   const functionName = options.handler.dspfn.definition.name;
   // Running totals, so the progress after each batch costs the same on the 10,000th batch.
-  const totals = { samples: 0, results: 0, deadLetters: 0, skipped: 0, tombstones: 0 };
+  const totals = { samples: 0, results: 0, deadLetters: 0, late: 0, skipped: 0, tombstones: 0 };
   const backend = options.backend ?? resolveBackend();
+  // Windows' idle tick on the recorded clock: the records' timestamps stand for the wall clock, a
+  // tick runs whenever that clock passed another minute, and a last one once the file is over and
+  // idleTimeout has passed (what a partition that goes quiet gets), so every window is emitted.
+  const idleTimeout = idleTimeoutOf(options.handler);
+  let recorded = Number.NEGATIVE_INFINITY;
+  let lastTick = Number.NEGATIVE_INFINITY;
   const runtime: Partial<Runtime> = {
+    now: () => recorded,
     backend,
     sink,
     state: options.state ?? new MemoryStateStore(),
@@ -124,6 +133,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       totals.samples += report.samples;
       totals.results += report.results;
       totals.deadLetters += report.deadLetters;
+      totals.late += report.late ?? 0;
       totals.skipped += report.skipped;
       totals.tombstones += report.tombstones;
     },
@@ -148,6 +158,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       samples: totals.samples,
       results: totals.results,
       deadLetters: totals.deadLetters,
+      late: totals.late,
       skipped: totals.skipped,
       tombstones: totals.tombstones,
       retries: counts.retries,
@@ -164,6 +175,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     for await (const batch of cutBatches<ReplayLine>(readReplayFile(options.events), { batchSize, windowMs }, recordTime)) {
       let pending = batch.map((line) => line.record);
       let failure: FailurePoint | undefined;
+      const first = pending[0]!.timestamp;
+      if (lastTick === Number.NEGATIVE_INFINITY) lastTick = first;
+      if (idleTimeout !== undefined && first - lastTick >= TICK_INTERVAL_MS) {
+        recorded = first;
+        lastTick = first;
+        await invokeTick(handler, functionName);
+      }
+      for (const record of pending) recorded = Math.max(recorded, record.timestamp);
       for (;;) {
         const begin = performance.now();
         const outcome = await invokeBatch(handler, pending, invocation);
@@ -194,6 +213,10 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       counts.records += batch.length;
       for (const line of batch) counts.bytes += line.bytes;
       options.onProgress?.({ bytesRead: counts.bytes, totalBytes, records: counts.records, batches: counts.batches, deadLetters: totals.deadLetters });
+    }
+    if (idleTimeout !== undefined && recorded > Number.NEGATIVE_INFINITY) {
+      recorded += idleTimeout;
+      await invokeTick(handler, functionName);
     }
   } finally {
     if (!options.sink) await sink.close();

@@ -39,7 +39,7 @@ export function functionFiles(name: string, templateName: string = DEFAULT_TEMPL
 /** The function's entry for serverless.yml. */
 export function serverlessEntry(name: string, templateName: string = DEFAULT_TEMPLATE, triggers: readonly Trigger[] = ['msk']): string {
   const template = functionTemplate(templateName);
-  return functionEntry({ name, description: `dspfn ${template.name} template: ${template.description}`, topic: template.inputTopic, triggers });
+  return functionEntry({ name, description: `dspfn ${template.name} template: ${template.description}`, topic: template.inputTopic, triggers, ...('tick' in template && template.tick ? { tick: true } : {}) });
 }
 
 export function newFunction(root: string, name: string, options: NewFunctionOptions = {}): NewFunctionResult {

@@ -44,6 +44,8 @@ function kafkaEvent(name: string, topic: string): string[] {
 }
 
 export interface FunctionEntry {
+  /** A schedule event every minute: the idle tick of a windowed function. */
+  readonly tick?: boolean;
   name: string;
   description: string;
   topic: string;
@@ -60,6 +62,8 @@ export function functionEntry(entry: FunctionEntry): string {
     `      artifact: \${self:custom.artifactDir}/${entry.name}.zip`,
     '    events:',
     ...entry.triggers.flatMap((trigger) => (trigger === 'msk' ? mskEvent(entry.name, entry.topic) : kafkaEvent(entry.name, entry.topic))),
+    // Windows with an idleTimeout: the tick that closes the windows of partitions gone quiet.
+    ...(entry.tick ? ['      - schedule: rate(1 minute)'] : []),
   ];
   return lines.join('\n') + '\n';
 }

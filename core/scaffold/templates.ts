@@ -18,13 +18,15 @@ export interface FunctionTemplate {
   readonly inputTopic: string;
   /** What this version of dspfn lacks for it; the template is not available while set. */
   readonly needs?: string;
+  /** Its handler has windows with an idleTimeout: its serverless.yml entry gets the tick's schedule. */
+  readonly tick?: boolean;
 }
 
 export const FUNCTION_TEMPLATES = {
   sensor: { description: 'smoothed RMS level per device: movingAverage → rms', inputTopic: 'sensors' },
   noise: { description: 'adaptive noise cancelling per device: NLMS on [reference, noisy] frames', inputTopic: 'noisy-signals' },
   readings: { description: 'JSON readings per device and sensor with readings(), smoothed: movingAverage', inputTopic: 'readings' },
-  window: { description: 'event-time windows per device', inputTopic: 'readings', needs: 'event-time windows' },
+  window: { description: 'one-minute event-time windows per device: count, mean, min, max', inputTopic: 'readings', tick: true },
   protobuf: { description: 'protobuf readings (a .proto beside the handler) per device, smoothed: ema', inputTopic: 'readings' },
 } as const satisfies Record<string, FunctionTemplate>;
 

@@ -1,4 +1,5 @@
-import { commitDecision, type CommitResult, type StateEntry, type StateStore, type StoredState } from './store.ts';
+import { closingKeys } from '../windows/partition-index.ts';
+import { commitDecision, type CommitResult, type StateEntry, type StateStore, type StoredState, type WindowIndexQuery } from './store.ts';
 
 /**
  * Process-local state: the embedded default for tests and replays. On Lambda it lives only as long
@@ -10,12 +11,19 @@ export class MemoryStateStore implements StateStore {
   /** Round trips made, so tests can check one load and one commit per batch. */
   readonly calls = { load: 0, commit: 0 };
 
-  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+  async load(keys: readonly string[], windows: readonly WindowIndexQuery[] = []): Promise<Map<string, StoredState>> {
     this.calls.load++;
     const found = new Map<string, StoredState>();
-    for (const key of keys) {
+    const add = (key: string) => {
       const entry = this.entries.get(key);
       if (entry) found.set(key, entry);
+    };
+    for (const key of keys) add(key);
+    for (const query of windows) {
+      const index = this.entries.get(query.index);
+      if (index === undefined) continue;
+      found.set(query.index, index);
+      for (const key of closingKeys(latin1.decode(index.snapshot), query.maxEventTime, query.allowedLateness)) add(query.keyPrefix + key);
     }
     return found;
   }
@@ -41,3 +49,5 @@ export class MemoryStateStore implements StateStore {
 
   async close(): Promise<void> {}
 }
+
+const latin1 = new TextDecoder('latin1');

@@ -183,9 +183,21 @@ function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
 /** What precedes the commit time at the end of a value. */
 export const COMMITTED_TRAILER = '\ncommitted:';
 
-/** A v2 value: header, fence, blank line, base64 snapshot, and the time it is written. */
+/**
+ * A v2 value: header, fence, blank line, base64 snapshot — or the snapshot itself when it is text
+ * starting with "#" (never the start of base64): a partition's window index, which the window load
+ * script reads in place (window-load-script.ts) — and the time it is written.
+ */
 export function encodeValue(fence: string, snapshot: Uint8Array, committedAt: number = Date.now()): string {
-  return `${VALUE_HEADER}${fence}\n${toBase64(snapshot)}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
+  const body = isText(snapshot) ? Buffer.from(snapshot).toString('latin1') : toBase64(snapshot);
+  return `${VALUE_HEADER}${fence}\n${body}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
+}
+
+/** Printable ASCII, tabs and newlines, starting with "#". */
+function isText(snapshot: Uint8Array): boolean {
+  if (snapshot[0] !== 0x23) return false;
+  for (const byte of snapshot) if ((byte < 0x20 && byte !== 9 && byte !== 10) || byte > 0x7e) return false;
+  return true;
 }
 
 export function decodeValue(key: string, value: string): StoredState {
@@ -193,13 +205,15 @@ export function decodeValue(key: string, value: string): StoredState {
   const start = VALUE_HEADER.length;
   const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
   if (blank < 0) throw corrupt(key, 'value');
-  // Base64 holds no newline: one after the blank line starts the trailer.
+  // Base64 holds no newline, and a text snapshot (a window index) has the trailer after it: the
+  // last newline after the blank line starts the trailer.
   const end = value.lastIndexOf('\n');
-  if (end <= blank + 1) return stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2), key));
+  const body = (text: string) => (text.startsWith('#') ? new Uint8Array(Buffer.from(text, 'latin1')) : fromBase64(text, key));
+  if (end <= blank + 1) return stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2)));
   if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
   const committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
   if (committedAt < 0) throw corrupt(key, 'value');
-  return { ...stored(key, value.slice(start, blank + 1), fromBase64(value.slice(blank + 2, end), key)), committedAt };
+  return { ...stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2, end))), committedAt };
 }
 
 /**

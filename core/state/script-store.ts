@@ -13,10 +13,12 @@ import {
   type StateLayout,
   type StateLayoutOptions,
 } from './redis-layout.ts';
-import type { CommitResult, StateEntry, StateStore, StoredState } from './store.ts';
+import type { CommitResult, StateEntry, StateStore, StoredState, WindowIndexQuery } from './store.ts';
+import { WINDOW_LOAD_SCRIPT, parseWindowLoadReply, windowLoadArgs } from './window-load-script.ts';
 
 /**
- * A StateStore over any Redis: one round trip per load (MGET and EXISTS, pipelined) and one script
+ * A StateStore over any Redis: one round trip per load (MGET and EXISTS, pipelined; with window
+ * indexes, one script call) and one script
  * call per commit, whatever the number of keys. The TCP and REST stores only supply the transport.
  */
 export interface ScriptStoreOptions extends StateLayoutOptions {
@@ -44,7 +46,11 @@ export class ScriptStateStore implements StateStore {
     await this.call('warm-up', async () => this.transport.warm?.());
   }
 
-  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+  async load(keys: readonly string[], windows: readonly WindowIndexQuery[] = []): Promise<Map<string, StoredState>> {
+    if (windows.length > 0) {
+      const call = windowLoadArgs(this.layout, keys, windows);
+      return parseWindowLoadReply(keys, windows, await this.call('load', () => runScript(this.transport, WINDOW_LOAD_SCRIPT, call.keys, call.args)));
+    }
     if (keys.length === 0) return new Map();
     const redisKeys = loadKeys(this.layout, keys);
     const [values, existing] = (await this.call('load', () => this.transport.mgetExists(redisKeys))) as [unknown, unknown];

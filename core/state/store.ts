@@ -30,12 +30,30 @@ export interface CommitResult {
 }
 
 /**
+ * A partition's window index to load with a batch's keys, and with it the keys whose windows the
+ * batch closes though they have no record in it (see closingKeys in windows/partition-index.ts).
+ */
+export interface WindowIndexQuery {
+  /** State key of the index. */
+  readonly index: string;
+  /** The state key of a key the index names is this prefix + the key. */
+  readonly keyPrefix: string;
+  /** The largest event time the batch brings to the partition (-Infinity: none). */
+  readonly maxEventTime: number;
+  readonly allowedLateness: number;
+}
+
+/**
  * Per-key pipeline state between invocations. Implementations load every key of a batch in one
  * round trip and commit them in one, each key atomically and conditionally on its fence.
  */
 export interface StateStore {
   readonly name: string;
-  load(keys: readonly string[]): Promise<Map<string, StoredState>>;
+  /**
+   * The stored state of `keys`, and for each window index query the index and the keys it selects
+   * (all under their state keys), in one round trip.
+   */
+  load(keys: readonly string[], windows?: readonly WindowIndexQuery[]): Promise<Map<string, StoredState>>;
   commit(entries: readonly StateEntry[]): Promise<CommitResult[]>;
   /**
    * Optional: load the client and open the connection now (at init) rather than in the first

@@ -16,6 +16,8 @@ export interface TestHarness {
   readonly reports: BatchReport[];
   /** Invokes the handler with an MSK event built from the records (or with a given event). */
   invoke(records: readonly RecordInput[] | KafkaEvent, options?: EventOptions & { selfManaged?: boolean }): Promise<KafkaBatchResponse | void>;
+  /** The scheduled idle tick of a windowed function (`{ dspfn: 'tick' }`), at the harness's `now`. */
+  tick(): Promise<void>;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface TestHarness {
  */
 export function testHarness<M>(
   handler: DspfnHandler<M>,
-  options: { state?: StateStore; backend?: DspBackend; context?: Partial<Context> } = {},
+  options: { state?: StateStore; backend?: DspBackend; context?: Partial<Context>; now?: () => number } = {},
 ): TestHarness {
   const sink = new MemorySink();
   const state = options.state ?? new MemoryStateStore();
@@ -35,6 +37,7 @@ export function testHarness<M>(
     backend: options.backend ?? jsBackend,
     logger: jsonLogger({}, 'silent'),
     onBatch: (report) => reports.push(report),
+    ...(options.now ? { now: options.now } : {}),
   });
   return {
     sink,
@@ -46,6 +49,10 @@ export function testHarness<M>(
         : (records as KafkaEvent);
       const context = { ...lambdaContext({ functionName: handler.dspfn.definition.name }), ...options.context };
       return bound(event, context);
+    },
+    async tick() {
+      const context = { ...lambdaContext({ functionName: handler.dspfn.definition.name }), ...options.context };
+      await bound({ dspfn: 'tick' } as unknown as KafkaEvent, context);
     },
   };
 }

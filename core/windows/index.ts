@@ -7,6 +7,6 @@ export { windowSpec, MAX_WINDOWS_PER_FRAME } from './spec.ts';
 export type { WindowDefinition, WindowOptions, WindowSpec } from './spec.ts';
 export { KeyWindows, WINDOWS_MAGIC, WINDOWS_VERSION } from './key-windows.ts';
 export type { OpenWindow } from './key-windows.ts';
-export { PartitionIndex, INDEX_MAGIC, INDEX_VERSION } from './partition-index.ts';
+export { PartitionIndex, INDEX_HEADER, INDEX_VERSION, closingKeys } from './partition-index.ts';
 export { WindowEngine } from './engine.ts';
 export type { ClosedWindow, LateRecord, WindowRecord, WindowRun } from './engine.ts';

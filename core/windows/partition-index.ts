@@ -1,4 +1,3 @@
-import { ByteReader, ByteWriter } from '../dsp/bytes.ts';
 import { SnapshotError, StateMismatchError } from '../errors.ts';
 import type { WindowSpec } from './spec.ts';
 
@@ -30,51 +29,71 @@ export class PartitionIndex {
   }
 
   /**
-   * Partition index, format version 1, little-endian:
-   *   "DSPX" · u16 version · u16 0 · u64 window config hash · u16 topic length · topic · u32 partition
-   *   f64 max event time · f64 closed through · f64 last activity · u32 key count
-   *   per key: u32 key length · key (UTF-8) · f64 earliest open window end
+   * Partition index, format version 1: ASCII text, so the state store can pick the keys a batch
+   * closes without decoding anything but this (a Redis script does, in the load's round trip):
+   *   "#dspfn-index 1 " hash(16 hex) " " partition " " maxEventTime " " closedThrough " " lastActivity " " topic "\n"
+   *   per open key: earliest open window end "\t" key as hex of its UTF-8 "\n"
+   * Times are decimal numbers, -Infinity written as -1e999 (which both JavaScript and Lua read back).
    */
   snapshot(): Uint8Array {
-    const out = new ByteWriter();
-    const topic = utf8.encode(this.topic);
-    out.u32(INDEX_MAGIC).u16(INDEX_VERSION).u16(0).u64(this.spec.configHash).u16(topic.length).bytes(topic).u32(this.partition);
-    out.f64(this.maxEventTime).f64(this.closedThrough).f64(this.lastActivity).u32(this.openKeys.size);
-    for (const [key, end] of this.openKeys) {
-      const name = utf8.encode(key);
-      out.u32(name.length).bytes(name).f64(end);
-    }
-    return out.finish();
+    const lines = [`${INDEX_HEADER}${this.spec.configHash.toString(16).padStart(16, '0')} ${this.partition} ${num(this.maxEventTime)} ${num(this.closedThrough)} ${num(this.lastActivity)} ${this.topic}\n`];
+    for (const [key, end] of this.openKeys) lines.push(`${num(end)}\t${Buffer.from(key, 'utf8').toString('hex')}\n`);
+    return utf8.encode(lines.join(''));
   }
 
   static restore(spec: WindowSpec, bytes: Uint8Array): PartitionIndex {
-    const input = new ByteReader(bytes, 'partition window index');
-    if (input.u32() !== INDEX_MAGIC) throw new SnapshotError('not a dspfn partition window index (bad magic)');
-    const version = input.u16();
-    if (version !== INDEX_VERSION) throw new SnapshotError(`partition window index version ${version} is not supported (this dspfn reads ${INDEX_VERSION})`);
-    input.u16();
-    const hash = input.u64();
-    const topic = fromUtf8.decode(input.bytesView(input.u16()));
-    const partition = input.u32();
-    if (hash !== spec.configHash) {
+    const text = fromLatin1.decode(bytes);
+    if (!text.startsWith(INDEX_HEADER)) throw new SnapshotError('not a dspfn partition window index (bad magic)');
+    const lines = text.split('\n');
+    if (lines.pop() !== '') throw new SnapshotError('partition window index is truncated');
+    const head = /^(\S+) (\d+) (\S+) (\S+) (\S+) ([A-Za-z0-9._-]+)$/.exec(lines[0]!.slice(INDEX_HEADER.length));
+    if (head === null) throw new SnapshotError('partition window index has a malformed header');
+    const [, hash, partition, max, closed, last, topic] = head as unknown as [string, string, string, string, string, string, string];
+    if (hash !== spec.configHash.toString(16).padStart(16, '0')) {
       throw new StateMismatchError(`the window index of ${topic}-${partition} was written with another window configuration; reset its state to start afresh`);
     }
-    const index = new PartitionIndex(spec, topic, partition);
-    index.maxEventTime = input.f64();
-    index.closedThrough = input.f64();
-    index.lastActivity = input.f64();
-    const count = input.u32();
-    if (count > input.remaining / 12) throw new SnapshotError(`partition window index is truncated: ${count} keys do not fit`);
-    for (let i = 0; i < count; i++) {
-      const key = fromUtf8.decode(input.bytesView(input.u32()));
-      index.openKeys.set(key, input.f64());
+    const index = new PartitionIndex(spec, topic, Number(partition));
+    index.maxEventTime = time(max);
+    index.closedThrough = time(closed);
+    index.lastActivity = time(last);
+    for (let i = 1; i < lines.length; i++) {
+      const line = /^(\S+)\t((?:[0-9a-f]{2})*)$/.exec(lines[i]!);
+      if (line === null) throw new SnapshotError(`partition window index line ${i + 1} is malformed`);
+      index.openKeys.set(Buffer.from(line[2]!, 'hex').toString('utf8'), time(line[1]!));
     }
-    input.expectEnd();
     return index;
   }
 }
 
-export const INDEX_MAGIC = 0x58505344; // "DSPX" read as little-endian u32
+/** What every index starts with (its version included): a layout stores such text as it is. */
+export const INDEX_HEADER = '#dspfn-index 1 ';
+
+function num(value: number): string {
+  return value === Number.NEGATIVE_INFINITY ? '-1e999' : String(value);
+}
+
+function time(text: string): number {
+  const value = Number(text);
+  if (Number.isNaN(value) || value === Number.POSITIVE_INFINITY || text === '') throw new SnapshotError('partition window index holds a malformed time');
+  return value;
+}
+
+/**
+ * The keys of a stored index (its text, as `snapshot` writes it) whose earliest open window ends at
+ * or before the watermark a batch reaching `maxEventTime` moves the partition to. The stores run
+ * this (Redis: the same in Lua, window-load-script.ts) to load them in the batch's one round trip.
+ */
+export function closingKeys(text: string, maxEventTime: number, allowedLateness: number): string[] {
+  const head = text.slice(0, text.indexOf('\n')).split(' ');
+  const watermark = Math.max(Math.max(Number(head[4]), maxEventTime) - allowedLateness, Number(head[5]));
+  const keys: string[] = [];
+  const line = /\n([^\t\n]+)\t([0-9a-f]*)(?=\n)/g;
+  for (let match = line.exec(text); match !== null; match = line.exec(text)) {
+    if (Number(match[1]) <= watermark) keys.push(Buffer.from(match[2]!, 'hex').toString('utf8'));
+  }
+  return keys;
+}
+
 export const INDEX_VERSION = 1;
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder();
+const fromLatin1 = new TextDecoder('latin1');

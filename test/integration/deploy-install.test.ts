@@ -206,16 +206,14 @@ describe('a project that installed the tarballs', () => {
     await npm(['install'], app, 'npm install (init)');
   }, 300_000);
 
-  it('dspfn new adds a function from a template and its serverless.yml entry, refuses to overwrite, and names templates not in this version', async () => {
+  it('dspfn new adds a function from a template and its serverless.yml entry, refuses to overwrite, and names the templates', async () => {
     await dspfn(['new', 'gauge', '--template', 'readings']);
     expect(fs.readdirSync(path.join(app, 'functions', 'gauge')).sort()).toEqual(['events.ndjson', 'handler.test.ts', 'handler.ts']);
     expect(fs.readFileSync(path.join(app, 'functions', 'gauge', 'handler.ts'), 'utf8')).toContain("name: 'gauge'");
     expect(fs.readFileSync(path.join(app, 'serverless.yml'), 'utf8')).toMatch(/\n {2}gauge:\n {4}handler: functions\/gauge\/handler\.handler\n/);
     await expect(dspfn(['new', 'gauge', '--template', 'noise'])).rejects.toThrow(/refusing to overwrite functions\/gauge\/events\.ndjson/);
-    for (const template of ['window']) {
-      await expect(dspfn(['new', `x-${template}`, '--template', template])).rejects.toThrow(new RegExp(`"${template}" template is not available in this version`));
-      expect(fs.existsSync(path.join(app, 'functions', `x-${template}`))).toBe(false);
-    }
+    await expect(dspfn(['new', 'x-fft', '--template', 'fft'])).rejects.toThrow(/sensor, noise, readings, window, protobuf/);
+    expect(fs.existsSync(path.join(app, 'functions', 'x-fft'))).toBe(false);
   }, 120_000);
 
   it('dspfn replay runs the new function on its events with the native backend, and says so', async () => {

@@ -123,12 +123,19 @@ afterAll(() => {
 describe('function stack (serverless.yml)', () => {
   it('runs each function on arm64 / nodejs22.x with the layer, from its own bundle', () => {
     const functions = resourcesOfType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['NoiseDashcancelLambdaFunction', 'RfiDashdetectLambdaFunction', 'SensorDashrmsLambdaFunction', 'TelemetryDashsmoothLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'IotDashanomalyLambdaFunction',
+      'NoiseDashcancelLambdaFunction',
+      'RfiDashdetectLambdaFunction',
+      'SensorDashrmsLambdaFunction',
+      'TelemetryDashsmoothLambdaFunction',
+      'WindowDashavgLambdaFunction',
+    ]);
     for (const [, fn] of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Layers).toContain(PARAMS.dspLayerArn);
-      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth|rfi-detect)\/handler\.handler$/);
+      expect(fn.Properties.Handler).toMatch(/^functions\/(sensor-rms|noise-cancel|telemetry-smooth|rfi-detect|iot-anomaly|window-avg)\/handler\.handler$/);
       expect(fn.Properties.Environment.Variables).toMatchObject({ DSPFN_BACKEND: 'native', DSPFN_STATE_SSM_PARAMETER: PARAMS.stateSsmParameter, DSPFN_SINK: 'stdout' });
       expect(fn.Properties.Environment.Variables).not.toHaveProperty('DSPFN_STATE');
     }
@@ -150,6 +157,14 @@ describe('function stack (serverless.yml)', () => {
       DSPFN_MSK_CLUSTER_ARN: { Ref: 'MskClusterArn' },
       DSPFN_KAFKA_AUTH: 'iam',
     });
+  });
+
+  it('ticks the windowed function (window-avg) every minute, besides its MSK topic', () => {
+    expect(mappingFor('MSK', 'WindowDashavg').Properties).toMatchObject({ Topics: ['input-events'], AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'dspfn-examples-ci-window-avg' } });
+    const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(JSON.stringify(rules[0]!.Targets)).toContain('WindowDashavgLambdaFunction');
   });
 
   it('maps the MSK telemetry topic (telemetry-smooth)', () => {
@@ -310,7 +325,7 @@ describe('function stack (serverless.yml)', () => {
   });
 
   it('ships each function as a zip under 1 MB holding the bundle (and its map) but no native binary', () => {
-    expect(bundles.map((b) => b.name).sort()).toEqual(['noise-cancel', 'rfi-detect', 'sensor-rms', 'telemetry-smooth']);
+    expect(bundles.map((b) => b.name).sort()).toEqual(['iot-anomaly', 'noise-cancel', 'rfi-detect', 'sensor-rms', 'telemetry-smooth', 'window-avg']);
     for (const bundle of bundles) {
       const fn = template.Resources[`${bundle.name[0]!.toUpperCase()}${bundle.name.slice(1).replace(/-/g, 'Dash')}LambdaFunction`]!;
       expect(fn.Properties.Code.S3Key).toMatch(new RegExp(`/${bundle.name}\\.zip$`));

@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { jsonLogger, KafkaSink, MemoryStateStore, type OutputMessage, type Sink, type StateEntry, type StateStore } from '../../core/adapters/index.ts';
 import { consume, type ConsumeController } from '../../core/local/index.ts';
+import { defineFunction, pipeline, readings as readingsInput } from '../../core/index.ts';
 import {
   asRecords,
   createTopics,
@@ -286,5 +287,30 @@ describe('dspfn consume', () => {
     const results = await readTopics(brokers, [out], 400, { settleMs: 300 });
     expect(results).toHaveLength(400);
     expect(bySource(results).size).toBe(400);
+  });
+  it('ticks a windowed function with an idleTimeout: a quiet partition’s open windows reach the output topic', async () => {
+    const [src, out] = ['readings', 'minutes'].map((p) => unique(`consume-window-${p}`)) as [string, string];
+    await createTopics(brokers, { [src]: 1, [out]: 1 });
+    const t0 = Date.UTC(2026, 0, 1);
+    const values = [['a', 1, 5], ['b', 4, 10], ['a', 3, 20], ['b', 6, 30]] as const;
+    await produce(brokers, src, values.map(([key, value, second]) => ({ key, value: JSON.stringify({ key, value, timestamp: t0 + second * 1000 }) })));
+    const fn = defineFunction({
+      name: 'minutes',
+      input: readingsInput({ key: 'key', timestamp: 'timestamp' }),
+      pipeline: pipeline(),
+      window: { type: 'tumbling', size: '1m' },
+      aggregate: ['count', 'mean'],
+      idleTimeout: '1s',
+      output: { topic: out, value: ({ window }) => ({ key: window!.key, count: window!.count, mean: window!.mean }) },
+    });
+    const controller = await start({ handler: fn, topic: src, groupId: unique('g'), fromBeginning: true, batchWindowMs: 20, tickIntervalMs: 100 });
+    // No record ever moves the watermark past the minute: only the tick can close it.
+    const results = await readTopics(brokers, [out], 2, { settleMs: 300 });
+    await controller.stop();
+    expect(results.map((m) => JSON.parse(m.value.toString())).sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+      { key: 'a', count: 2, mean: 2 },
+      { key: 'b', count: 2, mean: 5 },
+    ]);
+    expect(results.every((m) => m.headers['dspfn-window-start'] === String(t0) && m.headers['dspfn-source-offset'] === '3')).toBe(true);
   });
 });

@@ -1,12 +1,13 @@
-import { DspfnError, NativeKernelError, OutputError, describeError } from '../../errors.ts';
+import { DspfnError, InvalidSamplesError, NativeKernelError, OutputError, describeError } from '../../errors.ts';
 import type { PipelineOutput } from '../../dsp/pipeline.ts';
 import type { KafkaRecord } from '../../events/types.ts';
 import type { ResultContext, ResultEvent } from '../definition.ts';
+import type { SignalObserver } from '../observer.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
+import { outputView, runBlock } from './key-block.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
-import type { SignalObserver } from '../observer.ts';
 
 export interface PipelineRun<M> {
   /**
@@ -29,11 +30,18 @@ export interface PipelineRun<M> {
   advanced: Set<string>;
 }
 
+export function newPipelineRun<M>(): PipelineRun<M> {
+  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set() };
+}
+
 /**
  * Step: each key's records through its pipeline in offset order, skipping those its fence says
- * were applied already, and marking each applied offset. Each record's output is evaluated right
- * after it runs, before the key's next record: a record whose output fails is undone, so later
- * records of the key see the state as if it had never come.
+ * were applied already, and marking each applied offset. A key's records run as ONE block when
+ * every stage keeps the frame rate (see key-block.ts): each record then gets its own output frames
+ * and keeps its own time. Each record's output is evaluated in offset order; a record whose output
+ * fails is undone — the key goes back to its loaded state, its records applied before are run again,
+ * and the records after it run as a new block — so later records see the state as if it had never
+ * come. Pipelines with a rate-changing stage (spectra) run record by record.
  */
 export function runPipelines<M>(
   groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>,
@@ -41,70 +49,237 @@ export function runPipelines<M>(
   fn: PreparedFunction<M>,
   observer?: SignalObserver,
 ): PipelineRun<M> {
-  const run: PipelineRun<M> = { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set() };
-  const { output } = fn.definition;
+  const run = newPipelineRun<M>();
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
-    if (fn.emit === 'batch') {
-      runKeyForOneResult(key, records, state, fn, run, observer);
+    const pending = newRecords(key, records, state, run);
+    if (pending.length === 0) continue;
+    if (fn.emit === 'batch') runKeyForOneResult(key, pending, state, fn, run, observer);
+    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run, observer);
+    else runKeyRecordByRecord(key, pending, state, fn, run, observer);
+  }
+  return run;
+}
+
+/**
+ * The key's records its fence has not seen (the others are counted as skipped), without those
+ * whose sample rate contradicts a rate the pipeline declares: they are dead-lettered untouched.
+ */
+export function newRecords<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, run: PipelineRun<M>): DecodedRecord<M>[] {
+  const pending: DecodedRecord<M>[] = [];
+  for (const item of records) {
+    const { record } = item;
+    if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
+      run.skipped++;
       continue;
     }
-    // The key's records applied so far in this batch, to redo them if a later one is undone.
-    const applied: DecodedRecord<M>[] = [];
-    for (const item of records) {
-      const { record } = item;
-      if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
-        run.skipped++;
+    if (item.block.sampleRate !== undefined) {
+      try {
+        state.pipeline.inputRate(item.block.sampleRate);
+      } catch (error) {
+        if (!(error instanceof InvalidSamplesError)) throw error;
+        run.rejected.push({ record, error: Object.assign(error, { record: locationOf(item), key }) });
         continue;
       }
-      const timestamp = item.block.timestamp ?? record.timestamp;
-      // The output carries its own first-sample time and rate (a rate-changing stage moves them).
-      const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
-      if (out.frames === 0) {
-        observer?.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
-        state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-        applied.push(item);
-        run.advanced.add(key);
-        run.samples += item.samples.length;
+    }
+    pending.push(item);
+  }
+  return pending;
+}
+
+function locationOf<M>({ record }: DecodedRecord<M>): { topic: string; partition: number; offset: number } {
+  return { topic: record.topic, partition: record.partition, offset: record.offset };
+}
+
+function outputFailed<M>(item: DecodedRecord<M>, key: string, error: unknown, run: PipelineRun<M>): void {
+  const reason = error instanceof DspfnError ? error : new OutputError(`output failed: ${describeError(error)}`, { cause: error, key });
+  run.rejected.push({ record: item.record, error: Object.assign(reason, { record: locationOf(item) }) });
+}
+
+function applied<M>(key: string, item: DecodedRecord<M>, state: KeyState, run: PipelineRun<M>): void {
+  const { record } = item;
+  state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
+  run.advanced.add(key);
+  run.applied++;
+  run.samples += item.samples.length;
+}
+
+function emitted<M>(context: ResultContext<M>, results: { messageKey: string; json: OutputJson }, run: PipelineRun<M>): void {
+  run.processed.push(context);
+  run.messageKeys.push(results.messageKey);
+  run.json.push(results.json);
+}
+
+/** Same-rate pipelines: the key's records as one block, each record's output frames a view of it. */
+function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>, observer: SignalObserver | undefined): void {
+  const definition = fn.definition.output;
+  const inChannels = fn.channels;
+  const outChannels = state.pipeline.spec.outChannels;
+  const done: DecodedRecord<M>[] = [];
+  let from = 0;
+  while (from < pending.length) {
+    const output = inRecords(key, pending, from, () => runBlock(state.pipeline, pending, from));
+    let at = 0;
+    let restart = pending.length;
+    for (let i = from; i < pending.length; i++) {
+      const item = pending[i]!;
+      const length = item.samples.length;
+      const view = outputView(output, at, length, inChannels, outChannels);
+      at += length;
+      const timestamp = item.block.timestamp ?? item.record.timestamp;
+      if (length === 0) {
+        observer?.input(key, item.samples, inChannels, timestamp, item.block.sampleRate);
+        applied(key, item, state, run);
+        done.push(item);
         continue;
       }
       const context: ResultContext<M> = {
         functionName: fn.name,
         key,
-        record,
+        record: item.record,
         block: item.block,
-        output: out.samples,
-        outChannels: out.channels,
-        frames: out.frames,
-        timestamp: out.timestamp ?? timestamp,
-        sampleRate: out.sampleRate,
-        events: timedEvents(out),
+        output: view,
+        outChannels,
+        frames: length / inChannels,
+        timestamp,
+        sampleRate: state.pipeline.inputRate(item.block.sampleRate),
+        // Only pipelines that keep the frame rate run as a block: no event stage, no events.
+        events: NO_EVENTS,
       };
       let results: { messageKey: string; json: OutputJson };
       try {
-        results = evaluateOutput(context, output);
+        results = evaluateOutput(context, definition);
       } catch (error) {
-        undo(state, applied);
-        const location = { topic: record.topic, partition: record.partition, offset: record.offset };
-        const reason = error instanceof DspfnError ? error : new OutputError(`output failed: ${describeError(error)}`, { cause: error, key });
-        run.rejected.push({ record, error: Object.assign(reason, { record: location }) });
-        continue;
+        outputFailed(item, key, error, run);
+        undo(state, done);
+        restart = i + 1;
+        break;
       }
       if (observer) {
-        observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
-        observer.output(key, out.samples, out.channels, out.frames, context.timestamp, out.sampleRate);
+        observer.input(key, item.samples, inChannels, timestamp, item.block.sampleRate);
+        observer.output(key, view, outChannels, context.frames, timestamp, context.sampleRate);
       }
-      state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-      applied.push(item);
-      run.advanced.add(key);
-      run.samples += item.samples.length;
-      run.processed.push(context);
-      run.messageKeys.push(results.messageKey);
-      run.json.push(results.json);
+      applied(key, item, state, run);
+      done.push(item);
+      emitted(context, results, run);
     }
-    run.applied += applied.length;
+    from = restart;
   }
-  return run;
+}
+
+/** Pipelines with a rate-changing stage: each record's output carries the time and rate the stages give it. */
+function runKeyRecordByRecord<M>(
+  key: string,
+  pending: readonly DecodedRecord<M>[],
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+): void {
+  const done: DecodedRecord<M>[] = [];
+  for (let i = 0; i < pending.length; i++) {
+    const item = pending[i]!;
+    const timestamp = item.block.timestamp ?? item.record.timestamp;
+    const out = inRecords(key, pending, i, () => state.pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate }), 1);
+    if (out.frames === 0) {
+      observer?.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      applied(key, item, state, run);
+      done.push(item);
+      continue;
+    }
+    const context: ResultContext<M> = {
+      functionName: fn.name,
+      key,
+      record: item.record,
+      block: item.block,
+      output: out.samples,
+      outChannels: out.channels,
+      frames: out.frames,
+      timestamp: out.timestamp ?? timestamp,
+      sampleRate: out.sampleRate,
+      events: timedEvents(out),
+    };
+    let results: { messageKey: string; json: OutputJson };
+    try {
+      results = evaluateOutput(context, fn.definition.output);
+    } catch (error) {
+      outputFailed(item, key, error, run);
+      undo(state, done);
+      continue;
+    }
+    if (observer) {
+      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      observer.output(key, out.samples, out.channels, out.frames, context.timestamp, out.sampleRate);
+    }
+    applied(key, item, state, run);
+    done.push(item);
+    emitted(context, results, run);
+  }
+}
+
+interface KeyOutput {
+  readonly output: Float32Array;
+  readonly channels: number;
+  readonly frames: number;
+  /** Of the output's first frame. */
+  readonly timestamp: number;
+  readonly sampleRate: number | undefined;
+  readonly events: readonly ResultEvent[];
+}
+
+/** The key's records in one output: one block (same-rate pipelines), else record by record, concatenated. */
+function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, observer: SignalObserver | undefined): KeyOutput {
+  const { pipeline } = state;
+  if (pipeline.sameRate) {
+    const output = inRecords(key, pending, 0, () => runBlock(pipeline, pending));
+    const first = pending.find((item) => item.samples.length > 0) ?? pending[0]!;
+    const outChannels = pipeline.spec.outChannels;
+    if (observer) {
+      let at = 0;
+      for (const item of pending) {
+        const timestamp = item.block.timestamp ?? item.record.timestamp;
+        const rate = pipeline.inputRate(item.block.sampleRate);
+        observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+        const frames = item.samples.length / fn.channels;
+        if (frames > 0) observer.output(key, outputView(output, at, item.samples.length, fn.channels, outChannels), outChannels, frames, timestamp, rate);
+        at += item.samples.length;
+      }
+    }
+    return {
+      output,
+      channels: outChannels,
+      frames: output.length / outChannels,
+      timestamp: first.block.timestamp ?? first.record.timestamp,
+      sampleRate: pipeline.inputRate(first.block.sampleRate),
+      events: NO_EVENTS,
+    };
+  }
+  const outs = pending.map((item, i) => {
+    const timestamp = item.block.timestamp ?? item.record.timestamp;
+    const out = inRecords(key, pending, i, () => pipeline.run(item.samples, { timestamp, sampleRate: item.block.sampleRate }), 1);
+    if (observer) {
+      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
+      if (out.frames > 0) observer.output(key, out.samples, out.channels, out.frames, out.timestamp ?? timestamp, out.sampleRate);
+    }
+    return { out, timestamp };
+  });
+  const output = new Float32Array(outs.reduce((n, o) => n + o.out.samples.length, 0));
+  let at = 0;
+  for (const { out } of outs) {
+    output.set(out.samples, at);
+    at += out.samples.length;
+  }
+  // The output's frames are consecutive in the output stream: it starts at the first record's
+  // first frame (a rate-changing stage times it, e.g. a spectrum frame at its first sample).
+  const first = outs.find((o) => o.out.frames > 0) ?? outs[0]!;
+  return {
+    output,
+    channels: pipeline.spec.outChannels,
+    frames: outs.reduce((n, o) => n + o.out.frames, 0),
+    timestamp: first.out.timestamp ?? first.timestamp,
+    sampleRate: first.out.sampleRate,
+    events: outs.flatMap((o) => timedEvents(o.out)),
+  };
 }
 
 /**
@@ -113,127 +288,88 @@ export function runPipelines<M>(
  */
 function runKeyForOneResult<M>(
   key: string,
-  records: readonly DecodedRecord<M>[],
+  pending: readonly DecodedRecord<M>[],
   state: KeyState,
   fn: PreparedFunction<M>,
   run: PipelineRun<M>,
   observer: SignalObserver | undefined,
 ): void {
-  const applied: Array<{
-    item: DecodedRecord<M>;
-    output: Float32Array;
-    channels: number;
-    frames: number;
-    timestamp: number;
-    outputTime: number;
-    outputRate: number | undefined;
-    events: readonly ResultEvent[];
-  }> = [];
-  for (const item of records) {
-    const { record } = item;
-    if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
-      run.skipped++;
-      continue;
-    }
-    const timestamp = item.block.timestamp ?? record.timestamp;
-    const out = runRecord(state, item.samples, { timestamp, sampleRate: item.block.sampleRate }, record, key);
-    applied.push({ item, output: out.samples, channels: out.channels, frames: out.frames, timestamp, outputTime: out.timestamp ?? timestamp, outputRate: out.sampleRate, events: timedEvents(out) });
-    if (observer) {
-      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
-      if (out.frames > 0) observer.output(key, out.samples, out.channels, out.frames, out.timestamp ?? timestamp, out.sampleRate);
-    }
-    state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-  }
-  if (applied.length === 0) return;
-  const output = new Float32Array(applied.reduce((n, a) => n + a.output.length, 0));
-  let at = 0;
-  for (const a of applied) {
-    output.set(a.output, at);
-    at += a.output.length;
-  }
-  const last = applied[applied.length - 1]!.item;
-  const frames = applied.reduce((n, a) => n + a.frames, 0);
-  if (frames === 0) {
+  const out = runForOneResult(key, pending, state, fn, observer);
+  if (out.frames === 0) {
     // Applied, with nothing to say yet (e.g. no spectrum frame completed in this batch).
-    run.advanced.add(key);
-    run.applied += applied.length;
-    for (const { item } of applied) run.samples += item.samples.length;
+    for (const item of pending) applied(key, item, state, run);
     return;
   }
-  // The output's frames are consecutive in the output stream: it starts at the first record's
-  // first frame (a rate-changing stage times it, e.g. a spectrum frame at its first sample).
-  const first = applied.find((a) => a.frames > 0)!;
+  const last = pending[pending.length - 1]!;
   const context: ResultContext<M> = {
     functionName: fn.name,
     key,
     record: last.record,
     block: last.block,
-    output,
-    outChannels: applied[0]!.channels,
-    frames,
-    timestamp: first.outputTime,
-    sampleRate: first.outputRate,
-    events: applied.flatMap((a) => a.events),
-    records: applied.map((a) => ({ record: a.item.record, block: a.item.block, timestamp: a.timestamp })),
+    output: out.output,
+    outChannels: out.channels,
+    frames: out.frames,
+    timestamp: out.timestamp,
+    sampleRate: out.sampleRate,
+    events: out.events,
+    records: pending.map((item) => ({ record: item.record, block: item.block, timestamp: item.block.timestamp ?? item.record.timestamp })),
   };
   let results: { messageKey: string; json: OutputJson };
   try {
     results = evaluateOutput(context, fn.definition.output);
   } catch (error) {
     state.pipeline = state.reload();
-    for (const { item } of applied) {
-      const { record } = item;
+    for (const { record } of pending) {
       const location = { topic: record.topic, partition: record.partition, offset: record.offset };
-      run.rejected.push({ record, error: new OutputError(`${describeError(error)} (one result for ${applied.length} record(s) of the batch)`, { cause: error, record: location, key }) });
+      run.rejected.push({ record, error: new OutputError(`${describeError(error)} (one result for ${pending.length} record(s) of the batch)`, { cause: error, record: location, key }) });
     }
     return;
   }
-  run.advanced.add(key);
-  run.applied += applied.length;
-  for (const { item } of applied) run.samples += item.samples.length;
-  run.processed.push(context);
-  run.messageKeys.push(results.messageKey);
-  run.json.push(results.json);
+  for (const item of pending) applied(key, item, state, run);
+  emitted(context, results, run);
 }
 
 /**
- * Back to the state as loaded, then the batch's earlier records of the key again, with their times
- * (an event stage remembers the time of its last sample): their outputs stand, and nothing is
- * copied on the path where every record succeeds.
+ * Back to the state as loaded, then the batch's records of the key applied so far again (as one
+ * block when they can be): their outputs stand, and nothing is copied while records succeed.
  */
-function undo<M>(state: KeyState, applied: readonly DecodedRecord<M>[]): void {
+function undo<M>(state: KeyState, done: readonly DecodedRecord<M>[]): void {
   state.pipeline = state.reload();
-  for (const { record, samples, block } of applied) {
-    state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
-    state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-  }
-}
-
-/** The output's events: timed, since the handler always gives a block a time (its record's at least). */
-function timedEvents(out: PipelineOutput): readonly ResultEvent[] {
-  return out.events as readonly ResultEvent[];
-}
-
-/** One record through its key's pipeline; a stage that fails names the record and key (inRecord). */
-function runRecord(state: KeyState, samples: Float32Array, timing: { timestamp: number; sampleRate: number | undefined }, record: KafkaRecord, key: string) {
-  try {
-    return state.pipeline.run(samples, timing);
-  } catch (error) {
-    throw inRecord(error, record, key);
-  }
+  if (done.length === 0) return;
+  // With their times otherwise: an event stage remembers the time of its last sample.
+  if (state.pipeline.sameRate) runBlock(state.pipeline, done);
+  else for (const { samples, record, block } of done) state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
+  for (const { record } of done) state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
 }
 
 /**
- * A stage that failed on a record fails the batch (its key's state is half-updated, so nothing may
- * be committed), with the record and key it failed on, which the kernel cannot know.
+ * Runs records `from`.. (`count` of them, default all) through the key's pipeline. A stage that
+ * fails fails the batch (the key's state is half-updated, so nothing may be committed), naming the
+ * first record of the block and the key, which the kernel cannot know.
  */
-function inRecord(error: unknown, record: KafkaRecord, key: string): DspfnError {
+function inRecords<M, T>(key: string, items: readonly DecodedRecord<M>[], from: number, run: () => T, count = items.length - from): T {
+  try {
+    return run();
+  } catch (error) {
+    throw inRecord(error, items[from]!.record, key, count);
+  }
+}
+
+function inRecord(error: unknown, record: KafkaRecord, key: string, count: number): DspfnError {
   const location = { topic: record.topic, partition: record.partition, offset: record.offset };
-  const where = `${record.topic}-${record.partition}@${record.offset}, key ${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
+  const block = count > 1 ? ` and ${count - 1} later record(s) of the key in one block` : '';
+  const where = `${record.topic}-${record.partition}@${record.offset}${block}, key ${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
   if (error instanceof DspfnError) {
     if (error.record === undefined) Object.assign(error, { record: location, key });
     error.message = `${error.message} (${where})`;
     return error;
   }
   return new NativeKernelError(`a pipeline stage failed: ${describeError(error)} (${where})`, { cause: error, record: location, key });
+}
+
+const NO_EVENTS: readonly ResultEvent[] = [];
+
+/** The output's events: timed, since the handler always gives a block a time (its record's at least). */
+function timedEvents(out: PipelineOutput): readonly ResultEvent[] {
+  return out.events as readonly ResultEvent[];
 }

@@ -1,0 +1,136 @@
+import type { DspBackend } from '../../dsp/backend.ts';
+import type { Pipeline } from '../../dsp/pipeline.ts';
+import type { AbsorbedOffset } from '../../dsp/snapshot.ts';
+import { SnapshotError, StateMismatchError } from '../../errors.ts';
+import type { Logger } from '../../logger/logger.ts';
+import type { StateEntry, StoredState } from '../../state/store.ts';
+import { KeyWindows } from '../../windows/key-windows.ts';
+import { PartitionIndex } from '../../windows/partition-index.ts';
+import type { WindowSpec } from '../../windows/spec.ts';
+import type { PreparedFunction } from '../prepare.ts';
+import { stateKeyOf } from '../steps/load-state.ts';
+
+/**
+ * Where a windowed function keeps its state: each key's value holds its pipeline AND its open
+ * windows (one snapshot under one offset fence); beside them, per source partition, the window
+ * index (`<function>!window-index:<topic>-<partition>`, fenced by the partition's last applied
+ * offset), and the list of partitions with an index (`<function>!window-partitions`) that the idle
+ * tick reads. "!" never occurs in a function name, so these never meet a key's `<function>:<key>`.
+ */
+export function indexKeyOf(functionName: string, topic: string, partition: number): string {
+  return `${functionName}!window-index:${topic}-${partition}`;
+}
+
+export function partitionsKeyOf(functionName: string): string {
+  return `${functionName}!window-partitions`;
+}
+
+/** A key of a windowed function as loaded: its pipeline, its windows, and the fence they were loaded with. */
+export interface WindowedKey {
+  pipeline: Pipeline;
+  windows: KeyWindows;
+  readonly expected: readonly AbsorbedOffset[] | null;
+}
+
+/**
+ * Key value, format version 1, little-endian:
+ *   "DSPK" · u16 version · u16 0 · u32 pipeline snapshot length · pipeline snapshot · window state section
+ */
+export function keySnapshot(key: WindowedKey): Uint8Array {
+  const pipeline = key.pipeline.snapshot();
+  const windows = key.windows.snapshot();
+  const out = new Uint8Array(12 + pipeline.length + windows.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, KEY_MAGIC, true);
+  view.setUint16(4, KEY_VERSION, true);
+  view.setUint32(8, pipeline.length, true);
+  out.set(pipeline, 12);
+  out.set(windows, 12 + pipeline.length);
+  return out;
+}
+
+function splitSnapshot(bytes: Uint8Array): { pipeline: Uint8Array; windows: Uint8Array } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || view.getUint32(0, true) !== KEY_MAGIC) throw new SnapshotError('not the state of a windowed dspfn function (bad magic)');
+  const version = view.getUint16(4, true);
+  if (version !== KEY_VERSION) throw new SnapshotError(`windowed key state version ${version} is not supported (this dspfn reads ${KEY_VERSION})`);
+  const length = view.getUint32(8, true);
+  if (length > bytes.length - 12) throw new SnapshotError('windowed key state is truncated');
+  return { pipeline: bytes.subarray(12, 12 + length), windows: bytes.subarray(12 + length) };
+}
+
+const KEY_MAGIC = 0x4b505344; // "DSPK" read as little-endian u32
+const KEY_VERSION = 1;
+
+/**
+ * A key restored from its stored value (or new). Stored under another pipeline or window
+ * configuration: an error, or with `onStateMismatch: 'reset'` a fresh key that keeps its fence.
+ */
+export function restoreKey<M>(key: string, entry: StoredState | undefined, fn: PreparedFunction<M>, spec: WindowSpec, backend: DspBackend, logger: Logger): WindowedKey {
+  const pipeline = fn.definition.pipeline.create(backend);
+  if (entry === undefined) return { pipeline, windows: new KeyWindows(spec), expected: null };
+  try {
+    const parts = splitSnapshot(entry.snapshot);
+    pipeline.restore(parts.pipeline, key);
+    return { pipeline, windows: KeyWindows.restore(spec, parts.windows, key), expected: entry.offsets };
+  } catch (error) {
+    if (!(error instanceof StateMismatchError) || fn.definition.onStateMismatch !== 'reset') throw error;
+    logger.log('warn', 'state reset after a pipeline or window configuration change', { key, reason: error.message });
+    const fresh = fn.definition.pipeline.create(backend);
+    for (const o of entry.offsets) fresh.markAbsorbed(o.topic, o.partition, o.offset);
+    return { pipeline: fresh, windows: new KeyWindows(spec), expected: entry.offsets };
+  }
+}
+
+/** The partition's index as loaded (or new), with the fence it was loaded with. */
+export interface LoadedIndex {
+  readonly index: PartitionIndex;
+  readonly expected: readonly AbsorbedOffset[] | null;
+  /** The partition's last applied offset after this batch. */
+  offset: number;
+}
+
+export function restoreIndex(spec: WindowSpec, topic: string, partition: number, entry: StoredState | undefined): LoadedIndex {
+  if (entry === undefined) return { index: new PartitionIndex(spec, topic, partition), expected: null, offset: -1 };
+  const fenced = entry.offsets.find((o) => o.topic === topic && o.partition === partition);
+  return { index: PartitionIndex.restore(spec, entry.snapshot), expected: entry.offsets, offset: fenced?.offset ?? -1 };
+}
+
+export function indexEntry(functionName: string, loaded: LoadedIndex): StateEntry {
+  const { index } = loaded;
+  const offsets = loaded.offset < 0 ? [] : [{ topic: index.topic, partition: index.partition, offset: loaded.offset }];
+  return { key: indexKeyOf(functionName, index.topic, index.partition), snapshot: index.snapshot(), offsets, expected: loaded.expected };
+}
+
+export function keyEntry(functionName: string, key: string, state: WindowedKey): StateEntry {
+  return { key: stateKeyOf(functionName, key), snapshot: keySnapshot(state), offsets: state.pipeline.offsets(), expected: state.expected };
+}
+
+const PARTITIONS_HEADER = '#dspfn-window-partitions 1\n';
+
+/** The partitions with a window index: the fence lists each one (offset 0), so two first writers conflict rather than overwrite. */
+export function readPartitions(entry: StoredState | undefined): Array<{ topic: string; partition: number }> {
+  if (entry === undefined) return [];
+  const text = new TextDecoder('latin1').decode(entry.snapshot);
+  if (!text.startsWith(PARTITIONS_HEADER)) throw new SnapshotError('the window partition list is malformed');
+  return text
+    .slice(PARTITIONS_HEADER.length)
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [topic, partition] = line.split('\t');
+      return { topic: topic!, partition: Number(partition) };
+    });
+}
+
+/** The list with the partitions added, as an entry conditional on the list as loaded. */
+export function partitionsEntry(functionName: string, loaded: StoredState | undefined, added: ReadonlyArray<{ topic: string; partition: number }>): StateEntry {
+  const all = [...readPartitions(loaded), ...added];
+  const text = PARTITIONS_HEADER + all.map((p) => `${p.topic}\t${p.partition}\n`).join('');
+  return {
+    key: partitionsKeyOf(functionName),
+    snapshot: new TextEncoder().encode(text),
+    offsets: all.map((p) => ({ topic: p.topic, partition: p.partition, offset: 0 })),
+    expected: loaded?.offsets ?? null,
+  };
+}
