@@ -21,12 +21,11 @@
  * DSPFN_SIMD (read when the module loads in a thread): unset/auto/1 = best path, 0/off/scalar, or
  * a path name. The choice is per Node environment (worker threads do not share it).
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "binding/napi.h"
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
@@ -42,59 +41,7 @@ typedef struct {
   _Alignas(64) unsigned char mem[]; /* the stage's state block (dspfn_shape.mem_bytes) */
 } kernel_t;
 
-typedef struct {
-  dspfn_simd simd;
-} instance_t;
-
 static const napi_type_tag KERNEL_TAG = {0x647370666e6b726eULL, 0x9c1f2b7ad3e4c501ULL};
-
-static const char *const CODE_CONFIG = "DSPFN_CONFIG";
-static const char *const CODE_SNAPSHOT = "DSPFN_SNAPSHOT";
-static const char *const CODE_SAMPLES = "DSPFN_INVALID_SAMPLES";
-static const char *const CODE_NATIVE = "DSPFN_NATIVE";
-
-/* Throws Error(message) with `code` and, for kernel failures, the numeric `status`. */
-static void throw_error(napi_env env, const char *code, int status, const char *message) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
-  napi_value code_value, message_value, error;
-  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &message_value) != napi_ok ||
-      napi_create_error(env, code_value, message_value, &error) != napi_ok) {
-    napi_throw_error(env, code, message);
-    return;
-  }
-  if (status != 0) {
-    napi_value status_value;
-    if (napi_create_int32(env, status, &status_value) == napi_ok) {
-      napi_set_named_property(env, error, "status", status_value);
-    }
-  }
-  napi_throw(env, error);
-}
-
-/* A failed Node-API call: report it unless it already left a JS exception. */
-static void throw_napi(napi_env env, const char *what) {
-  const napi_extended_error_info *info = NULL;
-  napi_get_last_error_info(env, &info);
-  char message[256];
-  snprintf(message, sizeof message, "dspfn native: %s failed (%s)", what,
-           info != NULL && info->error_message != NULL ? info->error_message : "unknown error");
-  throw_error(env, CODE_NATIVE, 0, message);
-}
-
-#define CALL(env, call)              \
-  do {                               \
-    if ((call) != napi_ok) {         \
-      throw_napi((env), #call);      \
-      return NULL;                   \
-    }                                \
-  } while (0)
-
-static instance_t *instance(napi_env env) {
-  void *data = NULL;
-  return napi_get_instance_data(env, &data) == napi_ok ? (instance_t *)data : NULL;
-}
 
 /* The hot path runs these on every process() call, so each is one Node-API call where possible:
  * napi_get_value_external fails for anything but an external, and napi_get_typedarray_info for
@@ -421,86 +368,6 @@ static napi_value js_test_hook(napi_env env, napi_callback_info info) {
     throw_error(env, CODE_NATIVE, status, message);
   }
   return NULL;
-}
-
-static napi_value simd_value(napi_env env, dspfn_simd simd) {
-  napi_value value;
-  CALL(env, napi_create_string_utf8(env, dspfn_simd_name(simd), NAPI_AUTO_LENGTH, &value));
-  return value;
-}
-
-static napi_value js_simd(napi_env env, napi_callback_info info) {
-  (void)info;
-  instance_t *inst = instance(env);
-  return simd_value(env, inst != NULL ? inst->simd : DSPFN_SIMD_SCALAR);
-}
-
-/* Parses a path name; -1 if unknown. */
-static int parse_simd(const char *name) {
-  if (strcmp(name, "") == 0 || strcmp(name, "1") == 0 || strcmp(name, "auto") == 0 || strcmp(name, "on") == 0) {
-    return (int)dspfn_simd_best();
-  }
-  if (strcmp(name, "0") == 0 || strcmp(name, "off") == 0 || strcmp(name, "scalar") == 0) return DSPFN_SIMD_SCALAR;
-  if (strcmp(name, "sse2") == 0) return DSPFN_SIMD_SSE2;
-  if (strcmp(name, "avx2") == 0) return DSPFN_SIMD_AVX2;
-  if (strcmp(name, "neon") == 0) return DSPFN_SIMD_NEON;
-  return -1;
-}
-
-static int choose_simd(napi_env env, const char *name, instance_t *inst) {
-  const int simd = parse_simd(name);
-  if (simd < 0 || !dspfn_simd_available((dspfn_simd)simd)) {
-    char message[256];
-    snprintf(message, sizeof message,
-             "SIMD path \"%s\" is %s here (this CPU runs: scalar, %s); use auto, scalar or 0", name,
-             simd < 0 ? "unknown" : "not available", dspfn_simd_name(dspfn_simd_best()));
-    throw_error(env, CODE_CONFIG, DSPFN_E_ARG, message);
-    return 0;
-  }
-  inst->simd = (dspfn_simd)simd;
-  return 1;
-}
-
-static napi_value js_set_simd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  instance_t *inst = instance(env);
-  if (inst == NULL || argc < 1) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: setSimd(true | false | name)");
-    return NULL;
-  }
-  napi_valuetype type;
-  CALL(env, napi_typeof(env, argv[0], &type));
-  if (type == napi_boolean) {
-    bool enabled = false;
-    CALL(env, napi_get_value_bool(env, argv[0], &enabled));
-    inst->simd = enabled ? dspfn_simd_best() : DSPFN_SIMD_SCALAR;
-  } else {
-    char name[32];
-    size_t length = 0;
-    if (type != napi_string || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
-      throw_error(env, CODE_NATIVE, 0, "dspfn native: setSimd(true | false | name)");
-      return NULL;
-    }
-    if (!choose_simd(env, name, inst)) return NULL;
-  }
-  return simd_value(env, inst->simd);
-}
-
-static napi_value js_simd_paths(napi_env env, napi_callback_info info) {
-  (void)info;
-  napi_value list;
-  CALL(env, napi_create_array(env, &list));
-  const dspfn_simd order[] = {DSPFN_SIMD_SCALAR, DSPFN_SIMD_SSE2, DSPFN_SIMD_AVX2, DSPFN_SIMD_NEON};
-  uint32_t at = 0;
-  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-    if (!dspfn_simd_available(order[i])) continue;
-    napi_value name = simd_value(env, order[i]);
-    if (name == NULL) return NULL;
-    CALL(env, napi_set_element(env, list, at++, name));
-  }
-  return list;
 }
 
 static void finalize_instance(napi_env env, void *data, void *hint) {
