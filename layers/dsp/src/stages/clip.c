@@ -18,10 +18,7 @@ typedef struct {
 #define DSPFN_LANES_FILE "stages/clip.c"
 #include "common/lanes.h"
 
-typedef struct {
-  clip_params p;
-  uint32_t channels;
-} clip_state;
+DSPFN_EW_STATELESS_STATE(clip);
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 2 || !isfinite(params[0]) || !isfinite(params[1]) || !(params[0] <= params[1])) {
@@ -44,31 +41,7 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  clip_state *S = (clip_state *)state;
-  clip_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  (void)state;
-  (void)in;
-  return dspfn_ew_stateless_restore("clip", in_bytes, why);
-}
-
-const dspfn_stage_ops dspfn_clip_ops = {
-    .name = "clip",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = dspfn_ew_stateless_bytes,
-    .snapshot = dspfn_ew_stateless_snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_EW_STATELESS_OPS(clip);
 
 #else
 /* Compiled once per instruction set: LANES consecutive samples at a time. */

@@ -18,10 +18,7 @@ typedef struct {
 #define DSPFN_LANES_FILE "stages/rectify.c"
 #include "common/lanes.h"
 
-typedef struct {
-  rectify_params p;
-  uint32_t channels;
-} rectify_state;
+DSPFN_EW_STATELESS_STATE(rectify);
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 1 || !(params[0] == 0 || params[0] == 1)) return dspfn_fail(why, DSPFN_E_ARG, "rectify needs params [mode], 0 (full) or 1 (half)");
@@ -41,31 +38,7 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  rectify_state *S = (rectify_state *)state;
-  rectify_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  (void)state;
-  (void)in;
-  return dspfn_ew_stateless_restore("rectify", in_bytes, why);
-}
-
-const dspfn_stage_ops dspfn_rectify_ops = {
-    .name = "rectify",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = dspfn_ew_stateless_bytes,
-    .snapshot = dspfn_ew_stateless_snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_EW_STATELESS_OPS(rectify);
 
 #else
 /* Compiled once per instruction set: LANES consecutive samples at a time. */

@@ -18,10 +18,7 @@ typedef struct {
 #define DSPFN_LANES_FILE "stages/square.c"
 #include "common/lanes.h"
 
-typedef struct {
-  square_params p;
-  uint32_t channels;
-} square_state;
+DSPFN_EW_STATELESS_STATE(square);
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   (void)params;
@@ -41,31 +38,7 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  square_state *S = (square_state *)state;
-  square_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  (void)state;
-  (void)in;
-  return dspfn_ew_stateless_restore("square", in_bytes, why);
-}
-
-const dspfn_stage_ops dspfn_square_ops = {
-    .name = "square",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = dspfn_ew_stateless_bytes,
-    .snapshot = dspfn_ew_stateless_snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_EW_STATELESS_OPS(square);
 
 #else
 /* Compiled once per instruction set: LANES consecutive samples at a time. */

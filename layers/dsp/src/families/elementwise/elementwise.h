@@ -30,6 +30,40 @@ static inline int dspfn_ew_stateless_restore(const char *stage, size_t in_bytes,
   return in_bytes == 0 ? DSPFN_OK : dspfn_fail(why, DSPFN_E_STATE_SIZE, "%s has no state, got %zu bytes", stage, in_bytes);
 }
 
+/* A stateless lane-driver stage (stages/rectify.c, square.c, clip.c) around its own params, check
+ * and init: DSPFN_EW_STATELESS_STATE(stage) declares its state block (after the lanes.h include),
+ * DSPFN_EW_STATELESS_OPS(stage) its process, restore and ops (after init). */
+#define DSPFN_EW_STATELESS_STATE(stage) \
+  typedef struct {                      \
+    stage##_params p;                   \
+    uint32_t channels;                  \
+  } stage##_state
+
+#define DSPFN_EW_STATELESS_OPS(stage)                                                                                       \
+  static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) { \
+    stage##_state *S = (stage##_state *)state;                                                                        \
+    stage##_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);                                                  \
+    out->frames = frames;                                                                                             \
+    return DSPFN_OK;                                                                                                  \
+  }                                                                                                                   \
+  static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {                              \
+    (void)state;                                                                                                      \
+    (void)in;                                                                                                         \
+    return dspfn_ew_stateless_restore(#stage, in_bytes, why);                                                         \
+  }                                                                                                                   \
+  const dspfn_stage_ops dspfn_##stage##_ops = {                                                                       \
+      .name = #stage,                                                                                                 \
+      .state_version = 0,                                                                                             \
+      .check = check,                                                                                                 \
+      .init = init,                                                                                                   \
+      .max_output_frames = NULL,                                                                                      \
+      .process = process,                                                                                             \
+      .snapshot_bytes = dspfn_ew_stateless_bytes,                                                                     \
+      .snapshot = dspfn_ew_stateless_snapshot,                                                                        \
+      .restore = restore,                                                                                             \
+      .test_hook = NULL,                                                                                              \
+  }
+
 /* ---- one float64 per channel ---- */
 
 /* Put first in a stage's state struct; `value` points just after the 64-byte-rounded header. */
