@@ -160,10 +160,11 @@ describe('PartitionWorker', () => {
     await h.until(() => h.log.includes('commit 30'));
     await h.worker.stop();
     expect(invokedAt).toEqual([0, 150, 150, 150]);
-    expect(h.log).toEqual(['invoke 0..9', 'failed#1 once', 'invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..29', 'commit 30']);
+    // A batch's commit overlaps the next batch (commit 20 lands while 20..29 runs).
+    expect(h.log).toEqual(['invoke 0..9', 'failed#1 once', 'invoke 0..9', 'commit 10', 'invoke 10..19', 'invoke 20..29', 'commit 20', 'commit 30']);
   });
 
-  it('pauses fetching when its buffer is full and resumes once it drains', async () => {
+  it('pauses fetching when its buffer is full and resumes once a whole batch fits again', async () => {
     let release: () => void = () => {};
     const gate = new Promise<BatchOutcome>((resolve) => (release = () => resolve({ status: 'ok' })));
     const h = harness({ maxBufferedRecords: 25, batchSize: 10 }, (_b, call) => (call === 1 ? gate : { status: 'ok' }));
@@ -176,7 +177,37 @@ describe('PartitionWorker', () => {
     release();
     await h.until(() => h.log.includes('commit 35'));
     await h.worker.stop();
-    expect(h.log).toEqual(['invoke 0..9', 'pause', 'commit 10', 'invoke 10..19', 'commit 20', 'resume', 'invoke 20..29', 'commit 30', 'invoke 30..34', 'commit 35']);
+    // Taking 10..19 leaves 15 of 25 buffered: room for a batch, so fetching resumes before it runs.
+    expect(h.log).toEqual(['invoke 0..9', 'pause', 'commit 10', 'resume', 'invoke 10..19', 'invoke 20..29', 'commit 20', 'commit 30', 'invoke 30..34', 'commit 35']);
+  });
+
+  it('overlaps a commit with the next batch, never committing an offset before its batch succeeded', async () => {
+    // The broker holds the first commit; the function holds the second batch.
+    let takeCommit: () => void = () => {};
+    const held = new Promise<void>((resolve) => (takeCommit = resolve));
+    let finish: () => void = () => {};
+    const second = new Promise<BatchOutcome>((resolve) => (finish = () => resolve({ status: 'ok' })));
+    const commits: number[] = [];
+    const h = harness({}, (_b, call) => (call === 2 ? second : { status: 'ok' }), {
+      commit: async (offset) => {
+        commits.push(offset);
+        if (offset === 10) await held;
+      },
+    });
+    h.worker.push(records(0, 29));
+    await h.until(() => h.batches.length === 2);
+    // Batch 10..19 runs while offset 10 is still with the broker, and nothing past 10 is asked for.
+    expect(commits).toEqual([10]);
+    finish();
+    await h.until(() => h.batches.length === 3);
+    // 10..19 succeeded, but its commit waits behind the one in flight: commits stay in order.
+    expect(commits).toEqual([10]);
+    takeCommit();
+    await h.until(() => h.worker.committedOffset() === 30);
+    await h.worker.stop();
+    // The commits queued behind the slow one went as one, at the highest offset processed.
+    expect(commits).toEqual([10, 30]);
+    expect(h.batches.map((b) => b[0])).toEqual([0, 10, 20]);
   });
 
   it('ignores records it already holds (a rebalance refetches from the last commit)', async () => {

@@ -10,7 +10,10 @@ export interface PartitionSettings {
   /** -1: retry until it succeeds (the mapping's default). */
   maxRetries: number;
   retryDelayMs: number;
-  /** Fetching pauses above this many buffered records and resumes below `batchSize`. */
+  /**
+   * Fetching pauses at this many buffered records and resumes once a whole batch fits again (at
+   * `maxBufferedRecords - batchSize`), so the next batch is fetched while the current ones run.
+   */
   maxBufferedRecords: number;
   maxEventBytes?: number;
   /** Wall time by default; a test drives a ManualClock (windows and backoffs without waiting). */
@@ -40,7 +43,7 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
 
 /**
  * One assigned partition, processed like the Lambda event source does it: records in offset
- * order, one batch in flight, batches cut by the shared BatchCutter on wall time (at `batchSize`,
+ * order, one batch in flight (its offset commit overlaps the next batch), batches cut by the shared BatchCutter on wall time (at `batchSize`,
  * at 6 MB, or once the batching window since the first record has passed), answers settled by the
  * shared rule (settleBatch); offsets are committed only after the function succeeds, a failed
  * batch is retried from its first unprocessed record.
@@ -62,6 +65,8 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private uncommitted: number | undefined;
   /** Commits run one at a time, in order: a retry never races the next batch's commit. */
   private commits: Promise<void> = Promise.resolve();
+  /** The highest offset whose records are processed and whose commit has been asked for. */
+  private requested: number | undefined;
   private commitFailures = 0;
   private cancelCommitRetry: (() => void) | undefined;
   readonly finished: Promise<void>;
@@ -187,7 +192,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
 
   private take(): R[] {
     const taken = this.cutter.cut().map((item) => item.record);
-    if (this.paused && this.cutter.size < this.settings.batchSize) {
+    if (this.paused && this.cutter.size + this.settings.batchSize <= this.settings.maxBufferedRecords) {
       this.paused = false;
       this.ports.resume();
     }
@@ -200,7 +205,10 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     if (settled.failure === undefined) {
       this.failure = undefined;
       this.ports.succeeded(records);
-      await this.commit(records.at(-1)!.offset + 1);
+      // Not awaited: the next batch runs while the broker takes this offset. Commits stay in
+      // order on their own chain, and each is issued only after its batch's outputs were
+      // acknowledged (invoke resolved), so an offset never runs ahead of its results.
+      void this.commit(records.at(-1)!.offset + 1);
       return;
     }
     if (settled.done.length > 0) {
@@ -248,11 +256,14 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   }
 
   private commit(offset: number): Promise<void> {
+    this.requested = Math.max(this.requested ?? offset, offset);
     this.commits = this.commits.then(() => this.commitNow(offset));
     return this.commits;
   }
 
-  private async commitNow(offset: number): Promise<void> {
+  private async commitNow(requested: number): Promise<void> {
+    // Commits queued behind a slow one go as one: the highest offset processed by now.
+    const offset = Math.max(requested, this.requested ?? requested);
     // A revoked partition belongs to another consumer now; a late commit could move its offset back.
     if (this.state === 'revoked') return;
     // A retry that a later commit already covered.
