@@ -3,6 +3,7 @@ import { integer } from './option-parsers.ts';
 import { readEnv } from '../env/read-env.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import type { LogLevel } from '../logger/logger.ts';
+import { COMPRESSIONS, type Compression } from '../kafka/compression.ts';
 import { connectionFromConfig, type KafkaEnv } from '../kafka/connection.ts';
 import { kafkaSink, type KafkaSink } from '../sink/kafka.ts';
 import { consume } from '../local/consume.ts';
@@ -50,6 +51,7 @@ export function registerConsumeCommand(cli: Command): void {
     .option('--on-failure <destination>', 'kafka://<topic> for records whose retries are spent')
     .addOption(new Option('--event-shape <shape>', 'event shape delivered').choices(['msk', 'self-managed']).default('msk'))
     .option('--state <name>', 'state store, as DSPFN_STATE (default: memory)')
+    .addOption(new Option('--compression <codec>', 'record batch compression of the outputs (default: DSPFN_KAFKA_COMPRESSION, else none); zstd needs Node.js >= 22.15').choices([...COMPRESSIONS]))
     .option('--session-timeout <ms>', 'how long the group waits for a consumer that stopped answering before handing its partitions on', integer(6_000, 300_000), 30_000)
     .addOption(new Option('--log-level <level>', 'function logs on stderr').choices(LOG_LEVELS).default('warn'))
     .option('--no-progress', 'no status line')
@@ -74,6 +76,7 @@ export function registerConsumeCommand(cli: Command): void {
           onFailure: opts.onFailure,
           shape: opts.eventShape,
           state,
+          ...(opts.compression ? { compression: opts.compression as Compression } : {}),
           sessionTimeoutMs: opts.sessionTimeout,
           logLevel: opts.logLevel as LogLevel,
           env,

@@ -1,6 +1,8 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
-import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { checkCompression, type Compression } from '../kafka/compression.ts';
+import { connectionFromConfig, kafkaClientConfig, kafkaConnectError, KAFKA_ENV, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
+import { readEnv } from '../env/read-env.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
 import type { OutputMessage, Sink } from '../sink/sink.ts';
@@ -42,6 +44,11 @@ export interface ConsumeOptions {
   state?: StateStore;
   /** Outputs; a KafkaSink on the same cluster by default. */
   sink?: Sink;
+  /**
+   * Record batch compression of that default KafkaSink: none, gzip, lz4 or zstd (Node >= 22.15);
+   * default DSPFN_KAFKA_COMPRESSION, else none. Ignored with `sink`.
+   */
+  compression?: Compression;
   logLevel?: LogLevel;
   logger?: Logger;
   /** Called every `statsIntervalMs` with the counters (the CLI draws its status line from it). */
@@ -110,7 +117,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const logger = options.logger ?? jsonLogger({ function: functionName, component: 'consume' }, logLevel);
 
   const overrides = { ...options.connection, logger, ...(options.brokers ? { brokers: options.brokers } : {}) };
-  const connection = options.env ? connectionFromConfig(options.env, overrides) : connectionFromEnv(process.env, overrides);
+  const env = options.env ?? readEnv(process.env, KAFKA_ENV);
+  const connection = connectionFromConfig(env, overrides);
+  const compressionName = options.compression ?? env.DSPFN_KAFKA_COMPRESSION;
+  const compression = compressionName === undefined ? undefined : checkCompression(compressionName, options.compression === undefined ? 'DSPFN_KAFKA_COMPRESSION' : '--compression');
   const resolved = await resolveBrokers(connection);
   const brokers = { ...connection, brokers: resolved.brokers };
   const kafka = new Kafka(await kafkaClientConfig(brokers));
@@ -128,7 +138,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
   });
   const admin: Admin = kafka.admin();
-  const sink = options.sink ?? new KafkaSink({ ...brokers, logger });
+  const sink = options.sink ?? new KafkaSink({ ...brokers, logger, ...(compression ? { compression } : {}) });
   const counters = new ConsumeCounters(functionName, groupId, topics);
   const counted = countingSink(sink, counters);
   const handler = options.handler.dspfn.withRuntime({

@@ -2,6 +2,7 @@
 // sensor-rms (its definition, its topics moved per test) writing to real topics.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { jsonLogger, KafkaSink, MemoryStateStore, type OutputMessage, type Sink, type StateEntry, type StateStore } from '../../core/adapters/index.ts';
+import { lz4Codec } from '../../core/kafka/compression.ts';
 import { consume, type ConsumeController } from '../../core/local/index.ts';
 import { defineFunction, pipeline, readings as readingsInput } from '../../core/index.ts';
 import {
@@ -312,5 +313,33 @@ describe('dspfn consume', () => {
       { key: 'b', count: 2, mean: 5 },
     ]);
     expect(results.every((m) => m.headers['dspfn-window-start'] === String(t0) && m.headers['dspfn-source-offset'] === '3')).toBe(true);
+  });
+
+  it('compresses its outputs as DSPFN_KAFKA_COMPRESSION says (lz4): the broker stores them compressed', async () => {
+    const [src, out] = ['sensors', 'rms'].map((p) => unique(`consume-lz4-${p}`)) as [string, string];
+    await createTopics(brokers, { [src]: 2, [out]: 2 });
+    await produce(brokers, src, readings(4, 10));
+    const controller = await start({ handler: sensorRmsOn(out), topic: src, groupId: unique('g'), fromBeginning: true, batchSize: 20, batchWindowMs: 20, env: { DSPFN_KAFKA_COMPRESSION: 'lz4' } });
+    await waitFor(() => sum(controller.stats().committed) === 40, 20_000, 'all 40 records committed');
+    await controller.stop();
+    // Counting lz4 decompressions while reading back proves the fetched batches came back compressed.
+    const { CompressionCodecs, CompressionTypes } = await import('kafkajs');
+    const original = CompressionCodecs[CompressionTypes.LZ4];
+    const codec = await lz4Codec();
+    let decompressed = 0;
+    CompressionCodecs[CompressionTypes.LZ4] = () => ({ ...codec, decompress: (buffer: Buffer) => (decompressed++, codec.decompress(buffer)) });
+    try {
+      const results = await readTopics(brokers, [out], 40, { settleMs: 200 });
+      expect(results).toHaveLength(40);
+    } finally {
+      CompressionCodecs[CompressionTypes.LZ4] = original;
+    }
+    expect(decompressed).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown compression before it connects', async () => {
+    await expect(consume({ handler: sensorRmsOn('x'), brokers, topic: 'x', logger: quiet, logLevel: 'silent', compression: 'snappy' as never })).rejects.toThrow(
+      /--compression must be one of none, gzip, lz4, zstd, got "snappy"/,
+    );
   });
 });
