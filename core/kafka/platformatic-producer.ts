@@ -39,6 +39,26 @@ function headerName(name: string): Buffer {
 }
 
 /**
+ * Header values repeat from message to message too (the source topic and partition, the function,
+ * the content type): each header name remembers its last value's bytes, which one batch's messages
+ * mostly share. One entry per name, so unique values (offsets) cost nothing extra.
+ */
+const lastHeaderValues = new Map<Buffer, { text: string; bytes: Buffer }>();
+function headerValue(name: Buffer, value: string | Buffer): Buffer {
+  if (typeof value !== 'string') return value;
+  const last = lastHeaderValues.get(name);
+  if (last !== undefined && last.text === value) return last.bytes;
+  const bytes = Buffer.from(value);
+  if (last !== undefined) {
+    last.text = value;
+    last.bytes = bytes;
+  } else if (lastHeaderValues.size < 1024) {
+    lastHeaderValues.set(name, { text: value, bytes });
+  }
+  return bytes;
+}
+
+/**
  * The client options for a connection, from the same kafkajs-shaped configuration the kafkajs
  * path uses (so both clients get the same brokers — configured, looked up from the MSK ARN or the
  * event's — the same TLS material and the same credentials, read from Secrets Manager when
@@ -154,8 +174,8 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
         for (const m of list) {
           const headers = new Map<Buffer, Buffer>();
           for (const name in m.headers) {
-            const value = m.headers[name]!;
-            headers.set(headerName(name), typeof value === 'string' ? Buffer.from(value) : value);
+            const bytes = headerName(name);
+            headers.set(bytes, headerValue(bytes, m.headers[name]!));
           }
           messages.push({
             topic,
