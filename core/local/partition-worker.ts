@@ -43,10 +43,10 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
 
 /**
  * One assigned partition, processed like the Lambda event source does it: records in offset
- * order, one batch in flight (its offset commit overlaps the next batch), batches cut by the shared BatchCutter on wall time (at `batchSize`,
+ * order, one batch in flight, batches cut by the shared BatchCutter on wall time (at `batchSize`,
  * at 6 MB, or once the batching window since the first record has passed), answers settled by the
- * shared rule (settleBatch); offsets are committed only after the function succeeds, a failed
- * batch is retried from its first unprocessed record.
+ * shared rule (settleBatch); offsets are committed only after the function succeeds (a commit
+ * overlaps the next batch), a failed batch is retried from its first unprocessed record.
  */
 export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord> {
   private readonly cutter: BatchCutter<{ record: R }>;
