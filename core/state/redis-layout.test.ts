@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.ts';
-import { commitArgs, decodeFence, decodeValue, encodeFence, encodeValue, parseLegacyReply, parseValues, resolveLayout, splitCommit } from './redis-layout.ts';
+import { commitCalls } from './commit-payload.ts';
+import { decodeFence, decodeValue, encodeFence, encodeValue, parseLegacyReply, parseValues, resolveLayout } from './redis-layout.ts';
 import type { StoredState } from './store.ts';
 
 describe('fence text', () => {
@@ -18,11 +19,57 @@ describe('fence text', () => {
   it('sends a loaded fence back as it was stored, even when it is not in canonical order', () => {
     const stored = 'b\t1\t2\na\t0\t1\n';
     const expected = decodeValue('k', encodeValue(stored, new Uint8Array([1]))).offsets;
-    const { args } = commitArgs(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [{ topic: 'a', partition: 0, offset: 5 }], expected }]);
-    expect(args[1]).toBe(stored);
+    const [call] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [{ topic: 'a', partition: 0, offset: 5 }], expected }], Infinity, 7);
+    expect(unpack(call!.payload)[0]!.expected).toBe(`dspfn:2\n${stored}\n`);
     // A copy of the offsets (not what load returned) is encoded canonically.
-    const copy = commitArgs(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: [...expected] }]);
-    expect(copy.args[1]).toBe('a\t0\t1\nb\t1\t2\n');
+    const [copy] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: [...expected] }]);
+    expect(unpack(copy!.payload)[0]!.expected).toBe('dspfn:2\na\t0\t1\nb\t1\t2\n\n');
+  });
+});
+
+/** The entries of a commit payload (commit-payload.ts), read the way the script reads them. */
+function unpack(payload: Buffer): Array<{ expected: string; value: string }> {
+  const entries: Array<{ expected: string; value: string }> = [];
+  for (let at = 0; at < payload.length; ) {
+    const e = Number(payload.toString('latin1', at, at + 6));
+    const v = Number(payload.toString('latin1', at + 6, at + 15));
+    entries.push({ expected: payload.toString('utf8', at + 15, at + 15 + e), value: payload.toString('utf8', at + 15 + e, at + 15 + e + v) });
+    at += 15 + e + v;
+  }
+  return entries;
+}
+
+describe('commit payload', () => {
+  it('packs each entry as expected start and value with their byte lengths, the value as encodeValue writes it', () => {
+    const snapshot = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) % 256);
+    const index = new TextEncoder().encode('#dspfn-index 1 ab 5 4 3 \n1\t6b\n');
+    const entries = [
+      { key: 'a', snapshot, offsets: [{ topic: 't', partition: 3, offset: 9_007_199_254_740_991 }], expected: null },
+      { key: 'b', snapshot: new Uint8Array(0), offsets: [], expected: [] },
+      { key: 'c', snapshot: index, offsets: [{ topic: 'tôpic', partition: 0, offset: 1 }, { topic: 'a', partition: 2, offset: 0 }], expected: [{ topic: 't', partition: 1, offset: 2 }] },
+    ];
+    for (let n = 1; n <= 3; n++) {
+      const bytes = Uint8Array.from({ length: n * 50 + 1 }, (_, i) => (i * 31 + n) % 256);
+      entries.push({ key: `s${n}`, snapshot: bytes, offsets: [{ topic: 't', partition: 0, offset: n }], expected: null });
+    }
+    const [call] = commitCalls(resolveLayout({ prefix: 'p:' }), entries, Infinity, 1_765_000_000_123);
+    expect(call!.keys).toEqual(entries.map((e) => `p:${e.key}`));
+    expect(call!.repeated).toBe(false);
+    const unpacked = unpack(call!.payload);
+    expect(unpacked.map((e) => e.expected)).toEqual(['', 'dspfn:2\n\n', 'dspfn:2\nt\t1\t2\n\n', '', '', '']);
+    unpacked.forEach((entry, i) => {
+      const e = entries[i]!;
+      expect(entry.value).toBe(encodeValue(encodeFence(e.offsets, e.key), e.snapshot, 1_765_000_000_123));
+      expect([...decodeValue(e.key, entry.value).snapshot]).toEqual([...e.snapshot]);
+    });
+  });
+
+  it('flags a key listed twice, and refuses offsets it cannot store', () => {
+    const entry = { key: 'k', snapshot: new Uint8Array([1]), offsets: [{ topic: 't', partition: 0, offset: 1 }], expected: null };
+    expect(commitCalls(resolveLayout(), [entry, { ...entry, key: 'j' }])[0]!.repeated).toBe(false);
+    expect(commitCalls(resolveLayout(), [entry, entry])[0]!.repeated).toBe(true);
+    expect(() => commitCalls(resolveLayout(), [{ ...entry, offsets: [{ topic: 't', partition: 0, offset: -1 }] }])).toThrow(/offset -1 of key k/);
+    expect(() => commitCalls(resolveLayout(), [{ ...entry, offsets: [{ topic: 'a\tb', partition: 0, offset: 1 }] }])).toThrow(/tab or newline/);
   });
 });
 
@@ -73,13 +120,14 @@ describe('values (layout v2)', () => {
     expect(() => parseValues(['a'], 'x', 1)).toThrow(/MGET answered a string/);
   });
 
-  it('split a commit by argument bytes, two arguments per entry', () => {
+  it('split a commit by JSON bytes into calls of whole entries, in order', () => {
     const layout = resolveLayout();
     const entries = ['a', 'b', 'c'].map((key) => ({ key, snapshot: new Uint8Array(30), offsets: [{ topic: 't', partition: 0, offset: 1 }], expected: null }));
-    const { keys, args } = commitArgs(layout, entries);
-    expect(args).toHaveLength(1 + 2 * 3);
-    const parts = splitCommit(keys, args, 230); // about 105 bytes per entry
+    const [whole] = commitCalls(layout, entries, Infinity, 5);
+    const parts = commitCalls(layout, entries, 260, 5); // about 100 bytes of JSON per entry
     expect(parts.map((p) => p.keys)).toEqual([['dspfn:a', 'dspfn:b'], ['dspfn:c']]);
-    expect(parts[1]!.args).toEqual(['0', args[5], args[6]]);
+    expect(Buffer.concat(parts.map((p) => p.payload))).toEqual(whole!.payload);
+    // An entry larger than the limit goes alone.
+    expect(commitCalls(layout, entries, 10, 5).map((p) => p.keys.length)).toEqual([1, 1, 1]);
   });
 });
