@@ -1,7 +1,7 @@
 import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { StateStoreError } from '../errors.ts';
 import { ByteWriter } from './byte-writer.ts';
-import { checkOffset, COMMITTED_TRAILER, encodeNewFence, expectedPrefix, isTextSnapshot, VALUE_HEADER, type StateLayout } from './redis-layout.ts';
+import { checkOffset, COMMITTED_TRAILER, encodeFence, encodeNewFence, isTextSnapshot, storedPrefix, VALUE_HEADER, type StateLayout } from './redis-layout.ts';
 import type { StateEntry } from './store.ts';
 
 /**
@@ -50,7 +50,7 @@ export function commitCalls(layout: StateLayout, entries: readonly StateEntry[],
     starts[i] = start;
     out.reserve(LENGTHS);
     out.at += LENGTHS;
-    out.text(expectedPrefix(entry.expected, entry.key));
+    if (entry.expected !== null) writeExpected(out, entry.expected, entry.key);
     const value = out.at;
     out.bytes(HEADER);
     writeFence(out, entry.offsets, entry.key);
@@ -68,21 +68,39 @@ export function commitCalls(layout: StateLayout, entries: readonly StateEntry[],
   }
   starts[entries.length] = out.at;
   const payload = out.buffer.subarray(0, out.at);
-  if (!Number.isFinite(maxBytes)) return [{ keys, payload, repeated: repeats(keys) }];
-  return split(keys, payload, starts, maxBytes);
+  if (!Number.isFinite(maxBytes)) return [{ keys, payload, repeated: repeats(entries, 0, entries.length) }];
+  return split(entries, keys, payload, starts, maxBytes);
 }
 
-function repeats(keys: readonly string[]): boolean {
-  return keys.length > 1 && new Set(keys).size !== keys.length;
+/** Whether a key is listed twice among entries[from, to) (their own keys: already hashed by the caller's maps). */
+function repeats(entries: readonly StateEntry[], from: number, to: number): boolean {
+  if (to - from < 2) return false;
+  const seen = new Set<string>();
+  for (let i = from; i < to; i++) seen.add(entries[i]!.key);
+  return seen.size !== to - from;
+}
+
+/** The start of the value the entry was loaded from: as stored, or as encodeFence writes it. */
+function writeExpected(out: ByteWriter, expected: readonly AbsorbedOffset[], key: string): void {
+  const stored = storedPrefix(expected);
+  if (stored !== undefined) {
+    out.text(stored);
+    return;
+  }
+  out.bytes(HEADER);
+  if (expected.length === 1) writeLine(out, expected[0]!, key);
+  else out.text(encodeFence(expected, key));
+  out.byte(10);
 }
 
 /** The fence a commit writes (encodeNewFence), one partition written in place. */
 function writeFence(out: ByteWriter, offsets: readonly AbsorbedOffset[], key: string): void {
-  if (offsets.length !== 1) {
-    out.text(encodeNewFence(offsets, key));
-    return;
-  }
-  const o = offsets[0]!;
+  if (offsets.length === 1) writeLine(out, offsets[0]!, key);
+  else out.text(encodeNewFence(offsets, key));
+}
+
+/** One fence line, `topic\tpartition\toffset\n`. */
+function writeLine(out: ByteWriter, o: AbsorbedOffset, key: string): void {
   checkOffset(o, key);
   out.text(o.topic);
   out.byte(9);
@@ -92,7 +110,7 @@ function writeFence(out: ByteWriter, offsets: readonly AbsorbedOffset[], key: st
   out.byte(10);
 }
 
-function split(keys: string[], payload: Buffer, starts: readonly number[], maxBytes: number): CommitCall[] {
+function split(entries: readonly StateEntry[], keys: string[], payload: Buffer, starts: readonly number[], maxBytes: number): CommitCall[] {
   const calls: CommitCall[] = [];
   let first = 0;
   let bytes = 0;
@@ -100,14 +118,14 @@ function split(keys: string[], payload: Buffer, starts: readonly number[], maxBy
     const size = jsonBytes(payload, starts[i]!, starts[i + 1]!) + Buffer.byteLength(keys[i]!) + 3;
     if (i > first && bytes + size > maxBytes) {
       const part = keys.slice(first, i);
-      calls.push({ keys: part, payload: payload.subarray(starts[first]!, starts[i]!), repeated: repeats(part) });
+      calls.push({ keys: part, payload: payload.subarray(starts[first]!, starts[i]!), repeated: repeats(entries, first, i) });
       first = i;
       bytes = 0;
     }
     bytes += size;
   }
   const last = keys.slice(first);
-  calls.push({ keys: last, payload: payload.subarray(starts[first]!, starts[keys.length]!), repeated: repeats(last) });
+  calls.push({ keys: last, payload: payload.subarray(starts[first]!, starts[keys.length]!), repeated: repeats(entries, first, keys.length) });
   return calls;
 }
 

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.ts';
 import { commitCalls } from './commit-payload.ts';
-import { decodeFence, decodeValue, encodeFence, encodeValue, parseLegacyReply, parseValues, resolveLayout } from './redis-layout.ts';
+import { decodeFence, decodeValue, encodeFence, encodeValue, isTextSnapshot, parseLegacyReply, parseValues, resolveLayout } from './redis-layout.ts';
 import type { StoredState } from './store.ts';
 
 describe('fence text', () => {
@@ -24,6 +25,11 @@ describe('fence text', () => {
     // A copy of the offsets (not what load returned) is encoded canonically.
     const [copy] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: [...expected] }]);
     expect(unpack(copy!.payload)[0]!.expected).toBe('dspfn:2\na\t0\t1\nb\t1\t2\n\n');
+    // Numbers with leading zeros (not what dspfn writes) go back as stored too.
+    const zeros = decodeValue('k', encodeValue('t\t00\t007\n', new Uint8Array([1]))).offsets;
+    expect(zeros).toEqual([{ topic: 't', partition: 0, offset: 7 }]);
+    const [again] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: zeros }]);
+    expect(unpack(again!.payload)[0]!.expected).toBe('dspfn:2\nt\t00\t007\n\n');
   });
 });
 
@@ -97,6 +103,26 @@ describe('values (layout v2)', () => {
     for (const bad of ['dspfn:2\nt\t0\t1\n\nAQ==\ncommitted:', 'dspfn:2\nt\t0\t1\n\nAQ==\ncommitted:12x', 'dspfn:2\nt\t0\t1\n\nAQ==\nsecret:1']) {
       expect(() => decodeValue('k', bad)).toThrow(/state key k holds a malformed value/);
     }
+  });
+
+  it('round-trip any snapshot bytes and fence through the commit payload and a load, and refuse any character outside base64', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 2 ** 53 - 1 }), fc.nat(), (bytes, offset, spot) => {
+        const offsets = [{ topic: 't', partition: 1, offset }];
+        const [call] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: bytes, offsets, expected: null }], Infinity, 3);
+        const value = unpack(call!.payload)[0]!.value;
+        const back = parseValues(['k'], [value], 1).found.get('k')!;
+        expect([[...back.snapshot], back.offsets, back.committedAt]).toEqual([[...bytes], offsets, 3]);
+        const body = value.indexOf('\n\n') + 2;
+        const end = value.lastIndexOf('\n');
+        if (end > body && !isTextSnapshot(bytes)) {
+          const at = body + (spot % (end - body));
+          for (const bad of ['!', '\u00e9', '\u4e00', '-']) {
+            expect(() => decodeValue('k', value.slice(0, at) + bad + value.slice(at + 1))).toThrow(/malformed (snapshot|value)/);
+          }
+        }
+      }),
+    );
   });
 
   it('refuse values dspfn did not write, without echoing them', () => {

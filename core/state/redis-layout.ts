@@ -120,26 +120,49 @@ function parseCount(text: string, start: number, end: number): number {
 }
 
 export function decodeFence(text: string, key: string): AbsorbedOffset[] {
-  if (text === '') return [];
-  if (!text.endsWith('\n')) throw corrupt(key, 'fence');
-  const last = text.length - 1;
-  if (text.indexOf('\n') === last) {
+  return decodeFenceAt(text, 0, text.length, key);
+}
+
+/** The last topic decoded: a batch's keys name a handful of topics, so most keys reuse it. */
+let lastTopic = '';
+
+/** The fence `text[start, end)`, read in place. */
+function decodeFenceAt(text: string, start: number, end: number, key: string): AbsorbedOffset[] {
+  if (end === start) return [];
+  const last = end - 1;
+  if (text.charCodeAt(last) !== 10) throw corrupt(key, 'fence');
+  if (text.indexOf('\n', start) === last) {
     // One partition (the common case): no regex, no split.
     const second = text.lastIndexOf('\t', last);
-    const first = second > 0 ? text.lastIndexOf('\t', second - 1) : -1;
+    const first = second > start ? text.lastIndexOf('\t', second - 1) : -1;
     const partition = parseCount(text, first + 1, second);
     const offset = parseCount(text, second + 1, last);
-    if (first < 0 || partition < 0 || offset < 0) throw corrupt(key, 'fence');
-    return [{ topic: text.slice(0, first), partition, offset }];
+    if (first < start || partition < 0 || offset < 0) throw corrupt(key, 'fence');
+    const length = first - start;
+    const topic = length === lastTopic.length && text.startsWith(lastTopic, start) ? lastTopic : (lastTopic = text.slice(start, first));
+    return [{ topic, partition, offset }];
   }
   return text
-    .slice(0, -1)
+    .slice(start, last)
     .split('\n')
     .map((line) => {
       const match = FENCE_LINE.exec(line);
       if (!match) throw corrupt(key, 'fence');
       return { topic: match[1]!, partition: Number(match[2]), offset: Number(match[3]) };
     });
+}
+
+/**
+ * Whether encodeFence gives back `text[start, end)` for what it decodes to: one line whose numbers
+ * have no leading zeros (what dspfn writes). Other fences are remembered as stored (storedFences).
+ */
+function canonicalFence(text: string, start: number, end: number): boolean {
+  if (end === start) return true;
+  if (text.indexOf('\n', start) !== end - 1) return false;
+  const second = text.lastIndexOf('\t', end - 1);
+  const first = text.lastIndexOf('\t', second - 1);
+  // A number with a leading zero is "0" itself or not canonical.
+  return (text.charCodeAt(first + 1) !== 48 || second - first === 2) && (text.charCodeAt(second + 1) !== 48 || end - second === 3);
 }
 
 function corrupt(key: string, field: string): StateStoreError {
@@ -157,18 +180,61 @@ function base64Bytes(text: string, start: number, end: number): number {
   return ((end - start) / 4) * 3 - padding;
 }
 
+/** Base64 character code (low byte) → its 6 bits; -1 for anything else. */
+const BASE64_VALUES = (() => {
+  const values = new Int8Array(256).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
+  return values;
+})();
+
 /**
- * Decodes base64 `text[start, end)` into `into` at `at` and returns the bytes written, refusing
- * what is not base64: Buffer's decoder skips such characters silently, which shortens the result,
- * so a snapshot written by something else fails here rather than as garbage bytes later.
+ * Decodes padded base64 `text[start, end)` into `into` at `at` and returns the bytes written,
+ * refusing anything that is not base64 (Buffer's decoder would skip such characters silently), so
+ * a snapshot written by something else fails here rather than as garbage bytes later. Read in
+ * place: no slice of the value, no call out of JavaScript per key.
  */
 function decodeBase64Into(into: Buffer, at: number, text: string, start: number, end: number, key: string): number {
-  const length = base64Bytes(text, start, end);
   if ((end - start) % 4 !== 0) throw corrupt(key, 'snapshot');
-  if (end === start) return 0;
-  const written = into.write(text.slice(start, end), at, length, 'base64');
-  if (written !== length) throw corrupt(key, 'snapshot');
-  return written;
+  const length = base64Bytes(text, start, end);
+  const table = BASE64_VALUES;
+  // Any character outside base64 sets the sign bit of `bad` (-1 in the table) or a bit above 0xff.
+  let bad = 0;
+  let wide = 0;
+  let out = at;
+  const full = end - (length % 3 === 0 ? 0 : 4);
+  let i = start;
+  for (; i < full; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    wide |= c0 | c1 | c2 | c3;
+    const v0 = table[c0 & 255]!;
+    const v1 = table[c1 & 255]!;
+    const v2 = table[c2 & 255]!;
+    const v3 = table[c3 & 255]!;
+    bad |= v0 | v1 | v2 | v3;
+    into[out] = (v0 << 2) | (v1 >> 4);
+    into[out + 1] = ((v1 & 15) << 4) | (v2 >> 2);
+    into[out + 2] = ((v2 & 3) << 6) | v3;
+    out += 3;
+  }
+  if (i < end) {
+    const two = length % 3 === 2;
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = two ? text.charCodeAt(i + 2) : 65;
+    wide |= c0 | c1 | c2;
+    const v0 = table[c0 & 255]!;
+    const v1 = table[c1 & 255]!;
+    const v2 = table[c2 & 255]!;
+    bad |= v0 | v1 | v2;
+    into[out++] = (v0 << 2) | (v1 >> 4);
+    if (two) into[out++] = ((v1 & 15) << 4) | (v2 >> 2);
+  }
+  if (bad < 0 || wide > 0xff) throw corrupt(key, 'snapshot');
+  return out - at;
 }
 
 function fromBase64(text: string, key: string): Uint8Array {
@@ -183,17 +249,19 @@ export function loadKeys(layout: StateLayout, keys: readonly string[]): string[]
 }
 
 /**
- * The stored text each loaded offsets array came from: the value's header and fence through the
- * blank line, which is what the commit script compares the stored value's start with. A commit
- * passes the same array back as `expected`, so its fence goes out as stored, not re-encoded:
- * cheaper, and byte-identical even if another writer stored it in another order.
+ * The stored text a loaded offsets array came from when encodeFence would not give it back (lines
+ * in another order, numbers with leading zeros: not what dspfn writes): the value's header and
+ * fence through the blank line, which is what the commit script compares the stored value's start
+ * with. A commit passes the same array back as `expected`, so its fence goes out as stored.
  */
 const storedFences = new WeakMap<readonly AbsorbedOffset[], string>();
 
-/** The start of the stored value a commit expects: header, fence, blank line ('' for a new key). */
-export function expectedPrefix(expected: readonly AbsorbedOffset[] | null, key: string): string {
-  if (expected === null) return '';
-  return storedFences.get(expected) ?? `${VALUE_HEADER}${encodeFence(expected, key)}\n`;
+/**
+ * The start of the stored value a commit expects (header, fence, blank line; '' for a new key) when
+ * it is not what encodeFence writes; undefined otherwise.
+ */
+export function storedPrefix(expected: readonly AbsorbedOffset[]): string | undefined {
+  return storedFences.get(expected);
 }
 
 /** What precedes the commit time at the end of a value. */
@@ -249,8 +317,8 @@ function decodeValueInto(key: string, value: string, into: Buffer, at: number): 
   if (value.charCodeAt(body) === 0x23) length = into.write(value.slice(body, end), at, 'latin1');
   else length = decodeBase64Into(into, at, value, body, end, key);
   const snapshot = new Uint8Array(into.buffer, into.byteOffset + at, length);
-  const offsets = decodeFence(value.slice(start, blank + 1), key);
-  storedFences.set(offsets, value.slice(0, blank + 2));
+  const offsets = decodeFenceAt(value, start, blank + 1, key);
+  if (!canonicalFence(value, start, blank + 1)) storedFences.set(offsets, value.slice(0, blank + 2));
   return committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
 }
 
