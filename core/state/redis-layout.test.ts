@@ -125,6 +125,14 @@ describe('values (layout v2)', () => {
     );
   });
 
+  it('load text snapshots (window indexes) beside base64 ones, whatever their sizes', () => {
+    const text = (n: number) => new TextEncoder().encode(`#dspfn-index 1 ${'ab'.repeat(n)} 5 4 3 \n1\t6b\n`);
+    const snapshots = [text(300), Uint8Array.from({ length: 10 }, (_, i) => i), text(400), text(1), new Uint8Array(0), text(900)];
+    const keys = snapshots.map((_, i) => `k${i}`);
+    const { found } = parseValues(keys, snapshots.map((snapshot, i) => encodeValue(`t\t0\t${i}\n`, snapshot, 9)), snapshots.length);
+    snapshots.forEach((snapshot, i) => expect([...found.get(`k${i}`)!.snapshot]).toEqual([...snapshot]));
+  });
+
   it('refuse values dspfn did not write, without echoing them', () => {
     for (const bad of ['secret-value', 'dspfn:2\nt\t0\t1\nsecret', 'dspfn:2\nt\t0\t1\n\n!!secret!!', 'dspfn:3\n\n']) {
       expect(() => decodeValue('k', bad)).toThrow(/state key k holds a malformed (value|snapshot|fence); delete the key to reset it/);

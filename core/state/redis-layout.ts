@@ -351,19 +351,29 @@ export function parseValues(keys: readonly string[], values: unknown, existing: 
  * one buffer for the lot; returns how many strings there were.
  */
 function decodeAll(keys: readonly string[], values: readonly unknown[], found: Map<string, StoredState>): number {
-  let room = 0;
+  let left = 0;
+  let longest = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (typeof value === 'string') room += value.length;
-    else if (value !== null) throw corrupt(keys[i]!, 'value');
+    if (typeof value === 'string') {
+      left += value.length;
+      if (value.length > longest) longest = value.length;
+    } else if (value !== null) throw corrupt(keys[i]!, 'value');
   }
-  const into = Buffer.allocUnsafe(room);
+  // Base64 decodes to 3/4 of its length; a text snapshot (a window index) needs its own length,
+  // which the next buffer provides when this one is short.
+  let into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + longest);
   let at = 0;
   let strings = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (typeof value !== 'string') continue;
     strings++;
+    if (into.length - at < value.length) {
+      into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + value.length);
+      at = 0;
+    }
+    left -= value.length;
     const stored = decodeValueInto(keys[i]!, value, into, at);
     // A key listed twice is one key: MGET and EXISTS count it twice alike.
     found.set(keys[i]!, stored);
