@@ -1,5 +1,6 @@
 import type { OutputKind } from '../sink/sink.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { SetAsideCounts } from './set-aside-counts.ts';
 
 export interface ConsumeStats {
   function: string;
@@ -18,6 +19,12 @@ export interface ConsumeStats {
   logs: number;
   /** Records the function dead-lettered (its dead-letter topic). */
   deadLetters: number;
+  /** Dead letters by error code. */
+  deadLettersByCode: Record<string, number>;
+  /** Windowed functions: records sent to the late topic (their windows had closed). */
+  late: number;
+  /** Late records by reason (how far behind the watermark they were). */
+  lateByReason: Record<string, number>;
   /** Records sent to the on-failure destination after their retries were spent. */
   onFailure: number;
   /** Records skipped without a destination after their retries were spent. */
@@ -54,6 +61,9 @@ export class ConsumeCounters {
   batches = 0;
   samples = 0;
   produced: Record<OutputKind, number> = { result: 0, log: 0, 'dead-letter': 0 };
+  /** Of the dead-letter kind, the late records (to the late topic). */
+  late = 0;
+  readonly setAside = new SetAsideCounts();
   onFailure = 0;
   dropped = 0;
   errors = 0;
@@ -94,7 +104,10 @@ export class ConsumeCounters {
       produced,
       results: this.produced.result,
       logs: this.produced.log,
-      deadLetters: this.produced['dead-letter'],
+      deadLetters: this.produced['dead-letter'] - this.late,
+      deadLettersByCode: Object.fromEntries(this.setAside.deadLetters),
+      late: this.late,
+      lateByReason: Object.fromEntries(this.setAside.late),
       onFailure: this.onFailure,
       dropped: this.dropped,
       errors: this.errors,

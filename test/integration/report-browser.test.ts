@@ -1,7 +1,8 @@
 /// <reference path="../servers/provided-chromium.d.ts" />
 // The HTML report of `dspfn replay --report`, opened in headless Chromium as a user would open the
 // file: offline, no console errors, charts drawn for the selected key and redrawn for another,
-// spectra as a heat map. Writes test/integration/report.png, the screenshot the README shows.
+// window results as bars, spectra as a heat map. Writes test/integration/report.png and
+// report-windows.png, the screenshots the README shows.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +107,51 @@ describe('dspfn replay --report', () => {
     expect(requests).toEqual([]);
     await page.selectOption('#key', '0');
     writeFileSync(join(root, 'test', 'integration', 'report.png'), await page.screenshot({ fullPage: true }));
+    await page.close();
+  });
+
+  it('draws the window results of a windowed function as bars, and counts late records and dead letters by reason', async () => {
+    const file = join(dir, 'window-avg.html');
+    const { stderr: summary } = await exec(
+      process.execPath,
+      ['bin/dspfn.js', 'replay', 'window-avg', '--events', 'functions/window-avg/events.ndjson', '--out', join(dir, 'window-avg.ndjson'), '--no-progress', '--report', file],
+      { cwd: root },
+    );
+    // The text summary: dead letters by code, late records by reason.
+    expect(summary).toMatch(/dead letters\s+3 \(3 DSPFN_DECODE\)/);
+    expect(summary).toMatch(/late \(to the late topic\)\s+1 \(1 up to 1 min behind the watermark\)/);
+    const results = readFileSync(join(dir, 'window-avg.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topic: string; value: { key?: string } });
+    const windowsOfA = results.filter((m) => m.topic === 'output-results' && m.value.key === 'sensor-a').length;
+    expect(windowsOfA).toBeGreaterThan(1);
+
+    const { page, errors, requests } = await open(file);
+    expect(await page.getAttribute('body', 'data-key')).toBe('sensor-a');
+    expect(await page.textContent('#key-info')).toContain(`${windowsOfA} windows`);
+    // uPlot's bars path drew one bar per window of the key.
+    expect(await page.getAttribute('#chart', 'data-bars-drawn')).toBe(String(windowsOfA));
+    const legend = await page.$$eval('.u-legend .u-series th', (cells) => cells.map((c) => c.textContent));
+    expect(legend).toEqual(['Time', 'input', 'window mean']);
+    writeFileSync(join(root, 'test', 'integration', 'report-windows.png'), await page.screenshot({ fullPage: true }));
+    // The bars' own ink: the chart with the input line hidden, with and without the bars (legend clicks, as a user toggles them).
+    await page.click('.u-legend .u-series:nth-child(2) th');
+    const barsOnly = await inked(page, '#chart canvas');
+    await page.click('.u-legend .u-series:nth-child(3) th');
+    const axesOnly = await inked(page, '#chart canvas');
+    expect(barsOnly.inked - axesOnly.inked).toBeGreaterThan(10_000);
+
+    // Another key: its own bars.
+    await page.selectOption('#key', '1');
+    expect(await page.getAttribute('body', 'data-key')).toBe('sensor-b');
+    expect(Number(await page.getAttribute('#chart', 'data-bars-drawn'))).toBeGreaterThan(0);
+
+    const body = await page.textContent('body');
+    expect(body).toContain('up to 1 min behind the watermark');
+    // The late record is not a dead letter: the table lists the three decode failures only.
+    const rows = await page.$$eval('table', (tables) => [...tables.at(-1)!.querySelectorAll('tbody tr')].map((r) => r.textContent ?? ''));
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.includes('DSPFN_DECODE'))).toBe(true);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
     await page.close();
   });
 

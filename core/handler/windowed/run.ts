@@ -21,7 +21,7 @@ export interface WindowedRun<M> {
   readonly indexes: Map<string, LoadedIndex>;
   /** In the order they closed, each with the record that closed it (undefined after an idle tick). */
   readonly closed: Array<{ window: ClosedWindow; by: DecodedRecord<M> | undefined }>;
-  readonly late: Array<{ item: DecodedRecord<M>; key: string; reason: string }>;
+  readonly late: Array<{ item: DecodedRecord<M>; key: string; reason: string; behind: number }>;
   /** Keys whose pipeline or windows changed: their entries are committed. */
   readonly changed: Set<string>;
   applied: number;
@@ -106,7 +106,7 @@ export function runWindowed<M>(
     const result = engine.process(loaded.index, windows, windowRecords, runtime.now);
     const byOffset = new Map(kept.map((item) => [item.record.offset, item]));
     for (const window of result.closed) run.closed.push({ window, by: 'offset' in window.closedBy ? byOffset.get(window.closedBy.offset) : undefined });
-    for (const late of result.late) run.late.push({ item: kept[late.index]!, key: late.key, reason: late.reason });
+    for (const late of result.late) run.late.push({ item: kept[late.index]!, key: late.key, reason: late.reason, behind: late.behind });
     for (const key of result.touched.keys()) run.changed.add(key);
     for (const item of records) if (!excluded.has(item)) loaded.offset = Math.max(loaded.offset, item.record.offset);
   }
