@@ -74,6 +74,8 @@ export function consumeSummaryRows(stats: ConsumeStats): Array<[string, string]>
     ['samples/s', stats.samplesPerSecond.toFixed(0)],
     ['latency p50', `${stats.latencyP50Ms.toFixed(0)} ms`],
     ['latency p99', `${stats.latencyP99Ms.toFixed(0)} ms`],
+    ['handler p50', `${stats.handlerP50Ms.toFixed(2)} ms`],
+    ['handler p99', `${stats.handlerP99Ms.toFixed(2)} ms`],
     ['elapsed', `${(stats.elapsedMs / 1000).toFixed(1)} s`],
   ];
   if (stats.commitErrors) rows.push(['commit errors', String(stats.commitErrors)]);

@@ -149,7 +149,12 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
   // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
-  const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
+  const invoke = async (records: KafkaRecord[]) => {
+    const begin = performance.now();
+    const outcome = await invokeInProcess(handler, records, invocation);
+    counters.recordHandler(performance.now() - begin);
+    return outcome;
+  };
 
   // The offsets the broker acknowledged, per partition, as kafkajs reports them. Its commitOffsets
   // resolves without committing anything while the consumer is not running (restarting after a

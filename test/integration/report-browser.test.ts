@@ -187,4 +187,29 @@ describe('dspfn replay --report', () => {
     expect(requests).toEqual([]);
     await page.close();
   });
+
+  it('opens a key of 10 million samples as a few thousand points: min/max per column, spikes kept', async () => {
+    const report = new ReportCollector({ stages: ['movingAverage'] });
+    const block = new Float32Array(10_000);
+    for (let r = 0; r < 1_000; r++) {
+      for (let i = 0; i < block.length; i++) block[i] = Math.sin((r * block.length + i) / 50_000);
+      if (r === 617) block[1_234] = 25;
+      report.input('long', block, 1, 1_767_225_600_000 + r * 10_000, 1_000);
+    }
+    const data = report.data('long', [['samples', '10000000']]);
+    expect(data.keys[0]!).toMatchObject({ inputFrames: 10_000_000, downsampled: true });
+    expect(data.keys[0]!.data[0].length).toBeLessThanOrEqual(4_000);
+    const file = join(dir, 'long.html');
+    const html = renderReport(data);
+    // uPlot (~50 KiB) and a few thousand points: the file stays small.
+    expect(html.length).toBeLessThan(300_000);
+    writeFileSync(file, html);
+    const { page, errors } = await open(file);
+    expect((await inked(page, '#chart canvas')).inked).toBeGreaterThan(2_000);
+    expect(await page.textContent('#key-info')).toContain('10000000 input frames, 0 output frames (downsampled: min/max per pixel column)');
+    const max = await page.$eval('#dspfn-data', (element) => Math.max(...(JSON.parse(element.textContent ?? '{}') as { keys: Array<{ data: number[][] }> }).keys[0]!.data[1]!));
+    expect(max).toBe(25);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
