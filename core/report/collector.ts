@@ -211,13 +211,20 @@ export class ReportCollector implements SignalObserver {
         bars = { first: names.length + 1, width };
         names.push(...channelNames(`window ${this.barAggregate}`, windows.channels));
       }
+      const data = alignPoints(points);
+      if (bars) {
+        // The time axis runs to the end of the last window, so its bar is drawn whole.
+        const barX = points[points.length - 1]!.x;
+        const end = barX[barX.length - 1]! + bars.width;
+        if (end > data[0][data[0].length - 1]!) for (const [i, column] of data.entries()) (column as Array<number | null>).push(i === 0 ? end : null);
+      }
       keys.push({
         key,
         inputFrames: input.frames,
         outputFrames: output.frames,
         windows: windows.frames,
         downsampled: input.downsampled || (!this.spectral && output.downsampled),
-        data: alignPoints(points),
+        data,
         series: names,
         ...(bars ? { bars } : {}),
         ...(this.spectral && output.frames > 0 ? { heat: heatMap(output, bins) } : {}),

@@ -61,10 +61,11 @@ describe('renderReport', () => {
     ]);
     const data = collector.data('t', []);
     expect(data.keys[0]!).toMatchObject({ series: ['input', 'window mean'], bars: { first: 2, width: 60_000 }, windows: 2 });
+    // The time axis runs to the last window's end, so its bar is whole.
     expect(data.keys[0]!.data).toEqual([
-      [0, 1, 60_000],
-      [1, 3, null],
-      [2, null, 5],
+      [0, 1, 60_000, 120_000],
+      [1, 3, null, null],
+      [2, null, 5, null],
     ]);
     expect([data.lateRecords, data.lateByReason, data.deadLettersTotal, data.deadLettersByCode]).toEqual([1, [['up to 1 s behind the watermark', 1]], 1, [['DSPFN_DECODE', 1]]]);
   });

@@ -91,6 +91,19 @@ describe('dspfn replay --report', () => {
     // Two series (input and output) in two colours, besides the axes' grey.
     expect(first.colours).toBeGreaterThan(2);
 
+    // Drag across the middle of the chart to zoom in; double-click to zoom out again.
+    const area = (await page.$('#chart .u-over'))!;
+    const box = (await area.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await inked(page, '#chart canvas');
+    expect(zoomed.inked).toBeGreaterThan(1_000);
+    expect(zoomed.checksum).not.toBe(first.checksum);
+    await area.dblclick();
+    expect((await inked(page, '#chart canvas')).checksum).toBe(first.checksum);
+
     await page.selectOption('#key', '2');
     expect(await page.getAttribute('body', 'data-key')).toBe('device-003');
     const third = await inked(page, '#chart canvas');
