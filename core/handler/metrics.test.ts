@@ -7,7 +7,7 @@ import { MemoryStateStore } from '../state/memory.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { readings } from '../inputs/readings.ts';
 import { testHarness } from '../testing/harness.ts';
-import { defineFunction } from './define-function.ts';
+import { defineFunction, type DspfnHandler } from './define-function.ts';
 import type { FunctionDefinition } from './definition.ts';
 
 function sensor(options: Pick<FunctionDefinition, 'metrics'> = {}) {
@@ -26,8 +26,8 @@ const records = [
 ];
 
 /** The EMF lines the handler writes to stdout while it runs one batch, as if on Lambda. */
-async function emfLinesOf(
-  handler: Parameters<typeof testHarness>[0],
+async function emfLinesOf<M>(
+  handler: DspfnHandler<M>,
   env: Record<string, string> = {},
   batch: Parameters<ReturnType<typeof testHarness>['invoke']>[0] = records,
 ): Promise<Array<Record<string, unknown>>> {

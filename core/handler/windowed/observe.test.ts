@@ -73,4 +73,29 @@ describe('a windowed function under a SignalObserver (dspfn replay --report)', (
     expect(reports.at(-1)).toMatchObject({ late: 1, lateByReason: { 'up to 1 min behind the watermark': 1 } });
     expect(memory.onTopic('out')).toHaveLength(1);
   });
+
+  it('shows the pipeline output of a windowed function with stages (the values its windows take)', async () => {
+    const fn = defineFunction({
+      name: 'doubled',
+      input: readings({ key: 'key', timestamp: 'timestamp' }),
+      pipeline: pipeline().gain({ factor: 2 }),
+      window: { type: 'tumbling', size: '1m' },
+      aggregate: ['max'],
+      output: { topic: 'out', value: ({ window }) => ({ max: window!.max }) },
+    });
+    const outputs: Array<[string, number[], number]> = [];
+    const windows: Array<number | undefined> = [];
+    const observer: SignalObserver = {
+      input: () => {},
+      output: (key, samples, channels, frames, timestamp) => outputs.push([key, [...samples.subarray(0, channels * frames)], timestamp - T0]),
+      window: (_key, _start, _end, channels) => windows.push(channels[0]!.max),
+    };
+    const handler = fn.dspfn.withRuntime({ sink: new MemorySink(), state: new MemoryStateStore(), backend: jsBackend, logger: jsonLogger({}, 'silent'), observe: observer });
+    await handler(mskEvent([reading('a', 3, 1_000, 0), reading('a', 5, 61_000, 1)], { topic: 'in' }), lambdaContext({ functionName: 'doubled' }));
+    expect(outputs).toEqual([
+      ['a', [6], 1_000],
+      ['a', [10], 61_000],
+    ]);
+    expect(windows).toEqual([6]);
+  });
 });

@@ -142,7 +142,7 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
   // Shown once the batch succeeded: a batch that fails and is run again is charted once.
-  if (runtime.observe) observeWindowed(runtime.observe, partitions, new Set(late.map((l) => l.item)), run.closed, fn.channels);
+  if (runtime.observe) observeWindowed(runtime.observe, fn, { partitions, late: new Set(late.map((l) => l.item)), outputs: run.outputs }, run.closed);
   return report;
 }
 
@@ -230,6 +230,6 @@ export async function processTick<M>(context: Pick<Context, 'awsRequestId'>, fn:
   Object.assign(report, await commitAll(entries, runtime));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
-  if (runtime.observe) observeWindowed<M>(runtime.observe, [], new Set(), closed, fn.channels);
+  if (runtime.observe) observeWindowed(runtime.observe, fn, undefined, closed);
   return report;
 }

@@ -24,6 +24,8 @@ export interface WindowedRun<M> {
   readonly late: Array<{ item: DecodedRecord<M>; key: string; reason: string; behind: number }>;
   /** Keys whose pipeline or windows changed: their entries are committed. */
   readonly changed: Set<string>;
+  /** Each applied record's pipeline output (the values its windows took). */
+  readonly outputs: Map<DecodedRecord<M>, Float32Array>;
   applied: number;
   samples: number;
 }
@@ -60,7 +62,7 @@ export function runWindowed<M>(
 ): WindowedRun<M> {
   const { engine } = fn.windows!;
   const { spec } = engine;
-  const run: WindowedRun<M> = { keys: new Map(), indexes: new Map(), closed: [], late: [], changed: new Set(), applied: 0, samples: 0 };
+  const run: WindowedRun<M> = { keys: new Map(), indexes: new Map(), closed: [], late: [], changed: new Set(), outputs: new Map(), applied: 0, samples: 0 };
   const keyOf = (key: string): WindowedKey => {
     let state = run.keys.get(key);
     if (state === undefined) run.keys.set(key, (state = restoreKey(key, stored.get(stateKeyOf(fn.name, key)), fn, spec, runtime.backend, runtime.logger)));
@@ -76,7 +78,7 @@ export function runWindowed<M>(
       list.push(item);
     }
   }
-  const outputs = new Map<DecodedRecord<M>, Float32Array>();
+  const outputs = run.outputs;
   const inChannels = fn.channels;
   const outChannels = fn.definition.pipeline.outChannels;
   for (const [key, items] of byKey) {
