@@ -361,7 +361,9 @@ describe('dspfn consume', () => {
     });
     const controller = await start({ handler: fn, topic: src, groupId: unique('g'), fromBeginning: true, batchSize: 1, batchWindowMs: 20 });
     await waitFor(() => sum(controller.stats().committed) === 3, 20_000, 'all 3 records committed');
-    await controller.stop();
+    const stats = await controller.stop();
+    // Counted as late, by reason, not as a dead letter.
+    expect([stats.deadLetters, stats.late, stats.lateByReason]).toEqual([0, 1, { 'up to 1 min behind the watermark': 1 }]);
     const [letters, results] = await Promise.all([readTopics(brokers, [late], 1, { settleMs: 300 }), readTopics(brokers, [out], 1, { settleMs: 300 })]);
     expect(letters).toHaveLength(1);
     expect(letters[0]!.key).toBe('a');
