@@ -106,6 +106,24 @@ typedef struct dspfn_stage_ops {
   int (*test_hook)(const void *state, const double *args, size_t n_args, float *out, size_t n_out, dspfn_simd simd);
 } dspfn_stage_ops;
 
+/* A family macro's ops table, dspfn_<stage>_ops: the stage file's own check and init with the
+ * family's functions (state version 0). */
+#define DSPFN_STAGE_OPS(stage, max_out, process_fn, bytes_fn, snapshot_fn, restore_fn, separate, emits_events) \
+  const dspfn_stage_ops dspfn_##stage##_ops = {                                                              \
+      .name = #stage,                                                                                        \
+      .state_version = 0,                                                                                    \
+      .check = check,                                                                                        \
+      .init = init,                                                                                          \
+      .max_output_frames = max_out,                                                                          \
+      .process = process_fn,                                                                                 \
+      .snapshot_bytes = bytes_fn,                                                                            \
+      .snapshot = snapshot_fn,                                                                               \
+      .restore = restore_fn,                                                                                 \
+      .separate_output = separate,                                                                           \
+      .events = emits_events,                                                                                \
+      .test_hook = NULL,                                                                                     \
+  }
+
 /* stages/catalogue.gen.c: ops by kind id (NULL for ids not in use). */
 extern const dspfn_stage_ops *const dspfn_stage_table[];
 extern const uint32_t dspfn_stage_table_size;

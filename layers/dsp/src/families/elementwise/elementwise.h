@@ -51,18 +51,7 @@ static inline int dspfn_ew_stateless_restore(const char *stage, size_t in_bytes,
     (void)in;                                                                                                         \
     return dspfn_ew_stateless_restore(#stage, in_bytes, why);                                                         \
   }                                                                                                                   \
-  const dspfn_stage_ops dspfn_##stage##_ops = {                                                                       \
-      .name = #stage,                                                                                                 \
-      .state_version = 0,                                                                                             \
-      .check = check,                                                                                                 \
-      .init = init,                                                                                                   \
-      .max_output_frames = NULL,                                                                                      \
-      .process = process,                                                                                             \
-      .snapshot_bytes = dspfn_ew_stateless_bytes,                                                                     \
-      .snapshot = dspfn_ew_stateless_snapshot,                                                                        \
-      .restore = restore,                                                                                             \
-      .test_hook = NULL,                                                                                              \
-  }
+  DSPFN_STAGE_OPS(stage, NULL, process, dspfn_ew_stateless_bytes, dspfn_ew_stateless_snapshot, restore, 0, 0)
 
 /* ---- one float64 per channel ---- */
 

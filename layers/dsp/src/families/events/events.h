@@ -95,19 +95,6 @@ DSPFN_INLINE void dspfn_ev_done(dspfn_ev_state *S, dspfn_output *out, size_t fra
     type *own = (type *)state;                                                                                  \
     return dspfn_ev_restore(own->ev, #stage, own, invalid_channel, in, in_bytes, why);                          \
   }                                                                                                             \
-  const dspfn_stage_ops dspfn_##stage##_ops = {                                                                 \
-      .name = #stage,                                                                                           \
-      .state_version = 0,                                                                                       \
-      .check = check,                                                                                           \
-      .init = init,                                                                                             \
-      .max_output_frames = max_output_frames,                                                                   \
-      .process = process,                                                                                       \
-      .snapshot_bytes = snapshot_bytes,                                                                         \
-      .snapshot = snapshot,                                                                                     \
-      .restore = restore,                                                                                       \
-      .separate_output = 1,                                                                                     \
-      .events = 1,                                                                                              \
-      .test_hook = NULL,                                                                                        \
-  }
+  DSPFN_STAGE_OPS(stage, max_output_frames, process, snapshot_bytes, snapshot, restore, 1, 1)
 
 #endif /* DSPFN_EVENTS_H */

@@ -73,18 +73,7 @@ static inline size_t dspfn_wf_back(size_t slot, size_t back, size_t R) { return 
     }                                                                                                      \
     return status;                                                                                         \
   }                                                                                                        \
-  const dspfn_stage_ops dspfn_##stage##_ops = {                                                            \
-      .name = #stage,                                                                                      \
-      .state_version = 0,                                                                                  \
-      .check = check,                                                                                      \
-      .init = init,                                                                                        \
-      .max_output_frames = NULL,                                                                           \
-      .process = process,                                                                                  \
-      .snapshot_bytes = snapshot_bytes,                                                                    \
-      .snapshot = snapshot,                                                                                \
-      .restore = restore,                                                                                  \
-      .test_hook = NULL,                                                                                   \
-  }
+  DSPFN_STAGE_OPS(stage, NULL, process, snapshot_bytes, snapshot, restore, 0, 0)
 
 /* process() of a stage with one output frame per input frame written by the lanes themselves. */
 #define DSPFN_WF_PROCESS(stage)                                                                               \

@@ -46,17 +46,6 @@ int dspfn_ws_restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg 
   static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {        \
     return dspfn_ws_init(mem, params, n_params, in_channels, stat);                                 \
   }                                                                                                 \
-  const dspfn_stage_ops dspfn_##stage##_ops = {                                                     \
-      .name = #stage,                                                                               \
-      .state_version = 0,                                                                           \
-      .check = check,                                                                               \
-      .init = init,                                                                                 \
-      .max_output_frames = NULL,                                                                    \
-      .process = dspfn_ws_process,                                                                  \
-      .snapshot_bytes = dspfn_ws_snapshot_bytes,                                                    \
-      .snapshot = dspfn_ws_snapshot,                                                                \
-      .restore = dspfn_ws_restore,                                                                  \
-      .test_hook = NULL,                                                                            \
-  }
+  DSPFN_STAGE_OPS(stage, NULL, dspfn_ws_process, dspfn_ws_snapshot_bytes, dspfn_ws_snapshot, dspfn_ws_restore, 0, 0)
 
 #endif /* DSPFN_WINDOWED_STATS_H */
