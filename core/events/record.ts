@@ -68,21 +68,30 @@ function decodeHeaders(headers: unknown, problems: string[]): KafkaHeader[] {
     return [{ name: 'dspfn-malformed-headers', value: bytesOfAnything(headers) }];
   }
   const out: KafkaHeader[] = [];
-  headers.forEach((header: unknown, i) => {
+  // Plain loops: this runs for every header of every record.
+  for (let i = 0; i < headers.length; i++) {
+    const header: unknown = headers[i];
     if (typeof header !== 'object' || header === null || Array.isArray(header)) {
       problems.push(`header ${i} is not a {"name": [bytes]} object`);
       out.push({ name: `dspfn-malformed-header-${i}`, value: bytesOfAnything(header) });
-      return;
+      continue;
     }
-    for (const [name, bytes] of Object.entries(header as Record<string, unknown>)) {
-      if (Array.isArray(bytes) && bytes.every(isByte)) out.push({ name, value: Buffer.from(bytes as number[]) });
+    for (const name in header) {
+      if (!Object.prototype.hasOwnProperty.call(header, name)) continue;
+      const bytes: unknown = (header as Record<string, unknown>)[name];
+      if (Array.isArray(bytes) && allBytes(bytes)) out.push({ name, value: Buffer.from(bytes as number[]) });
       else {
         problems.push(`header ${i} is not a list of bytes`);
         out.push({ name, value: bytesOfAnything(bytes) });
       }
     }
-  });
+  }
   return out;
+}
+
+function allBytes(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (!isByte(values[i])) return false;
+  return true;
 }
 
 function schemaMetadata(raw: unknown): SchemaMetadata | undefined {

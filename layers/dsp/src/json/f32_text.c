@@ -25,7 +25,9 @@ static int round_trips(double candidate, int p, double x) {
 static int try_digits(double x, int e, int k, double *digits, int *exponent) {
   const int p = e - k + 1;
   const double y = p >= 0 ? x / POW10[p] : x * POW10[-p];
-  const double lower = floor(y);
+  /* floor(y) without a libm call (baseline x86-64 has no rounding instruction): y is positive and
+   * below 10^10 here, so truncation is floor, exactly. */
+  const double lower = (double)(int64_t)y;
   const double nearest = y - lower < 0.5 ? lower : lower + 1;
   const double other = nearest == lower ? lower + 1 : lower;
   if (round_trips(nearest, p, x)) *digits = nearest;
@@ -41,7 +43,9 @@ static int decimal_exponent(float value, double x) {
   memcpy(&bits, &value, sizeof bits);
   const uint32_t biased = bits >> 23;
   if (biased == 0) return -46;
-  const int e = (int)floor(((double)biased - 127) * 0.3010299956639812);
+  const double scaled = ((double)biased - 127) * 0.3010299956639812;
+  int e = (int)scaled; /* truncation; floor for the negative ones below */
+  if ((double)e > scaled) e--;
   const int next = e + 1;
   if (next >= 0 ? next <= 22 && x >= POW10[next] : next >= -22 && x * POW10[-next] >= 1) return next;
   return e;

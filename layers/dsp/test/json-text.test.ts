@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isNativeAvailable, nativeModule } from '../dsp/native/loader.ts';
-import { JsonSamplesError, SampleArrayReader } from './json-samples.ts';
-import { JsonWriter } from './json-writer.ts';
-import { nativeJsonText, useNativeJsonText, type NativeJsonText } from './native-json.ts';
+import { isNativeAvailable, nativeModule } from '../../../core/dsp/native/loader.ts';
+import { JsonSamplesError, SampleArrayReader } from '../../../core/codecs/json-samples.ts';
+import { JsonWriter } from '../../../core/codecs/json-writer.ts';
+import { nativeJsonText, useNativeJsonText, type NativeJsonText } from '../../../core/codecs/native-json.ts';
 
 const native = isNativeAvailable() ? (nativeModule().addon as unknown as NativeJsonText) : undefined;
 
