@@ -13,6 +13,11 @@
 static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+static const uint8_t PAIRS[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* ---------------------------------------------------------------------------------------------
  * float32 -> shortest text
  * ------------------------------------------------------------------------------------------- */
@@ -101,16 +106,27 @@ static size_t write_one(float value, uint8_t *out, size_t at) {
   if (x < 0) magnitude = -x;
   if (!shortest_fast(value < 0 ? -value : value, magnitude, &found, &exponent)) return 0;
   if (x < 0) out[at++] = '-';
-  uint64_t digits = (uint64_t)found;
+  /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
+  uint32_t digits = (uint32_t)found;
   while (digits % 10 == 0) {
     digits /= 10;
     exponent++;
   }
   uint8_t scratch[20];
   int k = 0;
-  while (digits > 0) {
-    scratch[19 - k] = (uint8_t)('0' + digits % 10);
-    digits /= 10;
+  while (digits >= 100) {
+    const uint32_t pair = digits % 100;
+    digits /= 100;
+    scratch[19 - k] = PAIRS[2 * pair + 1];
+    scratch[18 - k] = PAIRS[2 * pair];
+    k += 2;
+  }
+  if (digits >= 10) {
+    scratch[19 - k] = PAIRS[2 * digits + 1];
+    scratch[18 - k] = PAIRS[2 * digits];
+    k += 2;
+  } else {
+    scratch[19 - k] = (uint8_t)('0' + digits);
     k++;
   }
   const int first = 20 - k;
