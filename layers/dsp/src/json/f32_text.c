@@ -195,7 +195,10 @@ static size_t parse_number(const uint8_t *bytes, size_t i, float *value) {
   }
   uint8_t c = bytes[i];
   if (!is_digit(c)) return 0;
-  double mantissa = 0;
+  /* The digits as an exact integer (19 fit in 64 bits), where the TypeScript code accumulates a
+   * double: the same value below 2^53 (where the fast paths are), and above it a closer one, which
+   * the bracketed path's error bound still covers (its answer, when it gives one, is the exact one). */
+  uint64_t whole = 0;
   int64_t digits = 0;
   int64_t exponent = 0;
   if (c == '0') {
@@ -204,7 +207,7 @@ static size_t parse_number(const uint8_t *bytes, size_t i, float *value) {
   } else {
     while (is_digit(c)) {
       if (digits < MAX_DIGITS) {
-        mantissa = mantissa * 10 + (c - '0');
+        whole = whole * 10 + (uint64_t)(c - '0');
         digits++;
       } else exponent++;
       c = bytes[++i];
@@ -216,7 +219,7 @@ static size_t parse_number(const uint8_t *bytes, size_t i, float *value) {
     while (is_digit(c)) {
       if (digits < MAX_DIGITS) {
         if (digits > 0 || c != '0') {
-          mantissa = mantissa * 10 + (c - '0');
+          whole = whole * 10 + (uint64_t)(c - '0');
           digits++;
         }
         exponent--;
@@ -239,8 +242,9 @@ static size_t parse_number(const uint8_t *bytes, size_t i, float *value) {
     }
     exponent += negative_exponent ? -e : e;
   }
+  const double mantissa = (double)whole;
   float magnitude;
-  if (mantissa == 0) magnitude = 0;
+  if (whole == 0) magnitude = 0;
   else if (digits + exponent > 40) return 0;
   else if (digits + exponent < -47) magnitude = 0;
   else if (mantissa < TWO_53 && exponent >= -22 && exponent <= 22) {
