@@ -240,6 +240,7 @@ export class Pipeline {
       throw new ConfigError(`${inputLength} samples are not whole frames of ${this.spec.channels} channel(s)`);
     }
     if (this.kernels.length === 0) return inputLength;
+    if (this.rateChanger === undefined && this.eventKinds === undefined) return frames * this.spec.outChannels;
     for (const kernel of this.kernels) frames = kernel.maxOutputFrames(frames);
     return frames * (this.eventKinds === undefined ? this.spec.outChannels : EVENT_FRAME);
   }
