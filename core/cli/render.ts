@@ -1,5 +1,12 @@
+import { formatCounts } from '../local/set-aside-counts.ts';
 import type { ConsumeStats } from '../local/consume-stats.ts';
 import type { ReplaySummary } from '../local/replay.ts';
+
+/** A count and, when there is any, its breakdown by reason: `3 (2 DSPFN_DECODE, 1 DSPFN_INVALID_SAMPLES)`. */
+function withReasons(total: number, byReason: Readonly<Record<string, number>> | undefined): string {
+  const reasons = byReason ? formatCounts(byReason) : '';
+  return total > 0 && reasons ? `${total} (${reasons})` : String(total);
+}
 
 function table(rows: ReadonlyArray<[string, string]>): string {
   const width = Math.max(...rows.map(([name]) => name.length));
@@ -20,8 +27,8 @@ export function replaySummaryRows(summary: ReplaySummary, output?: string): Arra
     ['batches', String(summary.batches)],
     ['samples', String(summary.samples)],
     ['results', String(summary.results)],
-    ['dead letters', String(summary.deadLetters)],
-    ...(summary.late > 0 ? [['late (to the late topic)', String(summary.late)] as [string, string]] : []),
+    ['dead letters', withReasons(summary.deadLetters, summary.deadLettersByCode)],
+    ...(summary.late > 0 ? [['late (to the late topic)', withReasons(summary.late, summary.lateByReason)] as [string, string]] : []),
     ['skipped (already applied)', String(summary.skipped)],
     ['retries', String(summary.retries)],
     ['elapsed', `${seconds.toFixed(3)} s`],
@@ -56,7 +63,9 @@ export function consumeSummaryRows(stats: ConsumeStats): Array<[string, string]>
     ['records consumed', String(stats.consumed)],
     ['batches', String(stats.batches)],
     ['samples', String(stats.samples)],
-    ['produced', `${stats.produced} (${stats.results} results, ${stats.logs} logs, ${stats.deadLetters} dead letters, ${stats.onFailure} on-failure)`],
+    ['produced', `${stats.produced} (${stats.results} results, ${stats.logs} logs, ${stats.deadLetters} dead letters${stats.late ? `, ${stats.late} late` : ''}, ${stats.onFailure} on-failure)`],
+    ...(stats.deadLetters > 0 ? [['dead letters', withReasons(stats.deadLetters, stats.deadLettersByCode)] as [string, string]] : []),
+    ...(stats.late > 0 ? [['late (to the late topic)', withReasons(stats.late, stats.lateByReason)] as [string, string]] : []),
     ['errors', `${stats.errors} failed invocations, ${stats.partialFailures} partial${stats.dropped ? `, ${stats.dropped} records dropped` : ''}`],
     ['committed', partitions || 'none'],
     ['lag', String(stats.totalLag)],
@@ -65,6 +74,8 @@ export function consumeSummaryRows(stats: ConsumeStats): Array<[string, string]>
     ['samples/s', stats.samplesPerSecond.toFixed(0)],
     ['latency p50', `${stats.latencyP50Ms.toFixed(0)} ms`],
     ['latency p99', `${stats.latencyP99Ms.toFixed(0)} ms`],
+    ['handler p50', `${stats.handlerP50Ms.toFixed(2)} ms`],
+    ['handler p99', `${stats.handlerP99Ms.toFixed(2)} ms`],
     ['elapsed', `${(stats.elapsedMs / 1000).toFixed(1)} s`],
   ];
   if (stats.commitErrors) rows.push(['commit errors', String(stats.commitErrors)]);

@@ -6,7 +6,7 @@ import { readEnv } from '../env/read-env.ts';
 import { ConfigError } from '../errors.ts';
 import { stateKeyOf } from '../handler/steps/load-state.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
-import { details, exportFile, formatFence, importValues, listing, parseExport } from '../state/inspect.ts';
+import { details, exportFile, formatFence, importValues, listing, parseExport, type KeyDetails } from '../state/inspect.ts';
 import { ScriptStateStore } from '../state/script-store.ts';
 import type { StoredState } from '../state/store.ts';
 
@@ -80,6 +80,16 @@ function print(opts: StoreOptions, json: unknown, text: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
 }
 
+/** Open windows, one line each: where, when, how many frames, and channel 0's statistics. */
+function windowLines(windows: NonNullable<KeyDetails['windows']>): string[] {
+  const stats = (c: Readonly<Record<string, number | undefined>>) =>
+    (['mean', 'min', 'max'] as const).map((name) => `${name} ${Number((c[name] ?? Number.NaN).toPrecision(7))}`).join(', ');
+  return [
+    `windows      ${windows.open.length} open, window configuration hash ${windows.configHash}`,
+    ...windows.open.map((w) => `  ${w.topic}/${w.partition}  [${w.start}, ${w.end})  ${w.count} frame(s)${w.count > 0 ? `, ${w.channels.map(stats).join(' | ')}` : ''}`),
+  ];
+}
+
 export function registerStateCommands(cli: Command): void {
   const state = cli.command('state').description("inspect, reset, export and import a function's per-key state in Redis or Upstash");
 
@@ -94,7 +104,7 @@ export function registerStateCommands(cli: Command): void {
     });
   });
 
-  withStore(state.command('show').description("one key's decoded snapshot: configuration hash, each stage's state, fence"))
+  withStore(state.command('show').description("one key's decoded snapshot: configuration hash, each stage's state, open windows, fence"))
     .argument('<key>', 'the pipeline key (e.g. a device id)')
     .action(async (key: string, opts: StoreOptions) => {
       await openStore(opts, async (store) => {
@@ -108,6 +118,7 @@ export function registerStateCommands(cli: Command): void {
           `fence        ${formatFence(shown.fence)}`,
           shown.reset ? 'snapshot     none (reset: the next batch starts afresh behind the fence)' : `snapshot     ${shown.bytes} bytes, configuration hash ${shown.configHash}`,
           ...(shown.stages ?? []).map((s) => `  ${s.index}. ${s.stage}  state v${s.stateVersion}, ${s.bytes} bytes, sha256 ${s.sha256}`),
+          ...(shown.windows ? windowLines(shown.windows) : []),
         ];
         print(opts, shown, lines.join('\n'));
       });

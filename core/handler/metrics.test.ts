@@ -5,8 +5,9 @@ import { mskEvent } from '../events/build.ts';
 import { MemorySink } from '../sink/memory.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import { lambdaContext } from '../testing/context.ts';
+import { readings } from '../inputs/readings.ts';
 import { testHarness } from '../testing/harness.ts';
-import { defineFunction } from './define-function.ts';
+import { defineFunction, type DspfnHandler } from './define-function.ts';
 import type { FunctionDefinition } from './definition.ts';
 
 function sensor(options: Pick<FunctionDefinition, 'metrics'> = {}) {
@@ -25,7 +26,11 @@ const records = [
 ];
 
 /** The EMF lines the handler writes to stdout while it runs one batch, as if on Lambda. */
-async function emfLinesOf(handler: ReturnType<typeof sensor>, env: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
+async function emfLinesOf<M>(
+  handler: DspfnHandler<M>,
+  env: Record<string, string> = {},
+  batch: Parameters<ReturnType<typeof testHarness>['invoke']>[0] = records,
+): Promise<Array<Record<string, unknown>>> {
   vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'metered');
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const lines: string[] = [];
@@ -34,7 +39,7 @@ async function emfLinesOf(handler: ReturnType<typeof sensor>, env: Record<string
     return true;
   });
   try {
-    await testHarness(handler).invoke(records);
+    await testHarness(handler).invoke(batch);
   } finally {
     write.mockRestore();
   }
@@ -52,6 +57,21 @@ describe('batch metrics in the handler', () => {
     expect(more).toHaveLength(0);
     expect(line).toMatchObject({ FunctionName: 'metered', Records: 3, Samples: 5, Results: 2, DeadLetters: 1, LateRecords: 0, Duplicates: 0, Conflicts: 0 });
     expect(line!.BatchDuration).toBeGreaterThan(0);
+  });
+
+  it('counts the late records of a windowed batch', async () => {
+    const windowed = defineFunction({
+      name: 'metered',
+      input: readings({ key: 'key', timestamp: 'timestamp' }),
+      pipeline: pipeline(),
+      window: { type: 'tumbling', size: '1m' },
+      aggregate: ['mean'],
+      output: { topic: 'out', value: ({ window }) => ({ mean: window!.mean }) },
+    });
+    const at = (value: number, time: number, offset: number) => ({ key: 'k', offset, value: { key: 'k', value, timestamp: time } });
+    // 61 s passes the first minute's end: the record at 1 s that follows it is late.
+    const [line] = await emfLinesOf(windowed, {}, [at(1, 0, 0), at(2, 61_000, 1), at(3, 1_000, 2)]);
+    expect(line).toMatchObject({ Records: 3, Results: 1, DeadLetters: 0, LateRecords: 1 });
   });
 
   it('writes none with metrics: false', async () => {

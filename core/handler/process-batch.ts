@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { DeferredObserver } from './observer.ts';
 import type { PreparedFunction } from './prepare.ts';
 import { Stopwatch, type BatchReport } from './report.ts';
 import type { Runtime } from './runtime.ts';
@@ -37,7 +38,9 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   const loaded = await loadState(groups.keys(), fn, runtime);
   const load = clock.lap();
 
-  const run = runPipelines(groups, loaded, fn, runtime.observe);
+  // What the batch shows an observer (`--report`) waits for its commit: a retried batch shows once.
+  const observer = runtime.observe && new DeferredObserver(runtime.observe);
+  const run = runPipelines(groups, loaded, fn, observer);
   const messages = buildMessages(run, rejected, fn);
   const process = clock.lap();
 
@@ -66,6 +69,7 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   Object.assign(report, await commitState(run, loaded, groups, fn, runtime));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
+  observer?.flush();
   return report;
 }
 

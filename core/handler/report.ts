@@ -48,8 +48,8 @@ export interface BatchReport {
    * `reportBatchItemFailures` a conflict fails the batch instead).
    */
   conflicts: number;
-  /** Records that arrived after their window closed; absent while the function has no windows. */
-  lateRecords?: number;
+  /** With `window`: the late records by reason (how far behind the watermark their event time was). */
+  lateByReason?: Record<string, number>;
   /**
    * With `reportBatchItemFailures`: per partition, the first offset whose key could not be
    * committed. The event source redelivers from there; the offset fence skips what was applied.

@@ -1,5 +1,6 @@
 import type { OutputKind } from '../sink/sink.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { SetAsideCounts } from './set-aside-counts.ts';
 
 export interface ConsumeStats {
   function: string;
@@ -18,6 +19,12 @@ export interface ConsumeStats {
   logs: number;
   /** Records the function dead-lettered (its dead-letter topic). */
   deadLetters: number;
+  /** Dead letters by error code. */
+  deadLettersByCode: Record<string, number>;
+  /** Windowed functions: records sent to the late topic (their windows had closed). */
+  late: number;
+  /** Late records by reason (how far behind the watermark they were). */
+  lateByReason: Record<string, number>;
   /** Records sent to the on-failure destination after their retries were spent. */
   onFailure: number;
   /** Records skipped without a destination after their retries were spent. */
@@ -42,6 +49,9 @@ export interface ConsumeStats {
   /** Record timestamp to results acknowledged, ms. */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** Duration of the function's invocations (a batch each), ms. */
+  handlerP50Ms: number;
+  handlerP99Ms: number;
   elapsedMs: number;
   recordsPerSecond: number;
   samplesPerSecond: number;
@@ -54,6 +64,9 @@ export class ConsumeCounters {
   batches = 0;
   samples = 0;
   produced: Record<OutputKind, number> = { result: 0, log: 0, 'dead-letter': 0 };
+  /** Of the dead-letter kind, the late records (to the late topic). */
+  late = 0;
+  readonly setAside = new SetAsideCounts();
   onFailure = 0;
   dropped = 0;
   errors = 0;
@@ -66,6 +79,8 @@ export class ConsumeCounters {
   lag = new Map<string, number>();
   assigned: string[] = [];
   private readonly latencies = new LatencyHistogram();
+  /** Invocation durations in microseconds (the histogram is exact to the unit below 1,024). */
+  private readonly handlerMicros = new LatencyHistogram();
   private readonly started = performance.now();
 
   constructor(
@@ -77,6 +92,11 @@ export class ConsumeCounters {
   /** Fixed memory and O(1) per record however long the run (see LatencyHistogram). */
   recordLatencies(records: readonly { timestamp: number }[], now = Date.now()): void {
     for (const record of records) this.latencies.record(now - record.timestamp);
+  }
+
+  /** One invocation's duration in ms, resolved to the microsecond. */
+  recordHandler(ms: number): void {
+    this.handlerMicros.record(ms * 1000);
   }
 
   snapshot(): ConsumeStats {
@@ -94,7 +114,10 @@ export class ConsumeCounters {
       produced,
       results: this.produced.result,
       logs: this.produced.log,
-      deadLetters: this.produced['dead-letter'],
+      deadLetters: this.produced['dead-letter'] - this.late,
+      deadLettersByCode: Object.fromEntries(this.setAside.deadLetters),
+      late: this.late,
+      lateByReason: Object.fromEntries(this.setAside.late),
       onFailure: this.onFailure,
       dropped: this.dropped,
       errors: this.errors,
@@ -107,6 +130,8 @@ export class ConsumeCounters {
       totalLag: [...this.lag.values()].reduce((a, b) => a + b, 0),
       latencyP50Ms: this.latencies.percentile(50),
       latencyP99Ms: this.latencies.percentile(99),
+      handlerP50Ms: this.handlerMicros.percentile(50) / 1000,
+      handlerP99Ms: this.handlerMicros.percentile(99) / 1000,
       elapsedMs,
       recordsPerSecond: seconds > 0 ? this.consumed / seconds : 0,
       samplesPerSecond: seconds > 0 ? this.samples / seconds : 0,

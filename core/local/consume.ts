@@ -1,5 +1,5 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
-import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
+import { ConfigError, ConsumeFailedError, ErrorCode, describeError } from '../errors.ts';
 import { connectionFromConfig, connectionFromEnv, kafkaClientConfig, kafkaConnectError, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
@@ -14,6 +14,7 @@ import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
 import type { KafkaRecord } from '../events/types.ts';
+import { codeOf } from './set-aside-counts.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;
@@ -86,7 +87,11 @@ function countingSink(sink: Sink, counters: ConsumeCounters): Sink {
     name: sink.name,
     async send(messages: readonly OutputMessage[]) {
       await sink.send(messages);
-      for (const message of messages) counters.produced[message.kind]++;
+      for (const message of messages) {
+        counters.produced[message.kind]++;
+        if (message.kind === 'dead-letter' && codeOf(message) === ErrorCode.Late) counters.late++;
+        counters.setAside.note(message);
+      }
     },
     close: async () => {},
   };
@@ -138,12 +143,18 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     logger: jsonLogger({ function: functionName }, logLevel),
     onBatch: (report) => {
       options.report?.onBatch(report);
+      counters.setAside.onBatch(report);
       counters.samples += report.samples;
     },
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
   // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
-  const invoke = (records: KafkaRecord[]) => invokeInProcess(handler, records, invocation);
+  const invoke = async (records: KafkaRecord[]) => {
+    const begin = performance.now();
+    const outcome = await invokeInProcess(handler, records, invocation);
+    counters.recordHandler(performance.now() - begin);
+    return outcome;
+  };
 
   // The offsets the broker acknowledged, per partition, as kafkajs reports them. Its commitOffsets
   // resolves without committing anything while the consumer is not running (restarting after a

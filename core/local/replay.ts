@@ -15,6 +15,7 @@ import { TICK_INTERVAL_MS, idleTimeoutOf, invokeBatch, invokeTick, type EventSha
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages } from './on-failure.ts';
 import { percentile } from './percentile.ts';
+import { SetAsideCounts } from './set-aside-counts.ts';
 import { checkReplayFile, readReplayFile, replayFileSize, type ReplayLine, type ReplayRecord } from './replay-file.ts';
 
 export interface ReplayOptions {
@@ -72,8 +73,12 @@ export interface ReplaySummary {
   samples: number;
   results: number;
   deadLetters: number;
+  /** Dead letters by error code (DSPFN_DECODE, …). */
+  deadLettersByCode: Record<string, number>;
   /** Windowed functions: records that fell into windows already closed (sent to the late topic). */
   late: number;
+  /** Late records by reason (how far behind the watermark they were). */
+  lateByReason: Record<string, number>;
   skipped: number;
   /** Records with no value the function skipped (its `tombstones` option). */
   tombstones: number;
@@ -110,7 +115,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const retries = checkRange('--retries', options.retries ?? 2, 0, 10_000);
   if (options.sink === undefined && options.out === undefined) throw new ConfigError('replay needs an output: out (an NDJSON file) or sink');
   const output = options.sink ?? new NdjsonSink(options.out!);
-  const sink = options.report ? options.report.sink(output) : output;
+  const setAside = new SetAsideCounts();
+  const sink = setAside.sink(options.report ? options.report.sink(output) : output);
   const functionName = options.handler.dspfn.definition.name;
   // Running totals, so the progress after each batch costs the same on the 10,000th batch.
   const totals = { samples: 0, results: 0, deadLetters: 0, late: 0, skipped: 0, tombstones: 0 };
@@ -130,6 +136,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     ...(options.report ? { observe: options.report } : {}),
     onBatch: (report: BatchReport) => {
       options.report?.onBatch(report);
+      setAside.onBatch(report);
       totals.samples += report.samples;
       totals.results += report.results;
       totals.deadLetters += report.deadLetters;
@@ -158,7 +165,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       samples: totals.samples,
       results: totals.results,
       deadLetters: totals.deadLetters,
+      deadLettersByCode: Object.fromEntries(setAside.deadLetters),
       late: totals.late,
+      lateByReason: Object.fromEntries(setAside.late),
       skipped: totals.skipped,
       tombstones: totals.tombstones,
       retries: counts.retries,

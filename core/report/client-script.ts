@@ -1,6 +1,7 @@
 /**
  * The report page's script (plain browser JavaScript, inlined after uPlot): the key selector, the
- * zoomable input/output chart (drag to zoom, double-click to reset) and the spectra heat map.
+ * zoomable input/output chart with window results as bars (drag to zoom, double-click to reset)
+ * and the spectra heat map.
  */
 export const CLIENT_SCRIPT = String.raw`(function () {
   'use strict';
@@ -56,8 +57,37 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var k = report.keys[index];
     if (plot) { plot.destroy(); plot = null; }
     var width = Math.max(480, chart.clientWidth || 960);
+    var bars = k.bars;
+    var drawnBars = 0;
+    var data = k.data;
+    if (bars) {
+      // uPlot sizes bars by the closest two x values whose y is not undefined (null counts): a bar
+      // series' gaps become undefined, so bars are as wide as their windows, not the samples' spacing.
+      data = k.data.map(function (column, i) {
+        return i < bars.first ? column : column.map(function (v) { return v === null ? undefined : v; });
+      });
+    }
     var series = [{}].concat(k.series.map(function (name, i) {
-      return { label: name, stroke: colors[i % colors.length], width: 1, spanGaps: true, points: { show: false } };
+      var colour = colors[i % colors.length];
+      if (bars && i + 1 >= bars.first) {
+        // A window's bar spans [start, start + width) on the time axis (uPlot's bars path, placed by data units).
+        return {
+          label: name,
+          stroke: colour,
+          fill: colour + '40',
+          width: 1,
+          points: { show: false },
+          paths: uPlot.paths.bars({
+            align: 1,
+            disp: {
+              x0: { unit: 1, values: function (u) { return u.data[0]; } },
+              size: { unit: 1, values: function () { return [bars.width]; } },
+            },
+            each: function () { drawnBars++; },
+          }),
+        };
+      }
+      return { label: name, stroke: colour, width: 1, spanGaps: true, points: { show: false } };
     }));
     plot = new uPlot({
       width: width,
@@ -67,8 +97,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       scales: { x: { time: true } },
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
-    }, k.data, chart);
-    info.textContent = k.inputFrames + ' input frames, ' + k.outputFrames + ' output frames' + (k.downsampled ? ' (downsampled: min/max per pixel column)' : '');
+      hooks: {
+        drawClear: [function () { drawnBars = 0; }],
+        draw: [function () { chart.setAttribute('data-bars-drawn', String(drawnBars)); }],
+      },
+    }, data, chart);
+    info.textContent = k.inputFrames + ' input frames, ' + k.outputFrames + ' output frames' + (k.windows ? ', ' + k.windows + ' windows' : '') + (k.downsampled ? ' (downsampled: min/max per pixel column)' : '');
     document.body.setAttribute('data-key', k.key);
     drawHeat(k.heat);
   }

@@ -1,7 +1,8 @@
 import type { BatchReport } from '../handler/report.ts';
 import type { SignalObserver } from '../handler/observer.ts';
 import { Header, type OutputMessage, type Sink } from '../sink/sink.ts';
-import { alignPoints, heatMap, minMaxPoints, type ChartData } from './downsample.ts';
+import { ErrorCode } from '../errors.ts';
+import { alignPoints, heatMap, poolBins, seriesPoints, type ChartData } from './downsample.ts';
 import { SignalSeries } from './series.ts';
 
 /** Stages whose output frames are spectra: drawn as a heat map when the pipeline ends in one. */
@@ -19,11 +20,15 @@ export interface KeyChart {
   key: string;
   inputFrames: number;
   outputFrames: number;
+  /** Windows closed for the key (drawn as bars). */
+  windows: number;
   /** More frames than the chart has pixel columns for: min/max per column. */
   downsampled: boolean;
-  /** uPlot data: x, then the input channels, then the output channels (left out when drawn as a heat map). */
+  /** uPlot data: x, then the input channels, then the output channels (left out when drawn as a heat map), then the window bars. */
   data: ChartData;
   series: string[];
+  /** The window results: from series `first` (1-based, as uPlot counts them) on, each bar `width` ms wide from its x. */
+  bars?: { first: number; width: number };
   heat?: ReturnType<typeof heatMap>;
 }
 
@@ -34,6 +39,7 @@ export interface ReportData {
   summary: Array<[string, string]>;
   deadLettersByCode: Array<[string, number]>;
   lateRecords: number;
+  lateByReason: Array<[string, number]>;
   keysSeen: number;
   keys: KeyChart[];
   deadLetters: DeadLetterRow[];
@@ -44,7 +50,7 @@ export interface ReportData {
 export interface CollectorOptions {
   /** Keys charted: the first this many to appear (default 50). */
   keys?: number;
-  /** Pixel columns of the downsampled charts (default 2,000). */
+  /** Pixel columns of the downsampled charts (default 2,000): the memory budget of each charted series. */
   columns?: number;
   /** The pipeline's stage names: a last spectral stage turns the output into a heat map. */
   stages: readonly string[];
@@ -54,57 +60,115 @@ export interface CollectorOptions {
 
 const text = (value: string | Buffer | undefined): string => (value === undefined ? '' : String(value));
 
+/** Which aggregate a window's bar shows: the first of these the function computes. */
+const BAR_AGGREGATES = ['mean', 'rms', 'sum', 'max', 'min', 'last', 'first', 'stddev', 'count'] as const;
+/** Rows of the spectra heat map: a spectrum's bins are pooled into at most this many. */
+const HEAT_ROWS = 256;
+/** Time columns of the spectra heat map. */
+const HEAT_COLUMNS = 1_000;
+
+interface KeySeries {
+  input: SignalSeries;
+  output: SignalSeries;
+  windows: SignalSeries;
+  windowWidth: number;
+  bins: number;
+}
+
+const add = (counts: Map<string, number>, reason: string, n = 1): void => {
+  counts.set(reason, (counts.get(reason) ?? 0) + n);
+};
+
 /**
  * Collects what a replay or consume run shows in its report: the samples in and out of the first
- * keys (as the handler's SignalObserver), the dead letters (through `sink()`), and late records
- * (through `onBatch`). Memory is bounded by the keys charted and the dead-letter rows kept.
+ * keys and their window results (as the handler's SignalObserver), the dead letters (through
+ * `sink()`), and late records (through `onBatch`). Memory is bounded however long the run: by the
+ * keys charted, each series' column budget (see SignalSeries) and the dead-letter rows kept.
  */
 export class ReportCollector implements SignalObserver {
-  private readonly series = new Map<string, { input: SignalSeries; output: SignalSeries }>();
+  private readonly series = new Map<string, KeySeries>();
   private readonly seen = new Set<string>();
   private readonly deadLetters: DeadLetterRow[] = [];
   private readonly byCode = new Map<string, number>();
+  private readonly lateReasons = new Map<string, number>();
   private deadLetterTotal = 0;
   private late = 0;
+  private barAggregate: (typeof BAR_AGGREGATES)[number] | undefined;
   private readonly limit: number;
+  private readonly columns: number;
   private readonly rowLimit: number;
   private readonly spectral: boolean;
+  private pooled = new Float32Array(0);
 
-  constructor(private readonly options: CollectorOptions) {
+  constructor(options: CollectorOptions) {
     this.limit = options.keys ?? 50;
+    this.columns = options.columns ?? 2_000;
     this.rowLimit = options.deadLetterRows ?? 1_000;
     const last = options.stages[options.stages.length - 1];
     this.spectral = last !== undefined && SPECTRAL_STAGES.has(last);
   }
 
-  private seriesOf(key: string): { input: SignalSeries; output: SignalSeries } | undefined {
+  private seriesOf(key: string): KeySeries | undefined {
     const found = this.series.get(key);
     if (found) return found;
     if (this.seen.size < 1_000_000) this.seen.add(key);
     if (this.series.size >= this.limit) return undefined;
-    const created = { input: new SignalSeries(), output: new SignalSeries() };
+    const created: KeySeries = {
+      input: new SignalSeries(this.columns),
+      output: this.spectral ? new SignalSeries(HEAT_COLUMNS, 0) : new SignalSeries(this.columns),
+      windows: new SignalSeries(this.columns, this.columns),
+      windowWidth: 0,
+      bins: 0,
+    };
     this.series.set(key, created);
     return created;
   }
 
   input(key: string, samples: Float32Array | readonly number[], channels: number, timestamp: number, sampleRate: number | undefined): void {
-    this.seriesOf(key)?.input.append(samples, channels, Math.floor(samples.length / channels), timestamp, sampleRate);
+    this.seriesOf(key)?.input.append(samples, channels, Math.floor(samples.length / channels), timestamp, stepOf(sampleRate));
   }
 
   output(key: string, samples: Float32Array, channels: number, frames: number, timestamp: number, sampleRate: number | undefined): void {
-    this.seriesOf(key)?.output.append(samples, channels, frames, timestamp, sampleRate);
+    const series = this.seriesOf(key);
+    if (series === undefined) return;
+    if (!this.spectral) {
+      series.output.append(samples, channels, frames, timestamp, stepOf(sampleRate));
+      return;
+    }
+    // Spectra: each frame's bins pooled into the heat map's rows before they are kept.
+    series.bins ||= channels;
+    if (channels !== series.bins) return;
+    const rows = Math.min(HEAT_ROWS, channels);
+    if (this.pooled.length !== rows) this.pooled = new Float32Array(rows);
+    for (let f = 0; f < frames; f++) {
+      poolBins(samples, f * channels, channels, this.pooled);
+      series.output.append(this.pooled, rows, 1, timestamp + f * stepOf(sampleRate), 1);
+    }
+  }
+
+  window(key: string, start: number, end: number, channels: ReadonlyArray<Readonly<Record<string, number | undefined>>>): void {
+    const series = this.seriesOf(key);
+    if (series === undefined || channels.length === 0) return;
+    this.barAggregate ??= BAR_AGGREGATES.find((a) => channels[0]![a] !== undefined);
+    if (this.barAggregate === undefined) return;
+    const values = channels.map((c) => c[this.barAggregate!] ?? Number.NaN);
+    series.windows.append(values, values.length, 1, start, 1);
+    series.windowWidth = Math.max(series.windowWidth, end - start);
   }
 
   onBatch(report: BatchReport): void {
-    this.late += report.lateRecords ?? 0;
+    this.late += report.late ?? 0;
+    for (const [reason, n] of Object.entries(report.lateByReason ?? {})) add(this.lateReasons, reason, n);
   }
 
   /** The sink, passing every message on and noting the dead letters. */
   sink(inner: Sink): Sink {
     const note = (message: OutputMessage): void => {
       if (message.kind !== 'dead-letter') return;
-      this.deadLetterTotal++;
       const code = text(message.headers[Header.errorCode]) || 'DSPFN_ERROR';
+      // Late records go to the late topic, counted by reason from the batch reports.
+      if (code === ErrorCode.Late) return;
+      this.deadLetterTotal++;
       this.byCode.set(code, (this.byCode.get(code) ?? 0) + 1);
       if (this.deadLetters.length < this.rowLimit) {
         this.deadLetters.push({
@@ -129,27 +193,41 @@ export class ReportCollector implements SignalObserver {
 
   /** The report's data, downsampled for display. */
   data(title: string, summary: Array<[string, string]>): ReportData {
-    const columns = this.options.columns ?? 2_000;
     const keys: KeyChart[] = [];
-    for (const [key, { input, output }] of this.series) {
-      const spans = [input.span(), output.span()].filter((s): s is [number, number] => s !== undefined);
-      if (spans.length === 0) continue;
-      const from = Math.min(...spans.map((s) => s[0]));
-      const to = Math.max(...spans.map((s) => s[1]));
-      const drawn = this.spectral ? [input] : [input, output];
-      const points = drawn.filter((s) => s.frames > 0).map((s) => minMaxPoints(s, from, to, columns));
+    for (const [key, { input, output, windows, windowWidth, bins }] of this.series) {
+      if (input.frames + output.frames + windows.frames === 0) continue;
+      const lines = this.spectral ? [input] : [input, output];
+      const points = lines.filter((s) => s.frames > 0).map(seriesPoints);
       const names = [
-        ...Array.from({ length: input.channels }, (_, c) => (input.channels > 1 ? `input ${c}` : 'input')),
-        ...(this.spectral ? [] : Array.from({ length: output.channels }, (_, c) => (output.channels > 1 ? `output ${c}` : 'output'))),
+        ...channelNames('input', input.channels),
+        ...(this.spectral ? [] : channelNames('output', output.channels)),
       ];
+      let bars: KeyChart['bars'];
+      if (windows.frames > 0) {
+        const drawn = windows.points();
+        // Downsampled windows: one bar per bucket, its maximum, as wide as the bucket.
+        const width = drawn.width ?? windowWidth;
+        points.push(drawn.width === undefined ? seriesPoints(windows) : { x: drawn.x.filter((_, i) => i % 2 === 0), y: drawn.y.map((c) => c.filter((_, i) => i % 2 === 1)) });
+        bars = { first: names.length + 1, width };
+        names.push(...channelNames(`window ${this.barAggregate}`, windows.channels));
+      }
+      const data = alignPoints(points);
+      if (bars) {
+        // The time axis runs to the end of the last window, so its bar is drawn whole.
+        const barX = points[points.length - 1]!.x;
+        const end = barX[barX.length - 1]! + bars.width;
+        if (end > data[0][data[0].length - 1]!) for (const [i, column] of data.entries()) (column as Array<number | null>).push(i === 0 ? end : null);
+      }
       keys.push({
         key,
         inputFrames: input.frames,
         outputFrames: output.frames,
-        downsampled: input.frames > 2 * columns || output.frames > 2 * columns,
-        data: alignPoints(points),
+        windows: windows.frames,
+        downsampled: input.downsampled || (!this.spectral && output.downsampled),
+        data,
         series: names,
-        ...(this.spectral && output.frames > 0 ? { heat: heatMap(output, from, to, Math.min(columns, 1_000), 256) } : {}),
+        ...(bars ? { bars } : {}),
+        ...(this.spectral && output.frames > 0 ? { heat: heatMap(output, bins) } : {}),
       });
     }
     // The selector lists the charted keys in natural order (device-2 before device-10).
@@ -160,6 +238,7 @@ export class ReportCollector implements SignalObserver {
       summary,
       deadLettersByCode: [...this.byCode].sort((a, b) => b[1] - a[1]),
       lateRecords: this.late,
+      lateByReason: [...this.lateReasons].sort((a, b) => b[1] - a[1]),
       keysSeen: this.seen.size,
       keys,
       deadLetters: this.deadLetters,
@@ -167,4 +246,13 @@ export class ReportCollector implements SignalObserver {
       deadLettersTotal: this.deadLetterTotal,
     };
   }
+}
+
+/** Records without a sample rate are drawn 1 ms per frame. */
+function stepOf(sampleRate: number | undefined): number {
+  return sampleRate && sampleRate > 0 ? 1000 / sampleRate : 1;
+}
+
+function channelNames(name: string, channels: number): string[] {
+  return Array.from({ length: channels }, (_, c) => (channels > 1 ? `${name} ${c}` : name));
 }

@@ -16,44 +16,13 @@ export interface SeriesPoints {
 }
 
 /**
- * A series for display over [from, to] in `columns` pixel columns. With at most two frames per
- * column on average, every frame is kept; otherwise each column keeps its minimum and maximum per
- * channel (two points, at the column's start and middle), which draws the same envelope a
- * full-resolution line would at that width, so spikes survive and a 10-million-frame key becomes
- * a few thousand points.
+ * A series for display: every frame while it is short, else min and max per bucket (the series'
+ * bounded form, see SignalSeries), which draws the same envelope a full-resolution line would at
+ * that width, so spikes survive and a 10-million-frame key becomes a few thousand points.
  */
-export function minMaxPoints(series: SignalSeries, from: number, to: number, columns: number): SeriesPoints {
-  const channels = series.channels;
-  if (series.frames <= 2 * columns) {
-    const frames: Array<[number, number]> = [];
-    series.forEachFrame((time, frame) => frames.push([time, frame]));
-    frames.sort((a, b) => a[0] - b[0]);
-    return {
-      x: frames.map(([time]) => at(time)),
-      y: Array.from({ length: channels }, (_, c) => frames.map(([, frame]) => shown(series.value(frame, c)))),
-    };
-  }
-  const width = (to - from) / columns || 1;
-  const lo = Array.from({ length: channels }, () => new Float64Array(columns).fill(Infinity));
-  const hi = Array.from({ length: channels }, () => new Float64Array(columns).fill(-Infinity));
-  const used = new Uint8Array(columns);
-  series.forEachFrame((time, frame) => {
-    const column = Math.min(columns - 1, Math.max(0, Math.floor((time - from) / width)));
-    used[column] = 1;
-    for (let c = 0; c < channels; c++) {
-      const v = series.value(frame, c);
-      if (v < lo[c]![column]!) lo[c]![column] = v;
-      if (v > hi[c]![column]!) hi[c]![column] = v;
-    }
-  });
-  const points: SeriesPoints = { x: [], y: Array.from({ length: channels }, () => []) };
-  for (let column = 0; column < columns; column++) {
-    if (!used[column]) continue;
-    const start = from + column * width;
-    points.x.push(at(start), at(start + width / 2));
-    for (let c = 0; c < channels; c++) points.y[c]!.push(shown(lo[c]![column]!), shown(hi[c]![column]!));
-  }
-  return points;
+export function seriesPoints(series: SignalSeries): SeriesPoints {
+  const { x, y } = series.points();
+  return { x: x.map(at), y: y.map((channel) => channel.map(shown)) };
 }
 
 /** Several series' points on one x axis (the union of their times), null where a series has none. */
@@ -74,24 +43,27 @@ export function alignPoints(all: readonly SeriesPoints[]): ChartData {
 }
 
 /**
- * Spectra (one per output frame, `bins` values each) as a heat map of at most `columns` × `rows`
- * cells: the maximum over the frames of a time column and the bins of a row. Cells without a frame
- * are null.
+ * Spectra (one per output frame, their bins already pooled into rows by their maximum) as a heat
+ * map: one column per time bucket of the series, the maximum of its frames per row. Cells
+ * without a frame are null.
  */
-export function heatMap(series: SignalSeries, from: number, to: number, columns: number, rows: number): { from: number; to: number; bins: number; cells: Array<Array<number | null>> } {
-  const bins = series.channels;
-  const rowCount = Math.min(rows, bins);
-  const binsPerRow = bins / rowCount;
-  const columnCount = Math.min(columns, series.frames);
-  const width = (to - from) / columnCount || 1;
-  const cells: Array<Array<number | null>> = Array.from({ length: columnCount }, () => new Array<number | null>(rowCount).fill(null));
-  series.forEachFrame((time, frame) => {
-    const column = cells[Math.min(columnCount - 1, Math.max(0, Math.floor((time - from) / width)))]!;
-    for (let b = 0; b < bins; b++) {
-      const row = Math.min(rowCount - 1, Math.floor(b / binsPerRow));
-      const v = shown(series.value(frame, b));
-      if (column[row] === null || v > column[row]!) column[row] = v;
-    }
-  });
-  return { from, to, bins, cells };
+export function heatMap(series: SignalSeries, bins: number): { from: number; to: number; bins: number; cells: Array<Array<number | null>> } {
+  const buckets = series.columnsView()!;
+  const rows = buckets.channels;
+  const cells: Array<Array<number | null>> = [];
+  for (let column = 0; column <= buckets.last - buckets.base; column++) {
+    cells.push(Array.from({ length: rows }, (_, r) => (buckets.used[column] ? shown(buckets.hi[column * rows + r]!) : null)));
+  }
+  return { from: buckets.base * buckets.width, to: (buckets.last + 1) * buckets.width, bins, cells };
+}
+
+/** A spectrum's `bins` values pooled into at most `rows` rows by their maximum (into `out`). */
+export function poolBins(spectrum: ArrayLike<number>, from: number, bins: number, out: Float32Array): void {
+  const rows = out.length;
+  out.fill(-Infinity);
+  for (let b = 0; b < bins; b++) {
+    const row = Math.min(rows - 1, Math.floor((b * rows) / bins));
+    const v = spectrum[from + b]!;
+    if (v > out[row]!) out[row] = v;
+  }
 }

@@ -37,4 +37,36 @@ describe('renderReport', () => {
     expect(data.keys.map((k) => k.key)).toEqual(['a', 'c']);
     expect(data.keysSeen).toBe(3);
   });
+
+  it('charts the first 50 keys by default', () => {
+    const collector = new ReportCollector({ stages: [] });
+    for (let k = 0; k < 60; k++) collector.input(`device-${k}`, [k], 1, 0, 1);
+    const data = collector.data('t', []);
+    expect(data.keys).toHaveLength(50);
+    expect(data.keys.at(-1)!.key).toBe('device-49');
+    expect(data.keysSeen).toBe(60);
+    expect(renderReport(data)).toContain('The first 50 of 60 keys');
+  });
+
+  it('shows window results as bars of the first aggregate of mean, rms, sum, max…, and late records by reason, not as dead letters', async () => {
+    const collector = new ReportCollector({ stages: [] });
+    collector.input('k', [1, 3], 1, 0, 1_000);
+    collector.window('k', 0, 60_000, [{ count: 2, max: 3, mean: 2 }]);
+    collector.window('k', 60_000, 120_000, [{ count: 1, max: 5, mean: 5 }]);
+    collector.onBatch({ late: 1, lateByReason: { 'up to 1 s behind the watermark': 1 } } as never);
+    const sink = collector.sink({ name: 'none', send: async () => {}, close: async () => {} });
+    await sink.send([
+      { kind: 'dead-letter', topic: 'in.late', key: null, value: null, headers: { 'dspfn-error-code': 'DSPFN_LATE' } },
+      { kind: 'dead-letter', topic: 'in.dlq', key: null, value: null, headers: { 'dspfn-error-code': 'DSPFN_DECODE' } },
+    ]);
+    const data = collector.data('t', []);
+    expect(data.keys[0]!).toMatchObject({ series: ['input', 'window mean'], bars: { first: 2, width: 60_000 }, windows: 2 });
+    // The time axis runs to the last window's end, so its bar is whole.
+    expect(data.keys[0]!.data).toEqual([
+      [0, 1, 60_000, 120_000],
+      [1, 3, null, null],
+      [2, null, 5, null],
+    ]);
+    expect([data.lateRecords, data.lateByReason, data.deadLettersTotal, data.deadLettersByCode]).toEqual([1, [['up to 1 s behind the watermark', 1]], 1, [['DSPFN_DECODE', 1]]]);
+  });
 });

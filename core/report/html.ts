@@ -70,7 +70,7 @@ export function renderReport(data: ReportData): string {
 <div class="grid">
 <section><h2>Run</h2>${table(undefined, data.summary)}</section>
 <section><h2>Dead letters by code</h2>${byCode.length > 0 ? table(['code', 'records'], byCode) : '<p>None.</p>'}
-<h2>Late records</h2><p>${data.lateRecords}</p></section>
+<h2>Late records</h2>${data.lateRecords > 0 ? table(['reason', 'records'], data.lateByReason.map(([reason, n]) => [reason, String(n)])) : '<p>None.</p>'}</section>
 </div>
 <h2>Signals</h2>
 <p><label>Key <select id="key"></select></label> <span id="key-info" class="hint"></span></p>

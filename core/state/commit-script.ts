@@ -37,102 +37,149 @@ return out
 `);
 
 /**
- * KEYS[i]: state key of entry i. ARGV[1]: TTL in ms, '0' for none. Then 2 per entry: the expected
- * fence ('new' when the key was missing at load) and the value to write (header, new fence, blank
- * line, snapshot: see redis-layout.ts). Replies one character per entry: c committed, d duplicate,
- * x conflict (commitDecision in store.ts).
+ * KEYS[i]: state key of entry i. ARGV[1]: TTL in ms, '0' for none. ARGV[2]: every entry's expected
+ * value start and new value, packed (commit-payload.ts). Replies one character per entry:
+ * c committed, d duplicate, x conflict (commitDecision in store.ts).
  *
- * The stored fence is compared in place (a substring equal to the expected fence, followed by the
- * blank line), so the common case parses nothing; only a key that is not "committed" has its fences
- * parsed, to tell a duplicate from a conflict. A v1 hash is read through its fence field and
- * replaced by a v2 string when committed. Every entry is decided before anything is written: Redis
- * does not roll back a script that fails half way, so a failing read must abort while nothing has
- * been written yet.
+ * The stored values are read with MGET (4,000 keys a call: Lua's unpack takes up to ~8,000 values),
+ * and each is compared with what the batch loaded as one string compare of its start (header,
+ * fence, blank line), so the common case parses nothing. Only a key that is not "committed" has
+ * its fences read, with plain finds, to tell a duplicate from a conflict. Keys MGET found no string
+ * for are missing unless EXISTS counts some: then a layout v1 hash is read through its fence field
+ * (HGET, which fails on any other type) and replaced by a v2 string when committed. Every entry is
+ * decided before anything is written: Redis does not roll back a script that fails half way, so a
+ * failing read must abort while nothing has been written yet.
  */
-export const COMMIT_SCRIPT = lua(`-- dspfn state commit v2
+export const COMMIT_SCRIPT = lua(`-- dspfn state commit v3
 local ttl = tonumber(ARGV[1])
+local payload = ARGV[2]
 local header = 'dspfn:2\\n'
-local line = '([^\\n]*)\\t([^\\t\\n]*)\\n'
+local byte, sub, find = string.byte, string.sub, string.find
 
+-- The fence of a value this layout wrote; nil when the value is not one.
+local function fenceOf(value)
+  if sub(value, 1, 8) ~= header then return nil end
+  if byte(value, 9) == 10 then return '' end
+  local stop = find(value, '\\n\\n', 9, true)
+  if stop == nil then return nil end
+  return sub(value, 9, stop)
+end
+
+-- A fence's offsets by 'topic<tab>partition' (topics hold no tab or newline); nil if malformed.
+local function offsetsOf(fence)
+  local at, p = {}, 1
+  while p <= #fence do
+    local eol = find(fence, '\\n', p, true)
+    local t1 = find(fence, '\\t', p, true)
+    local t2 = t1 and find(fence, '\\t', t1 + 1, true)
+    if eol == nil or t2 == nil or t2 > eol then return nil end
+    local offset = tonumber(sub(fence, t2 + 1, eol - 1))
+    if offset == nil then return nil end
+    at[sub(fence, p, t2 - 1)] = offset
+    p = eol + 1
+  end
+  return at
+end
+
+-- Whether the stored fence already holds every offset of the new one (a redelivered batch).
 local function covers(stored, fence)
-  local at = {}
-  for id, offset in string.gmatch(stored, line) do at[id] = tonumber(offset) end
-  for id, offset in string.gmatch(fence, line) do
-    local have = at[id]
-    if have == nil or have < tonumber(offset) then return false end
+  local have, want = offsetsOf(stored), offsetsOf(fence)
+  if have == nil or want == nil then return false end
+  for id, offset in pairs(want) do
+    local at = have[id]
+    if at == nil or at < offset then return false end
   end
   return true
 end
 
--- The fence of a value this layout wrote; nil when the value is not one.
-local function fenceOf(value)
-  if string.sub(value, 1, 8) ~= header then return nil end
-  if string.byte(value, 9) == 10 then return '' end
-  local stop = string.find(value, '\\n\\n', 9, true)
-  if stop == nil then return nil end
-  return string.sub(value, 9, stop)
-end
-
-local status = {}
--- Values this call has already decided to write, so a key listed twice sees its first write.
-local pending = {}
-for i = 1, #KEYS do
-  local key, expected, value = KEYS[i], ARGV[2 * i], ARGV[2 * i + 1]
-  local stored
-  if pending[key] ~= nil then
-    stored = fenceOf(pending[key])
-  else
-    local current = redis.pcall('GET', key)
-    if type(current) == 'table' then
-      -- Not a string: a layout v1 hash, or another type, for which HGET fails before any write.
-      stored = redis.call('HGET', key, 'fence')
-    elseif current == false then
-      stored = false
-    elseif expected ~= 'new' and string.byte(current, 9 + #expected) == 10
-        and string.sub(current, 9, 8 + #expected) == expected and string.sub(current, 1, 8) == header then
-      stored = expected
-    else
-      stored = fenceOf(current)
-      if stored == nil then
-        return redis.error_reply('ERR state key ' .. key .. ' holds a value dspfn did not write; delete the key to reset it')
+local n = #KEYS
+-- Verdicts other than committed, by entry; nil while every entry so far is committed.
+local odd = nil
+local writes, w = {}, 0
+-- With ARGV[3] = '1' (a key listed twice): the values this call has decided to write, so the later
+-- entry sees the earlier one's write.
+local pending = nil
+if ARGV[3] == '1' then pending = {} end
+local p = 1
+for s = 1, n, 4000 do
+  local e = math.min(s + 3999, n)
+  local got = redis.call('MGET', unpack(KEYS, s, e))
+  -- Whether some key MGET found no string for exists: asked once per part, at its first such key.
+  local typed = nil
+  for i = s, e do
+    local key = KEYS[i]
+    local e1, e2, e3, e4, e5, e6, v1, v2, v3, v4, v5, v6, v7, v8, v9 = byte(payload, p, p + 14)
+    if v9 == nil then return redis.error_reply('ERR dspfn state commit: malformed arguments') end
+    local el = e1 * 100000 + e2 * 10000 + e3 * 1000 + e4 * 100 + e5 * 10 + e6 - 5333328
+    local vl = v1 * 100000000 + v2 * 10000000 + v3 * 1000000 + v4 * 100000 + v5 * 10000 + v6 * 1000 + v7 * 100 + v8 * 10 + v9 - 5333333328
+    local expected = sub(payload, p + 15, p + 14 + el)
+    local value = sub(payload, p + 15 + el, p + 14 + el + vl)
+    p = p + 15 + el + vl
+    local current = got[i - s + 1]
+    if pending ~= nil and pending[key] ~= nil then current = pending[key] end
+    local verdict = 'c'
+    -- The common case: the stored value starts with what the batch loaded (a plain find matches
+    -- at 1 or looks no further than the value).
+    if el == 0 or not current or find(current, expected, 1, true) ~= 1 then
+      local stored = false
+      if current then
+        stored = fenceOf(current)
+        if stored == nil then
+          return redis.error_reply('ERR state key ' .. key .. ' holds a value dspfn did not write; delete the key to reset it')
+        end
+      else
+        if typed == nil then
+          local absent = {}
+          for j = i, e do
+            if got[j - s + 1] == false then absent[#absent + 1] = KEYS[j] end
+          end
+          typed = redis.call('EXISTS', unpack(absent)) > 0
+        end
+        if typed and redis.call('EXISTS', key) == 1 then
+          -- Not a string: a layout v1 hash, or another type, for which HGET fails before any write.
+          stored = redis.call('HGET', key, 'fence')
+        end
+      end
+      if stored == false then
+        if el ~= 0 then verdict = 'x' end
+      elseif el == 0 or header .. stored .. '\\n' ~= expected then
+        if covers(stored, fenceOf(value) or '') then verdict = 'd' else verdict = 'x' end
+      end
+      if verdict ~= 'c' then
+        if odd == nil then odd = {} end
+        odd[i] = verdict
       end
     end
-  end
-  local same
-  if expected == 'new' then same = stored == false else same = stored == expected end
-  if same then
-    status[i] = 'c'
-    pending[key] = value
-  elseif stored ~= false and covers(stored, fenceOf(value) or '') then
-    status[i] = 'd'
-  else
-    status[i] = 'x'
+    if verdict == 'c' then
+      if pending ~= nil then pending[key] = value end
+      writes[w + 1] = key
+      writes[w + 2] = value
+      w = w + 2
+    end
   end
 end
+if p ~= #payload + 1 then return redis.error_reply('ERR dspfn state commit: malformed arguments') end
 
 -- SET and MSET replace a v1 hash, and clear an expiry set while a TTL was configured.
 if ttl > 0 then
-  for i = 1, #KEYS do
-    if status[i] == 'c' then redis.call('SET', KEYS[i], ARGV[2 * i + 1], 'PX', ttl) end
-  end
+  for at = 1, w, 2 do redis.call('SET', writes[at], writes[at + 1], 'PX', ttl) end
 else
-  -- One MSET per 2,000 keys costs Redis a third of a SET per key (Lua's unpack takes up to ~8,000 values).
-  local pairs = {}
-  for i = 1, #KEYS do
-    if status[i] == 'c' then
-      pairs[#pairs + 1] = KEYS[i]
-      pairs[#pairs + 1] = ARGV[2 * i + 1]
-    end
-  end
-  for s = 1, #pairs, 4000 do redis.call('MSET', unpack(pairs, s, math.min(s + 3999, #pairs))) end
+  -- One MSET per 2,000 keys costs Redis a third of a SET per key.
+  for at = 1, w, 4000 do redis.call('MSET', unpack(writes, at, math.min(at + 3999, w))) end
 end
+if odd == nil then return string.rep('c', n) end
+local status = {}
+for i = 1, n do status[i] = odd[i] or 'c' end
 return table.concat(status)
 `);
 
+/** A script argument: text, or UTF-8 bytes (a commit's payload), sent as they are over TCP. */
+export type ScriptArg = string | Buffer;
+
 /** How a store sends a script; the stores differ only in transport. */
 export interface ScriptTransport {
-  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
-  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
+  evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
+  eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
   /**
    * MGET of the keys and EXISTS of the same keys, sent together in one round trip (a pipeline):
    * the replies as Redis gave them.
@@ -155,7 +202,7 @@ export async function runScript(
   transport: ScriptTransport,
   script: LuaScript,
   keys: readonly string[],
-  args: readonly string[],
+  args: readonly ScriptArg[],
 ): Promise<unknown> {
   try {
     return await transport.evalsha(script.sha1, keys, args);

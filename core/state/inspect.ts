@@ -5,6 +5,9 @@ import { decodeSnapshot } from '../dsp/snapshot.ts';
 import { descriptorOfKind } from '../dsp/stages/catalogue.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { zodReason } from '../validation.ts';
+import { AGGREGATES, countOf, results, type ChannelAggregates } from '../windows/accumulator.ts';
+import { isWindowedKeyValue, splitKeyValue } from '../windows/key-value.ts';
+import { readWindowSection, type WindowSection } from '../windows/key-windows.ts';
 import { encodeNewFence, encodeValue } from './redis-layout.ts';
 import type { StoredState } from './store.ts';
 
@@ -28,6 +31,20 @@ export interface StageSummary {
   sha256: string;
 }
 
+/** One open window of a windowed function's key. */
+export interface WindowDetails {
+  /** The source partition whose watermark closes it. */
+  topic: string;
+  partition: number;
+  /** [start, end) as ISO times. */
+  start: string;
+  end: string;
+  /** Frames in it so far. */
+  count: number;
+  /** Every aggregate dspfn keeps, per channel (the function emits those it asks for). */
+  channels: ChannelAggregates[];
+}
+
 /** `dspfn state show`: the decoded snapshot of one key. */
 export interface KeyDetails extends KeyListing {
   /** A reset key: no snapshot, its next batch starts afresh behind the fence. */
@@ -35,6 +52,8 @@ export interface KeyDetails extends KeyListing {
   /** FNV-1a 64 of the pipeline configuration the snapshot was taken with (16 hex digits). */
   configHash?: string;
   stages?: StageSummary[];
+  /** A windowed function's key: its open windows and the window configuration they were kept under. */
+  windows?: { configHash: string; channels: number; open: WindowDetails[] };
 }
 
 export function listing(key: string, stored: StoredState): KeyListing {
@@ -49,13 +68,16 @@ export function listing(key: string, stored: StoredState): KeyListing {
 export function details(key: string, stored: StoredState): KeyDetails {
   const base = { ...listing(key, stored), reset: stored.snapshot.byteLength === 0 };
   if (base.reset) return base;
-  const snapshot = (() => {
+  const decoded = (() => {
     try {
-      return decodeSnapshot(stored.snapshot);
+      if (!isWindowedKeyValue(stored.snapshot)) return { snapshot: decodeSnapshot(stored.snapshot) };
+      const parts = splitKeyValue(stored.snapshot);
+      return { snapshot: decodeSnapshot(parts.pipeline), windows: readWindowSection(parts.windows) };
     } catch (error) {
       throw new ConfigError(`state key ${key} holds a snapshot this dspfn cannot decode: ${describeError(error)}`);
     }
   })();
+  const { snapshot, windows } = decoded;
   return {
     ...base,
     configHash: snapshot.configHash.toString(16).padStart(16, '0'),
@@ -66,6 +88,18 @@ export function details(key: string, stored: StoredState): KeyDetails {
       bytes: stage.state.byteLength,
       sha256: createHash('sha256').update(stage.state).digest('hex').slice(0, 16),
     })),
+    ...(windows ? { windows: windowDetails(windows) } : {}),
+  };
+}
+
+function windowDetails(section: WindowSection): NonNullable<KeyDetails['windows']> {
+  const iso = (t: number) => new Date(t).toISOString();
+  return {
+    configHash: section.configHash.toString(16).padStart(16, '0'),
+    channels: section.channels,
+    open: section.partitions.flatMap(({ topic, partition, windows }) =>
+      windows.map((w) => ({ topic, partition, start: iso(w.start), end: iso(w.end), count: countOf(w.acc), channels: results(w.acc, section.channels, AGGREGATES) })),
+    ),
   };
 }
 

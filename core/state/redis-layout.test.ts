@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.ts';
-import { commitArgs, decodeFence, decodeValue, encodeFence, encodeValue, parseLegacyReply, parseValues, resolveLayout, splitCommit } from './redis-layout.ts';
+import { commitCalls } from './commit-payload.ts';
+import { decodeFence, decodeValue, encodeFence, encodeValue, isTextSnapshot, parseLegacyReply, parseValues, resolveLayout } from './redis-layout.ts';
 import type { StoredState } from './store.ts';
 
 describe('fence text', () => {
@@ -18,11 +20,62 @@ describe('fence text', () => {
   it('sends a loaded fence back as it was stored, even when it is not in canonical order', () => {
     const stored = 'b\t1\t2\na\t0\t1\n';
     const expected = decodeValue('k', encodeValue(stored, new Uint8Array([1]))).offsets;
-    const { args } = commitArgs(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [{ topic: 'a', partition: 0, offset: 5 }], expected }]);
-    expect(args[1]).toBe(stored);
+    const [call] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [{ topic: 'a', partition: 0, offset: 5 }], expected }], Infinity, 7);
+    expect(unpack(call!.payload)[0]!.expected).toBe(`dspfn:2\n${stored}\n`);
     // A copy of the offsets (not what load returned) is encoded canonically.
-    const copy = commitArgs(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: [...expected] }]);
-    expect(copy.args[1]).toBe('a\t0\t1\nb\t1\t2\n');
+    const [copy] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: [...expected] }]);
+    expect(unpack(copy!.payload)[0]!.expected).toBe('dspfn:2\na\t0\t1\nb\t1\t2\n\n');
+    // Numbers with leading zeros (not what dspfn writes) go back as stored too.
+    const zeros = decodeValue('k', encodeValue('t\t00\t007\n', new Uint8Array([1]))).offsets;
+    expect(zeros).toEqual([{ topic: 't', partition: 0, offset: 7 }]);
+    const [again] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: new Uint8Array([2]), offsets: [], expected: zeros }]);
+    expect(unpack(again!.payload)[0]!.expected).toBe('dspfn:2\nt\t00\t007\n\n');
+  });
+});
+
+/** The entries of a commit payload (commit-payload.ts), read the way the script reads them. */
+function unpack(payload: Buffer): Array<{ expected: string; value: string }> {
+  const entries: Array<{ expected: string; value: string }> = [];
+  for (let at = 0; at < payload.length; ) {
+    const e = Number(payload.toString('latin1', at, at + 6));
+    const v = Number(payload.toString('latin1', at + 6, at + 15));
+    entries.push({ expected: payload.toString('utf8', at + 15, at + 15 + e), value: payload.toString('utf8', at + 15 + e, at + 15 + e + v) });
+    at += 15 + e + v;
+  }
+  return entries;
+}
+
+describe('commit payload', () => {
+  it('packs each entry as expected start and value with their byte lengths, the value as encodeValue writes it', () => {
+    const snapshot = Uint8Array.from({ length: 256 }, (_, i) => (i * 7) % 256);
+    const index = new TextEncoder().encode('#dspfn-index 1 ab 5 4 3 \n1\t6b\n');
+    const entries = [
+      { key: 'a', snapshot, offsets: [{ topic: 't', partition: 3, offset: 9_007_199_254_740_991 }], expected: null },
+      { key: 'b', snapshot: new Uint8Array(0), offsets: [], expected: [] },
+      { key: 'c', snapshot: index, offsets: [{ topic: 'tôpic', partition: 0, offset: 1 }, { topic: 'a', partition: 2, offset: 0 }], expected: [{ topic: 't', partition: 1, offset: 2 }] },
+    ];
+    for (let n = 1; n <= 3; n++) {
+      const bytes = Uint8Array.from({ length: n * 50 + 1 }, (_, i) => (i * 31 + n) % 256);
+      entries.push({ key: `s${n}`, snapshot: bytes, offsets: [{ topic: 't', partition: 0, offset: n }], expected: null });
+    }
+    const [call] = commitCalls(resolveLayout({ prefix: 'p:' }), entries, Infinity, 1_765_000_000_123);
+    expect(call!.keys).toEqual(entries.map((e) => `p:${e.key}`));
+    expect(call!.repeated).toBe(false);
+    const unpacked = unpack(call!.payload);
+    expect(unpacked.map((e) => e.expected)).toEqual(['', 'dspfn:2\n\n', 'dspfn:2\nt\t1\t2\n\n', '', '', '']);
+    unpacked.forEach((entry, i) => {
+      const e = entries[i]!;
+      expect(entry.value).toBe(encodeValue(encodeFence(e.offsets, e.key), e.snapshot, 1_765_000_000_123));
+      expect([...decodeValue(e.key, entry.value).snapshot]).toEqual([...e.snapshot]);
+    });
+  });
+
+  it('flags a key listed twice, and refuses offsets it cannot store', () => {
+    const entry = { key: 'k', snapshot: new Uint8Array([1]), offsets: [{ topic: 't', partition: 0, offset: 1 }], expected: null };
+    expect(commitCalls(resolveLayout(), [entry, { ...entry, key: 'j' }])[0]!.repeated).toBe(false);
+    expect(commitCalls(resolveLayout(), [entry, entry])[0]!.repeated).toBe(true);
+    expect(() => commitCalls(resolveLayout(), [{ ...entry, offsets: [{ topic: 't', partition: 0, offset: -1 }] }])).toThrow(/offset -1 of key k/);
+    expect(() => commitCalls(resolveLayout(), [{ ...entry, offsets: [{ topic: 'a\tb', partition: 0, offset: 1 }] }])).toThrow(/tab or newline/);
   });
 });
 
@@ -52,6 +105,34 @@ describe('values (layout v2)', () => {
     }
   });
 
+  it('round-trip any snapshot bytes and fence through the commit payload and a load, and refuse any character outside base64', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 2 ** 53 - 1 }), fc.nat(), (bytes, offset, spot) => {
+        const offsets = [{ topic: 't', partition: 1, offset }];
+        const [call] = commitCalls(resolveLayout(), [{ key: 'k', snapshot: bytes, offsets, expected: null }], Infinity, 3);
+        const value = unpack(call!.payload)[0]!.value;
+        const back = parseValues(['k'], [value], 1).found.get('k')!;
+        expect([[...back.snapshot], back.offsets, back.committedAt]).toEqual([[...bytes], offsets, 3]);
+        const body = value.indexOf('\n\n') + 2;
+        const end = value.lastIndexOf('\n');
+        if (end > body && !isTextSnapshot(bytes)) {
+          const at = body + (spot % (end - body));
+          for (const bad of ['!', '\u00e9', '\u4e00', '-']) {
+            expect(() => decodeValue('k', value.slice(0, at) + bad + value.slice(at + 1))).toThrow(/malformed (snapshot|value)/);
+          }
+        }
+      }),
+    );
+  });
+
+  it('load text snapshots (window indexes) beside base64 ones, whatever their sizes', () => {
+    const text = (n: number) => new TextEncoder().encode(`#dspfn-index 1 ${'ab'.repeat(n)} 5 4 3 \n1\t6b\n`);
+    const snapshots = [text(300), Uint8Array.from({ length: 10 }, (_, i) => i), text(400), text(1), new Uint8Array(0), text(900)];
+    const keys = snapshots.map((_, i) => `k${i}`);
+    const { found } = parseValues(keys, snapshots.map((snapshot, i) => encodeValue(`t\t0\t${i}\n`, snapshot, 9)), snapshots.length);
+    snapshots.forEach((snapshot, i) => expect([...found.get(`k${i}`)!.snapshot]).toEqual([...snapshot]));
+  });
+
   it('refuse values dspfn did not write, without echoing them', () => {
     for (const bad of ['secret-value', 'dspfn:2\nt\t0\t1\nsecret', 'dspfn:2\nt\t0\t1\n\n!!secret!!', 'dspfn:3\n\n']) {
       expect(() => decodeValue('k', bad)).toThrow(/state key k holds a malformed (value|snapshot|fence); delete the key to reset it/);
@@ -73,13 +154,14 @@ describe('values (layout v2)', () => {
     expect(() => parseValues(['a'], 'x', 1)).toThrow(/MGET answered a string/);
   });
 
-  it('split a commit by argument bytes, two arguments per entry', () => {
+  it('split a commit by JSON bytes into calls of whole entries, in order', () => {
     const layout = resolveLayout();
     const entries = ['a', 'b', 'c'].map((key) => ({ key, snapshot: new Uint8Array(30), offsets: [{ topic: 't', partition: 0, offset: 1 }], expected: null }));
-    const { keys, args } = commitArgs(layout, entries);
-    expect(args).toHaveLength(1 + 2 * 3);
-    const parts = splitCommit(keys, args, 230); // about 105 bytes per entry
+    const [whole] = commitCalls(layout, entries, Infinity, 5);
+    const parts = commitCalls(layout, entries, 260, 5); // about 100 bytes of JSON per entry
     expect(parts.map((p) => p.keys)).toEqual([['dspfn:a', 'dspfn:b'], ['dspfn:c']]);
-    expect(parts[1]!.args).toEqual(['0', args[5], args[6]]);
+    expect(Buffer.concat(parts.map((p) => p.payload))).toEqual(whole!.payload);
+    // An entry larger than the limit goes alone.
+    expect(commitCalls(layout, entries, 10, 5).map((p) => p.keys.length)).toEqual([1, 1, 1]);
   });
 });

@@ -27,8 +27,6 @@ import type { CommitResult, CommitStatus, StateEntry, StoredState } from './stor
 export const DEFAULT_PREFIX = 'dspfn:';
 /** First line of every v2 value; commit-script.ts spells the same in Lua. */
 export const VALUE_HEADER = 'dspfn:2\n';
-/** The expected fence of a key that did not exist at load time. Never a valid fence (see encodeFence). */
-export const NEW_KEY = 'new';
 
 export interface StateLayoutOptions {
   /** Prepended to every state key (default `dspfn:`): separates environments sharing a database. */
@@ -94,7 +92,7 @@ export function encodeNewFence(offsets: readonly AbsorbedOffset[], key: string):
 /** Topics already checked: a process sees a handful, and a batch asks about each one per key. */
 const checkedTopics = new Set<string>();
 
-function checkOffset(o: AbsorbedOffset, key: string): void {
+export function checkOffset(o: AbsorbedOffset, key: string): void {
   if (!checkedTopics.has(o.topic)) {
     if (/[\t\n]/.test(o.topic)) throw new StateStoreError(`topic name with a tab or newline in the offsets of key ${key}`, { key });
     if (checkedTopics.size < 1_000) checkedTopics.add(o.topic);
@@ -122,26 +120,49 @@ function parseCount(text: string, start: number, end: number): number {
 }
 
 export function decodeFence(text: string, key: string): AbsorbedOffset[] {
-  if (text === '') return [];
-  if (!text.endsWith('\n')) throw corrupt(key, 'fence');
-  const last = text.length - 1;
-  if (text.indexOf('\n') === last) {
+  return decodeFenceAt(text, 0, text.length, key);
+}
+
+/** The last topic decoded: a batch's keys name a handful of topics, so most keys reuse it. */
+let lastTopic = '';
+
+/** The fence `text[start, end)`, read in place. */
+function decodeFenceAt(text: string, start: number, end: number, key: string): AbsorbedOffset[] {
+  if (end === start) return [];
+  const last = end - 1;
+  if (text.charCodeAt(last) !== 10) throw corrupt(key, 'fence');
+  if (text.indexOf('\n', start) === last) {
     // One partition (the common case): no regex, no split.
     const second = text.lastIndexOf('\t', last);
-    const first = second > 0 ? text.lastIndexOf('\t', second - 1) : -1;
+    const first = second > start ? text.lastIndexOf('\t', second - 1) : -1;
     const partition = parseCount(text, first + 1, second);
     const offset = parseCount(text, second + 1, last);
-    if (first < 0 || partition < 0 || offset < 0) throw corrupt(key, 'fence');
-    return [{ topic: text.slice(0, first), partition, offset }];
+    if (first < start || partition < 0 || offset < 0) throw corrupt(key, 'fence');
+    const length = first - start;
+    const topic = length === lastTopic.length && text.startsWith(lastTopic, start) ? lastTopic : (lastTopic = text.slice(start, first));
+    return [{ topic, partition, offset }];
   }
   return text
-    .slice(0, -1)
+    .slice(start, last)
     .split('\n')
     .map((line) => {
       const match = FENCE_LINE.exec(line);
       if (!match) throw corrupt(key, 'fence');
       return { topic: match[1]!, partition: Number(match[2]), offset: Number(match[3]) };
     });
+}
+
+/**
+ * Whether encodeFence gives back `text[start, end)` for what it decodes to: one line whose numbers
+ * have no leading zeros (what dspfn writes). Other fences are remembered as stored (storedFences).
+ */
+function canonicalFence(text: string, start: number, end: number): boolean {
+  if (end === start) return true;
+  if (text.indexOf('\n', start) !== end - 1) return false;
+  const second = text.lastIndexOf('\t', end - 1);
+  const first = text.lastIndexOf('\t', second - 1);
+  // A number with a leading zero is "0" itself or not canonical.
+  return (text.charCodeAt(first + 1) !== 48 || second - first === 2) && (text.charCodeAt(second + 1) !== 48 || end - second === 3);
 }
 
 function corrupt(key: string, field: string): StateStoreError {
@@ -153,13 +174,73 @@ function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** Bytes `text[start, end)` decodes to; `end - start` is a multiple of 4 in valid base64. */
+function base64Bytes(text: string, start: number, end: number): number {
+  const padding = end > start && text.charCodeAt(end - 1) === 61 ? (text.charCodeAt(end - 2) === 61 ? 2 : 1) : 0;
+  return ((end - start) / 4) * 3 - padding;
+}
+
+/** Base64 character code (low byte) → its 6 bits; -1 for anything else. */
+const BASE64_VALUES = (() => {
+  const values = new Int8Array(256).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
+  return values;
+})();
+
+/**
+ * Decodes padded base64 `text[start, end)` into `into` at `at` and returns the bytes written,
+ * refusing anything that is not base64 (Buffer's decoder would skip such characters silently), so
+ * a snapshot written by something else fails here rather than as garbage bytes later. Read in
+ * place: no slice of the value, no call out of JavaScript per key.
+ */
+function decodeBase64Into(into: Buffer, at: number, text: string, start: number, end: number, key: string): number {
+  if ((end - start) % 4 !== 0) throw corrupt(key, 'snapshot');
+  const length = base64Bytes(text, start, end);
+  const table = BASE64_VALUES;
+  // Any character outside base64 sets the sign bit of `bad` (-1 in the table) or a bit above 0xff.
+  let bad = 0;
+  let wide = 0;
+  let out = at;
+  const full = end - (length % 3 === 0 ? 0 : 4);
+  let i = start;
+  for (; i < full; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    wide |= c0 | c1 | c2 | c3;
+    const v0 = table[c0 & 255]!;
+    const v1 = table[c1 & 255]!;
+    const v2 = table[c2 & 255]!;
+    const v3 = table[c3 & 255]!;
+    bad |= v0 | v1 | v2 | v3;
+    into[out] = (v0 << 2) | (v1 >> 4);
+    into[out + 1] = ((v1 & 15) << 4) | (v2 >> 2);
+    into[out + 2] = ((v2 & 3) << 6) | v3;
+    out += 3;
+  }
+  if (i < end) {
+    const two = length % 3 === 2;
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = two ? text.charCodeAt(i + 2) : 65;
+    wide |= c0 | c1 | c2;
+    const v0 = table[c0 & 255]!;
+    const v1 = table[c1 & 255]!;
+    const v2 = table[c2 & 255]!;
+    bad |= v0 | v1 | v2;
+    into[out++] = (v0 << 2) | (v1 >> 4);
+    if (two) into[out++] = ((v1 & 15) << 4) | (v2 >> 2);
+  }
+  if (bad < 0 || wide > 0xff) throw corrupt(key, 'snapshot');
+  return out - at;
+}
+
 function fromBase64(text: string, key: string): Uint8Array {
-  const buffer = Buffer.from(text, 'base64');
-  // Buffer.from skips characters outside base64 silently, which shortens the result: a snapshot
-  // written by something else fails here rather than as garbage bytes later.
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  if (text.length % 4 !== 0 || buffer.byteLength !== (text.length / 4) * 3 - padding) throw corrupt(key, 'snapshot');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const into = Buffer.allocUnsafe(base64Bytes(text, 0, text.length) + 3);
+  const length = decodeBase64Into(into, 0, text, 0, text.length, key);
+  return new Uint8Array(into.buffer, into.byteOffset, length);
 }
 
 /** Redis keys of the state keys: every state key under the prefix. */
@@ -168,16 +249,19 @@ export function loadKeys(layout: StateLayout, keys: readonly string[]): string[]
 }
 
 /**
- * The fence text each loaded offsets array came from. A commit passes the same array back as
- * `expected`, so its fence goes out as stored, not re-encoded: cheaper, and byte-identical to what
- * the script compares it with even if another writer stored it in another order.
+ * The stored text a loaded offsets array came from when encodeFence would not give it back (lines
+ * in another order, numbers with leading zeros: not what dspfn writes): the value's header and
+ * fence through the blank line, which is what the commit script compares the stored value's start
+ * with. A commit passes the same array back as `expected`, so its fence goes out as stored.
  */
 const storedFences = new WeakMap<readonly AbsorbedOffset[], string>();
 
-function stored(key: string, fence: string, snapshot: Uint8Array): StoredState {
-  const offsets = decodeFence(fence, key);
-  storedFences.set(offsets, fence);
-  return { snapshot, offsets };
+/**
+ * The start of the stored value a commit expects (header, fence, blank line; '' for a new key) when
+ * it is not what encodeFence writes; undefined otherwise.
+ */
+export function storedPrefix(expected: readonly AbsorbedOffset[]): string | undefined {
+  return storedFences.get(expected);
 }
 
 /** What precedes the commit time at the end of a value. */
@@ -189,31 +273,60 @@ export const COMMITTED_TRAILER = '\ncommitted:';
  * script reads in place (window-load-script.ts) — and the time it is written.
  */
 export function encodeValue(fence: string, snapshot: Uint8Array, committedAt: number = Date.now()): string {
-  const body = isText(snapshot) ? Buffer.from(snapshot).toString('latin1') : toBase64(snapshot);
-  return `${VALUE_HEADER}${fence}\n${body}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
+  return `${VALUE_HEADER}${fence}\n${snapshotText(snapshot)}${COMMITTED_TRAILER}${Math.trunc(committedAt)}`;
 }
 
-/** Printable ASCII, tabs and newlines, starting with "#". */
-function isText(snapshot: Uint8Array): boolean {
+/** A snapshot as stored: base64, or a text snapshot (a window index) as it is. */
+export function snapshotText(snapshot: Uint8Array): string {
+  return isTextSnapshot(snapshot) ? Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength).toString('latin1') : toBase64(snapshot);
+}
+
+/** Printable ASCII, tabs and newlines, starting with "#": stored as it is. */
+export function isTextSnapshot(snapshot: Uint8Array): boolean {
   if (snapshot[0] !== 0x23) return false;
   for (const byte of snapshot) if ((byte < 0x20 && byte !== 9 && byte !== 10) || byte > 0x7e) return false;
   return true;
 }
 
 export function decodeValue(key: string, value: string): StoredState {
+  const into = Buffer.allocUnsafe(value.length);
+  return decodeValueInto(key, value, into, 0);
+}
+
+/**
+ * Decodes a v2 value, its snapshot into `into` at `at` (room for value.length bytes needed) as a
+ * view of `into`, so a batch's snapshots share one buffer.
+ */
+function decodeValueInto(key: string, value: string, into: Buffer, at: number): StoredState {
   if (!value.startsWith(VALUE_HEADER)) throw corrupt(key, 'value');
   const start = VALUE_HEADER.length;
   const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
   if (blank < 0) throw corrupt(key, 'value');
   // Base64 holds no newline, and a text snapshot (a window index) has the trailer after it: the
   // last newline after the blank line starts the trailer.
-  const end = value.lastIndexOf('\n');
-  const body = (text: string) => (text.startsWith('#') ? new Uint8Array(Buffer.from(text, 'latin1')) : fromBase64(text, key));
-  if (end <= blank + 1) return stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2)));
-  if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
-  const committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
-  if (committedAt < 0) throw corrupt(key, 'value');
-  return { ...stored(key, value.slice(start, blank + 1), body(value.slice(blank + 2, end))), committedAt };
+  let end = value.lastIndexOf('\n');
+  let committedAt: number | undefined;
+  if (end <= blank + 1) end = value.length;
+  else {
+    if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
+    committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
+    if (committedAt < 0) throw corrupt(key, 'value');
+  }
+  const body = blank + 2;
+  let length: number;
+  if (value.charCodeAt(body) === 0x23) length = into.write(value.slice(body, end), at, 'latin1');
+  else length = decodeBase64Into(into, at, value, body, end, key);
+  const snapshot = new Uint8Array(into.buffer, into.byteOffset + at, length);
+  const offsets = decodeFenceAt(value, start, blank + 1, key);
+  if (!canonicalFence(value, start, blank + 1)) storedFences.set(offsets, value.slice(0, blank + 2));
+  return committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
+}
+
+/** A v1 hash's fields as stored state. */
+function legacyState(key: string, fence: string, snapshot: string): StoredState {
+  const offsets = decodeFence(fence, key);
+  storedFences.set(offsets, `${VALUE_HEADER}${fence}\n`);
+  return { snapshot: fromBase64(snapshot, key), offsets };
 }
 
 /**
@@ -227,18 +340,46 @@ export function parseValues(keys: readonly string[], values: unknown, existing: 
   }
   if (typeof existing !== 'number') throw new StateStoreError(`EXISTS answered ${describeShape(existing)}`);
   const found = new Map<string, StoredState>();
-  let strings = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const value: unknown = values[i];
-    if (value === null) continue;
-    if (typeof value !== 'string') throw corrupt(keys[i]!, 'value');
-    strings++;
-    // A key listed twice is one key: MGET and EXISTS count it twice alike.
-    found.set(keys[i]!, decodeValue(keys[i]!, value));
-  }
+  const strings = decodeAll(keys, values as unknown[], found);
   const legacy: number[] = [];
   if (existing > strings) for (let i = 0; i < keys.length; i++) if (values[i] === null) legacy.push(i);
   return { found, legacy };
+}
+
+/**
+ * Decodes the string values among `values` (nulls skipped) into `found`, every snapshot a view of
+ * one buffer for the lot; returns how many strings there were.
+ */
+function decodeAll(keys: readonly string[], values: readonly unknown[], found: Map<string, StoredState>): number {
+  let left = 0;
+  let longest = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string') {
+      left += value.length;
+      if (value.length > longest) longest = value.length;
+    } else if (value !== null) throw corrupt(keys[i]!, 'value');
+  }
+  // Base64 decodes to 3/4 of its length; a text snapshot (a window index) needs its own length,
+  // which the next buffer provides when this one is short.
+  let into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + longest);
+  let at = 0;
+  let strings = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'string') continue;
+    strings++;
+    if (into.length - at < value.length) {
+      into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + value.length);
+      at = 0;
+    }
+    left -= value.length;
+    const stored = decodeValueInto(keys[i]!, value, into, at);
+    // A key listed twice is one key: MGET and EXISTS count it twice alike.
+    found.set(keys[i]!, stored);
+    at += stored.snapshot.byteLength;
+  }
+  return strings;
 }
 
 /** LEGACY_LOAD_SCRIPT's reply for `keys`, added to `found`. */
@@ -246,63 +387,14 @@ export function parseLegacyReply(keys: readonly string[], reply: unknown, found:
   if (!Array.isArray(reply) || reply.length !== keys.length) {
     throw new StateStoreError(`the state load script answered ${describeShape(reply)} for ${keys.length} keys`);
   }
+  decodeAll(keys, reply.map((entry: unknown) => (Array.isArray(entry) ? null : entry)), found);
   keys.forEach((key, i) => {
     const entry: unknown = reply[i];
-    if (entry === null) return;
-    if (typeof entry === 'string') {
-      found.set(key, decodeValue(key, entry));
-      return;
-    }
-    const [snapshot, fence] = Array.isArray(entry) ? (entry as unknown[]) : [];
+    if (!Array.isArray(entry)) return;
+    const [snapshot, fence] = entry as unknown[];
     if (typeof snapshot !== 'string' || typeof fence !== 'string') throw corrupt(key, snapshot === null || snapshot === undefined ? 'snapshot' : 'fence');
-    found.set(key, stored(key, fence, fromBase64(snapshot, key)));
+    found.set(key, legacyState(key, fence, snapshot));
   });
-}
-
-/** KEYS and ARGV for the commit script (argument layout documented in commit-script.ts). */
-export function commitArgs(layout: StateLayout, entries: readonly StateEntry[]): { keys: string[]; args: string[] } {
-  const keys: string[] = [];
-  const args: string[] = [String(layout.ttlMs)];
-  const now = Date.now();
-  for (const entry of entries) {
-    keys.push(layout.prefix + entry.key);
-    args.push(
-      entry.expected === null ? NEW_KEY : (storedFences.get(entry.expected) ?? encodeFence(entry.expected, entry.key)),
-      encodeValue(encodeNewFence(entry.offsets, entry.key), entry.snapshot, now),
-    );
-  }
-  return { keys, args };
-}
-
-/**
- * Splits a commit's KEYS/ARGV into consecutive parts of at most `maxBytes` of arguments each (an
- * entry larger than that goes alone). Only a REST endpoint with a request size limit needs this;
- * the fence semantics are per key, so parts are as safe as one call.
- */
-export function splitCommit(keys: readonly string[], args: readonly string[], maxBytes: number): Array<{ keys: string[]; args: string[] }> {
-  const parts: Array<{ keys: string[]; args: string[] }> = [];
-  const ttl = args[0]!;
-  // JSON quotes and a comma, plus one more byte per \t and \n (escaped to two characters).
-  const size = (text: string): number => {
-    let escapes = 0;
-    for (let at = text.indexOf('\n'); at >= 0 && at < 200; at = text.indexOf('\n', at + 1)) escapes++;
-    for (let at = text.indexOf('\t'); at >= 0 && at < 200; at = text.indexOf('\t', at + 1)) escapes++;
-    // Fences sit at the start of a value; past 200 characters (a fence of many partitions), count all.
-    if (escapes > 0 && text.length > 200) escapes = (text.match(/[\t\n]/g) ?? []).length;
-    return Buffer.byteLength(text) + escapes + 3;
-  };
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i <= keys.length; i++) {
-    const entry = i < keys.length ? size(keys[i]!) + size(args[2 * i + 1]!) + size(args[2 * i + 2]!) : 0;
-    if (i === keys.length || (i > start && bytes + entry > maxBytes)) {
-      parts.push({ keys: keys.slice(start, i), args: [ttl, ...args.slice(2 * start + 1, 2 * i + 1)] });
-      start = i;
-      bytes = 0;
-    }
-    bytes += entry;
-  }
-  return parts;
 }
 
 const STATUS: Record<string, CommitStatus> = { c: 'committed', d: 'duplicate', x: 'conflict' };

@@ -6,7 +6,7 @@ import { registerSecret } from '../secrets/redact.ts';
 import type { SecretSource } from '../secrets/source.ts';
 import { securityFailure, type FailureContext } from '../security/failures.ts';
 import { tlsClientOptions, warnInsecure, type TlsMaterial, type TlsSettingNames } from '../security/pem.ts';
-import type { ScriptTransport } from './commit-script.ts';
+import type { ScriptArg, ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore, safeMessage, scanReply } from './script-store.ts';
 
@@ -120,11 +120,11 @@ class RedisTransport implements ScriptTransport {
     redisLibrary().catch(() => undefined);
   }
 
-  async evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  async evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     return (await this.send([['EVALSHA', sha1, String(keys.length), ...keys, ...args]]))[0];
   }
 
-  async eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  async eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     return (await this.send([['EVAL', source, String(keys.length), ...keys, ...args]]))[0];
   }
 
@@ -263,7 +263,7 @@ class RedisTransport implements ScriptTransport {
    * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'. Several
    * commands are issued in the same tick, which node-redis writes together: one round trip.
    */
-  private async send(commands: ReadonlyArray<readonly string[]>): Promise<unknown[]> {
+  private async send(commands: ReadonlyArray<readonly ScriptArg[]>): Promise<unknown[]> {
     const deadline = performance.now() + this.timeoutMs;
     const lib = await this.library();
     let refreshed = false;

@@ -1,15 +1,14 @@
 import { DspfnError, StateStoreError } from '../errors.ts';
 import { globEscape, RESET_SCRIPT, WRITE_SCRIPT } from './admin-scripts.ts';
+import { commitCalls } from './commit-payload.ts';
 import { COMMIT_SCRIPT, LEGACY_LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
 import {
   COMMITTED_TRAILER,
-  commitArgs,
   loadKeys,
   parseCommitReply,
   parseLegacyReply,
   parseValues,
   resolveLayout,
-  splitCommit,
   type StateLayout,
   type StateLayoutOptions,
 } from './redis-layout.ts';
@@ -65,15 +64,17 @@ export class ScriptStateStore implements StateStore {
 
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
     if (entries.length === 0) return [];
-    const { keys, args } = commitArgs(this.layout, entries);
-    if (!Number.isFinite(this.maxCommitBytes)) {
-      return parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, keys, args)));
+    const calls = commitCalls(this.layout, entries, this.maxCommitBytes);
+    const ttl = String(this.layout.ttlMs);
+    if (calls.length === 1) {
+      const call = calls[0]!;
+      return parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0'])));
     }
     // In order, one after the other: a key listed twice must see its earlier entry applied.
     const results: CommitResult[] = [];
-    for (const part of splitCommit(keys, args, this.maxCommitBytes)) {
-      const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, part.keys, part.args));
-      results.push(...parseCommitReply(entries.slice(results.length, results.length + part.keys.length), reply));
+    for (const call of calls) {
+      const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0']));
+      results.push(...parseCommitReply(entries.slice(results.length, results.length + call.keys.length), reply));
     }
     return results;
   }

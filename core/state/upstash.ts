@@ -3,7 +3,7 @@ import { readEnv, type RawEnv } from '../env/read-env.ts';
 import { ConfigError, describeError, StateStoreError } from '../errors.ts';
 import { packageExports } from '../lazy-import.ts';
 import { fixedSecret, type SecretSource } from '../secrets/source.ts';
-import type { ScriptTransport } from './commit-script.ts';
+import type { ScriptArg, ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
 import { ScriptStateStore, scanReply } from './script-store.ts';
 
@@ -94,6 +94,11 @@ function createUpstashClient({ Redis }: typeof import('@upstash/redis'), url: st
   });
 }
 
+/** REST carries JSON text: bytes go as the UTF-8 text they are (a commit payload is). */
+function text(arg: ScriptArg): string {
+  return typeof arg === 'string' ? arg : arg.toString('utf8');
+}
+
 /** Upstash answers a wrong or revoked token with HTTP 401, which the client reports as this. */
 function isUnauthorized(error: unknown): boolean {
   return error instanceof Error && /^(Unauthorized|WRONGPASS)\b/.test(error.message);
@@ -109,12 +114,12 @@ class UpstashTransport implements ScriptTransport {
     this.client = this.start();
   }
 
-  evalsha(sha1: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.call((client) => client.evalsha(sha1, [...keys], [...args]));
+  evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    return this.call((client) => client.evalsha(sha1, [...keys], args.map(text)));
   }
 
-  eval(source: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.call((client) => client.eval(source, [...keys], [...args]));
+  eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    return this.call((client) => client.eval(source, [...keys], args.map(text)));
   }
 
   /** Loads the client and reads the token (when it is a secret); REST has no connection to open. */

@@ -39,6 +39,8 @@ export interface LateRecord {
   readonly offset: number;
   readonly key: string;
   readonly reason: string;
+  /** Milliseconds from the record's last frame to the watermark that had closed its windows. */
+  readonly behind: number;
 }
 
 export interface WindowRun {
@@ -180,6 +182,7 @@ export class WindowEngine {
           index: r,
           offset: record.offset,
           key: record.key,
+          behind: watermark - this.frameTimes(record).last,
           reason:
             `event time ${iso(record.time)} falls in window [${iso(window.start)}, ${iso(window.end)}) of key "${record.key}", ` +
             `closed when the watermark of ${index.topic}-${index.partition} reached ${iso(watermark)} (allowed lateness ${formatDuration(allowedLateness)})`,

@@ -150,40 +150,55 @@ export class KeyWindows {
   }
 
   static restore(spec: WindowSpec, bytes: Uint8Array, key?: string): KeyWindows {
-    const input = new ByteReader(bytes, 'window state');
-    if (input.u32() !== WINDOWS_MAGIC) throw new SnapshotError('not a dspfn window state section (bad magic)');
-    const version = input.u16();
-    if (version !== WINDOWS_VERSION) throw new SnapshotError(`window state version ${version} is not supported (this dspfn reads ${WINDOWS_VERSION})`);
-    const channels = input.u16();
-    const hash = input.u64();
-    if (hash !== spec.configHash || channels !== spec.channels) {
+    const section = readWindowSection(bytes);
+    if (section.configHash !== spec.configHash || section.channels !== spec.channels) {
       throw new StateMismatchError(
         `stored window state${key === undefined ? '' : ` for key "${key}"`} was written with another window type, size or channel count ` +
-          `(stored hash ${hash.toString(16)}, current ${spec.configHash.toString(16)}); set onStateMismatch: "reset" to start such keys afresh`,
+          `(stored hash ${section.configHash.toString(16)}, current ${spec.configHash.toString(16)}); set onStateMismatch: "reset" to start such keys afresh`,
         key === undefined ? {} : { key },
       );
     }
     const restored = new KeyWindows(spec);
-    const length = accumulatorLength(channels);
-    const partitions = input.u32();
-    for (let p = 0; p < partitions; p++) {
-      const topic = fromUtf8.decode(input.bytesView(input.u16()));
-      const partition = input.u32();
-      const count = input.u32();
-      if (count > input.remaining / (16 + 8 * length)) throw new SnapshotError(`window state is truncated: ${count} windows do not fit`);
-      const windows = restored.windowsOf(topic, partition, true)!;
-      for (let w = 0; w < count; w++) {
-        const start = input.f64();
-        const end = input.f64();
-        const acc = new Float64Array(length);
-        for (let i = 0; i < length; i++) acc[i] = input.f64();
-        if (!(end > start) || (windows.length > 0 && start < windows[windows.length - 1]!.start)) throw new SnapshotError('window state holds windows out of order');
-        windows.push({ start, end, acc });
-      }
-    }
-    input.expectEnd();
+    for (const { topic, partition, windows } of section.partitions) restored.windowsOf(topic, partition, true)!.push(...windows);
     return restored;
   }
+}
+
+/** A window state section as stored, read without a spec (`dspfn state show` reads it so). */
+export interface WindowSection {
+  channels: number;
+  configHash: bigint;
+  partitions: Array<{ topic: string; partition: number; windows: OpenWindow[] }>;
+}
+
+export function readWindowSection(bytes: Uint8Array): WindowSection {
+  const input = new ByteReader(bytes, 'window state');
+  if (input.u32() !== WINDOWS_MAGIC) throw new SnapshotError('not a dspfn window state section (bad magic)');
+  const version = input.u16();
+  if (version !== WINDOWS_VERSION) throw new SnapshotError(`window state version ${version} is not supported (this dspfn reads ${WINDOWS_VERSION})`);
+  const channels = input.u16();
+  const configHash = input.u64();
+  const length = accumulatorLength(channels);
+  const section: WindowSection = { channels, configHash, partitions: [] };
+  const count = input.u32();
+  for (let p = 0; p < count; p++) {
+    const topic = fromUtf8.decode(input.bytesView(input.u16()));
+    const partition = input.u32();
+    const n = input.u32();
+    if (n > input.remaining / (16 + 8 * length)) throw new SnapshotError(`window state is truncated: ${n} windows do not fit`);
+    const windows: OpenWindow[] = [];
+    for (let w = 0; w < n; w++) {
+      const start = input.f64();
+      const end = input.f64();
+      const acc = new Float64Array(length);
+      for (let i = 0; i < length; i++) acc[i] = input.f64();
+      if (!(end > start) || (windows.length > 0 && start < windows[windows.length - 1]!.start)) throw new SnapshotError('window state holds windows out of order');
+      windows.push({ start, end, acc });
+    }
+    section.partitions.push({ topic, partition, windows });
+  }
+  input.expectEnd();
+  return section;
 }
 
 export const WINDOWS_MAGIC = 0x57505344; // "DSPW" read as little-endian u32

@@ -4,6 +4,11 @@
  * counted on the wire (MONITOR lines from the store's connection; HTTP requests through a counting
  * forwarder; calls for memory). Starts its own redis-server and Upstash proxy.
  *
+ * Beside the stores, the floor on the same Redis: a bare MGET of the keys and an MSET of the same
+ * values (no fence, no script, no decoding) from the same client library, and for every Redis row
+ * the CPU time Redis spent per batch (INFO cpu, main thread): the rest of the batch time is the
+ * client's (encoding, decoding, waiting for the CPU on a loaded machine).
+ *
  *   npx tsx test/bench/state-bench.ts [--batches N]
  *
  * Everything runs on localhost: the numbers are the stores' own cost, without network latency
@@ -13,8 +18,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient } from '@redis/client';
 import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';
+import { encodeFence, encodeValue } from '../../core/state/redis-layout.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';
-import type { StateEntry, StateStore, StoredState } from '../../core/state/store.ts';
+import type { CommitResult, StateEntry, StateStore, StoredState } from '../../core/state/store.ts';
 import { UpstashStateStore } from '../../core/state/upstash.ts';
 import { ensureRedisServer, startRedis } from '../servers/redis.ts';
 import { startUpstashProxy } from '../servers/upstash-proxy.ts';
@@ -31,6 +37,8 @@ interface Contender {
   name: string;
   /** The store timed. */
   timed: StateStore;
+  /** Whether its work lands on the bench's Redis (a CPU column then). */
+  redis: boolean;
   /** Runs one batch on a store whose round trips can be counted. */
   count(batch: (store: StateStore, counter: Counter) => Promise<RoundTrips>): Promise<RoundTrips>;
 }
@@ -43,11 +51,47 @@ interface RoundTrips {
 const newClient = (url: string) => createClient({ url, RESP: 2 });
 type RawClient = ReturnType<typeof newClient>;
 
-async function connect(url: string): Promise<RawClient> {
-  const client = newClient(url);
+async function connect(url: string, name?: string): Promise<RawClient> {
+  const client = createClient({ url, RESP: 2, ...(name !== undefined ? { name } : {}) });
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/**
+ * The floor for a Redis store: one MGET per load (the replies not even decoded) and one MSET per
+ * commit of the values a store writes, without fences or scripts. Not a store: it checks nothing.
+ */
+class BareRedis implements StateStore {
+  readonly name = 'bare MGET + MSET';
+
+  constructor(
+    private readonly client: RawClient,
+    private readonly prefix: string,
+  ) {}
+
+  async load(keys: readonly string[]): Promise<Map<string, StoredState>> {
+    await this.client.sendCommand(['MGET', ...keys.map((key) => this.prefix + key)]);
+    return new Map();
+  }
+
+  async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
+    const args = ['MSET'];
+    for (const entry of entries) args.push(this.prefix + entry.key, encodeValue(encodeFence(entry.offsets, entry.key), entry.snapshot));
+    await this.client.sendCommand(args);
+    return entries.map((entry) => ({ key: entry.key, status: 'committed' }));
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
+
+/** Redis main-thread CPU seconds so far (user + system). */
+async function redisCpu(admin: RawClient): Promise<number> {
+  const info = String(await admin.sendCommand(['INFO', 'cpu']));
+  const field = (name: string): number => Number(new RegExp(`^used_cpu_${name}_main_thread:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return field('user') + field('sys');
 }
 
 /** A Counter over MONITOR: lines sent by the connection named `name`, not the scripts' own calls. */
@@ -135,10 +179,14 @@ async function main(): Promise<void> {
 
   try {
     const memory = new MemoryStateStore();
+    const bare = await connect(redis.url);
+    const admin = await connect(redis.url);
+    closers.push(async () => admin.destroy());
     const contenders: Contender[] = [
       {
         name: 'memory',
         timed: memory,
+        redis: false,
         count: (batch) =>
           batch(memory, async (run) => {
             const before = memory.calls.load + memory.calls.commit;
@@ -149,6 +197,7 @@ async function main(): Promise<void> {
       {
         name: 'redis (TCP)',
         timed: new RedisStateStore({ url: redis.url, prefix: 'bench:' }),
+        redis: true,
         async count(batch) {
           const clientName = `dspfn-bench-${randomUUID().slice(0, 8)}`;
           const counted = new RedisStateStore({ url: redis.url, prefix: 'bench:', clientName });
@@ -165,6 +214,7 @@ async function main(): Promise<void> {
       {
         name: 'upstash (REST)',
         timed: new UpstashStateStore({ url: proxy.url, token: proxy.token, prefix: 'bench:' }),
+        redis: true,
         async count(batch) {
           const counted = new UpstashStateStore({ url: forwarder.url, token: proxy.token, prefix: 'bench:' });
           return batch(counted, async (run) => {
@@ -174,10 +224,26 @@ async function main(): Promise<void> {
           });
         },
       },
+      {
+        name: 'bare MGET + MSET (TCP)',
+        timed: new BareRedis(bare, 'bench:'),
+        redis: true,
+        async count(batch) {
+          const clientName = `dspfn-bench-bare-${randomUUID().slice(0, 8)}`;
+          const counted = new BareRedis(await connect(redis.url, clientName), 'bench:');
+          const { counter, stop } = await monitorCounter(redis.url, clientName);
+          try {
+            return await batch(counted, counter);
+          } finally {
+            stop();
+            await counted.close();
+          }
+        },
+      },
     ];
     for (const c of contenders) closers.push(() => c.timed.close());
 
-    const rows: string[][] = [['store', 'keys', 'batches', 'load ms', 'commit ms', 'batch ms', 'µs/key', 'round trips: load', 'commit']];
+    const rows: string[][] = [['store', 'keys', 'batches', 'load ms', 'commit ms', 'batch ms', 'µs/key', 'redis cpu ms', 'round trips: load', 'commit']];
     for (const size of SIZES) {
       const snapshots = Array.from({ length: size }, () => new Uint8Array(randomBytes(SNAPSHOT_BYTES)));
       for (const contender of contenders) {
@@ -188,12 +254,14 @@ async function main(): Promise<void> {
         const loads: number[] = [];
         const commits: number[] = [];
         const totals: number[] = [];
+        const cpuBefore = contender.redis ? await redisCpu(admin) : 0;
         for (let i = 0; i < batchesFor(size, requested); i++) {
           const { load, commit } = await batch(contender.timed, elapsed);
           loads.push(load);
           commits.push(commit);
           totals.push(load + commit);
         }
+        const cpu = contender.redis ? (((await redisCpu(admin)) - cpuBefore) * 1000) / totals.length : Number.NaN;
         const roundTrips = await contender.count(batch);
         rows.push([
           contender.name,
@@ -203,6 +271,7 @@ async function main(): Promise<void> {
           median(commits).toFixed(2),
           median(totals).toFixed(2),
           ((median(totals) * 1000) / size).toFixed(1),
+          Number.isNaN(cpu) ? '-' : cpu.toFixed(2),
           String(roundTrips.load),
           String(roundTrips.commit),
         ]);
@@ -210,7 +279,7 @@ async function main(): Promise<void> {
     }
     const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
     const line = (row: string[]): string => row.map((cell, col) => (col < 1 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-    process.stdout.write(`state stores, ${SNAPSHOT_BYTES}-byte snapshots, medians over the batches, localhost (no network RTT)\n`);
+    process.stdout.write(`state stores, ${SNAPSHOT_BYTES}-byte snapshots, medians over the batches, localhost (no network RTT); redis cpu: mean per batch\n`);
     process.stdout.write(`${line(rows[0]!)}\n${rows.slice(1).map(line).join('\n')}\n`);
   } finally {
     for (const close of closers) await close().catch(() => undefined);

@@ -86,6 +86,10 @@ describe('dspfn CLI with Kafka', () => {
     const html = readFileSync(join(dir, 'consume.html'), 'utf8');
     const report = JSON.parse(/<script id="dspfn-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as { summary: string[][]; keys: Array<{ inputFrames: number }> };
     expect(report.summary).toContainEqual(['group', groupId]);
+    // The run summary has the invocations' durations.
+    expect(report.summary.map(([label]) => label)).toEqual(expect.arrayContaining(['handler p50', 'handler p99']));
+    expect(stats.handlerP99Ms).toBeGreaterThan(0);
+    expect(stats.handlerP99Ms).toBeGreaterThan(0);
     expect(report.keys.length).toBeGreaterThan(0);
     expect(report.keys.every((k) => k.inputFrames > 0)).toBe(true);
 

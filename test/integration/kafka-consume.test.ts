@@ -313,4 +313,35 @@ describe('dspfn consume', () => {
     ]);
     expect(results.every((m) => m.headers['dspfn-window-start'] === String(t0) && m.headers['dspfn-source-offset'] === '3')).toBe(true);
   });
+  it('sends a late record to the late topic on the broker with its bytes, key and reason, and no window result', async () => {
+    const [src, out] = ['readings', 'minutes'].map((p) => unique(`consume-late-${p}`)) as [string, string];
+    const late = `${src}.late`;
+    await createTopics(brokers, { [src]: 1, [out]: 1, [late]: 1 });
+    const t0 = Date.UTC(2026, 0, 1);
+    const reading = (value: number, second: number) => ({ key: 'a', value: JSON.stringify({ key: 'a', value, timestamp: t0 + second * 1000 }) });
+    // The second reading moves the watermark past the first minute and closes it; the third belongs to it.
+    await produce(brokers, src, [reading(1, 5), reading(2, 70), reading(9, 10)]);
+    const fn = defineFunction({
+      name: 'minutes',
+      input: readingsInput({ key: 'key', timestamp: 'timestamp' }),
+      pipeline: pipeline(),
+      window: { type: 'tumbling', size: '1m' },
+      aggregate: ['count', 'mean'],
+      output: { topic: out, value: ({ window }) => ({ count: window!.count, mean: window!.mean }) },
+    });
+    const controller = await start({ handler: fn, topic: src, groupId: unique('g'), fromBeginning: true, batchSize: 1, batchWindowMs: 20 });
+    await waitFor(() => sum(controller.stats().committed) === 3, 20_000, 'all 3 records committed');
+    const stats = await controller.stop();
+    // Counted as late, by reason, not as a dead letter.
+    expect([stats.deadLetters, stats.late, stats.lateByReason]).toEqual([0, 1, { 'up to 1 min behind the watermark': 1 }]);
+    const [letters, results] = await Promise.all([readTopics(brokers, [late], 1, { settleMs: 300 }), readTopics(brokers, [out], 1, { settleMs: 300 })]);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.key).toBe('a');
+    expect(letters[0]!.value.toString()).toBe(reading(9, 10).value);
+    expect(letters[0]!.headers['dspfn-error-code']).toBe('DSPFN_LATE');
+    expect(letters[0]!.headers['dspfn-source-offset']).toBe('2');
+    expect(letters[0]!.headers['dspfn-error-reason']).toMatch(/falls in window \[2026-01-01T00:00:00.000Z, 2026-01-01T00:01:00.000Z\) of key "a"/);
+    // The closed minute's result holds the first reading only: the late one touched no state.
+    expect(results.map((m) => JSON.parse(m.value.toString()))).toEqual([{ count: 1, mean: 1 }]);
+  });
 });

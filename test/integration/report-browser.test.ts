@@ -1,7 +1,8 @@
 /// <reference path="../servers/provided-chromium.d.ts" />
 // The HTML report of `dspfn replay --report`, opened in headless Chromium as a user would open the
 // file: offline, no console errors, charts drawn for the selected key and redrawn for another,
-// spectra as a heat map. Writes test/integration/report.png, the screenshot the README shows.
+// window results as bars, spectra as a heat map. Writes test/integration/report.png and
+// report-windows.png, the screenshots the README shows.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,19 @@ describe('dspfn replay --report', () => {
     // Two series (input and output) in two colours, besides the axes' grey.
     expect(first.colours).toBeGreaterThan(2);
 
+    // Drag across the middle of the chart to zoom in; double-click to zoom out again.
+    const area = (await page.$('#chart .u-over'))!;
+    const box = (await area.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await inked(page, '#chart canvas');
+    expect(zoomed.inked).toBeGreaterThan(1_000);
+    expect(zoomed.checksum).not.toBe(first.checksum);
+    await area.dblclick();
+    expect((await inked(page, '#chart canvas')).checksum).toBe(first.checksum);
+
     await page.selectOption('#key', '2');
     expect(await page.getAttribute('body', 'data-key')).toBe('device-003');
     const third = await inked(page, '#chart canvas');
@@ -106,6 +120,51 @@ describe('dspfn replay --report', () => {
     expect(requests).toEqual([]);
     await page.selectOption('#key', '0');
     writeFileSync(join(root, 'test', 'integration', 'report.png'), await page.screenshot({ fullPage: true }));
+    await page.close();
+  });
+
+  it('draws the window results of a windowed function as bars, and counts late records and dead letters by reason', async () => {
+    const file = join(dir, 'window-avg.html');
+    const { stderr: summary } = await exec(
+      process.execPath,
+      ['bin/dspfn.js', 'replay', 'window-avg', '--events', 'functions/window-avg/events.ndjson', '--out', join(dir, 'window-avg.ndjson'), '--no-progress', '--report', file],
+      { cwd: root },
+    );
+    // The text summary: dead letters by code, late records by reason.
+    expect(summary).toMatch(/dead letters\s+3 \(3 DSPFN_DECODE\)/);
+    expect(summary).toMatch(/late \(to the late topic\)\s+1 \(1 up to 1 min behind the watermark\)/);
+    const results = readFileSync(join(dir, 'window-avg.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topic: string; value: { key?: string } });
+    const windowsOfA = results.filter((m) => m.topic === 'output-results' && m.value.key === 'sensor-a').length;
+    expect(windowsOfA).toBeGreaterThan(1);
+
+    const { page, errors, requests } = await open(file);
+    expect(await page.getAttribute('body', 'data-key')).toBe('sensor-a');
+    expect(await page.textContent('#key-info')).toContain(`${windowsOfA} windows`);
+    // uPlot's bars path drew one bar per window of the key.
+    expect(await page.getAttribute('#chart', 'data-bars-drawn')).toBe(String(windowsOfA));
+    const legend = await page.$$eval('.u-legend .u-series th', (cells) => cells.map((c) => c.textContent));
+    expect(legend).toEqual(['Time', 'input', 'window mean']);
+    writeFileSync(join(root, 'test', 'integration', 'report-windows.png'), await page.screenshot({ fullPage: true }));
+    // The bars' own ink: the chart with the input line hidden, with and without the bars (legend clicks, as a user toggles them).
+    await page.click('.u-legend .u-series:nth-child(2) th');
+    const barsOnly = await inked(page, '#chart canvas');
+    await page.click('.u-legend .u-series:nth-child(3) th');
+    const axesOnly = await inked(page, '#chart canvas');
+    expect(barsOnly.inked - axesOnly.inked).toBeGreaterThan(10_000);
+
+    // Another key: its own bars.
+    await page.selectOption('#key', '1');
+    expect(await page.getAttribute('body', 'data-key')).toBe('sensor-b');
+    expect(Number(await page.getAttribute('#chart', 'data-bars-drawn'))).toBeGreaterThan(0);
+
+    const body = await page.textContent('body');
+    expect(body).toContain('up to 1 min behind the watermark');
+    // The late record is not a dead letter: the table lists the three decode failures only.
+    const rows = await page.$$eval('table', (tables) => [...tables.at(-1)!.querySelectorAll('tbody tr')].map((r) => r.textContent ?? ''));
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.includes('DSPFN_DECODE'))).toBe(true);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
     await page.close();
   });
 
@@ -139,6 +198,31 @@ describe('dspfn replay --report', () => {
     expect(await page.textContent('#key-info')).toContain('downsampled');
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a key of 10 million samples as a few thousand points: min/max per column, spikes kept', async () => {
+    const report = new ReportCollector({ stages: ['movingAverage'] });
+    const block = new Float32Array(10_000);
+    for (let r = 0; r < 1_000; r++) {
+      for (let i = 0; i < block.length; i++) block[i] = Math.sin((r * block.length + i) / 50_000);
+      if (r === 617) block[1_234] = 25;
+      report.input('long', block, 1, 1_767_225_600_000 + r * 10_000, 1_000);
+    }
+    const data = report.data('long', [['samples', '10000000']]);
+    expect(data.keys[0]!).toMatchObject({ inputFrames: 10_000_000, downsampled: true });
+    expect(data.keys[0]!.data[0].length).toBeLessThanOrEqual(4_000);
+    const file = join(dir, 'long.html');
+    const html = renderReport(data);
+    // uPlot (~50 KiB) and a few thousand points: the file stays small.
+    expect(html.length).toBeLessThan(300_000);
+    writeFileSync(file, html);
+    const { page, errors } = await open(file);
+    expect((await inked(page, '#chart canvas')).inked).toBeGreaterThan(2_000);
+    expect(await page.textContent('#key-info')).toContain('10000000 input frames, 0 output frames (downsampled: min/max per pixel column)');
+    const max = await page.$eval('#dspfn-data', (element) => Math.max(...(JSON.parse(element.textContent ?? '{}') as { keys: Array<{ data: number[][] }> }).keys[0]!.data[1]!));
+    expect(max).toBe(25);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -11,6 +11,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pipeline } from '../../core/dsp/pipeline.ts';
 import { defineFunction } from '../../core/handler/define-function.ts';
+import { readings } from '../../core/inputs/readings.ts';
 import { createStateStore } from '../../core/state/from-url.ts';
 import type { StateStore } from '../../core/state/store.ts';
 import { testHarness } from '../../core/testing/harness.ts';
@@ -41,6 +42,17 @@ const sensor = () =>
     output: { topic: 'out', value: ({ key, record, output }) => ({ key, offset: record.offset, y: Array.from(output) }) },
   });
 
+const T0 = Date.UTC(2026, 0, 1);
+const averages = () =>
+  defineFunction({
+    name: 'admin-win',
+    input: readings({ key: 'key', timestamp: 'timestamp' }),
+    pipeline: pipeline(),
+    window: { type: 'tumbling', size: '1m' },
+    aggregate: ['count', 'mean'],
+    output: { topic: 'out', value: ({ window }) => ({ start: window!.start, count: window!.count, mean: window!.mean }) },
+  });
+
 const record = (key: string, offset: number) => ({ key, offset, partition: key === 'dev-1' ? 0 : 1, value: Float32Array.from([offset, offset * 2 + 1, -offset]) });
 
 interface Cli {
@@ -64,9 +76,10 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
   });
   afterAll(() => store.close());
 
-  async function cli(...args: string[]): Promise<Cli> {
+  const cli = (...args: string[]): Promise<Cli> => cliOf('admin-fn', ...args);
+  async function cliOf(functionName: string, ...args: string[]): Promise<Cli> {
     try {
-      const { stdout, stderr } = await exec(process.execPath, ['bin/dspfn.js', 'state', ...args, '--state', storeSpec(), '--function', 'admin-fn'], {
+      const { stdout, stderr } = await exec(process.execPath, ['bin/dspfn.js', 'state', ...args, '--state', storeSpec(), '--function', functionName], {
         cwd: root,
         env: { ...process.env, DSPFN_STATE_PREFIX: prefix },
       });
@@ -76,8 +89,9 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
       return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
     }
   }
-  const json = async <T>(...args: string[]): Promise<T> => {
-    const result = await cli(...args, '--json');
+  const json = <T>(...args: string[]): Promise<T> => jsonOf<T>('admin-fn', ...args);
+  const jsonOf = async <T>(functionName: string, ...args: string[]): Promise<T> => {
+    const result = await cliOf(functionName, ...args, '--json');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     return JSON.parse(result.stdout) as T;
@@ -144,5 +158,32 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
     expect(await json('reset', '--all', '--yes')).toEqual({ reset: 4, deleted: 0, missing: 0 });
     expect((await json<Listed[]>('list')).every((k) => k.bytes === 0)).toBe(true);
     expect(await raw.get(`${prefix}other-fn:dev-1`)).toBe('not listed');
+  });
+  it('shows a windowed key’s open windows; a reset windowed key starts afresh behind its fence', async () => {
+    const reading = (value: number, at: number, offset: number) => ({ key: 'sensor-a', offset, value: { key: 'sensor-a', value, timestamp: T0 + at } });
+    const fn = testHarness(averages(), { state: store });
+    await fn.invoke([reading(2, 1_000, 0), reading(4, 2_000, 1), reading(10, 61_000, 2)], { topic: 'in' });
+    expect(fn.sink.json('out')).toEqual([{ start: T0, count: 2, mean: 3 }]);
+
+    type Shown = { stages: unknown[]; fence: unknown; windows: { channels: number; open: Array<{ topic: string; partition: number; start: string; end: string; count: number; channels: Array<Record<string, number>> }> } };
+    const shown = await jsonOf<Shown>('admin-win', 'show', 'sensor-a');
+    expect(shown.stages).toEqual([]);
+    expect(shown.fence).toEqual([{ topic: 'in', partition: 0, offset: 2 }]);
+    expect(shown.windows.channels).toBe(1);
+    expect(shown.windows.open).toEqual([
+      { topic: 'in', partition: 0, start: new Date(T0 + 60_000).toISOString(), end: new Date(T0 + 120_000).toISOString(), count: 1, channels: [expect.objectContaining({ count: 1, mean: 10, min: 10, max: 10, first: 10, last: 10 })] },
+    ]);
+    const text = (await cliOf('admin-win', 'show', 'sensor-a')).stdout;
+    expect(text).toContain('windows      1 open, window configuration hash ');
+    expect(text).toContain(`in/0  [${new Date(T0 + 60_000).toISOString()}, ${new Date(T0 + 120_000).toISOString()})  1 frame(s), mean 10, min 10, max 10`);
+
+    // Reset: the open window is dropped, offset 2 is still behind the fence, offset 3 opens it afresh.
+    expect(await jsonOf('admin-win', 'reset', 'sensor-a', '--yes')).toEqual({ reset: 1, deleted: 0, missing: 0 });
+    const next = testHarness(averages(), { state: store });
+    await next.invoke([reading(10, 61_000, 2), reading(20, 62_000, 3)], { topic: 'in' });
+    expect(next.reports[0]).toMatchObject({ skipped: 1, applied: 1 });
+    const afresh = await jsonOf<Shown>('admin-win', 'show', 'sensor-a');
+    expect(afresh.windows.open.map((w) => [w.count, w.channels[0]!.mean])).toEqual([[1, 20]]);
+    expect(afresh.fence).toEqual([{ topic: 'in', partition: 0, offset: 3 }]);
   });
 });

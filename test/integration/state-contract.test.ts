@@ -398,6 +398,17 @@ describe.each(backends)('$name state store', (backend) => {
     expect(await raw.type(old)).toBe('string');
     expect(await raw.pTTL(old)).toBeGreaterThan(0);
     expect(plain((await store.load(['fn:old'])).get('fn:old'))).toEqual({ snapshot: [9], offsets: [at('a', 0, 6)] });
+    // A v1 hash beside keys that do not exist, in one commit: each decided on its own.
+    const other = `${RUN}${prefix}fn:other`;
+    await raw.hSet(other, { snapshot: Buffer.from([1]).toString('base64'), fence: 'a\t2\t5\n' });
+    const mixed = await store.commit([
+      { key: 'fn:fresh', snapshot: bytes(4), offsets: [at('a', 3, 1)], expected: null },
+      { key: 'fn:other', snapshot: bytes(5), offsets: [at('a', 2, 6)], expected: [at('a', 2, 5)] },
+      { key: 'fn:gone', snapshot: bytes(6), offsets: [at('a', 4, 2)], expected: [at('a', 4, 1)] },
+    ]);
+    expect(mixed.map((r) => r.status)).toEqual(['committed', 'committed', 'conflict']);
+    expect(await raw.type(other)).toBe('string');
+    expect(plain((await store.load(['fn:other'])).get('fn:other'))).toEqual({ snapshot: [5], offsets: [at('a', 2, 6)] });
   });
 
   it('keeps prefixes apart', async () => {

@@ -38,9 +38,10 @@ export interface RedisSecureServer {
 }
 
 /**
- * What RedisStateStore sends and its scripts call (core/state/commit-script.ts), nothing else:
- * AUTH and CLIENT SETNAME on connect, EVALSHA/EVAL, and inside the scripts HMGET, HGET, HSET,
- * PEXPIRE, PERSIST, on keys under the prefix only. Any command or key outside this is NOPERM.
+ * What RedisStateStore sends and its scripts call (core/state/commit-script.ts and
+ * window-load-script.ts), nothing else: AUTH and CLIENT SETNAME on connect, MGET and EXISTS for a
+ * load, EVALSHA/EVAL, and inside the scripts MGET, EXISTS, GET, SET, MSET, TYPE, HMGET and HGET, on
+ * keys under the prefix only. Any command or key outside this is NOPERM.
  */
 export const STATE_USER_RULES = ["resetkeys", "~dspfn:*", "resetchannels", "-@all", "+ping", "+client|setname", "+evalsha", "+eval", "+mget", "+exists", "+get", "+set", "+mset", "+type", "+hmget", "+hget"];
 

@@ -95,7 +95,7 @@ describe('emfLine', () => {
   });
 
   it('reports late records when the batch counted them', () => {
-    expect(parseEmf(emfLine(report({ lateRecords: 9 }))).metrics.LateRecords).toEqual(['Count', 9]);
+    expect(parseEmf(emfLine(report({ late: 9 }))).metrics.LateRecords).toEqual(['Count', 9]);
   });
 
   it('is written as one line per batch by the EMF publisher', () => {

@@ -16,7 +16,7 @@ export interface BatchMetric {
 /**
  * The numbers of one batch, in the order they are declared. Conflicts are the keys reported as
  * batch item failures (a conflict without `reportBatchItemFailures` fails the batch, which then has
- * no report); LateRecords are 0 until the function has windows that count them.
+ * no report); LateRecords are 0 for a function without windows.
  */
 export function batchMetrics(report: BatchReport): BatchMetric[] {
   const count = (name: string, value: number | undefined): BatchMetric => ({ name, unit: 'Count', value: value ?? 0 });
@@ -26,7 +26,7 @@ export function batchMetrics(report: BatchReport): BatchMetric[] {
     count('Samples', report.samples),
     count('Results', report.results),
     count('DeadLetters', report.deadLetters),
-    count('LateRecords', report.lateRecords),
+    count('LateRecords', report.late),
     count('Duplicates', report.duplicates),
     count('Conflicts', report.conflicts),
     ms('BatchDuration', report.timings.total),

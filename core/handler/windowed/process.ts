@@ -15,7 +15,8 @@ import { logRejected } from '../steps/log-rejected.ts';
 import { parseEvent } from '../steps/parse.ts';
 import { produce } from '../steps/produce.ts';
 import { maxEventTime, runWindowed, type PartitionRecords } from './run.ts';
-import { lateMessage, tickRecord, windowMessages } from './results.ts';
+import { lateByReason, lateMessage, tickRecord, windowMessages } from './results.ts';
+import { observeWindowed } from './observe.ts';
 import { indexEntry, indexKeyOf, keyEntry, partitionsEntry, partitionsKeyOf, readPartitions, restoreIndex, restoreKey, type WindowedKey } from './state.ts';
 
 /** Wall-clock epoch milliseconds (the idle timeout's clock); tests and the CLI pass their own. */
@@ -110,6 +111,7 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
     skipped,
     tombstones,
     late: late.length,
+    ...(late.length > 0 ? { lateByReason: lateByReason(late) } : {}),
     windowsClosed: run.closed.length,
     committed: 0,
     duplicates: 0,
@@ -139,6 +141,8 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   Object.assign(report, await commitAll(entries, runtime));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
+  // Shown once the batch succeeded: a batch that fails and is run again is charted once.
+  if (runtime.observe) observeWindowed(runtime.observe, fn, { partitions, late: new Set(late.map((l) => l.item)), outputs: run.outputs }, run.closed);
   return report;
 }
 
@@ -226,5 +230,6 @@ export async function processTick<M>(context: Pick<Context, 'awsRequestId'>, fn:
   Object.assign(report, await commitAll(entries, runtime));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
+  if (runtime.observe) observeWindowed(runtime.observe, fn, undefined, closed);
   return report;
 }

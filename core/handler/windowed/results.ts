@@ -82,3 +82,27 @@ export function lateMessage<M>(late: { item: DecodedRecord<M>; key: string; reas
   const error = new LateRecordError(late.reason, { record: { topic: record.topic, partition: record.partition, offset: record.offset }, key: late.key });
   return setAsideMessage('dead-letter', fn.windows!.lateTopic(record.topic), record, error, fn.name);
 }
+
+const LATENESS: ReadonlyArray<[number, string]> = [
+  [1_000, '1 s'],
+  [10_000, '10 s'],
+  [60_000, '1 min'],
+  [600_000, '10 min'],
+  [3_600_000, '1 h'],
+];
+
+/** Why a record was late, as counted in the run summary: how far behind the watermark its last frame was. */
+export function lateReason(behind: number): string {
+  const bound = LATENESS.find(([ms]) => behind <= ms);
+  return bound ? `up to ${bound[1]} behind the watermark` : 'over 1 h behind the watermark';
+}
+
+/** Late records counted by reason. */
+export function lateByReason(late: ReadonlyArray<{ behind: number }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { behind } of late) {
+    const reason = lateReason(behind);
+    counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -21,9 +21,11 @@ export interface WindowedRun<M> {
   readonly indexes: Map<string, LoadedIndex>;
   /** In the order they closed, each with the record that closed it (undefined after an idle tick). */
   readonly closed: Array<{ window: ClosedWindow; by: DecodedRecord<M> | undefined }>;
-  readonly late: Array<{ item: DecodedRecord<M>; key: string; reason: string }>;
+  readonly late: Array<{ item: DecodedRecord<M>; key: string; reason: string; behind: number }>;
   /** Keys whose pipeline or windows changed: their entries are committed. */
   readonly changed: Set<string>;
+  /** Each applied record's pipeline output (the values its windows took). */
+  readonly outputs: Map<DecodedRecord<M>, Float32Array>;
   applied: number;
   samples: number;
 }
@@ -60,7 +62,7 @@ export function runWindowed<M>(
 ): WindowedRun<M> {
   const { engine } = fn.windows!;
   const { spec } = engine;
-  const run: WindowedRun<M> = { keys: new Map(), indexes: new Map(), closed: [], late: [], changed: new Set(), applied: 0, samples: 0 };
+  const run: WindowedRun<M> = { keys: new Map(), indexes: new Map(), closed: [], late: [], changed: new Set(), outputs: new Map(), applied: 0, samples: 0 };
   const keyOf = (key: string): WindowedKey => {
     let state = run.keys.get(key);
     if (state === undefined) run.keys.set(key, (state = restoreKey(key, stored.get(stateKeyOf(fn.name, key)), fn, spec, runtime.backend, runtime.logger)));
@@ -76,7 +78,7 @@ export function runWindowed<M>(
       list.push(item);
     }
   }
-  const outputs = new Map<DecodedRecord<M>, Float32Array>();
+  const outputs = run.outputs;
   const inChannels = fn.channels;
   const outChannels = fn.definition.pipeline.outChannels;
   let inputValues = 0;
@@ -109,7 +111,7 @@ export function runWindowed<M>(
     const result = engine.process(loaded.index, windows, windowRecords, runtime.now);
     const byOffset = new Map(kept.map((item) => [item.record.offset, item]));
     for (const window of result.closed) run.closed.push({ window, by: 'offset' in window.closedBy ? byOffset.get(window.closedBy.offset) : undefined });
-    for (const late of result.late) run.late.push({ item: kept[late.index]!, key: late.key, reason: late.reason });
+    for (const late of result.late) run.late.push({ item: kept[late.index]!, key: late.key, reason: late.reason, behind: late.behind });
     for (const key of result.touched.keys()) run.changed.add(key);
     for (const item of records) if (!excluded.has(item)) loaded.offset = Math.max(loaded.offset, item.record.offset);
   }

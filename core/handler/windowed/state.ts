@@ -4,6 +4,7 @@ import type { AbsorbedOffset } from '../../dsp/snapshot.ts';
 import { SnapshotError, StateMismatchError } from '../../errors.ts';
 import type { Logger } from '../../logger/logger.ts';
 import type { StateEntry, StoredState } from '../../state/store.ts';
+import { joinKeyValue, splitKeyValue } from '../../windows/key-value.ts';
 import { KeyWindows } from '../../windows/key-windows.ts';
 import { PartitionIndex } from '../../windows/partition-index.ts';
 import type { WindowSpec } from '../../windows/spec.ts';
@@ -32,35 +33,10 @@ export interface WindowedKey {
   readonly expected: readonly AbsorbedOffset[] | null;
 }
 
-/**
- * Key value, format version 1, little-endian:
- *   "DSPK" · u16 version · u16 0 · u32 pipeline snapshot length · pipeline snapshot · window state section
- */
+/** The key's stored value: its pipeline and its open windows (see joinKeyValue). */
 export function keySnapshot(key: WindowedKey): Uint8Array {
-  const pipeline = key.pipeline.snapshot();
-  const windows = key.windows.snapshot();
-  const out = new Uint8Array(12 + pipeline.length + windows.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, KEY_MAGIC, true);
-  view.setUint16(4, KEY_VERSION, true);
-  view.setUint32(8, pipeline.length, true);
-  out.set(pipeline, 12);
-  out.set(windows, 12 + pipeline.length);
-  return out;
+  return joinKeyValue(key.pipeline.snapshot(), key.windows.snapshot());
 }
-
-function splitSnapshot(bytes: Uint8Array): { pipeline: Uint8Array; windows: Uint8Array } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12 || view.getUint32(0, true) !== KEY_MAGIC) throw new SnapshotError('not the state of a windowed dspfn function (bad magic)');
-  const version = view.getUint16(4, true);
-  if (version !== KEY_VERSION) throw new SnapshotError(`windowed key state version ${version} is not supported (this dspfn reads ${KEY_VERSION})`);
-  const length = view.getUint32(8, true);
-  if (length > bytes.length - 12) throw new SnapshotError('windowed key state is truncated');
-  return { pipeline: bytes.subarray(12, 12 + length), windows: bytes.subarray(12 + length) };
-}
-
-const KEY_MAGIC = 0x4b505344; // "DSPK" read as little-endian u32
-const KEY_VERSION = 1;
 
 /**
  * A key restored from its stored value (or new). Stored under another pipeline or window
@@ -69,8 +45,13 @@ const KEY_VERSION = 1;
 export function restoreKey<M>(key: string, entry: StoredState | undefined, fn: PreparedFunction<M>, spec: WindowSpec, backend: DspBackend, logger: Logger): WindowedKey {
   const pipeline = fn.definition.pipeline.create(backend);
   if (entry === undefined) return { pipeline, windows: new KeyWindows(spec), expected: null };
+  if (entry.snapshot.length === 0) {
+    // Reset by `dspfn state reset`: pipeline and windows start afresh, the fence still skips old records.
+    for (const o of entry.offsets) pipeline.markAbsorbed(o.topic, o.partition, o.offset);
+    return { pipeline, windows: new KeyWindows(spec), expected: entry.offsets };
+  }
   try {
-    const parts = splitSnapshot(entry.snapshot);
+    const parts = splitKeyValue(entry.snapshot);
     pipeline.restore(parts.pipeline, key);
     return { pipeline, windows: KeyWindows.restore(spec, parts.windows, key), expected: entry.offsets };
   } catch (error) {

@@ -19,7 +19,7 @@ typedef struct {
 #define DSPFN_WF_SUMS 2
 #include "families/window_features/lanes.h"
 
-static linearSlope_params slope_params(const dspfn_wf_t *S) {
+static linearSlope_params params_of(const dspfn_wf_t *S) {
   const double W = S->window;
   const linearSlope_params p = {(W - 1) * 0.5, (W * (W * W - 1)) / 12};
   return p;
@@ -39,37 +39,9 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  dspfn_wf_t *S = (dspfn_wf_t *)state;
-  const linearSlope_params p = slope_params(S);
-  linearSlope_wf_process(&p, S, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
+DSPFN_WF_PROCESS(linearSlope)
 
-static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); }
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes); }
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  dspfn_wf_t *S = (dspfn_wf_t *)state;
-  const linearSlope_params p = slope_params(S);
-  const int status = dspfn_wf_restore("linearSlope", S, in, in_bytes, why);
-  if (status == DSPFN_OK) linearSlope_wf_derive(&p, S);
-  return status;
-}
-
-const dspfn_stage_ops dspfn_linearSlope_ops = {
-    .name = "linearSlope",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_WF_STAGE(linearSlope);
 
 #else
 /* t0 = x, t1 = i·x (exact: i < 2^20, x float32). */

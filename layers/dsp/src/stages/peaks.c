@@ -44,8 +44,6 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static size_t max_output_frames(const void *state, size_t in_frames) { return in_frames * ((const peaks_state *)state)->ev->channels; }
-
 static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
   peaks_state *P = (peaks_state *)state;
   dspfn_ev_state *S = P->ev;
@@ -84,9 +82,7 @@ static int process(void *state, const float *src, size_t frames, float *dst, dsp
     k++;
     if (dense > 0) dense--;
   }
-  out->first = S->count;
-  S->count += (double)frames;
-  out->frames = w;
+  dspfn_ev_done(S, out, frames, w);
   return DSPFN_OK;
 }
 
@@ -100,26 +96,4 @@ static int invalid_channel(const void *stage_state, const double *slots, double 
   return 0;
 }
 
-static size_t snapshot_bytes(const void *state) { return dspfn_ev_snapshot_bytes(((const peaks_state *)state)->ev); }
-
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_ev_snapshot(((const peaks_state *)state)->ev, out, out_bytes); }
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  peaks_state *P = (peaks_state *)state;
-  return dspfn_ev_restore(P->ev, "peaks", P, invalid_channel, in, in_bytes, why);
-}
-
-const dspfn_stage_ops dspfn_peaks_ops = {
-    .name = "peaks",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = max_output_frames,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .separate_output = 1,
-    .events = 1,
-    .test_hook = NULL,
-};
+DSPFN_EV_STAGE(peaks, peaks_state);

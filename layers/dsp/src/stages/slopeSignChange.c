@@ -21,6 +21,11 @@ typedef struct {
 #define DSPFN_WF_SUMS 1
 #include "families/window_features/lanes.h"
 
+static slopeSignChange_params params_of(const dspfn_wf_t *S) {
+  const slopeSignChange_params p = {S->param};
+  return p;
+}
+
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 2 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW) || !(params[1] >= 0 && isfinite(params[1]))) {
     return dspfn_fail(why, DSPFN_E_ARG, "slopeSignChange needs params [window, threshold]: a whole window in 1..%u, a finite threshold >= 0", DSPFN_WF_MAX_WINDOW);
@@ -36,37 +41,9 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  dspfn_wf_t *S = (dspfn_wf_t *)state;
-  const slopeSignChange_params p = {S->param};
-  slopeSignChange_wf_process(&p, S, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
+DSPFN_WF_PROCESS(slopeSignChange)
 
-static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); }
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes); }
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  dspfn_wf_t *S = (dspfn_wf_t *)state;
-  const slopeSignChange_params p = {S->param};
-  const int status = dspfn_wf_restore("slopeSignChange", S, in, in_bytes, why);
-  if (status == DSPFN_OK) slopeSignChange_wf_derive(&p, S);
-  return status;
-}
-
-const dspfn_stage_ops dspfn_slopeSignChange_ops = {
-    .name = "slopeSignChange",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_WF_STAGE(slopeSignChange);
 
 #else
 /* t = (x[n−1] − x[n−2])·(x[n−1] − x) >= threshold ? 1 : 0; y = suffix + prefix. */

@@ -23,7 +23,11 @@ typedef struct {
 #define DSPFN_WF_SUMS 1
 #include "families/window_features/lanes.h"
 
-static const snr_params no_params = {0};
+static snr_params params_of(const dspfn_wf_t *S) {
+  (void)S;
+  const snr_params none = {0};
+  return none;
+}
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 1 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW)) {
@@ -72,34 +76,15 @@ static int process(void *state, const float *src, size_t frames, float *dst, dsp
   for (size_t from = 0; from < frames; from += SNR_CHUNK) {
     const size_t n = frames - from < SNR_CHUNK ? frames - from : SNR_CHUNK;
     /* The chunk's input is read in full before its outputs (1 per frame, at or before it) are written. */
-    snr_wf_process(&no_params, S, src + 2 * from, sums, n, simd);
+    const snr_params p = params_of(S);
+    snr_wf_process(&p, S, src + 2 * from, sums, n, simd);
     snr_db(sums, sums + SNR_CHUNK, dst + from, n, simd);
   }
   out->frames = frames;
   return DSPFN_OK;
 }
 
-static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); }
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes); }
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  const int status = dspfn_wf_restore("snr", (dspfn_wf_t *)state, in, in_bytes, why);
-  if (status == DSPFN_OK) snr_wf_derive(&no_params, (dspfn_wf_t *)state);
-  return status;
-}
-
-const dspfn_stage_ops dspfn_snr_ops = {
-    .name = "snr",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_WF_STAGE(snr);
 
 #else
 #include "common/lane_log.h"

@@ -19,7 +19,11 @@ typedef struct {
 #define DSPFN_WF_SUMS 1
 #include "families/window_features/lanes.h"
 
-static const waveformLength_params no_params = {0};
+static waveformLength_params params_of(const dspfn_wf_t *S) {
+  (void)S;
+  const waveformLength_params none = {0};
+  return none;
+}
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 1 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW)) {
@@ -35,33 +39,9 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  waveformLength_wf_process(&no_params, (dspfn_wf_t *)state, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
+DSPFN_WF_PROCESS(waveformLength)
 
-static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); }
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) { return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes); }
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  const int status = dspfn_wf_restore("waveformLength", (dspfn_wf_t *)state, in, in_bytes, why);
-  if (status == DSPFN_OK) waveformLength_wf_derive(&no_params, (dspfn_wf_t *)state);
-  return status;
-}
-
-const dspfn_stage_ops dspfn_waveformLength_ops = {
-    .name = "waveformLength",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_WF_STAGE(waveformLength);
 
 #else
 /* t = |x − x[n−1]|; y = suffix + prefix. */

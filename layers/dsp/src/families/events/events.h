@@ -70,4 +70,44 @@ float dspfn_ev_above(double t);
  * before scanning again (dense events: the scan would stop at once). */
 #define DSPFN_EV_DENSE 8u
 
+/* Ends a process() call: the output's first input index, the frames seen, the events written. */
+DSPFN_INLINE void dspfn_ev_done(dspfn_ev_state *S, dspfn_output *out, size_t frames, size_t written) {
+  out->first = S->count;
+  S->count += (double)frames;
+  out->frames = written;
+}
+
+/*
+ * The wiring every event stage shares, from its state struct `type` (with a `dspfn_ev_state *ev`
+ * member) and its own check, init, process and invalid_channel (a dspfn_ev_invalid): the output
+ * bound (at most one event per channel and frame), snapshot/restore through the family state, and
+ * the ops table dspfn_<stage>_ops.
+ */
+#define DSPFN_EV_STAGE(stage, type)                                                                             \
+  static size_t max_output_frames(const void *state, size_t in_frames) {                                        \
+    return in_frames * ((const type *)state)->ev->channels;                                                     \
+  }                                                                                                             \
+  static size_t snapshot_bytes(const void *state) { return dspfn_ev_snapshot_bytes(((const type *)state)->ev); } \
+  static int snapshot(const void *state, uint8_t *out, size_t out_bytes) {                                      \
+    return dspfn_ev_snapshot(((const type *)state)->ev, out, out_bytes);                                        \
+  }                                                                                                             \
+  static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {                         \
+    type *own = (type *)state;                                                                                  \
+    return dspfn_ev_restore(own->ev, #stage, own, invalid_channel, in, in_bytes, why);                          \
+  }                                                                                                             \
+  const dspfn_stage_ops dspfn_##stage##_ops = {                                                                 \
+      .name = #stage,                                                                                           \
+      .state_version = 0,                                                                                       \
+      .check = check,                                                                                           \
+      .init = init,                                                                                             \
+      .max_output_frames = max_output_frames,                                                                   \
+      .process = process,                                                                                       \
+      .snapshot_bytes = snapshot_bytes,                                                                         \
+      .snapshot = snapshot,                                                                                     \
+      .restore = restore,                                                                                       \
+      .separate_output = 1,                                                                                     \
+      .events = 1,                                                                                              \
+      .test_hook = NULL,                                                                                        \
+  }
+
 #endif /* DSPFN_EVENTS_H */

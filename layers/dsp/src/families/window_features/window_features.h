@@ -54,4 +54,46 @@ static inline int dspfn_wf_has_history(uint64_t a, uint32_t h) { return a >= h; 
 /* Ring slot `back` samples before `slot` (back <= 3). */
 static inline size_t dspfn_wf_back(size_t slot, size_t back, size_t R) { return (slot + 3 * R - back) % R; }
 
+/*
+ * The wiring every window-feature stage shares, after its check, init, process and
+ * `params_of(const dspfn_wf_t *)` (its DSPFN_LANES_PARAMS from the state): snapshot, restore (which
+ * derives the stage's sums again from the restored samples) and the ops table dspfn_<stage>_ops.
+ */
+#define DSPFN_WF_STAGE(stage)                                                                             \
+  static size_t snapshot_bytes(const void *state) { return dspfn_wf_snapshot_bytes((const dspfn_wf_t *)state); } \
+  static int snapshot(const void *state, uint8_t *out, size_t out_bytes) {                                 \
+    return dspfn_wf_snapshot((const dspfn_wf_t *)state, out, out_bytes);                                   \
+  }                                                                                                        \
+  static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {                    \
+    dspfn_wf_t *S = (dspfn_wf_t *)state;                                                                   \
+    const int status = dspfn_wf_restore(#stage, S, in, in_bytes, why);                                     \
+    if (status == DSPFN_OK) {                                                                              \
+      const stage##_params p = params_of(S);                                                               \
+      stage##_wf_derive(&p, S);                                                                            \
+    }                                                                                                      \
+    return status;                                                                                         \
+  }                                                                                                        \
+  const dspfn_stage_ops dspfn_##stage##_ops = {                                                            \
+      .name = #stage,                                                                                      \
+      .state_version = 0,                                                                                  \
+      .check = check,                                                                                      \
+      .init = init,                                                                                        \
+      .max_output_frames = NULL,                                                                           \
+      .process = process,                                                                                  \
+      .snapshot_bytes = snapshot_bytes,                                                                    \
+      .snapshot = snapshot,                                                                                \
+      .restore = restore,                                                                                  \
+      .test_hook = NULL,                                                                                   \
+  }
+
+/* process() of a stage with one output frame per input frame written by the lanes themselves. */
+#define DSPFN_WF_PROCESS(stage)                                                                               \
+  static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) { \
+    dspfn_wf_t *S = (dspfn_wf_t *)state;                                                                       \
+    const stage##_params p = params_of(S);                                                                     \
+    stage##_wf_process(&p, S, src, dst, frames, simd);                                                         \
+    out->frames = frames;                                                                                      \
+    return DSPFN_OK;                                                                                           \
+  }
+
 #endif /* DSPFN_WINDOW_FEATURES_H */
