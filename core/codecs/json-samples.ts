@@ -1,5 +1,6 @@
 // A subclass of InvalidSamplesError (same code, same handling), so not a row of its own in ERRORS.
 import { JsonSamplesError } from '../errors/classes.ts';
+import { nativeJsonText } from './native-json.ts';
 
 export { JsonSamplesError };
 
@@ -78,6 +79,20 @@ export class SampleArrayReader {
     const close = bytes.indexOf(CLOSE_ARRAY, i);
     if (close < 0 || close >= end) {
       throw new JsonSamplesError(`the array opened at byte ${i - 1} is not closed before the end of the input (byte ${end})`, end, -1);
+    }
+    const native = nativeJsonText();
+    if (native !== undefined) {
+      let read = native.parseF32(bytes, i, close, this.samples);
+      if (read === -2) {
+        // More samples than the scratch holds. Each takes at least one byte and a separator: that
+        // bounds the count, and what bad input can make us allocate.
+        this.samples = new Float32Array(Math.ceil((close - i + 1) / 2));
+        read = native.parseF32(bytes, i, close, this.samples);
+      }
+      if (read >= 0) {
+        this.end = close + 1;
+        return read;
+      }
     }
     let count = 0;
     let out = this.samples;

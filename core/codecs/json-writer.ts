@@ -1,4 +1,5 @@
 import { MAX_FLOAT32_TEXT, writeFloat32, writeFloat32Of } from './float32-format.ts';
+import { nativeJsonText } from './native-json.ts';
 
 const COMMA = 0x2c;
 
@@ -11,6 +12,8 @@ const COMMA = 0x2c;
 export class JsonWriter {
   private buffer: Buffer;
   private length = 0;
+  /** The native writer's resume index (see NativeJsonText.formatF32). */
+  private readonly nativeState = new Float64Array(1);
 
   constructor(initialBytes = 64 * 1024) {
     this.buffer = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
@@ -62,9 +65,24 @@ export class JsonWriter {
     const out = this.buffer;
     let at = this.length;
     out[at++] = 0x5b;
-    for (let i = 0; i < count; i++) {
-      if (i > 0) out[at++] = COMMA;
-      at = samples instanceof Float32Array ? writeFloat32Of(out, at, samples, i) : writeFloat32(out, at, samples[i]!);
+    const native = samples instanceof Float32Array ? nativeJsonText() : undefined;
+    if (native !== undefined) {
+      // The native writer stops at the rare value it leaves to writeFloat32Of, then goes on.
+      const state = this.nativeState;
+      state[0] = 0;
+      for (;;) {
+        at = native.formatF32(samples as Float32Array, out, at, state);
+        const i: number = state[0]!;
+        if (i >= count) break;
+        if (i > 0) out[at++] = COMMA;
+        at = writeFloat32Of(out, at, samples as Float32Array, i);
+        state[0] = i + 1;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        if (i > 0) out[at++] = COMMA;
+        at = samples instanceof Float32Array ? writeFloat32Of(out, at, samples, i) : writeFloat32(out, at, samples[i]!);
+      }
     }
     out[at++] = 0x5d;
     this.length = at;

@@ -211,6 +211,41 @@ export class Pipeline {
   }
 
   /**
+   * As `process`, into caller memory: the output frames are written from the start of `out`, and
+   * the call returns how many frames it wrote (`channels` of the output per frame: the spec's
+   * `outChannels`, or 3 per event of an event pipeline). Nothing is allocated: `out` stays the
+   * caller's, dspfn keeps no reference to it, and the same array can be reused for every call.
+   * `out` must hold `outputLength(samples.length)` values and must not share memory with
+   * `samples` (throws DSPFN_INVALID_SAMPLES, before any state changes).
+   */
+  processInto(samples: Float32Array, out: Float32Array): number {
+    const need = this.outputLength(samples.length);
+    if (!(out instanceof Float32Array) || out.length < need) {
+      throw new InvalidSamplesError(`processInto: out holds ${out?.length ?? 0} values; ${samples.length} samples need ${need} (see outputLength)`);
+    }
+    if (out.buffer === samples.buffer && out.byteOffset < samples.byteOffset + samples.byteLength && samples.byteOffset < out.byteOffset + out.byteLength) {
+      throw new InvalidSamplesError('processInto: out must not share memory with samples');
+    }
+    return this.execute(samples, undefined, out).frames;
+  }
+
+  /**
+   * The most output values `process`/`processInto` can give for `inputLength` input samples (whole
+   * frames): the input's frames × `outChannels` for pipelines that keep the frame rate; a
+   * rate-changing stage's count may depend on its state (a decimator's phase), so ask before each call.
+   */
+  outputLength(inputLength: number): number {
+    let frames = inputLength / this.spec.channels;
+    if (!Number.isInteger(frames)) {
+      throw new ConfigError(`${inputLength} samples are not whole frames of ${this.spec.channels} channel(s)`);
+    }
+    if (this.kernels.length === 0) return inputLength;
+    if (this.rateChanger === undefined && this.eventKinds === undefined) return frames * this.spec.outChannels;
+    for (const kernel of this.kernels) frames = kernel.maxOutputFrames(frames);
+    return frames * (this.eventKinds === undefined ? this.spec.outChannels : EVENT_FRAME);
+  }
+
+  /**
    * As `process`, with the block's timing: the output carries its own first-frame time and rate. A
    * pipeline with a rate-changing stage needs the block's sample rate to time its output, and
    * throws (DSPFN_INVALID_SAMPLES, before any state changes) without it.
@@ -244,22 +279,24 @@ export class Pipeline {
     return rate;
   }
 
-  private execute(samples: Float32Array, timing: BlockTiming | undefined): PipelineOutput {
+  /** With `into`: the last stage writes there (processInto checked its length) and `samples` is a view of it. */
+  private execute(samples: Float32Array, timing: BlockTiming | undefined, into?: Float32Array): PipelineOutput {
     let frames = samples.length / this.spec.channels;
     if (!Number.isInteger(frames)) {
       throw new ConfigError(`${samples.length} samples are not whole frames of ${this.spec.channels} channel(s)`);
     }
+    if (into !== undefined && this.kernels.length === 0) into.set(samples);
     let input = samples;
     let inBuffer = -1; // which scratch buffer holds `input` (-1: the caller's samples, never written)
     let at = timing;
     const last = this.kernels.length - 1;
     for (let s = 0; s <= last; s++) {
       const kernel = this.kernels[s]!;
-      if (s === last && this.eventKinds !== undefined) return this.runEvents(kernel, this.eventKinds, input, frames, at);
+      if (s === last && this.eventKinds !== undefined) return this.runEvents(kernel, this.eventKinds, input, frames, at, into);
       const length = kernel.maxOutputFrames(frames) * kernel.outChannels;
       let output: Float32Array;
       let outBuffer = -1;
-      if (s === last) output = new Float32Array(length);
+      if (s === last) output = into ?? new Float32Array(length);
       else {
         outBuffer = inBuffer >= 0 && this.inPlace[s] && length <= input.length ? inBuffer : inBuffer === 0 ? 1 : 0;
         if (this.scratch[outBuffer]!.length < length) this.scratch[outBuffer] = new Float32Array(length);
@@ -268,11 +305,11 @@ export class Pipeline {
       const written = kernel.process(input, output);
       if (at !== undefined) at = stageOutputTiming(this.descriptors[s]!.rate, this.spec.stages[s]!.params, kernel, at);
       frames = written;
-      input = written * kernel.outChannels === length ? output : output.subarray(0, written * kernel.outChannels);
+      input = written * kernel.outChannels === output.length ? output : output.subarray(0, written * kernel.outChannels);
       inBuffer = outBuffer;
     }
     return {
-      samples: input,
+      samples: into !== undefined && this.kernels.length === 0 ? into.subarray(0, samples.length) : input,
       channels: this.spec.outChannels,
       frames,
       timestamp: at?.timestamp,
@@ -285,7 +322,7 @@ export class Pipeline {
    * The event stage (the last): its event frames, each event timed at its own sample by the clock
    * (which then remembers this call's last input frame); the output's time is the first event's.
    */
-  private runEvents(kernel: StageKernel, kinds: readonly string[], input: Float32Array, frames: number, at: BlockTiming | undefined): PipelineOutput {
+  private runEvents(kernel: StageKernel, kinds: readonly string[], input: Float32Array, frames: number, at: BlockTiming | undefined, into?: Float32Array): PipelineOutput {
     const clock = this.clock;
     const length = kernel.maxOutputFrames(frames) * EVENT_FRAME;
     if (this.eventFrames.length < length) this.eventFrames = new Float32Array(length);
@@ -313,8 +350,10 @@ export class Pipeline {
       events = list;
     }
     clock.advance(first, frames, at);
+    const eventFrames = this.eventFrames.subarray(0, written * EVENT_FRAME);
+    if (into !== undefined) into.set(eventFrames);
     return {
-      samples: this.eventFrames.slice(0, written * EVENT_FRAME),
+      samples: into === undefined ? eventFrames.slice() : into.subarray(0, eventFrames.length),
       channels: EVENT_FRAME,
       frames: written,
       timestamp: events[0]?.timestamp,

@@ -1,6 +1,6 @@
 import { DecodeError, EventError } from '../errors.ts';
 import { inProcessRecords } from './in-process.ts';
-import { readRecord, type RawRecord } from './record.ts';
+import { Base64Slab, readRecord, type RawRecord } from './record.ts';
 import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
 export type { RawRecord } from './record.ts';
@@ -56,6 +56,21 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
   const malformed: MalformedRecord[] = [];
   let recordCount = 0;
   const groups = event.records as Record<string, unknown>;
+  // The values' total length first, for one slab of decoded bytes (see Base64Slab).
+  let textLength = 0;
+  let values = 0;
+  for (const id of Object.keys(groups)) {
+    const rawRecords = groups[id];
+    if (!Array.isArray(rawRecords)) continue;
+    for (const raw of rawRecords as unknown[]) {
+      const value = typeof raw === 'object' && raw !== null ? (raw as { value?: unknown }).value : undefined;
+      if (typeof value === 'string') {
+        textLength += value.length;
+        values++;
+      }
+    }
+  }
+  const slab = new Base64Slab(textLength, values);
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];
@@ -72,7 +87,7 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
         throw new EventError(`offset ${offset} appears twice in ${topic}-${partition}: a partition delivers each offset once`, { record: { topic, partition, offset } });
       }
       seen.add(offset);
-      const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition);
+      const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition, slab);
       if (problem === undefined) records.push(record);
       else malformed.push({ record, error: new DecodeError(`malformed record: ${problem}`, { record: { topic, partition, offset } }) });
     });

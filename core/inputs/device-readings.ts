@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { readSampleEnvelope, SampleArrayReader } from '../codecs/json-samples.ts';
+import { SampleChunks } from '../codecs/sample-chunks.ts';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
 import { keyText, type KafkaRecord } from '../events/types.ts';
@@ -63,6 +64,7 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
  */
 function envelopeReader(keyField: string, dataField: string): JsonBytesReader<unknown> {
   const reader = new SampleArrayReader(1024);
+  const chunks = new SampleChunks();
   return (bytes) => {
     let fields: Record<string, unknown>;
     let count: number;
@@ -76,7 +78,7 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (typeof key !== 'string' || key.length === 0) return undefined;
     if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
     if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
-    const block: { key: string; samples: Float32Array; sampleRate?: number; timestamp?: number } = { key, samples: reader.samples.slice(0, count) };
+    const block: { key: string; samples: Float32Array; sampleRate?: number; timestamp?: number } = { key, samples: chunks.copy(reader.samples, count) };
     if (sampleRate !== undefined) block.sampleRate = sampleRate;
     if (timestamp !== undefined) block.timestamp = timestamp;
     return block;

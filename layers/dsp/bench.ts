@@ -30,6 +30,36 @@ function chain(backend: DspBackend, spec: PipelineSpec): { run: () => void; samp
   return { run: () => p.process(input), samples: input.length };
 }
 
+/** The public API into caller memory: `processInto` with one output array reused for every block. */
+function chainInto(backend: DspBackend, spec: PipelineSpec): { run: () => void; samples: number } {
+  const p = spec.create(backend);
+  const input = signal('noise', BLOCK, spec.channels, 12345);
+  const out = new Float32Array(p.outputLength(input.length));
+  return { run: () => p.processInto(input, out), samples: input.length };
+}
+
+/** The pipeline's own kernels called directly, buffers reused: what the API costs nothing over. */
+function bareKernels(backend: DspBackend, spec: PipelineSpec): { run: () => void; samples: number } {
+  let channels = spec.channels;
+  const kernels = spec.stages.map((stage) => {
+    const kernel = backend.createKernel(stage, channels);
+    channels = kernel.outChannels;
+    return kernel;
+  });
+  const input = signal('noise', BLOCK, spec.channels, 12345);
+  const buffers = kernels.map((k) => new Float32Array(BLOCK * k.outChannels));
+  return {
+    samples: input.length,
+    run: () => {
+      let x = input;
+      for (let s = 0; s < kernels.length; s++) {
+        kernels[s]!.process(x, buffers[s]!);
+        x = buffers[s]!;
+      }
+    },
+  };
+}
+
 /** The same movingAverage(10) → rms(5) as the plain loop a user might write (float64 running sums over rings). */
 function plainLoopChain(): { run: () => void; samples: number } {
   const input = signal('noise', BLOCK, 1, 12345);
@@ -98,3 +128,17 @@ for (const [label, key] of [
 ] as const) {
   console.log(`  ${label.padEnd(34)} ${rate(m.get(key)!).padStart(9)}samples/s   native is ${(nativeRate / m.get(key)!).toFixed(1)}×`);
 }
+
+// Issue 14's target: the public API at >= 0.8x the speed of its own kernels on 1,024-sample blocks.
+const apiSpec = pipeline().movingAverage({ window: 10 }).rms({ window: 5 });
+const apiRows: string[][] = [['pipeline API, movingAverage(10) → rms(5), 1 ch (samples/s)', 'bare kernels', 'process', 'processInto', 'process/kernels', 'processInto/kernels (goal ≥ 0.8×)']];
+for (const [name, backend] of [[`native ${best}`, native], ['TypeScript', jsBackend]] as const) {
+  const api = measureSideBySide([
+    { key: 'kernels', simd: true, ...bareKernels(backend, apiSpec) },
+    { key: 'process', simd: true, ...chain(backend, apiSpec) },
+    { key: 'into', simd: true, ...chainInto(backend, apiSpec) },
+  ]);
+  const k = api.get('kernels')!;
+  apiRows.push([`  ${name}`, rate(k), rate(api.get('process')!), rate(api.get('into')!), `${(api.get('process')! / k).toFixed(2)}×`, `${(api.get('into')! / k).toFixed(2)}×`]);
+}
+console.log(`\n${table(apiRows)}`);

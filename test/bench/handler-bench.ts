@@ -4,7 +4,9 @@ import { jsBackend, jsonLogger, MemorySink, MemoryStateStore, type DspBackend } 
 import { lambdaContext, mskEvent, type RecordInput } from '../../core/testing/index.ts';
 import type { KafkaEvent } from '../../core/index.ts';
 import { decodeF32le } from '../../core/codecs/payload.ts';
-import { measure, measureAsync, millions, table } from './measure.ts';
+import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
+import { pathToFileURL } from 'node:url';
+import { millions, sideBySide, table } from './measure.ts';
 
 const RECORDS = 1000;
 const SAMPLES = 1024;
@@ -69,30 +71,42 @@ function f32leBaseline(event: KafkaEvent, backend: DspBackend): () => number {
   };
 }
 
-/** The whole sensor-rms handler on batches of 1,000 records × 1,024 samples (in-process sink). */
-export async function benchHandler(backends: readonly DspBackend[] = [jsBackend]): Promise<string> {
-  const rows: string[][] = [['sensor-rms handler, 1,000 × 1,024 samples', 'backend', 'samples/s', 'records/s', 'vs baseline']];
+/**
+ * The whole sensor-rms handler on batches of 1,000 records × 1,024 samples (in-process sink), each
+ * scenario with a baseline measured side by side with it (alternating rounds on CPU time; the
+ * ratio is the median of the rounds' ratios, see sideBySide).
+ */
+export async function benchHandler(backends: readonly DspBackend[] = [jsBackend], rounds = 7): Promise<string> {
+  const rows: string[][] = [['sensor-rms handler, 1,000 × 1,024 samples', 'backend', 'samples/s', 'records/s', 'vs baseline', 'goal']];
   for (const [format, out] of [['f32le', 'json'], ['json', 'json'], ['f32le', 'f32le']] as const) {
     const inputs = records(format);
     const fnDef = out === 'json' ? sensorRms : sensorRmsRaw;
     const event = mskEvent(inputs, { topic: 'sensors' });
     for (const backend of backends) {
-      const baselineWork = format === 'json' ? jsonBaseline(event) : out === 'f32le' ? f32leBaseline(event, backend) : undefined;
-      const baseline = baselineWork ? measure(baselineWork, 1500) : undefined;
-      const rate = await measureAsync(async () => {
+      const batch = async () => {
         // A fresh state store per batch, so the offset fence never skips and every batch does the full work.
         const fn = fnDef.dspfn.withRuntime({ sink: new MemorySink(), state: new MemoryStateStore(), backend, logger: jsonLogger({}, 'silent') });
         await fn(event, lambdaContext());
         return RECORDS * SAMPLES;
-      }, 1500);
-      if (baseline !== undefined) {
-        const what = format === 'json' ? 'baseline: JSON.parse + Float32Array.from + JSON.stringify' : 'baseline: base64 decode + kernels';
-        if (format === 'json' && backend !== backends[0]) {
-          // The JSON baseline has no DSP: one row is enough.
-        } else rows.push([`  ${what}`, format === 'json' ? '—' : backend.name, millions(baseline), `${Math.round(baseline / SAMPLES)}`, '1.00×']);
+      };
+      const baselineWork = format === 'json' ? jsonBaseline(event) : out === 'f32le' ? f32leBaseline(event, backend) : undefined;
+      if (baselineWork === undefined) {
+        const { work } = await sideBySide(batch, batch, 3);
+        rows.push([`${format} in, ${out} out`, backend.name, millions(work), `${Math.round(work / SAMPLES)}`, '', '']);
+        continue;
       }
-      rows.push([`${format} in, ${out} out`, backend.name, millions(rate), `${Math.round(rate / SAMPLES)}`, baseline === undefined ? '' : `${(rate / baseline).toFixed(2)}×`]);
+      const { baseline, work, ratio } = await sideBySide(baselineWork, batch, rounds);
+      const what = format === 'json' ? 'baseline: JSON.parse + Float32Array.from + JSON.stringify' : 'baseline: base64 decode + kernels';
+      rows.push([`  ${what}`, format === 'json' ? '—' : backend.name, millions(baseline), `${Math.round(baseline / SAMPLES)}`, '1.00×', '']);
+      const goal = backend.name === 'native' ? (format === 'json' ? '≥ 2×' : '≥ 0.67×') : '';
+      rows.push([`${format} in, ${out} out`, backend.name, millions(work), `${Math.round(work / SAMPLES)}`, `${ratio.toFixed(2)}×`, goal]);
     }
   }
   return table(rows);
+}
+
+// `npx tsx test/bench/handler-bench.ts [--native-only]` runs it on its own.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const native = isNativeAvailable() ? [nativeBackend()] : [];
+  console.log(await benchHandler(process.argv.includes('--native-only') ? native : [jsBackend, ...native]));
 }

@@ -59,3 +59,47 @@ export function median(values: readonly number[]): number {
 export function rate(perSecond: number): string {
   return perSecond >= 1e9 ? `${(perSecond / 1e9).toFixed(2)} G` : `${(perSecond / 1e6).toFixed(1)} M`;
 }
+
+/**
+ * Two kinds of work measured side by side: `rounds` alternating rounds of about `roundMs` each (a
+ * warm-up round each first), each round's rate on this process's CPU time. Returns the median rate
+ * of each and the median of the per-round ratios `work / baseline`: rounds measured next to each
+ * other see the same load and heap, so their ratio moves far less than rates measured minutes apart.
+ */
+export async function sideBySide(
+  baseline: () => number | Promise<number>,
+  work: () => number | Promise<number>,
+  rounds = 7,
+  roundMs = 300,
+): Promise<{ baseline: number; work: number; ratio: number }> {
+  const once = async (run: () => number | Promise<number>): Promise<number> => {
+    let done = 0;
+    const start = process.cpuUsage();
+    const wallEnd = performance.now() + roundMs;
+    do done += await run();
+    while (performance.now() < wallEnd);
+    const used = process.cpuUsage(start);
+    return done / ((used.user + used.system) / 1e6);
+  };
+  await once(baseline);
+  await once(work);
+  const base: number[] = [];
+  const ours: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which goes first, so neither always runs on the other's garbage.
+    let b: number;
+    let w: number;
+    if (r % 2 === 0) {
+      b = await once(baseline);
+      w = await once(work);
+    } else {
+      w = await once(work);
+      b = await once(baseline);
+    }
+    base.push(b);
+    ours.push(w);
+    ratios.push(w / b);
+  }
+  return { baseline: median(base), work: median(ours), ratio: median(ratios) };
+}

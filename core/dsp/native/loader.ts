@@ -9,6 +9,7 @@ import { catalogue, descriptorOf, kindOf, lockedKinds, type StageSpec } from '..
 import type { StageKernel } from '../stages/kernel.ts';
 import { packParams } from '../stages/params.ts';
 import type { SimdPath } from './simd.ts';
+import { useNativeJsonText, type NativeJsonText } from '../../codecs/native-json.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -43,7 +44,7 @@ export interface NativeStage {
 }
 
 /** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
-export interface NativeAddon {
+export interface NativeAddon extends Partial<NativeJsonText> {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
@@ -70,7 +71,7 @@ export interface NativeAddon {
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 5;
+export const NATIVE_ABI = 6;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
@@ -372,6 +373,8 @@ export type { NativeKernel };
 
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
+  // JSON sample text through the same module (identical results; see core/codecs/native-json.ts).
+  if (typeof addon.formatF32 === 'function' && typeof addon.parseF32 === 'function') useNativeJsonText(addon as NativeJsonText);
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {

@@ -2,27 +2,62 @@ import type { Pipeline } from '../../dsp/pipeline.ts';
 import type { DecodedRecord } from './decode.ts';
 
 /**
+ * Where a batch's block outputs live: slices of one slab sized for the whole batch (more slabs
+ * only if records are run again after an undo), so a batch allocates one output array instead of
+ * one per key. The slab belongs to the batch: records' outputs (and the f32le messages that are
+ * views of them, and whatever `output.value` keeps) are never overwritten.
+ */
+export class OutputSlab {
+  private slab: Float32Array;
+  private used = 0;
+
+  constructor(values: number) {
+    this.slab = new Float32Array(values);
+  }
+
+  take(values: number): Float32Array {
+    if (this.used + values > this.slab.length) {
+      this.slab = new Float32Array(Math.max(values, this.slab.length));
+      this.used = 0;
+    }
+    const view = this.slab.subarray(this.used, this.used + values);
+    this.used += values;
+    return view;
+  }
+}
+
+/** The block of a key with several records: reused from key to key (runBlock is synchronous and reads it only during its call). */
+let blockScratch = new Float32Array(0);
+
+/**
  * A key's records of a batch as one block: their samples back to back (offset order), run through
  * the key's pipeline in one call. Only for pipelines whose stages all keep the frame rate, so output
  * frame i belongs to input frame i: record r's output is frames [start(r), start(r + 1)) of the
  * block's output, and its time stays its own.
  *
- * The block costs one copy of the samples when the key has several records (none for one), and
- * one output array per key instead of one per record; each record's output is a view of it.
+ * The block costs one copy of the samples into reused memory when the key has several records
+ * (none for one), and no allocation: its output is a slice of the batch's slab, and each record's
+ * output a view of it.
  */
-export function runBlock<M>(pipeline: Pipeline, items: readonly DecodedRecord<M>[], from = 0): Float32Array {
+export function runBlock<M>(pipeline: Pipeline, items: readonly DecodedRecord<M>[], slab: OutputSlab, from = 0): Float32Array {
   const count = items.length - from;
-  if (count === 1) return pipeline.process(items[from]!.samples);
-  let length = 0;
-  for (let i = from; i < items.length; i++) length += items[i]!.samples.length;
-  const block = new Float32Array(length);
-  let at = 0;
-  for (let i = from; i < items.length; i++) {
-    const samples = items[i]!.samples;
-    block.set(samples, at);
-    at += samples.length;
+  let block: Float32Array;
+  if (count === 1) block = items[from]!.samples;
+  else {
+    let length = 0;
+    for (let i = from; i < items.length; i++) length += items[i]!.samples.length;
+    if (blockScratch.length < length) blockScratch = new Float32Array(length);
+    block = blockScratch.subarray(0, length);
+    let at = 0;
+    for (let i = from; i < items.length; i++) {
+      const samples = items[i]!.samples;
+      block.set(samples, at);
+      at += samples.length;
+    }
   }
-  return pipeline.process(block);
+  const output = slab.take(pipeline.outputLength(block.length));
+  pipeline.processInto(block, output);
+  return output;
 }
 
 /** Output frames of each record of a block run: `outChannels` values per input frame. */

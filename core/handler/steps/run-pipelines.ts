@@ -6,7 +6,7 @@ import type { SignalObserver } from '../observer.ts';
 import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
-import { outputView, runBlock } from './key-block.ts';
+import { OutputSlab, outputView, runBlock } from './key-block.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
 
 export interface PipelineRun<M> {
@@ -28,10 +28,13 @@ export interface PipelineRun<M> {
   samples: number;
   /** Keys whose state changed and must be committed. */
   advanced: Set<string>;
+  /** The batch's block outputs (same-rate pipelines). */
+  readonly slab: OutputSlab;
 }
 
-export function newPipelineRun<M>(): PipelineRun<M> {
-  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set() };
+/** `outputValues`: what the batch's block outputs need, to size the slab once. */
+export function newPipelineRun<M>(outputValues = 0): PipelineRun<M> {
+  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues) };
 }
 
 /**
@@ -49,7 +52,10 @@ export function runPipelines<M>(
   fn: PreparedFunction<M>,
   observer?: SignalObserver,
 ): PipelineRun<M> {
-  const run = newPipelineRun<M>();
+  const spec = fn.definition.pipeline;
+  let inputValues = 0;
+  if (spec.rateChanger === undefined && spec.eventStage === undefined) for (const records of groups.values()) for (const item of records) inputValues += item.samples.length;
+  const run = newPipelineRun<M>((inputValues / spec.channels) * spec.outChannels);
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
     const pending = newRecords(key, records, state, run);
@@ -118,7 +124,7 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
   const done: DecodedRecord<M>[] = [];
   let from = 0;
   while (from < pending.length) {
-    const output = inRecords(key, pending, from, () => runBlock(state.pipeline, pending, from));
+    const output = inRecords(key, pending, from, () => runBlock(state.pipeline, pending, run.slab, from));
     let at = 0;
     let restart = pending.length;
     for (let i = from; i < pending.length; i++) {
@@ -151,7 +157,7 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
         results = evaluateOutput(context, definition);
       } catch (error) {
         outputFailed(item, key, error, run);
-        undo(state, done);
+        undo(state, done, run.slab);
         restart = i + 1;
         break;
       }
@@ -204,7 +210,7 @@ function runKeyRecordByRecord<M>(
       results = evaluateOutput(context, fn.definition.output);
     } catch (error) {
       outputFailed(item, key, error, run);
-      undo(state, done);
+      undo(state, done, run.slab);
       continue;
     }
     if (observer) {
@@ -228,10 +234,10 @@ interface KeyOutput {
 }
 
 /** The key's records in one output: one block (same-rate pipelines), else record by record, concatenated. */
-function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, observer: SignalObserver | undefined): KeyOutput {
+function runForOneResult<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, slab: OutputSlab, observer: SignalObserver | undefined): KeyOutput {
   const { pipeline } = state;
   if (pipeline.sameRate) {
-    const output = inRecords(key, pending, 0, () => runBlock(pipeline, pending));
+    const output = inRecords(key, pending, 0, () => runBlock(pipeline, pending, slab));
     const first = pending.find((item) => item.samples.length > 0) ?? pending[0]!;
     const outChannels = pipeline.spec.outChannels;
     if (observer) {
@@ -294,7 +300,7 @@ function runKeyForOneResult<M>(
   run: PipelineRun<M>,
   observer: SignalObserver | undefined,
 ): void {
-  const out = runForOneResult(key, pending, state, fn, observer);
+  const out = runForOneResult(key, pending, state, fn, run.slab, observer);
   if (out.frames === 0) {
     // Applied, with nothing to say yet (e.g. no spectrum frame completed in this batch).
     for (const item of pending) applied(key, item, state, run);
@@ -333,11 +339,11 @@ function runKeyForOneResult<M>(
  * Back to the state as loaded, then the batch's records of the key applied so far again (as one
  * block when they can be): their outputs stand, and nothing is copied while records succeed.
  */
-function undo<M>(state: KeyState, done: readonly DecodedRecord<M>[]): void {
+function undo<M>(state: KeyState, done: readonly DecodedRecord<M>[], slab: OutputSlab): void {
   state.pipeline = state.reload();
   if (done.length === 0) return;
   // With their times otherwise: an event stage remembers the time of its last sample.
-  if (state.pipeline.sameRate) runBlock(state.pipeline, done);
+  if (state.pipeline.sameRate) runBlock(state.pipeline, done, slab);
   else for (const { samples, record, block } of done) state.pipeline.run(samples, { timestamp: block.timestamp ?? record.timestamp, sampleRate: block.sampleRate });
   for (const { record } of done) state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
 }

@@ -5,7 +5,7 @@ import type { KeyWindows } from '../../windows/key-windows.ts';
 import type { ClosedWindow, WindowRecord } from '../../windows/engine.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord } from '../steps/decode.ts';
-import { outputView, runBlock } from '../steps/key-block.ts';
+import { OutputSlab, outputView, runBlock } from '../steps/key-block.ts';
 import { stateKeyOf } from '../steps/load-state.ts';
 import { indexKeyOf, restoreIndex, restoreKey, type LoadedIndex, type WindowedKey } from './state.ts';
 
@@ -81,9 +81,12 @@ export function runWindowed<M>(
   const outputs = run.outputs;
   const inChannels = fn.channels;
   const outChannels = fn.definition.pipeline.outChannels;
+  let inputValues = 0;
+  for (const items of byKey.values()) for (const item of items) inputValues += item.samples.length;
+  const slab = new OutputSlab((inputValues / inChannels) * outChannels);
   for (const [key, items] of byKey) {
     const state = keyOf(key);
-    const output = runBlock(state.pipeline, items);
+    const output = runBlock(state.pipeline, items, slab);
     let at = 0;
     for (const item of items) {
       outputs.set(item, outputView(output, at, item.samples.length, inChannels, outChannels));

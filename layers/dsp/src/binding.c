@@ -17,6 +17,7 @@
  *   testHook(handle, args: Float64Array, output: Float32Array): a stage's own test hook, if it has one
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
  *   simdPaths() -> the paths this CPU can run, scalar first
+ *   formatF32(…), parseF32(…): JSON number text <-> float32 (binding/json.c)
  *
  * DSPFN_SIMD (read when the module loads in a thread): unset/auto/1 = best path, 0/off/scalar, or
  * a path name. The choice is per Node environment (worker threads do not share it).
@@ -29,7 +30,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 5
+#define DSPFN_NATIVE_ABI 6
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
@@ -413,6 +414,8 @@ NAPI_MODULE_INIT() {
       {"stages", NULL, js_stages, NULL, NULL, NULL, napi_enumerable, NULL},
       {"testHook", NULL, js_test_hook, NULL, NULL, NULL, napi_enumerable, NULL},
       {"simdPaths", NULL, js_simd_paths, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"formatF32", NULL, js_format_f32, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"parseF32", NULL, js_parse_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},
       {"arch", NULL, NULL, NULL, NULL, arch, napi_enumerable, NULL},

@@ -47,4 +47,8 @@ napi_value js_simd_paths(napi_env env, napi_callback_info info);
 /* Sets inst->simd from a path name (DSPFN_SIMD's values); throws a ConfigError and returns 0 if unknown or unavailable. */
 int choose_simd(napi_env env, const char *name, instance_t *inst);
 
+/* binding/json.c */
+napi_value js_format_f32(napi_env env, napi_callback_info info);
+napi_value js_parse_f32(napi_env env, napi_callback_info info);
+
 #endif /* DSPFN_BINDING_NAPI_H */

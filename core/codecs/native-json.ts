@@ -1,0 +1,32 @@
+/**
+ * The native layer's JSON number routines (layers/dsp/src/json/f32_text.c): the same text and
+ * the same float32 values as the TypeScript writer and reader, from portable C (one path on every
+ * CPU), for their common case; anything else they hand back. The native backend registers them
+ * when it is created (core/dsp/native/loader.ts); without it the TypeScript code does all the work.
+ */
+export interface NativeJsonText {
+  /**
+   * Writes values[state[0]] … at out[at] (a comma before each of index > 0) and returns the
+   * position after them; stops at a value outside 1e-13 … 1e21 in magnitude, leaving state[0] at
+   * it (values.length when all are written). The caller reserves 25 bytes per value.
+   */
+  formatF32(values: Float32Array, out: Uint8Array, at: number, state: Float64Array): number;
+  /**
+   * Reads the JSON number array from bytes[start] (after its '[') to its first ']' at bytes[close]
+   * into out; returns the count, -2 when out is too short (grow it, call again), or -1 for
+   * anything but plain numbers within the fast paths (the reference reader then reads it, and
+   * words any error).
+   */
+  parseF32(bytes: Uint8Array, start: number, close: number, out: Float32Array): number;
+}
+
+let active: NativeJsonText | undefined;
+
+/** Registers (or with undefined, removes) the native routines for every writer and reader of the process. */
+export function useNativeJsonText(native: NativeJsonText | undefined): void {
+  active = native;
+}
+
+export function nativeJsonText(): NativeJsonText | undefined {
+  return active;
+}

@@ -1,0 +1,125 @@
+/**
+ * The native JSON number routines against the TypeScript writer and reader they stand in for: the
+ * same bytes out, the same float32 values in, for any finite float32 and any decimal text; and
+ * malformed text is still the reference reader's JsonSamplesError (a dead letter with its reason).
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isNativeAvailable, nativeModule } from '../../../core/dsp/native/loader.ts';
+import { JsonSamplesError, SampleArrayReader } from '../../../core/codecs/json-samples.ts';
+import { JsonWriter } from '../../../core/codecs/json-writer.ts';
+import { nativeJsonText, useNativeJsonText, type NativeJsonText } from '../../../core/codecs/native-json.ts';
+
+const native = isNativeAvailable() ? (nativeModule().addon as unknown as NativeJsonText) : undefined;
+
+/** `run` with the native routines, then without: both answers (or both errors' messages). */
+function both<T>(run: () => T): { native: T | string; reference: T | string } {
+  const attempt = (): T | string => {
+    try {
+      return run();
+    } catch (error) {
+      if (!(error instanceof JsonSamplesError)) throw error;
+      return `JsonSamplesError: ${error.message}`;
+    }
+  };
+  useNativeJsonText(native);
+  const withNative = attempt();
+  useNativeJsonText(undefined);
+  return { native: withNative, reference: attempt() };
+}
+
+const write = (samples: Float32Array): string => new JsonWriter(16).float32Array(samples).take().toString('latin1');
+const read = (text: string): number[] => {
+  const reader = new SampleArrayReader(4);
+  const count = reader.readWhole(Buffer.from(text, 'latin1'));
+  return Array.from(reader.samples.subarray(0, count));
+};
+
+/** Every float32 bit pattern is as likely as any other: subnormals, huge, tiny, NaN, ±Infinity. */
+const anyFloat32s = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 200 }).map((bits) => new Float32Array(Uint32Array.from(bits).buffer));
+
+const decimalText = fc
+  .tuple(
+    fc.boolean(),
+    fc.stringMatching(/^(0|[1-9][0-9]{0,24})$/),
+    fc.option(fc.stringMatching(/^[0-9]{1,24}$/), { nil: undefined }),
+    fc.option(fc.integer({ min: -70, max: 50 }), { nil: undefined }),
+    fc.constantFrom('e', 'E', 'e+', 'E-'),
+  )
+  .map(([negative, int, fraction, exponent, mark]) => {
+    const e = exponent === undefined ? '' : mark.endsWith('-') ? `${mark}${Math.abs(exponent)}` : `${mark}${exponent}`;
+    return `${negative ? '-' : ''}${int}${fraction === undefined ? '' : `.${fraction}`}${e}`;
+  });
+
+describe.runIf(native !== undefined)('native JSON number text', () => {
+  afterEach(() => useNativeJsonText(undefined));
+
+  it('writes the bytes the TypeScript writer writes, for any float32 (NaN and Infinity as null)', () => {
+    fc.assert(
+      fc.property(anyFloat32s, (samples) => {
+        const { native: fromC, reference } = both(() => write(samples));
+        expect(fromC).toBe(reference);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('round-trips any finite float32 bit-exactly through its own text', () => {
+    fc.assert(
+      fc.property(fc.float32Array({ noNaN: true, noDefaultInfinity: true, maxLength: 200 }), (samples) => {
+        useNativeJsonText(native);
+        const back = new Float32Array(read(write(samples)));
+        expect(Buffer.from(back.buffer)).toEqual(Buffer.from(samples.buffer));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('reads the float32 values the TypeScript reader reads, for any decimal text and spacing', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(decimalText, fc.constantFrom('', ' ', '\n\t', '  \r\n')), { maxLength: 30 }), (numbers) => {
+        const text = `[${numbers.map(([n, space]) => `${space}${n}${space}`).join(',')}]`;
+        const { native: fromC, reference } = both(() => read(text));
+        expect(fromC).toEqual(reference);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('leaves malformed arrays to the reference reader: the same JsonSamplesError, never a crash', () => {
+    const broken = ['[1,]', '[,1]', '[01]', '[1.]', '[.5]', '[1e]', '[-]', '[1 2]', '[NaN]', '[Infinity]', '[1e39]', '[-1e39]', '["1"]', '[[1]]', '[null]', '[1', '[1}', '[1,2]x', '[+1]', '[0x10]', '[1e-99999999999]', '[4e38]'];
+    for (const text of broken) {
+      const { native: fromC, reference } = both(() => read(text));
+      expect(fromC, text).toEqual(reference);
+    }
+    // Arbitrary bytes between the brackets: whatever the reference says, native says too.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (inner) => {
+        const text = `[${Buffer.from(inner).toString('latin1')}]`;
+        const { native: fromC, reference } = both(() => read(text));
+        expect(fromC).toEqual(reference);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('is what the native backend registers, and refuses arguments out of bounds instead of reading them', () => {
+    useNativeJsonText(undefined);
+    expect(nativeJsonText()).toBeUndefined();
+    const api = native!;
+    const bytes = Buffer.from('[1,2]');
+    expect(api.parseF32(bytes, 1, 4, new Float32Array(2))).toBe(2);
+    expect(api.parseF32(bytes, 1, 4, new Float32Array(1))).toBe(-2);
+    expect(api.parseF32(Buffer.from('[1,x]'), 1, 4, new Float32Array(2))).toBe(-1);
+    expect(() => api.parseF32(bytes, 1, 5, new Float32Array(2))).toThrow(/out of range/);
+    expect(() => api.parseF32(bytes, 5, 4, new Float32Array(2))).toThrow(/out of range/);
+    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(49), 0, Float64Array.of(0))).toThrow(/too short/);
+    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(64), 0, Float64Array.of(3))).toThrow(/state/);
+    const out = new Uint8Array(75);
+    const state = Float64Array.of(0);
+    const end = api.formatF32(Float32Array.of(0.1, -2.5, 1e30), out, 0, state);
+    // 1e30 is past the fast path: left to the TypeScript writer.
+    expect(Buffer.from(out.subarray(0, end)).toString()).toBe('0.1,-2.5');
+    expect(state[0]).toBe(2);
+  });
+});
