@@ -8,8 +8,6 @@ import fc from 'fast-check';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AbsorbedOffset } from '../../core/dsp/snapshot.ts';
-import { ConfigError } from '../../core/errors.ts';
-import { createStateStore } from '../../core/state/from-url.ts';
 import { MemoryStateStore } from '../../core/state/memory.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';
 import { commitDecision, type StateEntry, type StateStore, type StoredState } from '../../core/state/store.ts';
@@ -493,43 +491,5 @@ describe('TCP and REST stores on one database', () => {
     } finally {
       await Promise.all([tcp.close(), rest.close()]);
     }
-  });
-});
-
-describe('createStateStore', () => {
-  it('builds each accepted form', async () => {
-    const stores = [
-      createStateStore('memory'),
-      createStateStore(redisUrl, { prefix: `${RUN}url:` }),
-      createStateStore('rediss://user:secret@example.invalid:6380/2'),
-      createStateStore('upstash', { env: { UPSTASH_REDIS_REST_URL: upstashUrl, UPSTASH_REDIS_REST_TOKEN: upstashToken } }),
-      createStateStore(`upstash+${upstashUrl}?token=${encodeURIComponent(upstashToken)}`, { prefix: `${RUN}url:` }),
-      createStateStore(`upstash+${upstashUrl}`, { env: { UPSTASH_REDIS_REST_TOKEN: upstashToken } }),
-    ];
-    expect(stores.map((s) => s.name)).toEqual(['memory', 'redis', 'redis', 'upstash', 'upstash', 'upstash']);
-    // The URL forms reach the same database: one writes, the other reads.
-    await stores[1]!.commit([{ key: 'k', snapshot: bytes(5), offsets: [], expected: null }]);
-    expect(plain((await stores[4]!.load(['k'])).get('k'))?.snapshot).toEqual([5]);
-    // A TLS store connects lazily, so building one for an unreachable host does not fail or hang.
-    await Promise.all(stores.map((s) => s.close()));
-  });
-
-  it('refuses anything else, listing the accepted forms without echoing secrets', () => {
-    for (const spec of ['redis', 'postgres://u:p@h/db', 'upstash+ftp://x', 'dynamodb', '']) {
-      expect(() => createStateStore(spec)).toThrow(ConfigError);
-    }
-    let message = '';
-    try {
-      createStateStore('upstash+https//host?token=s3cret');
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toContain('memory');
-    expect(message).toContain('rediss://');
-    expect(message).toContain('upstash+https://');
-    expect(message).not.toContain('s3cret');
-    expect(() => createStateStore('upstash', { env: {} })).toThrow(/UPSTASH_REDIS_REST_URL/);
-    expect(() => createStateStore('upstash+https://h.upstash.io?token=t&x=1')).toThrow(/only query parameter/);
-    expect(() => createStateStore(redisUrl, { ttlSeconds: -1 })).toThrow(/ttlSeconds/);
   });
 });
