@@ -5,10 +5,13 @@ import { type Command, Option } from 'commander';
 import { readEnv } from '../env/read-env.ts';
 import { ConfigError } from '../errors.ts';
 import { stateKeyOf } from '../handler/steps/load-state.ts';
+import { indexKeyPrefixOf } from '../handler/windowed/state.ts';
 import { stateStoreFromEnv } from '../state/from-url.ts';
 import { details, exportFile, formatFence, importValues, listing, parseExport, type KeyDetails } from '../state/inspect.ts';
 import { ScriptStateStore } from '../state/script-store.ts';
 import type { StoredState } from '../state/store.ts';
+import { formatWindowIndex, openWindowsByPartition, windowIndexListing } from '../state/window-indexes.ts';
+import { formatDuration, parseDuration } from '../windows/duration.ts';
 
 /**
  * `dspfn state list | show | reset | export | import`: the per-key state of one function in Redis
@@ -43,7 +46,11 @@ async function openStore<T>(opts: StoreOptions, run: (store: ScriptStateStore) =
 
 /** Every state key of the function: pipeline key → store key, sorted by pipeline key. */
 async function keysOf(store: ScriptStateStore, functionName: string): Promise<Map<string, string>> {
-  const start = stateKeyOf(functionName, '');
+  return scanSorted(store, stateKeyOf(functionName, ''));
+}
+
+/** Every key starting with `start`: the rest of its name → store key, sorted. */
+async function scanSorted(store: ScriptStateStore, start: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for await (const page of store.scan(start)) for (const stateKey of page) found.set(stateKey.slice(start.length), stateKey);
   return new Map([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -93,16 +100,26 @@ function windowLines(windows: NonNullable<KeyDetails['windows']>): string[] {
 export function registerStateCommands(cli: Command): void {
   const state = cli.command('state').description("inspect, reset, export and import a function's per-key state in Redis or Upstash");
 
-  withStore(state.command('list').description('every key of the function: last commit time, fence offsets, snapshot size')).action(async (opts: StoreOptions) => {
-    await openStore(opts, async (store) => {
-      const rows = (await loadAll(store, await keysOf(store, opts.function))).map(([key, stored]) => listing(key, stored));
-      const text = [
-        `${rows.length} key(s) of ${opts.function}`,
-        ...rows.map((r) => `  ${r.key}  ${r.committedAt ?? '(commit time not stored)'}  ${formatFence(r.fence)}  ${r.bytes === 0 ? 'reset' : `${r.bytes} bytes`}`),
-      ].join('\n');
-      print(opts, rows, text);
+  withStore(state.command('list').description("every key of the function: last commit time, fence offsets, snapshot size; then a windowed function's partitions: watermark, open windows"))
+    .option('--allowed-lateness <duration>', "the function's window allowedLateness, which the watermark trails the largest event time by (e.g. 30s; milliseconds without a unit)", '0')
+    .action(async (opts: StoreOptions & { allowedLateness: string }) => {
+      const lateness = parseDuration(/^\d+$/.test(opts.allowedLateness) ? Number(opts.allowedLateness) : opts.allowedLateness, '--allowed-lateness');
+      await openStore(opts, async (store) => {
+        const loaded = await loadAll(store, await keysOf(store, opts.function));
+        const rows = loaded.map(([key, stored]) => listing(key, stored));
+        const open = openWindowsByPartition(loaded.map(([, stored]) => stored));
+        const indexPrefix = indexKeyPrefixOf(opts.function);
+        const partitions = (await loadAll(store, await scanSorted(store, indexPrefix)))
+          .map(([name, stored]) => windowIndexListing(indexPrefix + name, stored, open, lateness))
+          .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+        const text = [
+          `${rows.length} key(s) of ${opts.function}`,
+          ...rows.map((r) => `  ${r.key}  ${r.committedAt ?? '(commit time not stored)'}  ${formatFence(r.fence)}  ${r.bytes === 0 ? 'reset' : `${r.bytes} bytes`}`),
+          ...(partitions.length > 0 ? [`${partitions.length} partition(s) with a window index (watermark with allowed lateness ${formatDuration(lateness)})`, ...partitions.map(formatWindowIndex)] : []),
+        ].join('\n');
+        print(opts, { keys: rows, windowIndexes: partitions }, text);
+      });
     });
-  });
 
   withStore(state.command('show').description("one key's decoded snapshot: configuration hash, each stage's state, open windows, fence"))
     .argument('<key>', 'the pipeline key (e.g. a device id)')

@@ -65,6 +65,31 @@ export class PartitionIndex {
   }
 }
 
+/** What a stored index says about its partition, read without the function's window configuration. */
+export interface IndexHead {
+  /** FNV-1a 64 of the window configuration it was written under (16 hex digits). */
+  configHash: string;
+  topic: string;
+  partition: number;
+  maxEventTime: number;
+  closedThrough: number;
+  lastActivity: number;
+  /** Keys with open windows on the partition. */
+  openKeys: number;
+}
+
+/** The header line and open-key count of a stored index (`dspfn state list`), checked like restore does. */
+export function readIndexHead(bytes: Uint8Array): IndexHead {
+  const text = fromLatin1.decode(bytes);
+  if (!text.startsWith(INDEX_HEADER)) throw new SnapshotError('not a dspfn partition window index (bad magic)');
+  const lines = text.split('\n');
+  if (lines.pop() !== '') throw new SnapshotError('partition window index is truncated');
+  const head = /^([0-9a-f]{16}) (\d+) (\S+) (\S+) (\S+) ([A-Za-z0-9._-]+)$/.exec(lines[0]!.slice(INDEX_HEADER.length));
+  if (head === null) throw new SnapshotError('partition window index has a malformed header');
+  const [, configHash, partition, max, closed, last, topic] = head as unknown as [string, string, string, string, string, string, string];
+  return { configHash, topic, partition: Number(partition), maxEventTime: time(max), closedThrough: time(closed), lastActivity: time(last), openKeys: lines.length - 1 };
+}
+
 /** What every index starts with (its version included): a layout stores such text as it is. */
 export const INDEX_HEADER = '#dspfn-index 1 ';
 

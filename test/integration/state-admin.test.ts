@@ -107,7 +107,8 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
     await raw.set(`${prefix}other-fn:dev-1`, 'not listed');
 
     type Listed = { key: string; committedAt?: string; fence: Array<{ topic: string; partition: number; offset: number }>; bytes: number };
-    const listed = await json<Listed[]>('list');
+    const { keys: listed, windowIndexes } = await json<{ keys: Listed[]; windowIndexes: unknown[] }>('list');
+    expect(windowIndexes).toEqual([]);
     expect(listed.map((k) => k.key)).toEqual(['dev-1', 'dev-2', 'old-v1', 'old-v2']);
     const byKey = new Map(listed.map((k) => [k.key, k]));
     expect(byKey.get('dev-1')!.fence).toEqual([{ topic: 'events', partition: 0, offset: 5 }]);
@@ -156,16 +157,16 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
     expect(restored.get('admin-fn:old-v1')!.offsets).toEqual([{ topic: 'sensors', partition: 1, offset: 4 }]);
 
     expect(await json('reset', '--all', '--yes')).toEqual({ reset: 4, deleted: 0, missing: 0 });
-    expect((await json<Listed[]>('list')).every((k) => k.bytes === 0)).toBe(true);
+    expect((await json<{ keys: Listed[] }>('list')).keys.every((k) => k.bytes === 0)).toBe(true);
     expect(await raw.get(`${prefix}other-fn:dev-1`)).toBe('not listed');
   });
-  it('shows a windowed key’s open windows; a reset windowed key starts afresh behind its fence', async () => {
+  it('lists a windowed function’s partitions (watermark, open windows) and shows a key’s open windows; reset keeps the window indexes', async () => {
     const reading = (value: number, at: number, offset: number) => ({ key: 'sensor-a', offset, value: { key: 'sensor-a', value, timestamp: T0 + at } });
     const fn = testHarness(averages(), { state: store });
     await fn.invoke([reading(2, 1_000, 0), reading(4, 2_000, 1), reading(10, 61_000, 2)], { topic: 'in' });
     expect(fn.sink.json('out')).toEqual([{ start: T0, count: 2, mean: 3 }]);
 
-    type Shown = { stages: unknown[]; fence: unknown; windows: { channels: number; open: Array<{ topic: string; partition: number; start: string; end: string; count: number; channels: Array<Record<string, number>> }> } };
+    type Shown = { stages: unknown[]; fence: unknown; windows: { configHash: string; channels: number; open: Array<{ topic: string; partition: number; start: string; end: string; count: number; channels: Array<Record<string, number>> }> } };
     const shown = await jsonOf<Shown>('admin-win', 'show', 'sensor-a');
     expect(shown.stages).toEqual([]);
     expect(shown.fence).toEqual([{ topic: 'in', partition: 0, offset: 2 }]);
@@ -177,6 +178,32 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
     expect(text).toContain('windows      1 open, window configuration hash ');
     expect(text).toContain(`in/0  [${new Date(T0 + 60_000).toISOString()}, ${new Date(T0 + 120_000).toISOString()})  1 frame(s), mean 10, min 10, max 10`);
 
+    // list: the partition's window index, its watermark (largest event time minus the lateness given) and open windows.
+    type Indexes = { keys: Array<{ key: string }>; windowIndexes: Array<Record<string, unknown>> };
+    const listed = await jsonOf<Indexes>('admin-win', 'list');
+    expect(listed.keys.map((k) => k.key)).toEqual(['sensor-a']);
+    expect(listed.windowIndexes).toEqual([
+      {
+        topic: 'in',
+        partition: 0,
+        openKeys: 1,
+        openWindows: 1,
+        maxEventTime: new Date(T0 + 61_000).toISOString(),
+        watermark: new Date(T0 + 61_000).toISOString(),
+        lastActivity: expect.any(String),
+        committedAt: expect.any(String),
+        offset: 2,
+        configHash: shown.windows.configHash,
+      },
+    ]);
+    expect(Date.now() - Date.parse(listed.windowIndexes[0]!.committedAt as string)).toBeLessThan(10 * 60_000);
+    const lagging = await jsonOf<Indexes>('admin-win', 'list', '--allowed-lateness', '1m');
+    expect(lagging.windowIndexes[0]!.watermark).toBe(new Date(T0 + 1_000).toISOString());
+    const listText = (await cliOf('admin-win', 'list')).stdout;
+    expect(listText).toContain('1 partition(s) with a window index (watermark with allowed lateness 0ms)');
+    expect(listText).toContain(`  in/0  watermark ${new Date(T0 + 61_000).toISOString()}  1 open window(s) in 1 key(s)  committed 20`);
+    expect(await cliOf('admin-win', 'list', '--allowed-lateness', 'soon')).toMatchObject({ code: 1, stderr: expect.stringContaining('--allowed-lateness "soon" is not a duration') });
+
     // Reset: the open window is dropped, offset 2 is still behind the fence, offset 3 opens it afresh.
     expect(await jsonOf('admin-win', 'reset', 'sensor-a', '--yes')).toEqual({ reset: 1, deleted: 0, missing: 0 });
     const next = testHarness(averages(), { state: store });
@@ -185,5 +212,19 @@ describe.each(stores)('dspfn state on $name', ({ name, spec: storeSpec }) => {
     const afresh = await jsonOf<Shown>('admin-win', 'show', 'sensor-a');
     expect(afresh.windows.open.map((w) => [w.count, w.channels[0]!.mean])).toEqual([[1, 20]]);
     expect(afresh.fence).toEqual([{ topic: 'in', partition: 0, offset: 3 }]);
+
+    // reset --all resets the keys and keeps the window indexes: the watermark stays where the
+    // partition's records put it, and the index's entry for a reset key is dropped by the next batch
+    // that passes its window's end (the key is loaded, has nothing open, closes nothing).
+    expect(await jsonOf('admin-win', 'reset', '--all', '--yes')).toEqual({ reset: 1, deleted: 0, missing: 0 });
+    const kept = (await jsonOf<Indexes>('admin-win', 'list')).windowIndexes;
+    expect(kept.map((w) => [w.openKeys, w.openWindows, w.watermark, w.offset])).toEqual([[1, 0, new Date(T0 + 62_000).toISOString(), 3]]);
+    const late = testHarness(averages(), { state: store });
+    await late.invoke([reading(7, 30_000, 4), reading(5, 125_000, 5)], { topic: 'in' });
+    expect(late.reports[0]).toMatchObject({ applied: 1 });
+    expect(late.sink.json('out')).toEqual([]);
+    const after = (await jsonOf<Indexes>('admin-win', 'list')).windowIndexes;
+    expect(after.map((w) => [w.openKeys, w.openWindows, w.watermark, w.offset])).toEqual([[1, 1, new Date(T0 + 125_000).toISOString(), 5]]);
+    expect((await jsonOf<Shown>('admin-win', 'show', 'sensor-a')).windows.open.map((w) => [w.start, w.count])).toEqual([[new Date(T0 + 120_000).toISOString(), 1]]);
   });
 });

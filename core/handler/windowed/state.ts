@@ -19,7 +19,12 @@ import { stateKeyOf } from '../steps/load-state.ts';
  * tick reads. "!" never occurs in a function name, so these never meet a key's `<function>:<key>`.
  */
 export function indexKeyOf(functionName: string, topic: string, partition: number): string {
-  return `${functionName}!window-index:${topic}-${partition}`;
+  return `${indexKeyPrefixOf(functionName)}${topic}-${partition}`;
+}
+
+/** What every window index key of the function starts with (`dspfn state list` scans for it). */
+export function indexKeyPrefixOf(functionName: string): string {
+  return `${functionName}!window-index:`;
 }
 
 export function partitionsKeyOf(functionName: string): string {
