@@ -59,33 +59,29 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var width = Math.max(480, chart.clientWidth || 960);
     var bars = k.bars;
     var drawnBars = 0;
-    var data = k.data;
-    if (bars) {
-      // uPlot sizes bars by the closest two x values whose y is not undefined (null counts): a bar
-      // series' gaps become undefined, so bars are as wide as their windows, not the samples' spacing.
-      data = k.data.map(function (column, i) {
-        return i < bars.first ? column : column.map(function (v) { return v === null ? undefined : v; });
-      });
+    var barWidths = [];
+    // Each window's bar spans its own [start, end) on the time axis (uPlot's bars path sizes every
+    // bar alike, so session windows of different lengths get this path), from 0 or the nearest axis edge.
+    // Every bar is visited (not just those starting in view): one starting left of a zoom still shows; uPlot clips to the plot.
+    function windowBars(u, seriesIndex) {
+      var xs = u.data[0], ys = u.data[seriesIndex], ends = bars.ends;
+      var lo = u.scales.y.min, hi = u.scales.y.max;
+      var base = u.valToPos(Math.min(Math.max(0, lo), hi), 'y', true);
+      var path = new Path2D();
+      for (var i = 0; i < xs.length; i++) {
+        if (ys[i] === null || ys[i] === undefined || ends[i] === null) continue;
+        var left = u.valToPos(xs[i], 'x', true), right = u.valToPos(ends[i], 'x', true);
+        var top = u.valToPos(ys[i], 'y', true);
+        path.rect(left, Math.min(top, base), Math.max(1, right - left), Math.abs(base - top));
+        drawnBars++;
+        barWidths.push(Math.round((right - left) / (window.devicePixelRatio || 1)));
+      }
+      return { stroke: path, fill: path, clip: null, flags: 0 };
     }
     var series = [{}].concat(k.series.map(function (name, i) {
       var colour = colors[i % colors.length];
       if (bars && i + 1 >= bars.first) {
-        // A window's bar spans [start, start + width) on the time axis (uPlot's bars path, placed by data units).
-        return {
-          label: name,
-          stroke: colour,
-          fill: colour + '40',
-          width: 1,
-          points: { show: false },
-          paths: uPlot.paths.bars({
-            align: 1,
-            disp: {
-              x0: { unit: 1, values: function (u) { return u.data[0]; } },
-              size: { unit: 1, values: function () { return [bars.width]; } },
-            },
-            each: function () { drawnBars++; },
-          }),
-        };
+        return { label: name, stroke: colour, fill: colour + '40', width: 1, points: { show: false }, paths: windowBars };
       }
       return { label: name, stroke: colour, width: 1, spanGaps: true, points: { show: false } };
     }));
@@ -98,10 +94,13 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       hooks: {
-        drawClear: [function () { drawnBars = 0; }],
-        draw: [function () { chart.setAttribute('data-bars-drawn', String(drawnBars)); }],
+        drawClear: [function () { drawnBars = 0; barWidths = []; }],
+        draw: [function () {
+          chart.setAttribute('data-bars-drawn', String(drawnBars));
+          chart.setAttribute('data-bar-widths', barWidths.join(' '));
+        }],
       },
-    }, data, chart);
+    }, k.data, chart);
     info.textContent = k.inputFrames + ' input frames, ' + k.outputFrames + ' output frames' + (k.windows ? ', ' + k.windows + ' windows' : '') + (k.downsampled ? ' (downsampled: min/max per pixel column)' : '');
     document.body.setAttribute('data-key', k.key);
     drawHeat(k.heat);

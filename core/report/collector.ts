@@ -2,7 +2,7 @@ import type { BatchReport } from '../handler/report.ts';
 import type { SignalObserver } from '../handler/observer.ts';
 import { Header, type OutputMessage, type Sink } from '../sink/sink.ts';
 import { ErrorCode } from '../errors.ts';
-import { alignPoints, heatMap, poolBins, seriesPoints, type ChartData } from './downsample.ts';
+import { alignPoints, heatMap, poolBins, seriesPoints, type ChartData, type SeriesPoints } from './downsample.ts';
 import { SignalSeries } from './series.ts';
 
 /** Stages whose output frames are spectra: drawn as a heat map when the pipeline ends in one. */
@@ -27,8 +27,12 @@ export interface KeyChart {
   /** uPlot data: x, then the input channels, then the output channels (left out when drawn as a heat map), then the window bars. */
   data: ChartData;
   series: string[];
-  /** The window results: from series `first` (1-based, as uPlot counts them) on, each bar `width` ms wide from its x. */
-  bars?: { first: number; width: number };
+  /**
+   * The window results: from series `first` (1-based, as uPlot counts them) on; the bar at x = data[0][i]
+   * spans [data[0][i], ends[i]) (null where no bar starts), so windows of different lengths (session
+   * windows) are drawn each over its own span. Downsampled windows: one bar per bucket, as wide as it.
+   */
+  bars?: { first: number; ends: Array<number | null> };
   heat?: ReturnType<typeof heatMap>;
 }
 
@@ -70,8 +74,8 @@ const HEAT_COLUMNS = 1_000;
 interface KeySeries {
   input: SignalSeries;
   output: SignalSeries;
+  /** Per window: the bar aggregate of each channel, then the window's length in ms (one more channel). */
   windows: SignalSeries;
-  windowWidth: number;
   bins: number;
 }
 
@@ -117,7 +121,6 @@ export class ReportCollector implements SignalObserver {
       input: new SignalSeries(this.columns),
       output: this.spectral ? new SignalSeries(HEAT_COLUMNS, 0) : new SignalSeries(this.columns),
       windows: new SignalSeries(this.columns, this.columns),
-      windowWidth: 0,
       bins: 0,
     };
     this.series.set(key, created);
@@ -152,8 +155,8 @@ export class ReportCollector implements SignalObserver {
     this.barAggregate ??= BAR_AGGREGATES.find((a) => channels[0]![a] !== undefined);
     if (this.barAggregate === undefined) return;
     const values = channels.map((c) => c[this.barAggregate!] ?? Number.NaN);
+    values.push(end - start);
     series.windows.append(values, values.length, 1, start, 1);
-    series.windowWidth = Math.max(series.windowWidth, end - start);
   }
 
   onBatch(report: BatchReport): void {
@@ -194,7 +197,7 @@ export class ReportCollector implements SignalObserver {
   /** The report's data, downsampled for display. */
   data(title: string, summary: Array<[string, string]>): ReportData {
     const keys: KeyChart[] = [];
-    for (const [key, { input, output, windows, windowWidth, bins }] of this.series) {
+    for (const [key, { input, output, windows, bins }] of this.series) {
       if (input.frames + output.frames + windows.frames === 0) continue;
       const lines = this.spectral ? [input] : [input, output];
       const points = lines.filter((s) => s.frames > 0).map(seriesPoints);
@@ -202,22 +205,27 @@ export class ReportCollector implements SignalObserver {
         ...channelNames('input', input.channels),
         ...(this.spectral ? [] : channelNames('output', output.channels)),
       ];
-      let bars: KeyChart['bars'];
+      let barEnds: Map<number, number> | undefined;
+      const barsFirst = names.length + 1;
       if (windows.frames > 0) {
         const drawn = windows.points();
-        // Downsampled windows: one bar per bucket, its maximum, as wide as the bucket.
-        const width = drawn.width ?? windowWidth;
-        points.push(drawn.width === undefined ? seriesPoints(windows) : { x: drawn.x.filter((_, i) => i % 2 === 0), y: drawn.y.map((c) => c.filter((_, i) => i % 2 === 1)) });
-        bars = { first: names.length + 1, width };
-        names.push(...channelNames(`window ${this.barAggregate}`, windows.channels));
+        // Exact windows: each bar over its own [start, start + length). Downsampled: one bar per
+        // bucket, its maximum, as wide as the bucket (the length channel is dropped).
+        const bars: SeriesPoints =
+          drawn.width === undefined ? seriesPoints(windows) : { x: drawn.x.filter((_, i) => i % 2 === 0), y: drawn.y.map((c) => c.filter((_, i) => i % 2 === 1)) };
+        bars.y.pop();
+        const lengths = drawn.y[drawn.y.length - 1]!; // unrounded (seriesPoints keeps 7 digits)
+        barEnds = new Map(bars.x.map((x, i) => [x, x + (drawn.width ?? lengths[i]!)]));
+        points.push(bars);
+        names.push(...channelNames(`window ${this.barAggregate}`, windows.channels - 1));
       }
       const data = alignPoints(points);
-      if (bars) {
+      if (barEnds) {
         // The time axis runs to the end of the last window, so its bar is drawn whole.
-        const barX = points[points.length - 1]!.x;
-        const end = barX[barX.length - 1]! + bars.width;
+        const end = Math.max(...barEnds.values());
         if (end > data[0][data[0].length - 1]!) for (const [i, column] of data.entries()) (column as Array<number | null>).push(i === 0 ? end : null);
       }
+      const bars = barEnds ? { first: barsFirst, ends: data[0].map((x) => barEnds.get(x) ?? null) } : undefined;
       keys.push({
         key,
         inputFrames: input.frames,

@@ -60,7 +60,7 @@ describe('renderReport', () => {
       { kind: 'dead-letter', topic: 'in.dlq', key: null, value: null, headers: { 'dspfn-error-code': 'DSPFN_DECODE' } },
     ]);
     const data = collector.data('t', []);
-    expect(data.keys[0]!).toMatchObject({ series: ['input', 'window mean'], bars: { first: 2, width: 60_000 }, windows: 2 });
+    expect(data.keys[0]!).toMatchObject({ series: ['input', 'window mean'], bars: { first: 2, ends: [60_000, null, 120_000, null] }, windows: 2 });
     // The time axis runs to the last window's end, so its bar is whole.
     expect(data.keys[0]!.data).toEqual([
       [0, 1, 60_000, 120_000],
@@ -68,5 +68,35 @@ describe('renderReport', () => {
       [2, null, 5, null],
     ]);
     expect([data.lateRecords, data.lateByReason, data.deadLettersTotal, data.deadLettersByCode]).toEqual([1, [['up to 1 s behind the watermark', 1]], 1, [['DSPFN_DECODE', 1]]]);
+  });
+
+  it('draws session windows of different lengths each over its own [start, end)', () => {
+    const collector = new ReportCollector({ stages: [] });
+    collector.input('k', [1, 2, 3], 1, 0, 1);
+    collector.window('k', 0, 5_000, [{ count: 2, mean: 1.5 }]);
+    collector.window('k', 20_000, 50_000, [{ count: 1, mean: 3 }]);
+    collector.window('k', 90_000, 91_000, [{ count: 1, mean: 7 }]);
+    const chart = collector.data('t', []).keys[0]!;
+    expect(chart.series).toEqual(['input', 'window mean']);
+    expect(chart.data).toEqual([
+      [0, 1_000, 2_000, 20_000, 90_000, 91_000],
+      [1, 2, 3, null, null, null],
+      [1.5, null, null, 3, 7, null],
+    ]);
+    expect(chart.bars).toEqual({ first: 2, ends: [5_000, null, null, 50_000, 91_000, null] });
+  });
+
+  it('draws downsampled windows one bar per bucket, as wide as the bucket', () => {
+    const collector = new ReportCollector({ stages: [], columns: 4 });
+    collector.input('k', [1], 1, 0, 1);
+    for (let w = 0; w < 16; w++) collector.window('k', w * 10_000, w * 10_000 + (w % 2 === 0 ? 3_000 : 9_000), [{ count: 1, mean: w }]);
+    const { data, bars } = collector.data('t', []).keys[0]!;
+    const starts = data[0].filter((_, i) => bars!.ends[i] !== null);
+    const widths = data[0].flatMap((x, i) => (bars!.ends[i] === null ? [] : [bars!.ends[i]! - x]));
+    expect(starts.length).toBeGreaterThan(0);
+    expect(starts.length).toBeLessThanOrEqual(4);
+    expect(new Set(widths).size).toBe(1);
+    expect(Math.log2(widths[0]!) % 1).toBe(0);
+    expect(starts[0]! + widths[0]! * starts.length).toBeGreaterThanOrEqual(150_000);
   });
 });
