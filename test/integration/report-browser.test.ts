@@ -168,6 +168,28 @@ describe('dspfn replay --report', () => {
     await page.close();
   });
 
+  it('draws session windows of different lengths each over its own [start, end)', async () => {
+    const report = new ReportCollector({ stages: [] });
+    const t0 = Date.UTC(2026, 0, 1);
+    report.input('sessions', Float32Array.from({ length: 100 }, (_, i) => Math.sin(i / 8)), 1, t0, 1);
+    // Sessions of 10 s, 30 s and 5 s on a 100 s axis.
+    for (const [start, end, mean] of [[0, 10_000, 1], [30_000, 60_000, 2], [80_000, 85_000, 1.5]] as const) report.window('sessions', t0 + start, t0 + end, [{ mean }]);
+    report.input('sessions', [0], 1, t0 + 100_000, 1);
+    const file = join(dir, 'sessions.html');
+    writeFileSync(file, renderReport(report.data('sessions', [])));
+    const { page, errors } = await open(file);
+    expect(await page.getAttribute('#chart', 'data-bars-drawn')).toBe('3');
+    const widths = (await page.getAttribute('#chart', 'data-bar-widths'))!.split(' ').map(Number);
+    expect(widths).toHaveLength(3);
+    // In proportion to the sessions' lengths (to the pixel): 10 s, 30 s, 5 s.
+    const perSecond = widths[0]! / 10;
+    expect(perSecond).toBeGreaterThan(3);
+    expect(Math.abs(widths[1]! - 30 * perSecond)).toBeLessThanOrEqual(2);
+    expect(Math.abs(widths[2]! - 5 * perSecond)).toBeLessThanOrEqual(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('draws spectra as a heat map, and downsamples a long key to min/max per pixel column', async () => {
     const fn = defineFunction({
       name: 'vibration',
