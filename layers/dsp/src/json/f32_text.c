@@ -1,8 +1,10 @@
 /*
- * JSON number text <-> float32 (see f32_text.h). Line by line the algorithms of
- * core/codecs/float32-format.ts and core/codecs/json-samples.ts, whose comments explain them: the
- * same double operations in the same order (the build's -ffp-contract=off keeps them unfused), so
- * the bytes and floats are the TypeScript code's on every CPU. Property tests compare the two.
+ * JSON number text <-> float32 (see f32_text.h). The reader is line by line the algorithm of
+ * core/codecs/json-samples.ts, whose comments explain it: the same double operations in the same
+ * order (the build's -ffp-contract=off keeps them unfused), so the floats are the TypeScript code's
+ * on every CPU. The writer gets core/codecs/float32-format.ts's digits another way, in integers
+ * (below), proven byte-identical over every float32 by layers/dsp/test/f32_exhaustive.c. Property
+ * tests compare both with the TypeScript code.
  */
 #include "json/f32_text.h"
 
@@ -175,26 +177,18 @@ static void shortest_digits(uint32_t bits, uint32_t *out_digits, int *out_expone
   *out_exponent = e10 + removed;
 }
 
-/* floor(log10(x)) or one off next to a power of ten (float32-format.ts: decimalExponent). */
-static int decimal_exponent(float value, double x) {
-  uint32_t bits;
-  memcpy(&bits, &value, sizeof bits);
-  const uint32_t biased = bits >> 23;
-  if (biased == 0) return -46;
-  const double scaled = ((double)biased - 127) * 0.3010299956639812;
-  int e = (int)scaled; /* truncation; floor for the negative ones below */
-  if ((double)e > scaled) e--;
-  const int next = e + 1;
-  if (next >= 0 ? next <= 22 && x >= POW10[next] : next >= -22 && x * POW10[-next] >= 1) return next;
-  return e;
-}
+/*
+ * float32-format.ts: shortestFast's range, decimalExponent(x) within -13 … 21, is exactly the
+ * magnitudes 1.00000005e-13 … 9.99999978e21 (0x29e12e14 … 0x64078678 as bits; the exhaustive
+ * check confirms it), so one integer compare picks what the TypeScript code writes itself.
+ */
+#define FAST_MIN_BITS 0x29e12e14u
+#define FAST_MAX_BITS 0x64078678u
 
-/* float32-format.ts: shortestFast, the same range (the TypeScript code writes the rest). */
-static int shortest_fast(float value, double x, uint32_t *found_digits, int *found_exponent) {
-  const int e = decimal_exponent(value, x);
-  if (e < -13 || e > 21) return 0;
+static int shortest_fast(float value, uint32_t *found_digits, int *found_exponent) {
   uint32_t bits;
   memcpy(&bits, &value, sizeof bits);
+  if (bits - FAST_MIN_BITS > FAST_MAX_BITS - FAST_MIN_BITS) return 0;
   shortest_digits(bits, found_digits, found_exponent);
   return 1;
 }
@@ -211,11 +205,9 @@ static size_t write_one(float value, uint8_t *out, size_t at) {
     memcpy(out + at, "null", 4);
     return at + 4;
   }
-  double magnitude = x;
   uint32_t found = 0;
   int exponent = 0;
-  if (x < 0) magnitude = -x;
-  if (!shortest_fast(value < 0 ? -value : value, magnitude, &found, &exponent)) return 0;
+  if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
   if (x < 0) out[at++] = '-';
   /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
   uint32_t digits = found;
