@@ -1,8 +1,10 @@
 /*
- * JSON number text <-> float32 (see f32_text.h). Line by line the algorithms of
- * core/codecs/float32-format.ts and core/codecs/json-samples.ts, whose comments explain them: the
- * same double operations in the same order (the build's -ffp-contract=off keeps them unfused), so
- * the bytes and floats are the TypeScript code's on every CPU. Property tests compare the two.
+ * JSON number text <-> float32 (see f32_text.h). The reader is line by line the algorithm of
+ * core/codecs/json-samples.ts, whose comments explain it: the same double operations in the same
+ * order (the build's -ffp-contract=off keeps them unfused), so the floats are the TypeScript code's
+ * on every CPU. The writer gets core/codecs/float32-format.ts's digits another way, in integers
+ * (below), proven byte-identical over every float32 by layers/dsp/test/f32_exhaustive.c. Property
+ * tests compare both with the TypeScript code.
  */
 #include "json/f32_text.h"
 
@@ -22,69 +24,172 @@ static const uint8_t PAIRS[201] =
  * float32 -> shortest text
  * ------------------------------------------------------------------------------------------- */
 
-static int round_trips(double candidate, int p, double x) {
-  return candidate > 0 && (double)(float)(p >= 0 ? candidate * POW10[p] : candidate / POW10[-p]) == x;
+/*
+ * The digits come from Ryū's float32 algorithm (Ulf Adams, "Ryū: fast float-to-string conversion",
+ * PLDI 2018) in integer arithmetic: the value and the two ends of its rounding interval, scaled by a
+ * power of ten, via one 64-bit multiply each by a table entry, then digits removed while the ends
+ * still differ. It gives the shortest decimal in the interval and, of those, the nearest (ties
+ * up), which is what the TypeScript writer's round-trip search finds, because its candidates convert
+ * to the correctly rounded double and its nearest candidate comes first. layers/dsp/test/f32_exhaustive.c
+ * checks the two agree on all 2^32 floats (that search is kept there as the reference).
+ */
+
+/* ⌊2^(bits(5^q) − 1 + 59) / 5^q⌋ + 1 and ⌊5^i / 2^(bits(5^i) − 61)⌋, bits(n) the bit length of n. */
+#define POW5_INV_BITS 59
+#define POW5_BITS 61
+static const uint64_t POW5_INV[31] = {
+  0x0800000000000001u, 0x0666666666666667u, 0x051eb851eb851eb9u, 0x04189374bc6a7efau,
+  0x068db8bac710cb2au, 0x053e2d6238da3c22u, 0x0431bde82d7b634eu, 0x06b5fca6af2bd216u,
+  0x055e63b88c230e78u, 0x044b82fa09b5a52du, 0x06df37f675ef6eaeu, 0x057f5ff85e592558u,
+  0x0465e6604b7a8447u, 0x0709709a125da071u, 0x05a126e1a84ae6c1u, 0x0480ebe7b9d58567u,
+  0x0734aca5f6226f0bu, 0x05c3bd5191b525a3u, 0x049c97747490eae9u, 0x0760f253edb4ab0eu,
+  0x05e72843249088d8u, 0x04b8ed0283a6d3e0u, 0x078e480405d7b966u, 0x060b6cd004ac9452u,
+  0x04d5f0a66a23a9dbu, 0x07bcb43d769f762bu, 0x063090312bb2c4efu, 0x04f3a68dbc8f03f3u,
+  0x07ec3daf94180651u, 0x065697bfa9acd1dau, 0x051212ffbaf0a7e2u,
+};
+static const uint64_t POW5[47] = {
+  0x1000000000000000u, 0x1400000000000000u, 0x1900000000000000u, 0x1f40000000000000u,
+  0x1388000000000000u, 0x186a000000000000u, 0x1e84800000000000u, 0x1312d00000000000u,
+  0x17d7840000000000u, 0x1dcd650000000000u, 0x12a05f2000000000u, 0x174876e800000000u,
+  0x1d1a94a200000000u, 0x12309ce540000000u, 0x16bcc41e90000000u, 0x1c6bf52634000000u,
+  0x11c37937e0800000u, 0x16345785d8a00000u, 0x1bc16d674ec80000u, 0x1158e460913d0000u,
+  0x15af1d78b58c4000u, 0x1b1ae4d6e2ef5000u, 0x10f0cf064dd59200u, 0x152d02c7e14af680u,
+  0x1a784379d99db420u, 0x108b2a2c28029094u, 0x14adf4b7320334b9u, 0x19d971e4fe8401e7u,
+  0x1027e72f1f128130u, 0x1431e0fae6d7217cu, 0x193e5939a08ce9dbu, 0x1f8def8808b02452u,
+  0x13b8b5b5056e16b3u, 0x18a6e32246c99c60u, 0x1ed09bead87c0378u, 0x13426172c74d822bu,
+  0x1812f9cf7920e2b6u, 0x1e17b84357691b64u, 0x12ced32a16a1b11eu, 0x178287f49c4a1d66u,
+  0x1d6329f1c35ca4bfu, 0x125dfa371a19e6f7u, 0x16f578c4e0a060b5u, 0x1cb2d6f618c878e3u,
+  0x11efc659cf7d4b8du, 0x166bb7f0435c9e71u, 0x1c06a5ec5433c60du,
+};
+
+/* ⌈e · log2 5⌉ (1 for 0), ⌊e · log10 2⌋, ⌊e · log10 5⌋: fixed-point, exact over float32's range. */
+static int32_t pow5_bits(int32_t e) { return e == 0 ? 1 : (int32_t)(((uint32_t)e * 23219280u + 9999999u) / 10000000u); }
+static int32_t log10_pow2(int32_t e) { return (int32_t)(((uint32_t)e * 3010299u) / 10000000u); }
+static int32_t log10_pow5(int32_t e) { return (int32_t)(((uint32_t)e * 6989700u) / 10000000u); }
+
+/* ⌊m · factor / 2^shift⌋ for m < 2^32 and shift ≥ 32, in 64-bit halves (no 128-bit type needed). */
+static uint32_t mul_shift(uint32_t m, uint64_t factor, int32_t shift) {
+  const uint64_t low = (uint64_t)m * (factor & 0xffffffffu);
+  const uint64_t high = (uint64_t)m * (factor >> 32);
+  return (uint32_t)(((low >> 32) + high) >> (shift - 32));
 }
 
-/* Whether a decimal with (about) k significant digits reads back as x; sets *digits and *exponent. */
-static int try_digits(double x, int e, int k, double *digits, int *exponent) {
-  const int p = e - k + 1;
-  const double y = p >= 0 ? x / POW10[p] : x * POW10[-p];
-  /* floor(y) without a libm call (baseline x86-64 has no rounding instruction): y is positive and
-   * below 10^10 here, so truncation is floor, exactly. */
-  const double lower = (double)(int64_t)y;
-  const double nearest = y - lower < 0.5 ? lower : lower + 1;
-  const double other = nearest == lower ? lower + 1 : lower;
-  if (round_trips(nearest, p, x)) *digits = nearest;
-  else if (round_trips(other, p, x)) *digits = other;
-  else return 0;
-  *exponent = p;
-  return 1;
+static int multiple_of_pow5(uint32_t value, int32_t p) {
+  int32_t count = 0;
+  while (value % 5 == 0) {
+    value /= 5;
+    count++;
+  }
+  return count >= p;
 }
 
-/* floor(log10(x)) or one off next to a power of ten (float32-format.ts: decimalExponent). */
-static int decimal_exponent(float value, double x) {
+/* The shortest, nearest digits of a positive finite float32 given by its bits, and their exponent. */
+static void shortest_digits(uint32_t bits, uint32_t *out_digits, int *out_exponent) {
+  const uint32_t fraction = bits & 0x7fffffu;
+  const uint32_t biased = bits >> 23;
+  /* Two spare bits, so the interval ends are integers too: value = mv · 2^e2. */
+  const int32_t e2 = (biased == 0 ? 1 : (int32_t)biased) - 127 - 23 - 2;
+  const uint32_t m2 = biased == 0 ? fraction : fraction | 0x800000u;
+  const int accept_ends = (m2 & 1) == 0; /* an exact tie reads back to the even neighbour */
+  const uint32_t mv = 4 * m2;
+  const uint32_t mp = mv + 2;
+  /* Below a power of two the next float down is half as far. */
+  const uint32_t mm = mv - (fraction != 0 || biased <= 1 ? 2 : 1);
+
+  uint32_t vr, vp, vm;
+  int32_t e10;
+  int vm_exact = 0, vr_exact = 0; /* whether vm / vr dropped only zeros scaling down */
+  uint32_t last_removed = 0;
+  if (e2 >= 0) {
+    const int32_t q = log10_pow2(e2);
+    const int32_t shift = -e2 + q + POW5_INV_BITS + pow5_bits(q) - 1;
+    e10 = q;
+    vr = mul_shift(mv, POW5_INV[q], shift);
+    vp = mul_shift(mp, POW5_INV[q], shift);
+    vm = mul_shift(mm, POW5_INV[q], shift);
+    if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+      /* The loop below will not run, but the digit under vr decides its rounding. */
+      const int32_t s1 = -e2 + q - 1 + POW5_INV_BITS + pow5_bits(q - 1) - 1;
+      last_removed = mul_shift(mv, POW5_INV[q - 1], s1) % 10;
+    }
+    if (q <= 9) {
+      if (mv % 5 == 0) vr_exact = multiple_of_pow5(mv, q);
+      else if (accept_ends) vm_exact = multiple_of_pow5(mm, q);
+      else vp -= (uint32_t)multiple_of_pow5(mp, q);
+    }
+  } else {
+    const int32_t q = log10_pow5(-e2);
+    const int32_t i = -e2 - q;
+    e10 = q + e2;
+    const int32_t shift = q - (pow5_bits(i) - POW5_BITS);
+    vr = mul_shift(mv, POW5[i], shift);
+    vp = mul_shift(mp, POW5[i], shift);
+    vm = mul_shift(mm, POW5[i], shift);
+    if (q != 0 && (vp - 1) / 10 <= vm / 10) {
+      const int32_t s1 = q - 1 - (pow5_bits(i + 1) - POW5_BITS);
+      last_removed = mul_shift(mv, POW5[i + 1], s1) % 10;
+    }
+    if (q <= 1) {
+      /* mv = 4 · m2 has at least two trailing zero bits, so vr is exact. */
+      vr_exact = 1;
+      if (accept_ends) vm_exact = mm % 2 == 0 || q == 0;
+      else vp--;
+    } else if (q < 31) {
+      vr_exact = (mv & ((1u << (q - 1)) - 1)) == 0;
+    }
+  }
+
+  int32_t removed = 0;
+  uint32_t digits;
+  if (vm_exact || vr_exact) {
+    /* Rare: an end or the value itself is exact at this scale, so zeros matter. */
+    while (vp / 10 > vm / 10) {
+      vm_exact &= vm % 10 == 0;
+      vr_exact &= last_removed == 0;
+      last_removed = vr % 10;
+      vr /= 10;
+      vp /= 10;
+      vm /= 10;
+      removed++;
+    }
+    if (vm_exact) {
+      while (vm % 10 == 0) {
+        vr_exact &= last_removed == 0;
+        last_removed = vr % 10;
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
+        removed++;
+      }
+    }
+    digits = vr + ((vr == vm && (!accept_ends || !vm_exact)) || last_removed >= 5);
+  } else {
+    while (vp / 10 > vm / 10) {
+      last_removed = vr % 10;
+      vr /= 10;
+      vp /= 10;
+      vm /= 10;
+      removed++;
+    }
+    digits = vr + (vr == vm || last_removed >= 5);
+  }
+  *out_digits = digits;
+  *out_exponent = e10 + removed;
+}
+
+/*
+ * float32-format.ts: shortestFast's range, decimalExponent(x) within -13 … 21, is exactly the
+ * magnitudes 1.00000005e-13 … 9.99999978e21 (0x29e12e14 … 0x64078678 as bits; the exhaustive
+ * check confirms it), so one integer compare picks what the TypeScript code writes itself.
+ */
+#define FAST_MIN_BITS 0x29e12e14u
+#define FAST_MAX_BITS 0x64078678u
+
+static int shortest_fast(float value, uint32_t *found_digits, int *found_exponent) {
   uint32_t bits;
   memcpy(&bits, &value, sizeof bits);
-  const uint32_t biased = bits >> 23;
-  if (biased == 0) return -46;
-  const double scaled = ((double)biased - 127) * 0.3010299956639812;
-  int e = (int)scaled; /* truncation; floor for the negative ones below */
-  if ((double)e > scaled) e--;
-  const int next = e + 1;
-  if (next >= 0 ? next <= 22 && x >= POW10[next] : next >= -22 && x * POW10[-next] >= 1) return next;
-  return e;
-}
-
-/* float32-format.ts: shortestFast. */
-static int shortest_fast(float value, double x, double *found_digits, int *found_exponent) {
-  const int e = decimal_exponent(value, x);
-  if (e < -13 || e > 21) return 0;
-  if (!try_digits(x, e, 8, found_digits, found_exponent)) return try_digits(x, e, 9, found_digits, found_exponent);
-  double digits = *found_digits;
-  int exponent = *found_exponent;
-  int high = 8;
-  for (int k = 7; k >= 6; k--) {
-    if (!try_digits(x, e, k, found_digits, found_exponent)) {
-      *found_digits = digits;
-      *found_exponent = exponent;
-      return 1;
-    }
-    digits = *found_digits;
-    exponent = *found_exponent;
-    high = k;
-  }
-  int low = 1;
-  while (low < high) {
-    const int mid = (low + high) >> 1;
-    if (try_digits(x, e, mid, found_digits, found_exponent)) {
-      high = mid;
-      digits = *found_digits;
-      exponent = *found_exponent;
-    } else low = mid + 1;
-  }
-  *found_digits = digits;
-  *found_exponent = exponent;
+  if (bits - FAST_MIN_BITS > FAST_MAX_BITS - FAST_MIN_BITS) return 0;
+  shortest_digits(bits, found_digits, found_exponent);
   return 1;
 }
 
@@ -100,14 +205,12 @@ static size_t write_one(float value, uint8_t *out, size_t at) {
     memcpy(out + at, "null", 4);
     return at + 4;
   }
-  double magnitude = x;
-  double found = 0;
+  uint32_t found = 0;
   int exponent = 0;
-  if (x < 0) magnitude = -x;
-  if (!shortest_fast(value < 0 ? -value : value, magnitude, &found, &exponent)) return 0;
+  if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
   if (x < 0) out[at++] = '-';
   /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
-  uint32_t digits = (uint32_t)found;
+  uint32_t digits = found;
   while (digits % 10 == 0) {
     digits /= 10;
     exponent++;

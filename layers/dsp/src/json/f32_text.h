@@ -1,6 +1,7 @@
 /*
- * JSON number text <-> float32, in portable scalar C (one path on every CPU; the same IEEE double
- * operations in the same order as the TypeScript reference, so the results are identical):
+ * JSON number text <-> float32, in portable scalar C (one path on every CPU, with results identical
+ * to the TypeScript reference's: the reader by the same IEEE double operations in the same order,
+ * the writer by integer arithmetic checked against it over all 2^32 floats):
  *
  *   core/codecs/float32-format.ts  dspfn_f32_format: the shortest digits that read back to the float32
  *   core/codecs/json-samples.ts    dspfn_f32_parse: a JSON number array into float32
