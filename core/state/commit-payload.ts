@@ -1,6 +1,6 @@
 import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { StateStoreError } from '../errors.ts';
-import { ByteWriter } from './byte-writer.ts';
+import { PayloadWriter } from './payload-writer.ts';
 import { checkOffset, COMMITTED_TRAILER, encodeFence, encodeNewFence, isTextSnapshot, storedPrefix, VALUE_HEADER, type StateLayout } from './redis-layout.ts';
 import type { StateEntry } from './store.ts';
 
@@ -40,7 +40,7 @@ const HEADER = Buffer.from(VALUE_HEADER);
  */
 export function commitCalls(layout: StateLayout, entries: readonly StateEntry[], maxBytes = Infinity, now: number = Date.now()): CommitCall[] {
   const trailer = Buffer.from(`${COMMITTED_TRAILER}${Math.trunc(now)}`);
-  const out = new ByteWriter(entries.length * 192);
+  const out = new PayloadWriter(entries.length * 192);
   const keys: string[] = new Array<string>(entries.length);
   const starts: number[] = new Array<number>(entries.length + 1);
   for (let i = 0; i < entries.length; i++) {
@@ -81,7 +81,7 @@ function repeats(entries: readonly StateEntry[], from: number, to: number): bool
 }
 
 /** The start of the value the entry was loaded from: as stored, or as encodeFence writes it. */
-function writeExpected(out: ByteWriter, expected: readonly AbsorbedOffset[], key: string): void {
+function writeExpected(out: PayloadWriter, expected: readonly AbsorbedOffset[], key: string): void {
   const stored = storedPrefix(expected);
   if (stored !== undefined) {
     out.text(stored);
@@ -94,13 +94,13 @@ function writeExpected(out: ByteWriter, expected: readonly AbsorbedOffset[], key
 }
 
 /** The fence a commit writes (encodeNewFence), one partition written in place. */
-function writeFence(out: ByteWriter, offsets: readonly AbsorbedOffset[], key: string): void {
+function writeFence(out: PayloadWriter, offsets: readonly AbsorbedOffset[], key: string): void {
   if (offsets.length === 1) writeLine(out, offsets[0]!, key);
   else out.text(encodeNewFence(offsets, key));
 }
 
 /** One fence line, `topic\tpartition\toffset\n`. */
-function writeLine(out: ByteWriter, o: AbsorbedOffset, key: string): void {
+function writeLine(out: PayloadWriter, o: AbsorbedOffset, key: string): void {
   checkOffset(o, key);
   out.text(o.topic);
   out.byte(9);

@@ -8,7 +8,7 @@ const BASE64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm
 const PAD = 0x3d;
 const ZERO = 0x30;
 
-export class ByteWriter {
+export class PayloadWriter {
   buffer: Buffer;
   at = 0;
 
