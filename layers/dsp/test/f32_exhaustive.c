@@ -1,9 +1,9 @@
 /*
  * Exhaustive check of the native float32 writer (src/json/f32_text.c) against the round-trip search
  * it replaced, the C twin of core/codecs/float32-format.ts's shortestFast: every one of the 2^32
- * float32 bit patterns is written by both, and the bytes (or both handing the value back to the
- * TypeScript writer) must be identical. Not part of npm test (minutes of CPU); run it after any
- * change to the writer:
+ * float32 bit patterns is written by both (their digits and exponent, in the writer's one text
+ * form), and the bytes (or both handing the value back to the TypeScript writer) must be identical.
+ * Not part of npm test (minutes of CPU); run it after any change to the writer:
  *
  *   gcc -std=c11 -O2 -ffp-contract=off -Wall -Wextra -Werror -Ilayers/dsp/src \
  *       layers/dsp/test/f32_exhaustive.c -o /tmp/f32_exhaustive -lm && /tmp/f32_exhaustive [first last]
@@ -83,77 +83,17 @@ static int old_shortest_fast(float value, double x, double *found_digits, int *f
   return 1;
 }
 
-/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). */
+/* One value as the previous writer wrote it (its digits, the writer's own text form); 0 when it
+ * needed the slow path (nothing written). */
 static size_t old_write_one(float value, uint8_t *out, size_t at) {
+  if (write_special(value, out, &at)) return at;
   const double x = value;
-  if (x == 0) {
-    if (signbit(value)) out[at++] = '-';
-    out[at++] = '0';
-    return at;
-  }
-  if (x != x || isinf(x)) {
-    memcpy(out + at, "null", 4);
-    return at + 4;
-  }
-  double magnitude = x;
   double found = 0;
   int exponent = 0;
-  if (x < 0) magnitude = -x;
-  if (!old_shortest_fast(value < 0 ? -value : value, magnitude, &found, &exponent)) return 0;
+  if (!old_shortest_fast(value < 0 ? -value : value, x < 0 ? -x : x, &found, &exponent)) return 0;
   if (x < 0) out[at++] = '-';
-  /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
-  uint32_t digits = (uint32_t)found;
-  while (digits % 10 == 0) {
-    digits /= 10;
-    exponent++;
-  }
-  uint8_t scratch[20];
-  int k = 0;
-  while (digits >= 100) {
-    const uint32_t pair = digits % 100;
-    digits /= 100;
-    scratch[19 - k] = PAIRS[2 * pair + 1];
-    scratch[18 - k] = PAIRS[2 * pair];
-    k += 2;
-  }
-  if (digits >= 10) {
-    scratch[19 - k] = PAIRS[2 * digits + 1];
-    scratch[18 - k] = PAIRS[2 * digits];
-    k += 2;
-  } else {
-    scratch[19 - k] = (uint8_t)('0' + digits);
-    k++;
-  }
-  const int first = 20 - k;
-  const int n = k + exponent;
-  if (k <= n && n <= 21) {
-    for (int i = first; i < 20; i++) out[at++] = scratch[i];
-    for (int i = k; i < n; i++) out[at++] = '0';
-  } else if (0 < n && n <= 21) {
-    for (int i = 0; i < n; i++) out[at++] = scratch[first + i];
-    out[at++] = '.';
-    for (int i = n; i < k; i++) out[at++] = scratch[first + i];
-  } else if (-6 < n && n <= 0) {
-    out[at++] = '0';
-    out[at++] = '.';
-    for (int i = n; i < 0; i++) out[at++] = '0';
-    for (int i = first; i < 20; i++) out[at++] = scratch[i];
-  } else {
-    out[at++] = scratch[first];
-    if (k > 1) {
-      out[at++] = '.';
-      for (int i = first + 1; i < 20; i++) out[at++] = scratch[i];
-    }
-    out[at++] = 'e';
-    int e = n - 1;
-    out[at++] = e < 0 ? '-' : '+';
-    if (e < 0) e = -e;
-    if (e >= 10) out[at++] = (uint8_t)('0' + e / 10);
-    out[at++] = (uint8_t)('0' + e % 10);
-  }
-  return at;
+  return write_decimal((uint32_t)found, exponent, out, at);
 }
-
 
 int main(int argc, char **argv) {
   const uint64_t first = argc > 2 ? strtoull(argv[1], NULL, 16) : 0;

@@ -193,22 +193,24 @@ static int shortest_fast(float value, uint32_t *found_digits, int *found_exponen
   return 1;
 }
 
-/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). */
-static size_t write_one(float value, uint8_t *out, size_t at) {
+/* Zero (with its sign) or a non-finite value (JSON has none: null) written at *at; 0 for any other value. */
+static int write_special(float value, uint8_t *out, size_t *at) {
   const double x = value;
   if (x == 0) {
-    if (signbit(value)) out[at++] = '-';
-    out[at++] = '0';
-    return at;
+    if (signbit(value)) out[(*at)++] = '-';
+    out[(*at)++] = '0';
+    return 1;
   }
   if (x != x || isinf(x)) {
-    memcpy(out + at, "null", 4);
-    return at + 4;
+    memcpy(out + *at, "null", 4);
+    *at += 4;
+    return 1;
   }
-  uint32_t found = 0;
-  int exponent = 0;
-  if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
-  if (x < 0) out[at++] = '-';
+  return 0;
+}
+
+/* The positive number found·10^exponent as writeFloat32Of writes it (JavaScript's Number text). */
+static size_t write_decimal(uint32_t found, int exponent, uint8_t *out, size_t at) {
   /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
   uint32_t digits = found;
   while (digits % 10 == 0) {
@@ -260,6 +262,16 @@ static size_t write_one(float value, uint8_t *out, size_t at) {
     out[at++] = (uint8_t)('0' + e % 10);
   }
   return at;
+}
+
+/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). */
+static size_t write_one(float value, uint8_t *out, size_t at) {
+  if (write_special(value, out, &at)) return at;
+  uint32_t found = 0;
+  int exponent = 0;
+  if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
+  if (value < 0) out[at++] = '-';
+  return write_decimal(found, exponent, out, at);
 }
 
 size_t dspfn_f32_format(const float *values, size_t count, size_t *index, uint8_t *out, size_t at) {
