@@ -1,4 +1,4 @@
-import { formatCounts } from '../local/set-aside-counts.ts';
+import { formatCounts } from '../report/set-aside-counts.ts';
 import type { ConsumeStats } from '../local/consume-stats.ts';
 import type { ReplaySummary } from '../local/replay.ts';
 

@@ -1,6 +1,6 @@
 import type { OutputKind } from '../sink/sink.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
-import { SetAsideCounts } from './set-aside-counts.ts';
+import { SetAsideCounts } from '../report/set-aside-counts.ts';
 
 export interface ConsumeStats {
   function: string;

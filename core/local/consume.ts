@@ -16,7 +16,7 @@ import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { PartitionWorker } from './partition-worker.ts';
 import type { KafkaRecord } from '../events/types.ts';
-import { codeOf } from './set-aside-counts.ts';
+import { codeOf } from '../report/set-aside-counts.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;

@@ -15,7 +15,7 @@ import { TICK_INTERVAL_MS, idleTimeoutOf, invokeBatch, invokeTick, type EventSha
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages } from './on-failure.ts';
 import { percentile } from './percentile.ts';
-import { SetAsideCounts } from './set-aside-counts.ts';
+import { SetAsideCounts } from '../report/set-aside-counts.ts';
 import { checkReplayFile, readReplayFile, replayFileSize, type ReplayLine, type ReplayRecord } from './replay-file.ts';
 
 export interface ReplayOptions {

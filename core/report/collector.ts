@@ -4,6 +4,7 @@ import { Header, type OutputMessage, type Sink } from '../sink/sink.ts';
 import { ErrorCode } from '../errors.ts';
 import { alignPoints, heatMap, poolBins, seriesPoints, type ChartData, type SeriesPoints } from './downsample.ts';
 import { SignalSeries } from './series.ts';
+import { codeOf, SetAsideCounts } from './set-aside-counts.ts';
 
 /** Stages whose output frames are spectra: drawn as a heat map when the pipeline ends in one. */
 export const SPECTRAL_STAGES: ReadonlySet<string> = new Set(['spectrum', 'melSpectrogram', 'mfcc']);
@@ -79,10 +80,6 @@ interface KeySeries {
   bins: number;
 }
 
-const add = (counts: Map<string, number>, reason: string, n = 1): void => {
-  counts.set(reason, (counts.get(reason) ?? 0) + n);
-};
-
 /**
  * Collects what a replay or consume run shows in its report: the samples in and out of the first
  * keys and their window results (as the handler's SignalObserver), the dead letters (through
@@ -93,8 +90,8 @@ export class ReportCollector implements SignalObserver {
   private readonly series = new Map<string, KeySeries>();
   private readonly seen = new Set<string>();
   private readonly deadLetters: DeadLetterRow[] = [];
-  private readonly byCode = new Map<string, number>();
-  private readonly lateReasons = new Map<string, number>();
+  /** Dead letters by code and late records by reason. */
+  private readonly counts = new SetAsideCounts();
   private deadLetterTotal = 0;
   private late = 0;
   private barAggregate: (typeof BAR_AGGREGATES)[number] | undefined;
@@ -161,18 +158,18 @@ export class ReportCollector implements SignalObserver {
 
   onBatch(report: BatchReport): void {
     this.late += report.late ?? 0;
-    for (const [reason, n] of Object.entries(report.lateByReason ?? {})) add(this.lateReasons, reason, n);
+    this.counts.onBatch(report);
   }
 
   /** The sink, passing every message on and noting the dead letters. */
   sink(inner: Sink): Sink {
     const note = (message: OutputMessage): void => {
       if (message.kind !== 'dead-letter') return;
-      const code = text(message.headers[Header.errorCode]) || 'DSPFN_ERROR';
+      const code = codeOf(message);
       // Late records go to the late topic, counted by reason from the batch reports.
       if (code === ErrorCode.Late) return;
       this.deadLetterTotal++;
-      this.byCode.set(code, (this.byCode.get(code) ?? 0) + 1);
+      this.counts.note(message);
       if (this.deadLetters.length < this.rowLimit) {
         this.deadLetters.push({
           topic: text(message.headers[Header.sourceTopic]),
@@ -244,9 +241,9 @@ export class ReportCollector implements SignalObserver {
       title,
       generatedAt: new Date().toISOString(),
       summary,
-      deadLettersByCode: [...this.byCode].sort((a, b) => b[1] - a[1]),
+      deadLettersByCode: [...this.counts.deadLetters].sort((a, b) => b[1] - a[1]),
       lateRecords: this.late,
-      lateByReason: [...this.lateReasons].sort((a, b) => b[1] - a[1]),
+      lateByReason: [...this.counts.late].sort((a, b) => b[1] - a[1]),
       keysSeen: this.seen.size,
       keys,
       deadLetters: this.deadLetters,

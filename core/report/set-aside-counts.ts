@@ -4,8 +4,9 @@ import { Header, type OutputMessage, type Sink } from '../sink/sink.ts';
 
 /**
  * The dead letters a run produced by error code, and its late records by reason, for the run
- * summary of `dspfn replay` and `consume`. Late records travel like dead letters (to the late
- * topic, code DSPFN_LATE) but are counted apart, by the reasons their batches report.
+ * summaries of `dspfn replay` and `consume` and their reports. Late records travel like dead
+ * letters (to the late topic, code DSPFN_LATE) but are counted apart, by the reasons their batches
+ * report.
  */
 export class SetAsideCounts {
   readonly deadLetters = new Map<string, number>();
