@@ -4,7 +4,8 @@ import { packageExports } from '../lazy-import.ts';
 import { saslOptions } from './auth.ts';
 import { checkCompression } from './compression.ts';
 import { describeKafkaError, kafkaClientConfig, refreshCredentialsAfter } from './connection.ts';
-import { kafkajsProducer, type ProduceTransport, type ProducerOptions } from './producer.ts';
+import { clientMessage, fastProduceProducer } from './platformatic-fast-produce.ts';
+import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions } from './producer.ts';
 
 /** @platformatic/kafka runs on Node >= 22.22 (or >= 24.6): the Lambda nodejs22.x runtime, not Node 20. */
 export function platformaticSupported(version: string = process.versions.node): boolean {
@@ -25,38 +26,8 @@ export function defaultProducer(options: ProducerOptions, version: string = proc
 }
 
 type Library = typeof import('@platformatic/kafka');
-
-/** Header names repeat in every message (dspfn-source-topic, …): their bytes are made once. */
-const headerNames = new Map<string, Buffer>();
-function headerName(name: string): Buffer {
-  let bytes = headerNames.get(name);
-  if (bytes === undefined) {
-    bytes = Buffer.from(name);
-    // Bounded: names taken from records (propagated headers) must not grow it without end.
-    if (headerNames.size < 1024) headerNames.set(name, bytes);
-  }
-  return bytes;
-}
-
-/**
- * Header values repeat from message to message too (the source topic and partition, the function,
- * the content type): each header name remembers its last value's bytes, which one batch's messages
- * mostly share. One entry per name, so unique values (offsets) cost nothing extra.
- */
-const lastHeaderValues = new Map<Buffer, { text: string; bytes: Buffer }>();
-function headerValue(name: Buffer, value: string | Buffer): Buffer {
-  if (typeof value !== 'string') return value;
-  const last = lastHeaderValues.get(name);
-  if (last !== undefined && last.text === value) return last.bytes;
-  const bytes = Buffer.from(value);
-  if (last !== undefined) {
-    last.text = value;
-    last.bytes = bytes;
-  } else if (lastHeaderValues.size < 1024) {
-    lastHeaderValues.set(name, { text: value, bytes });
-  }
-  return bytes;
-}
+/** Values are Buffers, or whole OutgoingMessages on the fast produce path (platformatic-fast-produce.ts). */
+type ClientProducer = Producer<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>;
 
 /**
  * The client options for a connection, from the same kafkajs-shaped configuration the kafkajs
@@ -117,19 +88,22 @@ export async function platformaticOptions(
 export function platformaticProducer(options: ProducerOptions): ProduceTransport {
   checkCompression(options.compression ?? 'none', 'Kafka compression');
   const logger = options.logger ?? jsonLogger({ component: 'kafka' });
-  const library = import('@platformatic/kafka').then(packageExports);
+  const library = import('@platformatic/kafka')
+    .then(packageExports)
+    .then((lib) => ({ lib, FastProducer: fastProduceProducer(lib) }));
   library.catch(() => {});
-  let producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
-  let creating: Promise<Producer<Buffer, Buffer, Buffer, Buffer>> | undefined;
+  let producer: ClientProducer | undefined;
+  let creating: Promise<ClientProducer> | undefined;
   let closed = false;
   // A broker that refuses the client certificate does so after the TLS 1.3 handshake completed on
   // our side: the alert reaches the socket as an error event while the request in flight only
   // sees "Connection closed". The socket errors of the current attempt are kept to explain it.
   let socketErrors: Error[] = [];
 
-  const create = async (eventBrokers: readonly string[]): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
-    const lib = await library;
-    const created = new lib.Producer(await platformaticOptions(options, lib, eventBrokers));
+  const create = async (eventBrokers: readonly string[]): Promise<ClientProducer> => {
+    const { lib, FastProducer } = await library;
+    const config = (await platformaticOptions(options, lib, eventBrokers)) as ClientOptions<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>;
+    const created: ClientProducer = FastProducer ? new FastProducer(config) : new lib.Producer(config);
     created.on('client:broker:connect', ({ connection }: { connection: { on(event: 'error', listener: (error: Error) => void): unknown } }) => {
       connection.on('error', (error) => {
         if (socketErrors.length < 8) socketErrors.push(error);
@@ -138,7 +112,7 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     return created;
   };
 
-  const ready = (eventBrokers: readonly string[] = []): Promise<Producer<Buffer, Buffer, Buffer, Buffer>> => {
+  const ready = (eventBrokers: readonly string[] = []): Promise<ClientProducer> => {
     if (producer) return Promise.resolve(producer);
     creating ??= create(eventBrokers)
       .then((created) => (producer = created))
@@ -148,7 +122,7 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     return creating;
   };
 
-  const drop = async (active: Producer<Buffer, Buffer, Buffer, Buffer>): Promise<void> => {
+  const drop = async (active: ClientProducer): Promise<void> => {
     if (producer === active) producer = undefined;
     await active.close(true).catch(() => {});
   };
@@ -169,20 +143,18 @@ export function platformaticProducer(options: ProducerOptions): ProduceTransport
     },
     async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
-      const messages: Array<MessageToProduce<Buffer, Buffer, Buffer, Buffer>> = [];
+      // With the fast produce path, messages carry OutgoingMessages as they are.
+      const fast = (await library).FastProducer !== undefined;
+      const messages: Array<MessageToProduce<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>> = [];
       for (const { topic, messages: list } of batches) {
         for (const m of list) {
-          const headers = new Map<Buffer, Buffer>();
-          for (const name in m.headers) {
-            const bytes = headerName(name);
-            headers.set(bytes, headerValue(bytes, m.headers[name]!));
+          if (!fast) {
+            messages.push(clientMessage(topic, m));
+            continue;
           }
-          messages.push({
-            topic,
-            key: m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key,
-            value: m.value === null ? undefined : typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
-            headers,
-          });
+          // The key is still needed as bytes here: the partitioner hashes it.
+          const key = m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key;
+          messages.push(key === undefined ? { topic, value: m } : { topic, key, value: m });
         }
       }
       const attempt = async (): Promise<void> => {

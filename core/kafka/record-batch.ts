@@ -1,0 +1,307 @@
+/**
+ * Kafka's RecordBatch (magic 2) and the Produce request body (versions 9–12), written straight into
+ * one Buffer per partition: sizes first, then the bytes, with strings encoded in place. A client
+ * library that builds every record from small buffers and concatenates them spends more CPU on
+ * that than dspfn spends on the record itself.
+ */
+
+/** One record: strings are written as UTF-8. */
+export interface BatchRecord {
+  readonly key: string | Buffer | null;
+  /** null: a record without a value (a tombstone's dead letter). */
+  readonly value: string | Buffer | null;
+  readonly headers: Readonly<Record<string, string | Buffer>> | undefined;
+}
+
+/** Who writes the batch: the idempotent producer's id, epoch and the partition's next sequence number. */
+export interface BatchProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly transactional: boolean;
+}
+
+export interface BatchCompression {
+  /** The codec's bits in the batch attributes (gzip 1, snappy 2, lz4 3, zstd 4). */
+  readonly bitmask: number;
+  compressSync(records: Buffer): Buffer;
+}
+
+/** Bytes of batch header before the records: base offset … record count. */
+export const BATCH_HEADER_BYTES = 61;
+/** Where the CRC-covered part (attributes … end) starts. */
+const CRC_START = 21;
+const IS_TRANSACTIONAL = 1 << 4;
+
+/** Header names repeat in every message: their bytes are made once (bounded: names may come from records). */
+const names = new Map<string, Buffer>();
+function nameBytes(name: string): Buffer {
+  let bytes = names.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name);
+    if (names.size < 1024) names.set(name, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Header values repeat from record to record (content type, source topic and partition, function):
+ * each name remembers its last text value, and once the same value comes twice in a row, the
+ * header's whole encoding (name and value with their lengths), which later records copy as it is.
+ * A value that changes every record (the source offset) is written directly and never cached.
+ */
+interface HeaderEntry {
+  value: string;
+  bytes: Buffer | undefined;
+}
+const headerEntries = new Map<string, HeaderEntry>();
+
+function encodeHeader(name: Buffer, value: string): Buffer {
+  const length = Buffer.byteLength(value);
+  const bytes = Buffer.allocUnsafe(uvarintSize(zigzag(name.length)) + name.length + uvarintSize(zigzag(length)) + length);
+  let at = writeUvarint(bytes, zigzag(name.length), 0);
+  at += name.copy(bytes, at);
+  at = writeUvarint(bytes, zigzag(length), at);
+  bytes.write(value, at, length, 'utf8');
+  return bytes;
+}
+
+function cachedHeader(name: string, value: string | Buffer): Buffer | undefined {
+  if (typeof value !== 'string') return undefined;
+  const entry = headerEntries.get(name);
+  if (entry === undefined) {
+    if (headerEntries.size < 1024) headerEntries.set(name, { value, bytes: undefined });
+    return undefined;
+  }
+  if (entry.value === value) return (entry.bytes ??= encodeHeader(nameBytes(name), value));
+  entry.value = value;
+  entry.bytes = undefined;
+  return undefined;
+}
+
+function byteLength(data: string | Buffer): number {
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+}
+
+/** Bytes of an unsigned varint of a non-negative number below 2^35. */
+function uvarintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
+}
+
+/** Zigzag, in arithmetic rather than 32-bit operators so timestamps deltas beyond 2^31 stay exact. */
+function zigzag(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+function writeUvarint(buf: Buffer, value: number, at: number): number {
+  while (value >= 0x80) {
+    buf[at++] = (value % 0x80) | 0x80;
+    value = Math.floor(value / 0x80);
+  }
+  buf[at++] = value;
+  return at;
+}
+
+function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: number): number {
+  if (typeof data === 'string') buf.write(data, at, length, 'utf8');
+  else data.copy(buf, at);
+  return at + length;
+}
+
+/**
+ * Scratch for the sizes pass: per record its body size, header count and the byte lengths of its
+ * key, value and header values in order, and per header its cached encoding (or undefined), so the
+ * write pass measures nothing twice. Grows, never shrinks.
+ */
+let lengths = new Int32Array(4096);
+const cachedHeaders: Array<Buffer | undefined> = [];
+
+/** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
+function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], lengthList: Int32Array): number {
+  let li = 0;
+  let hi = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const bodySize = lengthList[li++]!;
+    at = writeUvarint(buf, zigzag(bodySize), at);
+    buf[at++] = 0; // attributes
+    buf[at++] = 0; // timestamp delta: every record of a batch carries the batch's timestamp
+    at = writeUvarint(buf, zigzag(i), at);
+    for (let field = 0; field < 2; field++) {
+      const data = field === 0 ? record.key : record.value;
+      if (data === null) {
+        buf[at++] = 1; // zigzag(-1): null
+        continue;
+      }
+      const length = lengthList[li++]!;
+      at = writeUvarint(buf, zigzag(length), at);
+      at = writeBytes(buf, data, length, at);
+    }
+    at = writeUvarint(buf, zigzag(lengthList[li++]!), at);
+    const headers = record.headers;
+    if (headers) {
+      for (const name in headers) {
+        const cached = cachedHeaders[hi++];
+        if (cached !== undefined) {
+          buf.set(cached, at);
+          at += cached.length;
+          continue;
+        }
+        const nameBuf = nameBytes(name);
+        at = writeUvarint(buf, zigzag(nameBuf.length), at);
+        at += nameBuf.copy(buf, at);
+        const length = lengthList[li++]!;
+        at = writeUvarint(buf, zigzag(length), at);
+        at = writeBytes(buf, headers[name]!, length, at);
+      }
+    }
+  }
+  return at;
+}
+
+/** Sizes pass: fills `lengths` and returns the records section's byte size. */
+function measureRecords(records: readonly BatchRecord[]): number {
+  let needed = 0;
+  for (const record of records) {
+    needed += 4;
+    if (record.headers) for (const _ in record.headers) needed++;
+  }
+  if (lengths.length < needed) lengths = new Int32Array(Math.max(needed, lengths.length * 2));
+  const list = lengths;
+  let li = 0;
+  let hi = 0;
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const bodyAt = li++;
+    let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
+    for (let field = 0; field < 2; field++) {
+      const data = field === 0 ? record.key : record.value;
+      if (data === null) {
+        body += 1;
+        continue;
+      }
+      const length = byteLength(data);
+      list[li++] = length;
+      body += uvarintSize(zigzag(length)) + length;
+    }
+    const countAt = li++;
+    const headers = record.headers;
+    let count = 0;
+    if (headers) {
+      for (const name in headers) {
+        count++;
+        const value = headers[name]!;
+        const cached = cachedHeader(name, value);
+        cachedHeaders[hi++] = cached;
+        if (cached !== undefined) {
+          body += cached.length;
+          continue;
+        }
+        const nameLength = nameBytes(name).length;
+        const length = byteLength(value);
+        list[li++] = length;
+        body += uvarintSize(zigzag(nameLength)) + nameLength + uvarintSize(zigzag(length)) + length;
+      }
+    }
+    list[countAt] = count;
+    body += uvarintSize(zigzag(count));
+    list[bodyAt] = body;
+    total += uvarintSize(zigzag(body)) + body;
+  }
+  return total;
+}
+
+/**
+ * One partition's records as a RecordBatch: offset deltas 0…n-1, one timestamp (`timestamp`, epoch
+ * ms) for all, the producer's id, epoch and base sequence, CRC-32C over attributes … end.
+ */
+export function encodeRecordBatch(
+  records: readonly BatchRecord[],
+  producer: BatchProducer,
+  crc32c: (data: Buffer) => number,
+  compression?: BatchCompression,
+  timestamp: number = Date.now(),
+): Buffer {
+  if (records.length === 0) throw new RangeError('a record batch needs at least one record');
+  const recordsSize = measureRecords(records);
+  let batch: Buffer;
+  let attributes = producer.transactional ? IS_TRANSACTIONAL : 0;
+  if (compression) {
+    const plain = Buffer.allocUnsafe(recordsSize);
+    writeRecords(plain, 0, records, lengths);
+    const compressed = compression.compressSync(plain);
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    compressed.copy(batch, BATCH_HEADER_BYTES);
+    attributes |= compression.bitmask;
+  } else {
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsSize);
+    writeRecords(batch, BATCH_HEADER_BYTES, records, lengths);
+  }
+  const time = BigInt(timestamp);
+  batch.writeBigInt64BE(0n, 0); // base offset: the broker assigns it
+  batch.writeInt32BE(batch.length - 12, 8);
+  batch.writeInt32BE(-1, 12); // partition leader epoch: unknown to a producer
+  batch.writeInt8(2, 16); // magic
+  batch.writeInt16BE(attributes, 21);
+  batch.writeInt32BE(records.length - 1, 23); // last offset delta
+  batch.writeBigInt64BE(time, 27);
+  batch.writeBigInt64BE(time, 35);
+  batch.writeBigInt64BE(producer.producerId, 43);
+  batch.writeInt16BE(producer.producerEpoch, 51);
+  batch.writeInt32BE(producer.baseSequence, 53);
+  batch.writeInt32BE(records.length, 57);
+  batch.writeUInt32BE(crc32c(batch.subarray(CRC_START)), 17);
+  return batch;
+}
+
+export interface PartitionBatch {
+  readonly partition: number;
+  readonly batch: Buffer;
+}
+
+export interface TopicBatches {
+  readonly topic: string;
+  readonly partitions: readonly PartitionBatch[];
+}
+
+/**
+ * The Produce request body of versions 9–12 (flexible: compact strings and arrays, tagged fields),
+ * as pieces to send one after the other: the framing and the batches as they are, not copied.
+ */
+export function encodeProduceRequest(acks: number, timeoutMs: number, transactionalId: string | undefined, topics: readonly TopicBatches[]): Buffer[] {
+  const idBytes = transactionalId === undefined ? undefined : Buffer.from(transactionalId);
+  let size = uvarintSize(idBytes ? idBytes.length + 1 : 0) + (idBytes?.length ?? 0) + 2 + 4 + uvarintSize(topics.length + 1) + 1;
+  const topicNames = topics.map((t) => Buffer.from(t.topic));
+  for (let t = 0; t < topics.length; t++) {
+    size += uvarintSize(topicNames[t]!.length + 1) + topicNames[t]!.length + uvarintSize(topics[t]!.partitions.length + 1) + 1;
+    for (const p of topics[t]!.partitions) size += 4 + uvarintSize(p.batch.length + 1) + 1;
+  }
+  // The framing goes into one buffer; each batch is referenced between its prefix and suffix.
+  const framing = Buffer.allocUnsafe(size);
+  const pieces: Buffer[] = [];
+  let start = 0;
+  let at = writeUvarint(framing, idBytes ? idBytes.length + 1 : 0, 0);
+  if (idBytes) at += idBytes.copy(framing, at);
+  at = framing.writeInt16BE(acks, at);
+  at = framing.writeInt32BE(timeoutMs, at);
+  at = writeUvarint(framing, topics.length + 1, at);
+  for (let t = 0; t < topics.length; t++) {
+    const name = topicNames[t]!;
+    at = writeUvarint(framing, name.length + 1, at);
+    at += name.copy(framing, at);
+    const partitions = topics[t]!.partitions;
+    at = writeUvarint(framing, partitions.length + 1, at);
+    for (const p of partitions) {
+      at = framing.writeInt32BE(p.partition, at);
+      at = writeUvarint(framing, p.batch.length + 1, at);
+      pieces.push(framing.subarray(start, at), p.batch);
+      start = at;
+      framing[at++] = 0; // the partition's tagged fields
+    }
+    framing[at++] = 0; // the topic's tagged fields
+  }
+  framing[at++] = 0; // the request's tagged fields
+  pieces.push(framing.subarray(start, at));
+  return pieces;
+}
