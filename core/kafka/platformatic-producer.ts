@@ -83,14 +83,16 @@ export async function platformaticOptions(
 
 /**
  * One idempotent @platformatic/kafka producer, created on first use and kept for the life of the
- * container; a failed send closes it and the next send starts on a fresh one.
+ * container; a failed send closes it and the next send starts on a fresh one. Its record batches
+ * are written by dspfn (platformatic-fast-produce.ts); `encoder: 'client'` leaves them to the
+ * client library's own encoder (the bench's comparison).
  */
-export function platformaticProducer(options: ProducerOptions): ProduceTransport {
+export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' | 'client' = 'dspfn'): ProduceTransport {
   checkCompression(options.compression ?? 'none', 'Kafka compression');
   const logger = options.logger ?? jsonLogger({ component: 'kafka' });
   const library = import('@platformatic/kafka')
     .then(packageExports)
-    .then((lib) => ({ lib, FastProducer: fastProduceProducer(lib) }));
+    .then((lib) => ({ lib, FastProducer: encoder === 'dspfn' ? fastProduceProducer(lib) : undefined }));
   library.catch(() => {});
   let producer: ClientProducer | undefined;
   let creating: Promise<ClientProducer> | undefined;
