@@ -52,12 +52,44 @@ export function symbolOf(prototype: object, description: string): symbol | undef
   return undefined;
 }
 
+/** Header names repeat in every message (dspfn-source-topic, …): their bytes are made once. */
+const headerNames = new Map<string, Buffer>();
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name);
+    // Bounded: names taken from records (propagated headers) must not grow it without end.
+    if (headerNames.size < 1024) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Header values repeat from message to message too (the source topic and partition, the function,
+ * the content type): each header name remembers its last value's bytes, which one batch's messages
+ * mostly share. One entry per name, so unique values (offsets) cost nothing extra.
+ */
+const lastHeaderValues = new Map<Buffer, { text: string; bytes: Buffer }>();
+function headerValue(name: Buffer, value: string | Buffer): Buffer {
+  if (typeof value !== 'string') return value;
+  const last = lastHeaderValues.get(name);
+  if (last !== undefined && last.text === value) return last.bytes;
+  const bytes = Buffer.from(value);
+  if (last !== undefined) {
+    last.text = value;
+    last.bytes = bytes;
+  } else if (lastHeaderValues.size < 1024) {
+    lastHeaderValues.set(name, { text: value, bytes });
+  }
+  return bytes;
+}
+
 /** A message in the shape the client's own encoder expects (Buffers, a Map of headers). */
 export function clientMessage(topic: string, message: OutgoingMessage): { topic: string; key?: Buffer; value?: Buffer; headers: Map<Buffer, Buffer> } {
   const headers = new Map<Buffer, Buffer>();
   for (const name in message.headers) {
-    const value = message.headers[name]!;
-    headers.set(Buffer.from(name), typeof value === 'string' ? Buffer.from(value) : value);
+    const bytes = headerName(name);
+    headers.set(bytes, headerValue(bytes, message.headers[name]!));
   }
   const key = message.key === null ? undefined : typeof message.key === 'string' ? Buffer.from(message.key) : message.key;
   const value = message.value === null ? undefined : typeof message.value === 'string' ? Buffer.from(message.value) : message.value;
