@@ -39,55 +39,57 @@ describe('fast produce path (@platformatic/kafka + dspfn record batches)', () =>
 
   // @platformatic/kafka runs on Node >= 22.22: `npm run test:kafka:node22` runs these as part of `npm test`.
   for (const client of platformaticSupported() ? ['@platformatic/kafka'] : []) {
-    it(`${client}: writes batches the broker accepts, send after send, and consumers read back every key, value and header as sent`, async () => {
-      const a = unique('fast-a');
-      const b = unique('fast-b');
-      await createTopics(brokers, { [a]: 3, [b]: 2 });
-      const transport = platformaticProducer({ brokers });
-      transports.push(transport);
-      const message = (i: number): OutgoingMessage => ({
-        key: i % 7 === 0 ? null : i % 5 === 0 ? Buffer.from(`bin-${i % 3}`) : `dev-${i % 4}`,
-        value: i % 11 === 0 ? '' : i % 3 === 0 ? Buffer.from(JSON.stringify({ i, bytes: true })) : JSON.stringify({ i, text: 'naïve 𝄞 — ok', rms: [0.1, i / 3] }),
-        headers: {
-          'content-type': 'application/json',
-          // Same value for many messages in a row (the encoded header is reused), then a new one.
-          'dspfn-source-partition': String(Math.floor(i / 10)),
-          'dspfn-source-offset': String(i),
-          ...(i % 2 === 0 ? { traceparent: Buffer.from(`00-${i}-01`), 'x-ünïcode': 'ça va' } : {}),
-        },
+    for (const encoder of ['dspfn', 'client'] as const) {
+      it(`${client}, ${encoder === 'dspfn' ? "dspfn's" : "the client's own"} record encoder: writes batches the broker accepts, send after send, and consumers read back every key, value and header as sent`, async () => {
+        const a = unique(`fast-a-${encoder}`);
+        const b = unique(`fast-b-${encoder}`);
+        await createTopics(brokers, { [a]: 3, [b]: 2 });
+        const transport = platformaticProducer({ brokers }, encoder);
+        transports.push(transport);
+        const message = (i: number): OutgoingMessage => ({
+          key: i % 7 === 0 ? null : i % 5 === 0 ? Buffer.from(`bin-${i % 3}`) : `dev-${i % 4}`,
+          value: i % 11 === 0 ? '' : i % 3 === 0 ? Buffer.from(JSON.stringify({ i, bytes: true })) : JSON.stringify({ i, text: 'naïve 𝄞 — ok', rms: [0.1, i / 3] }),
+          headers: {
+            'content-type': 'application/json',
+            // Same value for many messages in a row (the encoded header is reused), then a new one.
+            'dspfn-source-partition': String(Math.floor(i / 10)),
+            'dspfn-source-offset': String(i),
+            ...(i % 2 === 0 ? { traceparent: Buffer.from(`00-${i}-01`), 'x-ünïcode': 'ça va' } : {}),
+          },
+        });
+        const sent: Array<{ topic: string; m: OutgoingMessage }> = [];
+        // Several sends on one producer: each partition's sequence numbers continue from the last send.
+        for (let round = 0; round < 4; round++) {
+          const batch = Array.from({ length: 60 }, (_, j) => round * 60 + j);
+          const toA = batch.filter((i) => i % 4 !== 3).map((i) => message(i));
+          const toB = batch.filter((i) => i % 4 === 3).map((i) => message(i));
+          await transport.send([
+            { topic: a, messages: toA },
+            { topic: b, messages: toB },
+          ]);
+          sent.push(...toA.map((m) => ({ topic: a, m })), ...toB.map((m) => ({ topic: b, m })));
+        }
+        expect(total(await endOffsets(brokers, a)) + total(await endOffsets(brokers, b))).toBe(sent.length);
+        const read = await readTopics(brokers, [a, b], sent.length);
+        const key = (m: { topic: string; headers: Record<string, string> }) => `${m.topic}/${m.headers['dspfn-source-offset']}`;
+        const byOffset = new Map(read.map((m) => [key(m), m]));
+        for (const { topic, m } of sent) {
+          const want = expected(topic, m);
+          const got = byOffset.get(key(want))!;
+          expect({ topic: got.topic, key: got.key, value: got.value, headers: got.headers }).toEqual(want);
+        }
+        // Per key, one partition, in send order.
+        const order = new Map<string, number[]>();
+        for (const m of [...read].sort((x, y) => x.offset - y.offset)) {
+          if (m.key === null) continue;
+          const list = order.get(`${m.topic}/${m.key}`) ?? [];
+          list.push(Number(m.headers['dspfn-source-offset']));
+          order.set(`${m.topic}/${m.key}`, list);
+          expect(new Set(read.filter((r) => r.topic === m.topic && r.key === m.key).map((r) => r.partition)).size).toBe(1);
+        }
+        for (const list of order.values()) expect(list).toEqual([...list].sort((x, y) => x - y));
       });
-      const sent: Array<{ topic: string; m: OutgoingMessage }> = [];
-      // Several sends on one producer: each partition's sequence numbers continue from the last send.
-      for (let round = 0; round < 4; round++) {
-        const batch = Array.from({ length: 60 }, (_, j) => round * 60 + j);
-        const toA = batch.filter((i) => i % 4 !== 3).map((i) => message(i));
-        const toB = batch.filter((i) => i % 4 === 3).map((i) => message(i));
-        await transport.send([
-          { topic: a, messages: toA },
-          { topic: b, messages: toB },
-        ]);
-        sent.push(...toA.map((m) => ({ topic: a, m })), ...toB.map((m) => ({ topic: b, m })));
-      }
-      expect(total(await endOffsets(brokers, a)) + total(await endOffsets(brokers, b))).toBe(sent.length);
-      const read = await readTopics(brokers, [a, b], sent.length);
-      const key = (m: { topic: string; headers: Record<string, string> }) => `${m.topic}/${m.headers['dspfn-source-offset']}`;
-      const byOffset = new Map(read.map((m) => [key(m), m]));
-      for (const { topic, m } of sent) {
-        const want = expected(topic, m);
-        const got = byOffset.get(key(want))!;
-        expect({ topic: got.topic, key: got.key, value: got.value, headers: got.headers }).toEqual(want);
-      }
-      // Per key, one partition, in send order.
-      const order = new Map<string, number[]>();
-      for (const m of [...read].sort((x, y) => x.offset - y.offset)) {
-        if (m.key === null) continue;
-        const list = order.get(`${m.topic}/${m.key}`) ?? [];
-        list.push(Number(m.headers['dspfn-source-offset']));
-        order.set(`${m.topic}/${m.key}`, list);
-        expect(new Set(read.filter((r) => r.topic === m.topic && r.key === m.key).map((r) => r.partition)).size).toBe(1);
-      }
-      for (const list of order.values()) expect(list).toEqual([...list].sort((x, y) => x - y));
-    });
+    }
 
     it(`${client}: retries a request whose response was lost with the same sequence numbers, and the broker keeps one copy`, async () => {
       const topic = unique('fast-retry');
