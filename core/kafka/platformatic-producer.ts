@@ -146,7 +146,11 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
     async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
       // With the fast produce path, messages carry OutgoingMessages as they are.
-      const fast = (await library).FastProducer !== undefined;
+      // (A library that failed to load fails the attempt below, with the error explained there.)
+      const fast = await library.then(
+        ({ FastProducer }) => FastProducer !== undefined,
+        () => false,
+      );
       const messages: Array<MessageToProduce<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>> = [];
       for (const { topic, messages: list } of batches) {
         for (const m of list) {
