@@ -226,6 +226,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           consumer.pause([{ topic, partitions: [partition] }]);
         },
         resume: () => consumer.resume([{ topic, partitions: [partition] }]),
+        queued: (ms) => counters.recordQueued(ms),
         succeeded: (records) => {
           counters.consumed += records.length;
           counters.batches++;
@@ -392,6 +393,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           }
           through = message.offset;
         }
+        counters.recordFetched(taken);
         worker.push(taken);
         if (through !== undefined) resolveOffset(through);
       },

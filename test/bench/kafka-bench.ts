@@ -162,6 +162,8 @@ interface ConsumeResult extends Throughput {
   samplesPerSecond: number;
   p50: number;
   p99: number;
+  /** p99 of each stage: record timestamp → fetched, fetched → batch start, the invocation (outputs acknowledged). */
+  stages: string;
 }
 
 /** `dspfn consume` from the topic's beginning; `during` runs (feeds) while it consumes. */
@@ -189,7 +191,7 @@ async function runConsume(brokers: string, topic: string, scenario: Scenario, du
     controller = undefined;
     // The CPU of a fixed-rate run includes the feeder thread's producer (same process).
     const { cpuMicrosPerRecord } = throughput(stats.consumed, started, cpu);
-    return { recordsPerSecond: stats.consumed / seconds, cpuMicrosPerRecord, samplesPerSecond: stats.samples / seconds, p50: stats.latencyP50Ms, p99: stats.latencyP99Ms };
+    return { recordsPerSecond: stats.consumed / seconds, cpuMicrosPerRecord, samplesPerSecond: stats.samples / seconds, p50: stats.latencyP50Ms, p99: stats.latencyP99Ms, stages: `${stats.fetchedP99Ms.toFixed(0)} / ${stats.queuedP99Ms.toFixed(0)} / ${stats.handlerP99Ms.toFixed(0)} ms` };
   } finally {
     await controller?.stop();
   }
@@ -224,7 +226,7 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
       // state's (a cold start is the cold-start section's business).
       await atRate(brokers, await createTopic(kafka, `${scenario.name} warm-up`), { ...scenario, rate, records: rate * 2 }, values);
       const result = await atRate(brokers, topic, { ...scenario, rate }, values);
-      return [...row, String(Math.round(result.recordsPerSecond)), '', `${result.cpuMicrosPerRecord.toFixed(0)} µs (with the feeder thread)`, `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`, `${result.p50.toFixed(0)} ms`, `${result.p99.toFixed(0)} ms`];
+      return [...row, String(Math.round(result.recordsPerSecond)), '', `${result.cpuMicrosPerRecord.toFixed(0)} µs (with the feeder thread)`, `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`, `${result.p50.toFixed(0)} ms`, `${result.p99.toFixed(0)} ms`, result.stages];
     }
     await feed(producer, topic, scenario, values);
     const bare = await bareConsumer(kafka, topic, scenario.records);
@@ -235,6 +237,7 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
       `${(result.recordsPerSecond / bare.recordsPerSecond).toFixed(3)}× (bare ${Math.round(bare.recordsPerSecond)})`,
       `${result.cpuMicrosPerRecord.toFixed(0)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(0)} µs)`,
       `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`,
+      '—',
       '—',
       '—',
     ];
@@ -253,7 +256,7 @@ export async function benchKafkaConsume(options: { latencyOnly?: boolean } = {})
   const server = await startKafka();
   const kafka = new Kafka({ clientId: 'dspfn-bench', brokers: [server.brokers], logLevel: logLevel.NOTHING });
   const values = payloads();
-  const rows: string[][] = [[`sensor-rms via dspfn consume (node ${process.versions.node})`, 'records', 'batch', 'window', 'records/s', 'vs bare kafkajs consumer', 'CPU per record', 'samples/s', 'p50', 'p99']];
+  const rows: string[][] = [[`sensor-rms via dspfn consume (node ${process.versions.node})`, 'records', 'batch', 'window', 'records/s', 'vs bare kafkajs consumer', 'CPU per record', 'samples/s', 'p50', 'p99', 'p99 fetched / queued / invocation']];
   try {
     const scenarios: Scenario[] = [
       // The latency target's setting: no batching window, so a record waits for nothing but its batch.
