@@ -1,4 +1,3 @@
-import { probe, batchContext } from '../local/trace-probe.ts';
 import { describeError, SinkError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
@@ -195,8 +194,7 @@ export class KafkaSink implements Sink {
 
   private submit(messages: readonly TopicMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ctx = batchContext.getStore();
-      this.queue.push({ messages, resolve, reject, ctx } as Submission);
+      this.queue.push({ messages, resolve, reject });
       void this.pump();
     });
   }
@@ -209,7 +207,6 @@ export class KafkaSink implements Sink {
       while (this.queue.length > 0) {
         const taken = this.queue.splice(0);
         const messages = taken.flatMap((s) => s.messages);
-        for (const s of taken) { const c = (s as { ctx?: readonly { partition: number; offset: number }[] }).ctx; if (c) probe?.mark('produceStart', c); }
         try {
           for (const request of requests(messages, this.maxRequestBytes)) await this.transport.send(request, this.eventBrokers);
           for (const s of taken) s.resolve();
