@@ -125,6 +125,38 @@ describe('values (layout v2)', () => {
     );
   });
 
+  it('decode the bytes a TCP load reads as the text the REST API reads, non-canonical fences going back as stored', () => {
+    const topics = fc.constantFrom('t', 'tôpic', 'readings', '\u4e00x');
+    const line = fc.tuple(topics, fc.nat({ max: 99 }), fc.nat({ max: 2 ** 53 - 1 }), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.array(line, { maxLength: 3 }), fc.uint8Array({ maxLength: 90 }), fc.option(fc.nat())), { minLength: 1, maxLength: 6 }), (specs) => {
+        const keys = specs.map((_, i) => `k${i}`);
+        // A leading zero (`zero`) makes a fence that encodeFence would not write.
+        const values = specs.map(([lines, snapshot, at]) =>
+          encodeValue(lines.map(([topic, partition, offset, zero]) => `${topic}\t${zero ? '0' : ''}${partition}\t${offset}\n`).join(''), snapshot, at ?? undefined),
+        );
+        const asText = parseValues(keys, values, keys.length).found;
+        // As node-redis hands them over: views into one socket buffer.
+        const wire = Buffer.from(values.join(''), 'utf8');
+        let at = 0;
+        const views = values.map((value) => wire.subarray(at, (at += Buffer.byteLength(value))));
+        const asBytes = parseValues(keys, views, keys.length).found;
+        keys.forEach((key, i) => {
+          const [text, bytes] = [asText.get(key)!, asBytes.get(key)!];
+          expect([[...bytes.snapshot], bytes.offsets, bytes.committedAt]).toEqual([[...text.snapshot], text.offsets, text.committedAt]);
+          const [call] = commitCalls(resolveLayout(), [{ key, snapshot: new Uint8Array(0), offsets: [], expected: bytes.offsets }]);
+          expect(unpack(call!.payload)[0]!.expected).toBe(values[i]!.slice(0, values[i]!.indexOf('\n\n') + 2));
+        });
+      }),
+    );
+    const value = Buffer.from(encodeValue('t\t0\t1\n', new Uint8Array([1, 2, 3, 4]), 5));
+    for (const bad of [0x80, 0xc3, 0xff, 0x2d, 0x5f]) {
+      const copy = Buffer.from(value);
+      copy[copy.indexOf('\n\n') + 3] = bad;
+      expect(() => parseValues(['k'], [copy], 1)).toThrow(/state key k holds a malformed snapshot/);
+    }
+  });
+
   it('load text snapshots (window indexes) beside base64 ones, whatever their sizes', () => {
     const text = (n: number) => new TextEncoder().encode(`#dspfn-index 1 ${'ab'.repeat(n)} 5 4 3 \n1\t6b\n`);
     const snapshots = [text(300), Uint8Array.from({ length: 10 }, (_, i) => i), text(400), text(1), new Uint8Array(0), text(900)];

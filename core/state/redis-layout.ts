@@ -1,6 +1,7 @@
 import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { ConfigError, StateStoreError } from '../errors.ts';
 import type { CommitResult, CommitStatus, StateEntry, StoredState } from './store.ts';
+import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueBytes } from './value-decoder.ts';
 
 /**
  * How dspfn keeps state in Redis, shared by the TCP (node-redis) and REST (Upstash) stores so one
@@ -105,142 +106,22 @@ export function checkOffset(o: AbsorbedOffset, key: string): void {
   }
 }
 
-const FENCE_LINE = /^(.*)\t(\d+)\t(\d+)$/;
-
-/** Digits only, as a safe integer; -1 otherwise. */
-function parseCount(text: string, start: number, end: number): number {
-  if (end <= start || end - start > 16) return -1;
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return Number.isSafeInteger(n) ? n : -1;
-}
-
+/** A fence as text (a v1 hash's fence field). */
 export function decodeFence(text: string, key: string): AbsorbedOffset[] {
-  return decodeFenceAt(text, 0, text.length, key);
-}
-
-/** The last topic decoded: a batch's keys name a handful of topics, so most keys reuse it. */
-let lastTopic = '';
-
-/** The fence `text[start, end)`, read in place. */
-function decodeFenceAt(text: string, start: number, end: number, key: string): AbsorbedOffset[] {
-  if (end === start) return [];
-  const last = end - 1;
-  if (text.charCodeAt(last) !== 10) throw corrupt(key, 'fence');
-  if (text.indexOf('\n', start) === last) {
-    // One partition (the common case): no regex, no split.
-    const second = text.lastIndexOf('\t', last);
-    const first = second > start ? text.lastIndexOf('\t', second - 1) : -1;
-    const partition = parseCount(text, first + 1, second);
-    const offset = parseCount(text, second + 1, last);
-    if (first < start || partition < 0 || offset < 0) throw corrupt(key, 'fence');
-    const length = first - start;
-    const topic = length === lastTopic.length && text.startsWith(lastTopic, start) ? lastTopic : (lastTopic = text.slice(start, first));
-    return [{ topic, partition, offset }];
-  }
-  return text
-    .slice(start, last)
-    .split('\n')
-    .map((line) => {
-      const match = FENCE_LINE.exec(line);
-      if (!match) throw corrupt(key, 'fence');
-      return { topic: match[1]!, partition: Number(match[2]), offset: Number(match[3]) };
-    });
-}
-
-/**
- * Whether encodeFence gives back `text[start, end)` for what it decodes to: one line whose numbers
- * have no leading zeros (what dspfn writes). Other fences are remembered as stored (storedFences).
- */
-function canonicalFence(text: string, start: number, end: number): boolean {
-  if (end === start) return true;
-  if (text.indexOf('\n', start) !== end - 1) return false;
-  const second = text.lastIndexOf('\t', end - 1);
-  const first = text.lastIndexOf('\t', second - 1);
-  // A number with a leading zero is "0" itself or not canonical.
-  return (text.charCodeAt(first + 1) !== 48 || second - first === 2) && (text.charCodeAt(second + 1) !== 48 || end - second === 3);
-}
-
-function corrupt(key: string, field: string): StateStoreError {
-  // Never echo the stored value: it may be large, and it is not ours to log.
-  return new StateStoreError(`state key ${key} holds a malformed ${field}; delete the key to reset it`, { key });
+  const bytes = Buffer.from(text, 'utf8');
+  return decodeFenceBytes(bytes, 0, bytes.length, key).offsets;
 }
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** Bytes `text[start, end)` decodes to; `end - start` is a multiple of 4 in valid base64. */
-function base64Bytes(text: string, start: number, end: number): number {
-  const padding = end > start && text.charCodeAt(end - 1) === 61 ? (text.charCodeAt(end - 2) === 61 ? 2 : 1) : 0;
-  return ((end - start) / 4) * 3 - padding;
-}
-
-/** Base64 character code (low byte) → its 6 bits; -1 for anything else. */
-const BASE64_VALUES = (() => {
-  const values = new Int8Array(256).fill(-1);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
-  return values;
-})();
-
-/**
- * Decodes padded base64 `text[start, end)` into `into` at `at` and returns the bytes written,
- * refusing anything that is not base64 (Buffer's decoder would skip such characters silently), so
- * a snapshot written by something else fails here rather than as garbage bytes later. Read in
- * place: no slice of the value, no call out of JavaScript per key.
- */
-function decodeBase64Into(into: Buffer, at: number, text: string, start: number, end: number, key: string): number {
-  if ((end - start) % 4 !== 0) throw corrupt(key, 'snapshot');
-  const length = base64Bytes(text, start, end);
-  const table = BASE64_VALUES;
-  // Any character outside base64 sets the sign bit of `bad` (-1 in the table) or a bit above 0xff.
-  let bad = 0;
-  let wide = 0;
-  let out = at;
-  const full = end - (length % 3 === 0 ? 0 : 4);
-  let i = start;
-  for (; i < full; i += 4) {
-    const c0 = text.charCodeAt(i);
-    const c1 = text.charCodeAt(i + 1);
-    const c2 = text.charCodeAt(i + 2);
-    const c3 = text.charCodeAt(i + 3);
-    wide |= c0 | c1 | c2 | c3;
-    const v0 = table[c0 & 255]!;
-    const v1 = table[c1 & 255]!;
-    const v2 = table[c2 & 255]!;
-    const v3 = table[c3 & 255]!;
-    bad |= v0 | v1 | v2 | v3;
-    into[out] = (v0 << 2) | (v1 >> 4);
-    into[out + 1] = ((v1 & 15) << 4) | (v2 >> 2);
-    into[out + 2] = ((v2 & 3) << 6) | v3;
-    out += 3;
-  }
-  if (i < end) {
-    const two = length % 3 === 2;
-    const c0 = text.charCodeAt(i);
-    const c1 = text.charCodeAt(i + 1);
-    const c2 = two ? text.charCodeAt(i + 2) : 65;
-    wide |= c0 | c1 | c2;
-    const v0 = table[c0 & 255]!;
-    const v1 = table[c1 & 255]!;
-    const v2 = table[c2 & 255]!;
-    bad |= v0 | v1 | v2;
-    into[out++] = (v0 << 2) | (v1 >> 4);
-    if (two) into[out++] = ((v1 & 15) << 4) | (v2 >> 2);
-  }
-  if (bad < 0 || wide > 0xff) throw corrupt(key, 'snapshot');
-  return out - at;
-}
-
+/** A v1 hash's base64 snapshot field. */
 function fromBase64(text: string, key: string): Uint8Array {
-  const into = Buffer.allocUnsafe(base64Bytes(text, 0, text.length) + 3);
-  const length = decodeBase64Into(into, 0, text, 0, text.length, key);
-  return new Uint8Array(into.buffer, into.byteOffset, length);
+  if (Buffer.byteLength(text) !== text.length) throw corrupt(key, 'snapshot');
+  const bytes = Buffer.from(text, 'latin1');
+  const into = Buffer.allocUnsafe(base64Length(bytes, 0, bytes.length) + 3);
+  return into.subarray(0, decodeBase64(into, 0, bytes, 0, bytes.length, key));
 }
 
 /** Redis keys of the state keys: every state key under the prefix. */
@@ -288,38 +169,16 @@ export function isTextSnapshot(snapshot: Uint8Array): boolean {
   return true;
 }
 
-export function decodeValue(key: string, value: string): StoredState {
-  const into = Buffer.allocUnsafe(value.length);
-  return decodeValueInto(key, value, into, 0);
+/** A v2 value as stored state (text, as the REST API gives it; see value-decoder.ts for bytes). */
+export function decodeValue(key: string, value: string | Uint8Array): StoredState {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  return decoded(key, bytes, Buffer.allocUnsafe(bytes.length), 0);
 }
 
-/**
- * Decodes a v2 value, its snapshot into `into` at `at` (room for value.length bytes needed) as a
- * view of `into`, so a batch's snapshots share one buffer.
- */
-function decodeValueInto(key: string, value: string, into: Buffer, at: number): StoredState {
-  if (!value.startsWith(VALUE_HEADER)) throw corrupt(key, 'value');
-  const start = VALUE_HEADER.length;
-  const blank = value.charCodeAt(start) === 10 ? start - 1 : value.indexOf('\n\n', start);
-  if (blank < 0) throw corrupt(key, 'value');
-  // Base64 holds no newline, and a text snapshot (a window index) has the trailer after it: the
-  // last newline after the blank line starts the trailer.
-  let end = value.lastIndexOf('\n');
-  let committedAt: number | undefined;
-  if (end <= blank + 1) end = value.length;
-  else {
-    if (!value.startsWith(COMMITTED_TRAILER, end)) throw corrupt(key, 'value');
-    committedAt = parseCount(value, end + COMMITTED_TRAILER.length, value.length);
-    if (committedAt < 0) throw corrupt(key, 'value');
-  }
-  const body = blank + 2;
-  let length: number;
-  if (value.charCodeAt(body) === 0x23) length = into.write(value.slice(body, end), at, 'latin1');
-  else length = decodeBase64Into(into, at, value, body, end, key);
-  const snapshot = new Uint8Array(into.buffer, into.byteOffset + at, length);
-  const offsets = decodeFenceAt(value, start, blank + 1, key);
-  if (!canonicalFence(value, start, blank + 1)) storedFences.set(offsets, value.slice(0, blank + 2));
-  return committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
+function decoded(key: string, value: Uint8Array, into: Buffer, at: number): StoredState {
+  const { state, storedPrefix } = decodeValueBytes(key, value, into, at);
+  if (storedPrefix !== undefined) storedFences.set(state.offsets, storedPrefix);
+  return state;
 }
 
 /** A v1 hash's fields as stored state. */
@@ -353,28 +212,32 @@ export function parseValues(keys: readonly string[], values: unknown, existing: 
 function decodeAll(keys: readonly string[], values: readonly unknown[], found: Map<string, StoredState>): number {
   let left = 0;
   let longest = 0;
+  const bytes: Array<Uint8Array | null> = new Array<Uint8Array | null>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (typeof value === 'string') {
-      left += value.length;
-      if (value.length > longest) longest = value.length;
-    } else if (value !== null) throw corrupt(keys[i]!, 'value');
+    // Bytes from the TCP store; text from the REST API, whose values are the UTF-8 of that text.
+    const read = value instanceof Uint8Array ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : null;
+    if (read === null && value !== null) throw corrupt(keys[i]!, 'value');
+    bytes[i] = read;
+    if (read === null) continue;
+    left += read.length;
+    if (read.length > longest) longest = read.length;
   }
   // Base64 decodes to 3/4 of its length; a text snapshot (a window index) needs its own length,
   // which the next buffer provides when this one is short.
   let into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + longest);
   let at = 0;
   let strings = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== 'string') continue;
+  for (let i = 0; i < bytes.length; i++) {
+    const value = bytes[i];
+    if (value === null || value === undefined) continue;
     strings++;
     if (into.length - at < value.length) {
       into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + value.length);
       at = 0;
     }
     left -= value.length;
-    const stored = decodeValueInto(keys[i]!, value, into, at);
+    const stored = decoded(keys[i]!, value, into, at);
     // A key listed twice is one key: MGET and EXISTS count it twice alike.
     found.set(keys[i]!, stored);
     at += stored.snapshot.byteLength;

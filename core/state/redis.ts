@@ -129,7 +129,8 @@ class RedisTransport implements ScriptTransport {
   }
 
   async mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
-    const [values, existing] = await this.send([['MGET', ...keys], ['EXISTS', ...keys]]);
+    // Values as Buffers (views of what the socket read), decoded from their bytes: no UTF-8 string each.
+    const [values, existing] = await this.send([['MGET', ...keys], ['EXISTS', ...keys]], 1);
     return [values, existing];
   }
 
@@ -261,9 +262,10 @@ class RedisTransport implements ScriptTransport {
    * One command, retried once when the connection broke under it: a socket that went stale while
    * the container was frozen fails the command in flight, and the retry runs on the reconnected
    * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'. Several
-   * commands are issued in the same tick, which node-redis writes together: one round trip.
+   * commands are issued in the same tick, which node-redis writes together: one round trip. The
+   * first `binaryReplies` commands answer bulk strings as Buffers.
    */
-  private async send(commands: ReadonlyArray<readonly ScriptArg[]>): Promise<unknown[]> {
+  private async send(commands: ReadonlyArray<readonly ScriptArg[]>, binaryReplies = 0): Promise<unknown[]> {
     const deadline = performance.now() + this.timeoutMs;
     const lib = await this.library();
     let refreshed = false;
@@ -280,7 +282,9 @@ class RedisTransport implements ScriptTransport {
       }
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       try {
-        return await withDeadline(Promise.all(commands.map((args) => client.sendCommand(args, { timeout: remaining }))), remaining);
+        const binary = { timeout: remaining, typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } };
+        const text = { timeout: remaining };
+        return await withDeadline(Promise.all(commands.map((args, i) => client.sendCommand(args, i < binaryReplies ? binary : text))), remaining);
       } catch (error) {
         if (error instanceof lib.ErrorReply) throw error;
         if (error instanceof DeadlineExceeded) {
