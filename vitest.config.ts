@@ -23,6 +23,9 @@ export default defineConfig({
           name: 'redis',
           include: ['test/integration/redis-*.test.ts', 'test/integration/state-*.test.ts'],
           globalSetup: ['test/servers/redis.ts'],
+          // The state CLI tests start several `dspfn` processes in a row; on a loaded 2-core machine each
+          // start takes seconds, so the default 30 s guard trips on load alone.
+          testTimeout: 90_000,
           hookTimeout: 120_000,
         },
       },
