@@ -86,8 +86,11 @@ export class BatchCutter<T extends { record: CutRecord }> {
     return this.full(item) || this.arrival(item) > this.deadline();
   }
 
-  /** Takes the batch at the front: records in arrival order up to the size and payload limits. */
-  cut(): T[] {
+  /**
+   * Takes the batch at the front: records in arrival order up to the size and payload limits.
+   * `arrived` is told each taken record's arrival (or put-back) time.
+   */
+  cut(arrived?: (at: number) => void): T[] {
     let bytes = EVENT_OVERHEAD_BYTES;
     let n = 0;
     while (n < this.held.length && n < this.limits.batchSize) {
@@ -98,6 +101,7 @@ export class BatchCutter<T extends { record: CutRecord }> {
     }
     const taken = this.held.splice(0, n);
     this.heldBytes -= bytes - EVENT_OVERHEAD_BYTES;
+    if (arrived) for (const h of taken) arrived(h.arrivedAt);
     return taken.map((h) => h.item);
   }
 

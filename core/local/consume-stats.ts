@@ -49,6 +49,15 @@ export interface ConsumeStats {
   /** Record timestamp to results acknowledged, ms. */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /**
+   * Where that latency goes, stage by stage: record timestamp to fetched by this consumer (the
+   * producer's send, the broker, the fetch), ms.
+   */
+  fetchedP50Ms: number;
+  fetchedP99Ms: number;
+  /** Fetched to its batch's invocation (waiting for the partition's batch in flight, or the window), ms. */
+  queuedP50Ms: number;
+  queuedP99Ms: number;
   /** Duration of the function's invocations (a batch each), ms. */
   handlerP50Ms: number;
   handlerP99Ms: number;
@@ -79,6 +88,8 @@ export class ConsumeCounters {
   lag = new Map<string, number>();
   assigned: string[] = [];
   private readonly latencies = new LatencyHistogram();
+  private readonly fetched = new LatencyHistogram();
+  private readonly queued = new LatencyHistogram();
   /** Invocation durations in microseconds (the histogram is exact to the unit below 1,024). */
   private readonly handlerMicros = new LatencyHistogram();
   private readonly started = performance.now();
@@ -92,6 +103,16 @@ export class ConsumeCounters {
   /** Fixed memory and O(1) per record however long the run (see LatencyHistogram). */
   recordLatencies(records: readonly { timestamp: number }[], now = Date.now()): void {
     for (const record of records) this.latencies.record(now - record.timestamp);
+  }
+
+  /** How old the records were when this consumer fetched them. */
+  recordFetched(records: readonly { timestamp: number }[], now = Date.now()): void {
+    for (const record of records) this.fetched.record(now - record.timestamp);
+  }
+
+  /** How long one record waited between being fetched and its batch's start, ms. */
+  recordQueued(ms: number): void {
+    this.queued.record(ms);
   }
 
   /** One invocation's duration in ms, resolved to the microsecond. */
@@ -130,6 +151,10 @@ export class ConsumeCounters {
       totalLag: [...this.lag.values()].reduce((a, b) => a + b, 0),
       latencyP50Ms: this.latencies.percentile(50),
       latencyP99Ms: this.latencies.percentile(99),
+      fetchedP50Ms: this.fetched.percentile(50),
+      fetchedP99Ms: this.fetched.percentile(99),
+      queuedP50Ms: this.queued.percentile(50),
+      queuedP99Ms: this.queued.percentile(99),
       handlerP50Ms: this.handlerMicros.percentile(50) / 1000,
       handlerP99Ms: this.handlerMicros.percentile(99) / 1000,
       elapsedMs,

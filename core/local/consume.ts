@@ -14,6 +14,7 @@ import { kafkaRecord } from './kafka-records.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
+import { OffsetCommits } from './offset-commits.ts';
 import { PartitionWorker } from './partition-worker.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { codeOf } from '../report/set-aside-counts.ts';
@@ -180,6 +181,9 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     }
   });
 
+  // Offsets asked for together go to the broker in one request (see OffsetCommits).
+  const commits = new OffsetCommits((offsets) => consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) }))));
+
   const workers = new Map<string, PartitionWorker<KafkaRecord>>();
   const retiring = new Set<Promise<void>>();
   let stopping = false;
@@ -200,7 +204,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       {
         invoke,
         commit: async (offset) => {
-          await consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+          await commits.commit(topic, partition, offset);
           if ((taken.get(id) ?? -1) < offset) {
             throw new Error(`the broker did not take offset ${offset} of ${id}: the consumer is not in its group right now (reconnecting)`);
           }
@@ -222,6 +226,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           consumer.pause([{ topic, partitions: [partition] }]);
         },
         resume: () => consumer.resume([{ topic, partitions: [partition] }]),
+        queued: (ms) => counters.recordQueued(ms),
         succeeded: (records) => {
           counters.consumed += records.length;
           counters.batches++;
@@ -388,6 +393,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           }
           through = message.offset;
         }
+        counters.recordFetched(taken);
         worker.push(taken);
         if (through !== undefined) resolveOffset(through);
       },

@@ -85,6 +85,30 @@ describe('PartitionWorker', () => {
     expect(h.log).toEqual(['invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..24', 'commit 25']);
   });
 
+  it('tells how long each record waited between its arrival and its batch start', async () => {
+    const clock = new ManualClock();
+    const waits: number[] = [];
+    let release: (() => void) | undefined;
+    const h = harness(
+      { batchWindowMs: 0, batchSize: 3, clock },
+      (batch) => (batch[0] === 0 ? new Promise((resolve) => (release = () => resolve({ status: 'ok' }))) : { status: 'ok' }),
+      { queued: (ms) => void waits.push(ms) },
+    );
+    h.worker.push(records(0, 1));
+    await settle();
+    // The first batch went at once; these arrive while it is in flight and wait for it.
+    clock.advance(5);
+    h.worker.push(records(2, 2));
+    clock.advance(7);
+    h.worker.push(records(3, 3));
+    clock.advance(3);
+    release!();
+    await h.until(() => h.log.includes('commit 4'));
+    await h.worker.stop();
+    expect(h.batches).toEqual([[0, 1], [2, 3]]);
+    expect(waits).toEqual([0, 0, 10, 3]);
+  });
+
   it('retries a failed batch until it succeeds and commits only then', async () => {
     const h = harness({}, (_b, call) => (call <= 2 ? { status: 'failed', error: new Error(`boom ${call}`) } : { status: 'ok' }));
     h.worker.push(records(0, 9));

@@ -65,6 +65,9 @@ describe('dspfn consume', () => {
     expect(await groupOffsets(brokers, stats.groupId, src)).toEqual(ends.map((end) => (end === 0 ? -1 : end)));
     expect(stats.latencyP50Ms).toBeGreaterThan(0);
     expect(stats.latencyP99Ms).toBeGreaterThanOrEqual(stats.latencyP50Ms);
+    // Produced before the consumer started: they were old when fetched, and fetching is a part of each one's latency.
+    expect(stats.fetchedP50Ms).toBeGreaterThan(0);
+    expect(stats.fetchedP99Ms).toBeLessThanOrEqual(stats.latencyP99Ms);
     expect(stats.samples).toBe(120 * 8);
 
     const records = await asRecords(brokers, src, 123);
