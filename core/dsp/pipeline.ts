@@ -140,6 +140,8 @@ export interface PipelineOutput extends BlockTiming {
   readonly events: readonly PipelineEvent[];
 }
 
+const sharedScratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+
 /**
  * One key's running pipeline: kernels, scratch buffers and the source offsets it has absorbed.
  */
@@ -158,8 +160,13 @@ export class Pipeline {
   private readonly inPlace: boolean[];
   /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
   private readonly declaredRates: { readonly stage: string; readonly rate: number; readonly factor: number }[] = [];
-  /** Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in the other. */
-  private readonly scratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+  /**
+   * Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in
+   * the other. Shared by every pipeline of the process (execute is synchronous and nothing it
+   * returns is a view of them): a handler restores a pipeline per key per batch, and a scratch
+   * block each would be most of a batch's allocation.
+   */
+  private readonly scratch = sharedScratch;
   private readonly absorbed = new Map<string, AbsorbedOffset>();
 
   constructor(
