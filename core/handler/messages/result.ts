@@ -29,6 +29,18 @@ export function resultMessage(
   return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
 }
 
+let lastTimestamp = Number.NaN;
+let lastTimestampText = '';
+
+/** A batch's records mostly share their time (or a few): the last one's text is kept. */
+function timestampText(timestamp: number): string {
+  if (timestamp !== lastTimestamp) {
+    lastTimestamp = timestamp;
+    lastTimestampText = String(timestamp);
+  }
+  return lastTimestampText;
+}
+
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The output samples as little-endian float32 bytes; a view, not a copy, on little-endian hosts. */
@@ -52,7 +64,7 @@ export function f32leResultMessage(
   const headers: Record<string, string | Buffer> = {
     'content-type': 'application/x-f32le',
     'dspfn-channels': String(meta.channels),
-    'dspfn-timestamp': String(meta.timestamp),
+    'dspfn-timestamp': timestampText(meta.timestamp),
     'dspfn-source-topic': record.topic,
     'dspfn-source-partition': String(record.partition),
     'dspfn-source-offset': String(record.offset),

@@ -12,18 +12,25 @@ export class OutputSlab {
   private used = 0;
 
   constructor(values: number) {
-    this.slab = new Float32Array(values);
+    this.slab = uninitialised(values);
   }
 
+  /** `values` floats of the slab, not cleared: the caller writes all of them (runBlock does). */
   take(values: number): Float32Array {
     if (this.used + values > this.slab.length) {
-      this.slab = new Float32Array(Math.max(values, this.slab.length));
+      this.slab = uninitialised(Math.max(values, this.slab.length));
       this.used = 0;
     }
     const view = this.slab.subarray(this.used, this.used + values);
     this.used += values;
     return view;
   }
+}
+
+/** Zeroing a batch's worth of outputs costs as much as a kernel pass, and every value is written anyway. */
+function uninitialised(values: number): Float32Array {
+  const bytes = Buffer.allocUnsafeSlow(values * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, values);
 }
 
 /** The block of a key with several records: reused from key to key (runBlock is synchronous and reads it only during its call). */
@@ -56,7 +63,9 @@ export function runBlock<M>(pipeline: Pipeline, items: readonly DecodedRecord<M>
     }
   }
   const output = slab.take(pipeline.outputLength(block.length));
-  pipeline.processInto(block, output);
+  const written = pipeline.processInto(block, output) * pipeline.spec.outChannels;
+  // Same-rate stages write every frame; were one not to, no uninitialised memory may leave.
+  if (written < output.length) output.fill(0, written);
   return output;
 }
 
