@@ -1,6 +1,7 @@
 import { DecodeError, EventError } from '../errors.ts';
 import { inProcessRecords } from './in-process.ts';
-import { Base64Slab, readRecord, type RawRecord } from './record.ts';
+import { KeyedBase64Slab } from './keyed-slab.ts';
+import { readRecord, type RawRecord } from './record.ts';
 import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
 export type { RawRecord } from './record.ts';
@@ -56,27 +57,19 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
   const malformed: MalformedRecord[] = [];
   let recordCount = 0;
   const groups = event.records as Record<string, unknown>;
-  // The values' total length first, for one slab of decoded bytes (see Base64Slab).
-  let textLength = 0;
-  let values = 0;
+  // Every key and value laid out first, for one slab of decoded bytes with each key's values
+  // together (see KeyedBase64Slab): in the order readRecord decodes them below.
+  const slab = new KeyedBase64Slab();
   for (const id of Object.keys(groups)) {
     const rawRecords = groups[id];
     if (!Array.isArray(rawRecords)) continue;
     for (const raw of rawRecords as unknown[]) {
       if (typeof raw !== 'object' || raw === null) continue;
-      // Keys too: they are decoded into the same slab.
       const { key, value } = raw as { key?: unknown; value?: unknown };
-      if (typeof value === 'string') {
-        textLength += value.length;
-        values++;
-      }
-      if (typeof key === 'string') {
-        textLength += key.length;
-        values++;
-      }
+      slab.plan(key, value);
     }
   }
-  const slab = new Base64Slab(textLength, values);
+  slab.allocate();
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];

@@ -1,3 +1,4 @@
+import type { ValueSlab } from './keyed-slab.ts';
 import type { KafkaHeader, KafkaRecord, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
@@ -41,7 +42,7 @@ export function strictBase64(text: string): Buffer | undefined {
  * 8-byte aligned (f32le samples are then read in place). The slab belongs to the batch and is
  * never reused, so a value someone keeps stays as it was (and keeps the slab alive).
  */
-export class Base64Slab {
+export class Base64Slab implements ValueSlab {
   private readonly buffer: Buffer;
   private used = 0;
 
@@ -78,7 +79,7 @@ function bytesOfAnything(value: unknown): Buffer {
 
 const isByte = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= -128 && n <= 255;
 
-function decodeBytesField(name: 'key' | 'value', value: unknown, problems: string[], slab?: Base64Slab): Buffer | null {
+function decodeBytesField(name: 'key' | 'value', value: unknown, problems: string[], slab?: ValueSlab): Buffer | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
     problems.push(`${name} is not base64 text`);
@@ -139,7 +140,7 @@ const recordProblems: string[] = [];
  * becomes a problem (never quoting its content) and its content is kept as bytes, so the record
  * can be dead-lettered with what arrived.
  */
-export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: Base64Slab): RecordReading {
+export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: ValueSlab): RecordReading {
   // One list for every call (nothing here is re-entered): a well-formed record allocates none.
   const problems = recordProblems;
   problems.length = 0;

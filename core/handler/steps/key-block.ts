@@ -42,15 +42,17 @@ let blockScratch = new Float32Array(0);
  * frame i belongs to input frame i: record r's output is frames [start(r), start(r + 1)) of the
  * block's output, and its time stays its own.
  *
- * The block costs one copy of the samples into reused memory when the key has several records
- * (none for one), and no allocation: its output is a slice of the batch's slab, and each record's
+ * The block is a view of the records' own samples when they lie back to back (one record, or a
+ * key's f32le values as the event parser lays them out), else one copy of them into reused memory;
+ * no allocation either way: its output is a slice of the batch's slab, and each record's
  * output a view of it.
  */
 export function runBlock<M>(pipeline: Pipeline, items: readonly DecodedRecord<M>[], slab: OutputSlab, from = 0): Float32Array {
   const count = items.length - from;
-  let block: Float32Array;
+  let block: Float32Array | undefined;
   if (count === 1) block = items[from]!.samples;
-  else {
+  else block = contiguousBlock(items, from);
+  if (block === undefined) {
     let length = 0;
     for (let i = from; i < items.length; i++) length += items[i]!.samples.length;
     if (blockScratch.length < length) blockScratch = new Float32Array(length);
@@ -67,6 +69,23 @@ export function runBlock<M>(pipeline: Pipeline, items: readonly DecodedRecord<M>
   // Same-rate stages write every frame; were one not to, no uninitialised memory may leave.
   if (written < output.length) output.fill(0, written);
   return output;
+}
+
+/**
+ * The records' samples as one view when they already lie back to back in one buffer (the event
+ * parser lays a key's values out that way: KeyedBase64Slab), else undefined. Kernels only read a
+ * block, so a view of the records' own memory is as good as a copy.
+ */
+function contiguousBlock<M>(items: readonly DecodedRecord<M>[], from: number): Float32Array | undefined {
+  const first = items[from]!.samples;
+  const buffer = first.buffer;
+  let end = first.byteOffset + first.byteLength;
+  for (let i = from + 1; i < items.length; i++) {
+    const samples = items[i]!.samples;
+    if (samples.buffer !== buffer || samples.byteOffset !== end) return undefined;
+    end += samples.byteLength;
+  }
+  return new Float32Array(buffer, first.byteOffset, (end - first.byteOffset) / 4);
 }
 
 /** Output frames of each record of a block run: `outChannels` values per input frame. */
