@@ -11,9 +11,13 @@ export interface ValueSlab {
  * writes 3 bytes per 4 alphabet characters and skips the rest, and trailing `=` are not alphabet.
  */
 export function base64Length(text: string): number {
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return Math.floor(((text.length - padding) * 3) / 4);
+  const n = text.length;
+  // charCodeAt rather than endsWith, which measured ~250 ns a call on a batch's 5 KB values.
+  const padding = n > 0 && text.charCodeAt(n - 1) === EQUALS ? (n > 1 && text.charCodeAt(n - 2) === EQUALS ? 2 : 1) : 0;
+  return Math.floor(((n - padding) * 3) / 4);
 }
+
+const EQUALS = 0x3d;
 
 /**
  * One allocation for an event's keys and values, laid out before anything is decoded: the values of
