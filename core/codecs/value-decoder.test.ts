@@ -27,6 +27,19 @@ describe('valueDecoder({ codec, contentTypes })', () => {
     expect(valueDecoder().decode(record({ value: { a: 1 } }))).toEqual({ codec: 'json', value: { a: 1 } });
   });
 
+  it('picks each record its own codec when content-types change from record to record (the last choice is reused only for the same bytes)', () => {
+    const decoder = valueDecoder({ codec: 'raw', contentTypes: { 'application/x-mine': 'utf8' } });
+    const types = ['application/x-f32le', 'Application/X-F32LE; q=1', 'text/plain', 'application/x-mine', 'application/json', undefined, 'application/x-unknown', 'application/x-f32le'];
+    const expected = ['f32le', 'f32le', 'utf8', 'utf8', 'json', 'raw', 'raw', 'f32le'];
+    for (let round = 0; round < 3; round++) {
+      types.forEach((type, i) => {
+        const value = type?.startsWith('application/json') ? { n: i } : Float32Array.of(i);
+        const headers: Record<string, string> = type === undefined ? {} : { [i % 2 === 0 ? 'content-type' : 'Content-Type']: type };
+        expect(decoder.decode(record({ value, headers })).codec).toBe(expected[i]);
+      });
+    }
+  });
+
   it('a protobuf content-type no longer dead-letters a raw function: unmapped media types leave the codec to the function', () => {
     const decoder = valueDecoder({ codec: 'raw' });
     const payload = decoder.decode(record({ value: Buffer.from([8, 1]), headers: { 'content-type': 'application/x-protobuf' } }));

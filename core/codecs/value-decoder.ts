@@ -1,5 +1,5 @@
 import { ConfigError, DspfnError } from '../errors.ts';
-import { headerText, type KafkaRecord } from '../events/types.ts';
+import type { KafkaRecord } from '../events/types.ts';
 import { BUILTIN_CONTENT_TYPES, CODECS, decodePayload, mediaType, shownMediaType, type CodecName, type Payload } from './payload.ts';
 import { isSchemaCodec, type SchemaCodec } from './schema-codec.ts';
 
@@ -27,6 +27,22 @@ export interface ValueDecoder {
   decode(record: KafkaRecord): Payload;
   /** Whether `decode` would read the record's value with the built-in `json` codec. */
   readsJson?(record: KafkaRecord): boolean;
+}
+
+interface CodecChoice {
+  readonly codec: Codec;
+  /** The record's media type when nothing maps it (the function's codec then reads the value). */
+  readonly unmapped?: string;
+}
+
+/** The value of the record's first `content-type` header (any case), as headerText finds it. */
+function contentTypeHeader(record: KafkaRecord): Buffer | undefined {
+  const { headers } = record;
+  for (let i = 0; i < headers.length; i++) {
+    const { name, value } = headers[i]!;
+    if (name === 'content-type' || name.toLowerCase() === 'content-type') return value;
+  }
+  return undefined;
 }
 
 function describeCodec(codec: Codec): string {
@@ -60,10 +76,24 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
   }
   const schemaCodecs = [...new Set(configured.filter(isSchemaCodec))];
 
-  function codecFor(record: KafkaRecord): { codec: Codec; unmapped?: string } {
-    if (!headerOverride || record.valueSchemaMetadata !== undefined) return { codec };
-    const header = headerText(record, 'content-type');
-    if (header === undefined) return { codec };
+  const functionCodec: CodecChoice = { codec };
+  // A batch's records mostly carry the same content-type: its bytes are compared with the last
+  // header's before any text is made of them.
+  let lastHeader: Buffer | undefined;
+  let lastHeaderChoice: CodecChoice = functionCodec;
+
+  function codecFor(record: KafkaRecord): CodecChoice {
+    if (!headerOverride || record.valueSchemaMetadata !== undefined) return functionCodec;
+    const header = contentTypeHeader(record);
+    if (header === undefined) return functionCodec;
+    if (lastHeader !== undefined && header.equals(lastHeader)) return lastHeaderChoice;
+    lastHeaderChoice = choiceFor(header.toString('utf8'));
+    // A copy: the record's bytes are the caller's.
+    lastHeader = Buffer.from(header);
+    return lastHeaderChoice;
+  }
+
+  function choiceFor(header: string): CodecChoice {
     const type = mediaType(header);
     const mapped = exact.get(type);
     if (mapped !== undefined) return { codec: mapped };
@@ -73,7 +103,7 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
 
   let loading: Promise<void> | undefined;
   let lastRecord: KafkaRecord | undefined;
-  let lastChoice: { codec: Codec; unmapped?: string } | undefined;
+  let lastChoice: CodecChoice | undefined;
   return {
     schemaCodecs,
     load() {

@@ -140,6 +140,8 @@ export interface PipelineOutput extends BlockTiming {
   readonly events: readonly PipelineEvent[];
 }
 
+const sharedScratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+
 /**
  * One key's running pipeline: kernels, scratch buffers and the source offsets it has absorbed.
  */
@@ -158,9 +160,15 @@ export class Pipeline {
   private readonly inPlace: boolean[];
   /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
   private readonly declaredRates: { readonly stage: string; readonly rate: number; readonly factor: number }[] = [];
-  /** Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in the other. */
-  private readonly scratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+  /**
+   * Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in
+   * the other. Shared by every pipeline of the process (execute is synchronous and nothing it
+   * returns is a view of them): a handler restores a pipeline per key per batch, and a scratch
+   * block each would be most of a batch's allocation.
+   */
+  private readonly scratch = sharedScratch;
   private readonly absorbed = new Map<string, AbsorbedOffset>();
+  private lastAbsorbed: AbsorbedOffset | undefined;
 
   constructor(
     readonly spec: PipelineSpec,
@@ -364,15 +372,29 @@ export class Pipeline {
 
   /** Whether the record at this offset has already been applied to this key's state. */
   hasAbsorbed(topic: string, partition: number, offset: number): boolean {
-    const entry = this.absorbed.get(partitionId(topic, partition));
+    const entry = this.absorbedEntry(topic, partition);
     return entry !== undefined && offset <= entry.offset;
   }
 
   markAbsorbed(topic: string, partition: number, offset: number): void {
-    const id = partitionId(topic, partition);
-    const entry = this.absorbed.get(id);
-    if (entry === undefined) this.absorbed.set(id, { topic, partition, offset });
-    else if (offset > entry.offset) entry.offset = offset;
+    const entry = this.absorbedEntry(topic, partition);
+    if (entry === undefined) {
+      const added = { topic, partition, offset };
+      this.absorbed.set(partitionId(topic, partition), added);
+      this.lastAbsorbed = added;
+    } else if (offset > entry.offset) entry.offset = offset;
+  }
+
+  /**
+   * The partition's entry; the last one found is tried first (a key's records of a batch mostly
+   * come from one partition), so most calls build no `topic-partition` id to look up.
+   */
+  private absorbedEntry(topic: string, partition: number): AbsorbedOffset | undefined {
+    const last = this.lastAbsorbed;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last;
+    const entry = this.absorbed.get(partitionId(topic, partition));
+    if (entry !== undefined) this.lastAbsorbed = entry;
+    return entry;
   }
 
   /** Offsets absorbed per `topic-partition`. */
@@ -432,6 +454,7 @@ export class Pipeline {
     });
     this.clock = clock;
     this.absorbed.clear();
+    this.lastAbsorbed = undefined;
     for (const entry of snapshot.offsets) this.absorbed.set(partitionId(entry.topic, entry.partition), { ...entry });
   }
 

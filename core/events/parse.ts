@@ -1,6 +1,7 @@
 import { DecodeError, EventError } from '../errors.ts';
 import { inProcessRecords } from './in-process.ts';
-import { Base64Slab, readRecord, type RawRecord } from './record.ts';
+import { KeyedBase64Slab } from './keyed-slab.ts';
+import { readRecord, type RawRecord } from './record.ts';
 import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
 export type { RawRecord } from './record.ts';
@@ -56,42 +57,46 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
   const malformed: MalformedRecord[] = [];
   let recordCount = 0;
   const groups = event.records as Record<string, unknown>;
-  // The values' total length first, for one slab of decoded bytes (see Base64Slab).
-  let textLength = 0;
-  let values = 0;
+  // Every key and value laid out first, for one slab of decoded bytes with each key's values
+  // together (see KeyedBase64Slab): in the order readRecord decodes them below.
+  const slab = new KeyedBase64Slab();
   for (const id of Object.keys(groups)) {
     const rawRecords = groups[id];
     if (!Array.isArray(rawRecords)) continue;
     for (const raw of rawRecords as unknown[]) {
-      const value = typeof raw === 'object' && raw !== null ? (raw as { value?: unknown }).value : undefined;
-      if (typeof value === 'string') {
-        textLength += value.length;
-        values++;
-      }
+      if (typeof raw !== 'object' || raw === null) continue;
+      const { key, value } = raw as { key?: unknown; value?: unknown };
+      slab.plan(key, value);
     }
   }
-  const slab = new Base64Slab(textLength, values);
+  slab.allocate();
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];
     if (!Array.isArray(rawRecords)) throw new EventError(`record group ${topic}-${partition} is not a list`);
     const records: KafkaRecord[] = [];
-    const seen = new Set<number>();
-    rawRecords.forEach((raw: unknown, index) => {
+    // Lambda sends a partition's records in offset order: while each offset is above the last,
+    // none can repeat and nothing needs sorting; the first that is not brings in the set of those seen.
+    let seen: Set<number> | undefined;
+    let last = -1;
+    for (let index = 0; index < rawRecords.length; index++) {
+      const raw: unknown = rawRecords[index];
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new EventError(`record ${index} of ${topic}-${partition} is not an object`);
       }
       const offset = (raw as { offset?: unknown }).offset;
       if (!isOffset(offset)) throw new EventError(`record ${index} of ${topic}-${partition} has no valid offset`);
-      if (seen.has(offset)) {
+      if (offset <= last) seen ??= new Set(rawRecords.slice(0, index).map((r) => (r as { offset: number }).offset));
+      if (seen?.has(offset)) {
         throw new EventError(`offset ${offset} appears twice in ${topic}-${partition}: a partition delivers each offset once`, { record: { topic, partition, offset } });
       }
-      seen.add(offset);
+      seen?.add(offset);
+      if (offset > last) last = offset;
       const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition, slab);
       if (problem === undefined) records.push(record);
       else malformed.push({ record, error: new DecodeError(`malformed record: ${problem}`, { record: { topic, partition, offset } }) });
-    });
-    records.sort((a, b) => a.offset - b.offset);
+    }
+    if (seen !== undefined) records.sort((a, b) => a.offset - b.offset);
     recordCount += rawRecords.length;
     partitions.push({ topic, partition, records });
   }

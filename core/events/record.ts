@@ -1,3 +1,4 @@
+import type { ValueSlab } from './keyed-slab.ts';
 import type { KafkaHeader, KafkaRecord, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
@@ -41,7 +42,7 @@ export function strictBase64(text: string): Buffer | undefined {
  * 8-byte aligned (f32le samples are then read in place). The slab belongs to the batch and is
  * never reused, so a value someone keeps stays as it was (and keeps the slab alive).
  */
-export class Base64Slab {
+export class Base64Slab implements ValueSlab {
   private readonly buffer: Buffer;
   private used = 0;
 
@@ -50,10 +51,13 @@ export class Base64Slab {
     this.buffer = Buffer.allocUnsafeSlow(Math.ceil((textLength * 3) / 4) + 8 * values);
   }
 
-  /** strictBase64 into the slab (Buffer.from's decoder: `write` runs the same one). */
-  decode(text: string): Buffer | undefined {
+  /**
+   * strictBase64 into the slab (Buffer.from's decoder: `write` runs the same one). `aligned`
+   * false packs it right after the last (keys: nothing reads them as floats).
+   */
+  decode(text: string, aligned = true): Buffer | undefined {
     if (text.length % 4 === 1) return undefined;
-    const at = (this.used + 7) & ~7;
+    const at = aligned ? (this.used + 7) & ~7 : this.used;
     if (at + Math.ceil((text.length * 3) / 4) > this.buffer.length) return strictBase64(text);
     const written = this.buffer.write(text, at, 'base64');
     const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
@@ -75,13 +79,13 @@ function bytesOfAnything(value: unknown): Buffer {
 
 const isByte = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= -128 && n <= 255;
 
-function decodeBytesField(name: 'key' | 'value', value: unknown, problems: string[], slab?: Base64Slab): Buffer | null {
+function decodeBytesField(name: 'key' | 'value', value: unknown, problems: string[], slab?: ValueSlab): Buffer | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {
     problems.push(`${name} is not base64 text`);
     return bytesOfAnything(value);
   }
-  const bytes = slab === undefined ? strictBase64(value) : slab.decode(value);
+  const bytes = slab === undefined ? strictBase64(value) : slab.decode(value, name === 'value');
   if (bytes) return bytes;
   problems.push(`${name} is not valid base64 (the dead letter carries its text)`);
   return Buffer.from(value, 'utf8');
@@ -128,14 +132,18 @@ function schemaMetadata(raw: unknown): SchemaMetadata | undefined {
   return { dataFormat, schemaId: schemaId === undefined || schemaId === null ? '' : String(schemaId) };
 }
 
+const recordProblems: string[] = [];
+
 /**
  * One record of the Lambda wire shape (its offset already checked), decoded to bytes in the
  * partition its group names. Nothing in it throws: a field that is not in the documented shape
  * becomes a problem (never quoting its content) and its content is kept as bytes, so the record
  * can be dead-lettered with what arrived.
  */
-export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: Base64Slab): RecordReading {
-  const problems: string[] = [];
+export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: ValueSlab): RecordReading {
+  // One list for every call (nothing here is re-entered): a well-formed record allocates none.
+  const problems = recordProblems;
+  problems.length = 0;
   if (raw.topic !== undefined && raw.topic !== topic) problems.push(`its topic field is not that of its group ${topic}-${partition}`);
   if (raw.partition !== undefined && raw.partition !== partition) problems.push(`its partition field is not that of its group ${topic}-${partition}`);
   const timestamp = typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? raw.timestamp : undefined;
@@ -143,7 +151,7 @@ export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string
   const timestampType = raw.timestampType ?? 'CREATE_TIME';
   if (timestampType !== 'CREATE_TIME' && timestampType !== 'LOG_APPEND_TIME') problems.push('timestampType is neither CREATE_TIME nor LOG_APPEND_TIME');
   // Decoded here, not by middy's event normalizer, which would turn binary payloads into text.
-  const key = decodeBytesField('key', raw.key, problems);
+  const key = decodeBytesField('key', raw.key, problems, slab);
   const value = decodeBytesField('value', raw.value, problems, slab);
   const record: KafkaRecord = {
     topic,

@@ -63,6 +63,22 @@ export function defineFunction<M = unknown>(definition: FunctionDefinition<M>): 
 
 type Middleware = DspfnMiddleware;
 
+type MetricsEnv = Pick<DspfnEnv, 'DSPFN_METRICS' | 'AWS_LAMBDA_FUNCTION_NAME'>;
+let metricsEnvRead: { metrics: string | undefined; lambda: string | undefined; env: MetricsEnv } | undefined;
+
+/**
+ * The two variables metrics depend on, validated again only when their text changed: tests, replay
+ * and consume bind a handler per run (or per batch), and validating costs more than a small batch.
+ */
+function metricsEnv(): MetricsEnv {
+  const metrics = process.env.DSPFN_METRICS;
+  const lambda = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (metricsEnvRead === undefined || metricsEnvRead.metrics !== metrics || metricsEnvRead.lambda !== lambda) {
+    metricsEnvRead = { metrics, lambda, env: readEnv(process.env, ['DSPFN_METRICS', 'AWS_LAMBDA_FUNCTION_NAME']) };
+  }
+  return metricsEnvRead.env;
+}
+
 function bind<M>(
   definition: FunctionDefinition<M>,
   overrides: Partial<Runtime> | undefined,
@@ -80,7 +96,7 @@ function bind<M>(
     const metrics =
       overrides && 'metrics' in overrides
         ? overrides.metrics
-        : metricsPublisherFor(definition.metrics, env ?? readEnv(process.env, ['DSPFN_METRICS', 'AWS_LAMBDA_FUNCTION_NAME']));
+        : metricsPublisherFor(definition.metrics, env ?? metricsEnv());
     runtime = { ...built, ...(metrics ? { metrics } : {}) };
     return runtime;
   };

@@ -1,6 +1,6 @@
 import type { KafkaRecord } from '../../events/types.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
-import { addSourceHeaders, sourceHeaders } from './source-headers.ts';
+import { addPropagated } from './source-headers.ts';
 
 /**
  * A JSON result: `json` (the text of one value `output.value` returned) as the message value,
@@ -16,10 +16,29 @@ export function resultMessage(
   propagate: readonly string[],
   index?: number,
 ): OutputMessage {
-  const headers = addSourceHeaders({ [Header.contentType]: 'application/json' }, record, functionName, propagate);
+  const headers: Record<string, string | Buffer> = {
+    'content-type': 'application/json',
+    'dspfn-source-topic': record.topic,
+    'dspfn-source-partition': String(record.partition),
+    'dspfn-source-offset': String(record.offset),
+    'dspfn-function': functionName,
+  };
+  if (record.headers.length > 0) addPropagated(headers, record, propagate);
   if (index !== undefined) headers[Header.resultIndex] = String(index);
   // dspfn wrote this JSON itself, so the NDJSON writer may splice it into a line as it is.
   return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
+}
+
+let lastTimestamp = Number.NaN;
+let lastTimestampText = '';
+
+/** A batch's records mostly share their time (or a few): the last one's text is kept. */
+function timestampText(timestamp: number): string {
+  if (timestamp !== lastTimestamp) {
+    lastTimestamp = timestamp;
+    lastTimestampText = String(timestamp);
+  }
+  return lastTimestampText;
 }
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -40,12 +59,18 @@ export function f32leResultMessage(
     value = Buffer.alloc(output.length * 4);
     for (let i = 0; i < output.length; i++) value.writeFloatLE(output[i]!, i * 4);
   }
+  // One literal in Header's names and sourceHeaders' order (V8 builds it from a template; spreading
+  // the source headers into it cost a second object per message).
   const headers: Record<string, string | Buffer> = {
-    [Header.contentType]: 'application/x-f32le',
-    [Header.channels]: String(meta.channels),
-    [Header.timestamp]: String(meta.timestamp),
-    ...sourceHeaders(record, functionName, propagate),
+    'content-type': 'application/x-f32le',
+    'dspfn-channels': String(meta.channels),
+    'dspfn-timestamp': timestampText(meta.timestamp),
+    'dspfn-source-topic': record.topic,
+    'dspfn-source-partition': String(record.partition),
+    'dspfn-source-offset': String(record.offset),
+    'dspfn-function': functionName,
   };
+  if (record.headers.length > 0) addPropagated(headers, record, propagate);
   if (meta.sampleRate !== undefined) headers[Header.sampleRate] = String(meta.sampleRate);
   return { kind: 'result', topic, key, value, headers };
 }

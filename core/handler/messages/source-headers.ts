@@ -20,6 +20,12 @@ export function addSourceHeaders(
   headers[Header.sourcePartition] = String(record.partition);
   headers[Header.sourceOffset] = String(record.offset);
   headers[Header.function] = functionName;
+  return addPropagated(headers, record, propagate);
+}
+
+/** The record's headers named in `propagate` (lower-case) added to `headers`, as they are. */
+export function addPropagated(headers: Record<string, string | Buffer>, record: KafkaRecord, propagate: readonly string[]): Record<string, string | Buffer> {
+  if (propagate.length === 0) return headers;
   for (const header of record.headers) {
     if (propagate.includes(header.name.toLowerCase())) headers[header.name] = header.value;
   }
