@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
-import { encodeProduceRequest, encodeRecordBatch, type BatchCompression, type TopicBatches } from './record-batch.ts';
+import { encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
@@ -52,18 +52,6 @@ export function symbolOf(prototype: object, description: string): symbol | undef
   return undefined;
 }
 
-/** Header names repeat in every message (dspfn-source-topic, …): their bytes are made once. */
-const headerNames = new Map<string, Buffer>();
-function headerName(name: string): Buffer {
-  let bytes = headerNames.get(name);
-  if (bytes === undefined) {
-    bytes = Buffer.from(name);
-    // Bounded: names taken from records (propagated headers) must not grow it without end.
-    if (headerNames.size < 1024) headerNames.set(name, bytes);
-  }
-  return bytes;
-}
-
 /**
  * Header values repeat from message to message too (the source topic and partition, the function,
  * the content type): each header name remembers its last value's bytes, which one batch's messages
@@ -88,7 +76,7 @@ function headerValue(name: Buffer, value: string | Buffer): Buffer {
 export function clientMessage(topic: string, message: OutgoingMessage): { topic: string; key?: Buffer; value?: Buffer; headers: Map<Buffer, Buffer> } {
   const headers = new Map<Buffer, Buffer>();
   for (const name in message.headers) {
-    const bytes = headerName(name);
+    const bytes = headerNameBytes(name);
     headers.set(bytes, headerValue(bytes, message.headers[name]!));
   }
   const key = message.key === null ? undefined : typeof message.key === 'string' ? Buffer.from(message.key) : message.key;

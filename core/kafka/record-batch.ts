@@ -35,7 +35,7 @@ const IS_TRANSACTIONAL = 1 << 4;
 
 /** Header names repeat in every message: their bytes are made once (bounded: names may come from records). */
 const names = new Map<string, Buffer>();
-function nameBytes(name: string): Buffer {
+export function headerNameBytes(name: string): Buffer {
   let bytes = names.get(name);
   if (bytes === undefined) {
     bytes = Buffer.from(name);
@@ -73,7 +73,7 @@ function cachedHeader(name: string, value: string | Buffer): Buffer | undefined 
     if (headerEntries.size < 1024) headerEntries.set(name, { value, bytes: undefined });
     return undefined;
   }
-  if (entry.value === value) return (entry.bytes ??= encodeHeader(nameBytes(name), value));
+  if (entry.value === value) return (entry.bytes ??= encodeHeader(headerNameBytes(name), value));
   entry.value = value;
   entry.bytes = undefined;
   return undefined;
@@ -147,7 +147,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
           at += cached.length;
           continue;
         }
-        const nameBuf = nameBytes(name);
+        const nameBuf = headerNameBytes(name);
         at = writeUvarint(buf, zigzag(nameBuf.length), at);
         at += nameBuf.copy(buf, at);
         const length = lengthList[li++]!;
@@ -198,7 +198,7 @@ function measureRecords(records: readonly BatchRecord[]): number {
           body += cached.length;
           continue;
         }
-        const nameLength = nameBytes(name).length;
+        const nameLength = headerNameBytes(name).length;
         const length = byteLength(value);
         list[li++] = length;
         body += uvarintSize(zigzag(nameLength)) + nameLength + uvarintSize(zigzag(length)) + length;
