@@ -38,7 +38,8 @@ const wellFormed = fc.record(
   },
   { requiredKeys: ['deviceId', 'data'] },
 );
-const reading = fc.oneof(wellFormed, messy);
+// Mostly well-formed, so the fast path is exercised often enough for the count below to hold on any seed.
+const reading = fc.oneof({ arbitrary: wellFormed, weight: 3 }, { arbitrary: messy, weight: 1 });
 
 describe('deviceReadings from JSON bytes', () => {
   it('gives exactly the block the general path gives, or leaves the record to it', () => {
@@ -47,7 +48,7 @@ describe('deviceReadings from JSON bytes', () => {
     expect(fromBytes).toBeTypeOf('function');
     let taken = 0;
     fc.assert(
-      fc.property(reading, fc.nat(3), fc.nat(200), fc.boolean(), (value, spaces, cut, truncate) => {
+      fc.property(reading, fc.nat(3), fc.nat(200), fc.nat(3).map((n) => n === 0), (value, spaces, cut, truncate) => {
         let text = JSON.stringify(value, null, spaces);
         if (truncate) text = text.slice(0, cut % (text.length + 1));
         const bytes = Buffer.from(text);
@@ -60,7 +61,8 @@ describe('deviceReadings from JSON bytes', () => {
       }),
       { numRuns: 500 },
     );
-    expect(taken).toBeGreaterThan(50);
+    // ~150 of 500 on average (±10): far from the line on any seed, and 0 if the fast path stopped taking.
+    expect(taken).toBeGreaterThan(100);
   });
 
   it('reads the documented shape, and custom field names', () => {
