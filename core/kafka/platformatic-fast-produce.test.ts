@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { fastProduceProducer, GET_API } from './platformatic-fast-produce.ts';
+
+// A stand-in for @platformatic/kafka with just what the hook touches: the Producer's private API
+// lookup (found by its symbol's description), the per-version parseResponse modules, and the codec
+// helpers. The real client and broker are covered by test/integration/kafka-fast-produce.test.ts;
+// this covers the branch a real broker here never takes (a Produce version outside 9–12).
+const getApi = Symbol(GET_API);
+type Api = ((...args: unknown[]) => void) & { version?: number; dspfnEncoder?: true };
+type Lookup = (name: string, callback: (error: Error | null, api?: Api) => void) => void;
+
+function fakeLibrary(api: Api, withParser: boolean) {
+  class Producer {
+    [getApi](name: string, callback: (error: Error | null, api?: Api) => void): void {
+      if (name === 'Produce') callback(null, api);
+      else callback(new Error(`no ${name} here`));
+    }
+  }
+  const parser = withParser ? { parseResponse: () => undefined } : undefined;
+  return { Producer, [`produceV${api.version}`]: parser, crc32c: () => 0, compressionsAlgorithms: {}, Writer: { create: () => ({ append: () => undefined }) } };
+}
+
+function produceApiOf(api: Api, withParser = true): Api {
+  const lib = fakeLibrary(api, withParser);
+  const Fast = fastProduceProducer(lib as never) as unknown as new () => Record<symbol, Lookup>;
+  expect(Fast).toBeTypeOf('function');
+  const producer = new Fast();
+  let found: Api | undefined;
+  producer[getApi]!('Produce', (error, wrapped) => {
+    expect(error).toBeNull();
+    found = wrapped;
+  });
+  return found!;
+}
+
+const outgoing = { key: 'device-1', value: '{"rms":[0.5]}', headers: { 'dspfn-source-topic': 'in', 'dspfn-raw': Buffer.from([0, 255]) } };
+
+describe('the fast produce hook', () => {
+  it("writes the batches itself for Produce versions 9–12 whose response parser the client has", () => {
+    const api: Api = Object.assign(() => undefined, { version: 11 });
+    expect(produceApiOf(api).dspfnEncoder).toBe(true);
+  });
+
+  it("hands any other version the client's own message shapes (key, value and headers as Buffers)", () => {
+    for (const [version, withParser] of [[8, true], [13, true], [11, false]] as const) {
+      const seen: unknown[][] = [];
+      const api: Api = Object.assign((...args: unknown[]) => void seen.push(args), { version });
+      const wrapped = produceApiOf(api, withParser);
+      expect(wrapped.dspfnEncoder).toBeUndefined();
+      expect(wrapped.version).toBe(version);
+      const untouched = { topic: 'plain', partition: 1, value: Buffer.from('as is') };
+      const callback = () => undefined;
+      wrapped('connection', -1, 30_000, [{ topic: 'out', partition: 2, timestamp: 5n, value: outgoing }, untouched], { compression: 'none' }, callback);
+      expect(seen).toHaveLength(1);
+      const [connection, acks, timeout, messages, options, passedCallback] = seen[0]!;
+      expect([connection, acks, timeout, options, passedCallback]).toEqual(['connection', -1, 30_000, { compression: 'none' }, callback]);
+      const [converted, second] = messages as [{ topic: string; partition: number; timestamp: bigint; key: Buffer; value: Buffer; headers: Map<Buffer, Buffer> }, unknown];
+      expect(second).toBe(untouched);
+      expect(converted.topic).toBe('out');
+      expect(converted.partition).toBe(2);
+      expect(converted.timestamp).toBe(5n);
+      expect(converted.key.toString()).toBe('device-1');
+      expect(converted.value.toString()).toBe('{"rms":[0.5]}');
+      expect([...converted.headers].map(([name, value]) => [name.toString(), value.toString('hex')])).toEqual([
+        ['dspfn-source-topic', Buffer.from('in').toString('hex')],
+        ['dspfn-raw', '00ff'],
+      ]);
+    }
+  });
+
+  it('fails the send through its callback, not by throwing, when a message cannot be converted', () => {
+    const api: Api = Object.assign(() => expect.unreachable('the client must not be called'), { version: 8 });
+    const wrapped = produceApiOf(api);
+    const errors: unknown[] = [];
+    const broken = {
+      key: null,
+      value: 'v',
+      headers: {
+        get 'dspfn-source-topic'(): string {
+          throw new Error('header unreadable');
+        },
+      },
+    };
+    wrapped('connection', -1, 1, [{ topic: 'out', partition: 0, value: broken }], {}, (error: unknown) => void errors.push(error));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toEqual(new Error('header unreadable'));
+  });
+
+  it('passes lookups of other APIs, and their errors, through to the client', () => {
+    const api: Api = Object.assign(() => undefined, { version: 11 });
+    const Fast = fastProduceProducer(fakeLibrary(api, true) as never) as unknown as new () => Record<symbol, Lookup>;
+    let failure: Error | null = null;
+    new Fast()[getApi]!('Metadata', (error) => (failure = error));
+    expect(failure).toEqual(new Error('no Metadata here'));
+  });
+
+  it('gives no producer when the client has no API lookup to hook (the sink then uses the plain Producer)', () => {
+    class Producer {}
+    expect(fastProduceProducer({ Producer } as never)).toBeUndefined();
+  });
+});
