@@ -71,14 +71,17 @@ async function run(event: KafkaEvent) {
 
 describe('handler on a key-ordered slab vs separate buffers', () => {
   it('produces the same messages, dead letters and state', async () => {
+    // A batch of empty records has nothing to send; most batches must, or the comparison shows little.
+    let sent = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 25 }), async (records) => {
         const event = mskEvent(records.map(inputOf), { topic: 'in' });
         const laidOut = await run(event);
-        expect(laidOut.messages.length).toBeGreaterThan(0);
+        if (laidOut.messages.length > 0) sent++;
         expect(await run(separateBuffers(event))).toEqual(laidOut);
       }),
       { numRuns: 150 },
     );
+    expect(sent).toBeGreaterThan(120);
   });
 });
