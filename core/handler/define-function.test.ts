@@ -4,7 +4,8 @@ import { pipeline } from '../dsp/pipeline.ts';
 import { ConfigError, ErrorCode } from '../errors.ts';
 import { f32leBytes, mskEvent, type RecordInput } from '../events/build.ts';
 import { MemorySink } from '../sink/memory.ts';
-import type { OutputMessage, Sink } from '../sink/sink.ts';
+import { flakySink } from '../testing/flaky-sink.ts';
+import type { Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateEntry, StateStore } from '../state/store.ts';
 import { lambdaContext } from '../testing/context.ts';
@@ -137,16 +138,8 @@ describe('defineFunction', () => {
 
   it('fails the batch and commits nothing when the sink fails; the retry then produces everything', async () => {
     const state = new MemoryStateStore();
-    let failures = 1;
     const sink = new MemorySink();
-    const flaky: Sink = {
-      name: 'flaky',
-      async send(messages: readonly OutputMessage[]) {
-        if (failures-- > 0) throw new Error('broker unavailable');
-        await sink.send(messages);
-      },
-      close: async () => {},
-    };
+    const flaky = flakySink(sink);
     const handler = makeFunction().dspfn.withRuntime({ sink: flaky, state, backend: jsBackend, logger: jsonLogger({}, 'silent') });
     const event = mskEvent(numbered(stream(9)));
     await expect(handler(event, lambdaContext())).rejects.toThrow('broker unavailable');

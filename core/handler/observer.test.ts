@@ -5,7 +5,7 @@ import { mskEvent } from '../events/build.ts';
 import { deviceReadings } from '../inputs/device-readings.ts';
 import { jsonLogger } from '../logger/logger.ts';
 import { MemorySink } from '../sink/memory.ts';
-import type { OutputMessage } from '../sink/sink.ts';
+import { flakySink } from '../testing/flaky-sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { defineFunction } from './define-function.ts';
@@ -27,15 +27,7 @@ describe('SignalObserver', () => {
       window: () => {},
     };
     const memory = new MemorySink();
-    let failures = 1;
-    const sink = {
-      name: 'flaky',
-      async send(messages: readonly OutputMessage[]) {
-        if (failures-- > 0) throw new Error('broker unavailable');
-        await memory.send(messages);
-      },
-      close: async () => {},
-    };
+    const sink = flakySink(memory);
     const handler = fn.dspfn.withRuntime({ sink, state: new MemoryStateStore(), backend: jsBackend, logger: jsonLogger({}, 'silent'), observe: observer });
     const event = mskEvent([{ key: 'd1', offset: 0, value: { deviceId: 'd1', timestamp: 1_000, sampleRate: 100, data: [2, 4, 6] } }], { topic: 'in' });
     await expect(handler(event, lambdaContext({ functionName: 'smooth' }))).rejects.toThrow('broker unavailable');

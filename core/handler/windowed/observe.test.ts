@@ -5,7 +5,7 @@ import { mskEvent } from '../../events/build.ts';
 import { readings } from '../../inputs/readings.ts';
 import { jsonLogger } from '../../logger/logger.ts';
 import { MemorySink } from '../../sink/memory.ts';
-import type { OutputMessage } from '../../sink/sink.ts';
+import { flakySink } from '../../testing/flaky-sink.ts';
 import { MemoryStateStore } from '../../state/memory.ts';
 import { lambdaContext } from '../../testing/context.ts';
 import { defineFunction } from '../define-function.ts';
@@ -43,15 +43,7 @@ describe('a windowed function under a SignalObserver (dspfn replay --report)', (
     });
     const observer = recorder();
     const memory = new MemorySink();
-    let failures = 1;
-    const sink = {
-      name: 'flaky',
-      async send(messages: readonly OutputMessage[]) {
-        if (failures-- > 0) throw new Error('broker unavailable');
-        await memory.send(messages);
-      },
-      close: async () => {},
-    };
+    const sink = flakySink(memory);
     const reports: BatchReport[] = [];
     const handler = fn.dspfn.withRuntime({ sink, state: new MemoryStateStore(), backend: jsBackend, logger: jsonLogger({}, 'silent'), observe: observer, onBatch: (r) => reports.push(r) });
     const context = lambdaContext({ functionName: 'observed' });
