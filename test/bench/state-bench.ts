@@ -159,6 +159,27 @@ const elapsed: Counter = async (run) => {
   return performance.now() - start;
 };
 
+/**
+ * Round trips of a store on its own connection, named so that MONITOR counts only its commands:
+ * `open` connects it under the name (and has it connected before counting starts).
+ */
+async function countedByMonitor(
+  url: string,
+  namePrefix: string,
+  batch: (store: StateStore, counter: Counter) => Promise<RoundTrips>,
+  open: (clientName: string) => Promise<StateStore>,
+): Promise<RoundTrips> {
+  const clientName = `${namePrefix}-${randomUUID().slice(0, 8)}`;
+  const counted = await open(clientName);
+  const { counter, stop } = await monitorCounter(url, clientName);
+  try {
+    return await batch(counted, counter);
+  } finally {
+    stop();
+    await counted.close();
+  }
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -200,18 +221,12 @@ async function main(): Promise<void> {
         name: 'redis (TCP)',
         timed: new RedisStateStore({ url: redis.url, prefix: 'bench:' }),
         redis: true,
-        async count(batch) {
-          const clientName = `dspfn-bench-${randomUUID().slice(0, 8)}`;
-          const counted = new RedisStateStore({ url: redis.url, prefix: 'bench:', clientName });
-          await counted.load(['connect']);
-          const { counter, stop } = await monitorCounter(redis.url, clientName);
-          try {
-            return await batch(counted, counter);
-          } finally {
-            stop();
-            await counted.close();
-          }
-        },
+        count: (batch) =>
+          countedByMonitor(redis.url, 'dspfn-bench', batch, async (clientName) => {
+            const counted = new RedisStateStore({ url: redis.url, prefix: 'bench:', clientName });
+            await counted.load(['connect']);
+            return counted;
+          }),
       },
       {
         name: 'upstash (REST)',
@@ -230,17 +245,8 @@ async function main(): Promise<void> {
         name: 'bare MGET + MSET (TCP)',
         timed: new BareRedis(bare, 'bench:'),
         redis: true,
-        async count(batch) {
-          const clientName = `dspfn-bench-bare-${randomUUID().slice(0, 8)}`;
-          const counted = new BareRedis(await connect(redis.url, clientName), 'bench:');
-          const { counter, stop } = await monitorCounter(redis.url, clientName);
-          try {
-            return await batch(counted, counter);
-          } finally {
-            stop();
-            await counted.close();
-          }
-        },
+        count: (batch) =>
+          countedByMonitor(redis.url, 'dspfn-bench-bare', batch, async (clientName) => new BareRedis(await connect(redis.url, clientName), 'bench:')),
       },
     ];
     for (const c of contenders) closers.push(() => c.timed.close());
