@@ -1,5 +1,6 @@
 import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { StateStoreError } from '../errors.ts';
+import { RedisKeyNames } from './key-names.ts';
 import { PayloadWriter } from './payload-writer.ts';
 import { checkOffset, COMMITTED_TRAILER, encodeFence, encodeNewFence, isTextSnapshot, storedPrefix, VALUE_HEADER, type StateLayout } from './redis-layout.ts';
 import type { StateEntry } from './store.ts';
@@ -36,16 +37,23 @@ const HEADER = Buffer.from(VALUE_HEADER);
 /**
  * The script calls of a commit: one, or with `maxBytes` (a REST endpoint's request size limit),
  * consecutive calls of at most that many bytes of JSON each (an entry larger than that goes alone).
- * The fence semantics are per key, so parts are as safe as one call, if sent in order.
+ * The fence semantics are per key, so parts are as safe as one call, if sent in order. `names`:
+ * the store's Redis key strings (under layout.prefix), reused from batch to batch.
  */
-export function commitCalls(layout: StateLayout, entries: readonly StateEntry[], maxBytes = Infinity, now: number = Date.now()): CommitCall[] {
+export function commitCalls(
+  layout: StateLayout,
+  entries: readonly StateEntry[],
+  maxBytes = Infinity,
+  now: number = Date.now(),
+  names: RedisKeyNames = new RedisKeyNames(layout.prefix, 0),
+): CommitCall[] {
   const trailer = Buffer.from(`${COMMITTED_TRAILER}${Math.trunc(now)}`);
   const out = new PayloadWriter(entries.length * 192);
   const keys: string[] = new Array<string>(entries.length);
+  const repeated = names.commitKeys(entries.length, (i) => entries[i]!.key, keys);
   const starts: number[] = new Array<number>(entries.length + 1);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    keys[i] = layout.prefix + entry.key;
     const start = out.at;
     starts[i] = start;
     out.reserve(LENGTHS);
@@ -68,13 +76,13 @@ export function commitCalls(layout: StateLayout, entries: readonly StateEntry[],
   }
   starts[entries.length] = out.at;
   const payload = out.buffer.subarray(0, out.at);
-  if (!Number.isFinite(maxBytes)) return [{ keys, payload, repeated: repeats(entries, 0, entries.length) }];
-  return split(entries, keys, payload, starts, maxBytes);
+  if (!Number.isFinite(maxBytes)) return [{ keys, payload, repeated }];
+  return split(entries, keys, payload, starts, maxBytes, repeated);
 }
 
 /** Whether a key is listed twice among entries[from, to) (their own keys: already hashed by the caller's maps). */
-function repeats(entries: readonly StateEntry[], from: number, to: number): boolean {
-  if (to - from < 2) return false;
+function repeats(entries: readonly StateEntry[], from: number, to: number, some: boolean): boolean {
+  if (!some || to - from < 2) return false;
   const seen = new Set<string>();
   for (let i = from; i < to; i++) seen.add(entries[i]!.key);
   return seen.size !== to - from;
@@ -110,7 +118,8 @@ function writeLine(out: PayloadWriter, o: AbsorbedOffset, key: string): void {
   out.byte(10);
 }
 
-function split(entries: readonly StateEntry[], keys: string[], payload: Buffer, starts: readonly number[], maxBytes: number): CommitCall[] {
+/** `repeated`: whether a key is listed twice among all the entries (else no part needs asking). */
+function split(entries: readonly StateEntry[], keys: string[], payload: Buffer, starts: readonly number[], maxBytes: number, repeated: boolean): CommitCall[] {
   const calls: CommitCall[] = [];
   let first = 0;
   let bytes = 0;
@@ -118,14 +127,14 @@ function split(entries: readonly StateEntry[], keys: string[], payload: Buffer, 
     const size = jsonBytes(payload, starts[i]!, starts[i + 1]!) + Buffer.byteLength(keys[i]!) + 3;
     if (i > first && bytes + size > maxBytes) {
       const part = keys.slice(first, i);
-      calls.push({ keys: part, payload: payload.subarray(starts[first]!, starts[i]!), repeated: repeats(entries, first, i) });
+      calls.push({ keys: part, payload: payload.subarray(starts[first]!, starts[i]!), repeated: repeats(entries, first, i, repeated) });
       first = i;
       bytes = 0;
     }
     bytes += size;
   }
   const last = keys.slice(first);
-  calls.push({ keys: last, payload: payload.subarray(starts[first]!, starts[keys.length]!), repeated: repeats(entries, first, keys.length) });
+  calls.push({ keys: last, payload: payload.subarray(starts[first]!, starts[keys.length]!), repeated: repeats(entries, first, keys.length, repeated) });
   return calls;
 }
 

@@ -2,6 +2,7 @@ import { DspfnError, StateStoreError } from '../errors.ts';
 import { globEscape, RESET_SCRIPT, WRITE_SCRIPT } from './admin-scripts.ts';
 import { commitCalls } from './commit-payload.ts';
 import { COMMIT_SCRIPT, LEGACY_LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
+import { RedisKeyNames } from './key-names.ts';
 import {
   COMMITTED_TRAILER,
   loadKeys,
@@ -31,6 +32,7 @@ export interface ScriptStoreOptions extends StateLayoutOptions {
 export class ScriptStateStore implements StateStore {
   readonly layout: StateLayout;
   private readonly maxCommitBytes: number;
+  private readonly names: RedisKeyNames;
 
   constructor(
     readonly name: string,
@@ -39,6 +41,7 @@ export class ScriptStateStore implements StateStore {
   ) {
     this.layout = resolveLayout(options);
     this.maxCommitBytes = options.maxCommitBytes ?? Infinity;
+    this.names = new RedisKeyNames(this.layout.prefix);
   }
 
   async warm(): Promise<void> {
@@ -51,7 +54,7 @@ export class ScriptStateStore implements StateStore {
       return parseWindowLoadReply(keys, windows, await this.call('load', () => runScript(this.transport, WINDOW_LOAD_SCRIPT, call.keys, call.args)));
     }
     if (keys.length === 0) return new Map();
-    const redisKeys = loadKeys(this.layout, keys);
+    const redisKeys = this.names.redisKeys(keys);
     const [values, existing] = (await this.call('load', () => this.transport.mgetExists(redisKeys))) as [unknown, unknown];
     const { found, legacy } = parseValues(keys, values, existing);
     if (legacy.length > 0) {
@@ -64,7 +67,7 @@ export class ScriptStateStore implements StateStore {
 
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
     if (entries.length === 0) return [];
-    const calls = commitCalls(this.layout, entries, this.maxCommitBytes);
+    const calls = commitCalls(this.layout, entries, this.maxCommitBytes, Date.now(), this.names);
     const ttl = String(this.layout.ttlMs);
     if (calls.length === 1) {
       const call = calls[0]!;
