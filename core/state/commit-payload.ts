@@ -34,21 +34,33 @@ const MAX_EXPECTED = 10 ** EXPECTED_DIGITS - 1;
 const MAX_VALUE = 10 ** VALUE_DIGITS - 1;
 const HEADER = Buffer.from(VALUE_HEADER);
 
+/** What a store keeps from one commit to the next. */
+export interface CommitScratch {
+  /** The store's Redis key strings (under layout.prefix). */
+  readonly names?: RedisKeyNames;
+  /**
+   * Written from its start; the payloads are views of its buffer, so it must not be handed to the
+   * next commit before this one's calls were answered.
+   */
+  readonly writer?: PayloadWriter;
+}
+
 /**
  * The script calls of a commit: one, or with `maxBytes` (a REST endpoint's request size limit),
  * consecutive calls of at most that many bytes of JSON each (an entry larger than that goes alone).
- * The fence semantics are per key, so parts are as safe as one call, if sent in order. `names`:
- * the store's Redis key strings (under layout.prefix), reused from batch to batch.
+ * The fence semantics are per key, so parts are as safe as one call, if sent in order.
  */
 export function commitCalls(
   layout: StateLayout,
   entries: readonly StateEntry[],
   maxBytes = Infinity,
   now: number = Date.now(),
-  names: RedisKeyNames = new RedisKeyNames(layout.prefix, 0),
+  { names = new RedisKeyNames(layout.prefix, 0), writer }: CommitScratch = {},
 ): CommitCall[] {
   const trailer = Buffer.from(`${COMMITTED_TRAILER}${Math.trunc(now)}`);
-  const out = new PayloadWriter(entries.length * 192);
+  const out = writer ?? new PayloadWriter(entries.length * 192);
+  out.at = 0;
+  out.reserve(entries.length * 192);
   const keys: string[] = new Array<string>(entries.length);
   const repeated = names.commitKeys(entries.length, (i) => entries[i]!.key, keys);
   const starts: number[] = new Array<number>(entries.length + 1);

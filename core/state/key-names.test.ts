@@ -38,10 +38,10 @@ describe('Redis key names kept between batches', () => {
     const names = new RedisKeyNames(layout.prefix);
     const entry = (key: string, offset: number) => ({ key, snapshot: new Uint8Array([offset]), offsets: [{ topic: 't', partition: 0, offset }], expected: null });
     for (const entries of [[entry('a', 1), entry('b', 2)], [entry('b', 3), entry('a', 4), entry('b', 5)], [entry('a', 6)]]) {
-      const [withNames] = commitCalls(layout, entries, Infinity, 9, names);
+      const [withNames] = commitCalls(layout, entries, Infinity, 9, { names });
       const [without] = commitCalls(layout, entries, Infinity, 9);
       expect(withNames).toEqual(without);
     }
-    expect(commitCalls(layout, [entry('b', 3), entry('a', 4), entry('b', 5)], Infinity, 9, names)[0]!.repeated).toBe(true);
+    expect(commitCalls(layout, [entry('b', 3), entry('a', 4), entry('b', 5)], Infinity, 9, { names })[0]!.repeated).toBe(true);
   });
 });

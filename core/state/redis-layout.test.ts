@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.ts';
 import { commitCalls } from './commit-payload.ts';
+import { PayloadWriter } from './payload-writer.ts';
 import { decodeFence, decodeValue, encodeFence, encodeValue, isTextSnapshot, parseLegacyReply, parseValues, resolveLayout } from './redis-layout.ts';
 import type { StoredState } from './store.ts';
 
@@ -68,6 +69,18 @@ describe('commit payload', () => {
       expect(entry.value).toBe(encodeValue(encodeFence(e.offsets, e.key), e.snapshot, 1_765_000_000_123));
       expect([...decodeValue(e.key, entry.value).snapshot]).toEqual([...e.snapshot]);
     });
+  });
+
+  it('write the same payload into a buffer kept from an earlier commit, larger or smaller', () => {
+    const layout = resolveLayout();
+    const entry = (key: string, size: number) => ({ key, snapshot: Uint8Array.from({ length: size }, (_, i) => i), offsets: [{ topic: 't', partition: 0, offset: size }], expected: null });
+    const writer = new PayloadWriter(16);
+    for (const entries of [[entry('a', 3)], [entry('b', 500), entry('c', 1)], [entry('d', 2)]]) {
+      const [kept] = commitCalls(layout, entries, Infinity, 5, { writer });
+      const [fresh] = commitCalls(layout, entries, Infinity, 5);
+      expect(kept!.payload).toEqual(fresh!.payload);
+      expect(kept!.payload.buffer).toBe(writer.buffer.buffer);
+    }
   });
 
   it('flags a key listed twice, and refuses offsets it cannot store', () => {

@@ -3,6 +3,7 @@ import { globEscape, RESET_SCRIPT, WRITE_SCRIPT } from './admin-scripts.ts';
 import { commitCalls } from './commit-payload.ts';
 import { COMMIT_SCRIPT, LEGACY_LOAD_SCRIPT, runScript, type ScriptTransport } from './commit-script.ts';
 import { RedisKeyNames } from './key-names.ts';
+import { PayloadWriter } from './payload-writer.ts';
 import {
   COMMITTED_TRAILER,
   loadKeys,
@@ -29,10 +30,18 @@ export interface ScriptStoreOptions extends StateLayoutOptions {
   maxCommitBytes?: number;
 }
 
+/** Spare payload buffers up to this size are kept (8 MiB: commits of 40,000-odd small keys). */
+const MAX_SPARE_BYTES = 8 * 1024 * 1024;
+
 export class ScriptStateStore implements StateStore {
   readonly layout: StateLayout;
   private readonly maxCommitBytes: number;
   private readonly names: RedisKeyNames;
+  /**
+   * The payload buffer of the last commit, for the next: a fresh one costs its first writes a page
+   * fault every 4 KiB (about 0.6 ms for the 1.3 MB of 10,000 keys).
+   */
+  private spareWriter: PayloadWriter | undefined;
 
   constructor(
     readonly name: string,
@@ -67,18 +76,26 @@ export class ScriptStateStore implements StateStore {
 
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
     if (entries.length === 0) return [];
-    const calls = commitCalls(this.layout, entries, this.maxCommitBytes, Date.now(), this.names);
+    // A commit running meanwhile (another partition's batch) has the spare writer: this one takes a new one.
+    const writer = this.spareWriter ?? new PayloadWriter(entries.length * 192);
+    this.spareWriter = undefined;
+    const calls = commitCalls(this.layout, entries, this.maxCommitBytes, Date.now(), { names: this.names, writer });
     const ttl = String(this.layout.ttlMs);
+    let results: CommitResult[];
     if (calls.length === 1) {
       const call = calls[0]!;
-      return parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0'])));
+      results = parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0'])));
+    } else {
+      // In order, one after the other: a key listed twice must see its earlier entry applied.
+      results = [];
+      for (const call of calls) {
+        const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0']));
+        results.push(...parseCommitReply(entries.slice(results.length, results.length + call.keys.length), reply));
+      }
     }
-    // In order, one after the other: a key listed twice must see its earlier entry applied.
-    const results: CommitResult[] = [];
-    for (const call of calls) {
-      const reply = await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0']));
-      results.push(...parseCommitReply(entries.slice(results.length, results.length + call.keys.length), reply));
-    }
+    // Answered, so every byte of the payload was sent: the buffer can take the next commit's. Not
+    // after a failure, when a command could still be queued on a connection, and not a large one.
+    if (writer.buffer.length <= MAX_SPARE_BYTES) this.spareWriter = writer;
     return results;
   }
 
