@@ -10,6 +10,7 @@ import type { StageKernel } from '../stages/kernel.ts';
 import { packParams } from '../stages/params.ts';
 import type { SimdPath } from './simd.ts';
 import { useNativeJsonText, type NativeJsonText } from '../../codecs/native-json.ts';
+import { useNativeSampleChecks, type NativeSampleChecks } from '../finite.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -44,7 +45,7 @@ export interface NativeStage {
 }
 
 /** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
-export interface NativeAddon extends Partial<NativeJsonText> {
+export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSampleChecks> {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
@@ -375,6 +376,7 @@ export type { NativeKernel };
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   // JSON sample text through the same module (identical results; see core/codecs/native-json.ts).
   if (typeof addon.formatF32 === 'function' && typeof addon.parseF32 === 'function') useNativeJsonText(addon as NativeJsonText);
+  if (typeof addon.firstNonFinite === 'function') useNativeSampleChecks(addon as NativeSampleChecks);
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {
