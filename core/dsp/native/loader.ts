@@ -372,6 +372,20 @@ class NativeKernel implements StageKernel {
 
 export type { NativeKernel };
 
+/**
+ * A stage's params as `create` takes them, packed once per spec: a handler creates a kernel per
+ * stage per key per batch from the same few specs, and `create` only reads them.
+ */
+const packed = new WeakMap<object, Float64Array>();
+function packedParams(descriptor: Parameters<typeof packParams>[0], params: object): Float64Array {
+  let values = packed.get(params);
+  if (values === undefined) {
+    values = packParams(descriptor, params);
+    packed.set(params, values);
+  }
+  return values;
+}
+
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   // JSON sample text through the same module (identical results; see core/codecs/native-json.ts).
@@ -385,7 +399,7 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
       if (typeof outChannels !== 'number') throw new ConfigError(`${spec.name} ${outChannels.error}`, { stage: spec.name });
       let handle: NativeHandle;
       try {
-        handle = addon.create(kindOf(spec.name), inChannels, packParams(descriptor, spec.params));
+        handle = addon.create(kindOf(spec.name), inChannels, packedParams(descriptor, spec.params));
       } catch (error) {
         throw rethrow(error, spec.name);
       }
