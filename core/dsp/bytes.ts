@@ -62,8 +62,9 @@ export class ByteWriter {
     return this;
   }
 
+  /** The bytes written; the writer's own buffer when they fill it exactly (sized up front), else a copy. */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length);
   }
 }
 

@@ -9,6 +9,7 @@ import { EVENT_FRAME, type AnyStageDescriptor } from './stages/descriptor.ts';
 import type { StageKernel } from './stages/kernel.ts';
 import { EVENT_CLOCK_BYTES, EventClock } from './event-clock.ts';
 import { stageOutputTiming, type BlockTiming } from './timing.ts';
+import { shapeOf, type PipelineShape } from './pipeline-shape.ts';
 
 const pipelineOptions = z.strictObject({ channels: z.number().int().min(1).max(64).default(1) });
 
@@ -147,7 +148,7 @@ const sharedScratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)]
  */
 export class Pipeline {
   private readonly kernels: StageKernel[];
-  private readonly descriptors: AnyStageDescriptor[];
+  private readonly descriptors: readonly AnyStageDescriptor[];
   /** The first stage whose output rate differs from its input's, if any. */
   private readonly rateChanger: string | undefined;
   /** The event stage's kinds by code, when the last stage is one. */
@@ -157,9 +158,9 @@ export class Pipeline {
   /** The event stage's output: reused, since most calls find no event. */
   private eventFrames = new Float32Array(0);
   /** Per stage: whether it may write its output over its input (StageDescriptor.inPlace). */
-  private readonly inPlace: boolean[];
+  private readonly inPlace: readonly boolean[];
   /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
-  private readonly declaredRates: { readonly stage: string; readonly rate: number; readonly factor: number }[] = [];
+  private readonly declaredRates: PipelineShape['declaredRates'];
   /**
    * Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in
    * the other. Shared by every pipeline of the process (execute is synchronous and nothing it
@@ -175,21 +176,7 @@ export class Pipeline {
     readonly backend: DspBackend,
   ) {
     let ch = spec.channels;
-    this.descriptors = spec.stages.map((stage) => descriptorOf(stage.name));
-    this.rateChanger = this.descriptors.find((d) => d.rate.kind === 'ratio')?.name;
-    const lastRate = this.descriptors[this.descriptors.length - 1]?.rate;
-    this.eventKinds = lastRate?.kind === 'events' ? lastRate.kinds : undefined;
-    this.inPlace = this.descriptors.map((d) => d.inPlace !== false);
-    let factor = 1;
-    this.descriptors.forEach((d, i) => {
-      const params = spec.stages[i]!.params;
-      const rate = d.inputRate?.(params);
-      if (rate !== undefined) this.declaredRates.push({ stage: d.name, rate, factor });
-      if (d.rate.kind === 'ratio') {
-        const { up, down } = d.rate.ratio(params);
-        factor = (factor * up) / down;
-      }
-    });
+    ({ descriptors: this.descriptors, rateChanger: this.rateChanger, eventKinds: this.eventKinds, inPlace: this.inPlace, declaredRates: this.declaredRates } = shapeOf(spec));
     this.kernels = spec.stages.map((stage) => {
       const kernel = backend.createKernel(stage, ch);
       ch = kernel.outChannels;

@@ -28,7 +28,7 @@ const EQUALS = 0x3d;
  * `plan` every record's key and value text in the order `decode` will then be called with them
  * (readRecord decodes the key, then the value); a text decoded out of that order gets a buffer of
  * its own, so a plan that does not match costs speed, never correctness. The slab belongs to the
- * event and is never reused.
+ * event and is never reused, unless `allocate` is given memory that is (a SlabLease's).
  */
 export class KeyedBase64Slab implements ValueSlab {
   private readonly texts: string[] = [];
@@ -65,8 +65,11 @@ export class KeyedBase64Slab implements ValueSlab {
     }
   }
 
-  /** Places every planned text (values by key, then keys) and allocates the slab. */
-  allocate(): this {
+  /**
+   * Places every planned text (values by key, then keys) and allocates the slab: `memory` gives at
+   * least the bytes asked for (default: a new buffer).
+   */
+  allocate(memory: (bytes: number) => Buffer = Buffer.allocUnsafeSlow): this {
     const cursor = new Array<number>(this.groupBytes.length);
     let at = 0;
     for (let g = 0; g < this.groupBytes.length; g++) {
@@ -83,7 +86,7 @@ export class KeyedBase64Slab implements ValueSlab {
         cursor[group]! += this.reserved[i]!;
       }
     }
-    this.buffer = Buffer.allocUnsafeSlow(at);
+    this.buffer = memory(at);
     return this;
   }
 

@@ -37,6 +37,14 @@ export function decodeRecord(raw: RawRecord, topic: string = raw.topic, partitio
   return readRecord(raw as unknown as Record<string, unknown>, topic, partition).record;
 }
 
+export interface ParseOptions {
+  /**
+   * Where the decoded keys and values go: at least the bytes asked for (a SlabLease's `allocate`,
+   * for memory the next event reuses). Default: a new buffer per event.
+   */
+  memory?: (bytes: number) => Buffer;
+}
+
 const isOffset = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
@@ -47,7 +55,7 @@ const isOffset = (value: unknown): value is number => typeof value === 'number' 
  * documented shape is set aside in `malformed` with a DecodeError, for its dead letter. Errors
  * name where, never what a record holds.
  */
-export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
+export function parseKafkaEvent(event: unknown, options: ParseOptions = {}): ParsedKafkaEvent {
   const inProcess = inProcessRecords(event);
   if (inProcess) return inProcess;
   if (!isKafkaEvent(event)) {
@@ -69,7 +77,7 @@ export function parseKafkaEvent(event: unknown): ParsedKafkaEvent {
       slab.plan(key, value);
     }
   }
-  slab.allocate();
+  slab.allocate(options.memory);
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];

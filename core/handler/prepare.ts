@@ -3,6 +3,7 @@ import { DEFAULT_PROPAGATED_HEADERS, inputTraits, type FunctionDefinition, type 
 import { defaultInput, type InputFunction } from './default-input.ts';
 import { windowOptionsOf } from './definition.ts';
 import { WindowEngine } from '../windows/engine.ts';
+import { reusesEventMemory } from './record-memory.ts';
 
 /** A definition with its defaults applied once, at definition time, rather than per batch. */
 export interface PreparedFunction<M = unknown> {
@@ -18,6 +19,8 @@ export interface PreparedFunction<M = unknown> {
   /** Header names copied onto results, lower-case. */
   readonly propagate: readonly string[];
   readonly tombstones: TombstonePolicy;
+  /** No user code sees a record's memory: a batch's decoded keys and values may go in pooled memory (record-memory.ts). */
+  readonly reusesEventMemory: boolean;
   deadLetterTopic(sourceTopic: string): string;
   /** With `window`: the window engine and where late records go. */
   readonly windows?: { readonly engine: WindowEngine; lateTopic(sourceTopic: string): string };
@@ -48,6 +51,7 @@ export function prepareFunction<M>(definition: FunctionDefinition<M>): PreparedF
     channels: definition.pipeline.channels,
     propagate: definition.propagateHeaders?.map((h) => h.toLowerCase()) ?? DEFAULT_PROPAGATED_HEADERS,
     tombstones: definition.tombstones ?? 'skip',
+    reusesEventMemory: reusesEventMemory(definition),
     deadLetterTopic:
       typeof target === 'string' ? () => target : target ? (sourceTopic) => target(sourceTopic) : (sourceTopic) => `${sourceTopic}.dlq`,
   };

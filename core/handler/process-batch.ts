@@ -13,6 +13,7 @@ import { parseEvent } from './steps/parse.ts';
 import { produce } from './steps/produce.ts';
 import { runPipelines } from './steps/run-pipelines.ts';
 import { processTick, processWindowedBatch } from './windowed/process.ts';
+import { SlabPool, type SlabLease } from '../events/slab-pool.ts';
 
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
 
@@ -27,8 +28,21 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
     const now = runtime.now ?? Date.now;
     return isTick(event) ? processTick(context, fn, runtime, now) : processWindowedBatch(event, context, fn, runtime, now);
   }
+  // Decoded records in pooled memory only where nothing can keep a view of them (record-memory.ts).
+  const lease = fn.reusesEventMemory && !runtime.observe ? eventMemory.lease() : undefined;
+  try {
+    return await processRecords(event, context, fn, runtime, lease);
+  } finally {
+    lease?.release();
+  }
+}
+
+/** The pool of processBatch's leases: one slab's worth of memory for the process. */
+const eventMemory = new SlabPool();
+
+async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime, lease: SlabLease | undefined): Promise<BatchReport> {
   const clock = new Stopwatch();
-  const parsed = parseEvent(event);
+  const parsed = parseEvent(event, lease && { memory: (bytes) => lease.allocate(bytes) });
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
   if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
   const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels, fn.tombstones);
@@ -41,7 +55,8 @@ export async function processBatch<M>(event: unknown, context: Pick<Context, 'aw
   // What the batch shows an observer (`--report`) waits for its commit: a retried batch shows once.
   const observer = runtime.observe && new DeferredObserver(runtime.observe);
   const run = runPipelines(groups, loaded, fn, observer);
-  const messages = buildMessages(run, rejected, fn);
+  // Dead letters outlive the batch (a sink may keep them): their bytes leave pooled memory.
+  const messages = buildMessages(run, rejected, fn, lease !== undefined);
   const process = clock.lap();
 
   // The batch log (logTopic) is this report as it stands before produce and commit.

@@ -6,6 +6,7 @@ import { DecodeError } from '../errors.ts';
 import { keyText, type KafkaRecord } from '../events/types.ts';
 import type { SampleBlock } from '../handler/definition.ts';
 import { READ_JSON_BYTES, type JsonBytesReader } from '../handler/json-bytes-input.ts';
+import { KEEPS_NO_RECORD_MEMORY } from '../handler/record-memory.ts';
 import { zodReason } from '../validation.ts';
 
 export interface DeviceReadingsOptions {
@@ -48,6 +49,8 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
       ...(typeof value.timestamp === 'number' ? { timestamp: value.timestamp } : {}),
     };
   };
+  // Its blocks are the payload's samples (f32le: a view the pipeline reads during the batch) or copies.
+  Object.defineProperty(deviceReading, KEEPS_NO_RECORD_MEMORY, { value: true });
   // Fields that overlap would make the schema above mean something else: no fast path then.
   if (dataField !== keyField && dataField !== 'sampleRate' && dataField !== 'timestamp') {
     Object.defineProperty(deviceReading, READ_JSON_BYTES, { value: envelopeReader(keyField, dataField) });

@@ -10,6 +10,7 @@ import type { StageKernel } from '../stages/kernel.ts';
 import { packParams } from '../stages/params.ts';
 import type { SimdPath } from './simd.ts';
 import { useNativeJsonText, type NativeJsonText } from '../../codecs/native-json.ts';
+import { useNativeSampleChecks, type NativeSampleChecks } from '../finite.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -44,7 +45,7 @@ export interface NativeStage {
 }
 
 /** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
-export interface NativeAddon extends Partial<NativeJsonText> {
+export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSampleChecks> {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
@@ -371,10 +372,25 @@ class NativeKernel implements StageKernel {
 
 export type { NativeKernel };
 
+/**
+ * A stage's params as `create` takes them, packed once per spec: a handler creates a kernel per
+ * stage per key per batch from the same few specs, and `create` only reads them.
+ */
+const packed = new WeakMap<object, Float64Array>();
+function packedParams(descriptor: Parameters<typeof packParams>[0], params: object): Float64Array {
+  let values = packed.get(params);
+  if (values === undefined) {
+    values = packParams(descriptor, params);
+    packed.set(params, values);
+  }
+  return values;
+}
+
 /** The native backend over a loaded module (the process-wide one by default). */
 export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBackend {
   // JSON sample text through the same module (identical results; see core/codecs/native-json.ts).
   if (typeof addon.formatF32 === 'function' && typeof addon.parseF32 === 'function') useNativeJsonText(addon as NativeJsonText);
+  if (typeof addon.firstNonFinite === 'function') useNativeSampleChecks(addon as NativeSampleChecks);
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {
@@ -383,7 +399,7 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
       if (typeof outChannels !== 'number') throw new ConfigError(`${spec.name} ${outChannels.error}`, { stage: spec.name });
       let handle: NativeHandle;
       try {
-        handle = addon.create(kindOf(spec.name), inChannels, packParams(descriptor, spec.params));
+        handle = addon.create(kindOf(spec.name), inChannels, packedParams(descriptor, spec.params));
       } catch (error) {
         throw rethrow(error, spec.name);
       }

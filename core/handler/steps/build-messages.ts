@@ -1,3 +1,4 @@
+import type { KafkaRecord } from '../../events/types.ts';
 import type { OutputMessage } from '../../sink/sink.ts';
 import { batchLogMessage } from '../messages/batch-log.ts';
 import { f32leResultMessage, resultMessage } from '../messages/result.ts';
@@ -20,7 +21,7 @@ export interface BatchMessages {
  * samples), with the source and propagated headers; one dead letter per rejected record (decode
  * failures, then output failures).
  */
-export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>): BatchMessages {
+export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>, copyRecordBytes = false): BatchMessages {
   const results: OutputMessage[] = [];
   const { output } = fn.definition;
   for (let i = 0; i < run.processed.length; i++) {
@@ -38,8 +39,13 @@ export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly Rejecte
     }
   }
   const all = [...rejected, ...run.rejected];
-  const deadLetters = all.map(({ record, error }) => deadLetterMessage(fn.deadLetterTopic(record.topic), record, error, fn.name));
+  const deadLetters = all.map(({ record, error }) => deadLetterMessage(fn.deadLetterTopic(record.topic), copyRecordBytes ? ownBytes(record) : record, error, fn.name));
   return { results, deadLetters, rejected: all };
+}
+
+/** The record with its key and value in memory of their own (header values never live in the event's slab). */
+function ownBytes(record: KafkaRecord): KafkaRecord {
+  return { ...record, key: record.key && Buffer.from(record.key), value: Buffer.from(record.value) };
 }
 
 /** Everything to produce: results, dead letters, and the batch log when the function has a logTopic. */

@@ -3,6 +3,7 @@ import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../
 import type { KafkaRecord, ParsedKafkaEvent } from '../../events/types.ts';
 import type { InputFunction } from '../default-input.ts';
 import { jsonBytesReader } from '../json-bytes-input.ts';
+import { firstNonFinite } from '../../dsp/finite.ts';
 import type { SampleBlock, TombstonePolicy } from '../definition.ts';
 
 export interface DecodedRecord<M = unknown> {
@@ -27,32 +28,9 @@ function toSamples(samples: Float32Array | readonly number[], channels: number):
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   // Also catches JSON numbers beyond float32 range, which become Infinity here.
   // The value is not quoted: reasons locate the problem, they do not carry payloads.
-  if (!allFinite(out)) {
-    for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i]!)) throw new InvalidSamplesError(`sample ${i} is not a finite float32`);
-  }
+  const bad = firstNonFinite(out);
+  if (bad >= 0) throw new InvalidSamplesError(`sample ${bad} is not a finite float32`);
   return out;
-}
-
-/**
- * Whether every sample is finite: x·0 is 0 for a finite x and NaN for NaN or ±Infinity, so four
- * running sums of it stay 0 exactly when all are. No branch per sample, and the four sums keep
- * the adds independent (about 3× the speed of a Number.isFinite loop).
- */
-export function allFinite(x: Float32Array): boolean {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const n = x.length;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += x[i]! * 0;
-    s1 += x[i + 1]! * 0;
-    s2 += x[i + 2]! * 0;
-    s3 += x[i + 3]! * 0;
-  }
-  for (; i < n; i++) s0 += x[i]! * 0;
-  return s0 + s1 + s2 + s3 === 0;
 }
 
 export interface DecodedBatch<M> {

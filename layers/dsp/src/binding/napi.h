@@ -51,4 +51,7 @@ int choose_simd(napi_env env, const char *name, instance_t *inst);
 napi_value js_format_f32(napi_env env, napi_callback_info info);
 napi_value js_parse_f32(napi_env env, napi_callback_info info);
 
+/* binding/samples.c */
+napi_value js_first_non_finite(napi_env env, napi_callback_info info);
+
 #endif /* DSPFN_BINDING_NAPI_H */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allFinite } from './decode.ts';
+import { allFinite, firstNonFinite } from './finite.ts';
 
 describe('allFinite', () => {
   it('is whether every sample is finite, for any float32 bit patterns and lengths', () => {
@@ -19,5 +19,17 @@ describe('allFinite', () => {
     );
     expect(allFinite(new Float32Array(0))).toBe(true);
     expect(allFinite(Float32Array.of(-0, 3.4028234663852886e38, -1e-45))).toBe(true);
+  });
+});
+
+describe('firstNonFinite (TypeScript)', () => {
+  it('is the index of the first NaN or ±Infinity, or -1', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 200 }), (bits) => {
+        const x = new Float32Array(Uint32Array.from(bits).buffer);
+        expect(firstNonFinite(x)).toBe(x.findIndex((v) => !Number.isFinite(v)));
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
