@@ -331,11 +331,93 @@ export function readSampleEnvelope(reader: SampleArrayReader, bytes: Uint8Array,
     parseText(bytes, start, end, -1, -1);
     throw new JsonSamplesError(`the object has no field "${field}"`, start, -1);
   }
-  const fields = parseText(bytes, start, end, arrayStart, arrayEnd);
+  const fields = flatFields(bytes, start, end, arrayStart, arrayEnd) ?? parseText(bytes, start, end, arrayStart, arrayEnd);
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
     throw new JsonSamplesError('expected a JSON object', start, -1);
   }
   return { fields: fields as Record<string, unknown>, count };
+}
+
+const asciiText = (bytes: Uint8Array, from: number, to: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+
+/**
+ * The common envelope without JSON.parse: one flat object of ASCII strings without escapes and
+ * plain numbers (`{"deviceId":"d-1","sampleRate":1000,"data":[…]}`), the sample array at
+ * [cutStart, cutEnd) read as null. The object is what JSON.parse gives (the same properties in the
+ * same order, duplicates overwritten in place); anything else — escapes, other bytes, nested
+ * values, literals, `__proto__`, any doubt — is undefined and goes to JSON.parse.
+ */
+function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  let i = skipSpace(bytes, start, end) + 1;
+  for (;;) {
+    i = skipSpace(bytes, i, end);
+    if (bytes[i] !== QUOTE) return undefined;
+    const nameEnd = plainString(bytes, i + 1, end);
+    if (nameEnd < 0) return undefined;
+    const name = asciiText(bytes, i + 1, nameEnd);
+    if (name === '__proto__') return undefined;
+    i = skipSpace(bytes, nameEnd + 1, end);
+    if (bytes[i] !== COLON) return undefined;
+    i = skipSpace(bytes, i + 1, end);
+    const c = bytes[i]!;
+    if (i === cutStart) {
+      fields[name] = null;
+      i = cutEnd;
+    } else if (c === QUOTE) {
+      const valueEnd = plainString(bytes, i + 1, end);
+      if (valueEnd < 0) return undefined;
+      fields[name] = asciiText(bytes, i + 1, valueEnd);
+      i = valueEnd + 1;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      const numberEnd = plainNumber(bytes, i, end);
+      if (numberEnd < 0) return undefined;
+      fields[name] = Number(asciiText(bytes, i, numberEnd));
+      i = numberEnd;
+    } else {
+      return undefined;
+    }
+    i = skipSpace(bytes, i, end);
+    if (bytes[i] === COMMA) {
+      i++;
+      continue;
+    }
+    if (bytes[i] !== CLOSE_OBJECT) return undefined;
+    // Nothing but white space may follow the object.
+    return skipSpace(bytes, i + 1, end) === end ? fields : undefined;
+  }
+}
+
+/** Index of the closing quote of a string of printable ASCII without escapes from `i`; -1 otherwise. */
+function plainString(bytes: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20 || c >= 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** Index after a JSON number (RFC 8259 grammar) from `i`; -1 when the bytes there are not one. */
+function plainNumber(bytes: Uint8Array, i: number, end: number): number {
+  if (bytes[i] === MINUS) i++;
+  if (i >= end) return -1;
+  if (bytes[i] === ZERO) i++;
+  else if (bytes[i]! > ZERO && bytes[i]! <= NINE) while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+  else return -1;
+  if (bytes[i] === DOT) {
+    const digits = ++i;
+    while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  if (bytes[i] === LOWER_E || bytes[i] === UPPER_E) {
+    i++;
+    if (bytes[i] === PLUS || bytes[i] === MINUS) i++;
+    const digits = i;
+    while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  return i;
 }
 
 /** JSON.parse of bytes[start, end) with [cutStart, cutEnd) replaced by null. */
