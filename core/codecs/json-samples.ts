@@ -338,7 +338,35 @@ export function readSampleEnvelope(reader: SampleArrayReader, bytes: Uint8Array,
   return { fields: fields as Record<string, unknown>, count };
 }
 
-const asciiText = (bytes: Uint8Array, from: number, to: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+/** Field names seen before (records repeat theirs): matched by their bytes, not made again. */
+const knownNames: string[] = [];
+
+function fieldName(text: Buffer, from: number, to: number): string {
+  const length = to - from;
+  for (const name of knownNames) {
+    if (name.length !== length) continue;
+    let i = 0;
+    while (i < length && text[from + i] === name.charCodeAt(i)) i++;
+    if (i === length) return name;
+  }
+  const name = text.toString('latin1', from, to);
+  if (knownNames.length < 32) knownNames.push(name);
+  return name;
+}
+
+/** A JSON number's value: digits-only integers up to 15 digits computed, anything else through Number(). */
+function numberValue(text: Buffer, from: number, to: number): number {
+  const negative = text[from] === MINUS;
+  const first = negative ? from + 1 : from;
+  if (to - first > 15) return Number(text.toString('latin1', from, to));
+  let value = 0;
+  for (let i = first; i < to; i++) {
+    const digit = text[i]! - ZERO;
+    if (digit < 0 || digit > 9) return Number(text.toString('latin1', from, to));
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
 
 /**
  * The common envelope without JSON.parse: one flat object of ASCII strings without escapes and
@@ -349,13 +377,14 @@ const asciiText = (bytes: Uint8Array, from: number, to: number): string => Buffe
  */
 function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number): Record<string, unknown> | undefined {
   const fields: Record<string, unknown> = {};
+  const text = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let i = skipSpace(bytes, start, end) + 1;
   for (;;) {
     i = skipSpace(bytes, i, end);
     if (bytes[i] !== QUOTE) return undefined;
     const nameEnd = plainString(bytes, i + 1, end);
     if (nameEnd < 0) return undefined;
-    const name = asciiText(bytes, i + 1, nameEnd);
+    const name = fieldName(text, i + 1, nameEnd);
     if (name === '__proto__') return undefined;
     i = skipSpace(bytes, nameEnd + 1, end);
     if (bytes[i] !== COLON) return undefined;
@@ -367,12 +396,12 @@ function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: num
     } else if (c === QUOTE) {
       const valueEnd = plainString(bytes, i + 1, end);
       if (valueEnd < 0) return undefined;
-      fields[name] = asciiText(bytes, i + 1, valueEnd);
+      fields[name] = text.toString('latin1', i + 1, valueEnd);
       i = valueEnd + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const numberEnd = plainNumber(bytes, i, end);
       if (numberEnd < 0) return undefined;
-      fields[name] = Number(asciiText(bytes, i, numberEnd));
+      fields[name] = numberValue(text, i, numberEnd);
       i = numberEnd;
     } else {
       return undefined;

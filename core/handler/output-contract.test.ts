@@ -46,7 +46,8 @@ describe('messageValues', () => {
       fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), other, { maxKeys: 5 }), fc.float32Array({ noNaN: true, maxLength: 4 }), (fields, floats) => {
         const value = { ...fields, samples: floats };
         // Twice: the property names are remembered after the first.
-        for (let i = 0; i < 2; i++) expect(messageValue(value, at, 'k')).toBe(JSON.stringify({ ...value, samples: [...floats].map((f) => JSON.parse(messageValue(new Float32Array([f]), at, 'k'))[0]) }));
+        const expected = JSON.stringify({ ...fields, samples: '@samples@' }).replace('"@samples@"', messageValue(floats, at, 'k'));
+        for (let i = 0; i < 2; i++) expect(messageValue(value, at, 'k')).toBe(expected);
       }),
     );
   });
