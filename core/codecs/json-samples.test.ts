@@ -192,6 +192,33 @@ describe('readSampleEnvelope', () => {
     );
   });
 
+  it('reads flat envelopes (strings, numbers written any way JSON allows, duplicates, white space) exactly as JSON.parse does, property order and -0 included', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 4 });
+    const number = fc
+      .tuple(fc.boolean(), fc.oneof(fc.constant('0'), digits.map((d) => `1${d}`)), fc.option(digits), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits)))
+      .map(([minus, int, frac, exp]) => `${minus ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : exp.join('')}`);
+    const name = fc.oneof(fc.constantFrom('deviceId', 'sampleRate', 'ts', '1', '__proto__', 'constructor'), fc.string({ maxLength: 6 }));
+    const value = fc.oneof(number, fc.string({ maxLength: 8 }).map((t) => JSON.stringify(t)), fc.constantFrom('true', 'null', '{}', '[1]', '"é"', '"\\u0041"'));
+    const space = fc.constantFrom('', ' ', '\n  ');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, value, space), { maxLength: 5 }), fc.nat(5), space, (pairs, at, pad) => {
+        const members = pairs.map(([n, v, s]) => `${s}${JSON.stringify(n)}${s}:${s}${v}${s}`);
+        members.splice(Math.min(at, members.length), 0, `${pad}"data"${pad}:${pad}[1,2]${pad}`);
+        const text = `${pad}{${members.join(',')}}${pad}`;
+        if (pairs.some(([n]) => n === 'data')) return;
+        const { fields } = readSampleEnvelope(reader, bytes(text), 'data');
+        const expected = JSON.parse(text.replace('[1,2]', 'null')) as Record<string, unknown>;
+        expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+        expect(Object.keys(fields)).toEqual(Object.keys(expected));
+        for (const key of Object.keys(expected)) {
+          const [got, want] = [fields[key], expected[key]];
+          expect(typeof want === 'object' && want !== null ? JSON.stringify(got) === JSON.stringify(want) : Object.is(got, want), `${text}: ${key}`).toBe(true);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('finds the field under escaped or non-ASCII names, at the top level only', () => {
     const text = '{"x":{"data":[9]},"s":"]\\"data\\":[","d\\u0061ta":[1,2]}';
     expect(readSampleEnvelope(reader, bytes(text), 'data').count).toBe(2);

@@ -331,11 +331,122 @@ export function readSampleEnvelope(reader: SampleArrayReader, bytes: Uint8Array,
     parseText(bytes, start, end, -1, -1);
     throw new JsonSamplesError(`the object has no field "${field}"`, start, -1);
   }
-  const fields = parseText(bytes, start, end, arrayStart, arrayEnd);
+  const fields = flatFields(bytes, start, end, arrayStart, arrayEnd) ?? parseText(bytes, start, end, arrayStart, arrayEnd);
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
     throw new JsonSamplesError('expected a JSON object', start, -1);
   }
   return { fields: fields as Record<string, unknown>, count };
+}
+
+/** Field names seen before (records repeat theirs): matched by their bytes, not made again. */
+const knownNames: string[] = [];
+
+function fieldName(text: Buffer, from: number, to: number): string {
+  const length = to - from;
+  for (const name of knownNames) {
+    if (name.length !== length) continue;
+    let i = 0;
+    while (i < length && text[from + i] === name.charCodeAt(i)) i++;
+    if (i === length) return name;
+  }
+  const name = text.toString('latin1', from, to);
+  if (knownNames.length < 32) knownNames.push(name);
+  return name;
+}
+
+/** A JSON number's value: digits-only integers up to 15 digits computed, anything else through Number(). */
+function numberValue(text: Buffer, from: number, to: number): number {
+  const negative = text[from] === MINUS;
+  const first = negative ? from + 1 : from;
+  if (to - first > 15) return Number(text.toString('latin1', from, to));
+  let value = 0;
+  for (let i = first; i < to; i++) {
+    const digit = text[i]! - ZERO;
+    if (digit < 0 || digit > 9) return Number(text.toString('latin1', from, to));
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
+}
+
+/**
+ * The common envelope without JSON.parse: one flat object of ASCII strings without escapes and
+ * plain numbers (`{"deviceId":"d-1","sampleRate":1000,"data":[…]}`), the sample array at
+ * [cutStart, cutEnd) read as null. The object is what JSON.parse gives (the same properties in the
+ * same order, duplicates overwritten in place); anything else — escapes, other bytes, nested
+ * values, literals, `__proto__`, any doubt — is undefined and goes to JSON.parse.
+ */
+function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  const text = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let i = skipSpace(bytes, start, end) + 1;
+  for (;;) {
+    i = skipSpace(bytes, i, end);
+    if (bytes[i] !== QUOTE) return undefined;
+    const nameEnd = plainString(bytes, i + 1, end);
+    if (nameEnd < 0) return undefined;
+    const name = fieldName(text, i + 1, nameEnd);
+    if (name === '__proto__') return undefined;
+    i = skipSpace(bytes, nameEnd + 1, end);
+    if (bytes[i] !== COLON) return undefined;
+    i = skipSpace(bytes, i + 1, end);
+    const c = bytes[i]!;
+    if (i === cutStart) {
+      fields[name] = null;
+      i = cutEnd;
+    } else if (c === QUOTE) {
+      const valueEnd = plainString(bytes, i + 1, end);
+      if (valueEnd < 0) return undefined;
+      fields[name] = text.toString('latin1', i + 1, valueEnd);
+      i = valueEnd + 1;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      const numberEnd = plainNumber(bytes, i, end);
+      if (numberEnd < 0) return undefined;
+      fields[name] = numberValue(text, i, numberEnd);
+      i = numberEnd;
+    } else {
+      return undefined;
+    }
+    i = skipSpace(bytes, i, end);
+    if (bytes[i] === COMMA) {
+      i++;
+      continue;
+    }
+    if (bytes[i] !== CLOSE_OBJECT) return undefined;
+    // Nothing but white space may follow the object.
+    return skipSpace(bytes, i + 1, end) === end ? fields : undefined;
+  }
+}
+
+/** Index of the closing quote of a string of printable ASCII without escapes from `i`; -1 otherwise. */
+function plainString(bytes: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 0x20 || c >= 0x7f) return -1;
+  }
+  return -1;
+}
+
+/** Index after a JSON number (RFC 8259 grammar) from `i`; -1 when the bytes there are not one. */
+function plainNumber(bytes: Uint8Array, i: number, end: number): number {
+  if (bytes[i] === MINUS) i++;
+  if (i >= end) return -1;
+  if (bytes[i] === ZERO) i++;
+  else if (bytes[i]! > ZERO && bytes[i]! <= NINE) while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+  else return -1;
+  if (bytes[i] === DOT) {
+    const digits = ++i;
+    while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  if (bytes[i] === LOWER_E || bytes[i] === UPPER_E) {
+    i++;
+    if (bytes[i] === PLUS || bytes[i] === MINUS) i++;
+    const digits = i;
+    while (i < end && bytes[i]! >= ZERO && bytes[i]! <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  return i;
 }
 
 /** JSON.parse of bytes[start, end) with [cutStart, cutEnd) replaced by null. */

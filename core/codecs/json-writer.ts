@@ -46,7 +46,24 @@ export class JsonWriter {
 
   /** Appends text as it is (it must be JSON where JSON is expected). */
   raw(text: string): this {
-    this.reserve(text.length * 3);
+    const count = text.length;
+    this.reserve(count * 3);
+    // Short ASCII text (names, ids, punctuation) byte by byte: cheaper than a call into
+    // Buffer#write, which takes anything longer or not ASCII.
+    if (count <= 32) {
+      const out = this.buffer;
+      const at = this.length;
+      let i = 0;
+      for (; i < count; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        out[at + i] = code;
+      }
+      if (i === count) {
+        this.length = at + count;
+        return this;
+      }
+    }
     this.length += this.buffer.write(text, this.length, 'utf8');
     return this;
   }

@@ -58,6 +58,18 @@ function jsonText(value: unknown, record: RecordLocation, key: string, what: str
   return text;
 }
 
+/** `"name":` of the property names results repeat, record after record. */
+const propertyNames = new Map<string, string>();
+
+function propertyName(name: string): string {
+  let text = propertyNames.get(name);
+  if (text === undefined) {
+    text = `${JSON.stringify(name)}:`;
+    if (propertyNames.size < 4_096) propertyNames.set(name, text);
+  }
+  return text;
+}
+
 /** One writer for the process: results are written one at a time and copied out as text. */
 const writer = new JsonWriter(16 * 1024);
 
@@ -86,11 +98,12 @@ function withFloat32Arrays(value: unknown): string | undefined {
   let first = true;
   for (const name of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[name];
-    const text = item instanceof Float32Array ? undefined : JSON.stringify(item);
+    // Finite numbers (ids, offsets, partitions) as JSON.stringify writes them, without calling it.
+    const text = item instanceof Float32Array ? undefined : typeof item === 'number' && Number.isFinite(item) ? String(item) : JSON.stringify(item);
     if (text === undefined && !(item instanceof Float32Array)) continue;
     if (!first) writer.raw(',');
     first = false;
-    writer.raw(JSON.stringify(name)).raw(':');
+    writer.raw(propertyName(name));
     if (text === undefined) writer.float32Array(item as Float32Array);
     else writer.raw(text);
   }

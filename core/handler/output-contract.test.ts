@@ -40,6 +40,18 @@ describe('messageValues', () => {
     expect(messageValue(plain, at, 'k')).toBe(JSON.stringify(plain));
   });
 
+  it('writes the properties beside a Float32Array exactly as JSON.stringify does (names and strings in any Unicode, numbers, -0, NaN)', () => {
+    const other = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.double(), fc.integer(), fc.constantFrom(-0, Number.NaN, Infinity, null, true, undefined), fc.array(fc.integer(), { maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), other, { maxKeys: 5 }), fc.float32Array({ noNaN: true, maxLength: 4 }), (fields, floats) => {
+        const value = { ...fields, samples: floats };
+        // Twice: the property names are remembered after the first.
+        const expected = JSON.stringify({ ...fields, samples: '@samples@' }).replace('"@samples@"', messageValue(floats, at, 'k'));
+        for (let i = 0; i < 2; i++) expect(messageValue(value, at, 'k')).toBe(expected);
+      }),
+    );
+  });
+
   it('refuses what cannot be a message value, naming output.value and the record but not the value', () => {
     const circular: Record<string, unknown> = { secret: 'hunter2' };
     circular.self = circular;

@@ -4,6 +4,7 @@ import { packageExports } from '../lazy-import.ts';
 import { saslOptions } from './auth.ts';
 import { checkCompression } from './compression.ts';
 import { describeKafkaError, kafkaClientConfig, refreshCredentialsAfter } from './connection.ts';
+import { keyHash } from './key-partition.ts';
 import { clientMessage, fastProduceProducer } from './platformatic-fast-produce.ts';
 import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions } from './producer.ts';
 
@@ -158,9 +159,9 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
             messages.push(clientMessage(topic, m));
             continue;
           }
-          // The key is still needed as bytes here: the partitioner hashes it.
-          const key = m.key === null ? undefined : typeof m.key === 'string' ? Buffer.from(m.key) : m.key;
-          messages.push(key === undefined ? { topic, value: m } : { topic, key, value: m });
+          // The partition is the key's murmur2 hash (the client takes it modulo the topic's
+          // partitions, as it does its partitioner's): no key bytes, no BigInt hashing per message.
+          messages.push(m.key === null ? { topic, value: m } : { topic, partition: keyHash(m.key), value: m });
         }
       }
       const attempt = async (): Promise<void> => {

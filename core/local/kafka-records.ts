@@ -44,16 +44,20 @@ export function lambdaRecord(topic: string, partition: number, message: KafkaMes
 
 const EMPTY = Buffer.alloc(0);
 
+/** Records without headers (most) share one list, which nobody may change. */
+const NO_HEADERS: readonly KafkaHeader[] = Object.freeze([]);
+
 /** kafkajs folds repeated header names into arrays; each value becomes its own header, as bytes. */
-function headersOf(headers: IHeaders | undefined): KafkaHeader[] {
-  const out: KafkaHeader[] = [];
-  if (!headers) return out;
+function headersOf(headers: IHeaders | undefined): readonly KafkaHeader[] {
+  let out: KafkaHeader[] | undefined;
+  if (!headers) return NO_HEADERS;
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
+    out ??= [];
     for (const one of Array.isArray(value) ? value : [value]) out.push({ name, value: typeof one === 'string' ? Buffer.from(one, 'utf8') : one });
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 /**

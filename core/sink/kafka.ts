@@ -2,7 +2,7 @@ import { describeError, SinkError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
-import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
+import type { ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
@@ -23,15 +23,9 @@ export interface KafkaSinkOptions extends ProducerOptions {
 }
 
 interface Submission {
-  messages: readonly TopicMessage[];
+  messages: readonly OutputMessage[];
   resolve: () => void;
   reject: (error: unknown) => void;
-}
-
-interface TopicMessage {
-  topic: string;
-  message: OutgoingMessage;
-  bytes: number;
 }
 
 function sizeOf(message: OutputMessage): number {
@@ -40,30 +34,26 @@ function sizeOf(message: OutputMessage): number {
   return bytes;
 }
 
-function toTopicMessage(message: OutputMessage): TopicMessage {
-  return {
-    topic: message.topic,
-    // The headers are passed as they are: neither client changes them.
-    message: { key: message.key, value: message.value, headers: message.headers },
-    bytes: sizeOf(message),
-  };
-}
-
-/** Consecutive chunks of at most `limit` bytes (one oversized message goes alone), grouped by topic. */
-function requests(messages: readonly TopicMessage[], limit: number): TopicMessages[][] {
+/**
+ * Consecutive chunks of at most `limit` bytes (one oversized message goes alone), grouped by topic.
+ * An OutputMessage is an OutgoingMessage as it is (key, value, headers: neither client changes
+ * them), so nothing is copied per message.
+ */
+function requests(messages: readonly OutputMessage[], limit: number): TopicMessages[][] {
   const out: TopicMessages[][] = [];
   let current = new Map<string, TopicMessages>();
   let bytes = 0;
-  for (const item of messages) {
-    if (bytes > 0 && bytes + item.bytes > limit) {
+  for (const message of messages) {
+    const size = sizeOf(message);
+    if (bytes > 0 && bytes + size > limit) {
       out.push([...current.values()]);
       current = new Map();
       bytes = 0;
     }
-    let group = current.get(item.topic);
-    if (!group) current.set(item.topic, (group = { topic: item.topic, messages: [] }));
-    group.messages.push(item.message);
-    bytes += item.bytes;
+    let group = current.get(message.topic);
+    if (!group) current.set(message.topic, (group = { topic: message.topic, messages: [] }));
+    group.messages.push(message);
+    bytes += size;
   }
   if (current.size > 0) out.push([...current.values()]);
   return out;
@@ -85,7 +75,7 @@ export class KafkaSink implements Sink {
   private readonly maxRequestBytes: number;
   private queue: Submission[] = [];
   private writing = false;
-  private logs: TopicMessage[] = [];
+  private logs: OutputMessage[] = [];
   private logBytes = 0;
   private logTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -108,7 +98,7 @@ export class KafkaSink implements Sink {
     if (this.closed) throw new SinkError('the Kafka sink is closed');
     if (source && source.bootstrapServers.length > 0) this.eventBrokers = source.bootstrapServers;
     const buffered = this.takeLogs();
-    const all = [...buffered, ...messages.map(toTopicMessage)];
+    const all = buffered.length === 0 ? messages : [...buffered, ...messages];
     if (all.length === 0) return;
     try {
       await this.submit(all);
@@ -130,9 +120,8 @@ export class KafkaSink implements Sink {
   /** Queues a log message; it goes out with the next send, or on its own by size or interval. */
   log(message: OutputMessage): void {
     if (this.closed) return;
-    const item = toTopicMessage(message);
-    this.logs.push(item);
-    this.logBytes += item.bytes;
+    this.logs.push(message);
+    this.logBytes += sizeOf(message);
     if (this.logBytes >= this.logBatchBytes) {
       void this.flushQuietly();
     } else if (!this.logTimer) {
@@ -169,7 +158,7 @@ export class KafkaSink implements Sink {
     }
   }
 
-  private takeLogs(): TopicMessage[] {
+  private takeLogs(): OutputMessage[] {
     if (this.logTimer) clearTimeout(this.logTimer);
     this.logTimer = undefined;
     const taken = this.logs;
@@ -179,20 +168,20 @@ export class KafkaSink implements Sink {
   }
 
   /** Failed logs go back to the front, bounded so an unreachable cluster cannot exhaust memory. */
-  private restoreLogs(taken: readonly TopicMessage[]): void {
+  private restoreLogs(taken: readonly OutputMessage[]): void {
     if (taken.length === 0) return;
     const merged = [...taken, ...this.logs];
-    let bytes = merged.reduce((n, m) => n + m.bytes, 0);
+    let bytes = merged.reduce((n, m) => n + sizeOf(m), 0);
     const limit = this.logBatchBytes * 16;
     while (bytes > limit && merged.length > 1) {
-      bytes -= merged.shift()!.bytes;
+      bytes -= sizeOf(merged.shift()!);
       this.droppedLogs++;
     }
     this.logs = merged;
     this.logBytes = bytes;
   }
 
-  private submit(messages: readonly TopicMessage[]): Promise<void> {
+  private submit(messages: readonly OutputMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
       void this.pump();
@@ -206,7 +195,7 @@ export class KafkaSink implements Sink {
     try {
       while (this.queue.length > 0) {
         const taken = this.queue.splice(0);
-        const messages = taken.flatMap((s) => s.messages);
+        const messages = taken.length === 1 ? taken[0]!.messages : taken.flatMap((s) => s.messages);
         try {
           for (const request of requests(messages, this.maxRequestBytes)) await this.transport.send(request, this.eventBrokers);
           for (const s of taken) s.resolve();
@@ -220,7 +209,7 @@ export class KafkaSink implements Sink {
     }
   }
 
-  private failure(error: unknown, messages: readonly TopicMessage[]): SinkError {
+  private failure(error: unknown, messages: readonly OutputMessage[]): SinkError {
     const topics = [...new Set(messages.map((m) => m.topic))];
     const reason = describeKafkaError(error, this.connection);
     return new SinkError(`Kafka produce of ${messages.length} message(s) to ${topics.join(', ')} failed: ${reason}`, { cause: error });

@@ -1,6 +1,7 @@
 // The fast produce path (record batches written by core/kafka/record-batch.ts, sent by
 // @platformatic/kafka's idempotent producer) against the real broker: every byte read back as sent,
 // sequence numbers that advance per partition, and a retried request kept once.
+import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { fastProduceProducer, GET_API, symbolOf } from '../../core/kafka/platformatic-fast-produce.ts';
 import { platformaticOptions, platformaticProducer, platformaticSupported } from '../../core/kafka/platformatic-producer.ts';
@@ -88,6 +89,14 @@ describe('fast produce path (@platformatic/kafka + dspfn record batches)', () =>
           expect(new Set(read.filter((r) => r.topic === m.topic && r.key === m.key).map((r) => r.partition)).size).toBe(1);
         }
         for (const list of order.values()) expect(list).toEqual([...list].sort((x, y) => x - y));
+        // Where the Java client and kafkajs put each key (murmur2), whoever hashes it.
+        const partitioner = Partitioners.DefaultPartitioner();
+        for (const m of read) {
+          if (m.key === null) continue;
+          const count = m.topic === a ? 3 : 2;
+          const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+          expect(m.partition, `${m.topic}/${m.key}`).toBe(partitioner({ topic: m.topic, partitionMetadata, message: { key: m.key, value: null } }));
+        }
       });
     }
 
