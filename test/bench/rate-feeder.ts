@@ -14,7 +14,8 @@ export interface FeedOrder {
   topic: string;
   records: number;
   rate: number;
-  devices: number;
+  /** Device ids, the records' keys: record n goes to devices[n % devices.length] (its value names the same device). */
+  devices: readonly string[];
   values: readonly string[];
 }
 
@@ -35,7 +36,7 @@ async function main(order: FeedOrder): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const messages = Array.from({ length: Math.min(chunk, order.records - sent) }, (_, i) => {
         const n = (sent + i) % order.values.length;
-        return { key: `device-${n % order.devices}`, value: order.values[n]! };
+        return { key: order.devices[n % order.devices.length]!, value: order.values[n]! };
       });
       await producer.send({ topic: order.topic, acks: -1, messages });
     }
