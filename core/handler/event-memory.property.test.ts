@@ -3,6 +3,8 @@
 // records, keys that are not UTF-8, redeliveries — it must send the same messages, dead letters
 // (original bytes) and state as the same function decoding into fresh memory, and nothing a sink
 // kept from an earlier batch may change when a later batch reuses the memory.
+// The pooled function also builds its results directly (run-pipelines.ts, directResults), the
+// `fresh` one through a ResultContext per record (it has an `output.key`): that path is compared too.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../dsp/backend.ts';

@@ -53,24 +53,41 @@ export function f32leResultMessage(
   functionName: string,
   propagate: readonly string[],
 ): OutputMessage {
-  let value: Buffer;
-  if (littleEndianHost) value = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-  else {
-    value = Buffer.alloc(output.length * 4);
-    for (let i = 0; i < output.length; i++) value.writeFloatLE(output[i]!, i * 4);
-  }
+  return f32leMessage(topic, key, f32leBytes(output, 0, output.length), meta.channels, meta.timestamp, meta.sampleRate, record, functionName, propagate);
+}
+
+/** Values [from, from + length) of `output` as little-endian float32 bytes: a view on little-endian hosts. */
+export function f32leBytes(output: Float32Array, from: number, length: number): Buffer {
+  if (littleEndianHost) return Buffer.from(output.buffer, output.byteOffset + from * 4, length * 4);
+  const value = Buffer.alloc(length * 4);
+  for (let i = 0; i < length; i++) value.writeFloatLE(output[from + i]!, i * 4);
+  return value;
+}
+
+/** An f32le result whose value is already its bytes (f32leBytes). */
+export function f32leMessage(
+  topic: string,
+  key: string,
+  value: Buffer,
+  channels: number,
+  timestamp: number,
+  sampleRate: number | undefined,
+  record: KafkaRecord,
+  functionName: string,
+  propagate: readonly string[],
+): OutputMessage {
   // One literal in Header's names and sourceHeaders' order (V8 builds it from a template; spreading
   // the source headers into it cost a second object per message).
   const headers: Record<string, string | Buffer> = {
     'content-type': 'application/x-f32le',
-    'dspfn-channels': String(meta.channels),
-    'dspfn-timestamp': timestampText(meta.timestamp),
+    'dspfn-channels': String(channels),
+    'dspfn-timestamp': timestampText(timestamp),
     'dspfn-source-topic': record.topic,
     'dspfn-source-partition': String(record.partition),
     'dspfn-source-offset': String(record.offset),
     'dspfn-function': functionName,
   };
   if (record.headers.length > 0) addPropagated(headers, record, propagate);
-  if (meta.sampleRate !== undefined) headers[Header.sampleRate] = String(meta.sampleRate);
+  if (sampleRate !== undefined) headers[Header.sampleRate] = String(sampleRate);
   return { kind: 'result', topic, key, value, headers };
 }

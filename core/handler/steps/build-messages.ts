@@ -22,7 +22,8 @@ export interface BatchMessages {
  * failures, then output failures).
  */
 export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>, copyRecordBytes = false): BatchMessages {
-  const results: OutputMessage[] = [];
+  // Direct results (run-pipelines.ts) and processed contexts never mix: a function has one or the other.
+  const results: OutputMessage[] = run.results;
   const { output } = fn.definition;
   for (let i = 0; i < run.processed.length; i++) {
     const context = run.processed[i]!;

@@ -8,6 +8,8 @@ import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import { OutputSlab, outputView, runBlock } from './key-block.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
+import type { OutputMessage } from '../../sink/sink.ts';
+import { f32leBytes, f32leMessage } from '../messages/result.ts';
 
 export interface PipelineRun<M> {
   /**
@@ -30,11 +32,16 @@ export interface PipelineRun<M> {
   advanced: Set<string>;
   /** The batch's block outputs (same-rate pipelines). */
   readonly slab: OutputSlab;
+  /**
+   * Result messages built as their records ran, in place of `processed` contexts: raw f32le
+   * results with no `output.key` and no observer, where no code reads a context (see directResults).
+   */
+  results: OutputMessage[];
 }
 
 /** `outputValues`: what the batch's block outputs need, to size the slab once. */
 export function newPipelineRun<M>(outputValues = 0): PipelineRun<M> {
-  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues) };
+  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues), results: [] };
 }
 
 /**
@@ -56,15 +63,27 @@ export function runPipelines<M>(
   let inputValues = 0;
   if (spec.rateChanger === undefined && spec.eventStage === undefined) for (const records of groups.values()) for (const item of records) inputValues += item.samples.length;
   const run = newPipelineRun<M>((inputValues / spec.channels) * spec.outChannels);
+  const direct = directResults(fn, observer);
   for (const [key, records] of groups) {
     const state = loaded.states.get(key)!;
     const pending = newRecords(key, records, state, run);
     if (pending.length === 0) continue;
     if (fn.emit === 'batch') runKeyForOneResult(key, pending, state, fn, run, observer);
-    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run, observer);
+    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run, observer, direct);
     else runKeyRecordByRecord(key, pending, state, fn, run, observer);
   }
   return run;
+}
+
+/**
+ * Raw f32le results with no `output.key` say the same for every record (its key, its output
+ * frames) and cannot fail, and without an observer nothing reads a record's ResultContext: block
+ * runs then build each result message straight from the block's output, without a context, an
+ * output view or an evaluated output per record.
+ */
+function directResults<M>(fn: PreparedFunction<M>, observer: SignalObserver | undefined): boolean {
+  const { output } = fn.definition;
+  return output.format === 'f32le' && output.key === undefined && observer === undefined;
 }
 
 /**
@@ -117,7 +136,16 @@ function emitted<M>(context: ResultContext<M>, results: { messageKey: string; js
 }
 
 /** Same-rate pipelines: the key's records as one block, each record's output frames a view of it. */
-function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>, observer: SignalObserver | undefined): void {
+function runKeyAsBlock<M>(
+  key: string,
+  pending: readonly DecodedRecord<M>[],
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+  direct = false,
+): void {
+  if (direct) return runKeyAsBlockDirect(key, pending, state, fn, run);
   const definition = fn.definition.output;
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
@@ -170,6 +198,28 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
       emitted(context, results, run);
     }
     from = restart;
+  }
+}
+
+/** runKeyAsBlock for directResults: one block, nothing to undo (a direct result cannot fail). */
+function runKeyAsBlockDirect<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+  const { pipeline } = state;
+  const inChannels = fn.channels;
+  const outChannels = pipeline.spec.outChannels;
+  const topic = fn.definition.output.topic;
+  const output = inRecords(key, pending, 0, () => runBlock(pipeline, pending, run.slab, 0));
+  let at = 0;
+  for (let i = 0; i < pending.length; i++) {
+    const item = pending[i]!;
+    const { record, block } = item;
+    const length = item.samples.length;
+    if (length > 0) {
+      const value = f32leBytes(output, (at / inChannels) * outChannels, (length / inChannels) * outChannels);
+      const timestamp = block.timestamp ?? record.timestamp;
+      run.results.push(f32leMessage(topic, key, value, outChannels, timestamp, pipeline.inputRate(block.sampleRate), record, fn.name, fn.propagate));
+    }
+    at += length;
+    applied(key, item, state, run);
   }
 }
 
