@@ -2,6 +2,7 @@ import { DecodeError, EventError } from '../errors.ts';
 import { inProcessRecords } from './in-process.ts';
 import { KeyedBase64Slab } from './keyed-slab.ts';
 import { readRecord, type RawRecord } from './record.ts';
+import { SharedHeaders } from './shared-headers.ts';
 import type { KafkaEvent, KafkaRecord, MalformedRecord, ParsedKafkaEvent, PartitionBatch } from './types.ts';
 
 export type { RawRecord } from './record.ts';
@@ -43,6 +44,11 @@ export interface ParseOptions {
    * for memory the next event reuses). Default: a new buffer per event.
    */
   memory?: (bytes: number) => Buffer;
+  /**
+   * Records with equal raw headers share one decoded header list (SharedHeaders): only where no
+   * user code sees records. Default false: each record's headers are its own.
+   */
+  shareHeaders?: boolean;
 }
 
 const isOffset = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -78,6 +84,7 @@ export function parseKafkaEvent(event: unknown, options: ParseOptions = {}): Par
     }
   }
   slab.allocate(options.memory);
+  const shared = options.shareHeaders === true ? new SharedHeaders() : undefined;
   for (const id of Object.keys(groups)) {
     const { topic, partition } = splitPartitionKey(id);
     const rawRecords = groups[id];
@@ -100,7 +107,7 @@ export function parseKafkaEvent(event: unknown, options: ParseOptions = {}): Par
       }
       seen?.add(offset);
       if (offset > last) last = offset;
-      const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition, slab);
+      const { record, problem } = readRecord(raw as Record<string, unknown>, topic, partition, slab, shared);
       if (problem === undefined) records.push(record);
       else malformed.push({ record, error: new DecodeError(`malformed record: ${problem}`, { record: { topic, partition, offset } }) });
     }

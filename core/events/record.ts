@@ -1,4 +1,5 @@
 import type { ValueSlab } from './keyed-slab.ts';
+import type { SharedHeaders } from './shared-headers.ts';
 import type { KafkaHeader, KafkaRecord, SchemaMetadata } from './types.ts';
 
 type RawHeader = Record<string, readonly number[]>;
@@ -92,8 +93,16 @@ function decodeBytesField(name: 'key' | 'value', value: unknown, problems: strin
 }
 
 /** Header bytes arrive as signed Java bytes (-128..127); Buffer.from keeps the low 8 bits. */
-function decodeHeaders(headers: unknown, problems: string[]): KafkaHeader[] {
+function decodeHeaders(headers: unknown, problems: string[], shared?: SharedHeaders): readonly KafkaHeader[] {
   if (headers === undefined || headers === null) return [];
+  if (shared !== undefined && Array.isArray(headers)) {
+    const reused = shared.reuse(headers);
+    if (reused !== undefined) return reused;
+    const before = problems.length;
+    const list = decodeHeaders(headers, problems);
+    if (problems.length === before) shared.remember(headers, list);
+    return list;
+  }
   if (!Array.isArray(headers)) {
     problems.push('headers is not a list');
     return [{ name: 'dspfn-malformed-headers', value: bytesOfAnything(headers) }];
@@ -140,7 +149,7 @@ const recordProblems: string[] = [];
  * becomes a problem (never quoting its content) and its content is kept as bytes, so the record
  * can be dead-lettered with what arrived.
  */
-export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: ValueSlab): RecordReading {
+export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string, partition: number, slab?: ValueSlab, shared?: SharedHeaders): RecordReading {
   // One list for every call (nothing here is re-entered): a well-formed record allocates none.
   const problems = recordProblems;
   problems.length = 0;
@@ -162,7 +171,7 @@ export function readRecord(raw: Readonly<Record<string, unknown>>, topic: string
     key,
     value: value ?? Buffer.alloc(0),
     tombstone: value === null,
-    headers: decodeHeaders(raw.headers, problems),
+    headers: decodeHeaders(raw.headers, problems, shared),
   };
   const problem = problems.length > 0 ? problems.join('; ') : undefined;
   // Only mappings with a schema registry send these; other records keep one shape.
