@@ -12,17 +12,39 @@ const COMMA = 0x2c;
 export class JsonWriter {
   private buffer: Buffer;
   private length = 0;
+  /** Where the value being written began: 0, except for a writer used as an arena (`begin`/`view`). */
+  private start = 0;
+  private readonly initialBytes: number;
   /** The native writer's resume index (see NativeJsonText.formatF32). */
   private readonly nativeState = new Float64Array(1);
 
   constructor(initialBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(64, initialBytes));
+    this.initialBytes = Math.max(64, initialBytes);
+    this.buffer = Buffer.allocUnsafeSlow(this.initialBytes);
   }
 
-  /** Starts over; the buffer is kept. */
+  /** Starts over; the buffer is kept. Never on a writer that has handed out views with `view()`. */
   reset(): this {
     this.length = 0;
+    this.start = 0;
     return this;
+  }
+
+  /**
+   * Arena use: starts a value after those handed out by `view()` (a half-written one, left by a
+   * throw, is dropped). Such a writer only moves forward and is never reset: bytes handed out are
+   * never written again, and a buffer that fills up is left to its views for a fresh one.
+   */
+  begin(): this {
+    this.length = this.start;
+    return this;
+  }
+
+  /** Arena use: the value written since `begin()`, as a view that stays valid for good. */
+  view(): Buffer {
+    const value = this.buffer.subarray(this.start, this.length);
+    this.start = this.length;
+    return value;
   }
 
   get byteLength(): number {
@@ -149,9 +171,13 @@ export class JsonWriter {
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + bytes));
-    this.buffer.copy(next, 0, 0, this.length);
+    // Only the value being written moves: an arena's values handed out stay where they are.
+    const kept = this.length - this.start;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.start > 0 ? this.initialBytes : this.buffer.length * 2, 2 * (kept + bytes)));
+    this.buffer.copy(next, 0, this.start, this.length);
     this.buffer = next;
+    this.length = kept;
+    this.start = 0;
   }
 }
 

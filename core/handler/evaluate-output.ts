@@ -1,14 +1,14 @@
 import { OutputError, describeError, type RecordLocation } from '../errors.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import type { OutputDefinition, ResultContext } from './definition.ts';
-import { messageValue, messageValues } from './message-values.ts';
+import { messageValue, messageValues, type JsonValue } from './message-values.ts';
 
 /**
- * What a record's `output` says to send, before any message is built: the JSON text of its one
- * message; an array of texts when `output.value` returned an array (numbered, `dspfn-result-index`;
+ * What a record's `output` says to send, before any message is built: the JSON of its one
+ * message (text, or its bytes); an array of texts when `output.value` returned an array (numbered, `dspfn-result-index`;
  * empty for `undefined`); or null for the raw f32le output.
  */
-export type OutputJson = string | readonly string[] | null;
+export type OutputJson = JsonValue | readonly JsonValue[] | null;
 
 function locationOf(record: KafkaRecord): RecordLocation {
   return { topic: record.topic, partition: record.partition, offset: record.offset };

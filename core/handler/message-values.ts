@@ -2,22 +2,28 @@ import { JsonWriter } from '../codecs/json-writer.ts';
 import { OutputError, type RecordLocation } from '../errors.ts';
 
 /**
+ * One message value's JSON: text, or its UTF-8 bytes (a view of the result arena, for values with
+ * Float32Arrays). Either way the same bytes on the wire.
+ */
+export type JsonValue = string | Buffer;
+
+/**
  * The output contract of `output.value`: `undefined` sends no message, an array sends one message
  * per element (wrap an array in another to send it as one JSON value), anything else is one JSON
  * message. A Float32Array — the value itself, or a property of the object returned — is written as
  * a JSON array with the shortest digits that read back as the same float32 (no `Array.from`). A value JSON cannot represent faithfully is an OutputError naming the record, never
  * echoing the value itself.
  */
-export function messageValues(returned: unknown, record: RecordLocation, key: string): string[] {
+export function messageValues(returned: unknown, record: RecordLocation, key: string): JsonValue[] {
   if (returned === undefined) return [];
   if (!Array.isArray(returned)) return [messageValue(returned, record, key)];
-  const values = new Array<string>(returned.length);
+  const values = new Array<JsonValue>(returned.length);
   for (let i = 0; i < returned.length; i++) values[i] = jsonText(returned[i], record, key, `element ${i} of the array`);
   return values;
 }
 
 /** One message value (not `undefined`, not an array): the handler's path for the common case. */
-export function messageValue(returned: unknown, record: RecordLocation, key: string): string {
+export function messageValue(returned: unknown, record: RecordLocation, key: string): JsonValue {
   return jsonText(returned, record, key, 'a value');
 }
 
@@ -42,12 +48,12 @@ function kindOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function jsonText(value: unknown, record: RecordLocation, key: string, what: string): string {
+function jsonText(value: unknown, record: RecordLocation, key: string, what: string): JsonValue {
   const bad = kindOf(value);
   if (bad !== undefined) {
     throw new OutputError(`${where(record, key)} returned ${what === 'a value' ? '' : `${what} as `}${bad}, which cannot be a message value`, { record: locationOf(record), key });
   }
-  let text: string | undefined;
+  let text: JsonValue | undefined;
   try {
     // No replacer: it would slow down every result; nested values follow JSON.stringify's rules.
     text = withFloat32Arrays(value) ?? JSON.stringify(value);
@@ -70,8 +76,12 @@ function propertyName(name: string): string {
   return text;
 }
 
-/** One writer for the process: results are written one at a time and copied out as text. */
-const writer = new JsonWriter(16 * 1024);
+/**
+ * One arena for the process: each result is written after the last and handed out as a view of
+ * its bytes (no string of its own for the heap to carry until the batch is acknowledged). The
+ * arena only moves forward, so a view a sink keeps is never overwritten.
+ */
+const writer = new JsonWriter(256 * 1024);
 
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
@@ -80,11 +90,12 @@ function isPlainObject(value: object): boolean {
 
 /**
  * The JSON text of a Float32Array, or of a plain object with Float32Array properties (each written
- * with the shortest float32 digits, the other properties as JSON.stringify writes them); undefined
+ * with the shortest float32 digits, the other properties as JSON.stringify writes them), as its
+ * UTF-8 bytes; undefined
  * for anything else, which JSON.stringify writes as before.
  */
-function withFloat32Arrays(value: unknown): string | undefined {
-  if (value instanceof Float32Array) return writer.reset().float32Array(value).bytes().toString('latin1');
+function withFloat32Arrays(value: unknown): Buffer | undefined {
+  if (value instanceof Float32Array) return writer.begin().float32Array(value).view();
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) return undefined;
   let found = false;
   for (const name in value) {
@@ -94,7 +105,7 @@ function withFloat32Arrays(value: unknown): string | undefined {
     }
   }
   if (!found) return undefined;
-  writer.reset().raw('{');
+  writer.begin().raw('{');
   let first = true;
   for (const name of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[name];
@@ -107,6 +118,6 @@ function withFloat32Arrays(value: unknown): string | undefined {
     if (text === undefined) writer.float32Array(item as Float32Array);
     else writer.raw(text);
   }
-  // Text that JSON.stringify wrote is UTF-8 in the buffer; the float32 digits are ASCII.
-  return writer.raw('}').bytes().toString('utf8');
+  // The bytes a sink would send for the text: what JSON.stringify wrote as UTF-8, the digits ASCII.
+  return writer.raw('}').view();
 }

@@ -7,7 +7,10 @@ import { MemoryStateStore } from '../state/memory.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
 import type { ResultContext } from './definition.ts';
-import { messageValue, messageValues } from './message-values.ts';
+import { messageValue as valueOf, messageValues } from './message-values.ts';
+
+/** The message value as text: the bytes of a Float32Array result are a view of the result arena. */
+const messageValue = (...args: Parameters<typeof valueOf>): string => String(valueOf(...args));
 
 const at = { topic: 'in', partition: 2, offset: 7 };
 

@@ -32,8 +32,13 @@ function utf8(bytes: string | Buffer): string | undefined {
 }
 
 /** JSON text dspfn serialized itself (results and logs): it can be spliced into the line as it is. */
-function isOwnJson(message: OutputMessage): message is OutputMessage & { value: string } {
-  return message.serializedJson === true && message.kind !== 'dead-letter' && typeof message.value === 'string';
+function isOwnJson(message: OutputMessage): message is OutputMessage & { value: string | Buffer } {
+  return message.serializedJson === true && message.kind !== 'dead-letter' && message.value !== null;
+}
+
+/** dspfn's own JSON is text, or the UTF-8 bytes of it (results written into the result arena). */
+function ownText(value: string | Buffer): string {
+  return typeof value === 'string' ? value : value.toString('utf8');
 }
 
 /**
@@ -59,7 +64,7 @@ function jsonValue(message: OutputMessage & { value: string | Buffer }): { value
 export function outputLineText(message: OutputMessage): string {
   if (!isOwnJson(message)) return JSON.stringify(toOutputLine(message));
   // `{"topic":…,"headers":{…}` + `,"value":<json>}`: the spliced value goes last.
-  return `${JSON.stringify(lineAround(message)).slice(0, -1)},"value":${message.value}}`;
+  return `${JSON.stringify(lineAround(message)).slice(0, -1)},"value":${ownText(message.value)}}`;
 }
 
 export function toOutputLine(message: OutputMessage): OutputLine {
@@ -68,7 +73,7 @@ export function toOutputLine(message: OutputMessage): OutputLine {
     line.tombstone = true;
     return line;
   }
-  const json = isOwnJson(message) ? { value: JSON.parse(message.value) as unknown } : jsonValue(message as OutputMessage & { value: string | Buffer });
+  const json = isOwnJson(message) ? { value: JSON.parse(ownText(message.value)) as unknown } : jsonValue(message as OutputMessage & { value: string | Buffer });
   if (json) line.value = json.value;
   else line.valueBase64 = (typeof message.value === 'string' ? Buffer.from(message.value) : message.value).toString('base64');
   return line;

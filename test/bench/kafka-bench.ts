@@ -283,7 +283,7 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
       ...row.slice(1),
       String(Math.round(result.recordsPerSecond)),
       `${(result.recordsPerSecond / bare.recordsPerSecond).toFixed(3)}× (bare ${Math.round(bare.recordsPerSecond)})`,
-      `${result.cpuMicrosPerRecord.toFixed(0)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(0)} µs)`,
+      `${result.cpuMicrosPerRecord.toFixed(1)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(1)} µs)`,
       `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`,
       '—',
       '—',

@@ -3,14 +3,14 @@ import { Header, type OutputMessage } from '../../sink/sink.ts';
 import { addPropagated } from './source-headers.ts';
 
 /**
- * A JSON result: `json` (the text of one value `output.value` returned) as the message value,
+ * A JSON result: `json` (the text of one value `output.value` returned, or its UTF-8 bytes) as the message value,
  * `content-type: application/json`. `index` numbers the messages of a record whose `output.value`
  * returned an array, so consumers can deduplicate them (with the source headers) after a redelivery.
  */
 export function resultMessage(
   topic: string,
   key: string,
-  json: string,
+  json: string | Buffer,
   record: KafkaRecord,
   functionName: string,
   propagate: readonly string[],

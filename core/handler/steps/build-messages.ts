@@ -30,11 +30,11 @@ export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly Rejecte
     const messageKey = run.messageKeys[i]!;
     const json = run.json[i]!;
     const { record } = context;
-    if (typeof json === 'string') {
-      results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
-    } else if (json === null) {
+    if (json === null) {
       const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
       results.push(f32leResultMessage(output.topic, messageKey, context.output, meta, record, fn.name, fn.propagate));
+    } else if (typeof json === 'string' || Buffer.isBuffer(json)) {
+      results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
     } else {
       for (let n = 0; n < json.length; n++) results.push(resultMessage(output.topic, messageKey, json[n]!, record, fn.name, fn.propagate, n));
     }

@@ -4,6 +4,7 @@ import type { OutputMessage } from '../../sink/sink.ts';
 import type { ClosedWindow } from '../../windows/engine.ts';
 import type { ResultContext, SampleBlock, WindowResult } from '../definition.ts';
 import { evaluateOutput } from '../evaluate-output.ts';
+import type { JsonValue } from '../message-values.ts';
 import { resultMessage } from '../messages/result.ts';
 import { setAsideMessage } from '../messages/set-aside.ts';
 import type { PreparedFunction } from '../prepare.ts';
@@ -65,12 +66,12 @@ export function windowMessages<M>(
       continue;
     }
     const ids = { [WindowHeader.start]: String(window.start), [WindowHeader.end]: String(window.end) };
-    const add = (json: string, index?: number) => {
+    const add = (json: JsonValue, index?: number) => {
       const message = resultMessage(output.topic, evaluated.messageKey, json, record, fn.name, fn.propagate, index);
       results.push({ ...message, headers: { ...message.headers, ...ids } });
     };
     const { json } = evaluated;
-    if (typeof json === 'string') add(json);
+    if (typeof json === 'string' || Buffer.isBuffer(json)) add(json);
     else if (json !== null) json.forEach((text, n) => add(text, n));
   }
   return { results, rejected };
