@@ -146,7 +146,6 @@ function runKeyAsBlock<M>(
   direct = false,
 ): void {
   if (direct) return runKeyAsBlockDirect(key, pending, state, fn, run);
-  const definition = fn.definition.output;
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
   const done: DecodedRecord<M>[] = [];
@@ -180,22 +179,10 @@ function runKeyAsBlock<M>(
         // Only pipelines that keep the frame rate run as a block: no event stage, no events.
         events: NO_EVENTS,
       };
-      let results: { messageKey: string; json: OutputJson };
-      try {
-        results = evaluateOutput(context, definition);
-      } catch (error) {
-        outputFailed(item, key, error, run);
-        undo(state, done, run.slab);
+      if (!emitResult(key, item, context, state, fn, run, observer, done)) {
         restart = i + 1;
         break;
       }
-      if (observer) {
-        observer.input(key, item.samples, inChannels, timestamp, item.block.sampleRate);
-        observer.output(key, view, outChannels, context.frames, timestamp, context.sampleRate);
-      }
-      applied(key, item, state, run);
-      done.push(item);
-      emitted(context, results, run);
     }
     from = restart;
   }
@@ -255,22 +242,40 @@ function runKeyRecordByRecord<M>(
       sampleRate: out.sampleRate,
       events: timedEvents(out),
     };
-    let results: { messageKey: string; json: OutputJson };
-    try {
-      results = evaluateOutput(context, fn.definition.output);
-    } catch (error) {
-      outputFailed(item, key, error, run);
-      undo(state, done, run.slab);
-      continue;
-    }
-    if (observer) {
-      observer.input(key, item.samples, fn.channels, timestamp, item.block.sampleRate);
-      observer.output(key, out.samples, out.channels, out.frames, context.timestamp, out.sampleRate);
-    }
-    applied(key, item, state, run);
-    done.push(item);
-    emitted(context, results, run);
+    emitResult(key, item, context, state, fn, run, observer, done);
   }
+}
+
+/**
+ * One record's result: its output evaluated, then the record applied and its result emitted. False
+ * when the output threw: the record is rejected and the key's records applied so far are undone.
+ */
+function emitResult<M>(
+  key: string,
+  item: DecodedRecord<M>,
+  context: ResultContext<M>,
+  state: KeyState,
+  fn: PreparedFunction<M>,
+  run: PipelineRun<M>,
+  observer: SignalObserver | undefined,
+  done: DecodedRecord<M>[],
+): boolean {
+  let results: { messageKey: string; json: OutputJson };
+  try {
+    results = evaluateOutput(context, fn.definition.output);
+  } catch (error) {
+    outputFailed(item, key, error, run);
+    undo(state, done, run.slab);
+    return false;
+  }
+  if (observer) {
+    observer.input(key, item.samples, fn.channels, item.block.timestamp ?? item.record.timestamp, item.block.sampleRate);
+    observer.output(key, context.output, context.outChannels, context.frames, context.timestamp, context.sampleRate);
+  }
+  applied(key, item, state, run);
+  done.push(item);
+  emitted(context, results, run);
+  return true;
 }
 
 interface KeyOutput {
