@@ -8,8 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../dsp/backend.ts';
-import { pipeline } from '../dsp/pipeline.ts';
-import { mskEvent, type RecordInput } from '../events/build.ts';
+import { mskEvent } from '../events/build.ts';
 import type { KafkaEvent } from '../events/types.ts';
 import { deviceReadings } from '../inputs/device-readings.ts';
 import { jsonLogger } from '../logger/logger.ts';
@@ -19,44 +18,17 @@ import { MemoryStateStore } from '../state/memory.ts';
 import { lambdaContext } from '../testing/context.ts';
 import { defineFunction } from './define-function.ts';
 import { reusesEventMemory } from './record-memory.ts';
+import { f32leDefinition, f32leInput, f32leRecords, type F32leRecord } from '../../test/fixtures/f32le-records.ts';
 
-const definition = {
-  name: 'memory',
-  codec: 'f32le',
-  pipeline: pipeline({ channels: 2 }).movingAverage({ window: 3 }).ema({ alpha: 0.5 }),
-  input: deviceReadings(),
-  tombstones: 'dead-letter',
-  output: { topic: 'out', format: 'f32le' },
-} as const;
+const definition = f32leDefinition('memory');
 const pooled = defineFunction(definition);
 // The same results (the message key is the pipeline key by default), but user code sees each record.
 const fresh = defineFunction({ ...definition, output: { ...definition.output, key: ({ key }) => key } });
 
-const record = fc.record({
-  partition: fc.integer({ min: 0, max: 1 }),
-  key: fc.oneof(fc.constantFrom('a', 'b', 'c'), fc.constant(Uint8Array.of(0xff, 0xfe)), fc.constant(null)),
-  kind: fc.constantFrom('samples', 'samples', 'samples', 'samples', 'odd-bytes', 'nan', 'tombstone', 'json', 'not-base64'),
-  frames: fc.array(fc.tuple(fc.float({ noNaN: true, min: -100, max: 100 }), fc.float({ noNaN: true, min: -100, max: 100 })), { maxLength: 6 }),
-});
-type Generated = Parameters<Parameters<typeof record.map>[0]>[0];
+const record = f32leRecords({ partitions: 2, kinds: ['samples', 'samples', 'samples', 'samples', 'odd-bytes', 'nan', 'tombstone', 'json', 'not-base64'], maxFrames: 6 });
 
-function eventOf(records: readonly Generated[], firstOffset: number): KafkaEvent {
-  const inputs = records.map((r, i): RecordInput => {
-    const samples = Float32Array.from(r.frames.flat());
-    const base = { partition: r.partition, key: r.key, timestamp: 1_000 + i, headers: { traceparent: `t-${i}` } };
-    switch (r.kind) {
-      case 'odd-bytes':
-        return { ...base, value: Uint8Array.of(1, 2, 3) };
-      case 'nan':
-        return { ...base, value: Float32Array.of(...samples, Number.NaN, 1) };
-      case 'tombstone':
-        return base;
-      case 'json':
-        return { ...base, value: { deviceId: 'j', data: [1, 2] }, headers: { 'content-type': 'application/json' } };
-      default:
-        return { ...base, value: samples };
-    }
-  });
+function eventOf(records: readonly F32leRecord[], firstOffset: number): KafkaEvent {
+  const inputs = records.map((r, i) => f32leInput(r, i, { deviceId: 'j', data: [1, 2] }));
   const event = mskEvent(inputs, { topic: 'in' });
   // Offsets go on from the last batch (per partition), and a record may be malformed on the wire.
   const byPartition = new Map<number, number>();

@@ -5,8 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../dsp/backend.ts';
-import { pipeline } from '../dsp/pipeline.ts';
-import { mskEvent, type RecordInput } from '../events/build.ts';
+import { mskEvent } from '../events/build.ts';
 import { inProcessEvent } from '../events/in-process.ts';
 import { parseKafkaEvent } from '../events/parse.ts';
 import type { KafkaEvent } from '../events/types.ts';
@@ -14,41 +13,13 @@ import { jsonLogger } from '../logger/logger.ts';
 import { MemorySink } from '../sink/memory.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import { lambdaContext } from '../testing/context.ts';
-import { deviceReadings } from '../inputs/device-readings.ts';
 import { defineFunction } from './define-function.ts';
+import { f32leDefinition, f32leInput, f32leRecords, type F32leRecord } from '../../test/fixtures/f32le-records.ts';
 
-const fn = defineFunction({
-  name: 'layout',
-  codec: 'f32le',
-  pipeline: pipeline({ channels: 2 }).movingAverage({ window: 3 }).ema({ alpha: 0.5 }),
-  input: deviceReadings(),
-  tombstones: 'dead-letter',
-  output: { topic: 'out', format: 'f32le' },
-});
+const fn = defineFunction(f32leDefinition('layout'));
 
-const record = fc.record({
-  partition: fc.integer({ min: 0, max: 2 }),
-  key: fc.oneof(fc.constantFrom('a', 'b', 'c'), fc.constant(Uint8Array.of(0xff, 0xfe)), fc.constant(null)),
-  kind: fc.constantFrom('samples', 'samples', 'samples', 'odd-bytes', 'nan', 'tombstone', 'json'),
-  frames: fc.array(fc.tuple(fc.float({ noNaN: true, min: -100, max: 100 }), fc.float({ noNaN: true, min: -100, max: 100 })), { maxLength: 5 }),
-});
-
-function inputOf(r: Parameters<Parameters<typeof record.map>[0]>[0], i: number): RecordInput {
-  const samples = Float32Array.from(r.frames.flat());
-  const base = { partition: r.partition, key: r.key, timestamp: 1_000 + i, headers: { traceparent: `t-${i}` } };
-  switch (r.kind) {
-    case 'samples':
-      return { ...base, value: samples };
-    case 'odd-bytes':
-      return { ...base, value: Uint8Array.of(1, 2, 3) };
-    case 'nan':
-      return { ...base, value: Float32Array.of(...samples, Number.NaN, 1) };
-    case 'tombstone':
-      return base;
-    default:
-      return { ...base, value: { data: [1, 2] }, headers: { 'content-type': 'application/json' } };
-  }
-}
+const record = f32leRecords({ partitions: 3, kinds: ['samples', 'samples', 'samples', 'odd-bytes', 'nan', 'tombstone', 'json'], maxFrames: 5 });
+const inputOf = (r: F32leRecord, i: number) => f32leInput(r, i, { data: [1, 2] });
 
 /** The same event with every key and value in a Buffer of its own, as consume hands records over. */
 function separateBuffers(event: KafkaEvent): KafkaEvent {
