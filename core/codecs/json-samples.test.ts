@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.ts';
 import { formatFloat32 } from './float32-format.ts';
-import { JsonSamplesError, parseSamples, readSampleEnvelope, SampleArrayReader } from './json-samples.ts';
+import { JsonSamplesError, parseSamples, SampleArrayReader } from './json-samples.ts';
+import { readSampleEnvelope } from './sample-envelope.ts';
 import { stringifyFloat32Array } from './json-writer.ts';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');

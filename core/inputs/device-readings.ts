@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { readSampleEnvelope, SampleArrayReader } from '../codecs/json-samples.ts';
+import { SampleArrayReader } from '../codecs/json-samples.ts';
+import { readSampleEnvelope } from '../codecs/sample-envelope.ts';
 import { SampleChunks } from '../codecs/sample-chunks.ts';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';

@@ -8,7 +8,8 @@
  * computed values) and shortest float32 text (what float32 sensors and dspfn's writer emit).
  */
 import { pathToFileURL } from 'node:url';
-import { readSampleEnvelope, SampleArrayReader } from '../../core/codecs/json-samples.ts';
+import { SampleArrayReader } from '../../core/codecs/json-samples.ts';
+import { readSampleEnvelope } from '../../core/codecs/sample-envelope.ts';
 import { JsonWriter } from '../../core/codecs/json-writer.ts';
 import { measure, millions, table } from './measure.ts';
 
