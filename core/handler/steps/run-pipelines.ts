@@ -69,7 +69,10 @@ export function runPipelines<M>(
     const pending = newRecords(key, records, state, run);
     if (pending.length === 0) continue;
     if (fn.emit === 'batch') runKeyForOneResult(key, pending, state, fn, run, observer);
-    else if (state.pipeline.sameRate) runKeyAsBlock(key, pending, state, fn, run, observer, direct);
+    else if (state.pipeline.sameRate) {
+      if (direct) runKeyAsBlockDirect(key, pending, state, fn, run);
+      else runKeyAsBlock(key, pending, state, fn, run, observer);
+    }
     else runKeyRecordByRecord(key, pending, state, fn, run, observer);
   }
   return run;
@@ -136,16 +139,7 @@ function emitted<M>(context: ResultContext<M>, results: { messageKey: string; js
 }
 
 /** Same-rate pipelines: the key's records as one block, each record's output frames a view of it. */
-function runKeyAsBlock<M>(
-  key: string,
-  pending: readonly DecodedRecord<M>[],
-  state: KeyState,
-  fn: PreparedFunction<M>,
-  run: PipelineRun<M>,
-  observer: SignalObserver | undefined,
-  direct = false,
-): void {
-  if (direct) return runKeyAsBlockDirect(key, pending, state, fn, run);
+function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], state: KeyState, fn: PreparedFunction<M>, run: PipelineRun<M>, observer: SignalObserver | undefined): void {
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
   const done: DecodedRecord<M>[] = [];
