@@ -124,11 +124,6 @@ function fromBase64(text: string, key: string): Uint8Array {
   return into.subarray(0, decodeBase64(into, 0, bytes, 0, bytes.length, key));
 }
 
-/** Redis keys of the state keys: every state key under the prefix. */
-export function loadKeys(layout: StateLayout, keys: readonly string[]): string[] {
-  return keys.map((key) => layout.prefix + key);
-}
-
 /**
  * The stored text a loaded offsets array came from when encodeFence would not give it back (lines
  * in another order, numbers with leading zeros: not what dspfn writes): the value's header and

@@ -6,7 +6,6 @@ import { RedisKeyNames } from './key-names.ts';
 import { PayloadWriter } from './payload-writer.ts';
 import {
   COMMITTED_TRAILER,
-  loadKeys,
   parseCommitReply,
   parseLegacyReply,
   parseValues,
@@ -126,7 +125,7 @@ export class ScriptStateStore implements StateStore {
     for (let at = 0; at < keys.length; at += 500) {
       const part = keys.slice(at, at + 500);
       const reply = await this.call('reset', () =>
-        runScript(this.transport, RESET_SCRIPT, loadKeys(this.layout, part), [String(this.layout.ttlMs), `${COMMITTED_TRAILER}${Math.trunc(now)}`]),
+        runScript(this.transport, RESET_SCRIPT, this.names.redisKeys(part), [String(this.layout.ttlMs), `${COMMITTED_TRAILER}${Math.trunc(now)}`]),
       );
       if (typeof reply !== 'string' || reply.length !== part.length) throw new StateStoreError(`the state reset script answered for ${part.length} keys unexpectedly`);
       for (const status of reply) {
@@ -143,7 +142,7 @@ export class ScriptStateStore implements StateStore {
     for (let at = 0; at < values.length; at += 500) {
       const part = values.slice(at, at + 500);
       await this.call('write', () =>
-        runScript(this.transport, WRITE_SCRIPT, loadKeys(this.layout, part.map((v) => v.key)), [String(this.layout.ttlMs), ...part.map((v) => v.value)]),
+        runScript(this.transport, WRITE_SCRIPT, this.names.redisKeys(part.map((v) => v.key)), [String(this.layout.ttlMs), ...part.map((v) => v.value)]),
       );
     }
   }
