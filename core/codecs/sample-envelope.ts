@@ -1,6 +1,6 @@
 // Errors are JsonSamplesErrors: dead letters, with where and why, never quoting the payload.
 import { JsonSamplesError } from '../errors/classes.ts';
-import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, DOT, describe, isSpace, latin1, LOWER_E, MINUS, NINE, OPEN_ARRAY, OPEN_OBJECT, PLUS, QUOTE, UPPER_E, ZERO } from './json-bytes.ts';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, DOT, describe, isSpace, LOWER_E, MINUS, NINE, OPEN_ARRAY, OPEN_OBJECT, PLUS, QUOTE, UPPER_E, ZERO } from './json-bytes.ts';
 import type { SampleArrayReader } from './json-samples.ts';
 
 /** A record's samples and the rest of its JSON object. */

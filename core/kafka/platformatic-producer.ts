@@ -1,7 +1,6 @@
 import type { MessageToProduce, Producer, ProducerOptions as ClientOptions, SASLOptions } from '@platformatic/kafka';
 import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
-import { saslOptions } from './auth.ts';
 import { checkCompression } from './compression.ts';
 import { describeKafkaError, kafkaClientConfig, refreshCredentialsAfter } from './connection.ts';
 import { keyHash } from './key-partition.ts';
