@@ -81,11 +81,16 @@ export function valueDecoder(options: ValueDecoderOptions = {}): ValueDecoder {
   // header's before any text is made of them.
   let lastHeader: Buffer | undefined;
   let lastHeaderChoice: CodecChoice = functionCodec;
+  // The header Buffer the last choice was made from: records of a batch that share one decoded
+  // header list (SharedHeaders) hand over the same Buffer, which needs no compare.
+  let lastHeaderSeen: Buffer | undefined;
 
   function codecFor(record: KafkaRecord): CodecChoice {
     if (!headerOverride || record.valueSchemaMetadata !== undefined) return functionCodec;
     const header = contentTypeHeader(record);
     if (header === undefined) return functionCodec;
+    if (header === lastHeaderSeen) return lastHeaderChoice;
+    lastHeaderSeen = header;
     if (lastHeader !== undefined && header.equals(lastHeader)) return lastHeaderChoice;
     lastHeaderChoice = choiceFor(header.toString('utf8'));
     // A copy: the record's bytes are the caller's.

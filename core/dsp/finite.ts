@@ -46,3 +46,24 @@ export function allFinite(x: Float32Array): boolean {
   for (; i < n; i++) s0 += x[i]! * 0;
   return s0 + s1 + s2 + s3 === 0;
 }
+
+/**
+ * Memory scanned once, on first use, for samples that are not finite: when it holds none, any
+ * float32 view inside it needs no check of its own. One scan of a batch's decoded values instead of
+ * a native call per record. What lies outside the memory, or off its 4-byte grid, is not vouched for.
+ */
+export class FiniteMemory {
+  private finite: boolean | undefined;
+
+  constructor(private readonly memory: Uint8Array | undefined) {}
+
+  /** Whether every sample of `x` is known finite without looking at it. */
+  vouchesFor(x: Float32Array): boolean {
+    const memory = this.memory;
+    if (memory === undefined || x.buffer !== memory.buffer) return false;
+    const from = x.byteOffset - memory.byteOffset;
+    if (from < 0 || from % 4 !== 0 || from + x.byteLength > memory.byteLength) return false;
+    this.finite ??= memory.byteOffset % 4 === 0 && firstNonFinite(new Float32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2)) < 0;
+    return this.finite;
+  }
+}

@@ -39,6 +39,7 @@ export class KeyedBase64Slab implements ValueSlab {
   private readonly groupBytes: number[] = [];
   private keyBytes = 0;
   private buffer: Buffer | undefined;
+  private valueBytes = 0;
   private next = 0;
 
   plan(key: unknown, value: unknown): void {
@@ -76,6 +77,7 @@ export class KeyedBase64Slab implements ValueSlab {
       cursor[g] = at;
       at += this.groupBytes[g]!;
     }
+    this.valueBytes = at;
     for (let i = 0; i < this.texts.length; i++) {
       const group = this.where[i]!;
       if (group < 0) {
@@ -101,6 +103,18 @@ export class KeyedBase64Slab implements ValueSlab {
     // Bounded to its own place: a neighbour's bytes are never written (and no text decodes to more).
     const written = expected === 0 ? 0 : this.buffer.write(text, at, expected, 'base64');
     if (written !== expected) return undefined;
+    // A value's alignment padding is zeroed, so the values region holds nothing but values and zeros.
+    const reserved = this.reserved[i]!;
+    if (reserved > written) this.buffer.fill(0, at + written, at + reserved);
     return this.buffer.subarray(at, at + written);
+  }
+
+  /**
+   * The values region: every value planned and decoded in order lies in it, back to back by key.
+   * Bytes of a value that failed to decode are whatever was there, so a scan of the region can
+   * only vouch for the bytes, never say which record is at fault.
+   */
+  values(): Buffer | undefined {
+    return this.buffer?.subarray(0, this.valueBytes);
   }
 }

@@ -49,6 +49,12 @@ export interface ParseOptions {
    * user code sees records. Default false: each record's headers are its own.
    */
   shareHeaders?: boolean;
+  /**
+   * Hand out the memory the records' values were decoded into (ParsedKafkaEvent.valueMemory), so
+   * the decode step can check every f32le sample with one scan: only where no user code sees
+   * records (and could change their bytes). Default false.
+   */
+  valueMemory?: boolean;
 }
 
 const isOffset = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -116,6 +122,7 @@ export function parseKafkaEvent(event: unknown, options: ParseOptions = {}): Par
     partitions.push({ topic, partition, records });
   }
   const servers = typeof event.bootstrapServers === 'string' ? event.bootstrapServers : '';
+  const valueMemory = options.valueMemory === true ? slab.values() : undefined;
   return {
     eventSource: event.eventSource,
     ...('eventSourceArn' in event && typeof event.eventSourceArn === 'string' ? { eventSourceArn: event.eventSourceArn } : {}),
@@ -123,5 +130,6 @@ export function parseKafkaEvent(event: unknown, options: ParseOptions = {}): Par
     partitions,
     malformed,
     recordCount,
+    ...(valueMemory === undefined ? {} : { valueMemory }),
   };
 }

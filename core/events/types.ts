@@ -66,6 +66,11 @@ export interface ParsedKafkaEvent {
   readonly malformed: readonly MalformedRecord[];
   /** Every record of the event: those in partitions and the malformed ones. */
   readonly recordCount: number;
+  /**
+   * Where the records' values were decoded, when the parser was asked for it (ParseOptions.valueMemory):
+   * the bytes of each value that lies in it, the zeros between them, and those of values that failed to decode.
+   */
+  readonly valueMemory?: Uint8Array;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -42,7 +42,7 @@ const eventMemory = new SlabPool();
 
 async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime, lease: SlabLease | undefined): Promise<BatchReport> {
   const clock = new Stopwatch();
-  const parsed = parseEvent(event, lease && { memory: (bytes) => lease.allocate(bytes), shareHeaders: true });
+  const parsed = parseEvent(event, lease && { memory: (bytes) => lease.allocate(bytes), shareHeaders: true, valueMemory: true });
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
   if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
   const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels, fn.tombstones);

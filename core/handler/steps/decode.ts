@@ -3,7 +3,7 @@ import { DecodeError, DspfnError, InvalidSamplesError, describeError } from '../
 import type { KafkaRecord, ParsedKafkaEvent } from '../../events/types.ts';
 import type { InputFunction } from '../default-input.ts';
 import { jsonBytesReader } from '../json-bytes-input.ts';
-import { firstNonFinite } from '../../dsp/finite.ts';
+import { FiniteMemory, firstNonFinite } from '../../dsp/finite.ts';
 import type { SampleBlock, TombstonePolicy } from '../definition.ts';
 
 export interface DecodedRecord<M = unknown> {
@@ -18,7 +18,7 @@ export interface RejectedRecord {
   readonly error: DspfnError;
 }
 
-function toSamples(samples: Float32Array | readonly number[], channels: number): Float32Array {
+function toSamples(samples: Float32Array | readonly number[], channels: number, scanned: FiniteMemory): Float32Array {
   if (!(samples instanceof Float32Array) && !Array.isArray(samples)) {
     throw new InvalidSamplesError('samples must be a Float32Array or an array of numbers');
   }
@@ -28,7 +28,7 @@ function toSamples(samples: Float32Array | readonly number[], channels: number):
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   // Also catches JSON numbers beyond float32 range, which become Infinity here.
   // The value is not quoted: reasons locate the problem, they do not carry payloads.
-  const bad = firstNonFinite(out);
+  const bad = scanned.vouchesFor(out) ? -1 : firstNonFinite(out);
   if (bad >= 0) throw new InvalidSamplesError(`sample ${bad} is not a finite float32`);
   return out;
 }
@@ -57,6 +57,8 @@ export function decodeRecords<M>(
   const rejected: RejectedRecord[] = event.malformed.map(({ record, error }) => ({ record, error }));
   let skipped = 0;
   const fromJsonBytes = decoder.readsJson ? jsonBytesReader<M>(input) : undefined;
+  // f32le samples that are views of the event's decoded values are checked by one scan of them.
+  const scanned = new FiniteMemory(event.valueMemory);
   for (const partition of event.partitions) {
     for (const record of partition.records) {
       if (record.tombstone) {
@@ -69,7 +71,7 @@ export function decodeRecords<M>(
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');
         }
-        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels) });
+        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels, scanned) });
       } catch (error) {
         const location = { topic: record.topic, partition: record.partition, offset: record.offset };
         const reason =
