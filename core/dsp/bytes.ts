@@ -66,6 +66,28 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length);
   }
+
+  /** How many bytes were written. */
+  get size(): number {
+    return this.length;
+  }
+
+  /**
+   * Bytes [from, to) written so far, as a view (no copy) of the writer's buffer: valid while
+   * nothing more is written (a write that grows the buffer leaves the view on the old one).
+   */
+  written(from: number, to: number): Uint8Array {
+    return this.buffer.subarray(from, to);
+  }
+
+  /** Room for a u32 written later with setU32; returns where. */
+  reserveU32(): number {
+    return this.reserve(4);
+  }
+
+  setU32(at: number, value: number): void {
+    this.view.setUint32(at, value, true);
+  }
 }
 
 export class ByteReader {

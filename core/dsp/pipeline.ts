@@ -3,7 +3,8 @@ import { ConfigError, DspfnError, InvalidSamplesError, NativeKernelError, Snapsh
 import { zodReason } from '../validation.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
-import { decodeSnapshot, encodeSnapshot, type AbsorbedOffset, type StageState } from './snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, writeSnapshotHead, writeStageState, type AbsorbedOffset, type StageState } from './snapshot.ts';
+import type { ByteWriter } from './bytes.ts';
 import { catalogue, descriptorOf, kindOf, type StageName, type StageOptions, type StageSpec } from './stages/catalogue.ts';
 import { EVENT_FRAME, type AnyStageDescriptor } from './stages/descriptor.ts';
 import type { StageKernel } from './stages/kernel.ts';
@@ -395,11 +396,27 @@ export class Pipeline {
       offsets: [...this.absorbed.values()],
       stages: this.kernels.map((kernel, i) => {
         const descriptor = this.descriptors[i]!;
-        let state = kernel.snapshot();
-        if (i === this.kernels.length - 1 && this.eventKinds !== undefined) state = withClock(state, this.clock.snapshot());
-        return { kind: kindOf(descriptor.name), version: descriptor.stateVersion, state };
+        return { kind: kindOf(descriptor.name), version: descriptor.stateVersion, state: this.stageState(i) };
       }),
     });
+  }
+
+  /**
+   * The bytes `snapshot()` returns, appended to `out` (which may hold other snapshots before them):
+   * a batch's keys then share one buffer instead of one each.
+   */
+  snapshotInto(out: ByteWriter): void {
+    writeSnapshotHead(out, this.spec.configHash, this.absorbed.values(), this.kernels.length);
+    for (let i = 0; i < this.kernels.length; i++) {
+      const descriptor = this.descriptors[i]!;
+      writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
+    }
+  }
+
+  /** Stage i's state; the event stage's with the pipeline's clock after it. */
+  private stageState(i: number): Uint8Array {
+    const state = this.kernels[i]!.snapshot();
+    return i === this.kernels.length - 1 && this.eventKinds !== undefined ? withClock(state, this.clock.snapshot()) : state;
   }
 
   /**

@@ -55,16 +55,27 @@ export function encodeSnapshot(snapshot: Omit<PipelineSnapshot, 'version'>): Uin
   for (const entry of snapshot.offsets) size += 14 + topicBytes(entry.topic).length;
   for (const stage of snapshot.stages) size += 8 + stage.state.length;
   const out = new ByteWriter(size);
-  out.u32(SNAPSHOT_MAGIC).u16(SNAPSHOT_VERSION).u16(snapshot.stages.length).u64(snapshot.configHash);
-  out.u32(snapshot.offsets.length);
-  for (const entry of snapshot.offsets) {
+  writeSnapshotHead(out, snapshot.configHash, snapshot.offsets, snapshot.stages.length);
+  for (const stage of snapshot.stages) writeStageState(out, stage.kind, stage.version, stage.state);
+  return out.finish();
+}
+
+/** encodeSnapshot's bytes up to the first stage state: appended to `out`, which may hold others before. */
+export function writeSnapshotHead(out: ByteWriter, configHash: bigint, offsets: Iterable<AbsorbedOffset>, stages: number): void {
+  out.u32(SNAPSHOT_MAGIC).u16(SNAPSHOT_VERSION).u16(stages).u64(configHash);
+  const count = out.reserveU32();
+  let n = 0;
+  for (const entry of offsets) {
     const topic = topicBytes(entry.topic);
     out.u16(topic.length).bytes(topic).u32(entry.partition).f64(entry.offset);
+    n++;
   }
-  for (const stage of snapshot.stages) {
-    out.u8(stage.kind).u8(stage.version).u16(0).u32(stage.state.length).bytes(stage.state);
-  }
-  return out.finish();
+  out.setU32(count, n);
+}
+
+/** One stage's entry of a snapshot, after writeSnapshotHead and the stages before it. */
+export function writeStageState(out: ByteWriter, kind: number, version: number, state: Uint8Array): void {
+  out.u8(kind).u8(version).u16(0).u32(state.length).bytes(state);
 }
 
 export function decodeSnapshot(bytes: Uint8Array): PipelineSnapshot {

@@ -1,3 +1,4 @@
+import { ByteWriter } from '../../dsp/bytes.ts';
 import { StateStoreError } from '../../errors.ts';
 import type { StateEntry } from '../../state/store.ts';
 import type { PreparedFunction } from '../prepare.ts';
@@ -27,10 +28,19 @@ export async function commitState<M>(
   fn: PreparedFunction<M>,
   runtime: Pick<Runtime, 'state' | 'logger'>,
 ): Promise<CommitOutcome> {
+  // Every key's snapshot in one buffer, each entry a view of it (taken once nothing more is written).
+  const snapshots = new ByteWriter(256 * Math.max(1, run.advanced.size));
+  const ends: number[] = [];
+  for (const key of run.advanced) {
+    loaded.states.get(key)!.pipeline.snapshotInto(snapshots);
+    ends.push(snapshots.size);
+  }
   const entries: StateEntry[] = [];
+  let i = 0;
   for (const key of run.advanced) {
     const { pipeline, expected } = loaded.states.get(key)!;
-    entries.push({ key: loaded.stateKeys.get(key)!, snapshot: pipeline.snapshot(), offsets: pipeline.offsets(), expected });
+    entries.push({ key: loaded.stateKeys.get(key)!, snapshot: snapshots.written(i === 0 ? 0 : ends[i - 1]!, ends[i]!), offsets: pipeline.offsets(), expected });
+    i++;
   }
   const outcome: CommitOutcome = { committed: 0, duplicates: 0, conflicts: 0, itemFailures: [] };
   if (entries.length === 0) return outcome;
