@@ -80,6 +80,22 @@ export class ByteWriter {
     return this.buffer.subarray(from, to);
   }
 
+  /**
+   * Appends what `source` writes at the end of the buffer: it returns how many bytes it needs and
+   * writes them only when they fit, so a short buffer is grown and `source` asked again.
+   */
+  append(source: { snapshotInto(target: Uint8Array, offset: number): number }): number {
+    const at = this.length;
+    let needed = source.snapshotInto(this.buffer, at);
+    if (needed > this.buffer.length - at) {
+      this.reserve(needed);
+      this.length = at;
+      needed = source.snapshotInto(this.buffer, at);
+    }
+    this.length = at + needed;
+    return needed;
+  }
+
   /** Room for a u32 written later with setU32; returns where. */
   reserveU32(): number {
     return this.reserve(4);

@@ -409,7 +409,15 @@ export class Pipeline {
     writeSnapshotHead(out, this.spec.configHash, this.absorbed.values(), this.kernels.length);
     for (let i = 0; i < this.kernels.length; i++) {
       const descriptor = this.descriptors[i]!;
-      writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
+      const kernel = this.kernels[i]!;
+      // The event stage's state has the clock joined to it: through snapshot().
+      if (kernel.snapshotInto === undefined || (i === this.kernels.length - 1 && this.eventKinds !== undefined)) {
+        writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
+        continue;
+      }
+      out.u8(kindOf(descriptor.name)).u8(descriptor.stateVersion).u16(0);
+      const length = out.reserveU32();
+      out.setU32(length, out.append(kernel as Required<Pick<StageKernel, 'snapshotInto'>>));
     }
   }
 

@@ -2,9 +2,13 @@
 // snapshots before them: the commit step writes a batch's keys into one buffer that way.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsBackend } from './backend.ts';
+import { jsBackend, type DspBackend } from './backend.ts';
 import { ByteWriter } from './bytes.ts';
+import { isNativeAvailable, nativeBackend } from './native/loader.ts';
 import { pipeline, type Pipeline } from './pipeline.ts';
+
+// Native kernels write their state straight into the writer (snapshotInto); TypeScript ones through snapshot().
+const backends: [string, DspBackend][] = [['TypeScript', jsBackend], ...(isNativeAvailable() ? [['native', nativeBackend()] as [string, DspBackend]] : [])];
 
 const specs = [
   pipeline().movingAverage({ window: 10 }).rms({ window: 5 }),
@@ -20,12 +24,12 @@ const key = fc.record({
   offsets: fc.array(fc.tuple(fc.constantFrom('in', 'other-topic', 'ü'), fc.nat(5), fc.nat(1_000_000)), { maxLength: 4 }),
 });
 
-describe('Pipeline.snapshotInto', () => {
+describe.each(backends)('Pipeline.snapshotInto (%s)', (_name, backend) => {
   it('appends exactly the bytes snapshot() returns, key after key in one writer', () => {
     fc.assert(
       fc.property(fc.array(key, { minLength: 1, maxLength: 6 }), fc.nat(300), (keys, initial) => {
         const pipelines: Pipeline[] = keys.map(({ spec, frames, offsets }) => {
-          const p = specs[spec]!.create(jsBackend);
+          const p = specs[spec]!.create(backend);
           const samples = Float32Array.from(frames.slice(0, frames.length - (frames.length % p.channels)));
           p.run(samples, { timestamp: 1_000, sampleRate: 100 });
           for (const [topic, partition, offset] of offsets) p.markAbsorbed(topic, partition, offset);

@@ -59,6 +59,8 @@ export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSamp
    */
   firstOutputOffset(handle: NativeHandle): number;
   snapshot(handle: NativeHandle): Uint8Array;
+  /** The state's size in bytes; written at target[offset..] only when it fits there. */
+  snapshotInto(handle: NativeHandle, target: Uint8Array, offset: number): number;
   restore(handle: NativeHandle, state: Uint8Array): void;
   /** The stages this binary was built with. */
   stages(): NativeStage[];
@@ -72,7 +74,7 @@ export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSamp
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 6;
+export const NATIVE_ABI = 7;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;
@@ -347,6 +349,14 @@ class NativeKernel implements StageKernel {
   snapshot(): Uint8Array {
     try {
       return this.addon.snapshot(this.handle);
+    } catch (error) {
+      throw rethrow(error, this.stage);
+    }
+  }
+
+  snapshotInto(target: Uint8Array, offset: number): number {
+    try {
+      return this.addon.snapshotInto(this.handle, target, offset);
     } catch (error) {
       throw rethrow(error, this.stage);
     }

@@ -37,6 +37,11 @@ export interface StageKernel {
   /** The state in its little-endian layout, at the descriptor's `stateVersion`; no scratch. */
   snapshot(): Uint8Array;
   /**
+   * Optional: `snapshot()`'s bytes written at target[offset..] when they fit there, without a new
+   * array; returns their count either way (a caller whose room was short grows it and asks again).
+   */
+  snapshotInto?(target: Uint8Array, offset: number): number;
+  /**
    * Restores a snapshot in the current layout, validating all of it before changing anything;
    * foreign, damaged or truncated bytes throw SnapshotError. Older layouts are upgraded before
    * they get here (`StageDescriptor.upgradeState`).

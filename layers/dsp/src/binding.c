@@ -13,6 +13,8 @@
  *     frames from that call's first input frame; for an event stage, the index in the key's stream
  *     of that call's first input frame (dspfn_output.first; 0 after a call without input)
  *   snapshot(handle) -> Uint8Array;  restore(handle, state: Uint8Array)
+ *   snapshotInto(handle, target: Uint8Array, offset) -> the state's size in bytes, written at
+ *     target[offset..] only when it fits there
  *   stages() -> [{ kind, name, stateVersion, events }]: the table this module was built with
  *   testHook(handle, args: Float64Array, output: Float32Array): a stage's own test hook, if it has one
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
@@ -31,7 +33,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 6
+#define DSPFN_NATIVE_ABI 7
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
@@ -303,6 +305,40 @@ static napi_value js_snapshot(napi_env env, napi_callback_info info) {
   return array;
 }
 
+/* The state written into caller memory at `offset` when it fits, without a new ArrayBuffer per
+ * call (a batch writes every key's state into one buffer); returns the state's size either way, so
+ * a caller whose room was short grows it and calls again. */
+static napi_value js_snapshot_into(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  kernel_t *k = argc < 3 ? NULL : get_kernel(env, argv[0]);
+  if (k == NULL) return NULL;
+  void *data = NULL;
+  size_t length = 0;
+  if (!get_typed(env, argv[1], napi_uint8_array, "target", &data, &length)) return NULL;
+  double offset = -1;
+  if (napi_get_value_double(env, argv[2], &offset) != napi_ok || !(offset >= 0) || offset > (double)length ||
+      offset != (double)(size_t)offset) {
+    throw_error(env, CODE_NATIVE, 0, "dspfn native: snapshotInto offset must be a whole number within target");
+    return NULL;
+  }
+  const size_t at = (size_t)offset;
+  const size_t bytes = k->ops->snapshot_bytes(k->mem);
+  if (bytes <= length - at) {
+    const int status = k->ops->snapshot(k->mem, (uint8_t *)data + at, bytes);
+    if (status != DSPFN_OK) {
+      char message[128];
+      snprintf(message, sizeof message, "%s: snapshot failed with status %d", k->ops->name, status);
+      throw_error(env, CODE_NATIVE, status, message);
+      return NULL;
+    }
+  }
+  napi_value result;
+  CALL(env, napi_create_double(env, (double)bytes, &result));
+  return result;
+}
+
 static napi_value js_restore(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -407,6 +443,7 @@ NAPI_MODULE_INIT() {
       {"create", NULL, js_create, NULL, NULL, NULL, napi_enumerable, NULL},
       {"process", NULL, js_process, NULL, NULL, NULL, napi_enumerable, NULL},
       {"snapshot", NULL, js_snapshot, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"snapshotInto", NULL, js_snapshot_into, NULL, NULL, NULL, napi_enumerable, NULL},
       {"restore", NULL, js_restore, NULL, NULL, NULL, napi_enumerable, NULL},
       {"simd", NULL, js_simd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setSimd", NULL, js_set_simd, NULL, NULL, NULL, napi_enumerable, NULL},
