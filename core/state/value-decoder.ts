@@ -148,10 +148,16 @@ export interface DecodedValue {
  * view of `into`, so a batch's snapshots share one buffer.
  */
 export function decodeValueBytes(key: string, value: Uint8Array, into: Buffer, at: number): DecodedValue {
-  const length = value.length;
-  if (length < HEADER.length) throw corrupt(key, 'value');
-  for (let i = 0; i < HEADER.length; i++) if (value[i] !== HEADER[i]) throw corrupt(key, 'value');
-  const start = HEADER.length;
+  return decodeValueAt(key, value, 0, value.length, into, at);
+}
+
+/** decodeValueBytes of the value `bytes[base, stop)`: a value read in place from a reply. */
+export function decodeValueAt(key: string, bytes: Uint8Array, base: number, stop: number, into: Buffer, at: number): DecodedValue {
+  const value = bytes;
+  const length = stop;
+  if (length - base < HEADER.length) throw corrupt(key, 'value');
+  for (let i = 0; i < HEADER.length; i++) if (value[base + i] !== HEADER[i]) throw corrupt(key, 'value');
+  const start = base + HEADER.length;
   // The fence ends at the first blank line.
   let blank = start - 1;
   if (value[start] !== NEWLINE) {
@@ -180,5 +186,5 @@ export function decodeValueBytes(key: string, value: Uint8Array, into: Buffer, a
   const snapshot = new Uint8Array(into.buffer, into.byteOffset + at, size);
   const { offsets, canonical } = decodeFenceBytes(value, start, blank + 1, key);
   const state: StoredState = committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
-  return { state, storedPrefix: canonical ? undefined : utf8(value, 0, blank + 2) };
+  return { state, storedPrefix: canonical ? undefined : utf8(value, base, blank + 2) };
 }

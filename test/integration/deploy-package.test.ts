@@ -345,7 +345,7 @@ describe('function stack (serverless.yml)', () => {
       for (const file of scripts) expect(files.get(file)!.toString('utf8').includes('//# sourceMappingURL='), file).toBe(mapped.includes(file));
       for (const file of scripts.slice(1)) expect(file).toMatch(new RegExp(`^functions/${bundle.name}/chunks/[\\w-]+\\.mjs$`));
       // The adapter libraries are chunks of their own, compiled only by configurations that use them.
-      for (const pkg of ['kafkajs', '@platformatic/kafka', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js', 'lz4js']) {
+      for (const pkg of ['kafkajs', '@platformatic/kafka', '@upstash/redis', 'aws-msk-iam-sasl-signer-js', 'lz4js']) {
         const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg);
         expect(chunk, `${bundle.name}: a chunk for ${pkg}`).toBeDefined();
         expect(chunkFiles).toContain(chunk!.file);
@@ -370,10 +370,9 @@ describe('function stack (serverless.yml)', () => {
     const task = path.join(tmp, 'chunks-task');
     extractZip(bundle.zipFile, task);
     provideRuntimeSdk(task);
-    // What core/kafka/producer.ts, platformatic-producer.ts, auth.ts, compression.ts, core/state/redis.ts and core/state/upstash.ts take.
+    // What core/kafka/producer.ts, platformatic-producer.ts, auth.ts, compression.ts and core/state/upstash.ts take.
     const uses: Record<string, Record<string, string>> = {
       kafkajs: { Kafka: 'function', Partitioners: 'object' },
-      '@redis/client': { createClient: 'function', ErrorReply: 'function', TimeoutError: 'function' },
       '@upstash/redis': { Redis: 'function' },
       'aws-msk-iam-sasl-signer-js': { generateAuthToken: 'function' },
       lz4js: { compressBound: 'function', compressBlock: 'function', decompress: 'function' },
