@@ -2,7 +2,7 @@ import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { ConfigError, StateStoreError } from '../errors.ts';
 import type { BulkStrings } from './resp.ts';
 import type { CommitResult, CommitStatus, StateEntry, StoredState } from './store.ts';
-import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueAt, decodeValueBytes } from './value-decoder.ts';
+import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueAt } from './value-decoder.ts';
 
 /**
  * How dspfn keeps state in Redis, shared by the TCP (node-redis) and REST (Upstash) stores so one
@@ -172,9 +172,7 @@ export function decodeValue(key: string, value: string | Uint8Array): StoredStat
 }
 
 function decoded(key: string, value: Uint8Array, into: Buffer, at: number): StoredState {
-  const { state, storedPrefix } = decodeValueBytes(key, value, into, at);
-  if (storedPrefix !== undefined) storedFences.set(state.offsets, storedPrefix);
-  return state;
+  return decodeValueAt(key, value, 0, value.length, into, at, storedFences);
 }
 
 /** A v1 hash's fields as stored state. */
@@ -236,8 +234,7 @@ function parseBulkValues(keys: readonly string[], values: BulkStrings, existing:
     }
     left -= to - from;
     const key = keys[i]!;
-    const { state, storedPrefix } = decodeValueAt(key, bytes, from, to, into, at);
-    if (storedPrefix !== undefined) storedFences.set(state.offsets, storedPrefix);
+    const state = decodeValueAt(key, bytes, from, to, into, at, storedFences);
     found.set(key, state);
     at += state.snapshot.byteLength;
   }
