@@ -75,7 +75,10 @@ export class RespConnection {
     socket.on('close', () => this.fail(new RespConnectionError('the connection closed')));
   }
 
-  /** Connects, and runs the handshake; rejects with Redis's reply (e.g. WRONGPASS) or the socket's error. */
+  /**
+   * Connects, and runs the handshake, both within connectTimeoutMs (a server that accepts and then
+   * says nothing fails too); rejects with Redis's reply (e.g. WRONGPASS) or the socket's error.
+   */
   static open(endpoint: RespEndpoint): Promise<RespConnection> {
     return new Promise<RespConnection>((resolve, reject) => {
       const options = { host: endpoint.host, port: endpoint.port };
@@ -87,12 +90,15 @@ export class RespConnection {
       };
       socket.once('error', early);
       socket.once(endpoint.tls !== undefined ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
         socket.off('error', early);
         const connection = new RespConnection(socket);
         connection.handshake(endpoint).then(
-          () => resolve(connection),
+          () => {
+            clearTimeout(timer);
+            resolve(connection);
+          },
           (error: unknown) => {
+            clearTimeout(timer);
             connection.destroy();
             reject(error);
           },

@@ -227,4 +227,18 @@ describe('RespConnection', () => {
     }
     expect(connection.alive).toBe(false);
   });
+
+  it('gives up on a server that accepts the connection and never answers the handshake', async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => void accepted.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port: quiet } = silent.address() as net.AddressInfo;
+      const endpoint = { host: '127.0.0.1', port: quiet, tls: undefined, username: 'u', password: 'p', db: 2, name: 'test', connectTimeoutMs: 200 };
+      await expect(RespConnection.open(endpoint)).rejects.toThrow(/connection timeout \(200 ms\)/);
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
