@@ -5,7 +5,7 @@ import type { CommitResult, CommitStatus, StateEntry, StoredState } from './stor
 import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueAt } from './value-decoder.ts';
 
 /**
- * How dspfn keeps state in Redis, shared by the TCP (node-redis) and REST (Upstash) stores so one
+ * How dspfn keeps state in Redis, shared by the TCP (RESP) and REST (Upstash) stores so one
  * database can be used through either. Layout v2, one string per key:
  *
  *   <prefix><state key>  string  "dspfn:2\n" <fence> "\n" <base64 of the pipeline snapshot>

@@ -3,8 +3,8 @@ import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import type { StoredState } from './store.ts';
 
 /**
- * Reads layout v2 values (redis-layout.ts) from their bytes, as Redis sent them: the TCP store asks
- * node-redis for Buffers, which skips a UTF-8 string per value, and everything here is one pass
+ * Reads layout v2 values (redis-layout.ts) from their bytes, as Redis sent them: the TCP store reads
+ * them in place in the reply (no UTF-8 string or Buffer per value), and everything here is one pass
  * over the value's bytes, its snapshot decoded straight into a buffer shared by the batch.
  */
 const HEADER = [0x64, 0x73, 0x70, 0x66, 0x6e, 0x3a, 0x32, 0x0a]; // "dspfn:2\n"
