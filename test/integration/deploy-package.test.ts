@@ -351,6 +351,8 @@ describe('function stack (serverless.yml)', () => {
         expect(chunkFiles).toContain(chunk!.file);
         expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
       }
+      // Redis over TCP speaks RESP itself (core/state/resp-connection.ts): no client library bundled.
+      expect(bundle.chunks.flatMap((c) => c.inputs.map((i) => i.input)).filter((input) => input.startsWith('@redis/'))).toEqual([]);
       // The secret reads (Secrets Manager, SSM) too; the AWS SDK they call is the runtime's.
       const secrets = bundle.chunks.find((c) => c.inputs[0]?.input === 'core/secrets');
       expect(secrets, `${bundle.name}: a chunk for the secret reads`).toBeDefined();
