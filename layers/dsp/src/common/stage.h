@@ -124,6 +124,31 @@ typedef struct dspfn_stage_ops {
       .test_hook = NULL,                                                                                     \
   }
 
+/* A stage without state (gain, mix, select, rectify…): an empty snapshot, and restore refuses any bytes. */
+static inline size_t dspfn_stateless_bytes(const void *state) {
+  (void)state;
+  return 0;
+}
+
+static inline int dspfn_stateless_snapshot(const void *state, uint8_t *out, size_t out_bytes) {
+  (void)state;
+  (void)out;
+  return out_bytes == 0 ? DSPFN_OK : DSPFN_E_STATE_SIZE;
+}
+
+static inline int dspfn_stateless_restore(const char *stage, size_t in_bytes, dspfn_msg *why) {
+  return in_bytes == 0 ? DSPFN_OK : dspfn_fail(why, DSPFN_E_STATE_SIZE, "%s has no state, got %zu bytes", stage, in_bytes);
+}
+
+/* dspfn_<stage>_ops of a stateless stage: the stage file's check, init and process_fn. */
+#define DSPFN_STATELESS_STAGE_OPS(stage, process_fn)                                      \
+  static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) { \
+    (void)state;                                                                        \
+    (void)in;                                                                           \
+    return dspfn_stateless_restore(#stage, in_bytes, why);                              \
+  }                                                                                     \
+  DSPFN_STAGE_OPS(stage, NULL, process_fn, dspfn_stateless_bytes, dspfn_stateless_snapshot, restore, 0, 0)
+
 /* stages/catalogue.gen.c: ops by kind id (NULL for ids not in use). */
 extern const dspfn_stage_ops *const dspfn_stage_table[];
 extern const uint32_t dspfn_stage_table_size;

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "common/stage.h"
+#include "families/elementwise/elementwise.h"
 
 typedef struct {
   double factor;
@@ -17,10 +18,7 @@ typedef struct {
 #define DSPFN_LANES_FILE "stages/gain.c"
 #include "common/lanes.h"
 
-typedef struct {
-  gain_params p;
-  uint32_t channels;
-} gain_state;
+DSPFN_EW_STATELESS_STATE(gain);
 
 static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
   if (n_params != 1 || !isfinite(params[0])) return dspfn_fail(why, DSPFN_E_ARG, "gain needs params [factor], a finite number");
@@ -38,42 +36,7 @@ static int init(void *mem, const double *params, size_t n_params, uint32_t in_ch
   return DSPFN_OK;
 }
 
-static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) {
-  gain_state *S = (gain_state *)state;
-  gain_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);
-  out->frames = frames;
-  return DSPFN_OK;
-}
-
-static size_t snapshot_bytes(const void *state) {
-  (void)state;
-  return 0;
-}
-
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) {
-  (void)state;
-  (void)out;
-  return out_bytes == 0 ? DSPFN_OK : DSPFN_E_STATE_SIZE;
-}
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  (void)state;
-  (void)in;
-  return in_bytes == 0 ? DSPFN_OK : dspfn_fail(why, DSPFN_E_STATE_SIZE, "gain has no state, got %zu bytes", in_bytes);
-}
-
-const dspfn_stage_ops dspfn_gain_ops = {
-    .name = "gain",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_EW_STATELESS_OPS(gain);
 
 #else
 /* Compiled once per instruction set: LANES samples at a time. */

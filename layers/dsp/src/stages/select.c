@@ -68,32 +68,4 @@ static int process(void *state, const float *src, size_t frames, float *dst, dsp
   return DSPFN_OK;
 }
 
-static size_t snapshot_bytes(const void *state) {
-  (void)state;
-  return 0;
-}
-
-static int snapshot(const void *state, uint8_t *out, size_t out_bytes) {
-  (void)state;
-  (void)out;
-  return out_bytes == 0 ? DSPFN_OK : DSPFN_E_STATE_SIZE;
-}
-
-static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {
-  (void)state;
-  (void)in;
-  return in_bytes == 0 ? DSPFN_OK : dspfn_fail(why, DSPFN_E_STATE_SIZE, "select has no state, got %zu bytes", in_bytes);
-}
-
-const dspfn_stage_ops dspfn_select_ops = {
-    .name = "select",
-    .state_version = 0,
-    .check = check,
-    .init = init,
-    .max_output_frames = NULL,
-    .process = process,
-    .snapshot_bytes = snapshot_bytes,
-    .snapshot = snapshot,
-    .restore = restore,
-    .test_hook = NULL,
-};
+DSPFN_STATELESS_STAGE_OPS(select, process);

@@ -5,8 +5,6 @@
  * families/window_features). The C counterpart of
  * core/dsp/stages/families/window-features/term-window.kernel.ts: bit-exact on every path.
  */
-#include <math.h>
-
 #include "common/stage.h"
 
 typedef struct {
@@ -20,25 +18,7 @@ typedef struct {
 #define DSPFN_WF_SUMS 1
 #include "families/window_features/lanes.h"
 
-static willisonAmplitude_params params_of(const dspfn_wf_t *S) {
-  const willisonAmplitude_params p = {S->param};
-  return p;
-}
-
-static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {
-  if (n_params != 2 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW) || !(params[1] >= 0 && isfinite(params[1]))) {
-    return dspfn_fail(why, DSPFN_E_ARG, "willisonAmplitude needs params [window, threshold]: a whole window in 1..%u, a finite threshold >= 0", DSPFN_WF_MAX_WINDOW);
-  }
-  shape->out_channels = in_channels;
-  return dspfn_wf_check("willisonAmplitude", (uint32_t)params[0], 1, in_channels, 1, 1, shape, why);
-}
-
-static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {
-  (void)n_params;
-  dspfn_wf_init(mem, in_channels, (uint32_t)params[0], 1, 1);
-  ((dspfn_wf_t *)mem)->param = params[1];
-  return DSPFN_OK;
-}
+DSPFN_WF_THRESHOLD_COUNT(willisonAmplitude, DSPFN_WF_HISTORY)
 
 DSPFN_WF_PROCESS(willisonAmplitude)
 

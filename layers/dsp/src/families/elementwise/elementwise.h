@@ -1,5 +1,5 @@
 /*
- * What the elementwise stages share (stages/rectify.c, square.c, clip.c: no state; diff.c,
+ * What the elementwise stages share (stages/gain.c, rectify.c, square.c, clip.c: no state; diff.c,
  * integrate.c: one float64 per channel): the state block and the snapshot codec, so each stage file
  * holds only its params, its check and its lane step. The C counterpart of
  * core/dsp/stages/families/elementwise/elementwise.kernel.ts.
@@ -13,24 +13,7 @@
 
 #define DSPFN_EW_MAX_CHANNELS 4096u
 
-/* ---- stateless: an empty snapshot ---- */
-
-static inline size_t dspfn_ew_stateless_bytes(const void *state) {
-  (void)state;
-  return 0;
-}
-
-static inline int dspfn_ew_stateless_snapshot(const void *state, uint8_t *out, size_t out_bytes) {
-  (void)state;
-  (void)out;
-  return out_bytes == 0 ? DSPFN_OK : DSPFN_E_STATE_SIZE;
-}
-
-static inline int dspfn_ew_stateless_restore(const char *stage, size_t in_bytes, dspfn_msg *why) {
-  return in_bytes == 0 ? DSPFN_OK : dspfn_fail(why, DSPFN_E_STATE_SIZE, "%s has no state, got %zu bytes", stage, in_bytes);
-}
-
-/* A stateless lane-driver stage (stages/rectify.c, square.c, clip.c) around its own params, check
+/* A stateless lane-driver stage (stages/gain.c, rectify.c, square.c, clip.c) around its own params, check
  * and init: DSPFN_EW_STATELESS_STATE(stage) declares its state block (after the lanes.h include),
  * DSPFN_EW_STATELESS_OPS(stage) its process, restore and ops (after init). */
 #define DSPFN_EW_STATELESS_STATE(stage) \
@@ -39,19 +22,14 @@ static inline int dspfn_ew_stateless_restore(const char *stage, size_t in_bytes,
     uint32_t channels;                  \
   } stage##_state
 
-#define DSPFN_EW_STATELESS_OPS(stage)                                                                                       \
+#define DSPFN_EW_STATELESS_OPS(stage)                                                                                   \
   static int process(void *state, const float *src, size_t frames, float *dst, dspfn_simd simd, dspfn_output *out) { \
     stage##_state *S = (stage##_state *)state;                                                                        \
     stage##_lanes(&S->p, NULL, S->channels, src, dst, frames, simd);                                                  \
     out->frames = frames;                                                                                             \
     return DSPFN_OK;                                                                                                  \
   }                                                                                                                   \
-  static int restore(void *state, const uint8_t *in, size_t in_bytes, dspfn_msg *why) {                              \
-    (void)state;                                                                                                      \
-    (void)in;                                                                                                         \
-    return dspfn_ew_stateless_restore(#stage, in_bytes, why);                                                         \
-  }                                                                                                                   \
-  DSPFN_STAGE_OPS(stage, NULL, process, dspfn_ew_stateless_bytes, dspfn_ew_stateless_snapshot, restore, 0, 0)
+  DSPFN_STATELESS_STAGE_OPS(stage, process)
 
 /* ---- one float64 per channel ---- */
 

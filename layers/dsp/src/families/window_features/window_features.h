@@ -13,6 +13,8 @@
 #ifndef DSPFN_WINDOW_FEATURES_H
 #define DSPFN_WINDOW_FEATURES_H
 
+#include <math.h>
+
 #include "common/stage.h"
 
 /* Mirror core/dsp/stages/families/window-features/window-features.options.ts. */
@@ -74,6 +76,32 @@ static inline size_t dspfn_wf_back(size_t slot, size_t back, size_t R) { return 
     return status;                                                                                         \
   }                                                                                                        \
   DSPFN_STAGE_OPS(stage, NULL, process, snapshot_bytes, snapshot, restore, 0, 0)
+
+/*
+ * params_of, check and init of a stage that counts, over the window, the samples whose one term
+ * passes a threshold (willisonAmplitude: history 1, slopeSignChange: history 2): params
+ * [window, threshold], the threshold kept in the state's `param`.
+ */
+#define DSPFN_WF_THRESHOLD_COUNT(stage, history)                                                                            \
+  static stage##_params params_of(const dspfn_wf_t *S) {                                                                   \
+    const stage##_params p = {S->param};                                                                                 \
+    return p;                                                                                                            \
+  }                                                                                                                      \
+  static int check(const double *params, size_t n_params, uint32_t in_channels, dspfn_shape *shape, dspfn_msg *why) {  \
+    if (n_params != 2 || !dspfn_whole(params[0], 1, DSPFN_WF_MAX_WINDOW) || !(params[1] >= 0 && isfinite(params[1]))) { \
+      return dspfn_fail(why, DSPFN_E_ARG,                                                                                \
+                        #stage " needs params [window, threshold]: a whole window in 1..%u, a finite threshold >= 0",     \
+                        DSPFN_WF_MAX_WINDOW);                                                                            \
+    }                                                                                                                    \
+    shape->out_channels = in_channels;                                                                                   \
+    return dspfn_wf_check(#stage, (uint32_t)params[0], 1, in_channels, history, 1, shape, why);                          \
+  }                                                                                                                      \
+  static int init(void *mem, const double *params, size_t n_params, uint32_t in_channels) {                              \
+    (void)n_params;                                                                                                      \
+    dspfn_wf_init(mem, in_channels, (uint32_t)params[0], history, 1);                                                    \
+    ((dspfn_wf_t *)mem)->param = params[1];                                                                              \
+    return DSPFN_OK;                                                                                                     \
+  }
 
 /* process() of a stage with one output frame per input frame written by the lanes themselves. */
 #define DSPFN_WF_PROCESS(stage)                                                                               \
