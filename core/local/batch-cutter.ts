@@ -14,12 +14,6 @@ export type ArrivalClock = (record: CutRecord) => number;
 export const recordTime: ArrivalClock = (record) => record.timestamp;
 export const wallTime: ArrivalClock = () => performance.now();
 
-interface Held<T> {
-  item: T;
-  bytes: number;
-  arrivedAt: number;
-}
-
 /**
  * Cuts records into batches the way the Kafka event source does, on a clock: in arrival order (so
  * per-partition order holds), at most `batchSize` records, never over the payload limit (a single
@@ -29,7 +23,10 @@ interface Held<T> {
  * the file, or a timer).
  */
 export class BatchCutter<T extends { record: CutRecord }> {
-  private held: Held<T>[] = [];
+  /** What is held, in arrival order, as three parallel lists (no object per record). */
+  private held: T[] = [];
+  private bytes: number[] = [];
+  private arrivals: number[] = [];
   private heldBytes = 0;
   private readonly maxEventBytes: number;
 
@@ -51,21 +48,24 @@ export class BatchCutter<T extends { record: CutRecord }> {
 
   push(item: T, arrivedAt: number = this.arrival(item)): void {
     const bytes = recordEventBytes(item.record);
-    this.held.push({ item, bytes, arrivedAt });
+    this.held.push(item);
+    this.bytes.push(bytes);
+    this.arrivals.push(arrivedAt);
     this.heldBytes += bytes;
   }
 
   /** Records of a failed batch go back to the front, so the retry starts where the failure is. */
   putBack(items: readonly T[], arrivedAt: number): void {
-    const back = items.map((item) => ({ item, bytes: recordEventBytes(item.record), arrivedAt }));
-    this.held.unshift(...back);
-    for (const b of back) this.heldBytes += b.bytes;
+    const bytes = items.map((item) => recordEventBytes(item.record));
+    this.held.unshift(...items);
+    this.bytes.unshift(...bytes);
+    this.arrivals.unshift(...items.map(() => arrivedAt));
+    for (const b of bytes) this.heldBytes += b;
   }
 
   /** When the batch at the front closes on its window (Infinity when empty or without a window). */
   deadline(): number {
-    const first = this.held[0];
-    return first === undefined ? Infinity : first.arrivedAt + this.limits.windowMs;
+    return this.held.length === 0 ? Infinity : this.arrivals[0]! + this.limits.windowMs;
   }
 
   /**
@@ -94,20 +94,24 @@ export class BatchCutter<T extends { record: CutRecord }> {
     let bytes = EVENT_OVERHEAD_BYTES;
     let n = 0;
     while (n < this.held.length && n < this.limits.batchSize) {
-      const next = this.held[n]!.bytes;
+      const next = this.bytes[n]!;
       if (n > 0 && bytes + next > this.maxEventBytes) break;
       bytes += next;
       n++;
     }
     const taken = this.held.splice(0, n);
+    this.bytes.splice(0, n);
+    const arrivals = this.arrivals.splice(0, n);
     this.heldBytes -= bytes - EVENT_OVERHEAD_BYTES;
-    if (arrived) for (const h of taken) arrived(h.arrivedAt);
-    return taken.map((h) => h.item);
+    if (arrived) for (const at of arrivals) arrived(at);
+    return taken;
   }
 
   /** Drops everything held (a revoked partition). */
   clear(): void {
     this.held = [];
+    this.bytes = [];
+    this.arrivals = [];
     this.heldBytes = 0;
   }
 }

@@ -10,8 +10,9 @@ const BUCKETS = EXACT_MS + OCTAVES * SUB_BUCKETS;
 
 function bucketOf(ms: number): number {
   if (ms < EXACT_MS) return ms < 0 ? 0 : Math.floor(ms);
-  const octave = Math.floor(Math.log2(ms)) - 10;
-  if (octave >= OCTAVES) return BUCKETS - 1;
+  if (ms >= 2 ** (OCTAVES + 10)) return BUCKETS - 1;
+  // ⌊log2 ms⌋ from the integer part's leading zeros (powers of two are integers): no Math.log2 per record.
+  const octave = 31 - Math.clz32(Math.floor(ms)) - 10;
   const base = 2 ** (octave + 10);
   return EXACT_MS + octave * SUB_BUCKETS + Math.floor(((ms - base) / base) * SUB_BUCKETS);
 }

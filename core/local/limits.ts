@@ -34,7 +34,7 @@ export function recordEventBytes(record: ReplayRecord | KafkaRecord): number {
   if (Buffer.isBuffer(record.value)) {
     const raw = record as KafkaRecord;
     let headers = 0;
-    for (const header of raw.headers) headers += header.name.length + 8 + header.value.length * 4;
+    for (let i = 0; i < raw.headers.length; i++) headers += raw.headers[i]!.name.length + 8 + raw.headers[i]!.value.length * 4;
     return 160 + raw.topic.length + (raw.key === null ? 0 : base64Length(raw.key.length)) + base64Length(raw.value.length) + headers;
   }
   record = record as ReplayRecord;

@@ -1,8 +1,8 @@
 /**
  * The Redis keys (prefix + state key) of a store, kept from batch to batch: a function sees the
- * same keys batch after batch, and a key string node-redis has encoded once (flattened by its
- * byte length count) costs it about a third less to encode again than a fresh concatenation,
- * which it would flatten anew; a load and the commit after it share the strings too. The same
+ * same keys batch after batch, and a key string encoded once is flat, so the RESP writer copies
+ * its characters straight away, where a fresh concatenation would be flattened first on every
+ * batch; a load and the commit after it share the strings too. The same
  * lookup tells a commit whether a key is listed twice, without a Set of its keys.
  */
 interface Slot {

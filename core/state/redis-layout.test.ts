@@ -149,7 +149,7 @@ describe('values (layout v2)', () => {
           encodeValue(lines.map(([topic, partition, offset, zero]) => `${topic}\t${zero ? '0' : ''}${partition}\t${offset}\n`).join(''), snapshot, at ?? undefined),
         );
         const asText = parseValues(keys, values, keys.length).found;
-        // As node-redis hands them over: views into one socket buffer.
+        // Views into one buffer, as a reply holds them.
         const wire = Buffer.from(values.join(''), 'utf8');
         let at = 0;
         const views = values.map((value) => wire.subarray(at, (at += Buffer.byteLength(value))));

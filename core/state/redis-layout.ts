@@ -1,10 +1,11 @@
 import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import { ConfigError, StateStoreError } from '../errors.ts';
+import type { BulkStrings } from './resp.ts';
 import type { CommitResult, CommitStatus, StateEntry, StoredState } from './store.ts';
-import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueBytes } from './value-decoder.ts';
+import { base64Length, corrupt, decodeBase64, decodeFenceBytes, decodeValueAt } from './value-decoder.ts';
 
 /**
- * How dspfn keeps state in Redis, shared by the TCP (node-redis) and REST (Upstash) stores so one
+ * How dspfn keeps state in Redis, shared by the TCP (RESP) and REST (Upstash) stores so one
  * database can be used through either. Layout v2, one string per key:
  *
  *   <prefix><state key>  string  "dspfn:2\n" <fence> "\n" <base64 of the pipeline snapshot>
@@ -171,9 +172,7 @@ export function decodeValue(key: string, value: string | Uint8Array): StoredStat
 }
 
 function decoded(key: string, value: Uint8Array, into: Buffer, at: number): StoredState {
-  const { state, storedPrefix } = decodeValueBytes(key, value, into, at);
-  if (storedPrefix !== undefined) storedFences.set(state.offsets, storedPrefix);
-  return state;
+  return decodeValueAt(key, value, 0, value.length, into, at, storedFences);
 }
 
 /** A v1 hash's fields as stored state. */
@@ -189,6 +188,7 @@ function legacyState(key: string, fence: string, snapshot: string): StoredState 
  * with LEGACY_LOAD_SCRIPT); empty in a database without v1 keys.
  */
 export function parseValues(keys: readonly string[], values: unknown, existing: unknown): { found: Map<string, StoredState>; legacy: number[] } {
+  if (isBulkStrings(values)) return parseBulkValues(keys, values, existing);
   if (!Array.isArray(values) || values.length !== keys.length) {
     throw new StateStoreError(`MGET answered ${describeShape(values)} for ${keys.length} keys`);
   }
@@ -197,6 +197,49 @@ export function parseValues(keys: readonly string[], values: unknown, existing: 
   const strings = decodeAll(keys, values as unknown[], found);
   const legacy: number[] = [];
   if (existing > strings) for (let i = 0; i < keys.length; i++) if (values[i] === null) legacy.push(i);
+  return { found, legacy };
+}
+
+function isBulkStrings(values: unknown): values is BulkStrings {
+  return typeof values === 'object' && values !== null && (values as Partial<BulkStrings>).start instanceof Int32Array;
+}
+
+/** parseValues of an MGET reply read in place (the TCP store): no object per value but its state. */
+function parseBulkValues(keys: readonly string[], values: BulkStrings, existing: unknown): { found: Map<string, StoredState>; legacy: number[] } {
+  const { bytes, start, end } = values;
+  if (start.length !== keys.length) throw new StateStoreError(`MGET answered an array of ${start.length} for ${keys.length} keys`);
+  if (typeof existing !== 'number') throw new StateStoreError(`EXISTS answered ${describeShape(existing)}`);
+  let total = 0;
+  let longest = 0;
+  let strings = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (start[i]! < 0) continue;
+    const length = end[i]! - start[i]!;
+    strings++;
+    total += length;
+    if (length > longest) longest = length;
+  }
+  const found = new Map<string, StoredState>();
+  // As in decodeAll: base64 decodes to 3/4 of its length, a text snapshot to its own.
+  let into = Buffer.allocUnsafe(Math.ceil(total * 0.75) + longest);
+  let at = 0;
+  let left = total;
+  for (let i = 0; i < keys.length; i++) {
+    const from = start[i]!;
+    if (from < 0) continue;
+    const to = end[i]!;
+    if (into.length - at < to - from) {
+      into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + to - from);
+      at = 0;
+    }
+    left -= to - from;
+    const key = keys[i]!;
+    const state = decodeValueAt(key, bytes, from, to, into, at, storedFences);
+    found.set(key, state);
+    at += state.snapshot.byteLength;
+  }
+  const legacy: number[] = [];
+  if (existing > strings) for (let i = 0; i < keys.length; i++) if (start[i]! < 0) legacy.push(i);
   return { found, legacy };
 }
 

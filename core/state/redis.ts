@@ -1,13 +1,13 @@
-import type { createClient } from '@redis/client';
-import { ConfigError, describeError, StateStoreError } from '../errors.ts';
+import { ConfigError, StateStoreError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
-import { packageExports } from '../lazy-import.ts';
 import { registerSecret } from '../secrets/redact.ts';
 import type { SecretSource } from '../secrets/source.ts';
 import { securityFailure, type FailureContext } from '../security/failures.ts';
 import { tlsClientOptions, warnInsecure, type TlsMaterial, type TlsSettingNames } from '../security/pem.ts';
 import type { ScriptArg, ScriptTransport } from './commit-script.ts';
 import type { StateLayoutOptions } from './redis-layout.ts';
+import { RespConnection, RespConnectionError, parseRedisUrl, type ReplyRead, type RespEndpoint } from './resp-connection.ts';
+import { RespError, RespProtocolError, RespWriter } from './resp.ts';
 import { ScriptStateStore, safeMessage, scanReply } from './script-store.ts';
 
 export const REDIS_TLS_SETTINGS: TlsSettingNames = {
@@ -45,70 +45,34 @@ export interface RedisStateStoreOptions extends StateLayoutOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** State in Redis over TCP (node-redis). Create it once per container: the connection is reused. */
+/** State in Redis over TCP (its own RESP connection). Create it once per container: the connection is reused. */
 export class RedisStateStore extends ScriptStateStore {
   constructor(options: RedisStateStoreOptions) {
     super('redis', new RedisTransport(options), options);
   }
 }
 
-type RedisLibrary = typeof import('@redis/client');
-type Client = ReturnType<typeof createRedisClient>;
-
-// Loaded on first use, in its own chunk of a function bundle, so a function on other state does
-// not compile it at cold start. The promise is shared: every store in a container uses one module.
-let library: Promise<RedisLibrary> | undefined;
-function redisLibrary(): Promise<RedisLibrary> {
-  library ??= import('@redis/client').then(packageExports);
-  return library;
-}
-
-function createRedisClient(
-  lib: RedisLibrary,
-  url: string,
-  timeoutMs: number,
-  name: string,
-  tls: RedisTlsOptions | undefined,
-  failure: (cause: unknown) => unknown,
-): ReturnType<typeof createClient> {
-  const secure = url.startsWith('rediss://')
-    ? { tls: true as const, ...(tls !== undefined ? tlsClientOptions(tls, tls.insecureSkipVerify === true, REDIS_TLS_SETTINGS) : {}) }
-    : {};
-  return lib.createClient({
-    url,
-    name,
-    RESP: 2,
-    socket: {
-      // Probes idle connections while the process runs. A frozen container probes nothing, so a
-      // socket that died meanwhile is handled by send()'s retry and deadline. Credentials come
-      // from the URL, TLS from its scheme (rediss://) with the CA and client certificate here.
-      keepAlive: true,
-      keepAliveInitialDelay: 10_000,
-      connectTimeout: Math.min(timeoutMs, 5_000),
-      ...secure,
-      // Never give up on an outage: a warm container outlives it, and calls are bounded by
-      // timeoutMs instead. A refused login or certificate is different: retrying the same
-      // credentials cannot succeed, so the attempt ends and the caller says why.
-      reconnectStrategy: (retries: number, cause: unknown) => (failure(cause) ? false : Math.min(50 * 2 ** retries, 1_000)),
-    },
-    // node-redis applies this only to commands not yet written, i.e. waiting for a connection.
-    commandOptions: { timeout: timeoutMs },
-  });
-}
+const RETRY_MAX_MS = 1_000;
 
 class DeadlineExceeded extends Error {}
 
+/**
+ * The store's connection (resp-connection.ts): opened on first use, replaced after a call gave up
+ * on it or it broke. Commands are encoded straight into a reused buffer and a load's values read
+ * in place (resp.ts): with 10,000 keys, node-redis's argument strings and a Buffer per value cost
+ * the client about a quarter of its CPU per batch (README, Benchmarks).
+ */
 class RedisTransport implements ScriptTransport {
-  /** Set once the library has loaded; its error classes tell replies from connection failures. */
-  private lib: RedisLibrary | undefined;
-  private client: Client | undefined;
-  /** Settles once the current client completed its first handshake (AUTH, SETNAME). */
-  private ready: Promise<void> = Promise.resolve();
+  private connectionNow: RespConnection | undefined;
+  /** The connection being opened (shared by the calls that wait for it). */
+  private opening: Promise<RespConnection> | undefined;
   private lastConnectionError: string | undefined;
   private closed = false;
   private readonly timeoutMs: number;
+  /** Encodes the next command; taken by a call until Redis answered it (its bytes were sent by then). */
+  private spareWriter: RespWriter | undefined;
 
-  /** The URL the current client was made with (the user name is in it, for messages). */
+  /** The URL the current connection was made with (the user name is in it, for messages). */
   private url: string | undefined;
 
   constructor(private readonly options: RedisStateStoreOptions) {
@@ -116,64 +80,83 @@ class RedisTransport implements ScriptTransport {
     if (!(this.timeoutMs > 0)) throw new StateStoreError(`redis state timeoutMs must be > 0, got ${this.timeoutMs}`);
     if (typeof options.url === 'string') checkRedisUrl(options.url, 'the state URL', options.tls);
     if (options.tls?.insecureSkipVerify) warnInsecure(options.logger ?? jsonLogger({ component: 'redis-state' }), 'Redis', REDIS_TLS_SETTINGS.insecure);
-    // Started now, awaited by the first call: the load overlaps the rest of the invocation's setup.
-    redisLibrary().catch(() => undefined);
   }
 
-  async evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-    return (await this.send([['EVALSHA', sha1, String(keys.length), ...keys, ...args]]))[0];
+  evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    return this.script('EVALSHA', sha1, keys, args);
   }
 
-  async eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-    return (await this.send([['EVAL', source, String(keys.length), ...keys, ...args]]))[0];
+  eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    return this.script('EVAL', source, keys, args);
   }
 
-  async mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
-    // Values as Buffers (views of what the socket read), decoded from their bytes: no UTF-8 string each.
-    const [values, existing] = await this.send([['MGET', ...keys], ['EXISTS', ...keys]], 1);
-    return [values, existing];
+  mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
+    return this.send(
+      (w) => {
+        // The same keys twice: encoded once, copied.
+        w.arrayHeader(keys.length + 1);
+        w.text('MGET');
+        const from = w.length;
+        for (const key of keys) w.text(key);
+        const to = w.length;
+        w.arrayHeader(keys.length + 1);
+        w.text('EXISTS');
+        w.repeat(from, to);
+      },
+      2,
+      (reader) => {
+        // Copied out of the receive buffer (one copy for the lot): decoded after the call returns.
+        const values = reader.bulkStrings(true);
+        const existing = reader.value();
+        if (values instanceof RespError) throw values;
+        if (existing instanceof RespError) throw existing;
+        return [values, existing] as [unknown, unknown];
+      },
+    );
   }
 
   async scan(cursor: string, match: string, count: number): Promise<[string, string[]]> {
-    const [reply] = await this.send([['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]]);
-    return scanReply(reply);
+    return scanReply(await this.send((w) => w.command(['SCAN', cursor, 'MATCH', match, 'COUNT', String(count)]), 1, (reader) => reader.value()));
   }
 
   /** Reads the URL when it is a secret and connects (handshake included) now; a later call reuses the connection. */
   async warm(): Promise<void> {
     const deadline = performance.now() + this.timeoutMs;
-    const lib = await this.library();
     for (let attempt = 0; ; attempt++) {
-      const client = await this.connection(lib);
       try {
-        await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
+        await this.connection(deadline);
         return;
       } catch (error) {
-        if (await this.retryAfterRefusal(client, error, attempt)) continue;
-        throw this.connectFailure(error);
+        if (await this.retryAfterRefusal(error, attempt)) continue;
+        throw this.connectFailure(error, 'connect to');
       }
     }
   }
 
   isNoScript(error: unknown): boolean {
-    return this.lib !== undefined && error instanceof this.lib.ErrorReply && error.message.startsWith('NOSCRIPT');
+    return error instanceof RespError && error.message.startsWith('NOSCRIPT');
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    // close() waits for replies still due, which a dead socket never sends.
-    if (client.isReady) await withDeadline(client.close(), 1_000).catch(() => client.destroy());
-    else client.destroy();
+    const connection = this.connectionNow;
+    this.connectionNow = undefined;
+    connection?.destroy();
   }
 
-  private async library(): Promise<RedisLibrary> {
-    this.lib ??= await redisLibrary().catch((error: unknown) => {
-      throw new StateStoreError(`could not load the Redis client (@redis/client): ${describeError(error)}`);
-    });
-    return this.lib;
+  private script(command: 'EVALSHA' | 'EVAL', script: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+    return this.send(
+      (w) => {
+        w.arrayHeader(3 + keys.length + args.length);
+        w.text(command);
+        w.text(script);
+        w.text(String(keys.length));
+        for (const key of keys) w.text(key);
+        for (const arg of args) w.arg(arg);
+      },
+      1,
+      (reader) => reader.value(),
+    );
   }
 
   /** The URL, read from its secret source when it has one (cached there for the container). */
@@ -185,39 +168,70 @@ class RedisTransport implements ScriptTransport {
     return url;
   }
 
-  /** The shared connection, created on first use and again after a call gave up on it. */
-  private async connection(lib: RedisLibrary): Promise<Client> {
+  /** The shared connection, opened on first use and again after it broke or a call gave up on it. */
+  private async connection(deadline: number): Promise<RespConnection> {
     if (this.closed) throw new StateStoreError('redis state store is closed');
-    if (this.client) return this.client;
-    const url = await this.resolveUrl();
-    if (this.closed) throw new StateStoreError('redis state store is closed');
-    if (this.client) return this.client;
-    this.url = url;
-    const client = createRedisClient(lib, url, this.timeoutMs, this.options.clientName ?? 'dspfn', this.options.tls, (cause) => this.failureOf(cause));
-    client.on('error', (error: Error) => {
-      this.lastConnectionError = this.failureOf(error)?.message ?? error.message;
-      this.options.onConnectionError?.(error);
+    if (this.connectionNow?.alive) return this.connectionNow;
+    this.opening ??= this.open(deadline).finally(() => {
+      this.opening = undefined;
     });
-    client.on('ready', () => {
-      this.lastConnectionError = undefined;
-    });
-    // The reconnect strategy gave up (refused credentials or certificate): the next call starts a
-    // new client, with the URL read again if it was refreshed meanwhile.
-    client.on('end', () => {
-      if (this.client === client) this.client = undefined;
-    });
-    // Awaited by send() before the first command: node-redis would otherwise write queued commands
-    // right behind AUTH, and on a server whose default user is open they would run as that user
-    // even though the URL's credentials were refused.
-    this.ready = client.connect().then(() => undefined);
-    this.ready.catch(() => undefined);
-    this.client = client;
-    return client;
+    return withDeadline(this.opening, Math.max(1, Math.ceil(deadline - performance.now())));
   }
 
-  private drop(client: Client): void {
-    if (this.client === client) this.client = undefined;
-    if (client.isOpen) client.destroy();
+  /**
+   * Connects, retrying a refused or failed connection (50 ms doubling to 1 s between attempts)
+   * until `deadline`: Redis may be restarting. A refused login or certificate is different:
+   * retrying the same credentials cannot succeed, so the attempt ends and the caller says why.
+   */
+  private async open(deadline: number): Promise<RespConnection> {
+    const url = await this.resolveUrl();
+    this.url = url;
+    const { secure, ...parts } = parseRedisUrl(url);
+    const tls = this.options.tls;
+    const endpoint: RespEndpoint = {
+      ...parts,
+      tls: secure ? (tls !== undefined ? tlsClientOptions(tls, tls.insecureSkipVerify === true, REDIS_TLS_SETTINGS) : {}) : undefined,
+      name: this.options.clientName ?? 'dspfn',
+      connectTimeoutMs: Math.min(this.timeoutMs, 5_000),
+    };
+    for (let retries = 0; ; retries++) {
+      if (this.closed) throw new StateStoreError('redis state store is closed');
+      try {
+        const connection = await RespConnection.open(endpoint);
+        if (this.closed) {
+          connection.destroy();
+          throw new StateStoreError('redis state store is closed');
+        }
+        connection.onClose((error) => {
+          if (this.connectionNow === connection) this.connectionNow = undefined;
+          this.connectionFailed(error);
+        });
+        // Probes idle connections while the process runs. A frozen container probes nothing, so a
+        // socket that died meanwhile is handled by send()'s retry and deadline.
+        connection.keepAlive(10_000);
+        this.connectionNow = connection;
+        this.lastConnectionError = undefined;
+        return connection;
+      } catch (error) {
+        this.connectionFailed(error);
+        if (error instanceof StateStoreError || error instanceof RespError || this.failureOf(error)) throw error;
+        const wait = Math.min(50 * 2 ** retries, RETRY_MAX_MS);
+        // Out of time: the caller reports the deadline, with this error as the last one.
+        if (performance.now() + wait >= deadline) throw new DeadlineExceeded();
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private connectionFailed(error: unknown): void {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    this.lastConnectionError = this.failureOf(cause)?.message ?? safeMessage(cause);
+    this.options.onConnectionError?.(cause);
+  }
+
+  private drop(connection: RespConnection): void {
+    if (this.connectionNow === connection) this.connectionNow = undefined;
+    connection.destroy();
   }
 
   private failureContext(): FailureContext {
@@ -238,64 +252,66 @@ class RedisTransport implements ScriptTransport {
    * After a refused login: with the URL in a secret, reads it again, and when it changed (a
    * rotated password) says to try once more on a new connection.
    */
-  private async retryAfterRefusal(client: Client, error: unknown, attempt: number): Promise<boolean> {
+  private async retryAfterRefusal(error: unknown, attempt: number): Promise<boolean> {
     if (error instanceof DeadlineExceeded) return false;
-    this.drop(client);
     const source = this.options.url;
     if (attempt > 0 || typeof source === 'string' || !this.failureOf(error)?.credentialsRefused) return false;
     return source.refresh().catch(() => false);
   }
 
-  private connectFailure(error: unknown): StateStoreError {
-    if (error instanceof DeadlineExceeded) {
-      // The client keeps trying in the background; the next call waits for the same connection.
-      return new StateStoreError(`could not connect to Redis within ${this.timeoutMs} ms${this.lastError()}`);
-    }
+  private connectFailure(error: unknown, verb: 'connect to' | 'reach'): StateStoreError {
+    if (error instanceof DeadlineExceeded) return new StateStoreError(`could not ${verb} Redis within ${this.timeoutMs} ms${this.lastError()}`);
     if (error instanceof StateStoreError) return error;
     const failure = this.failureOf(error);
     const source = typeof this.options.url === 'string' ? '' : ` (URL from ${this.options.url.description})`;
     if (failure) return new StateStoreError(`${failure.message}${source}`);
+    if (verb === 'reach') return new StateStoreError(`Redis connection failed: ${safeMessage(error)}${source}${this.lastError()}`);
     return new StateStoreError(`could not connect to Redis: ${safeMessage(error)}${source}`);
   }
 
   /**
-   * One command, retried once when the connection broke under it: a socket that went stale while
-   * the container was frozen fails the command in flight, and the retry runs on the reconnected
-   * one. Retrying a commit is safe: a commit already applied comes back 'duplicate'. Several
-   * commands are issued in the same tick, which node-redis writes together: one round trip. The
-   * first `binaryReplies` commands answer bulk strings as Buffers.
+   * One request, retried once when the connection broke under it: a socket that went stale while
+   * the container was frozen fails the request in flight, and the retry runs on a new connection.
+   * Retrying a commit is safe: a commit already applied comes back 'duplicate'. A request of
+   * several commands (a load's MGET and EXISTS) is written at once: one round trip.
    */
-  private async send(commands: ReadonlyArray<readonly ScriptArg[]>, binaryReplies = 0): Promise<unknown[]> {
+  private async send<T>(encode: (writer: RespWriter) => void, replies: number, read: ReplyRead<T>): Promise<T> {
     const deadline = performance.now() + this.timeoutMs;
-    const lib = await this.library();
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      const client = await this.connection(lib);
+      let connection: RespConnection;
       try {
-        await withDeadline(this.ready, Math.max(1, Math.ceil(deadline - performance.now())));
+        connection = await this.connection(deadline);
       } catch (error) {
-        if (!refreshed && (await this.retryAfterRefusal(client, error, 0))) {
+        if (!refreshed && (await this.retryAfterRefusal(error, 0))) {
           refreshed = true;
+          attempt--;
           continue;
         }
-        throw this.connectFailure(error);
+        throw this.connectFailure(error, 'reach');
       }
+      const writer = this.spareWriter ?? new RespWriter();
+      this.spareWriter = undefined;
+      writer.reset();
+      encode(writer);
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
       try {
-        const binary = { timeout: remaining, typeMapping: { [lib.RESP_TYPES.BLOB_STRING]: Buffer } };
-        const text = { timeout: remaining };
-        return await withDeadline(Promise.all(commands.map((args, i) => client.sendCommand(args, i < binaryReplies ? binary : text))), remaining);
+        const reply = await withDeadline(connection.request(writer.chunks(), replies, read), remaining);
+        // Answered, so every byte was sent: the buffer can take the next command.
+        this.spareWriter = writer;
+        return reply;
       } catch (error) {
-        if (error instanceof lib.ErrorReply) throw error;
+        if (error instanceof RespError) {
+          this.spareWriter = writer;
+          throw error;
+        }
         if (error instanceof DeadlineExceeded) {
-          // A written command has no timeout in node-redis, and later commands would queue behind it
-          // on the same socket: replace the connection so the next call starts clean.
-          this.drop(client);
+          // Later requests would queue behind the unanswered one on the same socket: replace the
+          // connection so the next call starts clean.
+          this.drop(connection);
           throw new StateStoreError(`Redis did not answer within ${this.timeoutMs} ms${this.lastError()}`);
         }
-        if (error instanceof lib.TimeoutError) {
-          throw new StateStoreError(`could not reach Redis within ${this.timeoutMs} ms${this.lastError()}`);
-        }
+        if (!(error instanceof RespConnectionError || error instanceof RespProtocolError)) throw error;
         if (attempt > 0 || this.closed || performance.now() >= deadline) {
           throw new StateStoreError(`Redis connection failed: ${safeMessage(error)}${this.lastError()}`);
         }

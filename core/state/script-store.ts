@@ -157,7 +157,7 @@ export class ScriptStateStore implements StateStore {
   }
 }
 
-/** A SCAN reply, from node-redis (RESP2 arrays) or @upstash/redis (cursor as a string or number). */
+/** A SCAN reply, from the TCP store (RESP2 arrays) or @upstash/redis (cursor as a string or number). */
 export function scanReply(reply: unknown): [string, string[]] {
   if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) throw new StateStoreError('SCAN answered an unexpected reply');
   return [String(reply[0]), (reply[1] as unknown[]).map(String)];

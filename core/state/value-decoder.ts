@@ -3,8 +3,8 @@ import type { AbsorbedOffset } from '../dsp/snapshot.ts';
 import type { StoredState } from './store.ts';
 
 /**
- * Reads layout v2 values (redis-layout.ts) from their bytes, as Redis sent them: the TCP store asks
- * node-redis for Buffers, which skips a UTF-8 string per value, and everything here is one pass
+ * Reads layout v2 values (redis-layout.ts) from their bytes, as Redis sent them: the TCP store reads
+ * them in place in the reply (no UTF-8 string or Buffer per value), and everything here is one pass
  * over the value's bytes, its snapshot decoded straight into a buffer shared by the batch.
  */
 const HEADER = [0x64, 0x73, 0x70, 0x66, 0x6e, 0x3a, 0x32, 0x0a]; // "dspfn:2\n"
@@ -114,8 +114,17 @@ function topicAt(bytes: Uint8Array, start: number, end: number): string {
  * as stored (storedPrefix in redis-layout.ts).
  */
 export function decodeFenceBytes(bytes: Uint8Array, start: number, end: number, key: string): { offsets: AbsorbedOffset[]; canonical: boolean } {
+  const offsets = readFence(bytes, start, end, key);
+  return { offsets, canonical: fenceCanonical };
+}
+
+/** Whether the fence readFence read last is canonical (a flag, not a result object per value). */
+let fenceCanonical = true;
+
+function readFence(bytes: Uint8Array, start: number, end: number, key: string): AbsorbedOffset[] {
   const offsets: AbsorbedOffset[] = [];
-  if (end === start) return { offsets, canonical: true };
+  fenceCanonical = true;
+  if (end === start) return offsets;
   if (bytes[end - 1] !== NEWLINE) throw corrupt(key, 'fence');
   let canonical = true;
   for (let line = start; line < end; ) {
@@ -133,8 +142,8 @@ export function decodeFenceBytes(bytes: Uint8Array, start: number, end: number, 
     offsets.push({ topic: topicAt(bytes, line, first), partition, offset });
     line = eol + 1;
   }
-  if (offsets.length > 1) canonical = false;
-  return { offsets, canonical };
+  fenceCanonical = canonical && offsets.length <= 1;
+  return offsets;
 }
 
 export interface DecodedValue {
@@ -148,10 +157,30 @@ export interface DecodedValue {
  * view of `into`, so a batch's snapshots share one buffer.
  */
 export function decodeValueBytes(key: string, value: Uint8Array, into: Buffer, at: number): DecodedValue {
-  const length = value.length;
-  if (length < HEADER.length) throw corrupt(key, 'value');
-  for (let i = 0; i < HEADER.length; i++) if (value[i] !== HEADER[i]) throw corrupt(key, 'value');
-  const start = HEADER.length;
+  let prefix: string | undefined;
+  const state = decodeValueAt(key, value, 0, value.length, into, at, {
+    set: (_, text) => {
+      prefix = text;
+    },
+  });
+  return { state, storedPrefix: prefix };
+}
+
+/** Where decodeValueAt puts the stored start of a value whose fence is not canonical, by its offsets. */
+export interface StoredPrefixes {
+  set(offsets: readonly AbsorbedOffset[], prefix: string): unknown;
+}
+
+/**
+ * decodeValueBytes of the value `bytes[base, stop)`, read in place from a reply, with no object
+ * made per value but the state itself.
+ */
+export function decodeValueAt(key: string, bytes: Uint8Array, base: number, stop: number, into: Buffer, at: number, prefixes: StoredPrefixes): StoredState {
+  const value = bytes;
+  const length = stop;
+  if (length - base < HEADER.length) throw corrupt(key, 'value');
+  for (let i = 0; i < HEADER.length; i++) if (value[base + i] !== HEADER[i]) throw corrupt(key, 'value');
+  const start = base + HEADER.length;
   // The fence ends at the first blank line.
   let blank = start - 1;
   if (value[start] !== NEWLINE) {
@@ -178,7 +207,7 @@ export function decodeValueBytes(key: string, value: Uint8Array, into: Buffer, a
     size = end - body;
   } else size = decodeBase64(into, at, value, body, end, key);
   const snapshot = new Uint8Array(into.buffer, into.byteOffset + at, size);
-  const { offsets, canonical } = decodeFenceBytes(value, start, blank + 1, key);
-  const state: StoredState = committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
-  return { state, storedPrefix: canonical ? undefined : utf8(value, 0, blank + 2) };
+  const offsets = readFence(value, start, blank + 1, key);
+  if (!fenceCanonical) prefixes.set(offsets, utf8(value, base, blank + 2));
+  return committedAt === undefined ? { snapshot, offsets } : { snapshot, offsets, committedAt };
 }

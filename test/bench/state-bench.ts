@@ -5,7 +5,7 @@
  * forwarder; calls for memory). Starts its own redis-server and Upstash proxy.
  *
  * Beside the stores, the floor on the same Redis: a bare MGET of the keys and an MSET of the same
- * values (no fence, no script, no decoding) from the same client library, and for every Redis row
+ * values (no fence, no script, no decoding) through node-redis, and for every Redis row
  * the CPU time Redis spent per batch (INFO cpu, main thread) and this process's own CPU time per
  * batch (the client's encoding and decoding, GC included; for Upstash also the REST proxy, which
  * runs in this process): on a loaded machine the wall time also holds waiting for a core, which

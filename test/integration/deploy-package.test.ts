@@ -345,12 +345,14 @@ describe('function stack (serverless.yml)', () => {
       for (const file of scripts) expect(files.get(file)!.toString('utf8').includes('//# sourceMappingURL='), file).toBe(mapped.includes(file));
       for (const file of scripts.slice(1)) expect(file).toMatch(new RegExp(`^functions/${bundle.name}/chunks/[\\w-]+\\.mjs$`));
       // The adapter libraries are chunks of their own, compiled only by configurations that use them.
-      for (const pkg of ['kafkajs', '@platformatic/kafka', '@redis/client', '@upstash/redis', 'aws-msk-iam-sasl-signer-js', 'lz4js']) {
+      for (const pkg of ['kafkajs', '@platformatic/kafka', '@upstash/redis', 'aws-msk-iam-sasl-signer-js', 'lz4js']) {
         const chunk = bundle.chunks.find((c) => c.inputs[0]?.input === pkg);
         expect(chunk, `${bundle.name}: a chunk for ${pkg}`).toBeDefined();
         expect(chunkFiles).toContain(chunk!.file);
         expect(bundle.topInputs.map((t) => t.input)).not.toContain(pkg);
       }
+      // Redis over TCP speaks RESP itself (core/state/resp-connection.ts): no client library bundled.
+      expect(bundle.chunks.flatMap((c) => c.inputs.map((i) => i.input)).filter((input) => input.startsWith('@redis/'))).toEqual([]);
       // The secret reads (Secrets Manager, SSM) too; the AWS SDK they call is the runtime's.
       const secrets = bundle.chunks.find((c) => c.inputs[0]?.input === 'core/secrets');
       expect(secrets, `${bundle.name}: a chunk for the secret reads`).toBeDefined();
@@ -370,10 +372,9 @@ describe('function stack (serverless.yml)', () => {
     const task = path.join(tmp, 'chunks-task');
     extractZip(bundle.zipFile, task);
     provideRuntimeSdk(task);
-    // What core/kafka/producer.ts, platformatic-producer.ts, auth.ts, compression.ts, core/state/redis.ts and core/state/upstash.ts take.
+    // What core/kafka/producer.ts, platformatic-producer.ts, auth.ts, compression.ts and core/state/upstash.ts take.
     const uses: Record<string, Record<string, string>> = {
       kafkajs: { Kafka: 'function', Partitioners: 'object' },
-      '@redis/client': { createClient: 'function', ErrorReply: 'function', TimeoutError: 'function' },
       '@upstash/redis': { Redis: 'function' },
       'aws-msk-iam-sasl-signer-js': { generateAuthToken: 'function' },
       lz4js: { compressBound: 'function', compressBlock: 'function', decompress: 'function' },

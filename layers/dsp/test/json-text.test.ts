@@ -86,6 +86,28 @@ describe.runIf(native !== undefined)('native JSON number text', () => {
     );
   });
 
+  it('reads long digit runs itself (eight at a time) to the values the TypeScript reader reads', () => {
+    // Runs of 1 … 24 digits in the integer and fraction parts, leading zeros in the fraction, runs
+    // that end at the ']' itself or just before a non-digit inside the next eight bytes.
+    const digits = (n: number, from: number) => Array.from({ length: n }, (_, i) => String((from + i * 7) % 10)).join('');
+    const texts: string[] = [];
+    for (let n = 1; n <= 24; n++) {
+      const run = `${1 + (n % 9)}${digits(n - 1, n)}`;
+      texts.push(`[${run}]`, `[-0.${run}]`, `[0.${'0'.repeat(n % 11)}${run}]`, `[${run}.${digits(n, 3)}]`, `[${run}e-${n}, ${run}E+3]`, `[1.${run}x]`, `[${run}.5,2]`);
+    }
+    texts.push(`[${Array.from({ length: 64 }, (_, i) => String(Math.sin(i / 9) * 2 + 0.1)).join(',')}]`);
+    const out = new Float32Array(128);
+    for (const text of texts) {
+      const { native: fromC, reference } = both(() => read(text));
+      expect(fromC, text).toEqual(reference);
+      if (typeof reference === 'string') continue;
+      // Read by the native routine itself, not handed back to the reference reader.
+      const bytes = Buffer.from(text, 'latin1');
+      expect(native!.parseF32(bytes, 1, bytes.lastIndexOf(0x5d), out), text).toBe(reference.length);
+      expect(Array.from(out.subarray(0, reference.length)), text).toEqual(reference);
+    }
+  });
+
   it('leaves malformed arrays to the reference reader: the same JsonSamplesError, never a crash', () => {
     const broken = ['[1,]', '[,1]', '[01]', '[1.]', '[.5]', '[1e]', '[-]', '[1 2]', '[NaN]', '[Infinity]', '[1e39]', '[-1e39]', '["1"]', '[[1]]', '[null]', '[1', '[1}', '[1,2]x', '[+1]', '[0x10]', '[1e-99999999999]', '[4e38]'];
     for (const text of broken) {
