@@ -284,6 +284,16 @@ static napi_value js_first_output_offset(napi_env env, napi_callback_info info) 
   return result;
 }
 
+/* The kernel's state into out (exactly `bytes`, its snapshot_bytes); 0 with a JS error thrown on failure. */
+static int write_snapshot(napi_env env, const kernel_t *k, uint8_t *out, size_t bytes) {
+  const int status = k->ops->snapshot(k->mem, out, bytes);
+  if (status == DSPFN_OK) return 1;
+  char message[128];
+  snprintf(message, sizeof message, "%s: snapshot failed with status %d", k->ops->name, status);
+  throw_error(env, CODE_NATIVE, status, message);
+  return 0;
+}
+
 static napi_value js_snapshot(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -294,13 +304,7 @@ static napi_value js_snapshot(napi_env env, napi_callback_info info) {
   void *data = NULL;
   napi_value buffer, array;
   CALL(env, napi_create_arraybuffer(env, bytes, &data, &buffer));
-  const int status = k->ops->snapshot(k->mem, (uint8_t *)data, bytes);
-  if (status != DSPFN_OK) {
-    char message[128];
-    snprintf(message, sizeof message, "%s: snapshot failed with status %d", k->ops->name, status);
-    throw_error(env, CODE_NATIVE, status, message);
-    return NULL;
-  }
+  if (!write_snapshot(env, k, (uint8_t *)data, bytes)) return NULL;
   CALL(env, napi_create_typedarray(env, napi_uint8_array, bytes, buffer, 0, &array));
   return array;
 }
@@ -325,15 +329,7 @@ static napi_value js_snapshot_into(napi_env env, napi_callback_info info) {
   }
   const size_t at = (size_t)offset;
   const size_t bytes = k->ops->snapshot_bytes(k->mem);
-  if (bytes <= length - at) {
-    const int status = k->ops->snapshot(k->mem, (uint8_t *)data + at, bytes);
-    if (status != DSPFN_OK) {
-      char message[128];
-      snprintf(message, sizeof message, "%s: snapshot failed with status %d", k->ops->name, status);
-      throw_error(env, CODE_NATIVE, status, message);
-      return NULL;
-    }
-  }
+  if (bytes <= length - at && !write_snapshot(env, k, (uint8_t *)data + at, bytes)) return NULL;
   napi_value result;
   CALL(env, napi_create_double(env, (double)bytes, &result));
   return result;

@@ -8,7 +8,6 @@
  * x86-64, NEON on arm64) and only a block that has one is searched word by word.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "binding/napi.h"
 
