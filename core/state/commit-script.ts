@@ -181,10 +181,12 @@ export interface ScriptTransport {
   evalsha(sha1: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
   eval(source: string, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
   /**
-   * MGET of the keys and EXISTS of the same keys, sent together in one round trip (a pipeline):
-   * the replies as Redis gave them.
+   * MGET of the keys and EXISTS of the same keys, sent together in one round trip (a pipeline),
+   * and what `parse` makes of the two replies. `parse` may run while the replies are still in a
+   * receive buffer that is reused afterwards (the TCP store reads them in place), so it must copy
+   * whatever it keeps.
    */
-  mgetExists(keys: readonly string[]): Promise<[values: unknown, existing: unknown]>;
+  mgetExists<T>(keys: readonly string[], parse: (values: unknown, existing: unknown) => T): Promise<T>;
   /** One SCAN step: the next cursor ('0' when done) and the keys of this step. */
   scan(cursor: string, match: string, count: number): Promise<[cursor: string, keys: string[]]>;
   /** The reply Redis gives when its script cache no longer holds the sha. */

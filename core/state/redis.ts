@@ -90,7 +90,7 @@ class RedisTransport implements ScriptTransport {
     return this.script('EVAL', source, keys, args);
   }
 
-  mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
+  mgetExists<T>(keys: readonly string[], parse: (values: unknown, existing: unknown) => T): Promise<T> {
     return this.send(
       (w) => {
         // The same keys twice: encoded once, copied.
@@ -105,12 +105,13 @@ class RedisTransport implements ScriptTransport {
       },
       2,
       (reader) => {
-        // Copied out of the receive buffer (one copy for the lot): decoded after the call returns.
-        const values = reader.bulkStrings(true);
+        // Decoded in place, while the replies are in the receive buffer: no copy of the values
+        // (1.5 MB for 10,000 keys); the decoded state copies what it keeps.
+        const values = reader.bulkStrings(false);
         const existing = reader.value();
         if (values instanceof RespError) throw values;
         if (existing instanceof RespError) throw existing;
-        return [values, existing] as [unknown, unknown];
+        return parse(values, existing);
       },
     );
   }
@@ -302,6 +303,11 @@ class RedisTransport implements ScriptTransport {
         return reply;
       } catch (error) {
         if (error instanceof RespError) {
+          this.spareWriter = writer;
+          throw error;
+        }
+        if (error instanceof StateStoreError) {
+          // A reply that did not parse (a corrupt value): it was answered, so the buffer is free.
           this.spareWriter = writer;
           throw error;
         }

@@ -63,8 +63,9 @@ export class ScriptStateStore implements StateStore {
     }
     if (keys.length === 0) return new Map();
     const redisKeys = this.names.redisKeys(keys);
-    const [values, existing] = (await this.call('load', () => this.transport.mgetExists(redisKeys))) as [unknown, unknown];
-    const { found, legacy } = parseValues(keys, values, existing);
+    const { found, legacy } = (await this.call('load', () =>
+      this.transport.mgetExists(redisKeys, (values, existing) => parseValues(keys, values, existing)),
+    )) as ReturnType<typeof parseValues>;
     if (legacy.length > 0) {
       // Only while keys of layout v1 remain: each is rewritten as v2 by its next commit.
       const reply = await this.call('load', () => runScript(this.transport, LEGACY_LOAD_SCRIPT, legacy.map((i) => redisKeys[i]!), []));

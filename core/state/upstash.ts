@@ -164,11 +164,12 @@ class UpstashTransport implements ScriptTransport {
   }
 
   /** One HTTP request to /pipeline: not atomic, which the load does not need (see parseValues). */
-  mgetExists(keys: readonly string[]): Promise<[unknown, unknown]> {
-    return this.call(async (client) => {
+  async mgetExists<T>(keys: readonly string[], parse: (values: unknown, existing: unknown) => T): Promise<T> {
+    const [values, existing] = await this.call(async (client) => {
       const [values, existing] = await client.pipeline().mget(...keys).exists(...keys).exec();
       return [values, existing] as [unknown, unknown];
     });
+    return parse(values, existing);
   }
 
   scan(cursor: string, match: string, count: number): Promise<[string, string[]]> {
