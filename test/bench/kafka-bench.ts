@@ -193,6 +193,11 @@ function throughput(records: number, started: number, cpu: NodeJS.CpuUsage): Thr
 }
 
 interface ConsumeResult extends Throughput {
+  /**
+   * The share of the run the main thread's event loop was busy: below 1 while every partition
+   * waits at once (on produce acknowledgements or the next fetch), time more CPU could not fill.
+   */
+  loopBusy: number;
   samplesPerSecond: number;
   p50: number;
   p99: number;
@@ -223,15 +228,17 @@ async function runConsume(brokers: string, topic: string, scenario: Scenario, du
     await controller.ready;
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
     await during();
     const running = controller;
     await until(() => running.stats().consumed >= scenario.records);
     const seconds = (performance.now() - started) / 1000;
+    const loopBusy = performance.eventLoopUtilization(loop).utilization;
     const stats = await controller.stop();
     controller = undefined;
     // The CPU of a fixed-rate run includes the feeder thread's producer (same process).
     const { cpuMicrosPerRecord } = throughput(stats.consumed, started, cpu);
-    return { recordsPerSecond: stats.consumed / seconds, cpuMicrosPerRecord, samplesPerSecond: stats.samples / seconds, p50: stats.latencyP50Ms, p99: stats.latencyP99Ms, stages: `${stats.fetchedP99Ms.toFixed(0)} / ${stats.queuedP99Ms.toFixed(0)} / ${stats.handlerP99Ms.toFixed(0)} ms` };
+    return { recordsPerSecond: stats.consumed / seconds, cpuMicrosPerRecord, loopBusy, samplesPerSecond: stats.samples / seconds, p50: stats.latencyP50Ms, p99: stats.latencyP99Ms, stages: `${stats.fetchedP99Ms.toFixed(0)} / ${stats.queuedP99Ms.toFixed(0)} / ${stats.handlerP99Ms.toFixed(0)} ms` };
   } finally {
     await controller?.stop();
     await sink?.close();
@@ -283,7 +290,7 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
       ...row.slice(1),
       String(Math.round(result.recordsPerSecond)),
       `${(result.recordsPerSecond / bare.recordsPerSecond).toFixed(3)}× (bare ${Math.round(bare.recordsPerSecond)})`,
-      `${result.cpuMicrosPerRecord.toFixed(1)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(1)} µs)`,
+      `${result.cpuMicrosPerRecord.toFixed(1)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(1)} µs), loop busy ${Math.round(result.loopBusy * 100)} %`,
       `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`,
       '—',
       '—',
