@@ -7,7 +7,6 @@ import { jsBackend } from '../dsp/backend.ts';
 import { pipeline } from '../dsp/pipeline.ts';
 import { ErrorCode } from '../errors.ts';
 import type { RecordInput } from '../events/build.ts';
-import { MemoryStateStore } from '../state/memory.ts';
 import { testHarness } from '../testing/harness.ts';
 import { defineFunction } from './define-function.ts';
 
