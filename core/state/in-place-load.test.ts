@@ -17,7 +17,7 @@ function receiveBuffer(skip: number, values: ReadonlyArray<Buffer | null>, exist
 
 function readInPlace(keys: readonly string[], bytes: Buffer, skip: number): ReturnType<typeof parseValues> {
   const reader = new ReplyReader(bytes, skip, bytes.length);
-  const values = reader.bulkStrings(false) as BulkStrings;
+  const values = reader.bulkStrings() as BulkStrings;
   expect(values.bytes).toBe(bytes);
   return parseValues(keys, values, reader.value());
 }

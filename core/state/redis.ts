@@ -107,7 +107,7 @@ class RedisTransport implements ScriptTransport {
       (reader) => {
         // Decoded in place, while the replies are in the receive buffer: no copy of the values
         // (1.5 MB for 10,000 keys); the decoded state copies what it keeps.
-        const values = reader.bulkStrings(false);
+        const values = reader.bulkStrings();
         const existing = reader.value();
         if (values instanceof RespError) throw values;
         if (existing instanceof RespError) throw existing;

@@ -275,10 +275,11 @@ export class ReplyReader {
   }
 
   /**
-   * An array of bulk strings (an MGET reply) as offsets into `bytes`, or the error reply; copies
-   * the values into a buffer of their own when `copy` (the connection reuses its receive buffer).
+   * An array of bulk strings (an MGET reply) as offsets into `bytes`, or the error reply. The
+   * offsets point into the connection's receive buffer, which is reused: read them before the
+   * next reply arrives.
    */
-  bulkStrings(copy: boolean): BulkStrings | RespError {
+  bulkStrings(): BulkStrings | RespError {
     const bytes = this.bytes;
     if (bytes[this.at] !== STAR) {
       const other = this.value();
@@ -287,10 +288,9 @@ export class ReplyReader {
     }
     const eol = lineEnd(bytes, this.at + 1, this.end);
     const count = readInteger(bytes, this.at + 1, eol);
-    const first = eol + 2;
     const start = new Int32Array(Math.max(0, count));
     const end = new Int32Array(Math.max(0, count));
-    let at = first;
+    let at = eol + 2;
     for (let i = 0; i < count; i++) {
       if (bytes[at] !== DOLLAR) throw new RespProtocolError('expected a bulk string in an array reply');
       const stop = lineEnd(bytes, at + 1, this.end);
@@ -306,15 +306,6 @@ export class ReplyReader {
       }
     }
     this.at = at;
-    if (!copy) return { bytes, start, end };
-    const own = Buffer.allocUnsafe(at - first);
-    bytes.copy(own, 0, first, at);
-    for (let i = 0; i < count; i++) {
-      if (start[i]! >= 0) {
-        start[i]! -= first;
-        end[i]! -= first;
-      }
-    }
-    return { bytes: own, start, end };
+    return { bytes, start, end };
   }
 }
