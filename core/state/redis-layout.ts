@@ -168,11 +168,7 @@ export function isTextSnapshot(snapshot: Uint8Array): boolean {
 /** A v2 value as stored state (text, as the REST API gives it; see value-decoder.ts for bytes). */
 export function decodeValue(key: string, value: string | Uint8Array): StoredState {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-  return decoded(key, bytes, Buffer.allocUnsafe(bytes.length), 0);
-}
-
-function decoded(key: string, value: Uint8Array, into: Buffer, at: number): StoredState {
-  return decodeValueAt(key, value, 0, value.length, into, at, storedFences);
+  return decodeValueAt(key, bytes, 0, bytes.length, Buffer.allocUnsafe(bytes.length), 0, storedFences);
 }
 
 /** A v1 hash's fields as stored state. */
@@ -183,20 +179,23 @@ function legacyState(key: string, fence: string, snapshot: string): StoredState 
 }
 
 /**
- * The MGET and EXISTS replies of a load. `legacy`: indexes of the keys MGET found no string for
- * while EXISTS counted more keys than MGET found, i.e. candidates for a layout v1 hash (read them
- * with LEGACY_LOAD_SCRIPT); empty in a database without v1 keys.
+ * The MGET and EXISTS replies of a load: MGET's as an array of values (text from the REST API,
+ * bytes, null) or read in place (BulkStrings, the TCP store). `legacy`: indexes of the keys MGET
+ * found no string for while EXISTS counted more keys than MGET found, i.e. candidates for a layout
+ * v1 hash (read them with LEGACY_LOAD_SCRIPT); empty in a database without v1 keys.
  */
 export function parseValues(keys: readonly string[], values: unknown, existing: unknown): { found: Map<string, StoredState>; legacy: number[] } {
-  if (isBulkStrings(values)) return parseBulkValues(keys, values, existing);
-  if (!Array.isArray(values) || values.length !== keys.length) {
+  const bulk = isBulkStrings(values);
+  if (bulk && values.start.length !== keys.length) throw new StateStoreError(`MGET answered an array of ${values.start.length} for ${keys.length} keys`);
+  if (!bulk && (!Array.isArray(values) || values.length !== keys.length)) {
     throw new StateStoreError(`MGET answered ${describeShape(values)} for ${keys.length} keys`);
   }
   if (typeof existing !== 'number') throw new StateStoreError(`EXISTS answered ${describeShape(existing)}`);
+  const spans = bulk ? values : arraySpans(keys, values as unknown[]);
   const found = new Map<string, StoredState>();
-  const strings = decodeAll(keys, values as unknown[], found);
+  const strings = decodeSpans(keys, spans, found);
   const legacy: number[] = [];
-  if (existing > strings) for (let i = 0; i < keys.length; i++) if (values[i] === null) legacy.push(i);
+  if (existing > strings) for (let i = 0; i < keys.length; i++) if (spans.start[i]! < 0) legacy.push(i);
   return { found, legacy };
 }
 
@@ -204,26 +203,53 @@ function isBulkStrings(values: unknown): values is BulkStrings {
   return typeof values === 'object' && values !== null && (values as Partial<BulkStrings>).start instanceof Int32Array;
 }
 
-/** parseValues of an MGET reply read in place (the TCP store): no object per value but its state. */
-function parseBulkValues(keys: readonly string[], values: BulkStrings, existing: unknown): { found: Map<string, StoredState>; legacy: number[] } {
-  const { bytes, start, end } = values;
-  if (start.length !== keys.length) throw new StateStoreError(`MGET answered an array of ${start.length} for ${keys.length} keys`);
-  if (typeof existing !== 'number') throw new StateStoreError(`EXISTS answered ${describeShape(existing)}`);
-  let total = 0;
+/** Values as spans of bytes: value i is `bytes[start[i], end[i])` (of bytes[i] when a list), start -1 for nil. */
+interface ValueSpans {
+  readonly bytes: Uint8Array | readonly Uint8Array[];
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+}
+
+/** An MGET reply given as an array, each value whole in bytes of its own. */
+function arraySpans(keys: readonly string[], values: readonly unknown[]): ValueSpans {
+  const bytes = new Array<Uint8Array>(values.length);
+  const start = new Int32Array(values.length);
+  const end = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    // Bytes from the TCP store; text from the REST API, whose values are the UTF-8 of that text.
+    const read = value instanceof Uint8Array ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : null;
+    if (read === null && value !== null) throw corrupt(keys[i]!, 'value');
+    if (read === null) {
+      start[i] = -1;
+      continue;
+    }
+    bytes[i] = read;
+    end[i] = read.length;
+  }
+  return { bytes, start, end };
+}
+
+/**
+ * Decodes the values among `spans` (nils skipped) into `found`, every snapshot a view of one buffer
+ * for the lot; returns how many values there were.
+ */
+function decodeSpans(keys: readonly string[], spans: ValueSpans, found: Map<string, StoredState>): number {
+  const { bytes, start, end } = spans;
+  let left = 0;
   let longest = 0;
   let strings = 0;
   for (let i = 0; i < keys.length; i++) {
     if (start[i]! < 0) continue;
     const length = end[i]! - start[i]!;
     strings++;
-    total += length;
+    left += length;
     if (length > longest) longest = length;
   }
-  const found = new Map<string, StoredState>();
-  // As in decodeAll: base64 decodes to 3/4 of its length, a text snapshot to its own.
-  let into = Buffer.allocUnsafe(Math.ceil(total * 0.75) + longest);
+  // Base64 decodes to 3/4 of its length; a text snapshot (a window index) needs its own length,
+  // which the next buffer provides when this one is short.
+  let into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + longest);
   let at = 0;
-  let left = total;
   for (let i = 0; i < keys.length; i++) {
     const from = start[i]!;
     if (from < 0) continue;
@@ -234,50 +260,10 @@ function parseBulkValues(keys: readonly string[], values: BulkStrings, existing:
     }
     left -= to - from;
     const key = keys[i]!;
-    const state = decodeValueAt(key, bytes, from, to, into, at, storedFences);
-    found.set(key, state);
-    at += state.snapshot.byteLength;
-  }
-  const legacy: number[] = [];
-  if (existing > strings) for (let i = 0; i < keys.length; i++) if (start[i]! < 0) legacy.push(i);
-  return { found, legacy };
-}
-
-/**
- * Decodes the string values among `values` (nulls skipped) into `found`, every snapshot a view of
- * one buffer for the lot; returns how many strings there were.
- */
-function decodeAll(keys: readonly string[], values: readonly unknown[], found: Map<string, StoredState>): number {
-  let left = 0;
-  let longest = 0;
-  const bytes: Array<Uint8Array | null> = new Array<Uint8Array | null>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    // Bytes from the TCP store; text from the REST API, whose values are the UTF-8 of that text.
-    const read = value instanceof Uint8Array ? value : typeof value === 'string' ? Buffer.from(value, 'utf8') : null;
-    if (read === null && value !== null) throw corrupt(keys[i]!, 'value');
-    bytes[i] = read;
-    if (read === null) continue;
-    left += read.length;
-    if (read.length > longest) longest = read.length;
-  }
-  // Base64 decodes to 3/4 of its length; a text snapshot (a window index) needs its own length,
-  // which the next buffer provides when this one is short.
-  let into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + longest);
-  let at = 0;
-  let strings = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const value = bytes[i];
-    if (value === null || value === undefined) continue;
-    strings++;
-    if (into.length - at < value.length) {
-      into = Buffer.allocUnsafe(Math.ceil(left * 0.75) + value.length);
-      at = 0;
-    }
-    left -= value.length;
-    const stored = decoded(keys[i]!, value, into, at);
+    const value = bytes instanceof Uint8Array ? bytes : bytes[i]!;
+    const stored = decodeValueAt(key, value, from, to, into, at, storedFences);
     // A key listed twice is one key: MGET and EXISTS count it twice alike.
-    found.set(keys[i]!, stored);
+    found.set(key, stored);
     at += stored.snapshot.byteLength;
   }
   return strings;
@@ -288,7 +274,8 @@ export function parseLegacyReply(keys: readonly string[], reply: unknown, found:
   if (!Array.isArray(reply) || reply.length !== keys.length) {
     throw new StateStoreError(`the state load script answered ${describeShape(reply)} for ${keys.length} keys`);
   }
-  decodeAll(keys, reply.map((entry: unknown) => (Array.isArray(entry) ? null : entry)), found);
+  const values = reply.map((entry: unknown) => (Array.isArray(entry) ? null : entry));
+  decodeSpans(keys, arraySpans(keys, values), found);
   keys.forEach((key, i) => {
     const entry: unknown = reply[i];
     if (!Array.isArray(entry)) return;

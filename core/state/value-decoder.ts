@@ -146,58 +146,37 @@ function readFence(bytes: Uint8Array, start: number, end: number, key: string): 
   return offsets;
 }
 
-export interface DecodedValue {
-  readonly state: StoredState;
-  /** The value's start (header, fence, blank line) as text when its fence is not canonical. */
-  readonly storedPrefix: string | undefined;
-}
-
-/**
- * Decodes a v2 value, its snapshot into `into` at `at` (room for value.length bytes needed) as a
- * view of `into`, so a batch's snapshots share one buffer.
- */
-export function decodeValueBytes(key: string, value: Uint8Array, into: Buffer, at: number): DecodedValue {
-  let prefix: string | undefined;
-  const state = decodeValueAt(key, value, 0, value.length, into, at, {
-    set: (_, text) => {
-      prefix = text;
-    },
-  });
-  return { state, storedPrefix: prefix };
-}
-
 /** Where decodeValueAt puts the stored start of a value whose fence is not canonical, by its offsets. */
 export interface StoredPrefixes {
   set(offsets: readonly AbsorbedOffset[], prefix: string): unknown;
 }
 
 /**
- * decodeValueBytes of the value `bytes[base, stop)`, read in place from a reply, with no object
- * made per value but the state itself.
+ * Decodes the v2 value `value[base, stop)` (read in place from a reply, or a whole value), its
+ * snapshot into `into` at `at` (room for stop - base bytes needed) as a view of `into`, so a
+ * batch's snapshots share one buffer; no object is made per value but the state itself.
  */
-export function decodeValueAt(key: string, bytes: Uint8Array, base: number, stop: number, into: Buffer, at: number, prefixes: StoredPrefixes): StoredState {
-  const value = bytes;
-  const length = stop;
-  if (length - base < HEADER.length) throw corrupt(key, 'value');
+export function decodeValueAt(key: string, value: Uint8Array, base: number, stop: number, into: Buffer, at: number, prefixes: StoredPrefixes): StoredState {
+  if (stop - base < HEADER.length) throw corrupt(key, 'value');
   for (let i = 0; i < HEADER.length; i++) if (value[base + i] !== HEADER[i]) throw corrupt(key, 'value');
   const start = base + HEADER.length;
   // The fence ends at the first blank line.
   let blank = start - 1;
   if (value[start] !== NEWLINE) {
     blank = start;
-    while (blank + 1 < length && !(value[blank] === NEWLINE && value[blank + 1] === NEWLINE)) blank++;
-    if (blank + 1 >= length) throw corrupt(key, 'value');
+    while (blank + 1 < stop && !(value[blank] === NEWLINE && value[blank + 1] === NEWLINE)) blank++;
+    if (blank + 1 >= stop) throw corrupt(key, 'value');
   }
   // Base64 holds no newline, and a text snapshot (a window index) has the trailer after it: the
   // last newline after the blank line starts the trailer.
-  let end = length - 1;
+  let end = stop - 1;
   while (end > blank + 1 && value[end] !== NEWLINE) end--;
   let committedAt: number | undefined;
-  if (end <= blank + 1) end = length;
+  if (end <= blank + 1) end = stop;
   else {
-    if (end + TRAILER.length > length) throw corrupt(key, 'value');
+    if (end + TRAILER.length > stop) throw corrupt(key, 'value');
     for (let i = 1; i < TRAILER.length; i++) if (value[end + i] !== TRAILER[i]) throw corrupt(key, 'value');
-    committedAt = parseCount(value, end + TRAILER.length, length);
+    committedAt = parseCount(value, end + TRAILER.length, stop);
     if (committedAt < 0) throw corrupt(key, 'value');
   }
   const body = blank + 2;
