@@ -3,7 +3,7 @@ import { ConfigError, DspfnError, InvalidSamplesError, NativeKernelError, Snapsh
 import { zodReason } from '../validation.ts';
 import { getDefaultBackend, type DspBackend } from './backend.ts';
 import { fnv1a64 } from './config-hash.ts';
-import { decodeSnapshot, encodeSnapshot, writeSnapshotHead, writeStageState, type AbsorbedOffset, type StageState } from './snapshot.ts';
+import { appendStageState, decodeSnapshot, encodeSnapshot, writeSnapshotHead, writeStageState, type AbsorbedOffset, type StageState } from './snapshot.ts';
 import type { ByteWriter } from './bytes.ts';
 import { catalogue, descriptorOf, kindOf, type StageName, type StageOptions, type StageSpec } from './stages/catalogue.ts';
 import { EVENT_FRAME, type AnyStageDescriptor } from './stages/descriptor.ts';
@@ -415,9 +415,7 @@ export class Pipeline {
         writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
         continue;
       }
-      out.u8(kindOf(descriptor.name)).u8(descriptor.stateVersion).u16(0);
-      const length = out.reserveU32();
-      out.setU32(length, out.append(kernel as Required<Pick<StageKernel, 'snapshotInto'>>));
+      appendStageState(out, kindOf(descriptor.name), descriptor.stateVersion, kernel as Required<Pick<StageKernel, 'snapshotInto'>>);
     }
   }
 

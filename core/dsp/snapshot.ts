@@ -78,6 +78,13 @@ export function writeStageState(out: ByteWriter, kind: number, version: number, 
   out.u8(kind).u8(version).u16(0).u32(state.length).bytes(state);
 }
 
+/** writeStageState of a state its kernel writes straight into `out`'s buffer (ByteWriter.append). */
+export function appendStageState(out: ByteWriter, kind: number, version: number, source: { snapshotInto(target: Uint8Array, offset: number): number }): void {
+  out.u8(kind).u8(version).u16(0);
+  const length = out.reserveU32();
+  out.setU32(length, out.append(source));
+}
+
 export function decodeSnapshot(bytes: Uint8Array): PipelineSnapshot {
   const input = new ByteReader(bytes);
   const magic = input.u32();
