@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { KafkaRecord } from '../events/types.ts';
 import { packBatch, unpackBatch } from './batch-packing.ts';
@@ -51,8 +52,7 @@ describe('packBatch / unpackBatch', () => {
       { topic: 't', partition: 3, offset: 8, timestamp: 2, timestampType: 'LOG_APPEND_TIME', key: Buffer.from('k'), value: Buffer.from('{}'), tombstone: false, headers: [{ name: 'h', value: Buffer.from([0, 255]) }, { name: 'h', value: Buffer.alloc(0) }] },
     ];
     const { port1, port2 } = new MessageChannel();
-    const received = new Promise<ArrayBuffer>((resolve) => port2.addEventListener('message', (event) => resolve((event as MessageEvent<ArrayBuffer>).data), { once: true }));
-    port2.start();
+    const received = new Promise<ArrayBuffer>((resolve) => port2.once('message', resolve));
     const buffer = packBatch(records);
     port1.postMessage(buffer, [buffer]);
     // Transferred, not copied: the sender's buffer is detached.
