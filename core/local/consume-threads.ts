@@ -55,6 +55,7 @@ class Thread {
   private readonly batches = new Map<number, (outcome: BatchOutcome) => void>();
   private nextId = 0;
   private exited = false;
+  private started = false;
   private closing = false;
   private lastError: unknown;
   private whenClosed: (() => void) | undefined;
@@ -72,7 +73,10 @@ class Thread {
     });
     this.ready.catch(() => {});
     this.worker.on('message', (message: FromThread) => {
-      if (message.type === 'ready') markReady();
+      if (message.type === 'ready') {
+        this.started = true;
+        markReady();
+      }
       else if (message.type === 'load-failed') {
         failReady(new ConfigError(`the function failed to load in a consume thread: ${message.message}`));
         void this.worker.terminate();
@@ -107,10 +111,14 @@ class Thread {
     });
   }
 
-  /** Lets the thread close its own sink, then ends it. */
+  /** Lets the thread close its own sink, then ends it (at once while it is still loading). */
   async close(): Promise<void> {
     this.closing = true;
     if (this.exited) return;
+    if (!this.started) {
+      await this.worker.terminate();
+      return;
+    }
     const closed = new Promise<void>((resolve) => (this.whenClosed = resolve));
     this.post({ type: 'close' });
     await closed;
