@@ -130,15 +130,13 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   report.timings.produce = clock.lap();
 
   const entries: StateEntry[] = [...run.changed].map((key) => keyEntry(fn.name, key, run.keys.get(key)!));
-  const listed = stored.get(partitionsKeyOf(fn.name));
-  const known = new Set(readPartitions(listed).map((p) => `${p.topic}-${p.partition}`));
-  const added: Array<{ topic: string; partition: number }> = [];
-  for (const [id, loaded] of run.indexes) {
-    entries.push(indexEntry(fn.name, loaded));
-    if (!known.has(id)) added.push({ topic: loaded.index.topic, partition: loaded.index.partition });
-  }
-  if (added.length > 0) entries.push(partitionsEntry(fn.name, listed, added));
-  Object.assign(report, await commitAll(entries, runtime));
+  for (const loaded of run.indexes.values()) entries.push(indexEntry(fn.name, loaded));
+  // Every partition of the batch, its records applied now or by an earlier delivery: a delivery
+  // whose keys and index were committed while the list conflicted finds its records fenced, and
+  // only this registers its partition for the idle tick.
+  const registration = unlisted(stored.get(partitionsKeyOf(fn.name)), byPartition.values());
+  if (registration !== undefined) entries.push(partitionsEntry(fn.name, registration.listed, registration.added));
+  Object.assign(report, await commitAll(entries, runtime, registration && { functionName: fn.name, partitions: registration.added }));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
   // Shown once the batch succeeded: a batch that fails and is run again is charted once.
@@ -146,19 +144,45 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   return report;
 }
 
+type SourcePartition = { readonly topic: string; readonly partition: number };
+
+/** The batch's partitions the loaded list lacks, with the list they are added to; undefined when none. */
+function unlisted(listed: StoredState | undefined, partitions: Iterable<SourcePartition>): { listed: StoredState | undefined; added: SourcePartition[] } | undefined {
+  const known = new Set(readPartitions(listed).map((p) => `${p.topic}-${p.partition}`));
+  const added: SourcePartition[] = [];
+  for (const { topic, partition } of partitions) if (!known.has(`${topic}-${partition}`)) added.push({ topic, partition });
+  return added.length === 0 ? undefined : { listed, added };
+}
+
+/** Rounds of reload-and-merge for the partition list: each one lost to a writer that added partitions meanwhile. */
+const LIST_MERGES = 8;
+
 /**
  * The commit of a windowed batch or tick. A key's windows and its partition's index go together,
  * so a conflict (another writer moved something since the load) fails the batch, to be run again
- * from what is stored; `reportBatchItemFailures` does not split a windowed batch.
+ * from what is stored; `reportBatchItemFailures` does not split a windowed batch. The partition
+ * list is the exception: only ever grown, a conflict on it means another partition's first batch
+ * registered meanwhile, so `registering` (the partitions this batch adds) is merged into the list
+ * as it now stands and committed again, rather than failing a batch whose keys were written.
  */
-async function commitAll(entries: readonly StateEntry[], runtime: Pick<Runtime, 'state'>): Promise<{ committed: number; duplicates: number }> {
+async function commitAll(entries: readonly StateEntry[], runtime: Pick<Runtime, 'state'>, registering?: { functionName: string; partitions: readonly SourcePartition[] }): Promise<{ committed: number; duplicates: number }> {
   if (entries.length === 0) return { committed: 0, duplicates: 0 };
   const results = await runtime.state.commit(entries);
+  const list = registering === undefined ? undefined : partitionsKeyOf(registering.functionName);
   const conflicts = results.filter((r) => r.status === 'conflict').map((r) => r.key);
-  if (conflicts.length > 0) {
+  if (conflicts.some((key) => key !== list)) {
     throw new StateStoreError(`window state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation moved them; the batch will be retried`);
   }
-  return { committed: results.filter((r) => r.status === 'committed').length, duplicates: results.filter((r) => r.status === 'duplicate').length };
+  const counts = { committed: results.filter((r) => r.status === 'committed').length, duplicates: results.filter((r) => r.status === 'duplicate').length };
+  if (conflicts.length === 0) return counts;
+  for (let round = 0; round < LIST_MERGES; round++) {
+    const missing = unlisted((await runtime.state.load([list!])).get(list!), registering!.partitions);
+    if (missing === undefined) return { ...counts, duplicates: counts.duplicates + 1 };
+    const [result] = await runtime.state.commit([partitionsEntry(registering!.functionName, missing.listed, missing.added)]);
+    if (result!.status === 'committed') return { ...counts, committed: counts.committed + 1 };
+    if (result!.status === 'duplicate') return { ...counts, duplicates: counts.duplicates + 1 };
+  }
+  throw new StateStoreError(`the window partition list ${list!} kept changing while this batch added its partitions to it; the batch will be retried`);
 }
 
 /**

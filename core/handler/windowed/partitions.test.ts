@@ -1,0 +1,100 @@
+// The list of source partitions the idle tick closes windows on, under batches that run at once
+// (Lambda runs partitions concurrently) and deliveries retried after a partial commit: every
+// partition a batch saw ends up on the list, so the tick closes its windows, whatever the order.
+import { describe, expect, it } from 'vitest';
+import { racingViews } from '../../../test/fixtures/racing-store.ts';
+import { pipeline } from '../../dsp/pipeline.ts';
+import type { RecordInput } from '../../events/build.ts';
+import { StateStoreError } from '../../errors.ts';
+import { readings } from '../../inputs/readings.ts';
+import { MemoryStateStore } from '../../state/memory.ts';
+import type { StateStore } from '../../state/store.ts';
+import { testHarness } from '../../testing/harness.ts';
+import { defineFunction } from '../define-function.ts';
+import { readPartitions } from './state.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const minutes = defineFunction({
+  name: 'minutes',
+  input: readings({ key: 'key', timestamp: 'timestamp' }),
+  pipeline: pipeline(),
+  window: { type: 'tumbling', size: '1m' },
+  aggregate: ['count', 'mean'],
+  idleTimeout: '1m',
+  output: { topic: 'out', value: ({ window }) => ({ key: window!.key, count: window!.count, mean: window!.mean }) },
+});
+
+/** The first batch of partition p: key k<p>, two readings in the first minute (no record closes it). */
+const firstBatch = (partition: number): RecordInput[] =>
+  [1, 3].map((value, offset) => ({ partition, offset, key: `k${partition}`, value: { key: `k${partition}`, value: value + partition, timestamp: T0 + offset * 1000 } }));
+
+const NOW = 1_000_000;
+
+/** Runs a batch to success as the event source does: redelivered (on a cold handler) while it fails. */
+async function redeliverUntilDone(batch: RecordInput[], state: StateStore): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await testHarness(minutes, { state, now: () => NOW }).invoke(batch, { topic: 'in' });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** What an idle tick a minute later closes, by key. */
+async function tickResults(state: StateStore): Promise<unknown[]> {
+  const tick = testHarness(minutes, { state, now: () => NOW + 60_000 });
+  await tick.tick();
+  return tick.sink.json('out').sort((a, b) => String((a as { key: string }).key).localeCompare(String((b as { key: string }).key)));
+}
+
+describe('the partition list of a windowed function', () => {
+  it.each([[[0, 1]], [[1, 0]]])('holds both partitions when their first batches commit at once (commits in order %j), so the tick closes both', async (order) => {
+    const state = new MemoryStateStore();
+    const views = racingViews(state, 2);
+    const settled = await Promise.allSettled(order.map((partition, i) => testHarness(minutes, { state: views[i]!, now: () => NOW }).invoke(firstBatch(partition), { topic: 'in' })));
+    for (const [i, outcome] of settled.entries()) if (outcome.status === 'rejected') await redeliverUntilDone(firstBatch(order[i]!), state);
+
+    expect(readPartitions(state.get('minutes!window-partitions')).map((p) => p.partition).sort()).toEqual([0, 1]);
+    expect(await tickResults(state)).toEqual([
+      { key: 'k0', count: 2, mean: 2 },
+      { key: 'k1', count: 2, mean: 3 },
+    ]);
+    // The list's conflict is merged where it happened: neither batch had to be retried.
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
+  });
+
+  it('is completed by a redelivery whose records were all applied, when the batch failed after committing its keys and index', async () => {
+    const state = new MemoryStateStore();
+    const [first, second] = racingViews(state, 2);
+    // The second batch's commit takes its keys and index but not the list (the first batch's list
+    // came in between); then the store goes away before the list is put right.
+    let calls = 0;
+    const dropping: StateStore = {
+      name: 'dropping',
+      load: async (keys, windows) => (calls++ < 1 ? second!.load(keys, windows) : Promise.reject(new StateStoreError('connection reset'))),
+      commit: async (entries) => (calls++ < 2 ? second!.commit(entries) : Promise.reject(new StateStoreError('connection reset'))),
+      close: async () => {},
+    };
+    const settled = await Promise.allSettled([
+      testHarness(minutes, { state: first!, now: () => NOW }).invoke(firstBatch(0), { topic: 'in' }),
+      testHarness(minutes, { state: dropping, now: () => NOW }).invoke(firstBatch(1), { topic: 'in' }),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    expect(readPartitions(state.get('minutes!window-partitions')).map((p) => p.partition)).toEqual([0]);
+
+    const retry = testHarness(minutes, { state, now: () => NOW });
+    await retry.invoke(firstBatch(1), { topic: 'in' });
+    expect(retry.reports.at(-1)).toMatchObject({ applied: 0, skipped: 2 });
+    expect(readPartitions(state.get('minutes!window-partitions')).map((p) => p.partition).sort()).toEqual([0, 1]);
+    expect(await tickResults(state)).toEqual([
+      { key: 'k0', count: 2, mean: 2 },
+      { key: 'k1', count: 2, mean: 3 },
+    ]);
+    // Registered once: a further delivery writes nothing.
+    const again = testHarness(minutes, { state, now: () => NOW });
+    await again.invoke(firstBatch(1), { topic: 'in' });
+    expect(again.reports.at(-1)).toMatchObject({ committed: 0, skipped: 2 });
+  });
+});
