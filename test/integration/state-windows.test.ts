@@ -14,6 +14,7 @@ import { RedisStateStore } from '../../core/state/redis.ts';
 import type { StateStore } from '../../core/state/store.ts';
 import { UpstashStateStore } from '../../core/state/upstash.ts';
 import { testHarness, type RecordInput } from '../../core/testing/index.ts';
+import { racingViews } from '../fixtures/racing-store.ts';
 
 const redisUrl = inject('redisUrl');
 const upstashUrl = inject('upstashUrl');
@@ -146,6 +147,38 @@ describe('windowed functions on real state stores', () => {
         expect(again.sink.onTopic('out')).toEqual([]);
       } finally {
         await store.close();
+      }
+    }
+  });
+
+  it('register both partitions when their first batches commit at once through Redis and Upstash, so the tick closes both', async () => {
+    const racing = defineFunction({ ...handler.dspfn.definition, name: 'window-race', idleTimeout: '5m' });
+    const stores = {
+      tcp: (prefix: string) => new RedisStateStore({ url: redisUrl, prefix }),
+      rest: (prefix: string) => new UpstashStateStore({ url: upstashUrl, token: upstashToken, prefix }),
+    };
+    const first = (partition: number): RecordInput[] => [{ partition, key: `k${partition}`, value: { key: `k${partition}`, value: partition + 1, timestamp: T0 + 1_000 } }];
+    const now = 1_000_000;
+    for (const [kind, open] of Object.entries(stores)) {
+      for (const order of [[0, 1], [1, 0]]) {
+        // One store per container, as two Lambda containers running the two partitions would have.
+        const containers = order.map(() => open(`${RUN}race-${kind}-${order.join('')}:`));
+        try {
+          const views = racingViews(containers);
+          const settled = await Promise.allSettled(order.map((partition, i) => testHarness(racing, { state: views[i]!, now: () => now }).invoke(first(partition), { topic: 'iot' })));
+          // The event source delivers a failed batch again.
+          for (const [i, outcome] of settled.entries()) if (outcome.status === 'rejected') await testHarness(racing, { state: containers[0]!, now: () => now }).invoke(first(order[i]!), { topic: 'iot' });
+          const tick = testHarness(racing, { state: containers[1]!, now: () => now + 5 * 60_000 });
+          await tick.tick();
+          expect(tick.sink.onTopic('out').map((m) => JSON.parse(String(m.value)) as { key: string; count: number }).sort((a, b) => a.key.localeCompare(b.key)), `${kind} ${order.join(',')}`).toMatchObject([
+            { key: 'k0', count: 1 },
+            { key: 'k1', count: 1 },
+          ]);
+          // The list's conflict was merged where it happened: neither batch failed.
+          expect(settled.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+        } finally {
+          await Promise.all(containers.map((c) => c.close()));
+        }
       }
     }
   });

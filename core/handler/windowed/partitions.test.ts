@@ -52,7 +52,7 @@ async function tickResults(state: StateStore): Promise<unknown[]> {
 describe('the partition list of a windowed function', () => {
   it.each([[[0, 1]], [[1, 0]]])('holds both partitions when their first batches commit at once (commits in order %j), so the tick closes both', async (order) => {
     const state = new MemoryStateStore();
-    const views = racingViews(state, 2);
+    const views = racingViews([state, state]);
     const settled = await Promise.allSettled(order.map((partition, i) => testHarness(minutes, { state: views[i]!, now: () => NOW }).invoke(firstBatch(partition), { topic: 'in' })));
     for (const [i, outcome] of settled.entries()) if (outcome.status === 'rejected') await redeliverUntilDone(firstBatch(order[i]!), state);
 
@@ -67,7 +67,7 @@ describe('the partition list of a windowed function', () => {
 
   it('is completed by a redelivery whose records were all applied, when the batch failed after committing its keys and index', async () => {
     const state = new MemoryStateStore();
-    const [first, second] = racingViews(state, 2);
+    const [first, second] = racingViews([state, state]);
     // The second batch's commit takes its keys and index but not the list (the first batch's list
     // came in between); then the store goes away before the list is put right.
     let calls = 0;
