@@ -32,8 +32,9 @@ function fencedOff(entry: StoredState | undefined, item: DecodedRecord<unknown>)
  * One batch of a windowed function: decode → one load (the batch's keys, each partition's window
  * index, the keys whose windows the batch closes, the partition list) → pipelines per key as one
  * block → windows per partition in offset order → produce (closed windows, late records, dead
- * letters) → one commit (keys, indexes, the partition list when it grew). A record found late is
- * left out and the batch run again from the state as loaded, so it touches nothing.
+ * letters) → one commit (keys, indexes, and the partition list when it lacks one of the batch's
+ * partitions; see commitAll for a conflict on it). A record found late is left out and the batch
+ * run again from the state as loaded, so it touches nothing.
  */
 export async function processWindowedBatch<M>(event: unknown, context: Pick<Context, 'awsRequestId'>, fn: PreparedFunction<M>, runtime: Runtime, now: WallClock): Promise<BatchReport> {
   const clock = new Stopwatch();
