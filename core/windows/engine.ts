@@ -15,6 +15,11 @@ export interface WindowRecord {
   readonly interval?: number;
   /** Interleaved frames of `spec.channels` values. */
   readonly values: ArrayLike<number>;
+  /**
+   * Its key's windows hold it already (an earlier delivery committed the key but not the
+   * partition's index): only the index learns of it, its event time and the key's open windows.
+   */
+  readonly applied?: boolean;
 }
 
 /** A window the watermark (or an idle tick) closed: emitted once. */
@@ -165,33 +170,38 @@ export class WindowEngine {
         throw new InvalidSamplesError(`record at offset ${record.offset} has ${record.values.length} values, not whole frames of ${channels}`);
       }
       const watermark = index.watermark();
-      let state = keys.get(record.key);
-      const created = state === undefined;
-      state ??= new KeyWindows(this.spec);
-      let accepted = 0;
-      let refused: { start: number; end: number } | undefined;
-      for (let f = 0; f < frames; f++) {
-        const time = record.time + f * (record.interval ?? 0);
-        const added = state.add(index.topic, index.partition, time, record.values, f * channels, record.offset, f, watermark);
-        if (added.accepted) accepted++;
-        else refused ??= added;
-      }
-      if (accepted === 0) {
-        const window = refused!;
-        run.late.push({
-          index: r,
-          offset: record.offset,
-          key: record.key,
-          behind: watermark - this.frameTimes(record).last,
-          reason:
-            `event time ${iso(record.time)} falls in window [${iso(window.start)}, ${iso(window.end)}) of key "${record.key}", ` +
-            `closed when the watermark of ${index.topic}-${index.partition} reached ${iso(watermark)} (allowed lateness ${formatDuration(allowedLateness)})`,
-        });
+      if (record.applied === true) {
+        const held = keys.get(record.key);
+        if (held !== undefined) this.track(index, heap, record.key, held);
       } else {
-        run.lateFrames += frames - accepted;
-        if (created) keys.set(record.key, state);
-        run.touched.set(record.key, record.offset);
-        this.track(index, heap, record.key, state);
+        let state = keys.get(record.key);
+        const created = state === undefined;
+        state ??= new KeyWindows(this.spec);
+        let accepted = 0;
+        let refused: { start: number; end: number } | undefined;
+        for (let f = 0; f < frames; f++) {
+          const time = record.time + f * (record.interval ?? 0);
+          const added = state.add(index.topic, index.partition, time, record.values, f * channels, record.offset, f, watermark);
+          if (added.accepted) accepted++;
+          else refused ??= added;
+        }
+        if (accepted === 0) {
+          const window = refused!;
+          run.late.push({
+            index: r,
+            offset: record.offset,
+            key: record.key,
+            behind: watermark - this.frameTimes(record).last,
+            reason:
+              `event time ${iso(record.time)} falls in window [${iso(window.start)}, ${iso(window.end)}) of key "${record.key}", ` +
+              `closed when the watermark of ${index.topic}-${index.partition} reached ${iso(watermark)} (allowed lateness ${formatDuration(allowedLateness)})`,
+          });
+        } else {
+          run.lateFrames += frames - accepted;
+          if (created) keys.set(record.key, state);
+          run.touched.set(record.key, record.offset);
+          this.track(index, heap, record.key, state);
+        }
       }
       index.maxEventTime = Math.max(index.maxEventTime, this.frameTimes(record).last);
       const next = index.watermark();

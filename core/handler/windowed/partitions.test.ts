@@ -1,6 +1,7 @@
-// The list of source partitions the idle tick closes windows on, under batches that run at once
-// (Lambda runs partitions concurrently) and deliveries retried after a partial commit: every
-// partition a batch saw ends up on the list, so the tick closes its windows, whatever the order.
+// A windowed function's partition list (the partitions the idle tick closes windows on) and
+// partition indexes, under batches that run at once (Lambda runs partitions concurrently) and
+// deliveries retried after a partial commit: every partition a batch saw ends up on the list, every
+// record a key took is in its partition's index, so the tick closes every window, whatever the order.
 import { describe, expect, it } from 'vitest';
 import { racingViews } from '../../../test/fixtures/racing-store.ts';
 import { pipeline } from '../../dsp/pipeline.ts';
@@ -49,7 +50,7 @@ async function tickResults(state: StateStore): Promise<unknown[]> {
   return tick.sink.json('out').sort((a, b) => String((a as { key: string }).key).localeCompare(String((b as { key: string }).key)));
 }
 
-describe('the partition list of a windowed function', () => {
+describe('a windowed function under batches at once and retried deliveries', () => {
   it.each([[[0, 1]], [[1, 0]]])('holds both partitions when their first batches commit at once (commits in order %j), so the tick closes both', async (order) => {
     const state = new MemoryStateStore();
     const views = racingViews([state, state]);
@@ -96,5 +97,26 @@ describe('the partition list of a windowed function', () => {
     const again = testHarness(minutes, { state, now: () => NOW });
     await again.invoke(firstBatch(1), { topic: 'in' });
     expect(again.reports.at(-1)).toMatchObject({ committed: 0, skipped: 2 });
+  });
+
+  it('closes the windows of records whose keys a failed delivery committed without the index: a redelivery puts them in the index', async () => {
+    // A redelivery of more records overlaps the first delivery still in flight: the first commits
+    // k and the index; the larger one then commits j (new) but its index conflicts and it fails.
+    const state = new MemoryStateStore();
+    const small: RecordInput[] = [{ partition: 0, offset: 0, key: 'k', value: { key: 'k', value: 1, timestamp: T0 + 1000 } }];
+    const large: RecordInput[] = [...small, { partition: 0, offset: 1, key: 'j', value: { key: 'j', value: 2, timestamp: T0 + 2000 } }];
+    const [first, second] = racingViews([state, state]);
+    const settled = await Promise.allSettled([
+      testHarness(minutes, { state: first!, now: () => NOW }).invoke(small, { topic: 'in' }),
+      testHarness(minutes, { state: second!, now: () => NOW }).invoke(large, { topic: 'in' }),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    const retry = testHarness(minutes, { state, now: () => NOW });
+    await retry.invoke(large, { topic: 'in' });
+    expect(retry.reports.at(-1)).toMatchObject({ applied: 0, skipped: 2 });
+    expect(await tickResults(state)).toEqual([
+      { key: 'j', count: 1, mean: 2 },
+      { key: 'k', count: 1, mean: 1 },
+    ]);
   });
 });

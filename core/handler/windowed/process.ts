@@ -61,7 +61,8 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   const stored = await runtime.state.load([...keys, partitionsKeyOf(fn.name)], queries);
   const load = clock.lap();
 
-  // Records their key's fence has seen were applied by an earlier delivery; a rate the pipeline
+  // Records their key's fence has seen were applied by an earlier delivery (the partition's index
+  // too, unless its fence is behind them: see PartitionRecords.unindexed); a rate the pipeline
   // contradicts is a dead letter (as without windows).
   let skipped = 0;
   const refused: RejectedRecord[] = [];
@@ -69,9 +70,12 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   const partitions: PartitionRecords<M>[] = [];
   for (const { topic, partition, records } of byPartition.values()) {
     const pending: DecodedRecord<M>[] = [];
+    const unindexed: DecodedRecord<M>[] = [];
+    const indexed = stored.get(indexKeyOf(fn.name, topic, partition))?.offsets.find((o) => o.topic === topic && o.partition === partition)?.offset ?? -1;
     for (const item of [...records].sort((a, b) => a.record.offset - b.record.offset)) {
       if (fencedOff(stored.get(stateKeyOf(fn.name, item.key)), item)) {
         skipped++;
+        if (item.record.offset > indexed) unindexed.push(item);
         continue;
       }
       if (item.block.sampleRate !== undefined) {
@@ -85,7 +89,7 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
       }
       pending.push(item);
     }
-    if (pending.length > 0) partitions.push({ topic, partition, records: pending });
+    if (pending.length > 0 || unindexed.length > 0) partitions.push({ topic, partition, records: pending, unindexed });
   }
   const wall = now();
   const options = { backend: runtime.backend, logger: runtime.logger, now: wall };

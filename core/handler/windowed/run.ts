@@ -14,6 +14,12 @@ export interface PartitionRecords<M> {
   readonly topic: string;
   readonly partition: number;
   readonly records: DecodedRecord<M>[];
+  /**
+   * Records their keys' fences have seen but the partition's index has not (an earlier delivery
+   * committed the keys and lost the index to a conflict): the index takes them without their keys
+   * running them again, or the windows they opened would never close.
+   */
+  readonly unindexed?: readonly DecodedRecord<M>[];
 }
 
 export interface WindowedRun<M> {
@@ -97,13 +103,18 @@ export function runWindowed<M>(
     }
     run.changed.add(key);
   }
-  for (const { topic, partition, records } of partitions) {
+  for (const { topic, partition, records, unindexed: repaired = [] } of partitions) {
     const loaded = restoreIndex(spec, topic, partition, stored.get(indexKeyOf(fn.name, topic, partition)));
     run.indexes.set(`${topic}-${partition}`, loaded);
-    const kept = records.filter((item) => !excluded.has(item) && item.samples.length > 0);
+    const unindexed = new Set(repaired);
+    let kept = records.filter((item) => !excluded.has(item) && item.samples.length > 0);
+    if (unindexed.size > 0) kept = [...kept, ...repaired.filter((item) => item.samples.length > 0)].sort((a, b) => a.record.offset - b.record.offset);
     const windowRecords: WindowRecord[] = kept.map((item) => {
       const { time, interval } = timing(item);
-      return { key: item.key, offset: item.record.offset, time, ...(interval === undefined ? {} : { interval }), values: outputs.get(item)! };
+      const applied = unindexed.has(item);
+      // An applied record's values are not run again: the engine reads only how many frames it has.
+      const values = applied ? new Float32Array((item.samples.length / inChannels) * outChannels) : outputs.get(item)!;
+      return { key: item.key, offset: item.record.offset, time, ...(interval === undefined ? {} : { interval }), values, ...(applied ? { applied } : {}) };
     });
     // Every key the engine may touch: the records' keys, and those whose windows this batch closes.
     const windows = new Map<string, KeyWindows>();
@@ -114,6 +125,7 @@ export function runWindowed<M>(
     for (const late of result.late) run.late.push({ item: kept[late.index]!, key: late.key, reason: late.reason, behind: late.behind });
     for (const key of result.touched.keys()) run.changed.add(key);
     for (const item of records) if (!excluded.has(item)) loaded.offset = Math.max(loaded.offset, item.record.offset);
+    for (const item of repaired) loaded.offset = Math.max(loaded.offset, item.record.offset);
   }
   return run;
 }
