@@ -1,6 +1,6 @@
 // Batches of several partitions run at once, each one's store calls taking effect in any order the
-// scheduler picks, some delivered twice at once, some failing after their commit (the event source
-// delivers those again): the stored state is the state of one delivery of each batch in turn (the
+// scheduler picks, some delivered twice at once (the second time with the next batch's records
+// too), some failing after their commit (the event source delivers those again): the stored state is the state of one delivery of each batch in turn (the
 // partition list the same set), the results the same, and the idle tick then closes every
 // partition's windows.
 import fc from 'fast-check';
@@ -27,7 +27,8 @@ const minutes = defineFunction({
   output: { topic: 'out', value: ({ window }) => ({ key: window!.key, start: window!.start, count: window!.count, mean: window!.mean }) },
 });
 
-const delivery = fc.record({ twice: fc.boolean(), failsAfterCommit: fc.boolean() });
+// twice: a second delivery at once, with the next batch's records too when `overlapping`.
+const delivery = fc.record({ twice: fc.boolean(), overlapping: fc.boolean(), failsAfterCommit: fc.boolean() });
 const batch = fc.record({ records: fc.array(fc.record({ key: fc.integer({ min: 0, max: 1 }), advance: fc.integer({ min: 0, max: 50_000 }), value: fc.integer({ min: -9, max: 9 }) }), { minLength: 1, maxLength: 3 }), delivery });
 const scenario = fc.array(fc.array(batch, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 
@@ -115,9 +116,10 @@ describe('windowed batches of several partitions at once', () => {
         const work = Promise.all(
           batches.map(async (own, partition) => {
             for (const [i, records] of own.entries()) {
-              const { twice, failsAfterCommit } = partitions[partition]![i]!.delivery;
-              const copies = twice ? [failsAfterCommit, false] : [failsAfterCommit];
-              const settled = await Promise.allSettled(copies.map((fails) => deliver(records, scheduled(s, state, fails))));
+              const { twice, overlapping, failsAfterCommit } = partitions[partition]![i]!.delivery;
+              const copies = [{ records, fails: failsAfterCommit }];
+              if (twice) copies.push({ records: overlapping ? [...records, ...(own[i + 1] ?? [])] : records, fails: false });
+              const settled = await Promise.allSettled(copies.map((copy) => deliver(copy.records, scheduled(s, state, copy.fails))));
               if (settled.every((o) => o.status === 'rejected')) await deliver(records, scheduled(s, state, false));
             }
           }),
