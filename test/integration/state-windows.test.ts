@@ -182,4 +182,37 @@ describe('windowed functions on real state stores', () => {
       }
     }
   });
+
+  it('put in the index, on Redis and Upstash, records whose keys a failed overlapping delivery committed without the index', async () => {
+    const racing = defineFunction({ ...handler.dspfn.definition, name: 'window-overlap', idleTimeout: '5m' });
+    const reading = (key: string, offset: number): RecordInput => ({ partition: 0, offset, key, value: { key, value: offset + 1, timestamp: T0 + 1_000 + offset } });
+    const small = [reading('k', 0)];
+    const large = [reading('k', 0), reading('j', 1)];
+    const now = 1_000_000;
+    const stores = {
+      tcp: () => new RedisStateStore({ url: redisUrl, prefix: `${RUN}overlap-tcp:` }),
+      rest: () => new UpstashStateStore({ url: upstashUrl, token: upstashToken, prefix: `${RUN}overlap-rest:` }),
+    };
+    for (const [kind, open] of Object.entries(stores)) {
+      const containers = [open(), open()];
+      try {
+        const [first, second] = racingViews(containers);
+        // The smaller delivery commits k and the index; the larger one then commits j, loses the index, fails.
+        const settled = await Promise.allSettled([
+          testHarness(racing, { state: first!, now: () => now }).invoke(small, { topic: 'iot' }),
+          testHarness(racing, { state: second!, now: () => now }).invoke(large, { topic: 'iot' }),
+        ]);
+        expect(settled.map((o) => o.status), kind).toEqual(['fulfilled', 'rejected']);
+        await testHarness(racing, { state: containers[1]!, now: () => now }).invoke(large, { topic: 'iot' });
+        const tick = testHarness(racing, { state: containers[0]!, now: () => now + 5 * 60_000 });
+        await tick.tick();
+        expect(tick.sink.onTopic('out').map((m) => JSON.parse(String(m.value)) as { key: string; count: number }).sort((a, b) => a.key.localeCompare(b.key)), kind).toMatchObject([
+          { key: 'j', count: 1 },
+          { key: 'k', count: 1 },
+        ]);
+      } finally {
+        await Promise.all(containers.map((c) => c.close()));
+      }
+    }
+  });
 });
