@@ -106,12 +106,13 @@ export function runWindowed<M>(
   for (const { topic, partition, records, unindexed: repaired = [] } of partitions) {
     const loaded = restoreIndex(spec, topic, partition, stored.get(indexKeyOf(fn.name, topic, partition)));
     run.indexes.set(`${topic}-${partition}`, loaded);
-    const unindexed = new Set(repaired);
+    // Nothing to repair (the normal case): no set, no sort.
+    const unindexed = repaired.length === 0 ? undefined : new Set(repaired);
     let kept = records.filter((item) => !excluded.has(item) && item.samples.length > 0);
-    if (unindexed.size > 0) kept = [...kept, ...repaired.filter((item) => item.samples.length > 0)].sort((a, b) => a.record.offset - b.record.offset);
+    if (unindexed !== undefined) kept = [...kept, ...repaired.filter((item) => item.samples.length > 0)].sort((a, b) => a.record.offset - b.record.offset);
     const windowRecords: WindowRecord[] = kept.map((item) => {
       const { time, interval } = timing(item);
-      const applied = unindexed.has(item);
+      const applied = unindexed?.has(item) === true;
       // An applied record's values are not run again: the engine reads only how many frames it has.
       const values = applied ? new Float32Array((item.samples.length / inChannels) * outChannels) : outputs.get(item)!;
       return { key: item.key, offset: item.record.offset, time, ...(interval === undefined ? {} : { interval }), values, ...(applied ? { applied } : {}) };
