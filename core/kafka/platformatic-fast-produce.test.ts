@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fastProduceProducer, GET_API } from './platformatic-fast-produce.ts';
+import { fastProduceProducer, GET_API, PartitionRecords, PartitionSequences } from './platformatic-fast-produce.ts';
 
 // A stand-in for @platformatic/kafka with just what the hook touches: the Producer's private API
 // lookup (found by its symbol's description), the per-version parseResponse modules, and the codec
@@ -97,5 +97,63 @@ describe('the fast produce hook', () => {
   it('gives no producer when the client has no API lookup to hook (the sink then uses the plain Producer)', () => {
     class Producer {}
     expect(fastProduceProducer({ Producer } as never)).toBeUndefined();
+  });
+});
+
+describe('sequence numbers counted in records (PartitionSequences)', () => {
+  const message = (partition: number) => ({ topic: 't', partition });
+
+  it("continues each partition's numbers by the records sent, per producer id and epoch", () => {
+    const sequences = new PartitionSequences();
+    expect(sequences.base(7n, 0, 't', 0, message(0), 1000)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 1, message(1), 3)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 1)).toBe(1000);
+    expect(sequences.base(7n, 0, 'u', 0, message(0), 5)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 2)).toBe(1001);
+    // A new producer id (after the client re-initialised it) or epoch starts every partition at 0.
+    expect(sequences.base(8n, 0, 't', 0, message(0), 10)).toBe(0);
+    expect(sequences.base(8n, 0, 't', 0, message(0), 1)).toBe(10);
+    expect(sequences.base(8n, 1, 't', 0, message(0), 4)).toBe(0);
+  });
+
+  it('gives a retried request (the same client message) the numbers its first attempt took', () => {
+    const sequences = new PartitionSequences();
+    const first = message(0);
+    expect(sequences.base(7n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 5)).toBe(20);
+    // Recovered under a new producer id, the same message is numbered afresh.
+    expect(sequences.base(9n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(9n, 0, 't', 0, message(0), 1)).toBe(20);
+  });
+
+  it('wraps from the largest int32 to 0, as the Java client does', () => {
+    const sequences = new PartitionSequences();
+    const max = 2 ** 31 - 1;
+    expect(sequences.base(1n, 0, 't', 0, message(0), max - 2)).toBe(0);
+    // Three records numbered max - 2, max - 1 and max: the next starts at 0.
+    expect(sequences.base(1n, 0, 't', 0, message(0), 3)).toBe(max - 2);
+    expect(sequences.base(1n, 0, 't', 0, message(0), 1)).toBe(0);
+    expect(sequences.base(1n, 0, 't', 0, message(0), 1)).toBe(1);
+  });
+});
+
+describe('the fast produce hook with several records per message', () => {
+  it("hands the client's own API one message per record, numbered from the partition's sequence in records", () => {
+    const seen: unknown[][] = [];
+    const api: Api = Object.assign((...args: unknown[]) => void seen.push(args), { version: 8 });
+    const wrapped = produceApiOf(api);
+    const records = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, headers: {} }));
+    const options = { producerId: 4n, producerEpoch: 0, sequences: { getWithDefault: () => expect.unreachable('the client counts messages, not records') } };
+    const send = (n: number) => {
+      wrapped('connection', -1, 1, [{ topic: 'out', partition: 1, value: new PartitionRecords(records(0, n)) }, { topic: 'out', partition: 0, value: new PartitionRecords(records(100, 2)) }], options, () => undefined);
+      const [, , , messages, passed] = seen.at(-1)! as [unknown, unknown, unknown, Array<{ partition: number; value: Buffer }>, { sequences: { getWithDefault(key: string, fallback: number): number } }];
+      return { values: messages.map((m) => `${m.partition}:${m.value.toString()}`), base: (p: number) => passed.sequences.getWithDefault(`out:${p}`, -1) };
+    };
+    const first = send(3);
+    expect(first.values).toEqual(['1:v0', '1:v1', '1:v2', '0:v100', '0:v101']);
+    expect([first.base(1), first.base(0)]).toEqual([0, 0]);
+    const second = send(4);
+    expect([second.base(1), second.base(0)]).toEqual([3, 2]);
   });
 });
