@@ -3,7 +3,7 @@ import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { checkCompression } from './compression.ts';
 import { describeKafkaError, kafkaClientConfig, refreshCredentialsAfter } from './connection.ts';
-import { keyHash } from './key-partition.ts';
+import { partitionOf } from './key-partition.ts';
 import { clientMessage, fastProduceProducer, PartitionRecords } from './platformatic-fast-produce.ts';
 import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from './producer.ts';
 
@@ -43,6 +43,9 @@ function clientMessages(batches: readonly TopicMessages[]): ClientMessages {
  * client's metadata, fetched for a topic it does not know yet), as the client's compatibility
  * partitioner puts it, and a message without a key goes to partition 0, as that partitioner does.
  */
+/** Each message's partition during partitionMessages (grows, never shrinks). */
+let slots = new Int32Array(1024);
+
 async function partitionMessages(producer: ClientProducer, batches: readonly TopicMessages[]): Promise<ClientMessages> {
   const countOf = (topic: string) => producer.currentMetadata?.topics.get(topic)?.partitionsCount;
   const unknown = batches.filter(({ topic, messages }) => messages.length > 0 && countOf(topic) === undefined).map(({ topic }) => topic);
@@ -52,15 +55,26 @@ async function partitionMessages(producer: ClientProducer, batches: readonly Top
     if (list.length === 0) continue;
     const count = countOf(topic);
     if (count === undefined || count < 1) throw new Error(`no partitions known for topic ${topic}`);
-    const partitions: Array<OutgoingMessage[] | undefined> = new Array(count);
-    for (const m of list) {
-      const partition = m.key === null ? 0 : keyHash(m.key) % count;
-      const records = partitions[partition];
-      if (records) records.push(m);
-      else partitions[partition] = [m];
+    // Two passes, so each partition's list is allocated once at its size (and a send that all goes
+    // to one partition hands on the list it came in).
+    if (slots.length < list.length) slots = new Int32Array(Math.max(list.length, slots.length * 2));
+    const sizes = new Int32Array(count);
+    for (let i = 0; i < list.length; i++) sizes[(slots[i] = partitionOf(list[i]!.key, count))]!++;
+    const lists: Array<readonly OutgoingMessage[] | undefined> = new Array(count);
+    for (let partition = 0; partition < count; partition++) {
+      const size = sizes[partition]!;
+      if (size === list.length) lists[partition] = list;
+      else if (size > 0) lists[partition] = new Array<OutgoingMessage>(size);
+    }
+    if (lists[slots[0]!] !== list) {
+      const filled = new Int32Array(count);
+      for (let i = 0; i < list.length; i++) {
+        const partition = slots[i]!;
+        (lists[partition] as OutgoingMessage[])[filled[partition]!++] = list[i]!;
+      }
     }
     for (let partition = 0; partition < count; partition++) {
-      const records = partitions[partition];
+      const records = lists[partition];
       if (records) messages.push({ topic, partition, value: new PartitionRecords(records) });
     }
   }
@@ -213,6 +227,9 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
         logger.log('warn', 'Kafka produce failed; the next send uses a new producer', { error: reason });
         throw new Error(reason, { cause: error });
       }
+    },
+    partitionCount(topic) {
+      return producer?.currentMetadata?.topics.get(topic)?.partitionsCount;
     },
     async close() {
       closed = true;

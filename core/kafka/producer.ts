@@ -12,7 +12,7 @@ export interface OutgoingMessage {
 
 export interface TopicMessages {
   topic: string;
-  messages: OutgoingMessage[];
+  messages: readonly OutgoingMessage[];
 }
 
 /**
@@ -28,6 +28,12 @@ export interface ProduceTransport {
   send(batches: readonly TopicMessages[], eventBrokers?: readonly string[]): Promise<void>;
   /** Loads the client and, when the brokers are known before any event, connects. */
   warm?(): Promise<void>;
+  /**
+   * The topic's partition count when the client already knows it (a transport that puts a keyed
+   * message on `partitionOf(key, count)` and a keyless one on partition 0), so a send's requests
+   * can be bounded per partition's record batch instead of per request.
+   */
+  partitionCount?(topic: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -123,7 +129,8 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
           acks: -1,
           timeout: options.ackTimeoutMs ?? 30_000,
           compression: { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD }[compression],
-          topicMessages: batches.map(({ topic, messages }) => ({ topic, messages })),
+          // kafkajs only reads the list.
+          topicMessages: batches.map(({ topic, messages }) => ({ topic, messages: messages as OutgoingMessage[] })),
         });
       } catch (error) {
         if (producer === active) producer = undefined;
