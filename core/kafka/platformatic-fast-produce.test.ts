@@ -1,5 +1,7 @@
+import type { Writer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { fastProduceProducer, GET_API, PartitionRecords, PartitionSequences } from './platformatic-fast-produce.ts';
+import { BatchArena } from './record-batch.ts';
 
 // A stand-in for @platformatic/kafka with just what the hook touches: the Producer's private API
 // lookup (found by its symbol's description), the per-version parseResponse modules, and the codec
@@ -155,5 +157,65 @@ describe('the fast produce hook with several records per message', () => {
     expect([first.base(1), first.base(0)]).toEqual([0, 0]);
     const second = send(4);
     expect([second.base(1), second.base(0)]).toEqual([3, 2]);
+  });
+});
+
+describe('the arena of the fast produce path', () => {
+  type Payload = InstanceType<typeof Writer>;
+  /** The fast API over a connection that hands back its payload builder instead of sending. */
+  async function builders() {
+    const real = await import('@platformatic/kafka');
+    const api: Api = Object.assign(() => undefined, { version: 11 });
+    const lib = { ...fakeLibrary(api, true), Writer: real.Writer, crc32c: real.crc32c, compressionsAlgorithms: real.compressionsAlgorithms };
+    const Fast = fastProduceProducer(lib as never) as unknown as new () => Record<symbol, Lookup>;
+    let wrapped: Api | undefined;
+    new Fast()[getApi]!('Produce', (_, found) => (wrapped = found));
+    const payload = (value: string): Payload => {
+      let build: (() => Payload) | undefined;
+      const connection = { send: (_key: number, _version: number, create: () => Payload) => void (build = create) };
+      const records = [{ key: 'k', value: value.repeat(1000), headers: {} }];
+      wrapped!(connection, -1, 1, [{ topic: 't', partition: 0, value: new PartitionRecords(records) }], { producerId: 1n, producerEpoch: 0, sequences: { getWithDefault: () => 0 } }, () => undefined);
+      return build!();
+    };
+    return payload;
+  }
+  /** The record batch piece of a payload (the largest buffer). */
+  const batchOf = (payload: Payload) => payload.buffers.reduce((a, b) => (b.length > a.length ? b : a));
+
+  it("reuses a request's memory for the next one once the connection took its pieces", async () => {
+    const payload = await builders();
+    const first = payload('a');
+    // What the connection does: take the pieces and copy them into the request it sends.
+    const sent = Buffer.concat(first.dynamicBuffer.buffers);
+    const second = payload('b');
+    expect(batchOf(second).buffer).toBe(batchOf(first).buffer);
+    expect(sent.includes('a'.repeat(1000))).toBe(true);
+    expect(batchOf(second).includes('b'.repeat(1000))).toBe(true);
+  });
+
+  it('gives the next request new memory while the last one has not been taken', async () => {
+    const payload = await builders();
+    const first = payload('a');
+    const second = payload('b');
+    expect(batchOf(second).buffer).not.toBe(batchOf(first).buffer);
+    expect(batchOf(first).includes('a'.repeat(1000))).toBe(true);
+  });
+});
+
+describe('BatchArena', () => {
+  it('hands out pieces that stay valid until the next reset, growing into new memory and never past its limit', () => {
+    // Above 4 KiB, so Node's shared pool of small Buffers plays no part.
+    const kb = 1024;
+    const arena = new BatchArena(8 * kb);
+    const a = arena.take(6 * kb).fill(1);
+    const b = arena.take(6 * kb).fill(2);
+    expect(a.every((byte) => byte === 1)).toBe(true);
+    expect(b.buffer).not.toBe(a.buffer);
+    arena.reset();
+    expect(arena.take(16 * kb).buffer).toBe(b.buffer);
+    const huge = arena.take(32 << 20);
+    expect(huge.length).toBe(32 << 20);
+    arena.reset();
+    expect(arena.take(5 * kb).buffer).toBe(b.buffer);
   });
 });

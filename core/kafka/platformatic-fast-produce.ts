@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
-import { encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
+import { BatchArena, encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
@@ -201,11 +201,23 @@ function baseSequence(options: ClientProduceOptions, sequences: PartitionSequenc
 
 function fastApi(lib: Library, version: number, parseResponse: unknown): SequencedApi {
   const crc32c = batchCrc32c(lib.crc32c as Crc32c);
+  // The batches of a request are written into an arena that the next request reuses once the
+  // connection took this one's pieces: it reads them through the payload's `dynamicBuffer` and, in
+  // the same synchronous step, copies them into the request it writes to the socket. Until they
+  // are taken (or with a client that reads them otherwise) the next request gets a new arena.
+  const prototype = (lib.Writer as { prototype?: object }).prototype;
+  const taken = prototype && Object.getOwnPropertyDescriptor(prototype, 'dynamicBuffer')?.get;
+  let arena: BatchArena | undefined;
+  let lent = false;
   return (connection, acks, timeout, messages, options, callback, sequences) => {
     connection.send(
       0,
       version,
       () => {
+        if (!arena || lent) arena = new BatchArena();
+        const current = arena;
+        current.reset();
+        lent = true;
         const name = options.compression ?? 'none';
         const algorithms = lib.compressionsAlgorithms as unknown as Record<string, BatchCompression | undefined>;
         const compression = name === 'none' ? undefined : algorithms[name];
@@ -221,12 +233,20 @@ function fastApi(lib: Library, version: number, parseResponse: unknown): Sequenc
               baseSequence: baseSequence(options, sequences, topic, partition),
               transactional: options.transactionalId !== undefined,
             };
-            batches.push({ partition: partition.partition, batch: encodeRecordBatch(partition.records, producer, crc32c, compression, now) });
+            batches.push({ partition: partition.partition, batch: encodeRecordBatch(partition.records, producer, crc32c, compression, now, current) });
           }
           topics.push({ topic, partitions: batches });
         }
         const writer = lib.Writer.create();
         for (const piece of encodeProduceRequest(acks, timeout, options.transactionalId, topics)) writer.append(piece);
+        if (taken) {
+          Object.defineProperty(writer, 'dynamicBuffer', {
+            get() {
+              if (arena === current) lent = false;
+              return taken.call(writer);
+            },
+          });
+        }
         return writer;
       },
       parseResponse,
