@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { packageExports } from '../lazy-import.ts';
 import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compression.ts';
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
+import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -58,6 +59,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // Loaded now but not waited for: importing the sink costs a function that never sends nothing,
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
   const compression = checkCompression(options.compression ?? 'none', 'Kafka compression');
+  nativeKafkajsCrc32c();
   const library = import('kafkajs')
     .then(packageExports)
     .then(async (kafkajs) => {
