@@ -37,15 +37,15 @@ function clientMessages(batches: readonly TopicMessages[]): ClientMessages {
   return messages;
 }
 
+/** Each message's partition during partitionMessages (grows, never shrinks). */
+let slots = new Int32Array(1024);
+
 /**
  * One client message per partition, its value the partition's records in send order (the fast
  * produce path): the partition is the key's murmur2 hash modulo the topic's partition count (the
  * client's metadata, fetched for a topic it does not know yet), as the client's compatibility
  * partitioner puts it, and a message without a key goes to partition 0, as that partitioner does.
  */
-/** Each message's partition during partitionMessages (grows, never shrinks). */
-let slots = new Int32Array(1024);
-
 async function partitionMessages(producer: ClientProducer, batches: readonly TopicMessages[]): Promise<ClientMessages> {
   const countOf = (topic: string) => producer.currentMetadata?.topics.get(topic)?.partitionsCount;
   const unknown = batches.filter(({ topic, messages }) => messages.length > 0 && countOf(topic) === undefined).map(({ topic }) => topic);
