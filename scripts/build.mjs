@@ -37,6 +37,8 @@ for (const file of fs.readdirSync(dist, { recursive: true, encoding: 'utf8' })) 
 
 // osls loads serverless.yml's variable files with require(): CommonJS, copied as is.
 fs.copyFileSync(path.join(root, 'core', 'deploy', 'params.cjs'), path.join(dist, 'deploy', 'params.cjs'));
+// A consume thread's first module runs before any loader is registered: plain JavaScript, copied as is.
+fs.copyFileSync(path.join(root, 'core', 'local', 'consume-thread-boot.mjs'), path.join(dist, 'local', 'consume-thread-boot.mjs'));
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 process.stdout.write(`[build] dist/: ${declarations} modules with declarations in ${seconds} s\n`);

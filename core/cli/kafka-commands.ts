@@ -7,6 +7,7 @@ import { COMPRESSIONS, type Compression } from '../kafka/compression.ts';
 import { connectionFromConfig, type KafkaEnv } from '../kafka/connection.ts';
 import { kafkaSink, type KafkaSink } from '../sink/kafka.ts';
 import { consume } from '../local/consume.ts';
+import { MAX_THREADS } from '../local/limits.ts';
 import { record } from '../local/record.ts';
 import { loadFunction } from './load-function.ts';
 import { statusLine } from './progress.ts';
@@ -52,13 +53,14 @@ export function registerConsumeCommand(cli: Command): void {
     .addOption(new Option('--event-shape <shape>', 'event shape delivered').choices(['msk', 'self-managed']).default('msk'))
     .option('--state <name>', 'state store, as DSPFN_STATE (default: memory)')
     .addOption(new Option('--compression <codec>', 'record batch compression of the outputs (default: DSPFN_KAFKA_COMPRESSION, else none); zstd needs Node.js >= 22.15').choices([...COMPRESSIONS]))
+    .option('--threads <n>', 'worker threads the invocations run on, each partition pinned to one (fetching, commits and state stay on the main thread)', integer(1, MAX_THREADS), 1)
     .option('--session-timeout <ms>', 'how long the group waits for a consumer that stopped answering before handing its partitions on', integer(6_000, 300_000), 30_000)
     .addOption(new Option('--log-level <level>', 'function logs on stderr').choices(LOG_LEVELS).default('warn'))
     .option('--no-progress', 'no status line')
     .option('--json', 'print the final stats as JSON on stdout'))
     .action(async (fn: string, opts) => {
       const env = readEnv();
-      const { handler } = await loadFunction(fn);
+      const { handler, path } = await loadFunction(fn);
       const state = stateStoreFromEnv(env, opts.state);
       const status = statusLine(opts.progress);
       const report = reportCollector(opts, handler.dspfn.definition);
@@ -78,6 +80,8 @@ export function registerConsumeCommand(cli: Command): void {
           state,
           ...(opts.compression ? { compression: opts.compression as Compression } : {}),
           sessionTimeoutMs: opts.sessionTimeout,
+          threads: opts.threads,
+          functionModule: path,
           logLevel: opts.logLevel as LogLevel,
           env,
           onStats: (stats) => status.update(stats),

@@ -98,6 +98,21 @@ describe('JsonWriter', () => {
     expect(new JsonWriter().value(odd).take().toString()).toBe(JSON.stringify(odd));
   });
 
+  it('writes finite numbers and strings one by one exactly as JSON.stringify does', () => {
+    const number = fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, 2 ** 53, -(2 ** 60), 1e21, 123456789012));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(number, fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ maxLength: 20 }))), (values) => {
+        // A small writer, so growing its buffer mid-value is covered too.
+        const writer = new JsonWriter(8);
+        for (const value of values) {
+          if (typeof value === 'number') writer.number(value).raw(',');
+          else writer.string(value).raw(',');
+        }
+        expect(writer.take().toString('utf8')).toBe(values.map((v) => `${JSON.stringify(v)},`).join(''));
+      }),
+    );
+  });
+
   it('writes Float32Arrays nested in plain objects and arrays with float32 digits', () => {
     const writer = new JsonWriter(8);
     const value = { deviceId: 'dev-ü', offset: 7, rms: new Float32Array([0.1, -0, 3e-39]), more: [new Float32Array([1.5])] };

@@ -1,7 +1,7 @@
 // A subclass of InvalidSamplesError (same code, same handling), so not a row of its own in ERRORS.
 import { JsonSamplesError } from '../errors/classes.ts';
 import { nativeJsonText } from './native-json.ts';
-import { CLOSE_ARRAY, COMMA, DOT, describe, isSpace, latin1, LOWER_E, MINUS, NINE, OPEN_ARRAY, PLUS, UPPER_E, ZERO } from './json-bytes.ts';
+import { CLOSE_ARRAY, CLOSE_OBJECT, COMMA, DOT, describe, isSpace, latin1, LOWER_E, MINUS, NINE, OPEN_ARRAY, PLUS, UPPER_E, ZERO } from './json-bytes.ts';
 
 export { JsonSamplesError };
 
@@ -50,13 +50,25 @@ export class SampleArrayReader {
       throw new JsonSamplesError(`expected a JSON array of numbers at byte ${i}, got ${describe(bytes, i, end)}`, i, -1);
     }
     i++;
+    const native = nativeJsonText();
+    if (native !== undefined) {
+      // A record whose array comes last ends `]}`: that ']' bounds the native scan without a search
+      // for the first one, as the native reader reads to the first ']' and refuses any other.
+      const last = lastArrayEnd(bytes, i, end);
+      if (last >= 0) {
+        const read = native.parseF32(bytes, i, last, this.samples);
+        if (read >= 0) {
+          this.end = last + 1;
+          return read;
+        }
+      }
+    }
     // The first ']' bounds the array (a valid number array holds no other): every scan below stops
     // at it, so the per-byte loops need no end-of-input checks.
     const close = bytes.indexOf(CLOSE_ARRAY, i);
     if (close < 0 || close >= end) {
       throw new JsonSamplesError(`the array opened at byte ${i - 1} is not closed before the end of the input (byte ${end})`, end, -1);
     }
-    const native = nativeJsonText();
     if (native !== undefined) {
       let read = native.parseF32(bytes, i, close, this.samples);
       if (read === -2) {
@@ -251,6 +263,19 @@ export class SampleArrayReader {
   }
 }
 
+
+/**
+ * The ']' of `…]}` (white space allowed around the '}') at the end of bytes[from, end): where an
+ * object's last field is the array; -1 otherwise.
+ */
+function lastArrayEnd(bytes: Uint8Array, from: number, end: number): number {
+  let at = end - 1;
+  while (at >= from && isSpace(bytes[at]!)) at--;
+  if (at < from || bytes[at] !== CLOSE_OBJECT) return -1;
+  at--;
+  while (at >= from && isSpace(bytes[at]!)) at--;
+  return at >= from && bytes[at] === CLOSE_ARRAY ? at : -1;
+}
 
 /** One record's samples as a new Float32Array (convenience; the handler path uses a reader). */
 export function parseSamples(bytes: Uint8Array): Float32Array {

@@ -90,6 +90,53 @@ export class JsonWriter {
     return this;
   }
 
+  /**
+   * A finite number as JSON.stringify writes it: safe integers digit by digit (no string made for
+   * them), anything else through String().
+   */
+  number(value: number): this {
+    if (!Number.isSafeInteger(value)) return this.raw(String(value));
+    this.reserve(17);
+    const out = this.buffer;
+    let at = this.length;
+    let n = value;
+    // -0 is written "0", as JSON.stringify does.
+    if (n < 0) {
+      out[at++] = 0x2d;
+      n = -n;
+    }
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    at += digits;
+    for (let i = at - 1; i >= at - digits; i--) {
+      const next = Math.floor(n / 10);
+      out[i] = 0x30 + (n - next * 10);
+      n = next;
+    }
+    this.length = at;
+    return this;
+  }
+
+  /**
+   * A string as JSON.stringify writes it: printable ASCII without `"` or `\` copied byte by byte
+   * between quotes, anything else (escapes, other characters) through JSON.stringify.
+   */
+  string(text: string): this {
+    const count = text.length;
+    this.reserve(count + 2);
+    const out = this.buffer;
+    const at = this.length;
+    out[at] = 0x22;
+    for (let i = 0; i < count; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x20 || code >= 0x7f || code === 0x22 || code === 0x5c) return this.raw(JSON.stringify(text));
+      out[at + 1 + i] = code;
+    }
+    out[at + 1 + count] = 0x22;
+    this.length = at + count + 2;
+    return this;
+  }
+
   /** One number with the shortest float32 digits (NaN and ±Infinity as null). */
   float32(value: number): this {
     this.reserve(MAX_FLOAT32_TEXT);

@@ -19,7 +19,9 @@ export class SampleChunks {
       this.used = 0;
     }
     const view = this.chunk.subarray(this.used, this.used + count);
-    view.set(samples.subarray(0, count));
+    // A record's few samples by a loop: a view of the source for `set` would cost more than the copy.
+    if (count <= 256) for (let i = 0; i < count; i++) view[i] = samples[i]!;
+    else view.set(samples.subarray(0, count));
     this.used += count;
     return view;
   }

@@ -17,6 +17,9 @@ export interface SampleEnvelope {
  * what JSON.parse would give. The sample field must be present once and be an array of numbers.
  */
 export function readSampleEnvelope(reader: SampleArrayReader, bytes: Uint8Array, field: string, start = 0, end = bytes.length): SampleEnvelope {
+  // The common envelope in one pass; anything else (or any doubt) is read below, which words the errors.
+  const flat = bytes[skipSpace(bytes, start, end)] === OPEN_OBJECT ? flatFields(bytes, start, end, -1, -1, reader, field) : undefined;
+  if (flat !== undefined) return { fields: flat, count: flatCount };
   let i = skipSpace(bytes, start, end);
   if (i >= end || bytes[i] !== OPEN_OBJECT) {
     throw new JsonSamplesError(`expected a JSON object at byte ${i}, got ${describe(bytes, i, end)}`, i, -1);
@@ -78,6 +81,31 @@ function fieldName(text: Buffer, from: number, to: number): string {
   return name;
 }
 
+/** String values seen lately (device ids repeat record after record), by a hash of their bytes. */
+const knownValues = new Array<string | undefined>(256).fill(undefined);
+
+/**
+ * The latin1 text of bytes [from, to): the string made for the same bytes before when it is still
+ * known, else a new one (which then is). A batch's records name a few keys over and over: one string
+ * each, not one per record, and a Map that groups them finds its hash already computed.
+ */
+function valueText(text: Buffer, from: number, to: number): string {
+  const length = to - from;
+  if (length > 64) return text.toString('latin1', from, to);
+  let hash = length;
+  for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + text[i]!) | 0;
+  const slot = hash & 255;
+  const known = knownValues[slot];
+  if (known !== undefined && known.length === length) {
+    let i = 0;
+    while (i < length && text[from + i] === known.charCodeAt(i)) i++;
+    if (i === length) return known;
+  }
+  const made = text.toString('latin1', from, to);
+  knownValues[slot] = made;
+  return made;
+}
+
 /** A JSON number's value: digits-only integers up to 15 digits computed, anything else through Number(). */
 function numberValue(text: Buffer, from: number, to: number): number {
   const negative = text[from] === MINUS;
@@ -92,16 +120,22 @@ function numberValue(text: Buffer, from: number, to: number): number {
   return negative ? -value : value;
 }
 
+/** The sample count of the array flatFields read (a module field rather than a result object per record). */
+let flatCount = -1;
+
 /**
  * The common envelope without JSON.parse: one flat object of ASCII strings without escapes and
- * plain numbers (`{"deviceId":"d-1","sampleRate":1000,"data":[…]}`), the sample array at
- * [cutStart, cutEnd) read as null. The object is what JSON.parse gives (the same properties in the
- * same order, duplicates overwritten in place); anything else — escapes, other bytes, nested
- * values, literals, `__proto__`, any doubt — is undefined and goes to JSON.parse.
+ * plain numbers (`{"deviceId":"d-1","sampleRate":1000,"data":[…]}`), the sample array read as
+ * null: the one at [cutStart, cutEnd), or (with `reader`, cutStart -1) the one under `field`, read
+ * by the reader in the same pass (its count in flatCount). The object is what JSON.parse gives (the
+ * same properties in the same order, duplicates overwritten in place); anything else — escapes,
+ * other bytes, nested values, literals, `__proto__`, a sample field that is not one array, any
+ * doubt — is undefined and goes to JSON.parse.
  */
-function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number): Record<string, unknown> | undefined {
+function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number, reader?: SampleArrayReader, field?: string): Record<string, unknown> | undefined {
   const fields: Record<string, unknown> = {};
   const text = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let read = false;
   let i = skipSpace(bytes, start, end) + 1;
   for (;;) {
     i = skipSpace(bytes, i, end);
@@ -117,10 +151,16 @@ function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: num
     if (i === cutStart) {
       fields[name] = null;
       i = cutEnd;
+    } else if (reader !== undefined && name === field) {
+      if (read || c !== OPEN_ARRAY) return undefined;
+      read = true;
+      flatCount = reader.readInto(bytes, i, end);
+      fields[name] = null;
+      i = reader.end;
     } else if (c === QUOTE) {
       const valueEnd = plainString(bytes, i + 1, end);
       if (valueEnd < 0) return undefined;
-      fields[name] = text.toString('latin1', i + 1, valueEnd);
+      fields[name] = valueText(text, i + 1, valueEnd);
       i = valueEnd + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const numberEnd = plainNumber(bytes, i, end);
@@ -137,7 +177,8 @@ function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: num
     }
     if (bytes[i] !== CLOSE_OBJECT) return undefined;
     // Nothing but white space may follow the object.
-    return skipSpace(bytes, i + 1, end) === end ? fields : undefined;
+    if (skipSpace(bytes, i + 1, end) !== end) return undefined;
+    return reader === undefined || read ? fields : undefined;
   }
 }
 

@@ -6,7 +6,9 @@ import type { SampleBlock } from './definition.ts';
  * built-in deviceReadings does): the decode step calls it for the records the `json` codec reads,
  * instead of JSON.parse and the input. The reader answers undefined whenever it cannot give
  * exactly the block the input would give for the parsed value (malformed or unusual input); the
- * general path then decides, and words any error, as it always did.
+ * general path then decides, and words any error, as it always did. The samples of a block it
+ * gives are finite float32 (a sample that is not makes it answer undefined), so the decode step
+ * does not check them again.
  */
 export const READ_JSON_BYTES = Symbol.for('dspfn.input.readJsonBytes');
 

@@ -107,17 +107,21 @@ function withFloat32Arrays(value: unknown): Buffer | undefined {
   if (!found) return undefined;
   writer.begin().raw('{');
   let first = true;
-  for (const name of Object.keys(value)) {
+  // Own enumerable properties in JSON.stringify's order (a plain object's for…in order).
+  for (const name in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
     const item: unknown = (value as Record<string, unknown>)[name];
-    // Finite numbers (ids, offsets, partitions) as JSON.stringify writes them, without calling it.
-    const text = item instanceof Float32Array ? undefined : typeof item === 'number' && Number.isFinite(item) ? String(item) : JSON.stringify(item);
-    if (text === undefined && !(item instanceof Float32Array)) continue;
+    // Ids, offsets and partitions as JSON.stringify writes them, without a string of their own;
+    // anything else through it (undefined for what it leaves out of an object).
+    const text = item instanceof Float32Array || typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item)) ? '' : JSON.stringify(item);
+    if (text === undefined) continue;
     if (!first) writer.raw(',');
     first = false;
     writer.raw(propertyName(name));
-    if (text === undefined) writer.float32Array(item as Float32Array);
+    if (item instanceof Float32Array) writer.float32Array(item);
+    else if (typeof item === 'number' && text === '') writer.number(item);
+    else if (typeof item === 'string') writer.string(item);
     else writer.raw(text);
   }
-  // The bytes a sink would send for the text: what JSON.stringify wrote as UTF-8, the digits ASCII.
   return writer.raw('}').view();
 }

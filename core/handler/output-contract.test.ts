@@ -44,7 +44,7 @@ describe('messageValues', () => {
   });
 
   it('writes the properties beside a Float32Array exactly as JSON.stringify does (names and strings in any Unicode, numbers, -0, NaN)', () => {
-    const other = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.double(), fc.integer(), fc.constantFrom(-0, Number.NaN, Infinity, null, true, undefined), fc.array(fc.integer(), { maxLength: 3 }));
+    const other = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.double(), fc.integer(), fc.maxSafeInteger(), fc.constantFrom(-0, Number.NaN, Infinity, null, true, undefined, 2 ** 53, -(2 ** 60), { toJSON: () => undefined }, () => 1), fc.array(fc.integer(), { maxLength: 3 }));
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), other, { maxKeys: 5 }), fc.float32Array({ noNaN: true, maxLength: 4 }), (fields, floats) => {
         const value = { ...fields, samples: floats };

@@ -12,10 +12,12 @@ import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
 import { kafkaRecord } from './kafka-records.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
-import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS } from './limits.ts';
+import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, MAX_THREADS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { PartitionWorker } from './partition-worker.ts';
+import { ConsumeThreads } from './consume-threads.ts';
+import type { ThreadCounts, ThreadSettings } from './thread-protocol.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { codeOf } from '../report/set-aside-counts.ts';
 
@@ -70,6 +72,15 @@ export interface ConsumeOptions {
   tickIntervalMs?: number;
   /** Collects the signals, dead letters and late records for an HTML report (`--report`). */
   report?: ReportCollector;
+  /**
+   * Threads the invocations run on (default 1: in this thread). With more, each hosts the function
+   * and a partition's batches always go to the same one; fetching, batching, retries, offset commits
+   * and the state store stay here (every thread's state goes through it, so fencing is the store's as
+   * in-process and memory state is shared). Lambda runs partitions' batches concurrently too.
+   */
+  threads?: number;
+  /** The module `handler` was loaded from (the CLI passes it): what each thread loads. Needed with threads > 1. */
+  functionModule?: string;
 }
 
 export interface ConsumeController {
@@ -122,6 +133,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const requestedRetries = checkRange('--max-retries', options.maxRetries ?? -1, -1, 10_000);
   // The event source caps infinite retries at 10 when an on-failure destination is set.
   const maxRetries = requestedRetries < 0 && onFailureTopic ? 10 : requestedRetries;
+  const threads = checkRange('--threads', options.threads ?? 1, 1, MAX_THREADS);
+  if (threads > 1 && !options.functionModule) {
+    throw new ConfigError(`threads: ${threads} needs ConsumeOptions.functionModule, the file the function is loaded from, for each thread to load it (the CLI passes it)`);
+  }
   const logLevel = options.logLevel ?? 'warn';
   const logger = options.logger ?? jsonLogger({ function: functionName, component: 'consume' }, logLevel);
 
@@ -150,10 +165,11 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const sink = options.sink ?? new KafkaSink({ ...brokers, logger, ...(compression ? { compression } : {}) });
   const counters = new ConsumeCounters(functionName, groupId, topics);
   const counted = countingSink(sink, counters);
+  const state = options.state ?? new MemoryStateStore();
   const handler = options.handler.dspfn.withRuntime({
     sink: options.report ? options.report.sink(counted) : counted,
     ...(options.report ? { observe: options.report } : {}),
-    state: options.state ?? new MemoryStateStore(),
+    state,
     logger: jsonLogger({ function: functionName }, logLevel),
     onBatch: (report) => {
       options.report?.onBatch(report);
@@ -162,10 +178,48 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     },
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
-  // In-process: the fetched Buffers go to the function as they are (no base64 round trip).
+  const fromThreads = (counts: ThreadCounts) => {
+    for (const kind of ['result', 'log', 'dead-letter'] as const) counters.produced[kind] += counts.produced[kind];
+    counters.late += counts.late;
+    for (const [code, n] of Object.entries(counts.deadLettersByCode)) counters.setAside.deadLetters.set(code, (counters.setAside.deadLetters.get(code) ?? 0) + n);
+    for (const report of counts.reports) {
+      options.report?.onBatch(report);
+      counters.setAside.onBatch(report);
+      counters.samples += report.samples;
+    }
+  };
+  let fatal: (error: Error) => void = () => {};
+  const threadSettings = (): ThreadSettings => {
+    // Outputs are produced in the threads unless a caller's sink or a report must see them here.
+    const { logger: _logger, mskClient: _mskClient, ...connection } = brokers;
+    return {
+      functionModule: options.functionModule!,
+      functionName,
+      invocation,
+      logLevel,
+      sink: options.sink || options.report ? { to: 'main' } : { to: 'kafka', connection, ...(compression ? { compression } : {}) },
+      observe: options.report !== undefined,
+    };
+  };
+  const starting =
+    threads > 1
+      ? ConsumeThreads.start({
+          threads,
+          settings: threadSettings(),
+          state,
+          sink: options.report ? options.report.sink(sink) : sink,
+          ...(options.report ? { observer: options.report } : {}),
+          onCounts: fromThreads,
+          onFatal: (error) => fatal(error),
+        })
+      : undefined;
+  starting?.catch(() => {});
+  let pool: ConsumeThreads | undefined;
+  // In-process: the fetched Buffers go to the function as they are (no base64 round trip). On
+  // threads: packed into one transferred buffer per batch (batch-packing.ts).
   const invoke = async (records: KafkaRecord[]) => {
     const begin = performance.now();
-    const outcome = await invokeInProcess(handler, records, invocation);
+    const outcome = pool ? await pool.invoke(records) : await invokeInProcess(handler, records, invocation);
     counters.recordHandler(performance.now() - begin);
     return outcome;
   };
@@ -356,6 +410,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
       for (const [id, offset] of counters.uncommitted) {
         logger.log('error', 'records processed but their offset not committed: the group delivers them again', { partition: id, offset, committed: counters.committed.get(id) });
       }
+      await pool?.close();
       await refreshLag().catch(() => {});
       await consumer.disconnect().catch((error: unknown) => logger.log('warn', 'consumer disconnect failed', { error: describeError(error) }));
       if (!options.sink) await sink.close().catch((error: unknown) => logger.log('warn', 'sink close failed', { error: describeError(error) }));
@@ -368,6 +423,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     return stopped;
   };
 
+  fatal = (error) => void shutdown(error);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart && !stopping) void shutdown(payload.error);
   });
@@ -377,6 +433,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
     // sink that cannot connect yet fails that batch, which is retried, as before).
     const warming = sink.warm?.().catch(() => {});
     await Promise.all([consumer.connect(), admin.connect(), warming]);
+    pool = await starting;
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
       autoCommit: false,
@@ -402,6 +459,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   } catch (error) {
     clearInterval(timer);
     clearInterval(ticker);
+    await (pool ?? (await starting?.catch(() => undefined)))?.close();
     await consumer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});
     if (!options.sink) await sink.close().catch(() => {});

@@ -6,6 +6,8 @@ import type { ReplayRecord } from './replay-file.ts';
 export const MAX_BATCH_SIZE = 10_000;
 /** MaximumBatchingWindowInSeconds is at most 300. */
 export const MAX_BATCH_WINDOW_MS = 300_000;
+/** `consume --threads`: far more than any machine's cores, low enough to catch a typo. */
+export const MAX_THREADS = 256;
 /** Lambda's synchronous invoke payload limit; the event source never builds a larger event. */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 /** The event's own fields around its records. */

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { jsonLogger } from '../../core/adapters/index.ts';
@@ -15,8 +15,25 @@ const PARTITIONS = 6;
 const DEVICES = 60;
 const SAMPLES = 64;
 /** A flat-out topic: a multiple of PARTITIONS × 1,000, so every partition holds whole batches. */
-const FLAT_OUT_RECORDS = 120_000;
+const FLAT_OUT_RECORDS = recordsArgument() ?? 120_000;
 const WARM_UP_RECORDS = 12_000;
+/** The module `dspfn consume --threads` threads load (what the CLI passes as functionModule). */
+const SENSOR_RMS_MODULE = fileURLToPath(new URL('../../functions/sensor-rms/handler.ts', import.meta.url));
+/** The flat-out rows' thread settings: in-process, and worker threads (see runConsume). */
+const THREADS = [1, 2];
+
+/**
+ * `--records <n>`: a longer flat-out topic (a multiple of 6,000), where the threads' own warm-up
+ * (every thread compiles the handler afresh: the bench's warm-up read warms only the threads it ran
+ * on) weighs less.
+ */
+function recordsArgument(): number | undefined {
+  const at = process.argv.indexOf('--records');
+  if (at < 0) return undefined;
+  const records = Number(process.argv[at + 1]);
+  if (!Number.isInteger(records) || records <= 0 || records % (PARTITIONS * 1_000) !== 0) throw new Error(`--records must be a positive multiple of ${PARTITIONS * 1_000}`);
+  return records;
+}
 
 interface Scenario {
   name: string;
@@ -209,14 +226,16 @@ interface ConsumeResult extends Throughput {
  * `dspfn consume` from the topic's beginning; `during` runs (feeds) while it consumes. `clientEncoder`:
  * results produced with @platformatic/kafka's own record encoder instead of dspfn's (the comparison).
  */
-async function runConsume(brokers: string, topic: string, scenario: Scenario, during: () => Promise<void>, clientEncoder = false): Promise<ConsumeResult> {
+async function runConsume(brokers: string, topic: string, scenario: Scenario, during: () => Promise<void>, clientEncoder = false, threads = 1): Promise<ConsumeResult> {
   const logger = jsonLogger({}, 'silent');
   const sink = clientEncoder ? new KafkaSink({ brokers, logger, transport: platformaticProducer({ brokers, logger }, 'client') }) : undefined;
   let controller: ConsumeController | undefined = await consume({
     handler: sensorRms,
     brokers,
     topic,
-    groupId: `${topic}-group${clientEncoder ? '-client-encoder' : ''}`,
+    groupId: `${topic}-group${clientEncoder ? '-client-encoder' : ''}-threads-${threads}`,
+    threads,
+    functionModule: SENSOR_RMS_MODULE,
     ...(sink ? { sink } : {}),
     fromBeginning: true,
     batchSize: scenario.batchSize,
@@ -282,7 +301,7 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
     const warmTopic = await createTopic(kafka, `${scenario.name} warm-up`);
     await feed(producer, warmTopic, warmUp, values);
     await bareConsumer(kafka, warmTopic, warmUp.records);
-    await runConsume(brokers, warmTopic, warmUp, async () => {});
+    for (const threads of THREADS) await runConsume(brokers, warmTopic, warmUp, async () => {}, false, threads);
     await feed(producer, topic, scenario, values);
     const bare = await bareConsumer(kafka, topic, scenario.records);
     const flatRow = (name: string, result: ConsumeResult) => [
@@ -296,8 +315,8 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
       '—',
       '—',
     ];
-    const result = await runConsume(brokers, topic, scenario, async () => {});
-    const rows = [flatRow(scenario.name, result)];
+    const rows: string[][] = [];
+    for (const threads of THREADS) rows.push(flatRow(`${scenario.name}, threads ${threads}`, await runConsume(brokers, topic, scenario, async () => {}, false, threads)));
     // Where @platformatic/kafka is the producer, the same topic again with the client's own record
     // encoder (after dspfn's, so JIT warm-up favours the comparison, not dspfn).
     if (platformaticSupported()) rows.push(flatRow(`${scenario.name}, client's record encoder`, await runConsume(brokers, topic, scenario, async () => {}, true)));

@@ -135,6 +135,8 @@ describe('the packed package', () => {
     expect(files.filter((f) => /\.test\.|\/core\/|\/test\/|\.ndjson$/.test(f) && !f.startsWith('package/templates/'))).toEqual([]);
     expect(files).toContain('package/bin/dspfn.js');
     expect(files).toContain('package/dist/deploy/params.cjs');
+    // `consume --threads`: each thread's first module, plain JavaScript beside the compiled thread.
+    expect(files).toEqual(expect.arrayContaining(['package/dist/local/consume-thread-boot.mjs', 'package/dist/local/consume-thread.js']));
     // About 9 KiB per stage of the catalogue (kernel, descriptor, declarations): 45 stages and the rest.
     expect(fs.statSync(tarballs.main).size, 'packed size').toBeLessThan(640 * 1024);
     const manifest = JSON.parse(readTar(tarballs.main).find((e) => e.name === 'package/package.json')!.data.toString('utf8')) as {

@@ -18,7 +18,8 @@ export interface RejectedRecord {
   readonly error: DspfnError;
 }
 
-function toSamples(samples: Float32Array | readonly number[], channels: number, scanned: FiniteMemory): Float32Array {
+/** `finite`: the samples are known finite (a JSON bytes reader's, which rejects any that is not). */
+function toSamples(samples: Float32Array | readonly number[], channels: number, scanned: FiniteMemory, finite: boolean): Float32Array {
   if (!(samples instanceof Float32Array) && !Array.isArray(samples)) {
     throw new InvalidSamplesError('samples must be a Float32Array or an array of numbers');
   }
@@ -28,7 +29,7 @@ function toSamples(samples: Float32Array | readonly number[], channels: number, 
   const out = samples instanceof Float32Array ? samples : Float32Array.from(samples);
   // Also catches JSON numbers beyond float32 range, which become Infinity here.
   // The value is not quoted: reasons locate the problem, they do not carry payloads.
-  const bad = scanned.vouchesFor(out) ? -1 : firstNonFinite(out);
+  const bad = finite || scanned.vouchesFor(out) ? -1 : firstNonFinite(out);
   if (bad >= 0) throw new InvalidSamplesError(`sample ${bad} is not a finite float32`);
   return out;
 }
@@ -67,11 +68,12 @@ export function decodeRecords<M>(
         continue;
       }
       try {
-        const block = (fromJsonBytes !== undefined && decoder.readsJson!(record) ? fromJsonBytes(record.value, record) : undefined) ?? input(decoder.decode(record), record);
+        const read = fromJsonBytes !== undefined && decoder.readsJson!(record) ? fromJsonBytes(record.value, record) : undefined;
+        const block = read ?? input(decoder.decode(record), record);
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');
         }
-        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels, scanned) });
+        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels, scanned, read !== undefined && block.samples instanceof Float32Array) });
       } catch (error) {
         const location = { topic: record.topic, partition: record.partition, offset: record.offset };
         const reason =

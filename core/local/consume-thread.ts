@@ -1,0 +1,124 @@
+// A consume thread (see consume-threads.ts): hosts the function and runs the batches the consuming
+// thread hands it, with a StateStore (and, where the outputs go to the main thread, a Sink) that
+// forwards to that thread over the port.
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
+import { ErrorCode } from '../errors.ts';
+import type { SignalObserver } from '../handler/observer.ts';
+import { jsonLogger } from '../logger/logger.ts';
+import { KafkaSink } from '../sink/kafka.ts';
+import type { BatchSource, OutputMessage, Sink } from '../sink/sink.ts';
+import type { CommitResult, StateEntry, StateStore, StoredState, WindowIndexQuery } from '../state/store.ts';
+import { codeOf } from '../report/set-aside-counts.ts';
+import { unpackBatch } from './batch-packing.ts';
+import { invokeInProcess, type LocalFunction } from './lambda-event.ts';
+import { portableError, type FromThread, type ThreadCounts, type ThreadSettings, type ToThread } from './thread-protocol.ts';
+
+const port = parentPort!;
+const settings = workerData as ThreadSettings;
+const post = (message: FromThread, transfer: TransferListItem[] = []) => port.postMessage(message, transfer);
+
+let requests = 0;
+const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+
+/** One request to the consuming thread, answered by a `reply` with the same id. */
+function request<T>(message: (id: number) => FromThread): Promise<T> {
+  const id = ++requests;
+  return new Promise<T>((resolve, reject) => {
+    pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    post(message(id));
+  });
+}
+
+/** The consuming thread's store, one message each way per load and per commit. */
+const state: StateStore = {
+  name: 'consume-thread',
+  load: (keys: readonly string[], windows?: readonly WindowIndexQuery[]) => request<Map<string, StoredState>>((id) => ({ type: 'load', id, keys, ...(windows ? { windows } : {}) })),
+  commit: (entries: readonly StateEntry[]) => request<CommitResult[]>((id) => ({ type: 'commit', id, entries })),
+  close: async () => {},
+};
+
+const emptyCounts = (): ThreadCounts => ({ produced: { result: 0, log: 0, 'dead-letter': 0 }, late: 0, deadLettersByCode: {}, reports: [], observed: [] });
+let counts = emptyCounts();
+
+/** Counts what the sink acknowledged, by kind, as consume's own counting sink does. */
+function counting(inner: Sink): Sink {
+  return {
+    name: inner.name,
+    async send(messages: readonly OutputMessage[], source?: BatchSource) {
+      await inner.send(messages, source);
+      for (const message of messages) {
+        counts.produced[message.kind]++;
+        if (message.kind !== 'dead-letter') continue;
+        const code = codeOf(message);
+        if (code === ErrorCode.Late) counts.late++;
+        else counts.deadLettersByCode[code] = (counts.deadLettersByCode[code] ?? 0) + 1;
+      }
+    },
+    close: () => inner.close(),
+  };
+}
+
+function outputSink(): Sink {
+  if (settings.sink.to === 'main') {
+    return { name: 'consume-thread', send: (messages, source) => request<void>((id) => ({ type: 'send', id, messages, ...(source ? { source } : {}) })), close: async () => {} };
+  }
+  const { connection, compression } = settings.sink;
+  return new KafkaSink({ ...connection, logger: jsonLogger({ function: settings.functionName, component: 'consume' }, settings.logLevel), ...(compression ? { compression } : {}) });
+}
+
+/** Records what the function shows, copied (the arrays are only valid during the call). */
+const recorder: SignalObserver = {
+  input: (key, samples, channels, timestamp, sampleRate) => counts.observed.push({ call: 'input', key, samples: Float32Array.from(samples), channels, timestamp, sampleRate }),
+  output: (key, samples, channels, frames, timestamp, sampleRate) => counts.observed.push({ call: 'output', key, samples: samples.slice(0, frames * channels), channels, frames, timestamp, sampleRate }),
+  window: (key, start, end, channels) => counts.observed.push({ call: 'window', key, start, end, channels: channels.map((c) => ({ ...c })) }),
+};
+
+async function loadFunction(): Promise<LocalFunction> {
+  const module = (await import(pathToFileURL(settings.functionModule).href)) as { handler?: unknown; default?: unknown };
+  const fn = module.handler ?? module.default;
+  if (typeof fn !== 'function' || !('dspfn' in fn)) throw new Error(`${settings.functionModule} does not export a handler made by defineFunction`);
+  return fn as unknown as LocalFunction;
+}
+
+async function start(): Promise<void> {
+  let fn: LocalFunction;
+  let sink: Sink;
+  try {
+    fn = await loadFunction();
+    sink = outputSink();
+    // Connecting now rather than in the first batch; a sink that cannot connect yet fails that batch.
+    await sink.warm?.().catch(() => {});
+  } catch (error) {
+    post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const bound = fn.dspfn.withRuntime({
+    state,
+    sink: counting(sink),
+    logger: jsonLogger({ function: settings.functionName }, settings.logLevel),
+    ...(settings.observe ? { observe: recorder } : {}),
+    onBatch: (report) => counts.reports.push(report),
+  });
+
+  port.on('message', (message: ToThread) => {
+    if (message.type === 'reply') {
+      const waiting = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(message.error);
+      else waiting?.resolve(message.value);
+    } else if (message.type === 'batch') {
+      void invokeInProcess(bound, unpackBatch(message.buffer), settings.invocation).then((outcome) => {
+        const answer = outcome.status === 'failed' ? { status: 'failed' as const, error: portableError(outcome.error) } : outcome;
+        const taken = counts;
+        counts = emptyCounts();
+        post({ type: 'answer', id: message.id, outcome: answer, counts: taken });
+      });
+    } else if (message.type === 'close') {
+      void sink.close().catch(() => {}).finally(() => post({ type: 'closed' }));
+    }
+  });
+  post({ type: 'ready' });
+}
+
+void start();
