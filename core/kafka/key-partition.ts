@@ -51,3 +51,8 @@ export function keyHash(key: string | Uint8Array): number {
   }
   return hash;
 }
+
+/** The partition of a message: its key's hash modulo the partition count, partition 0 without a key (Java-compatible partitioning). */
+export function partitionOf(key: string | Uint8Array | null, partitions: number): number {
+  return key === null ? 0 : keyHash(key) % partitions;
+}

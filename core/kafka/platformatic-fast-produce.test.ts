@@ -1,5 +1,7 @@
+import type { Writer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { fastProduceProducer, GET_API } from './platformatic-fast-produce.ts';
+import { fastProduceProducer, GET_API, PartitionRecords, PartitionSequences } from './platformatic-fast-produce.ts';
+import { BatchArena } from './record-batch.ts';
 
 // A stand-in for @platformatic/kafka with just what the hook touches: the Producer's private API
 // lookup (found by its symbol's description), the per-version parseResponse modules, and the codec
@@ -97,5 +99,123 @@ describe('the fast produce hook', () => {
   it('gives no producer when the client has no API lookup to hook (the sink then uses the plain Producer)', () => {
     class Producer {}
     expect(fastProduceProducer({ Producer } as never)).toBeUndefined();
+  });
+});
+
+describe('sequence numbers counted in records (PartitionSequences)', () => {
+  const message = (partition: number) => ({ topic: 't', partition });
+
+  it("continues each partition's numbers by the records sent, per producer id and epoch", () => {
+    const sequences = new PartitionSequences();
+    expect(sequences.base(7n, 0, 't', 0, message(0), 1000)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 1, message(1), 3)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 1)).toBe(1000);
+    expect(sequences.base(7n, 0, 'u', 0, message(0), 5)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 2)).toBe(1001);
+    // A new producer id (after the client re-initialised it) or epoch starts every partition at 0.
+    expect(sequences.base(8n, 0, 't', 0, message(0), 10)).toBe(0);
+    expect(sequences.base(8n, 0, 't', 0, message(0), 1)).toBe(10);
+    expect(sequences.base(8n, 1, 't', 0, message(0), 4)).toBe(0);
+  });
+
+  it('gives a retried request (the same client message) the numbers its first attempt took', () => {
+    const sequences = new PartitionSequences();
+    const first = message(0);
+    expect(sequences.base(7n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(7n, 0, 't', 0, message(0), 5)).toBe(20);
+    // Recovered under a new producer id, the same message is numbered afresh.
+    expect(sequences.base(9n, 0, 't', 0, first, 20)).toBe(0);
+    expect(sequences.base(9n, 0, 't', 0, message(0), 1)).toBe(20);
+  });
+
+  it('wraps from the largest int32 to 0, as the Java client does', () => {
+    const sequences = new PartitionSequences();
+    const max = 2 ** 31 - 1;
+    expect(sequences.base(1n, 0, 't', 0, message(0), max - 2)).toBe(0);
+    // Three records numbered max - 2, max - 1 and max: the next starts at 0.
+    expect(sequences.base(1n, 0, 't', 0, message(0), 3)).toBe(max - 2);
+    expect(sequences.base(1n, 0, 't', 0, message(0), 1)).toBe(0);
+    expect(sequences.base(1n, 0, 't', 0, message(0), 1)).toBe(1);
+  });
+});
+
+describe('the fast produce hook with several records per message', () => {
+  it("hands the client's own API one message per record, numbered from the partition's sequence in records", () => {
+    const seen: unknown[][] = [];
+    const api: Api = Object.assign((...args: unknown[]) => void seen.push(args), { version: 8 });
+    const wrapped = produceApiOf(api);
+    const records = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, headers: {} }));
+    const options = { producerId: 4n, producerEpoch: 0, sequences: { getWithDefault: () => expect.unreachable('the client counts messages, not records') } };
+    const send = (n: number) => {
+      wrapped('connection', -1, 1, [{ topic: 'out', partition: 1, value: new PartitionRecords(records(0, n)) }, { topic: 'out', partition: 0, value: new PartitionRecords(records(100, 2)) }], options, () => undefined);
+      const [, , , messages, passed] = seen.at(-1)! as [unknown, unknown, unknown, Array<{ partition: number; value: Buffer }>, { sequences: { getWithDefault(key: string, fallback: number): number } }];
+      return { values: messages.map((m) => `${m.partition}:${m.value.toString()}`), base: (p: number) => passed.sequences.getWithDefault(`out:${p}`, -1) };
+    };
+    const first = send(3);
+    expect(first.values).toEqual(['1:v0', '1:v1', '1:v2', '0:v100', '0:v101']);
+    expect([first.base(1), first.base(0)]).toEqual([0, 0]);
+    const second = send(4);
+    expect([second.base(1), second.base(0)]).toEqual([3, 2]);
+  });
+});
+
+describe('the arena of the fast produce path', () => {
+  type Payload = InstanceType<typeof Writer>;
+  /** The fast API over a connection that hands back its payload builder instead of sending. */
+  async function builders() {
+    const real = await import('@platformatic/kafka');
+    const api: Api = Object.assign(() => undefined, { version: 11 });
+    const lib = { ...fakeLibrary(api, true), Writer: real.Writer, crc32c: real.crc32c, compressionsAlgorithms: real.compressionsAlgorithms };
+    const Fast = fastProduceProducer(lib as never) as unknown as new () => Record<symbol, Lookup>;
+    let wrapped: Api | undefined;
+    new Fast()[getApi]!('Produce', (_, found) => (wrapped = found));
+    const payload = (value: string): Payload => {
+      let build: (() => Payload) | undefined;
+      const connection = { send: (_key: number, _version: number, create: () => Payload) => void (build = create) };
+      const records = [{ key: 'k', value: value.repeat(1000), headers: {} }];
+      wrapped!(connection, -1, 1, [{ topic: 't', partition: 0, value: new PartitionRecords(records) }], { producerId: 1n, producerEpoch: 0, sequences: { getWithDefault: () => 0 } }, () => undefined);
+      return build!();
+    };
+    return payload;
+  }
+  /** The record batch piece of a payload (the largest buffer). */
+  const batchOf = (payload: Payload) => payload.buffers.reduce((a, b) => (b.length > a.length ? b : a));
+
+  it("reuses a request's memory for the next one once the connection took its pieces", async () => {
+    const payload = await builders();
+    const first = payload('a');
+    // What the connection does: take the pieces and copy them into the request it sends.
+    const sent = Buffer.concat(first.dynamicBuffer.buffers);
+    const second = payload('b');
+    expect(batchOf(second).buffer).toBe(batchOf(first).buffer);
+    expect(sent.includes('a'.repeat(1000))).toBe(true);
+    expect(batchOf(second).includes('b'.repeat(1000))).toBe(true);
+  });
+
+  it('gives the next request new memory while the last one has not been taken', async () => {
+    const payload = await builders();
+    const first = payload('a');
+    const second = payload('b');
+    expect(batchOf(second).buffer).not.toBe(batchOf(first).buffer);
+    expect(batchOf(first).includes('a'.repeat(1000))).toBe(true);
+  });
+});
+
+describe('BatchArena', () => {
+  it('hands out pieces that stay valid until the next reset, growing into new memory and never past its limit', () => {
+    // Above 4 KiB, so Node's shared pool of small Buffers plays no part.
+    const kb = 1024;
+    const arena = new BatchArena(8 * kb);
+    const a = arena.take(6 * kb).fill(1);
+    const b = arena.take(6 * kb).fill(2);
+    expect(a.every((byte) => byte === 1)).toBe(true);
+    expect(b.buffer).not.toBe(a.buffer);
+    arena.reset();
+    expect(arena.take(16 * kb).buffer).toBe(b.buffer);
+    const huge = arena.take(32 << 20);
+    expect(huge.length).toBe(32 << 20);
+    arena.reset();
+    expect(arena.take(5 * kb).buffer).toBe(b.buffer);
   });
 });

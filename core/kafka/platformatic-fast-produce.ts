@@ -1,17 +1,27 @@
 import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
-import { encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
+import { BatchArena, encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
 /**
+ * One partition's records of a send, handed to the client as ONE message (its value, which the
+ * client's default serializers pass through), partition already assigned: the client's per-message
+ * work (two header Maps, serializers, a partition and a sequence-map update per message) then runs
+ * once per partition, and record-batch.ts writes the records as they are. The client counts it as
+ * one message; the sequence numbers come from PartitionSequences, counted in records.
+ */
+export class PartitionRecords {
+  constructor(readonly records: readonly OutgoingMessage[]) {}
+}
+
+/**
  * A message as the client hands it to its Produce API, partition assigned. On the fast path its
- * value is dspfn's whole OutgoingMessage (the client's default serializers pass values through):
- * key, value and headers are written by record-batch.ts, not converted to the client's shapes first.
+ * value is a PartitionRecords, or a single OutgoingMessage as it is.
  */
 interface ClientMessage {
   key?: Buffer | undefined;
-  value?: OutgoingMessage | Buffer | undefined;
+  value?: PartitionRecords | OutgoingMessage | Buffer | undefined;
   headers?: Map<Buffer, Buffer>;
   topic: string;
   partition: number;
@@ -84,22 +94,76 @@ export function clientMessage(topic: string, message: OutgoingMessage): { topic:
   return { topic, ...(key === undefined ? {} : { key }), ...(value === undefined ? {} : { value }), headers };
 }
 
-function isOutgoing(value: ClientMessage['value']): value is OutgoingMessage {
-  return value !== undefined && !Buffer.isBuffer(value);
+/** The records a client message carries: a partition's group, or one record. */
+function recordsOf(value: ClientMessage['value']): readonly OutgoingMessage[] {
+  if (value instanceof PartitionRecords) return value.records;
+  if (value === undefined || Buffer.isBuffer(value)) throw new TypeError('the fast produce path got a message it did not build');
+  return [value];
 }
 
-/** One request's messages grouped by topic, then partition, in the order they came. */
-function group(messages: readonly ClientMessage[]): Map<string, Map<number, OutgoingMessage[]>> {
-  const topics = new Map<string, Map<number, OutgoingMessage[]>>();
+/** A partition's records in one request, and the client message that brought the first of them. */
+interface PartitionGroup {
+  readonly partition: number;
+  readonly first: ClientMessage;
+  records: readonly OutgoingMessage[];
+}
+
+/**
+ * One request's messages grouped by topic, then partition, in the order they came. A partition's
+ * single PartitionRecords is used as it is; several messages for one partition (single records, or
+ * groups the client's fresher metadata folded into one partition) are joined in order.
+ */
+function group(messages: readonly ClientMessage[]): Map<string, PartitionGroup[]> {
+  const topics = new Map<string, PartitionGroup[]>();
   for (const m of messages) {
-    if (!isOutgoing(m.value)) throw new TypeError('the fast produce path got a message it did not build');
+    const records = recordsOf(m.value);
     let partitions = topics.get(m.topic);
-    if (!partitions) topics.set(m.topic, (partitions = new Map()));
-    let list = partitions.get(m.partition);
-    if (!list) partitions.set(m.partition, (list = []));
-    list.push(m.value);
+    if (!partitions) topics.set(m.topic, (partitions = []));
+    const existing = partitions.find((p) => p.partition === m.partition);
+    if (existing) existing.records = existing.records.concat(records);
+    else partitions.push({ partition: m.partition, first: m, records });
   }
   return topics;
+}
+
+/** Where a partition's records were first sent: a retry of the same request must repeat the same sequence numbers. */
+interface Sent {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly records: number;
+  readonly baseSequence: number;
+}
+
+const INT32_LIMIT = 2 ** 31;
+
+/**
+ * The idempotent producer's sequence numbers, per partition, counted in records (the client counts
+ * the messages it was handed, one per PartitionRecords). A new producer id or epoch starts every
+ * partition at 0, as the broker expects. A retry of the same request (the client sends the same
+ * message objects again) gets the numbers its first attempt took, so the broker keeps one copy.
+ */
+export class PartitionSequences {
+  private producerId = -1n;
+  private producerEpoch = -1;
+  private readonly next = new Map<string, number>();
+  private readonly sent = new WeakMap<ClientMessage, Sent>();
+
+  /** The base sequence of `records` records of topic-partition, `first` being the client message that carries the first of them. */
+  base(producerId: bigint, producerEpoch: number, topic: string, partition: number, first: ClientMessage, records: number): number {
+    const earlier = this.sent.get(first);
+    if (earlier && earlier.producerId === producerId && earlier.producerEpoch === producerEpoch && earlier.records === records) return earlier.baseSequence;
+    if (producerId !== this.producerId || producerEpoch !== this.producerEpoch) {
+      this.producerId = producerId;
+      this.producerEpoch = producerEpoch;
+      this.next.clear();
+    }
+    const key = `${topic}:${partition}`;
+    const baseSequence = this.next.get(key) ?? 0;
+    // Sequence numbers are int32 and wrap to 0 after the largest (the Java client's incrementSequence).
+    this.next.set(key, (baseSequence + records) % INT32_LIMIT);
+    this.sent.set(first, { producerId, producerEpoch, records, baseSequence });
+    return baseSequence;
+  }
 }
 
 type Crc32c = (data: Buffer) => number;
@@ -119,13 +183,41 @@ export function batchCrc32c(fallback: Crc32c): Crc32c {
   return fallback;
 }
 
-function fastApi(lib: Library, version: number, parseResponse: unknown): ProduceApi {
+type SequencedApi = (
+  connection: Connection,
+  acks: number,
+  timeout: number,
+  messages: ClientMessage[],
+  options: ClientProduceOptions,
+  callback: Callback,
+  sequences: PartitionSequences,
+) => void;
+
+/** The base sequence of one partition's records, or -1 when the producer is not idempotent. */
+function baseSequence(options: ClientProduceOptions, sequences: PartitionSequences, topic: string, group: PartitionGroup): number {
+  if (!options.sequences || options.producerId === undefined || options.producerId < 0n) return -1;
+  return sequences.base(options.producerId, options.producerEpoch ?? -1, topic, group.partition, group.first, group.records.length);
+}
+
+function fastApi(lib: Library, version: number, parseResponse: unknown): SequencedApi {
   const crc32c = batchCrc32c(lib.crc32c as Crc32c);
-  const api: ProduceApi = (connection, acks, timeout, messages, options, callback) => {
+  // The batches of a request are written into an arena that the next request reuses once the
+  // connection took this one's pieces: it reads them through the payload's `dynamicBuffer` and, in
+  // the same synchronous step, copies them into the request it writes to the socket. Until they
+  // are taken (or with a client that reads them otherwise) the next request gets a new arena.
+  const prototype = (lib.Writer as { prototype?: object }).prototype;
+  const taken = prototype && Object.getOwnPropertyDescriptor(prototype, 'dynamicBuffer')?.get;
+  let arena: BatchArena | undefined;
+  let lent = false;
+  return (connection, acks, timeout, messages, options, callback, sequences) => {
     connection.send(
       0,
       version,
       () => {
+        if (!arena || lent) arena = new BatchArena();
+        const current = arena;
+        current.reset();
+        lent = true;
         const name = options.compression ?? 'none';
         const algorithms = lib.compressionsAlgorithms as unknown as Record<string, BatchCompression | undefined>;
         const compression = name === 'none' ? undefined : algorithms[name];
@@ -134,19 +226,27 @@ function fastApi(lib: Library, version: number, parseResponse: unknown): Produce
         const topics: TopicBatches[] = [];
         for (const [topic, partitions] of group(messages)) {
           const batches = [];
-          for (const [partition, records] of partitions) {
+          for (const partition of partitions) {
             const producer = {
               producerId: options.producerId ?? -1n,
               producerEpoch: options.producerEpoch ?? -1,
-              baseSequence: options.sequences ? options.sequences.getWithDefault(`${topic}:${partition}`, 0) : -1,
+              baseSequence: baseSequence(options, sequences, topic, partition),
               transactional: options.transactionalId !== undefined,
             };
-            batches.push({ partition, batch: encodeRecordBatch(records, producer, crc32c, compression, now) });
+            batches.push({ partition: partition.partition, batch: encodeRecordBatch(partition.records, producer, crc32c, compression, now, current) });
           }
           topics.push({ topic, partitions: batches });
         }
         const writer = lib.Writer.create();
         for (const piece of encodeProduceRequest(acks, timeout, options.transactionalId, topics)) writer.append(piece);
+        if (taken) {
+          Object.defineProperty(writer, 'dynamicBuffer', {
+            get() {
+              if (arena === current) lent = false;
+              return taken.call(writer);
+            },
+          });
+        }
         return writer;
       },
       parseResponse,
@@ -155,33 +255,41 @@ function fastApi(lib: Library, version: number, parseResponse: unknown): Produce
       callback,
     );
   };
-  api.version = version;
-  api.dspfnEncoder = true;
-  return api;
 }
 
-/** The client's own API, handed the messages in its own shapes. */
-function convertingApi(api: ProduceApi): ProduceApi {
-  const converting: ProduceApi = (connection, acks, timeout, messages, options, callback) => {
+/**
+ * The client's own API, handed the messages in its own shapes (one per record) and the sequence
+ * numbers counted in records.
+ */
+function convertingApi(api: ProduceApi): SequencedApi {
+  return (connection, acks, timeout, messages, options, callback, sequences) => {
     let converted: ClientMessage[];
+    let sequenced = options;
     try {
-      converted = messages.map((m) => (isOutgoing(m.value) ? { ...clientMessage(m.topic, m.value), partition: m.partition, timestamp: m.timestamp } : m));
+      converted = [];
+      const bases = new Map<string, number>();
+      for (const [topic, partitions] of group(messages.filter((m) => !Buffer.isBuffer(m.value)))) {
+        for (const partition of partitions) {
+          bases.set(`${topic}:${partition.partition}`, baseSequence(options, sequences, topic, partition));
+          for (const record of partition.records) converted.push({ ...clientMessage(topic, record), partition: partition.partition, timestamp: partition.first.timestamp });
+        }
+      }
+      for (const m of messages) if (Buffer.isBuffer(m.value)) converted.push(m);
+      if (options.sequences) sequenced = { ...options, sequences: { getWithDefault: (key, fallback) => bases.get(key) ?? fallback } };
     } catch (error) {
       callback(error as Error);
       return;
     }
-    api(connection, acks, timeout, converted, options, callback);
+    api(connection, acks, timeout, converted, sequenced, callback);
   };
-  if (api.version !== undefined) converting.version = api.version;
-  return converting;
 }
 
 /**
  * @platformatic/kafka's Producer, with its Produce API replaced by one that writes the record
  * batches with record-batch.ts (about a fifth of the client's encoder's CPU per record, measured with consume's results). The
  * client keeps everything else: metadata and leaders, the idempotent producer id, sequence numbers
- * per partition, retries, TLS and SASL. Messages sent through it carry an OutgoingMessage as their
- * value. undefined when this client version has no hook for it (its private API lookup changed):
+ * per partition (counted in records: PartitionSequences), retries, TLS and SASL. Messages sent
+ * through it carry a PartitionRecords (or one OutgoingMessage) as their value. undefined when this client version has no hook for it (its private API lookup changed):
  * the caller then sends through the plain Producer.
  */
 export function fastProduceProducer(lib: Library): Library['Producer'] | undefined {
@@ -190,10 +298,12 @@ export function fastProduceProducer(lib: Library): Library['Producer'] | undefin
   const original = (lib.Producer.prototype as unknown as Record<symbol, unknown>)[symbol];
   if (typeof original !== 'function') return undefined;
   const modules = lib as unknown as Record<string, { parseResponse?: unknown } | undefined>;
-  const apis = new Map<ProduceApi, ProduceApi>();
+  const apis = new Map<ProduceApi, SequencedApi & { version: number; fast: boolean }>();
+  // Each producer instance counts its own sequence numbers (its producer id is its own).
+  const sequencesOf = new WeakMap<object, PartitionSequences>();
   class FastProduceProducer<Key, Value, HeaderKey, HeaderValue> extends lib.Producer<Key, Value, HeaderKey, HeaderValue> {}
   Object.defineProperty(FastProduceProducer.prototype, symbol, {
-    value(this: unknown, name: string, callback: (error: Error | null, api?: ProduceApi) => void): void {
+    value(this: object, name: string, callback: (error: Error | null, api?: ProduceApi) => void): void {
       if (name !== 'Produce') {
         original.call(this, name, callback);
         return;
@@ -207,10 +317,17 @@ export function fastProduceProducer(lib: Library): Library['Producer'] | undefin
         if (!wrapped) {
           const version = api.version ?? -1;
           const parseResponse = modules[`produceV${version}`]?.parseResponse;
-          wrapped = version >= FIRST_VERSION && version <= LAST_VERSION && parseResponse ? fastApi(lib, version, parseResponse) : convertingApi(api);
+          const fast = version >= FIRST_VERSION && version <= LAST_VERSION && parseResponse !== undefined;
+          wrapped = Object.assign(fast ? fastApi(lib, version, parseResponse) : convertingApi(api), { version, fast });
           apis.set(api, wrapped);
         }
-        callback(null, wrapped);
+        let sequences = sequencesOf.get(this);
+        if (!sequences) sequencesOf.set(this, (sequences = new PartitionSequences()));
+        const sequenced = wrapped;
+        const bound: ProduceApi = (connection, acks, timeout, messages, options, done) => sequenced(connection, acks, timeout, messages, options, done, sequences);
+        if (api.version !== undefined) bound.version = api.version;
+        if (sequenced.fast) bound.dspfnEncoder = true;
+        callback(null, bound);
       });
     },
   });

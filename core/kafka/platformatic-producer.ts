@@ -3,9 +3,9 @@ import { jsonLogger } from '../logger/logger.ts';
 import { packageExports } from '../lazy-import.ts';
 import { checkCompression } from './compression.ts';
 import { describeKafkaError, kafkaClientConfig, refreshCredentialsAfter } from './connection.ts';
-import { keyHash } from './key-partition.ts';
-import { clientMessage, fastProduceProducer } from './platformatic-fast-produce.ts';
-import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions } from './producer.ts';
+import { partitionOf } from './key-partition.ts';
+import { clientMessage, fastProduceProducer, PartitionRecords } from './platformatic-fast-produce.ts';
+import { kafkajsProducer, type OutgoingMessage, type ProduceTransport, type ProducerOptions, type TopicMessages } from './producer.ts';
 
 /** @platformatic/kafka runs on Node >= 22.22 (or >= 24.6): the Lambda nodejs22.x runtime, not Node 20. */
 export function platformaticSupported(version: string = process.versions.node): boolean {
@@ -26,8 +26,60 @@ export function defaultProducer(options: ProducerOptions, version: string = proc
 }
 
 type Library = typeof import('@platformatic/kafka');
-/** Values are Buffers, or whole OutgoingMessages on the fast produce path (platformatic-fast-produce.ts). */
-type ClientProducer = Producer<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>;
+/** Values are Buffers, or a partition's OutgoingMessages on the fast produce path (platformatic-fast-produce.ts). */
+type ClientProducer = Producer<Buffer, Buffer | PartitionRecords, Buffer, Buffer>;
+type ClientMessages = Array<MessageToProduce<Buffer, Buffer | PartitionRecords, Buffer, Buffer>>;
+
+/** Every message in the client's own shapes (the plain Producer, when the fast path's hook is missing). */
+function clientMessages(batches: readonly TopicMessages[]): ClientMessages {
+  const messages: ClientMessages = [];
+  for (const { topic, messages: list } of batches) for (const m of list) messages.push(clientMessage(topic, m));
+  return messages;
+}
+
+/** Each message's partition during partitionMessages (grows, never shrinks). */
+let slots = new Int32Array(1024);
+
+/**
+ * One client message per partition, its value the partition's records in send order (the fast
+ * produce path): the partition is the key's murmur2 hash modulo the topic's partition count (the
+ * client's metadata, fetched for a topic it does not know yet), as the client's compatibility
+ * partitioner puts it, and a message without a key goes to partition 0, as that partitioner does.
+ */
+async function partitionMessages(producer: ClientProducer, batches: readonly TopicMessages[]): Promise<ClientMessages> {
+  const countOf = (topic: string) => producer.currentMetadata?.topics.get(topic)?.partitionsCount;
+  const unknown = batches.filter(({ topic, messages }) => messages.length > 0 && countOf(topic) === undefined).map(({ topic }) => topic);
+  if (unknown.length > 0) await producer.metadata({ topics: [...new Set(unknown)] });
+  const messages: ClientMessages = [];
+  for (const { topic, messages: list } of batches) {
+    if (list.length === 0) continue;
+    const count = countOf(topic);
+    if (count === undefined || count < 1) throw new Error(`no partitions known for topic ${topic}`);
+    // Two passes, so each partition's list is allocated once at its size (and a send that all goes
+    // to one partition hands on the list it came in).
+    if (slots.length < list.length) slots = new Int32Array(Math.max(list.length, slots.length * 2));
+    const sizes = new Int32Array(count);
+    for (let i = 0; i < list.length; i++) sizes[(slots[i] = partitionOf(list[i]!.key, count))]!++;
+    const lists: Array<readonly OutgoingMessage[] | undefined> = new Array(count);
+    for (let partition = 0; partition < count; partition++) {
+      const size = sizes[partition]!;
+      if (size === list.length) lists[partition] = list;
+      else if (size > 0) lists[partition] = new Array<OutgoingMessage>(size);
+    }
+    if (lists[slots[0]!] !== list) {
+      const filled = new Int32Array(count);
+      for (let i = 0; i < list.length; i++) {
+        const partition = slots[i]!;
+        (lists[partition] as OutgoingMessage[])[filled[partition]!++] = list[i]!;
+      }
+    }
+    for (let partition = 0; partition < count; partition++) {
+      const records = lists[partition];
+      if (records) messages.push({ topic, partition, value: new PartitionRecords(records) });
+    }
+  }
+  return messages;
+}
 
 /**
  * The client options for a connection, from the same kafkajs-shaped configuration the kafkajs
@@ -104,7 +156,7 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
 
   const create = async (eventBrokers: readonly string[]): Promise<ClientProducer> => {
     const { lib, FastProducer } = await library;
-    const config = (await platformaticOptions(options, lib, eventBrokers)) as ClientOptions<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>;
+    const config = (await platformaticOptions(options, lib, eventBrokers)) as ClientOptions<Buffer, Buffer | PartitionRecords, Buffer, Buffer>;
     const created: ClientProducer = FastProducer ? new FastProducer(config) : new lib.Producer(config);
     created.on('client:broker:connect', ({ connection }: { connection: { on(event: 'error', listener: (error: Error) => void): unknown } }) => {
       connection.on('error', (error) => {
@@ -145,29 +197,17 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
     },
     async send(batches, eventBrokers) {
       if (closed) throw new Error('the Kafka producer is closed');
-      // With the fast produce path, messages carry OutgoingMessages as they are.
+      // With the fast produce path, one message per partition carries its records as they are.
       // (A library that failed to load fails the attempt below, with the error explained there.)
       const fast = await library.then(
         ({ FastProducer }) => FastProducer !== undefined,
         () => false,
       );
-      const messages: Array<MessageToProduce<Buffer, Buffer | OutgoingMessage, Buffer, Buffer>> = [];
-      for (const { topic, messages: list } of batches) {
-        for (const m of list) {
-          if (!fast) {
-            messages.push(clientMessage(topic, m));
-            continue;
-          }
-          // The partition is the key's murmur2 hash (the client takes it modulo the topic's
-          // partitions, as it does its partitioner's): no key bytes, no BigInt hashing per message.
-          messages.push(m.key === null ? { topic, value: m } : { topic, partition: keyHash(m.key), value: m });
-        }
-      }
       const attempt = async (): Promise<void> => {
         socketErrors = [];
         const active = await ready(eventBrokers);
         try {
-          await active.send({ messages });
+          await active.send({ messages: fast ? await partitionMessages(active, batches) : clientMessages(batches) });
         } catch (error) {
           await drop(active);
           throw withSocketErrors(error, socketErrors);
@@ -187,6 +227,9 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
         logger.log('warn', 'Kafka produce failed; the next send uses a new producer', { error: reason });
         throw new Error(reason, { cause: error });
       }
+    },
+    partitionCount(topic) {
+      return producer?.currentMetadata?.topics.get(topic)?.partitionsCount;
     },
     async close() {
       closed = true;

@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { packageExports } from '../lazy-import.ts';
 import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compression.ts';
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
+import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -12,7 +13,7 @@ export interface OutgoingMessage {
 
 export interface TopicMessages {
   topic: string;
-  messages: OutgoingMessage[];
+  messages: readonly OutgoingMessage[];
 }
 
 /**
@@ -28,6 +29,12 @@ export interface ProduceTransport {
   send(batches: readonly TopicMessages[], eventBrokers?: readonly string[]): Promise<void>;
   /** Loads the client and, when the brokers are known before any event, connects. */
   warm?(): Promise<void>;
+  /**
+   * The topic's partition count when the client already knows it (a transport that puts a keyed
+   * message on `partitionOf(key, count)` and a keyless one on partition 0), so a send's requests
+   * can be bounded per partition's record batch instead of per request.
+   */
+  partitionCount?(topic: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -52,6 +59,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // Loaded now but not waited for: importing the sink costs a function that never sends nothing,
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
   const compression = checkCompression(options.compression ?? 'none', 'Kafka compression');
+  nativeKafkajsCrc32c();
   const library = import('kafkajs')
     .then(packageExports)
     .then(async (kafkajs) => {
@@ -123,7 +131,8 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
           acks: -1,
           timeout: options.ackTimeoutMs ?? 30_000,
           compression: { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD }[compression],
-          topicMessages: batches.map(({ topic, messages }) => ({ topic, messages })),
+          // kafkajs only reads the list.
+          topicMessages: batches.map(({ topic, messages }) => ({ topic, messages: messages as OutgoingMessage[] })),
         });
       } catch (error) {
         if (producer === active) producer = undefined;

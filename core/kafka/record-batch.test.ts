@@ -44,6 +44,23 @@ describe('record batches written by dspfn', () => {
     );
   });
 
+  it('reads back runs of records sharing header lists (names in changing orders, values repeating or not, text and bytes)', () => {
+    const names = ['content-type', 'dspfn-source-topic', 'dspfn-source-offset', 'x-ünï', 'traceparent'];
+    const value = fc.oneof(fc.constantFrom('application/json', 'in', '7', ''), fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.uint8Array({ maxLength: 8 }).map((a) => Buffer.from(a)));
+    const headerList = fc.uniqueArray(fc.constantFrom(...names), { maxLength: names.length }).chain((order) => fc.tuple(...order.map((name) => value.map((v) => [name, v] as const))));
+    const run = fc.record({ headers: headerList, length: fc.integer({ min: 1, max: 6 }), key: fc.oneof(fc.constant(null), fc.string({ maxLength: 40 })) });
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 1, maxLength: 12 }), (runs) => {
+        const records: BatchRecord[] = runs.flatMap((r) => Array.from({ length: r.length }, (_, i) => ({ key: r.key, value: `v${i}`, headers: Object.fromEntries(r.headers) })));
+        const got = read(encodeRecordBatch(records, producer, crc));
+        expect(got.records.map((r) => [r.key, r.value, r.headers])).toEqual(
+          records.map((r) => [bytes(r.key), bytes(r.value), Object.entries(r.headers ?? {}).map(([name, v]) => [Buffer.from(name), Buffer.from(v)])]),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('reuses a header encoding only for the value it was made from', () => {
     const headers = (offset: number, type: string) => ({ 'content-type': type, 'dspfn-source-offset': String(offset) });
     const records = [0, 1, 2, 3].map((i) => ({ key: 'k', value: 'v', headers: headers(i, i < 3 ? 'application/json' : 'text/plain') }));

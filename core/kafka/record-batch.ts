@@ -51,10 +51,31 @@ export function headerNameBytes(name: string): Buffer {
  * A value that changes every record (the source offset) is written directly and never cached.
  */
 interface HeaderEntry {
-  value: string;
+  readonly name: string;
+  readonly nameBytes: Buffer;
+  value: string | undefined;
   bytes: Buffer | undefined;
 }
 const headerEntries = new Map<string, HeaderEntry>();
+/**
+ * The entry of each header position in the last record: a batch's records list the same names in
+ * the same order, so a name is mostly found by comparing it with the last one at its place.
+ */
+const entryAtPosition: Array<HeaderEntry | undefined> = [];
+
+/** The entry of header `name` at position `k` of its record; undefined once the table is full. */
+function headerEntry(k: number, name: string): HeaderEntry | undefined {
+  const last = entryAtPosition[k];
+  if (last !== undefined && last.name === name) return last;
+  let entry = headerEntries.get(name);
+  if (entry === undefined) {
+    if (headerEntries.size >= 1024) return undefined;
+    entry = { name, nameBytes: headerNameBytes(name), value: undefined, bytes: undefined };
+    headerEntries.set(name, entry);
+  }
+  entryAtPosition[k] = entry;
+  return entry;
+}
 
 function encodeHeader(name: Buffer, value: string): Buffer {
   const length = Buffer.byteLength(value);
@@ -66,21 +87,24 @@ function encodeHeader(name: Buffer, value: string): Buffer {
   return bytes;
 }
 
-function cachedHeader(name: string, value: string | Buffer): Buffer | undefined {
-  if (typeof value !== 'string') return undefined;
-  const entry = headerEntries.get(name);
-  if (entry === undefined) {
-    if (headerEntries.size < 1024) headerEntries.set(name, { value, bytes: undefined });
-    return undefined;
-  }
-  if (entry.value === value) return (entry.bytes ??= encodeHeader(headerNameBytes(name), value));
+/** The header's whole encoding when its value repeats the entry's last one, else undefined (and the value remembered). */
+function cachedHeader(entry: HeaderEntry | undefined, value: string | Buffer): Buffer | undefined {
+  if (entry === undefined || typeof value !== 'string') return undefined;
+  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.nameBytes, value));
   entry.value = value;
   entry.bytes = undefined;
   return undefined;
 }
 
+/** Strings this short are measured and written in JavaScript: a native call costs more than the loop. */
+const SHORT = 32;
+
 function byteLength(data: string | Buffer): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  if (typeof data !== 'string') return data.length;
+  const length = data.length;
+  if (length > SHORT) return Buffer.byteLength(data);
+  for (let i = 0; i < length; i++) if (data.charCodeAt(i) > 0x7f) return Buffer.byteLength(data);
+  return length;
 }
 
 /** Bytes of an unsigned varint of a non-negative number below 2^35. */
@@ -103,8 +127,10 @@ function writeUvarint(buf: Buffer, value: number, at: number): number {
 }
 
 function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: number): number {
-  if (typeof data === 'string') buf.write(data, at, length, 'utf8');
-  else data.copy(buf, at);
+  if (typeof data !== 'string') data.copy(buf, at);
+  // As many bytes as UTF-16 units: ASCII.
+  else if (length === data.length && length <= SHORT) for (let i = 0; i < length; i++) buf[at + i] = data.charCodeAt(i);
+  else buf.write(data, at, length, 'utf8');
   return at + length;
 }
 
@@ -115,6 +141,8 @@ function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: numb
  */
 let lengths = new Int32Array(4096);
 const cachedHeaders: Array<Buffer | undefined> = [];
+/** Per header not cached, its name's bytes. */
+const headerNames: Buffer[] = [];
 
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
 function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], lengthList: Int32Array): number {
@@ -147,7 +175,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
           at += cached.length;
           continue;
         }
-        const nameBuf = headerNameBytes(name);
+        const nameBuf = headerNames[hi - 1]!;
         at = writeUvarint(buf, zigzag(nameBuf.length), at);
         at += nameBuf.copy(buf, at);
         const length = lengthList[li++]!;
@@ -190,15 +218,18 @@ function measureRecords(records: readonly BatchRecord[]): number {
     let count = 0;
     if (headers) {
       for (const name in headers) {
-        count++;
         const value = headers[name]!;
-        const cached = cachedHeader(name, value);
-        cachedHeaders[hi++] = cached;
+        const entry = headerEntry(count++, name);
+        const cached = cachedHeader(entry, value);
+        cachedHeaders[hi] = cached;
         if (cached !== undefined) {
+          hi++;
           body += cached.length;
           continue;
         }
-        const nameLength = headerNameBytes(name).length;
+        const nameBytes = entry?.nameBytes ?? headerNameBytes(name);
+        headerNames[hi++] = nameBytes;
+        const nameLength = nameBytes.length;
         const length = byteLength(value);
         list[li++] = length;
         body += uvarintSize(zigzag(nameLength)) + nameLength + uvarintSize(zigzag(length)) + length;
@@ -212,9 +243,45 @@ function measureRecords(records: readonly BatchRecord[]): number {
   return total;
 }
 
+/** The largest arena kept for the next request; a larger request's batches get memory of their own. */
+const ARENA_LIMIT = 16 << 20;
+
+/**
+ * Memory for the record batches of one produce request at a time, reused from request to request:
+ * writing a batch into a fresh megabyte costs more in page faults and cache misses than the
+ * writing itself (measured about 8× the copying of the values). Pieces taken stay valid until the
+ * next reset, which the caller makes only once the last request's bytes were copied out.
+ */
+export class BatchArena {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(bytes = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(bytes);
+  }
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  take(size: number): Buffer {
+    if (this.used + size > this.buffer.length) {
+      const grown = Math.max(size, this.buffer.length * 2);
+      if (grown > ARENA_LIMIT) return Buffer.allocUnsafe(size);
+      // Pieces taken from the old buffer stay where they are.
+      this.buffer = Buffer.allocUnsafe(grown);
+      this.used = 0;
+    }
+    const piece = this.buffer.subarray(this.used, this.used + size);
+    this.used += size;
+    return piece;
+  }
+}
+
 /**
  * One partition's records as a RecordBatch: offset deltas 0…n-1, one timestamp (`timestamp`, epoch
- * ms) for all, the producer's id, epoch and base sequence, CRC-32C over attributes … end.
+ * ms) for all, the producer's id, epoch and base sequence, CRC-32C over attributes … end. Written
+ * into `arena` when given (valid until its next reset), else into a Buffer of its own.
  */
 export function encodeRecordBatch(
   records: readonly BatchRecord[],
@@ -222,20 +289,22 @@ export function encodeRecordBatch(
   crc32c: (data: Buffer) => number,
   compression?: BatchCompression,
   timestamp: number = Date.now(),
+  arena?: BatchArena,
 ): Buffer {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const recordsSize = measureRecords(records);
+  const allocate = (size: number) => (arena ? arena.take(size) : Buffer.allocUnsafe(size));
   let batch: Buffer;
   let attributes = producer.transactional ? IS_TRANSACTIONAL : 0;
   if (compression) {
-    const plain = Buffer.allocUnsafe(recordsSize);
+    const plain = allocate(recordsSize);
     writeRecords(plain, 0, records, lengths);
     const compressed = compression.compressSync(plain);
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    batch = allocate(BATCH_HEADER_BYTES + compressed.length);
     compressed.copy(batch, BATCH_HEADER_BYTES);
     attributes |= compression.bitmask;
   } else {
-    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + recordsSize);
+    batch = allocate(BATCH_HEADER_BYTES + recordsSize);
     writeRecords(batch, BATCH_HEADER_BYTES, records, lengths);
   }
   const time = BigInt(timestamp);

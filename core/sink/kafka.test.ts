@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.ts';
 import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
+import { partitionOf } from '../kafka/key-partition.ts';
 import { KafkaSink } from './kafka.ts';
 import type { OutputMessage } from './sink.ts';
 
@@ -122,6 +123,22 @@ describe('KafkaSink', () => {
     const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
     await sink.send(['a', 'b', 'c', 'd', 'e'].map((k) => result(k)));
     expect(shape(transport.sends)).toEqual([{ rms: ['a', 'b'] }, { rms: ['c', 'd'] }, { rms: ['e'] }]);
+  });
+
+  it("bounds each partition's share of a request, not the whole request, where the transport knows the partitions", async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `device-${i}`);
+    const on = (p: number) => keys.filter((k) => partitionOf(k, 3) === p);
+    const [p0, p1, p2] = [on(0), on(1), on(2)];
+    const transport = { ...fakeTransport(), partitionCount: (topic: string) => (topic === 'rms' ? 3 : undefined) };
+    const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
+    // Each result is about 110 bytes: two per partition fit under the bound, 660 bytes in all.
+    const first = [p0[0]!, p1[0]!, p2[0]!, p0[1]!, p1[1]!, p2[1]!];
+    await sink.send(first.map((k) => result(k)));
+    expect(shape(transport.sends)).toEqual([{ rms: first }]);
+    // A third result for partition 0 starts the next request; a topic without known partitions
+    // (logs, 117 bytes each) counts against the whole request's bound.
+    await sink.send([...first.map((k) => result(k)), result(p0[2]!), log(1, 50), log(2, 50), log(3, 50)]);
+    expect(shape(transport.sends.slice(1))).toEqual([{ rms: first }, { rms: [p0[2]!], logs: ['fn', 'fn'] }, { logs: ['fn'] }]);
   });
 
   it('flushes logs and closes the client on close, then refuses to send', async () => {

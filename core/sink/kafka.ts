@@ -2,7 +2,8 @@ import { describeError, SinkError } from '../errors.ts';
 import { jsonLogger, type Logger } from '../logger/logger.ts';
 import { describeKafkaError, validateConnection, type KafkaConnectionOptions } from '../kafka/connection.ts';
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
-import type { ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
+import { partitionOf } from '../kafka/key-partition.ts';
+import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
@@ -11,8 +12,9 @@ export interface KafkaSinkOptions extends ProducerOptions {
   /** …or this long after the first one was buffered (default 250 ms). */
   logFlushIntervalMs?: number;
   /**
-   * Upper bound of one produce request. A broker rejects a partition's record batch above
-   * `message.max.bytes` (1 MB by default), so larger sends are split (default 900 kB).
+   * Upper bound of one partition's record batch in a produce request (of the whole request while the
+   * client does not know the topic's partitions yet, and always with kafkajs). A broker rejects a
+   * record batch above `message.max.bytes` (1 MB by default), so larger sends are split (default 900 kB).
    */
   maxRequestBytes?: number;
   /**
@@ -35,28 +37,66 @@ function sizeOf(message: OutputMessage): number {
 }
 
 /**
- * Consecutive chunks of at most `limit` bytes (one oversized message goes alone), grouped by topic.
- * An OutputMessage is an OutgoingMessage as it is (key, value, headers: neither client changes
- * them), so nothing is copied per message.
+ * The produce requests of a send, in order, grouped by topic. A broker refuses a partition's record
+ * batch above `message.max.bytes`, not a request holding several such batches: where the transport
+ * knows a topic's partition count, the bound applies to each partition's share of a request (so a
+ * batch's results for all partitions go in one request), otherwise to the whole request. A message
+ * larger than the bound goes alone. An OutputMessage is an OutgoingMessage as it is (neither client
+ * changes it), and a send that needs one request for one topic is passed on as it came.
  */
-function requests(messages: readonly OutputMessage[], limit: number): TopicMessages[][] {
+export function requests(messages: readonly OutputMessage[], limit: number, partitionCount: (topic: string) => number | undefined = () => undefined): TopicMessages[][] {
   const out: TopicMessages[][] = [];
-  let current = new Map<string, TopicMessages>();
-  let bytes = 0;
-  for (const message of messages) {
-    const size = sizeOf(message);
-    if (bytes > 0 && bytes + size > limit) {
-      out.push([...current.values()]);
-      current = new Map();
-      bytes = 0;
+  // Per topic: bytes per partition in the current request (one slot when partitions are unknown).
+  const bytes = new Map<string, Float64Array>();
+  const counts = new Map<string, number>();
+  let start = 0;
+  let single = true;
+  const cut = (end: number) => {
+    out.push(byTopic(messages, start, end, single));
+    start = end;
+    single = true;
+    for (const used of bytes.values()) used.fill(0);
+  };
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const topic = message.topic;
+    let used = bytes.get(topic);
+    if (!used) {
+      const count = partitionCount(topic);
+      counts.set(topic, count ?? 0);
+      bytes.set(topic, (used = new Float64Array(count ?? 1)));
     }
-    let group = current.get(message.topic);
-    if (!group) current.set(message.topic, (group = { topic: message.topic, messages: [] }));
-    group.messages.push(message);
-    bytes += size;
+    const count = counts.get(topic)!;
+    const slot = count > 0 ? partitionOf(message.key, count) : 0;
+    const size = sizeOf(message);
+    // Without partition counts, every topic's bytes count against the one bound.
+    const before = count > 0 ? used[slot]! : total(bytes, counts);
+    if (i > start && before > 0 && before + size > limit) cut(i);
+    used[slot] = used[slot]! + size;
+    if (topic !== messages[start]!.topic) single = false;
   }
-  if (current.size > 0) out.push([...current.values()]);
+  if (start < messages.length) cut(messages.length);
   return out;
+}
+
+/** The bytes of the current request counted against one bound: the topics whose partitions are unknown. */
+function total(bytes: ReadonlyMap<string, Float64Array>, counts: ReadonlyMap<string, number>): number {
+  let sum = 0;
+  for (const [topic, used] of bytes) if (counts.get(topic) === 0) sum += used[0]!;
+  return sum;
+}
+
+/** messages[start, end) grouped by topic in order of first appearance. */
+function byTopic(messages: readonly OutputMessage[], start: number, end: number, single: boolean): TopicMessages[] {
+  if (single) return [{ topic: messages[start]!.topic, messages: start === 0 && end === messages.length ? messages : messages.slice(start, end) }];
+  const groups = new Map<string, OutgoingMessage[]>();
+  for (let i = start; i < end; i++) {
+    const message = messages[i]!;
+    const group = groups.get(message.topic);
+    if (group) group.push(message);
+    else groups.set(message.topic, [message]);
+  }
+  return [...groups].map(([topic, list]) => ({ topic, messages: list }));
 }
 
 /**
@@ -73,6 +113,7 @@ export class KafkaSink implements Sink {
   private readonly logBatchBytes: number;
   private readonly logFlushIntervalMs: number;
   private readonly maxRequestBytes: number;
+  private readonly partitionCount: (topic: string) => number | undefined;
   private queue: Submission[] = [];
   private writing = false;
   private logs: OutputMessage[] = [];
@@ -92,6 +133,8 @@ export class KafkaSink implements Sink {
     this.logBatchBytes = options.logBatchBytes ?? 64 * 1024;
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
+    const transport = this.transport;
+    this.partitionCount = (topic) => transport.partitionCount?.(topic);
   }
 
   async send(messages: readonly OutputMessage[], source?: BatchSource): Promise<void> {
@@ -197,7 +240,7 @@ export class KafkaSink implements Sink {
         const taken = this.queue.splice(0);
         const messages = taken.length === 1 ? taken[0]!.messages : taken.flatMap((s) => s.messages);
         try {
-          for (const request of requests(messages, this.maxRequestBytes)) await this.transport.send(request, this.eventBrokers);
+          for (const request of requests(messages, this.maxRequestBytes, this.partitionCount)) await this.transport.send(request, this.eventBrokers);
           for (const s of taken) s.resolve();
         } catch (error) {
           const failure = this.failure(error, messages);

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   ];
   const other = node22();
   if (other) results.push(section('dspfn consume against a local Kafka broker, on Node 22 (@platformatic/kafka producer)', 'test/bench/kafka-bench.ts', other));
+  // KafkaSink alone, on the Node where it uses @platformatic/kafka when there is one: beside the bare client's producer.
+  results.push(section('KafkaSink.send of 1,000 consume-shaped results (acks=all, idempotent), on Node 22 beside the bare @platformatic/kafka producer', 'test/bench/sink-bench.ts', other));
   results.push(
     section('Cold start of the bundled functions', 'test/bench/cold-start-bench.ts'),
   );

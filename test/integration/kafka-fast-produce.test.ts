@@ -3,7 +3,7 @@
 // sequence numbers that advance per partition, and a retried request kept once.
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { fastProduceProducer, GET_API, symbolOf } from '../../core/kafka/platformatic-fast-produce.ts';
+import { fastProduceProducer, GET_API, PartitionRecords, symbolOf } from '../../core/kafka/platformatic-fast-produce.ts';
 import { platformaticOptions, platformaticProducer, platformaticSupported } from '../../core/kafka/platformatic-producer.ts';
 import type { OutgoingMessage, ProduceTransport } from '../../core/kafka/producer.ts';
 import { createTopics, endOffsets, readTopics, unique, type Received } from './kafka-support.ts';
@@ -132,18 +132,21 @@ describe('fast produce path (@platformatic/kafka + dspfn record batches)', () =>
           });
         },
       });
-      const producer = new LosesOneResponse<Buffer, OutgoingMessage, Buffer, Buffer>({
+      const producer = new LosesOneResponse<Buffer, PartitionRecords, Buffer, Buffer>({
         ...(await platformaticOptions({ brokers }, lib)),
         retryDelay: 10,
-      } as ConstructorParameters<typeof LosesOneResponse<Buffer, OutgoingMessage, Buffer, Buffer>>[0]);
+      } as ConstructorParameters<typeof LosesOneResponse<Buffer, PartitionRecords, Buffer, Buffer>>[0]);
       closers.push(() => producer.close());
+      // As the sink sends them: one client message per partition, carrying that partition's records.
       const batch = (from: number) =>
-        Array.from({ length: 20 }, (_, i) => {
-          const m: OutgoingMessage = { key: `k${i % 4}`, value: `v${from + i}`, headers: { n: String(from + i) } };
-          return { topic, key: Buffer.from(m.key as string), value: m };
+        [0, 1].map((partition) => {
+          const records = Array.from({ length: 10 }, (_, i): OutgoingMessage => ({ key: `k${partition}`, value: `v${from + partition * 10 + i}`, headers: { n: String(from + partition * 10 + i) } }));
+          return { topic, partition, value: new PartitionRecords(records) };
         });
       await producer.send({ messages: batch(0) });
-      // Sent twice (the lost response, then the retry) with the same sequence numbers, both by dspfn's encoder.
+      // Sent twice (the lost response, then the retry), both by dspfn's encoder; had the retry taken new
+      // sequence numbers (the records, not the client's two messages, are counted), the broker would
+      // have appended a second copy, and a count of 2 instead of 20 would be refused as out of order next.
       expect(calls).toHaveLength(2);
       expect(calls.every((c) => c.fast)).toBe(true);
       expect(calls[1]!.sequences).toEqual(calls[0]!.sequences);
