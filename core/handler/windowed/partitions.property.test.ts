@@ -5,27 +5,16 @@
 // partition's windows.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pipeline } from '../../dsp/pipeline.ts';
+import { minutes } from '../../../test/fixtures/windowed-minutes.ts';
 import type { RecordInput } from '../../events/build.ts';
 import { StateStoreError } from '../../errors.ts';
-import { readings } from '../../inputs/readings.ts';
 import { MemoryStateStore } from '../../state/memory.ts';
 import type { StateStore } from '../../state/store.ts';
 import { testHarness } from '../../testing/harness.ts';
-import { defineFunction } from '../define-function.ts';
 import { partitionsKeyOf, readPartitions } from './state.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const NOW = 1_000_000;
-const minutes = defineFunction({
-  name: 'minutes',
-  input: readings({ key: 'key', timestamp: 'timestamp' }),
-  pipeline: pipeline(),
-  window: { type: 'tumbling', size: '1m' },
-  aggregate: ['count', 'mean'],
-  idleTimeout: '1m',
-  output: { topic: 'out', value: ({ window }) => ({ key: window!.key, start: window!.start, count: window!.count, mean: window!.mean }) },
-});
 
 // twice: a second delivery at once, with the next batch's records too when `overlapping`.
 const delivery = fc.record({ twice: fc.boolean(), overlapping: fc.boolean(), failsAfterCommit: fc.boolean() });

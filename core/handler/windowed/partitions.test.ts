@@ -4,26 +4,15 @@
 // record a key took is in its partition's index, so the tick closes every window, whatever the order.
 import { describe, expect, it } from 'vitest';
 import { racingViews } from '../../../test/fixtures/racing-store.ts';
-import { pipeline } from '../../dsp/pipeline.ts';
+import { minutes } from '../../../test/fixtures/windowed-minutes.ts';
 import type { RecordInput } from '../../events/build.ts';
 import { StateStoreError } from '../../errors.ts';
-import { readings } from '../../inputs/readings.ts';
 import { MemoryStateStore } from '../../state/memory.ts';
 import type { StateStore } from '../../state/store.ts';
 import { testHarness } from '../../testing/harness.ts';
-import { defineFunction } from '../define-function.ts';
 import { readPartitions } from './state.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const minutes = defineFunction({
-  name: 'minutes',
-  input: readings({ key: 'key', timestamp: 'timestamp' }),
-  pipeline: pipeline(),
-  window: { type: 'tumbling', size: '1m' },
-  aggregate: ['count', 'mean'],
-  idleTimeout: '1m',
-  output: { topic: 'out', value: ({ window }) => ({ key: window!.key, count: window!.count, mean: window!.mean }) },
-});
 
 /** The first batch of partition p: key k<p>, two readings in the first minute (no record closes it). */
 const firstBatch = (partition: number): RecordInput[] =>
@@ -59,8 +48,8 @@ describe('a windowed function under batches at once and retried deliveries', () 
 
     expect(readPartitions(state.get('minutes!window-partitions')).map((p) => p.partition).sort()).toEqual([0, 1]);
     expect(await tickResults(state)).toEqual([
-      { key: 'k0', count: 2, mean: 2 },
-      { key: 'k1', count: 2, mean: 3 },
+      { key: 'k0', start: T0, count: 2, mean: 2 },
+      { key: 'k1', start: T0, count: 2, mean: 3 },
     ]);
     // The list's conflict is merged where it happened: neither batch had to be retried.
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
@@ -90,8 +79,8 @@ describe('a windowed function under batches at once and retried deliveries', () 
     expect(retry.reports.at(-1)).toMatchObject({ applied: 0, skipped: 2 });
     expect(readPartitions(state.get('minutes!window-partitions')).map((p) => p.partition).sort()).toEqual([0, 1]);
     expect(await tickResults(state)).toEqual([
-      { key: 'k0', count: 2, mean: 2 },
-      { key: 'k1', count: 2, mean: 3 },
+      { key: 'k0', start: T0, count: 2, mean: 2 },
+      { key: 'k1', start: T0, count: 2, mean: 3 },
     ]);
     // Registered once: a further delivery writes nothing.
     const again = testHarness(minutes, { state, now: () => NOW });
@@ -115,8 +104,8 @@ describe('a windowed function under batches at once and retried deliveries', () 
     await retry.invoke(large, { topic: 'in' });
     expect(retry.reports.at(-1)).toMatchObject({ applied: 0, skipped: 2 });
     expect(await tickResults(state)).toEqual([
-      { key: 'j', count: 1, mean: 2 },
-      { key: 'k', count: 1, mean: 1 },
+      { key: 'j', start: T0, count: 1, mean: 2 },
+      { key: 'k', start: T0, count: 1, mean: 1 },
     ]);
   });
 });
