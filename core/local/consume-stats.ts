@@ -1,6 +1,33 @@
-import type { OutputKind } from '../sink/sink.ts';
+import { ErrorCode } from '../errors.ts';
+import type { BatchSource, OutputKind, OutputMessage, Sink } from '../sink/sink.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
-import { SetAsideCounts } from '../report/set-aside-counts.ts';
+import { codeOf, SetAsideCounts } from '../report/set-aside-counts.ts';
+
+/** What the sink acknowledged, by kind; late records apart; dead letters by code (setAside). */
+export interface ProducedCounts {
+  produced: Record<OutputKind, number>;
+  late: number;
+  readonly setAside: SetAsideCounts;
+}
+
+/**
+ * `sink`, counting what it acknowledged into `counts` (consume's counters, or a consume thread's
+ * until its batch answers). Closing it leaves `sink` open: its owner closes that.
+ */
+export function countingSink(sink: Sink, counts: ProducedCounts): Sink {
+  return {
+    name: sink.name,
+    async send(messages: readonly OutputMessage[], source?: BatchSource) {
+      await sink.send(messages, source);
+      for (const message of messages) {
+        counts.produced[message.kind]++;
+        if (message.kind === 'dead-letter' && codeOf(message) === ErrorCode.Late) counts.late++;
+        counts.setAside.note(message);
+      }
+    },
+    close: async () => {},
+  };
+}
 
 export interface ConsumeStats {
   function: string;
@@ -68,7 +95,7 @@ export interface ConsumeStats {
 }
 
 /** Counters of one consume run; `snapshot()` is what `stats()` returns. */
-export class ConsumeCounters {
+export class ConsumeCounters implements ProducedCounts {
   consumed = 0;
   batches = 0;
   samples = 0;

@@ -3,16 +3,17 @@
 // forwards to that thread over the port.
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
-import { ErrorCode } from '../errors.ts';
 import type { SignalObserver } from '../handler/observer.ts';
 import { jsonLogger } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
-import type { BatchSource, OutputMessage, Sink } from '../sink/sink.ts';
+import type { BatchReport } from '../handler/report.ts';
+import type { Sink } from '../sink/sink.ts';
 import type { CommitResult, StateEntry, StateStore, StoredState, WindowIndexQuery } from '../state/store.ts';
-import { codeOf } from '../report/set-aside-counts.ts';
+import { SetAsideCounts } from '../report/set-aside-counts.ts';
+import { countingSink, type ProducedCounts } from './consume-stats.ts';
 import { unpackBatch } from './batch-packing.ts';
 import { invokeInProcess, type LocalFunction } from './lambda-event.ts';
-import { portableError, type FromThread, type ThreadCounts, type ThreadSettings, type ToThread } from './thread-protocol.ts';
+import { portableError, type FromThread, type ObservedCall, type ThreadCounts, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 const port = parentPort!;
 const settings = workerData as ThreadSettings;
@@ -38,25 +39,20 @@ const state: StateStore = {
   close: async () => {},
 };
 
-const emptyCounts = (): ThreadCounts => ({ produced: { result: 0, log: 0, 'dead-letter': 0 }, late: 0, deadLettersByCode: {}, reports: [], observed: [] });
-let counts = emptyCounts();
+/** What this thread's sink acknowledged since its last answer (dead letters by code in setAside). */
+const produced: ProducedCounts = { produced: { result: 0, log: 0, 'dead-letter': 0 }, late: 0, setAside: new SetAsideCounts() };
+let reports: BatchReport[] = [];
+let observed: ObservedCall[] = [];
 
-/** Counts what the sink acknowledged, by kind, as consume's own counting sink does. */
-function counting(inner: Sink): Sink {
-  return {
-    name: inner.name,
-    async send(messages: readonly OutputMessage[], source?: BatchSource) {
-      await inner.send(messages, source);
-      for (const message of messages) {
-        counts.produced[message.kind]++;
-        if (message.kind !== 'dead-letter') continue;
-        const code = codeOf(message);
-        if (code === ErrorCode.Late) counts.late++;
-        else counts.deadLettersByCode[code] = (counts.deadLettersByCode[code] ?? 0) + 1;
-      }
-    },
-    close: () => inner.close(),
-  };
+/** The counts since the last answer, as they cross to the consuming thread; counting starts over. */
+function takeCounts(): ThreadCounts {
+  const counts: ThreadCounts = { produced: produced.produced, late: produced.late, deadLettersByCode: Object.fromEntries(produced.setAside.deadLetters), reports, observed };
+  produced.produced = { result: 0, log: 0, 'dead-letter': 0 };
+  produced.late = 0;
+  produced.setAside.deadLetters.clear();
+  reports = [];
+  observed = [];
+  return counts;
 }
 
 function outputSink(): Sink {
@@ -69,9 +65,9 @@ function outputSink(): Sink {
 
 /** Records what the function shows, copied (the arrays are only valid during the call). */
 const recorder: SignalObserver = {
-  input: (key, samples, channels, timestamp, sampleRate) => counts.observed.push({ call: 'input', key, samples: Float32Array.from(samples), channels, timestamp, sampleRate }),
-  output: (key, samples, channels, frames, timestamp, sampleRate) => counts.observed.push({ call: 'output', key, samples: samples.slice(0, frames * channels), channels, frames, timestamp, sampleRate }),
-  window: (key, start, end, channels) => counts.observed.push({ call: 'window', key, start, end, channels: channels.map((c) => ({ ...c })) }),
+  input: (key, samples, channels, timestamp, sampleRate) => observed.push({ call: 'input', key, samples: Float32Array.from(samples), channels, timestamp, sampleRate }),
+  output: (key, samples, channels, frames, timestamp, sampleRate) => observed.push({ call: 'output', key, samples: samples.slice(0, frames * channels), channels, frames, timestamp, sampleRate }),
+  window: (key, start, end, channels) => observed.push({ call: 'window', key, start, end, channels: channels.map((c) => ({ ...c })) }),
 };
 
 async function loadFunction(): Promise<LocalFunction> {
@@ -95,10 +91,10 @@ async function start(): Promise<void> {
   }
   const bound = fn.dspfn.withRuntime({
     state,
-    sink: counting(sink),
+    sink: countingSink(sink, produced),
     logger: jsonLogger({ function: settings.functionName }, settings.logLevel),
     ...(settings.observe ? { observe: recorder } : {}),
-    onBatch: (report) => counts.reports.push(report),
+    onBatch: (report) => reports.push(report),
   });
 
   port.on('message', (message: ToThread) => {
@@ -110,9 +106,7 @@ async function start(): Promise<void> {
     } else if (message.type === 'batch') {
       void invokeInProcess(bound, unpackBatch(message.buffer), settings.invocation).then((outcome) => {
         const answer = outcome.status === 'failed' ? { status: 'failed' as const, error: portableError(outcome.error) } : outcome;
-        const taken = counts;
-        counts = emptyCounts();
-        post({ type: 'answer', id: message.id, outcome: answer, counts: taken });
+        post({ type: 'answer', id: message.id, outcome: answer, counts: takeCounts() });
       });
     } else if (message.type === 'close') {
       void sink.close().catch(() => {}).finally(() => post({ type: 'closed' }));

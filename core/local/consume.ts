@@ -1,15 +1,15 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
-import { ConfigError, ConsumeFailedError, ErrorCode, describeError } from '../errors.ts';
+import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
 import { checkCompression, type Compression } from '../kafka/compression.ts';
 import { connectionFromConfig, kafkaClientConfig, kafkaConnectError, KAFKA_ENV, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
 import { readEnv } from '../env/read-env.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
 import { KafkaSink } from '../sink/kafka.ts';
-import type { OutputMessage, Sink } from '../sink/sink.ts';
+import type { Sink } from '../sink/sink.ts';
 import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
 import type { ReportCollector } from '../report/collector.ts';
-import { ConsumeCounters, type ConsumeStats } from './consume-stats.ts';
+import { ConsumeCounters, countingSink, type ConsumeStats } from './consume-stats.ts';
 import { kafkaRecord } from './kafka-records.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, MAX_THREADS } from './limits.ts';
@@ -19,7 +19,7 @@ import { PartitionWorker } from './partition-worker.ts';
 import { ConsumeThreads } from './consume-threads.ts';
 import type { ThreadCounts, ThreadSettings } from './thread-protocol.ts';
 import type { KafkaRecord } from '../events/types.ts';
-import { codeOf } from '../report/set-aside-counts.ts';
+import type { BatchReport } from '../handler/report.ts';
 
 /** A function made by defineFunction, or anything bound the same way (its answer may carry batchItemFailures). */
 export type ConsumableFunction = LocalFunction;
@@ -103,22 +103,6 @@ function topicsOf(topic: string | readonly string[]): string[] {
   return topics;
 }
 
-/** Counts what the sink acknowledged, by kind. */
-function countingSink(sink: Sink, counters: ConsumeCounters): Sink {
-  return {
-    name: sink.name,
-    async send(messages: readonly OutputMessage[]) {
-      await sink.send(messages);
-      for (const message of messages) {
-        counters.produced[message.kind]++;
-        if (message.kind === 'dead-letter' && codeOf(message) === ErrorCode.Late) counters.late++;
-        counters.setAside.note(message);
-      }
-    },
-    close: async () => {},
-  };
-}
-
 /**
  * Consumes topics with a consumer group and invokes a function with Lambda-shaped events, as
  * the Kafka event source mapping does (see PartitionWorker). Outputs go to real topics.
@@ -166,27 +150,24 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const counters = new ConsumeCounters(functionName, groupId, topics);
   const counted = countingSink(sink, counters);
   const state = options.state ?? new MemoryStateStore();
+  const onBatch = (report: BatchReport) => {
+    options.report?.onBatch(report);
+    counters.setAside.onBatch(report);
+    counters.samples += report.samples;
+  };
   const handler = options.handler.dspfn.withRuntime({
     sink: options.report ? options.report.sink(counted) : counted,
     ...(options.report ? { observe: options.report } : {}),
     state,
     logger: jsonLogger({ function: functionName }, logLevel),
-    onBatch: (report) => {
-      options.report?.onBatch(report);
-      counters.setAside.onBatch(report);
-      counters.samples += report.samples;
-    },
+    onBatch,
   });
   const invocation = { functionName, shape: options.shape ?? 'msk', bootstrapServers: resolved.brokers.join(',') } as const;
   const fromThreads = (counts: ThreadCounts) => {
     for (const kind of ['result', 'log', 'dead-letter'] as const) counters.produced[kind] += counts.produced[kind];
     counters.late += counts.late;
     for (const [code, n] of Object.entries(counts.deadLettersByCode)) counters.setAside.deadLetters.set(code, (counters.setAside.deadLetters.get(code) ?? 0) + n);
-    for (const report of counts.reports) {
-      options.report?.onBatch(report);
-      counters.setAside.onBatch(report);
-      counters.samples += report.samples;
-    }
+    for (const report of counts.reports) onBatch(report);
   };
   let fatal: (error: Error) => void = () => {};
   const threadSettings = (): ThreadSettings => {
