@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { DspfnHandler } from '../handler/define-function.ts';
 import { ConfigError } from '../errors.ts';
+import { importFunction } from '../local/function-module.ts';
 
 const HANDLER_FILES = ['handler.ts', 'handler.js', 'handler.mjs', 'index.ts', 'index.js'];
 
@@ -27,10 +27,5 @@ export function resolveFunctionModule(spec: string, cwd = process.cwd()): string
 
 export async function loadFunction(spec: string, cwd?: string): Promise<{ path: string; handler: DspfnHandler }> {
   const path = resolveFunctionModule(spec, cwd);
-  const module = (await import(pathToFileURL(path).href)) as { handler?: unknown; default?: unknown };
-  const handler = module.handler ?? module.default;
-  if (typeof handler !== 'function' || !('dspfn' in handler)) {
-    throw new ConfigError(`${path} does not export a handler made by defineFunction (export const handler = defineFunction({…}))`);
-  }
-  return { path, handler: handler as DspfnHandler };
+  return { path, handler: await importFunction(path) };
 }

@@ -1,7 +1,6 @@
 // A consume thread (see consume-threads.ts): hosts the function and runs the batches the consuming
 // thread hands it, with a StateStore (and, where the outputs go to the main thread, a Sink) that
 // forwards to that thread over the port.
-import { pathToFileURL } from 'node:url';
 import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
 import type { SignalObserver } from '../handler/observer.ts';
 import { jsonLogger } from '../logger/logger.ts';
@@ -12,6 +11,7 @@ import type { CommitResult, StateEntry, StateStore, StoredState, WindowIndexQuer
 import { SetAsideCounts } from '../report/set-aside-counts.ts';
 import { countingSink, type ProducedCounts } from './consume-stats.ts';
 import { unpackBatch } from './batch-packing.ts';
+import { importFunction } from './function-module.ts';
 import { invokeInProcess, type LocalFunction } from './lambda-event.ts';
 import { portableError, type FromThread, type ObservedCall, type ThreadCounts, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
@@ -70,18 +70,11 @@ const recorder: SignalObserver = {
   window: (key, start, end, channels) => observed.push({ call: 'window', key, start, end, channels: channels.map((c) => ({ ...c })) }),
 };
 
-async function loadFunction(): Promise<LocalFunction> {
-  const module = (await import(pathToFileURL(settings.functionModule).href)) as { handler?: unknown; default?: unknown };
-  const fn = module.handler ?? module.default;
-  if (typeof fn !== 'function' || !('dspfn' in fn)) throw new Error(`${settings.functionModule} does not export a handler made by defineFunction`);
-  return fn as unknown as LocalFunction;
-}
-
 async function start(): Promise<void> {
   let fn: LocalFunction;
   let sink: Sink;
   try {
-    fn = await loadFunction();
+    fn = await importFunction(settings.functionModule);
     sink = outputSink();
     // Connecting now rather than in the first batch; a sink that cannot connect yet fails that batch.
     await sink.warm?.().catch(() => {});
