@@ -113,15 +113,16 @@ function withFloat32Arrays(value: unknown): Buffer | undefined {
     const item: unknown = (value as Record<string, unknown>)[name];
     // Ids, offsets and partitions as JSON.stringify writes them, without a string of their own;
     // anything else through it (undefined for what it leaves out of an object).
-    const text = item instanceof Float32Array || typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item)) ? '' : JSON.stringify(item);
-    if (text === undefined) continue;
+    const direct = item instanceof Float32Array || typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item));
+    const text = direct ? undefined : JSON.stringify(item);
+    if (!direct && text === undefined) continue;
     if (!first) writer.raw(',');
     first = false;
     writer.raw(propertyName(name));
     if (item instanceof Float32Array) writer.float32Array(item);
-    else if (typeof item === 'number' && text === '') writer.number(item);
     else if (typeof item === 'string') writer.string(item);
-    else writer.raw(text);
+    else if (typeof item === 'number' && direct) writer.number(item);
+    else writer.raw(text!);
   }
   return writer.raw('}').view();
 }
