@@ -38,7 +38,8 @@ return out
 
 /**
  * KEYS[i]: state key of entry i. ARGV[1]: TTL in ms, '0' for none. ARGV[2]: every entry's expected
- * value start and new value, packed (commit-payload.ts). Replies one character per entry:
+ * value start and new value, packed (commit-payload.ts). ARGV[3]: '1' when a key is listed twice.
+ * ARGV[4] (only when some entry is atomic): 'a' or '-' per entry. Replies one character per entry:
  * c committed, d duplicate, x conflict (commitDecision in store.ts).
  *
  * The stored values are read with MGET (4,000 keys a call: Lua's unpack takes up to ~8,000 values),
@@ -50,7 +51,7 @@ return out
  * decided before anything is written: Redis does not roll back a script that fails half way, so a
  * failing read must abort while nothing has been written yet.
  */
-export const COMMIT_SCRIPT = lua(`-- dspfn state commit v3
+export const COMMIT_SCRIPT = lua(`-- dspfn state commit v4
 local ttl = tonumber(ARGV[1])
 local payload = ARGV[2]
 local header = 'dspfn:2\\n'
@@ -81,13 +82,17 @@ local function offsetsOf(fence)
   return at
 end
 
--- Whether the stored fence already holds every offset of the new one (a redelivered batch).
+-- Whether the stored fence already holds every offset of the new one (a redelivered batch). A
+-- topic starting with '!' counts writes (VERSION_TOPIC_PREFIX in store.ts): only an equal count covers.
 local function covers(stored, fence)
   local have, want = offsetsOf(stored), offsetsOf(fence)
   if have == nil or want == nil then return false end
   for id, offset in pairs(want) do
     local at = have[id]
-    if at == nil or at < offset then return false end
+    if at == nil or at < offset or (at ~= offset and byte(id, 1) == 33) then return false end
+  end
+  for id, at in pairs(have) do
+    if byte(id, 1) == 33 and at > 0 and want[id] == nil then return false end
   end
   return true
 end
@@ -100,6 +105,11 @@ local writes, w = {}, 0
 -- entry sees the earlier one's write.
 local pending = nil
 if ARGV[3] == '1' then pending = {} end
+-- ARGV[4], when given: one character per entry, 'a' for an atomic one (StateEntry.atomic). Atomic
+-- entries to write wait in held: none is written when one of them conflicts.
+local group = ARGV[4]
+local held, h, broken = nil, 0, false
+if group ~= nil then held = {} end
 local p = 1
 for s = 1, n, 4000 do
   local e = math.min(s + 3999, n)
@@ -148,17 +158,36 @@ for s = 1, n, 4000 do
       if verdict ~= 'c' then
         if odd == nil then odd = {} end
         odd[i] = verdict
+        if verdict == 'x' and held ~= nil and byte(group, i) == 97 then broken = true end
       end
     end
     if verdict == 'c' then
       if pending ~= nil then pending[key] = value end
-      writes[w + 1] = key
-      writes[w + 2] = value
-      w = w + 2
+      if held ~= nil and byte(group, i) == 97 then
+        held[h + 1] = i
+        held[h + 2] = key
+        held[h + 3] = value
+        h = h + 3
+      else
+        writes[w + 1] = key
+        writes[w + 2] = value
+        w = w + 2
+      end
     end
   end
 end
 if p ~= #payload + 1 then return redis.error_reply('ERR dspfn state commit: malformed arguments') end
+if group ~= nil and #group ~= n then return redis.error_reply('ERR dspfn state commit: malformed arguments') end
+for at = 1, h, 3 do
+  if broken then
+    if odd == nil then odd = {} end
+    odd[held[at]] = 'x'
+  else
+    writes[w + 1] = held[at + 1]
+    writes[w + 2] = held[at + 2]
+    w = w + 2
+  end
+end
 
 -- SET and MSET replace a v1 hash, and clear an expiry set while a TTL was configured.
 if ttl > 0 then

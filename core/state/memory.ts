@@ -30,11 +30,14 @@ export class MemoryStateStore implements StateStore {
 
   async commit(entries: readonly StateEntry[]): Promise<CommitResult[]> {
     this.calls.commit++;
+    const decide = (entry: StateEntry) => commitDecision(this.entries.get(entry.key)?.offsets ?? null, entry);
+    // Atomic entries never list a key twice, so each can be decided before any is written.
+    const blocked = entries.some((entry) => entry.atomic === true && decide(entry) === 'conflict');
     return entries.map((entry) => {
-      const status = commitDecision(this.entries.get(entry.key)?.offsets ?? null, entry);
-      if (status === 'committed') {
-        this.entries.set(entry.key, { snapshot: entry.snapshot.slice(), offsets: entry.offsets.map((o) => ({ ...o })) });
-      }
+      const status = decide(entry);
+      if (status !== 'committed') return { key: entry.key, status };
+      if (blocked && entry.atomic === true) return { key: entry.key, status: 'conflict' };
+      this.entries.set(entry.key, { snapshot: entry.snapshot.slice(), offsets: entry.offsets.map((o) => ({ ...o })) });
       return { key: entry.key, status };
     });
   }

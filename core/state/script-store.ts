@@ -79,12 +79,17 @@ export class ScriptStateStore implements StateStore {
     // A commit running meanwhile (another partition's batch) has the spare writer: this one takes a new one.
     const writer = this.spareWriter ?? new PayloadWriter(entries.length * 192);
     this.spareWriter = undefined;
-    const calls = commitCalls(this.layout, entries, this.maxCommitBytes, Date.now(), { names: this.names, writer });
+    // Atomic entries (a windowed commit) go in one script call, whatever maxCommitBytes says: parts
+    // could not be all or nothing.
+    const group = atomicGroup(entries);
+    const calls = commitCalls(this.layout, entries, group === undefined ? this.maxCommitBytes : Infinity, Date.now(), { names: this.names, writer });
     const ttl = String(this.layout.ttlMs);
     let results: CommitResult[];
     if (calls.length === 1) {
       const call = calls[0]!;
-      results = parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, [ttl, call.payload, call.repeated ? '1' : '0'])));
+      const args = [ttl, call.payload, call.repeated ? '1' : '0'];
+      if (group !== undefined) args.push(group);
+      results = parseCommitReply(entries, await this.call('commit', () => runScript(this.transport, COMMIT_SCRIPT, call.keys, args)));
     } else {
       // In order, one after the other: a key listed twice must see its earlier entry applied.
       results = [];
@@ -156,6 +161,12 @@ export class ScriptStateStore implements StateStore {
       throw new StateStoreError(`${this.name} state ${what} failed: ${safeMessage(error)}`);
     }
   }
+}
+
+/** The commit script's ARGV[4]: 'a' per atomic entry, '-' per other; undefined when none is atomic (no cost). */
+function atomicGroup(entries: readonly StateEntry[]): string | undefined {
+  if (!entries.some((entry) => entry.atomic === true)) return undefined;
+  return entries.map((entry) => (entry.atomic === true ? 'a' : '-')).join('');
 }
 
 /** A SCAN reply, from the TCP store (RESP2 arrays) or @upstash/redis (cursor as a string or number). */

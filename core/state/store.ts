@@ -15,6 +15,12 @@ export interface StateEntry {
   readonly offsets: readonly AbsorbedOffset[];
   /** Offsets the batch started from (what `load` returned), or null when the key was new. */
   readonly expected: readonly AbsorbedOffset[] | null;
+  /**
+   * Written together with the commit's other `atomic` entries or not at all: when one of them
+   * conflicts, none is written (each is reported a conflict, a duplicate as a duplicate). A
+   * windowed commit is atomic, so its keys and partition indexes never part.
+   */
+  readonly atomic?: true;
 }
 
 /**
@@ -63,6 +69,14 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/**
+ * Fence entries whose topic starts with this count writes rather than offsets (no Kafka topic holds
+ * a "!"): `!tick` counts the idle ticks that closed windows of a value. A writer carries the count
+ * as loaded or raises it, so another writer that loaded the value before conflicts; unlike an
+ * offset, a count covers only an equal count (a stale writer's count is never a duplicate).
+ */
+export const VERSION_TOPIC_PREFIX = '!';
+
 function offsetMap(offsets: readonly AbsorbedOffset[]): Map<string, number> {
   return new Map(offsets.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
 }
@@ -77,8 +91,10 @@ export function commitDecision(stored: readonly AbsorbedOffset[] | null, entry: 
     let covered = true;
     for (const o of entry.offsets) {
       const at = current.get(`${o.topic}-${o.partition}`);
-      if (at === undefined || at < o.offset) covered = false;
+      if (at === undefined || at < o.offset || (at !== o.offset && o.topic.startsWith(VERSION_TOPIC_PREFIX))) covered = false;
     }
+    // A count this entry does not carry was raised since it loaded (see VERSION_TOPIC_PREFIX).
+    for (const [id, at] of current) if (id.startsWith(VERSION_TOPIC_PREFIX) && at > 0 && !entry.offsets.some((o) => `${o.topic}-${o.partition}` === id)) covered = false;
     if (covered) return 'duplicate';
   }
   return 'conflict';

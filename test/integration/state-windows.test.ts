@@ -183,7 +183,7 @@ describe('windowed functions on real state stores', () => {
     }
   });
 
-  it('put in the index, on Redis and Upstash, records whose keys a failed overlapping delivery committed without the index', async () => {
+  it('write nothing, on Redis and Upstash, of an overlapping delivery whose index conflicts (keys and index are one atomic commit); its redelivery applies the rest', async () => {
     const racing = defineFunction({ ...handler.dspfn.definition, name: 'window-overlap', idleTimeout: '5m' });
     const reading = (key: string, offset: number): RecordInput => ({ partition: 0, offset, key, value: { key, value: offset + 1, timestamp: T0 + 1_000 + offset } });
     const small = [reading('k', 0)];
@@ -197,12 +197,13 @@ describe('windowed functions on real state stores', () => {
       const containers = [open(), open()];
       try {
         const [first, second] = racingViews(containers);
-        // The smaller delivery commits k and the index; the larger one then commits j, loses the index, fails.
+        // The smaller delivery commits k and the index; the larger one then loses the index and writes nothing.
         const settled = await Promise.allSettled([
           testHarness(racing, { state: first!, now: () => now }).invoke(small, { topic: 'iot' }),
           testHarness(racing, { state: second!, now: () => now }).invoke(large, { topic: 'iot' }),
         ]);
         expect(settled.map((o) => o.status), kind).toEqual(['fulfilled', 'rejected']);
+        expect([...(await containers[0]!.load(['window-overlap:j'])).keys()], kind).toEqual([]);
         await testHarness(racing, { state: containers[1]!, now: () => now }).invoke(large, { topic: 'iot' });
         const tick = testHarness(racing, { state: containers[0]!, now: () => now + 5 * 60_000 });
         await tick.tick();

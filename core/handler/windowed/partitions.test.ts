@@ -20,6 +20,9 @@ const firstBatch = (partition: number): RecordInput[] =>
 
 const NOW = 1_000_000;
 
+const small: RecordInput[] = [{ partition: 0, offset: 0, key: 'k', value: { key: 'k', value: 1, timestamp: T0 + 1000 } }];
+const large: RecordInput[] = [...small, { partition: 0, offset: 1, key: 'j', value: { key: 'j', value: 2, timestamp: T0 + 2000 } }];
+
 /** Runs a batch to success as the event source does: redelivered (on a cold handler) while it fails. */
 async function redeliverUntilDone(batch: RecordInput[], state: StateStore): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -88,18 +91,42 @@ describe('a windowed function under batches at once and retried deliveries', () 
     expect(again.reports.at(-1)).toMatchObject({ committed: 0, skipped: 2 });
   });
 
-  it('closes the windows of records whose keys a failed delivery committed without the index: a redelivery puts them in the index', async () => {
+  it('writes nothing of a delivery whose index conflicts (keys and index are one atomic commit): the redelivery applies its new records', async () => {
     // A redelivery of more records overlaps the first delivery still in flight: the first commits
-    // k and the index; the larger one then commits j (new) but its index conflicts and it fails.
+    // k and the index; the larger one's index then conflicts, so neither its new key j nor anything else is written.
     const state = new MemoryStateStore();
-    const small: RecordInput[] = [{ partition: 0, offset: 0, key: 'k', value: { key: 'k', value: 1, timestamp: T0 + 1000 } }];
-    const large: RecordInput[] = [...small, { partition: 0, offset: 1, key: 'j', value: { key: 'j', value: 2, timestamp: T0 + 2000 } }];
     const [first, second] = racingViews([state, state]);
     const settled = await Promise.allSettled([
       testHarness(minutes, { state: first!, now: () => NOW }).invoke(small, { topic: 'in' }),
       testHarness(minutes, { state: second!, now: () => NOW }).invoke(large, { topic: 'in' }),
     ]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected']);
+    expect(state.get('minutes:j')).toBeUndefined();
+    const retry = testHarness(minutes, { state, now: () => NOW });
+    await retry.invoke(large, { topic: 'in' });
+    expect(retry.reports.at(-1)).toMatchObject({ applied: 1, skipped: 1 });
+    expect(await tickResults(state)).toEqual([
+      { key: 'j', start: T0, count: 1, mean: 2 },
+      { key: 'k', start: T0, count: 1, mean: 1 },
+    ]);
+  });
+
+  it('closes the windows of records whose keys an earlier dspfn committed without the index: a redelivery puts them in the index', async () => {
+    // Before windowed commits were atomic, a delivery could commit its keys and lose its index to a
+    // conflict: such state is still read right.
+    const state = new MemoryStateStore();
+    await testHarness(minutes, { state, now: () => NOW }).invoke(small, { topic: 'in' });
+    const keysOnly: StateStore = {
+      name: 'keys-only',
+      load: (keys, windows) => state.load(keys, windows),
+      commit: async (entries) => {
+        await state.commit(entries.filter((e) => !e.key.includes('!window-index:')).map(({ atomic: _, ...entry }) => entry));
+        throw new StateStoreError('the index conflicted');
+      },
+      close: async () => {},
+    };
+    await expect(testHarness(minutes, { state: keysOnly, now: () => NOW }).invoke(large, { topic: 'in' })).rejects.toThrow(StateStoreError);
+    expect(state.get('minutes:j')).toBeDefined();
     const retry = testHarness(minutes, { state, now: () => NOW });
     await retry.invoke(large, { topic: 'in' });
     expect(retry.reports.at(-1)).toMatchObject({ applied: 0, skipped: 2 });

@@ -17,7 +17,7 @@ import { produce } from '../steps/produce.ts';
 import { maxEventTime, runWindowed, type PartitionRecords } from './run.ts';
 import { lateByReason, lateMessage, tickRecord, windowMessages } from './results.ts';
 import { observeWindowed } from './observe.ts';
-import { indexEntry, indexKeyOf, keyEntry, partitionsEntry, partitionsKeyOf, readPartitions, restoreIndex, restoreKey, type WindowedKey } from './state.ts';
+import { indexEntry, indexKeyOf, keyEntry, markTicked, partitionsEntry, partitionsKeyOf, readPartitions, restoreIndex, restoreKey, type WindowedKey } from './state.ts';
 
 /** Wall-clock epoch milliseconds (the idle timeout's clock); tests and the CLI pass their own. */
 export type WallClock = () => number;
@@ -163,9 +163,10 @@ function unlisted(listed: StoredState | undefined, partitions: Iterable<SourcePa
 const LIST_MERGES = 8;
 
 /**
- * The commit of a windowed batch or tick. A key's windows and its partition's index go together,
- * so a conflict (another writer moved something since the load) fails the batch, to be run again
- * from what is stored; `reportBatchItemFailures` does not split a windowed batch. The partition
+ * The commit of a windowed batch or tick. The keys' windows and the partitions' indexes go
+ * together (atomic entries: all written or none), so a conflict (another writer moved something
+ * since the load: a batch, or a tick, see TICKS in state.ts) writes nothing and fails the batch, to
+ * be run again from what is stored; `reportBatchItemFailures` does not split a windowed batch. The partition
  * list is the exception: only ever grown, a conflict on it means another partition's first batch
  * registered meanwhile, so `registering` (the partitions this batch adds) is merged into the list
  * as it now stands and committed again, rather than failing a batch whose keys were written.
@@ -244,7 +245,10 @@ export async function processTick<M>(context: Pick<Context, 'awsRequestId'>, fn:
     const record = tickRecord(loaded.index.topic, loaded.index.partition, loaded.offset, wall);
     for (const window of run.closed) closed.push({ window, by: undefined, record });
     for (const key of run.touched.keys()) changed.add(key);
+    loaded.ticks++;
   }
+  // Every value the tick writes counts it, so a batch that loaded before it conflicts (see TICKS).
+  for (const key of changed) markTicked(states.get(key)!);
   const windowed = windowMessages(closed, fn);
   logRejected(windowed.rejected, context.awsRequestId, runtime.logger);
   Object.assign(report, { keys: states.size, results: windowed.results.length, deadLetters: windowed.rejected.length, windowsClosed: closed.length });

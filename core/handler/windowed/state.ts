@@ -3,7 +3,7 @@ import type { Pipeline } from '../../dsp/pipeline.ts';
 import type { AbsorbedOffset } from '../../dsp/snapshot.ts';
 import { SnapshotError, StateMismatchError } from '../../errors.ts';
 import type { Logger } from '../../logger/logger.ts';
-import type { StateEntry, StoredState } from '../../state/store.ts';
+import { VERSION_TOPIC_PREFIX, type StateEntry, type StoredState } from '../../state/store.ts';
 import { joinKeyValue, splitKeyValue } from '../../windows/key-value.ts';
 import { KeyWindows } from '../../windows/key-windows.ts';
 import { PartitionIndex } from '../../windows/partition-index.ts';
@@ -68,28 +68,52 @@ export function restoreKey<M>(key: string, entry: StoredState | undefined, fn: P
   }
 }
 
+/**
+ * The fence entry (`!tick`, partition 0) that counts the idle ticks that closed windows of a key or
+ * a partition index. A batch's records move the fences of what it writes, a tick's closures move
+ * none: so a tick raises this count in every value it writes, and a batch carries it as loaded.
+ * Whichever of the two commits second then conflicts (a count covers only an equal count, see
+ * VERSION_TOPIC_PREFIX) and is run again from what the first wrote, so no window closes twice.
+ */
+export const TICKS = { topic: `${VERSION_TOPIC_PREFIX}tick`, partition: 0 } as const;
+
+/** The count of ticks in a fence (0: none yet). */
+export function ticksOf(offsets: readonly AbsorbedOffset[]): number {
+  return offsets.find((o) => o.topic === TICKS.topic && o.partition === TICKS.partition)?.offset ?? 0;
+}
+
+/** A tick closed windows of this key: its fence counts one more tick. */
+export function markTicked(key: WindowedKey): void {
+  key.pipeline.markAbsorbed(TICKS.topic, TICKS.partition, ticksOf(key.pipeline.offsets()) + 1);
+}
+
 /** The partition's index as loaded (or new), with the fence it was loaded with. */
 export interface LoadedIndex {
   readonly index: PartitionIndex;
   readonly expected: readonly AbsorbedOffset[] | null;
   /** The partition's last applied offset after this batch. */
   offset: number;
+  /** Ticks that closed windows of the partition (see TICKS): as loaded, one more after a tick. */
+  ticks: number;
 }
 
 export function restoreIndex(spec: WindowSpec, topic: string, partition: number, entry: StoredState | undefined): LoadedIndex {
-  if (entry === undefined) return { index: new PartitionIndex(spec, topic, partition), expected: null, offset: -1 };
+  if (entry === undefined) return { index: new PartitionIndex(spec, topic, partition), expected: null, offset: -1, ticks: 0 };
   const fenced = entry.offsets.find((o) => o.topic === topic && o.partition === partition);
-  return { index: PartitionIndex.restore(spec, entry.snapshot), expected: entry.offsets, offset: fenced?.offset ?? -1 };
+  return { index: PartitionIndex.restore(spec, entry.snapshot), expected: entry.offsets, offset: fenced?.offset ?? -1, ticks: ticksOf(entry.offsets) };
 }
 
+/** The index's entry of a windowed commit: atomic with the keys' (see commitAll in process.ts). */
 export function indexEntry(functionName: string, loaded: LoadedIndex): StateEntry {
   const { index } = loaded;
   const offsets = loaded.offset < 0 ? [] : [{ topic: index.topic, partition: index.partition, offset: loaded.offset }];
-  return { key: indexKeyOf(functionName, index.topic, index.partition), snapshot: index.snapshot(), offsets, expected: loaded.expected };
+  if (loaded.ticks > 0) offsets.push({ ...TICKS, offset: loaded.ticks });
+  return { key: indexKeyOf(functionName, index.topic, index.partition), snapshot: index.snapshot(), offsets, expected: loaded.expected, atomic: true };
 }
 
+/** A key's entry of a windowed commit: its fence is its pipeline's offsets, the tick count among them. */
 export function keyEntry(functionName: string, key: string, state: WindowedKey): StateEntry {
-  return { key: stateKeyOf(functionName, key), snapshot: keySnapshot(state), offsets: state.pipeline.offsets(), expected: state.expected };
+  return { key: stateKeyOf(functionName, key), snapshot: keySnapshot(state), offsets: state.pipeline.offsets(), expected: state.expected, atomic: true };
 }
 
 const PARTITIONS_HEADER = '#dspfn-window-partitions 1\n';
