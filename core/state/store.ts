@@ -72,8 +72,10 @@ export interface StateStore {
 /**
  * Fence entries whose topic starts with this count writes rather than offsets (no Kafka topic holds
  * a "!"): `!tick` counts the idle ticks that closed windows of a value. A writer carries the count
- * as loaded or raises it, so another writer that loaded the value before conflicts; unlike an
- * offset, a count covers only an equal count (a stale writer's count is never a duplicate).
+ * as loaded or raises it, so another writer that loaded the value before conflicts. Unlike an
+ * offset, a count covers only an equal count, and an entry that raises a count is never a
+ * duplicate: two writers raising it from the same value conflict (the one sent twice, too: safe,
+ * as it fails and is run again from what it wrote).
  */
 export const VERSION_TOPIC_PREFIX = '!';
 
@@ -93,8 +95,9 @@ export function commitDecision(stored: readonly AbsorbedOffset[] | null, entry: 
       const at = current.get(`${o.topic}-${o.partition}`);
       if (at === undefined || at < o.offset || (at !== o.offset && o.topic.startsWith(VERSION_TOPIC_PREFIX))) covered = false;
     }
-    // A count this entry does not carry was raised since it loaded (see VERSION_TOPIC_PREFIX).
+    // A count this entry does not carry was raised since it loaded; one it raises is not a duplicate (see VERSION_TOPIC_PREFIX).
     for (const [id, at] of current) if (id.startsWith(VERSION_TOPIC_PREFIX) && at > 0 && !entry.offsets.some((o) => `${o.topic}-${o.partition}` === id)) covered = false;
+    for (const o of entry.offsets) if (o.topic.startsWith(VERSION_TOPIC_PREFIX) && o.offset !== (expected?.get(`${o.topic}-${o.partition}`) ?? 0)) covered = false;
     if (covered) return 'duplicate';
   }
   return 'conflict';
