@@ -177,7 +177,7 @@ async function commitAll(entries: readonly StateEntry[], runtime: Pick<Runtime, 
   const list = registering === undefined ? undefined : partitionsKeyOf(registering.functionName);
   const conflicts = results.filter((r) => r.status === 'conflict').map((r) => r.key);
   if (conflicts.some((key) => key !== list)) {
-    throw new StateStoreError(`window state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation moved them; the batch will be retried`);
+    throw new StateStoreError(`window state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation (a batch or an idle tick) moved them; nothing was written, and the batch or tick is to be run again from what is stored`);
   }
   const counts = { committed: results.filter((r) => r.status === 'committed').length, duplicates: results.filter((r) => r.status === 'duplicate').length };
   if (conflicts.length === 0) return counts;
