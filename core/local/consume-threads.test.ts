@@ -64,6 +64,35 @@ describe('ConsumeThreads', () => {
     expect(total((c) => c.reports.reduce((n, r) => n + r.records, 0))).toBe(80);
   });
 
+  it('hands a windowed commit to the store as it was made: keys and partition index atomic (all or nothing), the partition list not', async () => {
+    const store = new MemoryStateStore();
+    const commits: Array<Array<{ key: string; atomic?: true }>> = [];
+    const state = {
+      name: store.name,
+      load: store.load.bind(store),
+      commit: async (entries: Parameters<MemoryStateStore['commit']>[0]) => {
+        commits.push(entries.map(({ key, atomic }) => ({ key, ...(atomic ? { atomic } : {}) })));
+        return store.commit(entries);
+      },
+      close: async () => {},
+    };
+    const module = fileURLToPath(new URL('../../functions/window-avg/handler.ts', import.meta.url));
+    const windowed: ThreadSettings = { ...settings, functionModule: module, functionName: 'window-avg', invocation: { ...invocation, functionName: 'window-avg' } };
+    const pool = await ConsumeThreads.start({ threads: 1, settings: windowed, state, sink: new MemorySink(), onCounts: () => {}, onFatal: (error) => expect.fail(error.message) });
+    pools.push(pool);
+    const records: KafkaRecord[] = ['a', 'b'].map((key, offset) => ({
+      topic: 'input-events', partition: 0, offset, timestamp: 1_700_000_000_000, timestampType: 'CREATE_TIME', key: Buffer.from(key),
+      value: Buffer.from(JSON.stringify({ key, value: offset, timestamp: 1_700_000_000_000 + offset })), tombstone: false, headers: [],
+    }));
+    expect(await pool.invoke(records)).toEqual({ status: 'ok' });
+    expect(commits).toEqual([[
+      { key: 'window-avg:a', atomic: true },
+      { key: 'window-avg:b', atomic: true },
+      { key: 'window-avg!window-index:input-events-0', atomic: true },
+      { key: 'window-avg!window-partitions' },
+    ]]);
+  });
+
   it('fails a batch whose store commit fails (the error crosses back), and the next one succeeds', async () => {
     const store = new MemoryStateStore();
     let failures = 1;
