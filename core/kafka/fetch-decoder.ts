@@ -127,7 +127,8 @@ export const FETCH_VERSIONS = { min: 4, max: 11 } as const;
 class Reader {
   at: number;
   readonly bytes: Buffer;
-  readonly end: number;
+  /** Where reading must stop: the response, a batch, or (while one is read) a record. */
+  end: number;
 
   constructor(bytes: Buffer, at: number, end: number) {
     this.bytes = bytes;
@@ -337,10 +338,12 @@ function decodeRecord(
 ): FetchedRecord {
   const length = reader.varint();
   reader.need(length);
+  const outer = reader.end;
   const recordEnd = reader.at + length;
-  const record = new Reader(reader.bytes, reader.at, recordEnd);
-  reader.at = recordEnd;
-  record.int8();
+  // The record's fields are read within its length, by the same cursor (no object per record).
+  const record = reader;
+  record.end = recordEnd;
+  record.at += 1; // attributes: unused (kafkajs reads and drops them too)
   const timestampDelta = record.varint();
   const offsetDelta = record.varint();
   const key = record.bytesOrNull();
@@ -360,6 +363,8 @@ function decodeRecord(
     }
     headers = list;
   }
+  record.at = recordEnd;
+  record.end = outer;
   const offset = firstOffset + offsetDelta;
   if (offset > Number.MAX_SAFE_INTEGER) throw new Unusual('offset past 2^53');
   return new FetchedRecord(topic, partition, offset, appendTime ?? firstTimestamp + timestampDelta, context, key, value, headers);
