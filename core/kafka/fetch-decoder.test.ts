@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeBatch, encodeFetchResponse, type FixtureBatch, type FixturePartition, type FixtureRecord, type FixtureTopic } from '../../test/fixtures/fetch-response.ts';
 import { kafkaRecord } from '../local/kafka-records.ts';
 import { lz4Codec, zstdCodec, type KafkajsCodec } from './compression.ts';
-import { decodeFetchResponse, FetchedRecord, Unusual, type Decompress, type FetchResponse } from './fetch-decoder.ts';
+import { decodeFetchResponse, isFetchedRecord, FetchedRecord, Unusual, type Decompress, type FetchResponse } from './fetch-decoder.ts';
 
 const require = createRequire(import.meta.url);
 type KafkajsDecode = (payload: Buffer) => Promise<KafkajsResponse>;
@@ -115,7 +115,8 @@ function folded(headers: FetchedRecord['headers']): Record<string, Buffer | null
 
 /** The same message read from both: every field kafkajs's consumer and dspfn's consume use. */
 function expectSameMessage(ours: FetchedRecord, theirs: KafkajsMessage, topic: string, partition: number): void {
-  expect(ours).toBeInstanceOf(FetchedRecord);
+  expect(isFetchedRecord(ours)).toBe(true);
+  expect(isFetchedRecord(theirs)).toBe(false);
   expect(ours.offset).toBe(Number(theirs.offset));
   expect(String(ours.offset)).toBe(theirs.offset);
   expect(ours.timestamp).toBe(Number(theirs.timestamp));

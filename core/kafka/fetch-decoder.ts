@@ -47,6 +47,18 @@ export class RecordBatchContext {
   }
 }
 
+/**
+ * Brands FetchedRecords: recognised by this rather than by class, since the decoder hooked into
+ * kafkajs (once per process) may come from another copy of this module (a bundle beside the sources,
+ * a test runner's fresh module graph per file).
+ */
+const FETCHED_RECORD = Symbol.for('dspfn.kafka.fetchedRecord');
+
+/** Whether kafkajs handed on a record dspfn's fetch decoder made (else a kafkajs message). */
+export function isFetchedRecord(message: object): message is FetchedRecord {
+  return (message as { [FETCHED_RECORD]?: true })[FETCHED_RECORD] === true;
+}
+
 /** A fetched record: dspfn's KafkaRecord, and the kafkajs message kafkajs's consumer filters and resolves. */
 export class FetchedRecord implements KafkaRecord {
   readonly topic: string;
@@ -81,6 +93,10 @@ export class FetchedRecord implements KafkaRecord {
     this.tombstone = value === null;
     this.headers = headers;
     this.batchContext = context;
+  }
+
+  get [FETCHED_RECORD](): true {
+    return true;
   }
 
   /** Transaction markers: kafkajs's Batch drops them after its aborted-transaction filter has used them. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ISocketFactory } from 'kafkajs';
 import { decodeFetchResponse, FETCH_VERSIONS, type Decompress } from './fetch-decoder.ts';
+import { framedSocket, WHOLE_RESPONSES } from './framed-socket.ts';
 
 /**
  * kafkajs decodes every fetched record through Long/BigInt offsets and timestamps turned into
@@ -32,6 +33,15 @@ interface SendArguments {
 
 type Send = ((this: { socketFactory?: unknown }, args: SendArguments) => Promise<unknown>) & { [PATCHED]?: true };
 
+/** What kafkajs's Connection.processData touches of the connection. */
+interface ConnectionState {
+  socket?: { [WHOLE_RESPONSES]?: true };
+  authHandlers?: unknown;
+  bytesBuffered: number;
+  requestQueue: { fulfillRequest(response: { size: number; correlationId: number; payload: Buffer }): void };
+}
+type ProcessData = (this: ConnectionState, data: Buffer) => void;
+
 interface KafkajsCodec {
   decompress(buffer: Buffer): Promise<Buffer>;
 }
@@ -46,7 +56,7 @@ function install(from: string): boolean {
   if (installed !== undefined) return installed;
   try {
     const require = createRequire(from);
-    const Connection = require('kafkajs/src/network/connection.js') as { prototype: { send: Send } };
+    const Connection = require('kafkajs/src/network/connection.js') as { prototype: { send: Send; processData: ProcessData } };
     const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression/index.js') as {
       lookupCodecByAttributes(attributes: number): KafkajsCodec | null;
     };
@@ -67,7 +77,18 @@ function install(from: string): boolean {
       return send.call(this, args);
     };
     patched[PATCHED] = true;
+    const processData = Connection.prototype.processData;
+    if (typeof processData !== 'function') return (installed = false);
     Connection.prototype.send = patched;
+    // A framed socket's 'data' is one whole response: handed on as it is (kafkajs would copy it into
+    // a concatenation of its buffered chunks, even alone). Authentication keeps kafkajs's own path.
+    Connection.prototype.processData = function (this, data) {
+      if (this.socket?.[WHOLE_RESPONSES] && !this.authHandlers && this.bytesBuffered === 0) {
+        this.requestQueue.fulfillRequest({ size: data.length - 4, correlationId: data.readInt32BE(4), payload: data.subarray(8) });
+        return;
+      }
+      processData.call(this, data);
+    };
     return (installed = true);
   } catch {
     return (installed = false);
@@ -92,12 +113,14 @@ function fastResponse(kafkajs: ResponseDecoder, version: number, decompress: Dec
 /**
  * kafkajs's default socket factory, marked so that the Fetch responses of the client built with it
  * are decoded by dspfn (records come out as FetchedRecord). Undefined where that is not possible.
+ * `framed` (for clients without SASL: kafkajs's oldest SASL handshake sends unframed bytes):
+ * plaintext connections read each response into its own memory (framed-socket.ts).
  */
-export function fastFetchSocketFactory(from: string = import.meta.url): ISocketFactory | undefined {
+export function fastFetchSocketFactory(options: { framed: boolean }, from: string = import.meta.url): ISocketFactory | undefined {
   if (!install(from)) return undefined;
   const require = createRequire(from);
   const base = (require('kafkajs/src/network/socketFactory.js') as () => ISocketFactory)();
-  const factory: ISocketFactory & { [FAST_FETCH]?: true } = (options) => base(options);
+  const factory: ISocketFactory & { [FAST_FETCH]?: true } = (args) => (options.framed && !args.ssl ? framedSocket(args) : base(args));
   factory[FAST_FETCH] = true;
   return factory;
 }

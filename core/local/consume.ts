@@ -133,8 +133,9 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const resolved = await resolveBrokers(connection);
   const brokers = { ...connection, brokers: resolved.brokers };
   // Fetched records decoded by dspfn's decoder, straight into KafkaRecords (kafkajs-fetch.ts).
-  const socketFactory = fastFetchSocketFactory();
-  const kafka = new Kafka({ ...(await kafkaClientConfig(brokers)), ...(socketFactory ? { socketFactory } : {}) });
+  const clientConfig = await kafkaClientConfig(brokers);
+  const socketFactory = fastFetchSocketFactory({ framed: !clientConfig.sasl });
+  const kafka = new Kafka({ ...clientConfig, ...(socketFactory ? { socketFactory } : {}) });
   const consumer: Consumer = kafka.consumer({
     groupId,
     // A short fetch long-poll: pause, stop and rebalances take effect within it.

@@ -1,7 +1,7 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { KafkaHeader, KafkaRecord } from '../events/types.ts';
 import type { ReplayRecord } from './replay-file.ts';
-import { FetchedRecord } from '../kafka/fetch-decoder.ts';
+import { isFetchedRecord } from '../kafka/fetch-decoder.ts';
 
 /** Java bytes are signed; the Lambda event carries header values that way. */
 function signedBytes(value: Buffer | string): number[] {
@@ -82,5 +82,5 @@ export function kafkaRecord(topic: string, partition: number, message: KafkaMess
 
 /** A message of a kafkajs batch as a KafkaRecord: as decoded where dspfn's fetch decoder read it, else converted. */
 export function fetchedRecord(topic: string, partition: number, message: KafkaMessage): KafkaRecord {
-  return message instanceof FetchedRecord ? message : kafkaRecord(topic, partition, message);
+  return isFetchedRecord(message) ? message : kafkaRecord(topic, partition, message);
 }

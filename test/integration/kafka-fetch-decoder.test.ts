@@ -3,7 +3,7 @@
 import { CompressionTypes, Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import type { KafkaHeader, KafkaRecord } from '../../core/events/types.ts';
-import { FetchedRecord } from '../../core/kafka/fetch-decoder.ts';
+import { isFetchedRecord } from '../../core/kafka/fetch-decoder.ts';
 import { fastFetchSocketFactory } from '../../core/kafka/kafkajs-fetch.ts';
 import { fetchedRecord } from '../../core/local/kafka-records.ts';
 import { client, createTopics, unique, waitFor } from './kafka-support.ts';
@@ -69,10 +69,10 @@ describe("dspfn's fetch decoder in kafkajs's consumer", () => {
     const expected = 4 + 50 + 1 + 2;
 
     const theirs = await readAll(plain, topic, expected);
-    const ours = await readAll(new Kafka({ clientId: 'dspfn-it', brokers: [brokers], logLevel: logLevel.NOTHING, socketFactory: fastFetchSocketFactory()! }), topic, expected);
+    const ours = await readAll(new Kafka({ clientId: 'dspfn-it', brokers: [brokers], logLevel: logLevel.NOTHING, socketFactory: fastFetchSocketFactory({ framed: true })! }), topic, expected);
 
-    expect(theirs.some((r) => r instanceof FetchedRecord)).toBe(false);
-    expect(ours.every((r) => r instanceof FetchedRecord)).toBe(true);
+    expect(theirs.some(isFetchedRecord)).toBe(false);
+    expect(ours.every(isFetchedRecord)).toBe(true);
     expect(ours.length).toBe(expected);
     expect(ours.map((r) => r.value.toString())).not.toContain('aborted');
     expect(ours.map((r) => ({ ...r, headers: byName(r.headers), batchContext: undefined }))).toEqual(theirs.map((r) => ({ ...r, headers: byName(r.headers), batchContext: undefined })));
