@@ -14,7 +14,8 @@ import { framedSocket, WHOLE_RESPONSES } from './framed-socket.ts';
  * fast decoder does not take (legacy message sets, offsets past 2^53, anything malformed).
  *
  * kafkajs 2.2.4 is frozen; the hook wraps its Connection's `send` (the only place a response is
- * decoded) and is tested against kafkajs's own decoder on generated batches and against a broker.
+ * decoded) and `processData` (where a framed socket's whole responses skip kafkajs's concatenation),
+ * and is tested against kafkajs's own decoder on generated batches and against a broker.
  */
 
 const FAST_FETCH = Symbol.for('dspfn.kafkajs.fastFetch');
@@ -49,8 +50,9 @@ interface KafkajsCodec {
 let installed: boolean | undefined;
 
 /**
- * Wraps kafkajs's Connection.send once per process. False where kafkajs's modules cannot be reached
- * (bundled without a module registry): then fastFetchSocketFactory() returns undefined.
+ * Wraps kafkajs's Connection.send and processData once per process; both act only on the connections
+ * of a marked socket factory. False where kafkajs's modules cannot be reached (bundled without a
+ * module registry): then fastFetchSocketFactory() returns undefined.
  */
 function install(from: string): boolean {
   if (installed !== undefined) return installed;
