@@ -108,7 +108,7 @@ describe('idle ticks racing batches', () => {
             commit: async (entries) => {
               await s.schedule(Promise.resolve(), 'commit');
               const outcome = await state.commit(entries);
-              for (const [i, r] of outcome.entries()) {
+              for (const r of outcome) {
                 const index = /!window-index:in-(\d+)$/.exec(r.key);
                 if (index !== null && r.status === 'committed') applied[Number(index[1])]!.push(invocation);
               }
