@@ -264,13 +264,57 @@ static size_t write_decimal(uint32_t found, int exponent, uint8_t *out, size_t a
   return at;
 }
 
-/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). */
-static size_t write_one(float value, uint8_t *out, size_t at) {
+/*
+ * write_decimal for the common layouts, 0.000ddd … and ddd.ddd (a point within or before the digits):
+ * the same bytes, written by fixed-size copies instead of loops whose lengths vary from value to
+ * value. It writes up to 25 bytes from `at` (the caller has room for them), and answers 0 for any
+ * other layout (integers, exponents), which write_decimal then writes.
+ */
+static size_t write_pointed(uint32_t found, int exponent, uint8_t *out, size_t at) {
+  uint32_t digits = found;
+  while (digits % 10 == 0) {
+    digits /= 10;
+    exponent++;
+  }
+  /* At most 9 digits once the zeros are gone: k of them, and the point n places after the first. */
+  const int k = 1 + (digits >= 10u) + (digits >= 100u) + (digits >= 1000u) + (digits >= 10000u) + (digits >= 100000u) +
+                (digits >= 1000000u) + (digits >= 10000000u) + (digits >= 100000000u);
+  const int n = k + exponent;
+  if (n <= -6 || n >= k) return 0;
+  /* The 9 digits (zero-padded) end at text[25], after '0's, so that text + 25 - k - zeros is the
+   * value's digits with `zeros` leading zeros before them. */
+  uint8_t text[48];
+  memset(text, '0', 16);
+  const uint32_t low = digits % 100000000u;
+  const uint32_t high4 = low / 10000u, low4 = low % 10000u;
+  text[16] = (uint8_t)('0' + digits / 100000000u);
+  memcpy(text + 17, PAIRS + 2 * (high4 / 100u), 2);
+  memcpy(text + 19, PAIRS + 2 * (high4 % 100u), 2);
+  memcpy(text + 21, PAIRS + 2 * (low4 / 100u), 2);
+  memcpy(text + 23, PAIRS + 2 * (low4 % 100u), 2);
+  memset(text + 25, '0', sizeof text - 25);
+  /* 0.000ddd is the digits after 1 - n zeros with the point after the first: one form for both. */
+  const int whole = n > 0 ? n : 1;
+  const uint8_t *from = text + 25 - k - (whole - n);
+  const int length = k + (whole - n);
+  memcpy(out + at, from, 16);
+  out[at + (size_t)whole] = '.';
+  memcpy(out + at + (size_t)whole + 1, from + whole, 16);
+  return at + (size_t)length + 1;
+}
+
+/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). `room`:
+ * whether 25 bytes from `at` may be written (write_pointed). */
+static size_t write_one(float value, uint8_t *out, size_t at, int room) {
   if (write_special(value, out, &at)) return at;
   uint32_t found = 0;
   int exponent = 0;
   if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
   if (value < 0) out[at++] = '-';
+  if (room) {
+    const size_t end = write_pointed(found, exponent, out, at);
+    if (end != 0) return end;
+  }
   return write_decimal(found, exponent, out, at);
 }
 
@@ -279,7 +323,9 @@ size_t dspfn_f32_format(const float *values, size_t count, size_t *index, uint8_
   for (; i < count; i++) {
     const size_t start = at;
     if (i > 0) out[at++] = ',';
-    const size_t end = write_one(values[i], out, at);
+    /* The caller reserved DSPFN_F32_TEXT_MAX + 1 bytes for each value left: with two or more left,
+     * this one may write 25 bytes after its comma and sign (write_pointed). */
+    const size_t end = write_one(values[i], out, at, count - i >= 2);
     if (end == 0) {
       at = start;
       break;
