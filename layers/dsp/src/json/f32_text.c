@@ -371,6 +371,17 @@ static uint64_t eight_digits_value(uint64_t v) {
   v = (v * 10) + (v >> 8);
   return (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
 }
+/* How many of the 8 bytes in v (memory order) come before the first that is not a digit. */
+static int leading_digits(uint64_t v) {
+  const uint64_t other = ((v & 0xF0F0F0F0F0F0F0F0u) | (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^ 0x3333333333333333u;
+  return other == 0 ? 8 : __builtin_ctzll(other) >> 3;
+}
+/* The value of the first n (1 … 7) digit bytes of v: moved up, with '0's put below them. */
+static uint64_t some_digits_value(uint64_t v, int n) {
+  const int shift = 8 * (8 - n);
+  return eight_digits_value((v << shift) | (0x3030303030303030u >> (64 - shift)));
+}
+static const uint64_t POW10_U64[8] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u};
 #else
 #define DSPFN_SWAR_DIGITS 0
 #endif
@@ -423,15 +434,25 @@ static size_t parse_number(const uint8_t *bytes, size_t i, size_t close, float *
     while (is_digit(c)) {
 #if DSPFN_SWAR_DIGITS
       /* Once a significant digit is in (leading zeros are not counted), every digit is. */
-      if (digits > 0 && digits + 8 <= MAX_DIGITS && i + 8 <= close) {
+      if (digits > 0 && i + 8 <= close) {
         const uint64_t v = load8(bytes + i);
-        if (eight_digits(v)) {
+        if (digits + 8 <= MAX_DIGITS && eight_digits(v)) {
           whole = whole * 100000000u + eight_digits_value(v);
           digits += 8;
           exponent -= 8;
           i += 8;
           c = bytes[i];
           continue;
+        }
+        /* The last few digits (fewer than 8) in one step rather than one by one. */
+        const int n = leading_digits(v);
+        if (n < 8 && digits + n <= MAX_DIGITS) {
+          whole = whole * POW10_U64[n] + some_digits_value(v, n);
+          digits += n;
+          exponent -= n;
+          i += (size_t)n;
+          c = bytes[i];
+          break;
         }
       }
 #endif
