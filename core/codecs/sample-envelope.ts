@@ -87,7 +87,9 @@ export class PickedFields {
   }
 
   clear(): void {
-    this.values.fill(undefined);
+    // A loop: cheaper than a call into Array#fill for the few values of every record.
+    const { values } = this;
+    for (let i = 0; i < values.length; i++) values[i] = undefined;
   }
 }
 
