@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.ts';
 import { formatFloat32 } from './float32-format.ts';
 import { JsonSamplesError, parseSamples, SampleArrayReader } from './json-samples.ts';
-import { readSampleEnvelope } from './sample-envelope.ts';
+import { PickedFields, readSampleEnvelope, readSampleEnvelopePicking } from './sample-envelope.ts';
 import { stringifyFloat32Array } from './json-writer.ts';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
@@ -215,6 +215,48 @@ describe('readSampleEnvelope', () => {
           const [got, want] = [fields[key], expected[key]];
           expect(typeof want === 'object' && want !== null ? JSON.stringify(got) === JSON.stringify(want) : Object.is(got, want), `${text}: ${key}`).toBe(true);
         }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('picking: the count, samples and picked fields readSampleEnvelope gives (flat or not, duplicates, absent fields), the same errors', () => {
+    const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 4 });
+    const number = fc
+      .tuple(fc.boolean(), fc.oneof(fc.constant('0'), digits.map((d) => `1${d}`)), fc.option(digits))
+      .map(([minus, int, frac]) => `${minus ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}`);
+    const name = fc.oneof(fc.constantFrom('deviceId', 'sampleRate', 'timestamp', '__proto__', 'data'), fc.string({ maxLength: 4 }));
+    const value = fc.oneof(number, fc.string({ maxLength: 8 }).map((t) => JSON.stringify(t)), fc.constantFrom('true', 'null', '{}', '[1]', '"é"', '"\\u0041"', '[2, 3.5]'));
+    const space = fc.constantFrom('', ' ', '\n  ');
+    const pick = new PickedFields(['deviceId', 'sampleRate', 'timestamp']);
+    const other = new SampleArrayReader();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, value, space), { maxLength: 5 }), fc.nat(5), space, fc.boolean(), (pairs, at, pad, withData) => {
+        const members = pairs.map(([n, v, s]) => `${s}${JSON.stringify(n)}${s}:${s}${v}${s}`);
+        if (withData) members.splice(Math.min(at, members.length), 0, `${pad}"data"${pad}:${pad}[1,2.25,-0]${pad}`);
+        const text = `${pad}{${members.join(',')}}${pad}`;
+        let expected: { fields: Record<string, unknown>; count: number } | Error;
+        try {
+          expected = readSampleEnvelope(other, bytes(text), 'data');
+        } catch (error) {
+          expected = error as Error;
+        }
+        let count: number | Error;
+        try {
+          count = readSampleEnvelopePicking(reader, bytes(text), 'data', pick);
+        } catch (error) {
+          count = error as Error;
+        }
+        if (expected instanceof Error) {
+          expect(count).toBeInstanceOf(JsonSamplesError);
+          expect((count as Error).message).toBe(expected.message);
+          return;
+        }
+        expect(count).toBe(expected.count);
+        expectSame(reader.samples.subarray(0, expected.count), other.samples.subarray(0, expected.count));
+        const own = (key: string) => (Object.prototype.hasOwnProperty.call(expected.fields, key) ? (expected as { fields: Record<string, unknown> }).fields[key] : undefined);
+        expect(pick.values.map((v) => JSON.stringify(v))).toEqual(['deviceId', 'sampleRate', 'timestamp'].map((key) => JSON.stringify(own(key))));
+        for (let i = 0; i < 3; i++) if (typeof pick.values[i] === 'number') expect(Object.is(pick.values[i], own(pick.names[i]!))).toBe(true);
       }),
       { numRuns: 2_000 },
     );

@@ -65,6 +65,56 @@ export function readSampleEnvelope(reader: SampleArrayReader, bytes: Uint8Array,
   return { fields: fields as Record<string, unknown>, count };
 }
 
+/**
+ * The few fields a reader of the common envelope wants (say the key, `sampleRate`, `timestamp`),
+ * kept from one record's flat envelope without an object per record: reused record after record,
+ * `undefined` where the record has no such field, the last one where it has it twice (as JSON.parse
+ * gives).
+ */
+export class PickedFields {
+  readonly values: unknown[];
+
+  constructor(readonly names: readonly string[]) {
+    this.values = names.map(() => undefined);
+  }
+
+  wants(name: string): boolean {
+    return this.names.includes(name);
+  }
+
+  set(name: string, value: unknown): void {
+    this.values[this.names.indexOf(name)] = value;
+  }
+
+  clear(): void {
+    // A loop: cheaper than a call into Array#fill for the few values of every record.
+    const { values } = this;
+    for (let i = 0; i < values.length; i++) values[i] = undefined;
+  }
+}
+
+/** What flatFields answers when it kept the fields in a PickedFields. */
+const PICKED: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * readSampleEnvelope for a reader that wants only a few top-level fields: the sample count, with
+ * those fields' values in `pick` (JSON.parse's values; `undefined` where absent). The common flat
+ * envelope is read without an object per record; anything else goes through readSampleEnvelope,
+ * which words the errors.
+ */
+export function readSampleEnvelopePicking(reader: SampleArrayReader, bytes: Uint8Array, field: string, pick: PickedFields): number {
+  pick.clear();
+  const end = bytes.length;
+  if (bytes[skipSpace(bytes, 0, end)] === OPEN_OBJECT && flatFields(bytes, 0, end, -1, -1, reader, field, pick) !== undefined) return flatCount;
+  pick.clear();
+  const { fields, count } = readSampleEnvelope(reader, bytes, field);
+  for (let i = 0; i < pick.names.length; i++) {
+    const name = pick.names[i]!;
+    if (Object.prototype.hasOwnProperty.call(fields, name)) pick.values[i] = fields[name];
+  }
+  return count;
+}
+
 /** Field names seen before (records repeat theirs): matched by their bytes, not made again. */
 const knownNames: string[] = [];
 
@@ -132,8 +182,18 @@ let flatCount = -1;
  * other bytes, nested values, literals, `__proto__`, a sample field that is not one array, any
  * doubt — is undefined and goes to JSON.parse.
  */
-function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: number, cutEnd: number, reader?: SampleArrayReader, field?: string): Record<string, unknown> | undefined {
-  const fields: Record<string, unknown> = {};
+function flatFields(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  cutStart: number,
+  cutEnd: number,
+  reader?: SampleArrayReader,
+  field?: string,
+  pick?: PickedFields,
+): Record<string, unknown> | undefined {
+  // With `pick`, only the fields it names are kept, in it (no object per record); the result is then `pick`'s marker.
+  const fields: Record<string, unknown> = pick === undefined ? {} : PICKED;
   const text = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let read = false;
   let i = skipSpace(bytes, start, end) + 1;
@@ -155,17 +215,19 @@ function flatFields(bytes: Uint8Array, start: number, end: number, cutStart: num
       if (read || c !== OPEN_ARRAY) return undefined;
       read = true;
       flatCount = reader.readInto(bytes, i, end);
-      fields[name] = null;
+      if (pick === undefined) fields[name] = null;
       i = reader.end;
     } else if (c === QUOTE) {
       const valueEnd = plainString(bytes, i + 1, end);
       if (valueEnd < 0) return undefined;
-      fields[name] = valueText(text, i + 1, valueEnd);
+      if (pick === undefined) fields[name] = valueText(text, i + 1, valueEnd);
+      else if (pick.wants(name)) pick.set(name, valueText(text, i + 1, valueEnd));
       i = valueEnd + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const numberEnd = plainNumber(bytes, i, end);
       if (numberEnd < 0) return undefined;
-      fields[name] = numberValue(text, i, numberEnd);
+      if (pick === undefined) fields[name] = numberValue(text, i, numberEnd);
+      else if (pick.wants(name)) pick.set(name, numberValue(text, i, numberEnd));
       i = numberEnd;
     } else {
       return undefined;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { SampleArrayReader } from '../codecs/json-samples.ts';
-import { readSampleEnvelope } from '../codecs/sample-envelope.ts';
+import { PickedFields, readSampleEnvelopePicking } from '../codecs/sample-envelope.ts';
 import { SampleChunks } from '../codecs/sample-chunks.ts';
 import type { Payload } from '../codecs/payload.ts';
 import { DecodeError } from '../errors.ts';
@@ -62,23 +62,26 @@ export function deviceReadings(options: DeviceReadingsOptions = {}): (payload: P
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /**
- * The JSON path from the record's bytes: the sample array straight into float32 (readSampleEnvelope),
+ * The JSON path from the record's bytes: the sample array straight into float32 (readSampleEnvelopePicking),
  * the small rest through JSON.parse. It takes only what the schema above accepts and answers
  * undefined for anything else, so the schema words every error as before.
  */
 function envelopeReader(keyField: string, dataField: string): JsonBytesReader<unknown> {
   const reader = new SampleArrayReader(1024);
   const chunks = new SampleChunks();
+  // The three fields the schema reads, kept from record to record instead of an object each.
+  const pick = new PickedFields([keyField, 'sampleRate', 'timestamp']);
   return (bytes) => {
-    let fields: Record<string, unknown>;
     let count: number;
     try {
-      ({ fields, count } = readSampleEnvelope(reader, bytes, dataField));
+      count = readSampleEnvelopePicking(reader, bytes, dataField, pick);
     } catch {
       return undefined;
     }
-    const key = fields[keyField];
-    const { sampleRate, timestamp } = fields;
+    const { values } = pick;
+    const key = values[0];
+    const sampleRate = values[1];
+    const timestamp = values[2];
     if (typeof key !== 'string' || key.length === 0) return undefined;
     if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
     if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;

@@ -19,7 +19,7 @@ export function resultMessage(
   const headers: Record<string, string | Buffer> = {
     'content-type': 'application/json',
     'dspfn-source-topic': record.topic,
-    'dspfn-source-partition': String(record.partition),
+    'dspfn-source-partition': partitionText(record.partition),
     'dspfn-source-offset': String(record.offset),
     'dspfn-function': functionName,
   };
@@ -27,6 +27,18 @@ export function resultMessage(
   if (index !== undefined) headers[Header.resultIndex] = String(index);
   // dspfn wrote this JSON itself, so the NDJSON writer may splice it into a line as it is.
   return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
+}
+
+let lastPartition = -1;
+let lastPartitionText = '';
+
+/** A batch's records come from one partition (or a few, in turn): the last one's text is kept. */
+function partitionText(partition: number): string {
+  if (partition !== lastPartition) {
+    lastPartition = partition;
+    lastPartitionText = String(partition);
+  }
+  return lastPartitionText;
 }
 
 let lastTimestamp = Number.NaN;
@@ -83,7 +95,7 @@ export function f32leMessage(
     'dspfn-channels': String(channels),
     'dspfn-timestamp': timestampText(timestamp),
     'dspfn-source-topic': record.topic,
-    'dspfn-source-partition': String(record.partition),
+    'dspfn-source-partition': partitionText(record.partition),
     'dspfn-source-offset': String(record.offset),
     'dspfn-function': functionName,
   };

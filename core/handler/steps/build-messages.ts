@@ -7,6 +7,8 @@ import type { PreparedFunction } from '../prepare.ts';
 import type { BatchReport } from '../report.ts';
 import type { RejectedRecord } from './decode.ts';
 import type { PipelineRun } from './run-pipelines.ts';
+import type { ResultContext } from '../definition.ts';
+import type { OutputJson } from '../evaluate-output.ts';
 
 export interface BatchMessages {
   results: OutputMessage[];
@@ -16,32 +18,31 @@ export interface BatchMessages {
 }
 
 /**
- * Step: the messages a batch produces — for each processed record the messages its output asked
- * for (none, one, or one per array element numbered by `dspfn-result-index`; or the raw f32le
- * samples), with the source and propagated headers; one dead letter per rejected record (decode
- * failures, then output failures).
+ * One processed record's result messages, appended to `results` as its output is evaluated: the
+ * messages its output asked for (none, one, or one per array element numbered by
+ * `dspfn-result-index`; or the raw f32le samples), with the source and propagated headers.
+ */
+export function pushResultMessages<M>(results: OutputMessage[], context: ResultContext<M>, messageKey: string, json: OutputJson, fn: PreparedFunction<M>): void {
+  const { output } = fn.definition;
+  const { record } = context;
+  if (json === null) {
+    const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
+    results.push(f32leResultMessage(output.topic, messageKey, context.output, meta, record, fn.name, fn.propagate));
+  } else if (typeof json === 'string' || Buffer.isBuffer(json)) {
+    results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
+  } else {
+    for (let n = 0; n < json.length; n++) results.push(resultMessage(output.topic, messageKey, json[n]!, record, fn.name, fn.propagate, n));
+  }
+}
+
+/**
+ * Step: the messages a batch produces — the results its run built (pushResultMessages), then one
+ * dead letter per rejected record (decode failures, then output failures).
  */
 export function buildMessages<M>(run: PipelineRun<M>, rejected: readonly RejectedRecord[], fn: PreparedFunction<M>, copyRecordBytes = false): BatchMessages {
-  // Direct results (run-pipelines.ts) and processed contexts never mix: a function has one or the other.
-  const results: OutputMessage[] = run.results;
-  const { output } = fn.definition;
-  for (let i = 0; i < run.processed.length; i++) {
-    const context = run.processed[i]!;
-    const messageKey = run.messageKeys[i]!;
-    const json = run.json[i]!;
-    const { record } = context;
-    if (json === null) {
-      const meta = { channels: context.outChannels, timestamp: context.timestamp, sampleRate: context.sampleRate };
-      results.push(f32leResultMessage(output.topic, messageKey, context.output, meta, record, fn.name, fn.propagate));
-    } else if (typeof json === 'string' || Buffer.isBuffer(json)) {
-      results.push(resultMessage(output.topic, messageKey, json, record, fn.name, fn.propagate));
-    } else {
-      for (let n = 0; n < json.length; n++) results.push(resultMessage(output.topic, messageKey, json[n]!, record, fn.name, fn.propagate, n));
-    }
-  }
   const all = [...rejected, ...run.rejected];
   const deadLetters = all.map(({ record, error }) => deadLetterMessage(fn.deadLetterTopic(record.topic), copyRecordBytes ? ownBytes(record) : record, error, fn.name));
-  return { results, deadLetters, rejected: all };
+  return { results: run.results, deadLetters, rejected: all };
 }
 
 /** The record with its key and value in memory of their own (header values never live in the event's slab). */

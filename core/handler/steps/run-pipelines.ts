@@ -10,17 +10,9 @@ import { OutputSlab, outputView, runBlock } from './key-block.ts';
 import type { KeyState, LoadedState } from './load-state.ts';
 import type { OutputMessage } from '../../sink/sink.ts';
 import { f32leBytes, f32leMessage } from '../messages/result.ts';
+import { pushResultMessages } from './build-messages.ts';
 
 export interface PipelineRun<M> {
-  /**
-   * Every record applied to its key's state whose output has frames (or one per key with emit:
-   * 'batch'), in key then offset order. A record whose output is empty (a spectrum frame not yet
-   * complete) is applied but has nothing to say: no context, no message.
-   */
-  processed: ResultContext<M>[];
-  /** Beside each processed context: its message key and what its output says to send. */
-  messageKeys: string[];
-  json: OutputJson[];
   /** Records whose output failed: dead-lettered, and not applied to their key's state. */
   rejected: RejectedRecord[];
   /** Records applied to their key's state in this batch (with or without a message). */
@@ -33,15 +25,17 @@ export interface PipelineRun<M> {
   /** The batch's block outputs (same-rate pipelines). */
   readonly slab: OutputSlab;
   /**
-   * Result messages built as their records ran, in place of `processed` contexts: raw f32le
-   * results with no `output.key` and no observer, where no code reads a context (see directResults).
+   * The result messages, built as each record's output is evaluated (its context is not kept), in
+   * key then offset order: every record applied to its key's state whose output has frames (or one
+   * per key with emit: 'batch'). A record whose output is empty (a spectrum frame not yet complete)
+   * is applied but has nothing to say: no message.
    */
   results: OutputMessage[];
 }
 
 /** `outputValues`: what the batch's block outputs need, to size the slab once. */
 export function newPipelineRun<M>(outputValues = 0): PipelineRun<M> {
-  return { processed: [], messageKeys: [], json: [], rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues), results: [] };
+  return { rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues), results: [] };
 }
 
 /**
@@ -132,10 +126,8 @@ function applied<M>(key: string, item: DecodedRecord<M>, state: KeyState, run: P
   run.samples += item.samples.length;
 }
 
-function emitted<M>(context: ResultContext<M>, results: { messageKey: string; json: OutputJson }, run: PipelineRun<M>): void {
-  run.processed.push(context);
-  run.messageKeys.push(results.messageKey);
-  run.json.push(results.json);
+function emitted<M>(context: ResultContext<M>, results: { messageKey: string; json: OutputJson }, fn: PreparedFunction<M>, run: PipelineRun<M>): void {
+  pushResultMessages(run.results, context, results.messageKey, results.json, fn);
 }
 
 /** Same-rate pipelines: the key's records as one block, each record's output frames a view of it. */
@@ -268,7 +260,7 @@ function emitResult<M>(
   }
   applied(key, item, state, run);
   done.push(item);
-  emitted(context, results, run);
+  emitted(context, results, fn, run);
   return true;
 }
 
@@ -381,7 +373,7 @@ function runKeyForOneResult<M>(
     return;
   }
   for (const item of pending) applied(key, item, state, run);
-  emitted(context, results, run);
+  emitted(context, results, fn, run);
 }
 
 /**

@@ -264,13 +264,57 @@ static size_t write_decimal(uint32_t found, int exponent, uint8_t *out, size_t a
   return at;
 }
 
-/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). */
-static size_t write_one(float value, uint8_t *out, size_t at) {
+/*
+ * write_decimal for the common layouts, 0.000ddd … and ddd.ddd (a point within or before the digits):
+ * the same bytes, written by fixed-size copies instead of loops whose lengths vary from value to
+ * value. It writes up to 25 bytes from `at` (the caller has room for them), and answers 0 for any
+ * other layout (integers, exponents), which write_decimal then writes.
+ */
+static size_t write_pointed(uint32_t found, int exponent, uint8_t *out, size_t at) {
+  uint32_t digits = found;
+  while (digits % 10 == 0) {
+    digits /= 10;
+    exponent++;
+  }
+  /* At most 9 digits once the zeros are gone: k of them, and the point n places after the first. */
+  const int k = 1 + (digits >= 10u) + (digits >= 100u) + (digits >= 1000u) + (digits >= 10000u) + (digits >= 100000u) +
+                (digits >= 1000000u) + (digits >= 10000000u) + (digits >= 100000000u);
+  const int n = k + exponent;
+  if (n <= -6 || n >= k) return 0;
+  /* The 9 digits (zero-padded) end at text[25], after '0's, so that text + 25 - k - zeros is the
+   * value's digits with `zeros` leading zeros before them. */
+  uint8_t text[48];
+  memset(text, '0', 16);
+  const uint32_t low = digits % 100000000u;
+  const uint32_t high4 = low / 10000u, low4 = low % 10000u;
+  text[16] = (uint8_t)('0' + digits / 100000000u);
+  memcpy(text + 17, PAIRS + 2 * (high4 / 100u), 2);
+  memcpy(text + 19, PAIRS + 2 * (high4 % 100u), 2);
+  memcpy(text + 21, PAIRS + 2 * (low4 / 100u), 2);
+  memcpy(text + 23, PAIRS + 2 * (low4 % 100u), 2);
+  memset(text + 25, '0', sizeof text - 25);
+  /* 0.000ddd is the digits after 1 - n zeros with the point after the first: one form for both. */
+  const int whole = n > 0 ? n : 1;
+  const uint8_t *from = text + 25 - k - (whole - n);
+  const int length = k + (whole - n);
+  memcpy(out + at, from, 16);
+  out[at + (size_t)whole] = '.';
+  memcpy(out + at + (size_t)whole + 1, from + whole, 16);
+  return at + (size_t)length + 1;
+}
+
+/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). `room`:
+ * whether 25 bytes from `at` may be written (write_pointed). */
+static size_t write_one(float value, uint8_t *out, size_t at, int room) {
   if (write_special(value, out, &at)) return at;
   uint32_t found = 0;
   int exponent = 0;
   if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
   if (value < 0) out[at++] = '-';
+  if (room) {
+    const size_t end = write_pointed(found, exponent, out, at);
+    if (end != 0) return end;
+  }
   return write_decimal(found, exponent, out, at);
 }
 
@@ -279,7 +323,9 @@ size_t dspfn_f32_format(const float *values, size_t count, size_t *index, uint8_
   for (; i < count; i++) {
     const size_t start = at;
     if (i > 0) out[at++] = ',';
-    const size_t end = write_one(values[i], out, at);
+    /* The caller reserved DSPFN_F32_TEXT_MAX + 1 bytes for each value left: with two or more left,
+     * this one may write 25 bytes after its comma and sign (write_pointed). */
+    const size_t end = write_one(values[i], out, at, count - i >= 2);
     if (end == 0) {
       at = start;
       break;
@@ -325,6 +371,17 @@ static uint64_t eight_digits_value(uint64_t v) {
   v = (v * 10) + (v >> 8);
   return (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
 }
+/* How many of the 8 bytes in v (memory order) come before the first that is not a digit. */
+static int leading_digits(uint64_t v) {
+  const uint64_t other = ((v & 0xF0F0F0F0F0F0F0F0u) | (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^ 0x3333333333333333u;
+  return other == 0 ? 8 : __builtin_ctzll(other) >> 3;
+}
+/* The value of the first n (1 … 7) digit bytes of v: moved up, with '0's put below them. */
+static uint64_t some_digits_value(uint64_t v, int n) {
+  const int shift = 8 * (8 - n);
+  return eight_digits_value((v << shift) | (0x3030303030303030u >> (64 - shift)));
+}
+static const uint64_t POW10_U64[8] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u};
 #else
 #define DSPFN_SWAR_DIGITS 0
 #endif
@@ -377,15 +434,25 @@ static size_t parse_number(const uint8_t *bytes, size_t i, size_t close, float *
     while (is_digit(c)) {
 #if DSPFN_SWAR_DIGITS
       /* Once a significant digit is in (leading zeros are not counted), every digit is. */
-      if (digits > 0 && digits + 8 <= MAX_DIGITS && i + 8 <= close) {
+      if (digits > 0 && i + 8 <= close) {
         const uint64_t v = load8(bytes + i);
-        if (eight_digits(v)) {
+        if (digits + 8 <= MAX_DIGITS && eight_digits(v)) {
           whole = whole * 100000000u + eight_digits_value(v);
           digits += 8;
           exponent -= 8;
           i += 8;
           c = bytes[i];
           continue;
+        }
+        /* The last few digits (fewer than 8) in one step rather than one by one. */
+        const int n = leading_digits(v);
+        if (n < 8 && digits + n <= MAX_DIGITS) {
+          whole = whole * POW10_U64[n] + some_digits_value(v, n);
+          digits += n;
+          exponent -= n;
+          i += (size_t)n;
+          c = bytes[i];
+          break;
         }
       }
 #endif
