@@ -102,8 +102,9 @@ function byTopic(messages: readonly OutputMessage[], start: number, end: number,
 /**
  * Results, logs and dead letters to Kafka topics through one idempotent producer (acks=all).
  * `send` resolves only once every message is acknowledged, and rejects otherwise, so the batch
- * fails and the event source retries it. Concurrent sends (partitions processed in parallel)
- * share produce requests instead of queueing one round trip each.
+ * fails and the event source retries it. Concurrent sends (partitions processed in parallel) go
+ * out at once up to the transport's `concurrentSends`, and beyond it share the next produce
+ * request instead of queueing one round trip each.
  */
 export class KafkaSink implements Sink {
   readonly name = 'kafka';
@@ -115,7 +116,9 @@ export class KafkaSink implements Sink {
   private readonly maxRequestBytes: number;
   private readonly partitionCount: (topic: string) => number | undefined;
   private queue: Submission[] = [];
-  private writing = false;
+  /** Writes in flight, each sending the submissions it took in order. */
+  private writing = 0;
+  private readonly concurrentSends: number;
   private logs: OutputMessage[] = [];
   private logBytes = 0;
   private logTimer: NodeJS.Timeout | undefined;
@@ -134,6 +137,7 @@ export class KafkaSink implements Sink {
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;
     this.maxRequestBytes = options.maxRequestBytes ?? 900_000;
     const transport = this.transport;
+    this.concurrentSends = Math.max(1, transport.concurrentSends ?? 1);
     this.partitionCount = (topic) => transport.partitionCount?.(topic);
   }
 
@@ -231,10 +235,13 @@ export class KafkaSink implements Sink {
     });
   }
 
-  /** One write at a time; whatever queued meanwhile goes out together in the next one. */
+  /**
+   * Up to `concurrentSends` writes at a time; whatever queued while they were all busy goes out
+   * together in the next one. A submission's requests go one after the other within its write.
+   */
   private async pump(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
+    if (this.writing >= this.concurrentSends) return;
+    this.writing++;
     try {
       while (this.queue.length > 0) {
         const taken = this.queue.splice(0);
@@ -248,7 +255,7 @@ export class KafkaSink implements Sink {
         }
       }
     } finally {
-      this.writing = false;
+      this.writing--;
     }
   }
 
