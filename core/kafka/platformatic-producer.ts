@@ -184,9 +184,10 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
 
   return {
     // Two produce requests in flight (the client pipelines up to 5 per connection, in the order the
-    // requests were built, which is the order dspfn numbers their sequences in): one partition's
-    // results go out while the broker takes another's instead of queueing behind it. More measured
-    // no better on the shared 2-core machine (the broker takes a connection's requests one by one).
+    // requests were built, which is the order dspfn numbers their sequences in): a partition's large
+    // batch of results goes out while the broker takes another's (KafkaSink's OWN_WRITE_MESSAGES).
+    // Five measured no better flat out on the shared 2-core machine (the broker takes a
+    // connection's requests one by one).
     concurrentSends: 2,
     async warm() {
       await library;

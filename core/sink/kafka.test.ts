@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.ts';
 import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
 import { partitionOf } from '../kafka/key-partition.ts';
-import { KafkaSink } from './kafka.ts';
+import { KafkaSink, OWN_WRITE_MESSAGES } from './kafka.ts';
 import type { OutputMessage } from './sink.ts';
 
 function fakeTransport(options: { failures?: number; delayMs?: number } = {}): ProduceTransport & { sends: TopicMessages[][]; closed: boolean } {
@@ -38,7 +38,8 @@ function gatedTransport(concurrentSends: number) {
       transport.maxInFlight = Math.max(transport.maxInFlight, transport.inFlight);
       return new Promise<void>((resolve, reject) => {
         pending.push({
-          keys: batches.flatMap((b) => b.messages.map((m) => String(m.key))),
+          // Each key once, in order of first appearance (a large send repeats one key).
+          keys: [...new Set(batches.flatMap((b) => b.messages.map((m) => String(m.key))))],
           finish: (error) => {
             transport.inFlight--;
             if (error) reject(error);
@@ -148,12 +149,12 @@ describe('KafkaSink', () => {
     expect(shape(transport.sends)).toEqual([{ rms: ['a'] }, { rms: ['b', 'c'] }]);
   });
 
-  it("keeps up to the transport's concurrentSends writes in flight, queues the rest together, and settles each caller with its own write", async () => {
+  it("gives large sends writes of their own up to the transport's concurrentSends, queues the rest together, and settles each caller with its own write", async () => {
     const transport = gatedTransport(2);
     const sink = new KafkaSink({ transport });
     const settled: string[] = [];
     const send = (key: string) =>
-      sink.send([result(key)]).then(
+      sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result(key))).then(
         () => void settled.push(`${key} ok`),
         (error: unknown) => void settled.push(`${key} failed: ${(error as Error).message.includes('broker gone') ? 'broker gone' : 'other'}`),
       );
@@ -175,6 +176,22 @@ describe('KafkaSink', () => {
     expect(transport.maxInFlight).toBe(2);
   });
 
+  it('queues small sends behind the write in flight, together, even with writes to spare', async () => {
+    const transport = gatedTransport(2);
+    const sink = new KafkaSink({ transport });
+    const small = (key: string) => sink.send(Array.from({ length: OWN_WRITE_MESSAGES - 1 }, () => result(key)));
+    const sends = Promise.all([small('a'), small('b'), small('c')]);
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a']]);
+    // A large send arriving now takes the free write, and the small ones queued go with it.
+    const large = sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result('d')));
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b', 'c', 'd']]);
+    for (const p of transport.pending) p.finish();
+    await Promise.all([sends, large]);
+    expect(transport.maxInFlight).toBe(2);
+  });
+
   it("sends one submission's requests one after the other, even with writes to spare", async () => {
     const transport = gatedTransport(4);
     const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
@@ -192,7 +209,8 @@ describe('KafkaSink', () => {
   it('writes one at a time with a transport that does not say it takes more', async () => {
     const transport = { ...gatedTransport(1), concurrentSends: undefined };
     const sink = new KafkaSink({ transport });
-    const sends = Promise.all([sink.send([result('a')]), sink.send([result('b')])]);
+    const large = (key: string) => sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result(key)));
+    const sends = Promise.all([large('a'), large('b')]);
     await settle();
     expect(transport.pending.map((p) => p.keys)).toEqual([['a']]);
     transport.pending[0]!.finish();
