@@ -1,6 +1,7 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { ConfigError, ConsumeFailedError, describeError } from '../errors.ts';
 import { checkCompression, type Compression } from '../kafka/compression.ts';
+import { fastFetchSocketFactory } from '../kafka/kafkajs-fetch.ts';
 import { connectionFromConfig, kafkaClientConfig, kafkaConnectError, KAFKA_ENV, resolveBrokers, type KafkaConnectionOptions, type KafkaEnv } from '../kafka/connection.ts';
 import { readEnv } from '../env/read-env.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../logger/logger.ts';
@@ -10,7 +11,7 @@ import { MemoryStateStore } from '../state/memory.ts';
 import type { StateStore } from '../state/store.ts';
 import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, countingSink, type ConsumeStats } from './consume-stats.ts';
-import { kafkaRecord } from './kafka-records.ts';
+import { fetchedRecord } from './kafka-records.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
 import { checkRange, defaultMaxBufferedRecords, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, MAX_THREADS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
@@ -132,7 +133,10 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
   const compression = compressionName === undefined ? undefined : checkCompression(compressionName, options.compression === undefined ? 'DSPFN_KAFKA_COMPRESSION' : '--compression');
   const resolved = await resolveBrokers(connection);
   const brokers = { ...connection, brokers: resolved.brokers };
-  const kafka = new Kafka(await kafkaClientConfig(brokers));
+  // Fetched records decoded by dspfn's decoder, straight into KafkaRecords (kafkajs-fetch.ts).
+  const clientConfig = await kafkaClientConfig(brokers);
+  const socketFactory = fastFetchSocketFactory({ framed: !clientConfig.sasl });
+  const kafka = new Kafka({ ...clientConfig, ...(socketFactory ? { socketFactory } : {}) });
   const consumer: Consumer = kafka.consumer({
     groupId,
     // A short fetch long-poll: pause, stop and rebalances take effect within it.
@@ -427,15 +431,16 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         // The whole fetched batch is taken, even past maxBufferedRecords (the worker pauses the
         // partition then): records left unresolved would be fetched and decoded again, about a
         // fifth of all fetching in a backlog. A fetch adds at most maxBytesPerPartition.
-        let through: string | undefined;
+        let through: number | undefined;
         const taken: KafkaRecord[] = [];
         for (const message of batch.messages) {
-          if (worker.wants(Number(message.offset))) taken.push(kafkaRecord(batch.topic, batch.partition, message));
-          through = message.offset;
+          const record = fetchedRecord(batch.topic, batch.partition, message);
+          if (worker.wants(record.offset)) taken.push(record);
+          through = record.offset;
         }
         counters.recordFetched(taken);
         worker.push(taken);
-        if (through !== undefined) resolveOffset(through);
+        if (through !== undefined) resolveOffset(String(through));
       },
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { KafkaHeader, KafkaRecord } from '../events/types.ts';
 import type { ReplayRecord } from './replay-file.ts';
+import { isFetchedRecord } from '../kafka/fetch-decoder.ts';
 
 /** Java bytes are signed; the Lambda event carries header values that way. */
 function signedBytes(value: Buffer | string): number[] {
@@ -77,4 +78,9 @@ export function kafkaRecord(topic: string, partition: number, message: KafkaMess
     tombstone: message.value === null,
     headers: headersOf(message.headers),
   };
+}
+
+/** A message of a kafkajs batch as a KafkaRecord: as decoded where dspfn's fetch decoder read it, else converted. */
+export function fetchedRecord(topic: string, partition: number, message: KafkaMessage): KafkaRecord {
+  return isFetchedRecord(message) ? message : kafkaRecord(topic, partition, message);
 }

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     section('Windowed statistics on a long stream with a large DC offset: error against float64', 'test/bench/windowed-stats-bench.ts'),
     section('Pipelines through the native layer', 'layers/dsp/bench.ts'),
     section('State stores: load + commit per batch', 'test/bench/state-bench.ts'),
+    section("A Fetch response's records → KafkaRecords: dspfn's fetch decoder vs kafkajs's", 'test/bench/fetch-bench.ts'),
     section('dspfn consume against a local Kafka broker', 'test/bench/kafka-bench.ts'),
   ];
   const other = node22();
