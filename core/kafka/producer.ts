@@ -35,6 +35,12 @@ export interface ProduceTransport {
    * can be bounded per partition's record batch instead of per request.
    */
   partitionCount?(topic: string): number | undefined;
+  /**
+   * How many sends the transport takes at once (default 1: the sink waits for each to finish). More
+   * only where the client keeps sequence numbers and order right with several produce requests in
+   * flight on one idempotent producer (kafkajs' idempotent producer does not).
+   */
+  readonly concurrentSends?: number;
   close(): Promise<void>;
 }
 

@@ -13,7 +13,7 @@ import type { ReportCollector } from '../report/collector.ts';
 import { ConsumeCounters, countingSink, type ConsumeStats } from './consume-stats.ts';
 import { fetchedRecord } from './kafka-records.ts';
 import { TICK_INTERVAL_MS, idleTimeoutOf, invokeInProcess, invokeTick, type EventShape, type LocalFunction } from './lambda-event.ts';
-import { checkRange, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, MAX_THREADS } from './limits.ts';
+import { checkRange, defaultMaxBufferedRecords, MAX_BATCH_SIZE, MAX_BATCH_WINDOW_MS, MAX_THREADS } from './limits.ts';
 import { onFailureMessages, parseOnFailure } from './on-failure.ts';
 import { OffsetCommits } from './offset-commits.ts';
 import { PartitionWorker } from './partition-worker.ts';
@@ -61,8 +61,9 @@ export interface ConsumeOptions {
   /** First retry delay, doubled per attempt up to 10 s (default 100 ms). */
   retryDelayMs?: number;
   /**
-   * Per partition; fetching pauses once this many records are buffered (default 2 × batch size, at
-   * least 1,000). The fetch that crosses it is kept whole, so up to one fetch (2 MB) more.
+   * Per partition; fetching pauses once this many records are buffered (default 4 × batch size, at
+   * least 4,000: see defaultMaxBufferedRecords). The fetch that crosses it is kept whole, so up to
+   * one fetch (2 MB) more.
    */
   maxBufferedRecords?: number;
   sessionTimeoutMs?: number;
@@ -241,7 +242,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         batchWindowMs,
         maxRetries,
         retryDelayMs: options.retryDelayMs ?? 100,
-        maxBufferedRecords: options.maxBufferedRecords ?? Math.max(1_000, 2 * batchSize),
+        maxBufferedRecords: options.maxBufferedRecords ?? defaultMaxBufferedRecords(batchSize),
       },
       {
         invoke,

@@ -25,6 +25,19 @@ export interface BatchLimits {
   maxEventBytes?: number;
 }
 
+/**
+ * `consume`'s default per-partition buffer: four batches, at least 4,000 records. A partition that
+ * is paused when a fetch starts is left out of it and gets records again only from the next one (up
+ * to two fetch round trips: a long-poll of up to 250 ms each, plus decoding), so what it holds when it
+ * resumes must outlast that. With two batches (the earlier default) partitions ran dry in a backlog
+ * and waited out their batching window with a partial batch: measured flat out at batch 1,000, no
+ * batch running in 5–22 % of the run and 3–7 s of partition time in window waits per 120,000 records;
+ * with four, under 2 % and 0.1–0.7 s.
+ */
+export function defaultMaxBufferedRecords(batchSize: number): number {
+  return Math.max(4_000, 4 * batchSize);
+}
+
 /** Length of the base64 text of `bytes` bytes. */
 const base64Length = (bytes: number): number => 4 * Math.ceil(bytes / 3);
 

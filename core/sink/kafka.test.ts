@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors.ts';
 import type { ProduceTransport, TopicMessages } from '../kafka/producer.ts';
 import { partitionOf } from '../kafka/key-partition.ts';
-import { KafkaSink } from './kafka.ts';
+import { KafkaSink, OWN_WRITE_MESSAGES } from './kafka.ts';
 import type { OutputMessage } from './sink.ts';
 
 function fakeTransport(options: { failures?: number; delayMs?: number } = {}): ProduceTransport & { sends: TopicMessages[][]; closed: boolean } {
@@ -24,6 +24,37 @@ function fakeTransport(options: { failures?: number; delayMs?: number } = {}): P
   };
   return transport;
 }
+
+/** A transport whose sends finish only when the test says so, recording how many were in flight at once. */
+function gatedTransport(concurrentSends: number) {
+  const pending: Array<{ keys: string[]; finish: (error?: Error) => void }> = [];
+  const transport = {
+    concurrentSends,
+    inFlight: 0,
+    maxInFlight: 0,
+    pending,
+    send(batches: readonly TopicMessages[]) {
+      transport.inFlight++;
+      transport.maxInFlight = Math.max(transport.maxInFlight, transport.inFlight);
+      return new Promise<void>((resolve, reject) => {
+        pending.push({
+          // Each key once, in order of first appearance (a large send repeats one key).
+          keys: [...new Set(batches.flatMap((b) => b.messages.map((m) => String(m.key))))],
+          finish: (error) => {
+            transport.inFlight--;
+            if (error) reject(error);
+            else resolve();
+          },
+        });
+      });
+    },
+    async close() {},
+  };
+  return transport;
+}
+
+/** Lets the sink's pending promise callbacks run (no timers involved). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const result = (key: string, topic = 'rms'): OutputMessage => ({ kind: 'result', topic, key, value: `{"k":"${key}"}`, headers: { 'content-type': 'application/json' } });
 const log = (n: number, size = 10): OutputMessage => ({ kind: 'log', topic: 'logs', key: 'fn', value: 'x'.repeat(size) + n, headers: {} });
@@ -116,6 +147,77 @@ describe('KafkaSink', () => {
     const sink = new KafkaSink({ transport });
     await Promise.all([sink.send([result('a')]), sink.send([result('b')]), sink.send([result('c')])]);
     expect(shape(transport.sends)).toEqual([{ rms: ['a'] }, { rms: ['b', 'c'] }]);
+  });
+
+  it("gives large sends writes of their own up to the transport's concurrentSends, queues the rest together, and settles each caller with its own write", async () => {
+    const transport = gatedTransport(2);
+    const sink = new KafkaSink({ transport });
+    const settled: string[] = [];
+    const send = (key: string) =>
+      sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result(key))).then(
+        () => void settled.push(`${key} ok`),
+        (error: unknown) => void settled.push(`${key} failed: ${(error as Error).message.includes('broker gone') ? 'broker gone' : 'other'}`),
+      );
+    const sends = ['a', 'b', 'c', 'd'].map(send);
+    await settle();
+    // a and b went out at once; c and d wait for a free write and then go together.
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b']]);
+    transport.pending[1]!.finish(new Error('broker gone'));
+    await settle();
+    expect(settled).toEqual(['b failed: broker gone']);
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b'], ['c', 'd']]);
+    transport.pending[2]!.finish();
+    await settle();
+    // c and d settle with their write while a's is still in flight.
+    expect(settled).toEqual(['b failed: broker gone', 'c ok', 'd ok']);
+    transport.pending[0]!.finish();
+    await Promise.all(sends);
+    expect(settled).toEqual(['b failed: broker gone', 'c ok', 'd ok', 'a ok']);
+    expect(transport.maxInFlight).toBe(2);
+  });
+
+  it('queues small sends behind the write in flight, together, even with writes to spare', async () => {
+    const transport = gatedTransport(2);
+    const sink = new KafkaSink({ transport });
+    const small = (key: string) => sink.send(Array.from({ length: OWN_WRITE_MESSAGES - 1 }, () => result(key)));
+    const sends = Promise.all([small('a'), small('b'), small('c')]);
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a']]);
+    // A large send arriving now takes the free write, and the small ones queued go with it.
+    const large = sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result('d')));
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b', 'c', 'd']]);
+    for (const p of transport.pending) p.finish();
+    await Promise.all([sends, large]);
+    expect(transport.maxInFlight).toBe(2);
+  });
+
+  it("sends one submission's requests one after the other, even with writes to spare", async () => {
+    const transport = gatedTransport(4);
+    const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
+    const sent = sink.send(['a', 'b', 'c', 'd', 'e'].map((k) => result(k)));
+    for (const expected of [[['a', 'b']], [['a', 'b'], ['c', 'd']], [['a', 'b'], ['c', 'd'], ['e']]]) {
+      await settle();
+      expect(transport.pending.map((p) => p.keys)).toEqual(expected);
+      expect(transport.inFlight).toBe(1);
+      transport.pending.at(-1)!.finish();
+    }
+    await sent;
+    expect(transport.maxInFlight).toBe(1);
+  });
+
+  it('writes one at a time with a transport that does not say it takes more', async () => {
+    const transport = { ...gatedTransport(1), concurrentSends: undefined };
+    const sink = new KafkaSink({ transport });
+    const large = (key: string) => sink.send(Array.from({ length: OWN_WRITE_MESSAGES }, () => result(key)));
+    const sends = Promise.all([large('a'), large('b')]);
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a']]);
+    transport.pending[0]!.finish();
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b']]);
+    transport.pending[1]!.finish();
+    await sends;
   });
 
   it('splits a send above maxRequestBytes into consecutive requests', async () => {

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { fastProduceProducer, GET_API, PartitionRecords, symbolOf } from '../../core/kafka/platformatic-fast-produce.ts';
 import { platformaticOptions, platformaticProducer, platformaticSupported } from '../../core/kafka/platformatic-producer.ts';
 import type { OutgoingMessage, ProduceTransport } from '../../core/kafka/producer.ts';
+import { KafkaSink, OWN_WRITE_MESSAGES } from '../../core/sink/kafka.ts';
+import type { OutputMessage } from '../../core/sink/sink.ts';
 import { createTopics, endOffsets, readTopics, unique, type Received } from './kafka-support.ts';
 
 type Library = typeof import('@platformatic/kafka');
@@ -99,6 +101,49 @@ describe('fast produce path (@platformatic/kafka + dspfn record batches)', () =>
         }
       });
     }
+
+    it(`${client}: KafkaSink sends large batches with two requests in flight on one idempotent producer: every result once, each send's results in order per partition`, async () => {
+      const topic = unique('fast-concurrent');
+      await createTopics(brokers, { [topic]: 3 });
+      const client = platformaticProducer({ brokers });
+      expect(client.concurrentSends).toBe(2);
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const transport: ProduceTransport = {
+        ...client,
+        async send(batches, eventBrokers) {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            await client.send(batches, eventBrokers);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const sink = new KafkaSink({ transport });
+      closers.push(() => sink.close());
+      // Six large sends at once, as six partitions' batches would finish together, then six more;
+      // keys shared between sends, so every output partition gets records of many sends.
+      const size = OWN_WRITE_MESSAGES;
+      const send = (n: number) => {
+        const messages = Array.from({ length: size }, (_, i): OutputMessage => ({ kind: 'result', topic, key: `dev-${i % 9}`, value: `${n}:${i}`, headers: { send: String(n) } }));
+        return sink.send(messages);
+      };
+      await Promise.all(Array.from({ length: 6 }, (_, n) => send(n)));
+      await Promise.all(Array.from({ length: 6 }, (_, n) => send(6 + n)));
+      expect(mostInFlight).toBe(2);
+      expect(total(await endOffsets(brokers, topic))).toBe(12 * size);
+      const read = await readTopics(brokers, [topic], 12 * size);
+      expect(read.map((m) => m.value.toString()).sort()).toEqual(Array.from({ length: 12 * size }, (_, j) => `${Math.floor(j / size)}:${j % size}`).sort());
+      // Within a partition, one send's records keep their order.
+      for (const partition of [0, 1, 2]) {
+        const inPartition = read.filter((m) => m.partition === partition).sort((x, y) => x.offset - y.offset);
+        for (let n = 0; n < 12; n++) {
+          const order = inPartition.filter((m) => m.headers.send === String(n)).map((m) => Number(m.value.toString().split(':')[1]));
+          expect(order).toEqual([...order].sort((x, y) => x - y));
+        }
+      }
+    });
 
     it(`${client}: retries a request whose response was lost with the same sequence numbers, and the broker keeps one copy`, async () => {
       const topic = unique('fast-retry');
