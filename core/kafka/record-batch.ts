@@ -44,6 +44,19 @@ export function headerNameBytes(name: string): Buffer {
   return bytes;
 }
 
+/** A header name as a record carries it: its zigzag length, then its bytes (made once, bounded as the names are). */
+const prefixes = new Map<string, Buffer>();
+function headerNamePrefix(name: string): Buffer {
+  let prefix = prefixes.get(name);
+  if (prefix === undefined) {
+    const bytes = headerNameBytes(name);
+    prefix = Buffer.allocUnsafe(uvarintSize(zigzag(bytes.length)) + bytes.length);
+    bytes.copy(prefix, writeUvarint(prefix, zigzag(bytes.length), 0));
+    if (prefixes.size < 1024) prefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
 /**
  * Header values repeat from record to record (content type, source topic and partition, function):
  * each name remembers its last text value, and once the same value comes twice in a row, the
@@ -52,7 +65,8 @@ export function headerNameBytes(name: string): Buffer {
  */
 interface HeaderEntry {
   readonly name: string;
-  readonly nameBytes: Buffer;
+  /** The name as written: zigzag length and bytes. */
+  readonly prefix: Buffer;
   value: string | undefined;
   bytes: Buffer | undefined;
 }
@@ -70,19 +84,18 @@ function headerEntry(k: number, name: string): HeaderEntry | undefined {
   let entry = headerEntries.get(name);
   if (entry === undefined) {
     if (headerEntries.size >= 1024) return undefined;
-    entry = { name, nameBytes: headerNameBytes(name), value: undefined, bytes: undefined };
+    entry = { name, prefix: headerNamePrefix(name), value: undefined, bytes: undefined };
     headerEntries.set(name, entry);
   }
   entryAtPosition[k] = entry;
   return entry;
 }
 
-function encodeHeader(name: Buffer, value: string): Buffer {
+function encodeHeader(prefix: Buffer, value: string): Buffer {
   const length = Buffer.byteLength(value);
-  const bytes = Buffer.allocUnsafe(uvarintSize(zigzag(name.length)) + name.length + uvarintSize(zigzag(length)) + length);
-  let at = writeUvarint(bytes, zigzag(name.length), 0);
-  at += name.copy(bytes, at);
-  at = writeUvarint(bytes, zigzag(length), at);
+  const bytes = Buffer.allocUnsafe(prefix.length + uvarintSize(zigzag(length)) + length);
+  bytes.set(prefix, 0);
+  let at = writeUvarint(bytes, zigzag(length), prefix.length);
   bytes.write(value, at, length, 'utf8');
   return bytes;
 }
@@ -90,7 +103,7 @@ function encodeHeader(name: Buffer, value: string): Buffer {
 /** The header's whole encoding when its value repeats the entry's last one, else undefined (and the value remembered). */
 function cachedHeader(entry: HeaderEntry | undefined, value: string | Buffer): Buffer | undefined {
   if (entry === undefined || typeof value !== 'string') return undefined;
-  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.nameBytes, value));
+  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.prefix, value));
   entry.value = value;
   entry.bytes = undefined;
   return undefined;
@@ -141,7 +154,7 @@ function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: numb
  */
 let lengths = new Int32Array(4096);
 const cachedHeaders: Array<Buffer | undefined> = [];
-/** Per header not cached, its name's bytes. */
+/** Per header not cached, its name as written (headerNamePrefix). */
 const headerNames: Buffer[] = [];
 
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
@@ -175,9 +188,9 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
           at += cached.length;
           continue;
         }
-        const nameBuf = headerNames[hi - 1]!;
-        at = writeUvarint(buf, zigzag(nameBuf.length), at);
-        at += nameBuf.copy(buf, at);
+        const prefix = headerNames[hi - 1]!;
+        buf.set(prefix, at);
+        at += prefix.length;
         const length = lengthList[li++]!;
         at = writeUvarint(buf, zigzag(length), at);
         at = writeBytes(buf, headers[name]!, length, at);
@@ -187,20 +200,23 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
   return at;
 }
 
+/** `lengths` with room for at least `needed` entries, what was measured kept. */
+function grownLengths(needed: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(Math.max(needed, lengths.length * 2));
+  grown.set(lengths);
+  return (lengths = grown);
+}
+
 /** Sizes pass: fills `lengths` and returns the records section's byte size. */
 function measureRecords(records: readonly BatchRecord[]): number {
-  let needed = 0;
-  for (const record of records) {
-    needed += 4;
-    if (record.headers) for (const _ in record.headers) needed++;
-  }
-  if (lengths.length < needed) lengths = new Int32Array(Math.max(needed, lengths.length * 2));
-  const list = lengths;
+  let list = lengths;
   let li = 0;
   let hi = 0;
   let total = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
+    // Room for this record's body size, key and value lengths and header count; its headers check their own.
+    if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
     let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
     for (let field = 0; field < 2; field++) {
@@ -227,12 +243,12 @@ function measureRecords(records: readonly BatchRecord[]): number {
           body += cached.length;
           continue;
         }
-        const nameBytes = entry?.nameBytes ?? headerNameBytes(name);
-        headerNames[hi++] = nameBytes;
-        const nameLength = nameBytes.length;
+        const prefix = entry?.prefix ?? headerNamePrefix(name);
+        headerNames[hi++] = prefix;
         const length = byteLength(value);
+        if (li === list.length) list = grownLengths(li + 1);
         list[li++] = length;
-        body += uvarintSize(zigzag(nameLength)) + nameLength + uvarintSize(zigzag(length)) + length;
+        body += prefix.length + uvarintSize(zigzag(length)) + length;
       }
     }
     list[countAt] = count;
