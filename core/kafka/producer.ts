@@ -3,6 +3,7 @@ import { packageExports } from '../lazy-import.ts';
 import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compression.ts';
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
+import { fastKafkajsProduce } from './kafkajs-produce.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -60,6 +61,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
   const compression = checkCompression(options.compression ?? 'none', 'Kafka compression');
   nativeKafkajsCrc32c();
+  fastKafkajsProduce();
   const library = import('kafkajs')
     .then(packageExports)
     .then(async (kafkajs) => {
