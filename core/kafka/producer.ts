@@ -4,6 +4,7 @@ import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compr
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
 import { fastKafkajsProduce } from './kafkajs-produce.ts';
+import { kafkajsPartitioner } from './key-partition.ts';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -86,7 +87,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
       idempotent: true,
       maxInFlightRequests: 1,
       // murmur2 like the Java client, so keys land where other Kafka tools put them.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: kafkajsPartitioner(Partitioners.DefaultPartitioner),
       // Bounded on purpose: a send that cannot complete must fail the batch, not hang it.
       retry: { retries: options.produceRetries ?? 5 },
     });
