@@ -8,20 +8,17 @@ import { bundleFunctions, ROOT, SCHEMA_FILE, type BundleResult } from '../../cor
 import { extractZip, readZip } from '../../core/deploy/zip.ts';
 import { mskEvent } from '../../core/testing/index.ts';
 import { awsStubEnv, startAwsStub } from '../servers/aws-stub.ts';
+import { LAYER_ZIP, MiB, offlineEnv, readTemplate, serverless, type Resource, type Template } from './deploy-support.ts';
 import { expectNoSecrets } from './security-support.ts';
 
 /**
  * Packages both stacks with osls, offline (dummy credentials, nothing deployed), and checks the
- * CloudFormation they would deploy, the function zips and the layer zip.
+ * CloudFormation they would deploy and the function zips (the layer stack: deploy-layer.test.ts).
  */
 
-const LAYER_ZIP = path.join(ROOT, 'layers', 'dsp', 'build', 'dspfn-dsp-layer.zip');
-const NATIVE_DIR = 'nodejs/node_modules/@dspfn/linux-arm64-gnu';
 // This machine's platform package (the arm64 one on an arm64 host).
 const HOST_PACKAGE = `linux-${process.arch}-gnu`;
 const HOST_BUILD = path.join(ROOT, 'layers', 'dsp', 'npm', HOST_PACKAGE);
-const SERVERLESS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
-const MiB = 1024 * 1024;
 
 const PARAMS = {
   dspLayerArn: 'arn:aws:lambda:us-east-1:123456789012:layer:dspfn-dsp-ci:7',
@@ -34,9 +31,6 @@ const PARAMS = {
   stateSsmParameter: '/dspfn/ci/redis-url',
 };
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
-type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, any>; Parameters?: Record<string, any> };
-
 let tmp: string;
 let bundles: BundleResult[];
 let template: Template;
@@ -48,24 +42,6 @@ function timed<T>(label: string, work: () => T): T {
   const result = work();
   timings.push(`${label} ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return result;
-}
-
-/** Fake keys only: osls refuses to package without credentials but never calls AWS for this stack. */
-function offlineEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'offline-packaging-only', ...extra };
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE']) delete env[name];
-  return env;
-}
-
-function serverless(args: string[], cwd: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): void {
-  const result = spawnSync(process.execPath, [...nodeArgs, SERVERLESS, ...args], { cwd, env, encoding: 'utf8', timeout: 90_000 });
-  if (result.status !== 0) {
-    throw new Error(`serverless ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
-  }
-}
-
-function readTemplate(dir: string): Template {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 function resourcesOfType(type: string): Array<[string, Resource]> {
@@ -449,60 +425,5 @@ describe('function stack (serverless.yml)', () => {
       // functions would then run the TypeScript kernels although the layer is attached.
       expect(native, `the bundle loads @dspfn/${HOST_PACKAGE} from NODE_PATH (the layer)`).toEqual([path.join(pkg, 'dspfn_dsp.node')]);
     }
-  });
-});
-
-describe('layer', () => {
-  it('is a Lambda layer zip holding the arm64 platform package (AArch64 ELF) at nodejs/node_modules/@dspfn/linux-arm64-gnu', () => {
-    expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
-    const files = readZip(fs.readFileSync(LAYER_ZIP));
-    expect([...files.keys()].sort()).toEqual([`${NATIVE_DIR}/dspfn_dsp.node`, `${NATIVE_DIR}/package.json`]);
-    const elf = files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!;
-    expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // \x7fELF
-    expect(elf[4], 'ELFCLASS64').toBe(2);
-    expect(elf[5], 'little endian').toBe(1);
-    expect(elf.readUInt16LE(16), 'ET_DYN (shared object)').toBe(3);
-    expect(elf.readUInt16LE(18), 'e_machine EM_AARCH64').toBe(0xb7);
-    const manifest = JSON.parse(files.get(`${NATIVE_DIR}/package.json`)!.toString('utf8')) as { name: string; main: string; cpu: string[] };
-    expect(manifest).toMatchObject({ name: '@dspfn/linux-arm64-gnu', main: 'dspfn_dsp.node', cpu: ['arm64'] });
-    expect(files.get(`${NATIVE_DIR}/dspfn_dsp.node`)!.equals(fs.readFileSync(path.join(ROOT, 'layers', 'dsp', 'npm', 'linux-arm64-gnu', 'dspfn_dsp.node')))).toBe(true);
-    expect(elf.length).toBeLessThan(1 * MiB);
-  });
-
-  it('packages the layer stack (layers/serverless.yml) with describeStacks answered offline', () => {
-    expect(fs.existsSync(LAYER_ZIP), `${path.relative(ROOT, LAYER_ZIP)} is built by npm run build:layer`).toBe(true);
-    // A service that declares a layer asks CloudFormation whether the layer changed; answer as
-    // for a first deploy ("does not exist") so that osls packages without a network.
-    const stub = path.join(tmp, 'describe-stacks-offline.cjs');
-    fs.writeFileSync(
-      stub,
-      `const AWS = require(require.resolve('aws-sdk', { paths: [${JSON.stringify(path.dirname(path.dirname(SERVERLESS)))}] }));
-const promise = AWS.Request.prototype.promise;
-AWS.Request.prototype.promise = function () {
-  if (this.operation !== 'describeStacks') return promise.apply(this, arguments);
-  const error = new Error('Stack with id ' + this.params.StackName + ' does not exist');
-  error.code = 'ValidationError';
-  error.statusCode = 400;
-  return Promise.reject(error);
-};
-`,
-    );
-    const out = path.join(tmp, 'layer');
-    timed('serverless package (layer)', () =>
-      serverless(['package', '--package', out, '--stage', 'ci', '--region', 'us-east-1'], path.join(ROOT, 'layers'), offlineEnv(), ['--require', stub]),
-    );
-    const layerTemplate = readTemplate(out);
-    const layer = layerTemplate.Resources.DspLambdaLayer!;
-    expect(layer.Type).toBe('AWS::Lambda::LayerVersion');
-    expect(layer.Properties).toMatchObject({
-      LayerName: 'dspfn-dsp-ci',
-      CompatibleArchitectures: ['arm64'],
-      CompatibleRuntimes: ['nodejs22.x', 'nodejs20.x'],
-    });
-    expect(layer.Properties.Content.S3Key).toMatch(/\/dspfn-dsp-layer\.zip$/);
-    expect(layerTemplate.Outputs?.DspLayerArn?.Value).toEqual({ Ref: 'DspLambdaLayer' });
-    // The artifact osls will upload is the built zip.
-    const state = JSON.parse(fs.readFileSync(path.join(out, 'serverless-state.json'), 'utf8'));
-    expect(path.resolve(ROOT, 'layers', state.service.initialServerlessConfig.layers.dsp.package.artifact)).toBe(LAYER_ZIP);
   });
 });
