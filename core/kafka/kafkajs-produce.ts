@@ -1,9 +1,10 @@
 import { createRequire, Module } from 'node:module';
+import { batchCrc32c } from './platformatic-fast-produce.ts';
 import { encodeRecordBatch, type BatchRecord } from './record-batch.ts';
 
 /** kafkajs's Produce request v3, which v4–v7 build on (they change only the version number). */
 const KAFKAJS_PRODUCE_V3 = 'kafkajs/src/protocol/requests/produce/v3/request.js';
-/** kafkajs's CRC-32C: @node-rs/crc32's where nativeKafkajsCrc32c registered it first. */
+/** kafkajs's CRC-32C, where @node-rs/crc32 is not installed. */
 const KAFKAJS_CRC = 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
 
 type Crc32c = (data: Buffer) => number;
@@ -98,25 +99,39 @@ let installed: RequestV3 | undefined;
 /**
  * kafkajs builds every record of a Produce request from small Encoders (a zero-filled buffer each,
  * copied into the batch, copied again into the request): most of a produce's CPU on Node 20. Before
- * kafkajs first loads its Produce v3 request module (it does so with the first produce, not at
- * import), the module's export is replaced by one whose uncompressed requests of plain messages
- * (what KafkaSink sends) have their body written by record-batch.ts, with the same bytes; any other
- * request is kafkajs's own. Returns whether it did: not where kafkajs is bundled (no module
- * registry), or kafkajs already loaded the module.
+ * kafkajs first loads its Produce v3 request module (with its first produce, not at import), a
+ * module is registered in its place whose uncompressed requests of plain messages (what KafkaSink
+ * sends) have their body written by record-batch.ts, with the same bytes; any other request is
+ * kafkajs's own, loaded from its file when first needed (nothing of kafkajs is loaded here).
+ * Returns whether it is in place: not where kafkajs is bundled (no module registry), or kafkajs
+ * already loaded the module.
  */
 export function fastKafkajsProduce(from: string = import.meta.url): boolean {
   try {
     const require = createRequire(from);
     const path = require.resolve(KAFKAJS_PRODUCE_V3);
     if (require.cache[path]) return require.cache[path].exports === installed;
-    const original = require(path) as RequestV3;
-    const crc32c = require(KAFKAJS_CRC) as Crc32c;
-    installed ??= (args) => {
+    let original: RequestV3 | undefined;
+    let crc32c: Crc32c | undefined;
+    const module = new Module(path);
+    // kafkajs's own module, read with this one set aside so its file is what loads.
+    const load = (): RequestV3 => {
+      delete require.cache[path];
+      try {
+        return require(path) as RequestV3;
+      } finally {
+        require.cache[path] = module;
+      }
+    };
+    installed = (args) => {
+      original ??= load();
       const request = original(args);
       if (!writesItself(args)) return request;
-      return { ...request, encode: async () => encoderOf(encodeKafkajsProduce(args, crc32c)) };
+      // @node-rs/crc32's, also where kafkajs loaded its own JavaScript one first.
+      crc32c ??= batchCrc32c(require(KAFKAJS_CRC) as Crc32c);
+      const checksum = crc32c;
+      return { ...request, encode: async () => encoderOf(encodeKafkajsProduce(args, checksum)) };
     };
-    const module = new Module(path);
     module.filename = path;
     module.loaded = true;
     module.exports = installed;

@@ -6,6 +6,10 @@ import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
 import { fastKafkajsProduce } from './kafkajs-produce.ts';
 import { kafkajsPartitioner } from './key-partition.ts';
 
+// At import, not with the first producer: a process may produce with kafkajs before it creates a
+// sink (a feeder, a test), and kafkajs loads its Produce request module once. Nothing of kafkajs loads here.
+fastKafkajsProduce();
+
 export interface OutgoingMessage {
   key: string | Buffer | null;
   /** null: a message with no value (a tombstone's dead letter). */
@@ -62,7 +66,6 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
   // and one that does has the client ready by its first send (kafkajs takes ~100 ms to load).
   const compression = checkCompression(options.compression ?? 'none', 'Kafka compression');
   nativeKafkajsCrc32c();
-  fastKafkajsProduce();
   const library = import('kafkajs')
     .then(packageExports)
     .then(async (kafkajs) => {
