@@ -1,8 +1,8 @@
 import { compatibilityPartitioner } from '@platformatic/kafka';
 import fc from 'fast-check';
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { keyHash, murmur2Positive } from './key-partition.ts';
+import { kafkajsPartitioner, keyHash, murmur2Positive } from './key-partition.ts';
 
 const client = (bytes: Uint8Array) => compatibilityPartitioner(undefined as never, Buffer.from(bytes));
 
@@ -26,6 +26,32 @@ describe('key partition hash', () => {
         expect(keyHash(key) % partitions).toBe(expected);
         expect(keyHash(key) % partitions).toBe(expected);
         expect(keyHash(Buffer.from(key, 'utf8'))).toBe(keyHash(key));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("is kafkajs's DefaultPartitioner for every message: keys hashed here, own partitions and keyless messages (round robin) left to it", () => {
+    const key = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)), fc.constant(null), fc.constant(undefined));
+    fc.assert(
+      fc.property(key, fc.option(fc.nat(63), { nil: undefined }), fc.integer({ min: 1, max: 64 }), (k, own, partitions) => {
+        const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: partitionId % 3 === 2 ? -1 : 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+        const message = { key: k, value: null, ...(own === undefined ? {} : { partition: own }) };
+        const delegated: PartitionerArgs[] = [];
+        const kafkajs = Partitioners.DefaultPartitioner();
+        const ours = kafkajsPartitioner(() => (args) => {
+          delegated.push(args);
+          return kafkajs(args);
+        })();
+        const args = { topic: 't', partitionMetadata, message };
+        const picked = ours(args);
+        if (own !== undefined || k === null || k === undefined) {
+          expect(delegated).toEqual([args]);
+          if (own !== undefined) expect(picked).toBe(own);
+        } else {
+          expect(delegated).toEqual([]);
+          expect(picked).toBe(Partitioners.DefaultPartitioner()({ topic: 't', partitionMetadata, message: { key: k, value: null } }));
+        }
       }),
       { numRuns: 1_000 },
     );

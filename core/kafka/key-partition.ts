@@ -1,3 +1,5 @@
+import type { ICustomPartitioner } from 'kafkajs';
+
 /**
  * Kafka's default partitioning hash (the Java client's `Utils.murmur2(key) & 0x7fffffff`, which
  * kafkajs and @platformatic/kafka's compatibilityPartitioner compute too), in 32-bit integer
@@ -55,4 +57,20 @@ export function keyHash(key: string | Uint8Array): number {
 /** The partition of a message: its key's hash modulo the partition count, partition 0 without a key (Java-compatible partitioning). */
 export function partitionOf(key: string | Uint8Array | null, partitions: number): number {
   return key === null ? 0 : keyHash(key) % partitions;
+}
+
+/**
+ * kafkajs's DefaultPartitioner with keyed messages hashed by keyHash: the same partitions (Java's
+ * murmur2), without its 64-bit Long arithmetic and a filtered copy of the partition list per message.
+ * Messages with a partition of their own, or without a key (round robin), are the default's.
+ */
+export function kafkajsPartitioner(createDefault: ICustomPartitioner): ICustomPartitioner {
+  return () => {
+    const fallback = createDefault();
+    return (args) => {
+      const { key, partition } = args.message;
+      if ((partition === null || partition === undefined) && (typeof key === 'string' || Buffer.isBuffer(key))) return keyHash(key) % args.partitionMetadata.length;
+      return fallback(args);
+    };
+  };
 }

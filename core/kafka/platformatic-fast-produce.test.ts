@@ -1,7 +1,7 @@
 import type { Writer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { fastProduceProducer, GET_API, PartitionRecords, PartitionSequences } from './platformatic-fast-produce.ts';
-import { BatchArena } from './record-batch.ts';
+import { ARENA_LIMIT, BatchArena, HEADROOM } from './record-batch.ts';
 
 // A stand-in for @platformatic/kafka with just what the hook touches: the Producer's private API
 // lookup (found by its symbol's description), the per-version parseResponse modules, and the codec
@@ -162,7 +162,7 @@ describe('the fast produce hook with several records per message', () => {
 
 describe('the arena of the fast produce path', () => {
   type Payload = InstanceType<typeof Writer>;
-  /** The fast API over a connection that hands back its payload builder instead of sending. */
+  /** The fast API over a connection that hands back its payload builder and callback instead of sending. */
   async function builders() {
     const real = await import('@platformatic/kafka');
     const api: Api = Object.assign(() => undefined, { version: 11 });
@@ -170,52 +170,82 @@ describe('the arena of the fast produce path', () => {
     const Fast = fastProduceProducer(lib as never) as unknown as new () => Record<symbol, Lookup>;
     let wrapped: Api | undefined;
     new Fast()[getApi]!('Produce', (_, found) => (wrapped = found));
-    const payload = (value: string): Payload => {
+    return (value: string, acks = -1) => {
       let build: (() => Payload) | undefined;
-      const connection = { send: (_key: number, _version: number, create: () => Payload) => void (build = create) };
+      let answer: ((error: Error | null, response?: unknown) => void) | undefined;
+      const connection = {
+        send: (_key: number, _version: number, create: () => Payload, _parse: unknown, _tags: boolean, _responseTags: boolean, done: typeof answer) => {
+          build = create;
+          answer = done;
+        },
+      };
       const records = [{ key: 'k', value: value.repeat(1000), headers: {} }];
-      wrapped!(connection, -1, 1, [{ topic: 't', partition: 0, value: new PartitionRecords(records) }], { producerId: 1n, producerEpoch: 0, sequences: { getWithDefault: () => 0 } }, () => undefined);
-      return build!();
+      const answered: unknown[] = [];
+      wrapped!(connection, acks, 1, [{ topic: 't', partition: 0, value: new PartitionRecords(records) }], { producerId: 1n, producerEpoch: 0, sequences: { getWithDefault: () => 0 } }, (error: unknown) => void answered.push(error));
+      const payload = build!();
+      return { payload, body: payload.buffers[0]!, answer: answer!, answered };
     };
-    return payload;
   }
-  /** The record batch piece of a payload (the largest buffer). */
-  const batchOf = (payload: Payload) => payload.buffers.reduce((a, b) => (b.length > a.length ? b : a));
 
-  it("reuses a request's memory for the next one once the connection took its pieces", async () => {
-    const payload = await builders();
-    const first = payload('a');
-    // What the connection does: take the pieces and copy them into the request it sends.
-    const sent = Buffer.concat(first.dynamicBuffer.buffers);
-    const second = payload('b');
-    expect(batchOf(second).buffer).toBe(batchOf(first).buffer);
-    expect(sent.includes('a'.repeat(1000))).toBe(true);
-    expect(batchOf(second).includes('b'.repeat(1000))).toBe(true);
+  it("reuses a request's memory for the next one once the broker answered it", async () => {
+    const request = await builders();
+    const first = request('a');
+    expect(first.payload.buffers).toHaveLength(1);
+    first.answer(null, {});
+    expect(first.answered).toEqual([null]);
+    const second = request('b');
+    expect(second.body.buffer).toBe(first.body.buffer);
+    expect(second.body.includes('b'.repeat(1000))).toBe(true);
   });
 
-  it('gives the next request new memory while the last one has not been taken', async () => {
-    const payload = await builders();
-    const first = payload('a');
-    const second = payload('b');
-    expect(batchOf(second).buffer).not.toBe(batchOf(first).buffer);
-    expect(batchOf(first).includes('a'.repeat(1000))).toBe(true);
+  it('gives the next request new memory while the last one is unanswered, or after it failed', async () => {
+    const request = await builders();
+    const first = request('a');
+    const second = request('b');
+    expect(second.body.buffer).not.toBe(first.body.buffer);
+    expect(first.body.includes('a'.repeat(1000))).toBe(true);
+    const failure = new Error('connection closed');
+    second.answer(failure);
+    expect(second.answered).toEqual([failure]);
+    // The socket may still be writing a failed request's bytes: its memory is never handed out again.
+    const third = request('c');
+    expect(third.body.buffer).not.toBe(second.body.buffer);
+    expect(third.body.buffer).not.toBe(first.body.buffer);
+    expect(second.body.includes('b'.repeat(1000))).toBe(true);
+  });
+
+  it("sends a request in place (one view of the arena) only when the broker's answer waits for it (acks != 0)", async () => {
+    const { Writer: RealWriter } = await import('@platformatic/kafka');
+    const request = await builders();
+    const frame = (payload: Payload) => RealWriter.create().appendInt16(0).appendInt32(7).appendString('dspfn', false).appendFrom(payload).prependLength().buffer;
+    const acked = request('a');
+    const sent = frame(acked.payload);
+    expect(sent.buffer).toBe(acked.body.buffer);
+    expect(sent.subarray(sent.length - acked.body.length)).toEqual(acked.body);
+    const unacked = request('b', 0);
+    const copied = frame(unacked.payload);
+    expect(copied.buffer).not.toBe(unacked.body.buffer);
+    expect(copied.subarray(copied.length - unacked.body.length)).toEqual(unacked.body);
   });
 });
 
 describe('BatchArena', () => {
-  it('hands out pieces that stay valid until the next reset, growing into new memory and never past its limit', () => {
-    // Above 4 KiB, so Node's shared pool of small Buffers plays no part.
+  it('hands out pieces one after the other after its headroom, growing with what was written, from the start again after a reset', () => {
     const kb = 1024;
     const arena = new BatchArena(8 * kb);
     const a = arena.take(6 * kb).fill(1);
+    expect(a.byteOffset).toBe(HEADROOM);
     const b = arena.take(6 * kb).fill(2);
-    expect(a.every((byte) => byte === 1)).toBe(true);
+    // Grown: the first piece's bytes moved along, the body is one run.
     expect(b.buffer).not.toBe(a.buffer);
+    const body = arena.body();
+    expect(body.length).toBe(12 * kb);
+    expect(body.subarray(0, 6 * kb).every((byte) => byte === 1)).toBe(true);
+    expect(body.subarray(6 * kb).every((byte) => byte === 2)).toBe(true);
     arena.reset();
-    expect(arena.take(16 * kb).buffer).toBe(b.buffer);
-    const huge = arena.take(32 << 20);
-    expect(huge.length).toBe(32 << 20);
-    arena.reset();
-    expect(arena.take(5 * kb).buffer).toBe(b.buffer);
+    expect(arena.take(10 * kb).buffer).toBe(b.buffer);
+    expect(arena.oversized).toBe(false);
+    arena.take(ARENA_LIMIT);
+    expect(arena.oversized).toBe(true);
   });
 });

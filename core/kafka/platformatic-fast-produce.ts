@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
-import { BatchArena, encodeProduceRequest, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicBatches } from './record-batch.ts';
+import { installInPlaceRequests, sendInPlace } from './in-place-request.ts';
+import { BatchArena, encodeProduceBody, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicPartitions } from './record-batch.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
@@ -199,60 +200,53 @@ function baseSequence(options: ClientProduceOptions, sequences: PartitionSequenc
   return sequences.base(options.producerId, options.producerEpoch ?? -1, topic, group.partition, group.first, group.records.length);
 }
 
+/** Arenas kept for the requests to come (one per request in flight). */
+const POOLED_ARENAS = 4;
+
 function fastApi(lib: Library, version: number, parseResponse: unknown): SequencedApi {
   const crc32c = batchCrc32c(lib.crc32c as Crc32c);
-  // The batches of a request are written into an arena that the next request reuses once the
-  // connection took this one's pieces: it reads them through the payload's `dynamicBuffer` and, in
-  // the same synchronous step, copies them into the request it writes to the socket. Until they
-  // are taken (or with a client that reads them otherwise) the next request gets a new arena.
-  const prototype = (lib.Writer as { prototype?: object }).prototype;
-  const taken = prototype && Object.getOwnPropertyDescriptor(prototype, 'dynamicBuffer')?.get;
-  let arena: BatchArena | undefined;
-  let lent = false;
+  // Each request's body is written into an arena of its own, which goes back to the pool once the
+  // broker answered: the socket may still hold the request's memory until then (it is sent in
+  // place, in-place-request.ts), and after an error it is left to the garbage collector.
+  const inPlace = installInPlaceRequests(lib.Writer as { prototype?: object });
+  const pool: BatchArena[] = [];
+  const release = (arena: BatchArena) => {
+    if (pool.length < POOLED_ARENAS && !arena.oversized) pool.push(arena);
+  };
   return (connection, acks, timeout, messages, options, callback, sequences) => {
+    let arena: BatchArena | undefined;
     connection.send(
       0,
       version,
       () => {
-        if (!arena || lent) arena = new BatchArena();
-        const current = arena;
-        current.reset();
-        lent = true;
+        arena = pool.pop() ?? new BatchArena();
         const name = options.compression ?? 'none';
         const algorithms = lib.compressionsAlgorithms as unknown as Record<string, BatchCompression | undefined>;
         const compression = name === 'none' ? undefined : algorithms[name];
         if (name !== 'none' && !compression) throw new Error(`unsupported Kafka compression ${name}`);
         const now = Date.now();
-        const topics: TopicBatches[] = [];
-        for (const [topic, partitions] of group(messages)) {
-          const batches = [];
-          for (const partition of partitions) {
-            const producer = {
-              producerId: options.producerId ?? -1n,
-              producerEpoch: options.producerEpoch ?? -1,
-              baseSequence: baseSequence(options, sequences, topic, partition),
-              transactional: options.transactionalId !== undefined,
-            };
-            batches.push({ partition: partition.partition, batch: encodeRecordBatch(partition.records, producer, crc32c, compression, now, current) });
-          }
-          topics.push({ topic, partitions: batches });
-        }
+        const topics: Array<TopicPartitions<PartitionGroup>> = [];
+        for (const [topic, partitions] of group(messages)) topics.push({ topic, partitions });
+        const producerId = options.producerId ?? -1n;
+        const producerEpoch = options.producerEpoch ?? -1;
+        const transactional = options.transactionalId !== undefined;
+        const body = encodeProduceBody(acks, timeout, options.transactionalId, topics, arena, (topic, partition, memory) => {
+          const producer = { producerId, producerEpoch, baseSequence: baseSequence(options, sequences, topic, partition), transactional };
+          encodeRecordBatch(partition.records, producer, crc32c, compression, now, memory);
+        });
+        // Without acks the client calls back once the request is written, not sent: it is copied.
+        if (inPlace && acks !== 0) sendInPlace(body);
         const writer = lib.Writer.create();
-        for (const piece of encodeProduceRequest(acks, timeout, options.transactionalId, topics)) writer.append(piece);
-        if (taken) {
-          Object.defineProperty(writer, 'dynamicBuffer', {
-            get() {
-              if (arena === current) lent = false;
-              return taken.call(writer);
-            },
-          });
-        }
+        writer.append(body);
         return writer;
       },
       parseResponse,
       true,
       true,
-      callback,
+      (error, response) => {
+        if (!error && arena) release(arena);
+        callback(error, response);
+      },
     );
   };
 }

@@ -3,6 +3,12 @@ import { packageExports } from '../lazy-import.ts';
 import { checkCompression, lz4Codec, zstdCodec, type Compression } from './compression.ts';
 import { kafkaClientConfig, refreshCredentialsAfter, type KafkaConnectionOptions } from './connection.ts';
 import { nativeKafkajsCrc32c } from './kafkajs-crc.ts';
+import { fastKafkajsProduce } from './kafkajs-produce.ts';
+import { kafkajsPartitioner } from './key-partition.ts';
+
+// At import, not with the first producer: a process may produce with kafkajs before it creates a
+// sink (a feeder, a test), and kafkajs loads its Produce request module once. Nothing of kafkajs loads here.
+fastKafkajsProduce();
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -90,7 +96,7 @@ export function kafkajsProducer(options: ProducerOptions): ProduceTransport {
       idempotent: true,
       maxInFlightRequests: 1,
       // murmur2 like the Java client, so keys land where other Kafka tools put them.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: kafkajsPartitioner(Partitioners.DefaultPartitioner),
       // Bounded on purpose: a send that cannot complete must fail the batch, not hang it.
       retry: { retries: options.produceRetries ?? 5 },
     });

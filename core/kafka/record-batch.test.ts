@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchCrc32c } from './platformatic-fast-produce.ts';
-import { BATCH_HEADER_BYTES, encodeProduceRequest, encodeRecordBatch, type BatchCompression, type BatchRecord } from './record-batch.ts';
+import { BATCH_HEADER_BYTES, BatchArena, encodeProduceBody, encodeRecordBatch, HEADROOM, type BatchCompression, type BatchRecord } from './record-batch.ts';
 
 const producer = { producerId: 4711n, producerEpoch: 3, baseSequence: 120, transactional: false };
 const crc = (data: Buffer) => jsCRC32C(data);
@@ -94,33 +94,57 @@ describe('record batches written by dspfn', () => {
   });
 });
 
-describe('Produce request body (v9–v11)', () => {
-  it('frames topics and partitions with compact lengths and tagged fields around the batches, which it does not copy', () => {
-    const one = encodeRecordBatch([{ key: 'a', value: '1', headers: undefined }], producer, crc);
-    const two = encodeRecordBatch([{ key: 'b', value: '2', headers: undefined }], producer, crc);
-    const pieces = encodeProduceRequest(-1, 30_000, undefined, [
-      { topic: 'results', partitions: [{ partition: 0, batch: one }, { partition: 5, batch: two }] },
-      { topic: 'dlq-ü', partitions: [{ partition: 2, batch: one }] },
-    ]);
-    expect(pieces.filter((p) => p === one || p === two)).toHaveLength(3);
-    const r = Reader.from(Buffer.concat(pieces));
-    expect(r.readNullableString()).toBe(null);
-    expect([r.readInt16(), r.readInt32()]).toEqual([-1, 30_000]);
-    const topics = r.readArray((t) => ({
-      name: t.readString(),
-      partitions: t.readArray((p) => ({ index: p.readInt32(), records: p.readBytes() })),
-    }));
-    expect(topics).toEqual([
-      { name: 'results', partitions: [{ index: 0, records: one }, { index: 5, records: two }] },
-      { name: 'dlq-ü', partitions: [{ index: 2, records: one }] },
-    ]);
+describe('Produce request body (v9–v12)', () => {
+  /** A request body of these partitions' records, each batch as encodeRecordBatch writes it alone. */
+  function body(arena: BatchArena, topics: Array<{ topic: string; partitions: Array<{ partition: number; records: BatchRecord[] }> }>, transactionalId?: string, compression?: BatchCompression) {
+    return encodeProduceBody(-1, 30_000, transactionalId, topics, arena, (_topic, p, memory) => void encodeRecordBatch(p.records, producer, crc, compression, 1_700_000_000_000, memory));
+  }
+
+  function readBody(bytes: Buffer) {
+    const r = Reader.from(bytes);
+    const id = r.readNullableString();
+    const [acks, timeout] = [r.readInt16(), r.readInt32()];
+    const topics = r.readArray((t) => ({ topic: t.readString(), partitions: t.readArray((p) => ({ partition: p.readInt32(), batch: p.readBytes() })) }));
     expect(r.readUnsignedVarInt()).toBe(0);
     expect(r.remaining).toBe(0);
-    expect(BATCH_HEADER_BYTES).toBe(61);
+    return { id, acks, timeout, topics };
+  }
+
+  const topicsOf = fc.uniqueArray(fc.constantFrom('results', 'dlq-ü', 'logs'), { minLength: 0, maxLength: 3 }).chain((names) =>
+    fc.tuple(...names.map((topic) => fc.uniqueArray(fc.nat(11), { minLength: 1, maxLength: 4 }).chain((partitions) => fc.tuple(...partitions.map((partition) => fc.array(record, { minLength: 1, maxLength: 8 }).map((records) => ({ partition, records })))).map((ps) => ({ topic, partitions: ps }))))),
+  );
+
+  it('frames topics and partitions with compact lengths and tagged fields around batches written in place, in one piece after the headroom', () => {
+    fc.assert(
+      fc.property(topicsOf, fc.option(fc.string({ maxLength: 12 }), { nil: undefined }), fc.integer({ min: 0, max: 4096 }), (topics, transactionalId, arenaBytes) => {
+        // A small arena grows in the middle of a request: what was written moves with it.
+        const arena = new BatchArena(arenaBytes);
+        const bytes = body(arena, topics, transactionalId);
+        expect(bytes.byteOffset).toBeGreaterThanOrEqual(HEADROOM);
+        const read = readBody(bytes);
+        expect([read.id, read.acks, read.timeout]).toEqual([transactionalId ?? null, -1, 30_000]);
+        expect(read.topics).toEqual(topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map(({ partition, records }) => ({ partition, batch: encodeRecordBatch(records, producer, crc, undefined, 1_700_000_000_000) })) })));
+      }),
+      { numRuns: 150 },
+    );
   });
 
-  it('writes a transactional id as a compact string', () => {
-    const r = Reader.from(Buffer.concat(encodeProduceRequest(-1, 5, 'tx-1', [])));
-    expect(r.readNullableString()).toBe('tx-1');
+  it('writes compressed batches in place too, and the arena serves the next request from the start', () => {
+    const lz4 = (compressionsAlgorithms as unknown as Record<string, BatchCompression>).lz4!;
+    const records = Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 4}`, value: JSON.stringify({ i, rms: [0.5, 0.25] }), headers: { 'content-type': 'application/json' } }));
+    const arena = new BatchArena();
+    const first = body(arena, [{ topic: 'results', partitions: [{ partition: 1, records }] }], undefined, lz4);
+    const batch = readBody(first).topics[0]!.partitions[0]!.batch;
+    expect(read(batch).records.map((r) => r.value?.toString())).toEqual(records.map((r) => r.value));
+    expect(batch).toEqual(encodeRecordBatch(records, producer, crc, lz4, 1_700_000_000_000));
+    const second = body(arena, [{ topic: 'logs', partitions: [{ partition: 0, records: records.slice(0, 1) }] }]);
+    expect(second.buffer).toBe(first.buffer);
+    expect(second.byteOffset).toBe(first.byteOffset);
+  });
+
+  it('refuses a batch writer that does not take its batch in one piece', () => {
+    const arena = new BatchArena();
+    expect(() => encodeProduceBody(-1, 1, undefined, [{ topic: 't', partitions: [{ partition: 0 }] }], arena, () => undefined)).toThrow(/one take/);
+    expect(BATCH_HEADER_BYTES).toBe(61);
   });
 });

@@ -44,6 +44,19 @@ export function headerNameBytes(name: string): Buffer {
   return bytes;
 }
 
+/** A header name as a record carries it: its zigzag length, then its bytes (made once, bounded as the names are). */
+const prefixes = new Map<string, Buffer>();
+function headerNamePrefix(name: string): Buffer {
+  let prefix = prefixes.get(name);
+  if (prefix === undefined) {
+    const bytes = headerNameBytes(name);
+    prefix = Buffer.allocUnsafe(uvarintSize(zigzag(bytes.length)) + bytes.length);
+    bytes.copy(prefix, writeUvarint(prefix, zigzag(bytes.length), 0));
+    if (prefixes.size < 1024) prefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
 /**
  * Header values repeat from record to record (content type, source topic and partition, function):
  * each name remembers its last text value, and once the same value comes twice in a row, the
@@ -52,7 +65,8 @@ export function headerNameBytes(name: string): Buffer {
  */
 interface HeaderEntry {
   readonly name: string;
-  readonly nameBytes: Buffer;
+  /** The name as written: zigzag length and bytes. */
+  readonly prefix: Buffer;
   value: string | undefined;
   bytes: Buffer | undefined;
 }
@@ -70,19 +84,18 @@ function headerEntry(k: number, name: string): HeaderEntry | undefined {
   let entry = headerEntries.get(name);
   if (entry === undefined) {
     if (headerEntries.size >= 1024) return undefined;
-    entry = { name, nameBytes: headerNameBytes(name), value: undefined, bytes: undefined };
+    entry = { name, prefix: headerNamePrefix(name), value: undefined, bytes: undefined };
     headerEntries.set(name, entry);
   }
   entryAtPosition[k] = entry;
   return entry;
 }
 
-function encodeHeader(name: Buffer, value: string): Buffer {
+function encodeHeader(prefix: Buffer, value: string): Buffer {
   const length = Buffer.byteLength(value);
-  const bytes = Buffer.allocUnsafe(uvarintSize(zigzag(name.length)) + name.length + uvarintSize(zigzag(length)) + length);
-  let at = writeUvarint(bytes, zigzag(name.length), 0);
-  at += name.copy(bytes, at);
-  at = writeUvarint(bytes, zigzag(length), at);
+  const bytes = Buffer.allocUnsafe(prefix.length + uvarintSize(zigzag(length)) + length);
+  bytes.set(prefix, 0);
+  let at = writeUvarint(bytes, zigzag(length), prefix.length);
   bytes.write(value, at, length, 'utf8');
   return bytes;
 }
@@ -90,7 +103,7 @@ function encodeHeader(name: Buffer, value: string): Buffer {
 /** The header's whole encoding when its value repeats the entry's last one, else undefined (and the value remembered). */
 function cachedHeader(entry: HeaderEntry | undefined, value: string | Buffer): Buffer | undefined {
   if (entry === undefined || typeof value !== 'string') return undefined;
-  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.nameBytes, value));
+  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.prefix, value));
   entry.value = value;
   entry.bytes = undefined;
   return undefined;
@@ -127,7 +140,7 @@ function writeUvarint(buf: Buffer, value: number, at: number): number {
 }
 
 function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: number): number {
-  if (typeof data !== 'string') data.copy(buf, at);
+  if (typeof data !== 'string') buf.set(data, at);
   // As many bytes as UTF-16 units: ASCII.
   else if (length === data.length && length <= SHORT) for (let i = 0; i < length; i++) buf[at + i] = data.charCodeAt(i);
   else buf.write(data, at, length, 'utf8');
@@ -141,7 +154,7 @@ function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: numb
  */
 let lengths = new Int32Array(4096);
 const cachedHeaders: Array<Buffer | undefined> = [];
-/** Per header not cached, its name's bytes. */
+/** Per header not cached, its name as written (headerNamePrefix). */
 const headerNames: Buffer[] = [];
 
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
@@ -175,9 +188,9 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
           at += cached.length;
           continue;
         }
-        const nameBuf = headerNames[hi - 1]!;
-        at = writeUvarint(buf, zigzag(nameBuf.length), at);
-        at += nameBuf.copy(buf, at);
+        const prefix = headerNames[hi - 1]!;
+        buf.set(prefix, at);
+        at += prefix.length;
         const length = lengthList[li++]!;
         at = writeUvarint(buf, zigzag(length), at);
         at = writeBytes(buf, headers[name]!, length, at);
@@ -187,20 +200,23 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
   return at;
 }
 
+/** `lengths` with room for at least `needed` entries, what was measured kept. */
+function grownLengths(needed: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(Math.max(needed, lengths.length * 2));
+  grown.set(lengths);
+  return (lengths = grown);
+}
+
 /** Sizes pass: fills `lengths` and returns the records section's byte size. */
 function measureRecords(records: readonly BatchRecord[]): number {
-  let needed = 0;
-  for (const record of records) {
-    needed += 4;
-    if (record.headers) for (const _ in record.headers) needed++;
-  }
-  if (lengths.length < needed) lengths = new Int32Array(Math.max(needed, lengths.length * 2));
-  const list = lengths;
+  let list = lengths;
   let li = 0;
   let hi = 0;
   let total = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
+    // Room for this record's body size, key and value lengths and header count; its headers check their own.
+    if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
     let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
     for (let field = 0; field < 2; field++) {
@@ -227,12 +243,12 @@ function measureRecords(records: readonly BatchRecord[]): number {
           body += cached.length;
           continue;
         }
-        const nameBytes = entry?.nameBytes ?? headerNameBytes(name);
-        headerNames[hi++] = nameBytes;
-        const nameLength = nameBytes.length;
+        const prefix = entry?.prefix ?? headerNamePrefix(name);
+        headerNames[hi++] = prefix;
         const length = byteLength(value);
+        if (li === list.length) list = grownLengths(li + 1);
         list[li++] = length;
-        body += uvarintSize(zigzag(nameLength)) + nameLength + uvarintSize(zigzag(length)) + length;
+        body += prefix.length + uvarintSize(zigzag(length)) + length;
       }
     }
     list[countAt] = count;
@@ -243,45 +259,74 @@ function measureRecords(records: readonly BatchRecord[]): number {
   return total;
 }
 
-/** The largest arena kept for the next request; a larger request's batches get memory of their own. */
-const ARENA_LIMIT = 16 << 20;
+/** The largest arena kept for the next request; a larger one is left to the garbage collector. */
+export const ARENA_LIMIT = 16 << 20;
+/**
+ * Free bytes an arena keeps in front of a request body: the connection's request header (size,
+ * API key and version, correlation id, client id, tagged fields) is written there, so the request
+ * goes to the socket as one view of the arena instead of a copy (platformatic-fast-produce.ts).
+ */
+export const HEADROOM = 256;
+
+/** Where a batch is written: `take` hands out the next `size` bytes. */
+export interface BatchMemory {
+  take(size: number): Buffer;
+}
 
 /**
- * Memory for the record batches of one produce request at a time, reused from request to request:
- * writing a batch into a fresh megabyte costs more in page faults and cache misses than the
- * writing itself (measured about 8× the copying of the values). Pieces taken stay valid until the
- * next reset, which the caller makes only once the last request's bytes were copied out.
+ * Memory for one produce request's body at a time, reused from request to request: writing a
+ * batch into a fresh megabyte costs more in page faults and cache misses than the writing itself
+ * (measured about 8× the copying of the values). Pieces are handed out one after the other, so a
+ * request's body is one contiguous run (`body()`) after HEADROOM free bytes. Growing moves what was
+ * written into the larger memory, so a piece must be written in full before the next `take`.
  */
-export class BatchArena {
-  private buffer: Buffer;
-  private used = 0;
+export class BatchArena implements BatchMemory {
+  private memory: Buffer;
+  private used = HEADROOM;
 
   constructor(bytes = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(bytes);
+    this.memory = Buffer.allocUnsafe(Math.max(bytes, HEADROOM));
+  }
+
+  /** Its memory is larger than an arena worth keeping. */
+  get oversized(): boolean {
+    return this.memory.length > ARENA_LIMIT;
   }
 
   reset(): void {
-    this.used = 0;
+    this.used = HEADROOM;
   }
 
   take(size: number): Buffer {
-    if (this.used + size > this.buffer.length) {
-      const grown = Math.max(size, this.buffer.length * 2);
-      if (grown > ARENA_LIMIT) return Buffer.allocUnsafe(size);
-      // Pieces taken from the old buffer stay where they are.
-      this.buffer = Buffer.allocUnsafe(grown);
-      this.used = 0;
+    const end = this.used + size;
+    if (end > this.memory.length) {
+      const grown = Buffer.allocUnsafe(Math.max(end, this.memory.length * 2));
+      this.memory.copy(grown, 0, 0, this.used);
+      this.memory = grown;
     }
-    const piece = this.buffer.subarray(this.used, this.used + size);
-    this.used += size;
+    const piece = this.memory.subarray(this.used, end);
+    this.used = end;
     return piece;
   }
+
+  /** Everything taken since the last reset, in one view; HEADROOM bytes before it are free. */
+  body(): Buffer {
+    return this.memory.subarray(HEADROOM, this.used);
+  }
+}
+
+/** A compressed batch's records are written here first (the codecs return new memory). */
+let plainScratch = Buffer.allocUnsafe(0);
+function plainRecords(size: number): Buffer {
+  if (size > ARENA_LIMIT) return Buffer.allocUnsafe(size);
+  if (plainScratch.length < size) plainScratch = Buffer.allocUnsafe(Math.max(size, plainScratch.length * 2, 64 * 1024));
+  return plainScratch.subarray(0, size);
 }
 
 /**
  * One partition's records as a RecordBatch: offset deltas 0…n-1, one timestamp (`timestamp`, epoch
  * ms) for all, the producer's id, epoch and base sequence, CRC-32C over attributes … end. Written
- * into `arena` when given (valid until its next reset), else into a Buffer of its own.
+ * into `memory` when given (one `take` of the batch's size), else into a Buffer of its own.
  */
 export function encodeRecordBatch(
   records: readonly BatchRecord[],
@@ -289,15 +334,15 @@ export function encodeRecordBatch(
   crc32c: (data: Buffer) => number,
   compression?: BatchCompression,
   timestamp: number = Date.now(),
-  arena?: BatchArena,
+  memory?: BatchMemory,
 ): Buffer {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const recordsSize = measureRecords(records);
-  const allocate = (size: number) => (arena ? arena.take(size) : Buffer.allocUnsafe(size));
+  const allocate = (size: number) => (memory ? memory.take(size) : Buffer.allocUnsafe(size));
   let batch: Buffer;
   let attributes = producer.transactional ? IS_TRANSACTIONAL : 0;
   if (compression) {
-    const plain = allocate(recordsSize);
+    const plain = plainRecords(recordsSize);
     writeRecords(plain, 0, records, lengths);
     const compressed = compression.compressSync(plain);
     batch = allocate(BATCH_HEADER_BYTES + compressed.length);
@@ -324,53 +369,59 @@ export function encodeRecordBatch(
   return batch;
 }
 
-export interface PartitionBatch {
-  readonly partition: number;
-  readonly batch: Buffer;
-}
-
-export interface TopicBatches {
+export interface TopicPartitions<P> {
   readonly topic: string;
-  readonly partitions: readonly PartitionBatch[];
+  readonly partitions: readonly P[];
 }
 
 /**
  * The Produce request body of versions 9–12 (flexible: compact strings and arrays, tagged fields),
- * as pieces to send one after the other: the framing and the batches as they are, not copied.
+ * written into `arena` from its reset on, each partition's record batch by `writeBatch` (one `take`
+ * of the batch's size) in its place between the framing: one contiguous body, nothing copied.
  */
-export function encodeProduceRequest(acks: number, timeoutMs: number, transactionalId: string | undefined, topics: readonly TopicBatches[]): Buffer[] {
+export function encodeProduceBody<P extends { readonly partition: number }>(
+  acks: number,
+  timeoutMs: number,
+  transactionalId: string | undefined,
+  topics: readonly TopicPartitions<P>[],
+  arena: BatchArena,
+  writeBatch: (topic: string, partition: P, memory: BatchMemory) => void,
+): Buffer {
+  arena.reset();
   const idBytes = transactionalId === undefined ? undefined : Buffer.from(transactionalId);
-  let size = uvarintSize(idBytes ? idBytes.length + 1 : 0) + (idBytes?.length ?? 0) + 2 + 4 + uvarintSize(topics.length + 1) + 1;
-  const topicNames = topics.map((t) => Buffer.from(t.topic));
-  for (let t = 0; t < topics.length; t++) {
-    size += uvarintSize(topicNames[t]!.length + 1) + topicNames[t]!.length + uvarintSize(topics[t]!.partitions.length + 1) + 1;
-    for (const p of topics[t]!.partitions) size += 4 + uvarintSize(p.batch.length + 1) + 1;
-  }
-  // The framing goes into one buffer; each batch is referenced between its prefix and suffix.
-  const framing = Buffer.allocUnsafe(size);
-  const pieces: Buffer[] = [];
-  let start = 0;
-  let at = writeUvarint(framing, idBytes ? idBytes.length + 1 : 0, 0);
-  if (idBytes) at += idBytes.copy(framing, at);
-  at = framing.writeInt16BE(acks, at);
-  at = framing.writeInt32BE(timeoutMs, at);
-  at = writeUvarint(framing, topics.length + 1, at);
-  for (let t = 0; t < topics.length; t++) {
-    const name = topicNames[t]!;
-    at = writeUvarint(framing, name.length + 1, at);
-    at += name.copy(framing, at);
-    const partitions = topics[t]!.partitions;
-    at = writeUvarint(framing, partitions.length + 1, at);
-    for (const p of partitions) {
-      at = framing.writeInt32BE(p.partition, at);
-      at = writeUvarint(framing, p.batch.length + 1, at);
-      pieces.push(framing.subarray(start, at), p.batch);
-      start = at;
-      framing[at++] = 0; // the partition's tagged fields
+  const head = arena.take(uvarintSize(idBytes ? idBytes.length + 1 : 0) + (idBytes?.length ?? 0) + 6 + uvarintSize(topics.length + 1));
+  let at = writeUvarint(head, idBytes ? idBytes.length + 1 : 0, 0);
+  if (idBytes) at += idBytes.copy(head, at);
+  at = head.writeInt16BE(acks, at);
+  at = head.writeInt32BE(timeoutMs, at);
+  writeUvarint(head, topics.length + 1, at);
+  let index = 0;
+  let taken = 0;
+  // The partition's index and its batch's compact length go right before the batch, once its size is known.
+  const framed: BatchMemory = {
+    take(size) {
+      taken++;
+      const prefix = arena.take(4 + uvarintSize(size + 1));
+      prefix.writeInt32BE(index, 0);
+      writeUvarint(prefix, size + 1, 4);
+      return arena.take(size);
+    },
+  };
+  for (const { topic, partitions } of topics) {
+    const nameLength = Buffer.byteLength(topic);
+    const name = arena.take(uvarintSize(nameLength + 1) + nameLength + uvarintSize(partitions.length + 1));
+    at = writeUvarint(name, nameLength + 1, 0);
+    at += name.write(topic, at);
+    writeUvarint(name, partitions.length + 1, at);
+    for (const partition of partitions) {
+      index = partition.partition;
+      taken = 0;
+      writeBatch(topic, partition, framed);
+      if (taken !== 1) throw new Error(`a partition's record batch must be written with one take (got ${taken})`);
+      arena.take(1)[0] = 0; // the partition's tagged fields
     }
-    framing[at++] = 0; // the topic's tagged fields
+    arena.take(1)[0] = 0; // the topic's tagged fields
   }
-  framing[at++] = 0; // the request's tagged fields
-  pieces.push(framing.subarray(start, at));
-  return pieces;
+  arena.take(1)[0] = 0; // the request's tagged fields
+  return arena.body();
 }
