@@ -5,13 +5,12 @@
 // partition's windows.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { minutes } from '../../../test/fixtures/windowed-minutes.ts';
+import { scheduled } from '../../../test/fixtures/scheduled-store.ts';
+import { minuteBatches, minutes, storedMinutes } from '../../../test/fixtures/windowed-minutes.ts';
 import type { RecordInput } from '../../events/build.ts';
-import { StateStoreError } from '../../errors.ts';
 import { MemoryStateStore } from '../../state/memory.ts';
 import type { StateStore } from '../../state/store.ts';
 import { testHarness } from '../../testing/harness.ts';
-import { partitionsKeyOf, readPartitions } from './state.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const NOW = 1_000_000;
@@ -21,53 +20,6 @@ const delivery = fc.record({ twice: fc.boolean(), overlapping: fc.boolean(), fai
 const batch = fc.record({ records: fc.array(fc.record({ key: fc.integer({ min: 0, max: 1 }), advance: fc.integer({ min: 0, max: 50_000 }), value: fc.integer({ min: -9, max: 9 }) }), { minLength: 1, maxLength: 3 }), delivery });
 const scenario = fc.array(fc.array(batch, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
 
-type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
-
-/** Each partition's batches as records: partition p's keys are its own (k<p>-0, k<p>-1), its offsets from 0, its times rising. */
-function batchesOf(partitions: Scenario): RecordInput[][][] {
-  return partitions.map((batches, partition) => {
-    let offset = 0;
-    let time = T0;
-    return batches.map(({ records }) =>
-      records.map(({ key, advance, value }) => {
-        time += advance;
-        const name = `k${partition}-${key}`;
-        return { partition, offset: offset++, key: name, value: { key: name, value, timestamp: time } };
-      }),
-    );
-  });
-}
-
-/** The store's calls, each taking effect when the scheduler lets it; optionally failing once its commit was applied. */
-function scheduled(s: fc.Scheduler, store: StateStore, failsAfterCommit: boolean): StateStore {
-  let failed = false;
-  return {
-    name: store.name,
-    load: async (keys, windows) => {
-      await s.schedule(Promise.resolve(), 'load');
-      return store.load(keys, windows);
-    },
-    commit: async (entries) => {
-      await s.schedule(Promise.resolve(), 'commit');
-      const results = await store.commit(entries);
-      if (failsAfterCommit && !failed) {
-        failed = true;
-        throw new StateStoreError('the reply to the commit was lost');
-      }
-      return results;
-    },
-    close: async () => {},
-  };
-}
-
-function stored(state: MemoryStateStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of state.keys().sort()) {
-    const entry = state.get(key)!;
-    out[key] = key === partitionsKeyOf('minutes') ? readPartitions(entry).map((p) => `${p.topic}-${p.partition}`).sort() : { snapshot: Buffer.from(entry.snapshot).toString('base64'), offsets: entry.offsets };
-  }
-  return out;
-}
 
 async function tick(state: StateStore, results: Set<string>): Promise<void> {
   const fn = testHarness(minutes, { state, now: () => NOW + 60_000 });
@@ -79,7 +31,7 @@ describe('windowed batches of several partitions at once', () => {
   it('leave the state and results of one delivery of each batch in turn, and the tick closes every partition', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.scheduler(), async (partitions, s) => {
-        const batches = batchesOf(partitions);
+        const batches = minuteBatches(partitions, T0);
         const reference = new MemoryStateStore();
         const expected = new Set<string>();
         for (const own of batches) {
@@ -115,7 +67,7 @@ describe('windowed batches of several partitions at once', () => {
         );
         await s.waitFor(work);
         await tick(state, results);
-        expect(stored(state)).toEqual(stored(reference));
+        expect(storedMinutes(state)).toEqual(storedMinutes(reference));
         expect([...results].sort()).toEqual([...expected].sort());
         // Every key's last window closed, by a record or by the tick: the tick saw every partition.
         expect(new Set([...results].map((v) => (JSON.parse(v) as { key: string }).key))).toEqual(new Set(batches.flat(2).map((r) => r.key)));

@@ -6,9 +6,9 @@
 // partition: a tick that found a partition without open windows leaves it alone, as of its load.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { minutes } from '../../../test/fixtures/windowed-minutes.ts';
+import { scheduled } from '../../../test/fixtures/scheduled-store.ts';
+import { minuteBatches, minutes, storedMinutes } from '../../../test/fixtures/windowed-minutes.ts';
 import type { RecordInput } from '../../events/build.ts';
-import { StateStoreError } from '../../errors.ts';
 import { MemoryStateStore } from '../../state/memory.ts';
 import type { StateStore } from '../../state/store.ts';
 import { testHarness } from '../../testing/harness.ts';
@@ -24,21 +24,6 @@ const delivery = fc.record({ twice: fc.boolean(), failsAfterCommit: fc.boolean()
 const batch = fc.record({ records: fc.array(fc.record({ key: fc.integer({ min: 0, max: 1 }), advance: fc.integer({ min: 0, max: 90_000 }), value: fc.integer({ min: -9, max: 9 }) }), { minLength: 1, maxLength: 3 }), delivery });
 const scenario = fc.record({ partitions: fc.array(fc.array(batch, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 2 }), ticks: fc.integer({ min: 1, max: 3 }) });
 
-type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
-
-function batchesOf(partitions: Scenario['partitions']): RecordInput[][][] {
-  return partitions.map((batches, partition) => {
-    let offset = 0;
-    let time = T0;
-    return batches.map(({ records }) =>
-      records.map(({ key, advance, value }) => {
-        time += advance;
-        const name = `k${partition}-${key}`;
-        return { partition, offset: offset++, key: name, value: { key: name, value, timestamp: time } };
-      }),
-    );
-  });
-}
 
 /** What an invocation sent: a window result as sent, or `late <partition>@<offset>` for a late record. */
 function partitionOf(sent: string): number {
@@ -60,15 +45,6 @@ async function invoke(invocation: Invocation, state: StateStore, results: string
   }
 }
 
-function stored(state: MemoryStateStore): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of state.keys().sort()) {
-    const entry = state.get(key)!;
-    out[key] = key === partitionsKeyOf('minutes') ? readPartitions(entry).map((p) => `${p.topic}-${p.partition}`).sort() : { snapshot: Buffer.from(entry.snapshot).toString('base64'), offsets: entry.offsets };
-  }
-  return out;
-}
-
 function pick(values: Record<string, unknown>, keep: (key: string) => boolean): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([key]) => keep(key)));
 }
@@ -88,7 +64,7 @@ describe('idle ticks racing batches', () => {
   it('leave the state and results of the invocations that committed, one after the other in commit order', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.scheduler(), async ({ partitions, ticks }, s) => {
-        const batches = batchesOf(partitions);
+        const batches = minuteBatches(partitions, T0);
         const state = new MemoryStateStore();
         // Per partition, the invocations whose commit wrote its index, in the order they took effect.
         const applied: Invocation[][] = batches.map(() => []);
@@ -98,29 +74,13 @@ describe('idle ticks racing batches', () => {
         /** An invocation on the shared store through the scheduler; false when it failed. */
         const run = async (invocation: Invocation, failsAfterCommit: boolean): Promise<boolean> => {
           let wrote = false;
-          let failed = false;
-          const view: StateStore = {
-            name: state.name,
-            load: async (keys, windows) => {
-              await s.schedule(Promise.resolve(), 'load');
-              return state.load(keys, windows);
-            },
-            commit: async (entries) => {
-              await s.schedule(Promise.resolve(), 'commit');
-              const outcome = await state.commit(entries);
-              for (const r of outcome) {
-                const index = /!window-index:in-(\d+)$/.exec(r.key);
-                if (index !== null && r.status === 'committed') applied[Number(index[1])]!.push(invocation);
-              }
-              wrote ||= outcome.some((r) => r.status === 'committed');
-              if (failsAfterCommit && !failed) {
-                failed = true;
-                throw new StateStoreError('the reply to the commit was lost');
-              }
-              return outcome;
-            },
-            close: async () => {},
-          };
+          const view = scheduled(s, state, failsAfterCommit, (outcome) => {
+            for (const r of outcome) {
+              const index = /!window-index:in-(\d+)$/.exec(r.key);
+              if (index !== null && r.status === 'committed') applied[Number(index[1])]!.push(invocation);
+            }
+            wrote ||= outcome.some((r) => r.status === 'committed');
+          });
           const own: string[] = [];
           try {
             await invoke(invocation, view, own);
@@ -157,7 +117,7 @@ describe('idle ticks racing batches', () => {
           const expected: string[] = [];
           for (const invocation of own) await invoke(invocation, reference, expected);
           const mine = (key: string) => key.startsWith(`minutes:k${partition}-`) || key.endsWith(`!window-index:in-${partition}`);
-          expect(pick(stored(state), mine)).toEqual(pick(stored(reference), mine));
+          expect(pick(storedMinutes(state), mine)).toEqual(pick(storedMinutes(reference), mine));
           const actual = results.filter((r) => partitionOf(r) === partition);
           expect([...new Set(actual)].sort()).toEqual([...new Set(expected)].sort());
         }
