@@ -1,5 +1,5 @@
 /**
- * The native layer's JSON number routines (layers/dsp/src/json/f32_text.c): the same text and
+ * The native layer's JSON number routines (layers/dsp/src/json/f32_format.c, f32_parse.c): the same text and
  * the same float32 values as the TypeScript writer and reader, from portable C (one path on every
  * CPU), for their common case; anything else they hand back. The native backend registers them
  * when it is created (core/dsp/native/loader.ts); without it the TypeScript code does all the work.

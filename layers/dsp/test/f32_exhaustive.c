@@ -1,5 +1,5 @@
 /*
- * Exhaustive check of the native float32 writer (src/json/f32_text.c) against the round-trip search
+ * Exhaustive check of the native float32 writer (src/json/f32_format.c) against the round-trip search
  * it replaced, the C twin of core/codecs/float32-format.ts's shortestFast: every one of the 2^32
  * float32 bit patterns is written by both (their digits and exponent, in the writer's one text
  * form), and the bytes (or both handing the value back to the TypeScript writer) must be identical.
@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "json/f32_text.c"
+/* The writer, and the reader for its POW10 table. */
+#include "json/f32_format.c"
+#include "json/f32_parse.c"
 
 /* The previous digits: for k significant digits the two nearest k-digit decimals, checked by
  * converting back through double (exact for these sizes), the fewest k found by bisection. */
