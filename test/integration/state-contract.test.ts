@@ -12,6 +12,7 @@ import { MemoryStateStore } from '../../core/state/memory.ts';
 import { RedisStateStore } from '../../core/state/redis.ts';
 import { commitDecision, type StateEntry, type StateStore, type StoredState } from '../../core/state/store.ts';
 import { UpstashStateStore } from '../../core/state/upstash.ts';
+import { CommandCounter } from '../servers/command-counter.ts';
 import { countingForwarder } from '../servers/counting-forwarder.ts';
 
 const redisUrl = inject('redisUrl');
@@ -36,56 +37,6 @@ afterAll(async () => {
   raw.destroy();
 });
 
-/** Counts commands a store sends: MONITOR lines from its named connection, between two markers. */
-class CommandCounter {
-  private readonly lines: string[] = [];
-  private monitor!: RawClient;
-  private marker!: RawClient;
-
-  async start(): Promise<void> {
-    this.monitor = createClient({ url: redisUrl, RESP: 2 });
-    this.marker = createClient({ url: redisUrl, RESP: 2 });
-    await Promise.all([this.monitor.connect(), this.marker.connect()]);
-    await this.monitor.monitor((line) => this.lines.push(String(line)));
-  }
-
-  async stop(): Promise<void> {
-    this.monitor.destroy();
-    this.marker.destroy();
-  }
-
-  /** Commands sent by the connection named `clientName` (scripts' own calls excluded) while `run` ran. */
-  async count(clientName: string, run: () => Promise<unknown>): Promise<number> {
-    const list = String(await raw.sendCommand(['CLIENT', 'LIST']));
-    const clients = list
-      .split('\n')
-      .map((line) => new Map(line.trim().split(' ').map((field) => field.split('=', 2) as [string, string])));
-    const addrs = clients.filter((c) => c.get('name') === clientName).map((c) => c.get('addr'));
-    expect(addrs, `one connection named ${clientName}`).toHaveLength(1);
-    const from = `[${0} ${addrs[0]}]`;
-    const begin = await this.mark();
-    await run();
-    const end = await this.mark();
-    const sent = this.lines.slice(begin, end).filter((line) => line.includes(from));
-    // A load writes MGET and EXISTS together (state-pipeline.test.ts shows it waits for neither
-    // reply before sending the other): one round trip, two MONITOR lines.
-    return sent.filter((line, i) => !(/^\S+ \[\d+ \S+\] "EXISTS"/i.test(line) && /^\S+ \[\d+ \S+\] "MGET"/i.test(sent[i - 1] ?? ''))).length;
-  }
-
-  /** Index of a marker line once MONITOR delivered it: every earlier command is before it. */
-  private async mark(): Promise<number> {
-    const id = randomUUID();
-    await this.marker.sendCommand(['ECHO', id]);
-    for (let i = 0; i < 200; i++) {
-      const at = this.lines.findIndex((line) => line.includes(id));
-      if (at >= 0) return at;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error('MONITOR did not deliver the marker');
-  }
-}
-
-
 interface Backend {
   name: string;
   /** Stores opened with the same prefix see the same data. */
@@ -99,7 +50,7 @@ interface Backend {
 }
 
 const memoryStores = new Map<string, MemoryStateStore>();
-const commands = new CommandCounter();
+const commands = new CommandCounter(redisUrl);
 const clientNames = new WeakMap<StateStore, string>();
 let forwarder: Awaited<ReturnType<typeof countingForwarder>>;
 
