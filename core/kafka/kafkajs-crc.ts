@@ -1,9 +1,8 @@
 import { createRequire, Module } from 'node:module';
-
-type Crc32c = (data: Buffer) => number;
+import type { Crc32c } from './platformatic-fast-produce.ts';
 
 /** kafkajs's CRC-32C module: what its record batch encoder requires for every batch's checksum. */
-const KAFKAJS_CRC = 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
+export const KAFKAJS_CRC = 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
 
 /**
  * kafkajs computes each record batch's CRC-32C in JavaScript, a table lookup per byte (~7 % of a
@@ -22,11 +21,7 @@ export function nativeKafkajsCrc32c(from: string = import.meta.url): boolean {
     const path = require.resolve(KAFKAJS_CRC);
     if (require.cache[path]) return require.cache[path].exports === native;
     native ??= (buffer: Buffer) => crc32c(buffer);
-    const module = new Module(path);
-    module.filename = path;
-    module.loaded = true;
-    module.exports = native;
-    require.cache[path] = module;
+    registerModule(require, path, native);
     return true;
   } catch {
     return false;
@@ -34,3 +29,15 @@ export function nativeKafkajsCrc32c(from: string = import.meta.url): boolean {
 }
 
 let native: Crc32c | undefined;
+
+/**
+ * Puts `exports` in the module registry as the module at `path` (resolved), so that kafkajs's
+ * require of it gets them instead of its file.
+ */
+export function registerModule(require: NodeJS.Require, path: string, exports: unknown): void {
+  const module = new Module(path);
+  module.filename = path;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[path] = module;
+}

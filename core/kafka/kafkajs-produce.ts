@@ -1,13 +1,10 @@
-import { createRequire, Module } from 'node:module';
-import { batchCrc32c } from './platformatic-fast-produce.ts';
+import { createRequire } from 'node:module';
+import { KAFKAJS_CRC, registerModule } from './kafkajs-crc.ts';
+import { batchCrc32c, type Crc32c } from './platformatic-fast-produce.ts';
 import { encodeRecordBatch, type BatchRecord } from './record-batch.ts';
 
 /** kafkajs's Produce request v3, which v4–v7 build on (they change only the version number). */
 const KAFKAJS_PRODUCE_V3 = 'kafkajs/src/protocol/requests/produce/v3/request.js';
-/** kafkajs's CRC-32C, where @node-rs/crc32 is not installed. */
-const KAFKAJS_CRC = 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
-
-type Crc32c = (data: Buffer) => number;
 
 /** What kafkajs passes a Produce request (producer/sendMessages.js through broker.produce). */
 interface ProduceArguments {
@@ -113,14 +110,14 @@ export function fastKafkajsProduce(from: string = import.meta.url): boolean {
     if (require.cache[path]) return require.cache[path].exports === installed;
     let original: RequestV3 | undefined;
     let crc32c: Crc32c | undefined;
-    const module = new Module(path);
     // kafkajs's own module, read with this one set aside so its file is what loads.
     const load = (): RequestV3 => {
+      const ours = require.cache[path]!;
       delete require.cache[path];
       try {
         return require(path) as RequestV3;
       } finally {
-        require.cache[path] = module;
+        require.cache[path] = ours;
       }
     };
     installed = (args) => {
@@ -132,10 +129,7 @@ export function fastKafkajsProduce(from: string = import.meta.url): boolean {
       const checksum = crc32c;
       return { ...request, encode: async () => encoderOf(encodeKafkajsProduce(args, checksum)) };
     };
-    module.filename = path;
-    module.loaded = true;
-    module.exports = installed;
-    require.cache[path] = module;
+    registerModule(require, path, installed);
     return true;
   } catch {
     return false;

@@ -167,7 +167,8 @@ export class PartitionSequences {
   }
 }
 
-type Crc32c = (data: Buffer) => number;
+/** A CRC-32C over a buffer, unsigned. */
+export type Crc32c = (data: Buffer) => number;
 
 /**
  * CRC-32C of a batch: @node-rs/crc32 called directly (the client's wrapper copies the bytes first),
