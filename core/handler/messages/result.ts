@@ -29,29 +29,24 @@ export function resultMessage(
   return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
 }
 
-let lastPartition = -1;
-let lastPartitionText = '';
-
-/** A batch's records come from one partition (or a few, in turn): the last one's text is kept. */
-function partitionText(partition: number): string {
-  if (partition !== lastPartition) {
-    lastPartition = partition;
-    lastPartitionText = String(partition);
-  }
-  return lastPartitionText;
+/**
+ * A number's text, kept for the last number asked: a batch's records come from one partition (or
+ * a few, in turn) and mostly share their time, so the header text is made once per run of them.
+ */
+function lastText(): (value: number) => string {
+  let last = Number.NaN;
+  let text = '';
+  return (value) => {
+    if (value !== last) {
+      last = value;
+      text = String(value);
+    }
+    return text;
+  };
 }
 
-let lastTimestamp = Number.NaN;
-let lastTimestampText = '';
-
-/** A batch's records mostly share their time (or a few): the last one's text is kept. */
-function timestampText(timestamp: number): string {
-  if (timestamp !== lastTimestamp) {
-    lastTimestamp = timestamp;
-    lastTimestampText = String(timestamp);
-  }
-  return lastTimestampText;
-}
+const partitionText = lastText();
+const timestampText = lastText();
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
