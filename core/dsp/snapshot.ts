@@ -20,6 +20,11 @@ export interface AbsorbedOffset {
   offset: number;
 }
 
+/** The offset a fence holds for one topic-partition; undefined when it holds none. */
+export function fencedOffset(offsets: readonly AbsorbedOffset[], topic: string, partition: number): number | undefined {
+  return offsets.find((o) => o.topic === topic && o.partition === partition)?.offset;
+}
+
 export interface StageState {
   kind: number;
   /** Layout version of `state` (the stage descriptor's `stateVersion` when it was written). */

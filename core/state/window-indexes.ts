@@ -1,3 +1,4 @@
+import { fencedOffset } from '../dsp/snapshot.ts';
 import { ConfigError, describeError } from '../errors.ts';
 import { isWindowedKeyValue, splitKeyValue } from '../windows/key-value.ts';
 import { readWindowSection } from '../windows/key-windows.ts';
@@ -59,7 +60,7 @@ export function windowIndexListing(indexKey: string, stored: StoredState, openWi
     throw new ConfigError(`window index ${indexKey} holds a value this dspfn cannot decode: ${describeError(error)}`);
   }
   const watermark = Math.max(head.maxEventTime - allowedLateness, head.closedThrough);
-  const fenced = stored.offsets.find((o) => o.topic === head.topic && o.partition === head.partition);
+  const fenced = fencedOffset(stored.offsets, head.topic, head.partition);
   const times = { maxEventTime: iso(head.maxEventTime), closedThrough: iso(head.closedThrough), watermark: iso(watermark), lastActivity: iso(head.lastActivity) };
   const committedAt = stored.committedAt === undefined ? undefined : iso(stored.committedAt);
   return {
@@ -72,7 +73,7 @@ export function windowIndexListing(indexKey: string, stored: StoredState, openWi
     ...(times.watermark !== undefined ? { watermark: times.watermark } : {}),
     ...(times.lastActivity !== undefined ? { lastActivity: times.lastActivity } : {}),
     ...(committedAt !== undefined ? { committedAt } : {}),
-    ...(fenced !== undefined ? { offset: fenced.offset } : {}),
+    ...(fenced !== undefined ? { offset: fenced } : {}),
     configHash: head.configHash,
   };
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { fencedOffset } from '../../dsp/snapshot.ts';
 import { InvalidSamplesError, StateStoreError } from '../../errors.ts';
 import type { OutputMessage } from '../../sink/sink.ts';
 import type { StateEntry, StoredState, WindowIndexQuery } from '../../state/store.ts';
@@ -71,7 +72,8 @@ export async function processWindowedBatch<M>(event: unknown, context: Pick<Cont
   for (const { topic, partition, records } of byPartition.values()) {
     const pending: DecodedRecord<M>[] = [];
     const unindexed: DecodedRecord<M>[] = [];
-    const indexed = stored.get(indexKeyOf(fn.name, topic, partition))?.offsets.find((o) => o.topic === topic && o.partition === partition)?.offset ?? -1;
+    const index = stored.get(indexKeyOf(fn.name, topic, partition));
+    const indexed = index === undefined ? -1 : (fencedOffset(index.offsets, topic, partition) ?? -1);
     for (const item of [...records].sort((a, b) => a.record.offset - b.record.offset)) {
       if (fencedOff(stored.get(stateKeyOf(fn.name, item.key)), item)) {
         skipped++;

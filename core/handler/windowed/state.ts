@@ -1,6 +1,6 @@
 import type { DspBackend } from '../../dsp/backend.ts';
 import type { Pipeline } from '../../dsp/pipeline.ts';
-import type { AbsorbedOffset } from '../../dsp/snapshot.ts';
+import { fencedOffset, type AbsorbedOffset } from '../../dsp/snapshot.ts';
 import { SnapshotError, StateMismatchError } from '../../errors.ts';
 import type { Logger } from '../../logger/logger.ts';
 import { VERSION_TOPIC_PREFIX, type StateEntry, type StoredState } from '../../state/store.ts';
@@ -79,7 +79,7 @@ export const TICKS = { topic: `${VERSION_TOPIC_PREFIX}tick`, partition: 0 } as c
 
 /** The count of ticks in a fence (0: none yet). */
 export function ticksOf(offsets: readonly AbsorbedOffset[]): number {
-  return offsets.find((o) => o.topic === TICKS.topic && o.partition === TICKS.partition)?.offset ?? 0;
+  return fencedOffset(offsets, TICKS.topic, TICKS.partition) ?? 0;
 }
 
 /** A tick closed windows of this key: its fence counts one more tick. */
@@ -99,8 +99,7 @@ export interface LoadedIndex {
 
 export function restoreIndex(spec: WindowSpec, topic: string, partition: number, entry: StoredState | undefined): LoadedIndex {
   if (entry === undefined) return { index: new PartitionIndex(spec, topic, partition), expected: null, offset: -1, ticks: 0 };
-  const fenced = entry.offsets.find((o) => o.topic === topic && o.partition === partition);
-  return { index: PartitionIndex.restore(spec, entry.snapshot), expected: entry.offsets, offset: fenced?.offset ?? -1, ticks: ticksOf(entry.offsets) };
+  return { index: PartitionIndex.restore(spec, entry.snapshot), expected: entry.offsets, offset: fencedOffset(entry.offsets, topic, partition) ?? -1, ticks: ticksOf(entry.offsets) };
 }
 
 /** The index's entry of a windowed commit: atomic with the keys' (see commitAll in process.ts). */
