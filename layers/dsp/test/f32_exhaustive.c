@@ -9,7 +9,8 @@
  *   gcc -std=c11 -O2 -ffp-contract=off -Wall -Wextra -Werror -Ilayers/dsp/src \
  *       layers/dsp/test/f32_exhaustive.c -o /tmp/f32_exhaustive -lm && /tmp/f32_exhaustive [first last]
  *
- * (first/last: an inclusive range of bit patterns in hex, by default all of them.)
+ * (first/last: an inclusive range of bit patterns in hex, by default all of them. Add
+ * -fsanitize=address and a range to check that no write goes past the bytes a caller reserves.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,28 +180,34 @@ static size_t old_write_one(float value, uint8_t *out, size_t at) {
   return old_write_decimal((uint32_t)found, exponent, out, at);
 }
 
-/* One value as the writer writes it; 0 when it hands the value back (nothing written). It may
- * write bytes past the text, within the DSPFN_F32_TEXT_MAX + 1 the caller reserves. */
+/* One value as the writer writes it, after its comma (as the second of two, from index 1: the
+ * reservation of DSPFN_F32_TEXT_MAX + 1 bytes covers the comma too); 0 when it hands the value back
+ * (nothing written). `out` must hold the comma and the text. */
 static size_t new_write_one(float value, uint8_t *out) {
-  size_t index = 0;
-  const size_t end = dspfn_f32_format(&value, 1, &index, out, 0);
-  return index == 1 ? end : 0;
+  const float pair[2] = {value, value};
+  size_t index = 1;
+  const size_t end = dspfn_f32_format(pair, 2, &index, out, 0);
+  return index == 2 ? end : 0;
 }
 
 int main(int argc, char **argv) {
   const uint64_t first = argc > 2 ? strtoull(argv[1], NULL, 16) : 0;
   const uint64_t last = argc > 2 ? strtoull(argv[2], NULL, 16) : 0xffffffffu;
   uint64_t checked = 0, mismatches = 0, native = 0;
-  uint8_t a[DSPFN_F32_TEXT_MAX + 1], b[32];
+  /* Exactly what a caller reserves for one value, on the heap: -fsanitize=address catches a write
+   * past it. */
+  uint8_t *a = malloc(DSPFN_F32_TEXT_MAX + 1), b[32];
+  if (a == NULL) return 2;
   for (uint64_t bits = first; bits <= last; bits++) {
     const uint32_t pattern = (uint32_t)bits;
     float value;
     memcpy(&value, &pattern, sizeof value);
+    b[0] = ',';
     const size_t na = new_write_one(value, a);
-    const size_t nb = old_write_one(value, b, 0);
+    const size_t nb = old_write_one(value, b, 1);
     checked++;
     if (nb != 0) native++;
-    if (na != nb || memcmp(a, b, na) != 0) {
+    if ((na == 0) != (nb == 0) || (na != 0 && (na != nb || memcmp(a, b, na) != 0))) {
       if (mismatches < 20) {
         printf("mismatch %08x: new \"%.*s\" old \"%.*s\"\n", pattern, (int)na, (const char *)a, (int)nb,
                (const char *)b);
@@ -211,5 +218,6 @@ int main(int argc, char **argv) {
   printf("checked %llu bit patterns %08llx..%08llx: %llu written natively, %llu mismatches\n",
          (unsigned long long)checked, (unsigned long long)first, (unsigned long long)last,
          (unsigned long long)native, (unsigned long long)mismatches);
+  free(a);
   return mismatches == 0 ? 0 : 1;
 }

@@ -157,7 +157,7 @@ static void store8(uint8_t *at, uint64_t bytes) {
  * The positive number digits·10^exponent (digits as shortest_digits gives them) as writeFloat32Of
  * writes it (JavaScript's Number text) at out; returns the length. With the digits as a lead digit
  * and 8 more in one word (trailing zeros included), every layout is a few fixed-size stores; some
- * write past the text, at most 25 bytes from out in all (the caller has room).
+ * write past the text, at most 21 bytes from out in all (the caller has room).
  */
 static size_t write_digits(uint32_t digits, int32_t exponent, uint8_t *out) {
   /* 7 to 9 digits. Nine start with 1 (digits < 2^24 · 10), so 8 more follow; of 7 or 8 (scaled to
@@ -174,16 +174,19 @@ static size_t write_digits(uint32_t digits, int32_t exponent, uint8_t *out) {
   if (-6 < n && n < k) {
     /* 1.2345678, 123.45 (the point within the digits) and 0.00123 ("0." and 1 - n zeros first) are
      * one layout of "000000" and the digits: z of the zeros (0 or 1 - n), then the point after
-     * the first n + z, by two 16-byte copies. Which of the two is as good as random from value
-     * to value, so nothing here branches on it. */
-    uint8_t padded[32];
+     * the first n + z, by fixed-size copies (byte j after the point is padded[5 - z + j]). Which
+     * of the two is as good as random from value to value, so nothing here branches on it.
+     * At most 18 bytes are written. */
+    uint8_t padded[24];
     store8(padded, ASCII_ZEROS);
     padded[6] = (uint8_t)('0' + lead);
     store8(padded + 7, text);
-    const int z = n > 0 ? 0 : 1 - n;
+    store8(padded + 15, ASCII_ZEROS);
+    const int z = (1 - n) & -(int)((uint32_t)(n - 1) >> 31); /* n > 0 ? 0 : 1 - n, in arithmetic */
     memcpy(out, padded + 6 - z, 16);
     out[n + z] = '.';
-    memcpy(out + n + z + 1, padded + 6 + n, 16);
+    memcpy(out + n + z + 1, padded + 6 + n, 8);
+    memcpy(out + 10, padded + 15 - z, 8);
     return (size_t)(z + k + 1);
   }
   out[0] = (uint8_t)('0' + lead);
@@ -244,7 +247,7 @@ size_t dspfn_f32_format(const float *values, size_t count, size_t *index, uint8_
     memcpy(&bits, values + i, sizeof bits);
     if (in_fast_range(bits)) {
       /* The caller reserved DSPFN_F32_TEXT_MAX + 1 bytes for each value left: this one writes at
-       * most 20 from its comma. */
+       * most 23 from its comma (a sign and write_digits's 21). */
       out[at] = '-';
       at += bits >> 31;
       int32_t exponent;
