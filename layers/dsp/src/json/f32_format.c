@@ -171,23 +171,21 @@ static size_t write_digits(uint32_t digits, int32_t exponent, uint8_t *out) {
   const int k = 9 - trailing_zero_digits(rest); /* significant digits */
   const uint64_t text = rest + ASCII_ZEROS;
   const int n = length + (int)exponent; /* the point's place: value = 0.digits · 10^n */
-  if (-6 < n && n < k) {
-    /* 1.2345678, 123.45 (the point within the digits) and 0.00123 ("0." and 1 - n zeros first) are
-     * one layout of "000000" and the digits: z of the zeros (0 or 1 - n), then the point after
-     * the first n + z, by fixed-size copies (byte j after the point is padded[5 - z + j]). Which
-     * of the two is as good as random from value to value, so nothing here branches on it.
-     * At most 18 bytes are written. */
-    uint8_t padded[24];
-    store8(padded, ASCII_ZEROS);
-    padded[6] = (uint8_t)('0' + lead);
-    store8(padded + 7, text);
-    store8(padded + 15, ASCII_ZEROS);
-    const int z = (1 - n) & -(int)((uint32_t)(n - 1) >> 31); /* n > 0 ? 0 : 1 - n, in arithmetic */
-    memcpy(out, padded + 6 - z, 16);
-    out[n + z] = '.';
-    memcpy(out + n + z + 1, padded + 6 + n, 8);
-    memcpy(out + 10, padded + 15 - z, 8);
-    return (size_t)(z + k + 1);
+  if (0 < n && n < k) {
+    /* 1.2345678, 123.45: the point within the digits (n ≤ 7: below 2^23 at most 8 digits are
+     * whole), so at most 16 bytes are written. */
+    out[0] = (uint8_t)('0' + lead);
+    store8(out + 1, text);
+    out[n] = '.';
+    store8(out + n + 1, text >> (8 * (n - 1)));
+    return (size_t)k + 1;
+  }
+  if (-6 < n && n <= 0) {
+    /* 0.00123: "0." and -n zeros before the digits; at most 16 bytes written. */
+    store8(out, 0x3030303030302e30u); /* "0.000000" */
+    out[2 - n] = (uint8_t)('0' + lead);
+    store8(out + 3 - n, text);
+    return (size_t)(2 - n + k);
   }
   out[0] = (uint8_t)('0' + lead);
   if (k <= n && n <= 21) {
