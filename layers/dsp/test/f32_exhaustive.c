@@ -1,21 +1,28 @@
 /*
  * Exhaustive check of the native float32 writer (src/json/f32_format.c) against the round-trip search
  * it replaced, the C twin of core/codecs/float32-format.ts's shortestFast: every one of the 2^32
- * float32 bit patterns is written by both (their digits and exponent, in the writer's one text
- * form), and the bytes (or both handing the value back to the TypeScript writer) must be identical.
+ * float32 bit patterns is written by both (the writer through dspfn_f32_format, the search's digits
+ * through the previous writer's text code, kept here), and the bytes (or both handing the value
+ * back to the TypeScript writer) must be identical.
  * Not part of npm test (minutes of CPU); run it after any change to the writer:
  *
  *   gcc -std=c11 -O2 -ffp-contract=off -Wall -Wextra -Werror -Ilayers/dsp/src \
  *       layers/dsp/test/f32_exhaustive.c -o /tmp/f32_exhaustive -lm && /tmp/f32_exhaustive [first last]
  *
- * (first/last: an inclusive range of bit patterns in hex, by default all of them.)
+ * (first/last: an inclusive range of bit patterns in hex, by default all of them. Add
+ * -fsanitize=address and a range to check that no write goes past the bytes a caller reserves.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The writer, and the reader for its POW10 table. */
+#include <math.h>
+#include <string.h>
+
+/* The writer. */
 #include "json/f32_format.c"
-#include "json/f32_parse.c"
+
+static const double POW10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* The previous digits: for k significant digits the two nearest k-digit decimals, checked by
  * converting back through double (exact for these sizes), the fewest k found by bisection. */
@@ -85,33 +92,122 @@ static int old_shortest_fast(float value, double x, double *found_digits, int *f
   return 1;
 }
 
-/* One value as the previous writer wrote it (its digits, the writer's own text form); 0 when it
+/* The previous writer's text code: zero (with its sign) or a non-finite value (null) written at
+ * *at; 0 for any other value. */
+static int old_write_special(float value, uint8_t *out, size_t *at) {
+  const double x = value;
+  if (x == 0) {
+    if (signbit(value)) out[(*at)++] = '-';
+    out[(*at)++] = '0';
+    return 1;
+  }
+  if (x != x || isinf(x)) {
+    memcpy(out + *at, "null", 4);
+    *at += 4;
+    return 1;
+  }
+  return 0;
+}
+
+static const uint8_t OLD_PAIRS[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* The positive number found·10^exponent as writeFloat32Of writes it (JavaScript's Number text). */
+static size_t old_write_decimal(uint32_t found, int exponent, uint8_t *out, size_t at) {
+  uint32_t digits = found;
+  while (digits % 10 == 0) {
+    digits /= 10;
+    exponent++;
+  }
+  uint8_t scratch[20];
+  int k = 0;
+  while (digits >= 100) {
+    const uint32_t pair = digits % 100;
+    digits /= 100;
+    scratch[19 - k] = OLD_PAIRS[2 * pair + 1];
+    scratch[18 - k] = OLD_PAIRS[2 * pair];
+    k += 2;
+  }
+  if (digits >= 10) {
+    scratch[19 - k] = OLD_PAIRS[2 * digits + 1];
+    scratch[18 - k] = OLD_PAIRS[2 * digits];
+    k += 2;
+  } else {
+    scratch[19 - k] = (uint8_t)('0' + digits);
+    k++;
+  }
+  const int first = 20 - k;
+  const int n = k + exponent;
+  if (k <= n && n <= 21) {
+    for (int i = first; i < 20; i++) out[at++] = scratch[i];
+    for (int i = k; i < n; i++) out[at++] = '0';
+  } else if (0 < n && n <= 21) {
+    for (int i = 0; i < n; i++) out[at++] = scratch[first + i];
+    out[at++] = '.';
+    for (int i = n; i < k; i++) out[at++] = scratch[first + i];
+  } else if (-6 < n && n <= 0) {
+    out[at++] = '0';
+    out[at++] = '.';
+    for (int i = n; i < 0; i++) out[at++] = '0';
+    for (int i = first; i < 20; i++) out[at++] = scratch[i];
+  } else {
+    out[at++] = scratch[first];
+    if (k > 1) {
+      out[at++] = '.';
+      for (int i = first + 1; i < 20; i++) out[at++] = scratch[i];
+    }
+    out[at++] = 'e';
+    int e = n - 1;
+    out[at++] = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    if (e >= 10) out[at++] = (uint8_t)('0' + e / 10);
+    out[at++] = (uint8_t)('0' + e % 10);
+  }
+  return at;
+}
+
+/* One value as the previous writer wrote it (the search's digits, its text code); 0 when it
  * needed the slow path (nothing written). */
 static size_t old_write_one(float value, uint8_t *out, size_t at) {
-  if (write_special(value, out, &at)) return at;
+  if (old_write_special(value, out, &at)) return at;
   const double x = value;
   double found = 0;
   int exponent = 0;
   if (!old_shortest_fast(value < 0 ? -value : value, x < 0 ? -x : x, &found, &exponent)) return 0;
   if (x < 0) out[at++] = '-';
-  return write_decimal((uint32_t)found, exponent, out, at);
+  return old_write_decimal((uint32_t)found, exponent, out, at);
+}
+
+/* One value as the writer writes it, after its comma (as the second of two, from index 1: the
+ * reservation of DSPFN_F32_TEXT_MAX + 1 bytes covers the comma too); 0 when it hands the value back
+ * (nothing written). `out` must hold the comma and the text. */
+static size_t new_write_one(float value, uint8_t *out) {
+  const float pair[2] = {value, value};
+  size_t index = 1;
+  const size_t end = dspfn_f32_format(pair, 2, &index, out, 0);
+  return index == 2 ? end : 0;
 }
 
 int main(int argc, char **argv) {
   const uint64_t first = argc > 2 ? strtoull(argv[1], NULL, 16) : 0;
   const uint64_t last = argc > 2 ? strtoull(argv[2], NULL, 16) : 0xffffffffu;
   uint64_t checked = 0, mismatches = 0, native = 0;
-  /* The writer may write up to 26 bytes past a value's start (write_pointed) when there is room. */
-  uint8_t a[64], b[32];
+  /* Exactly what a caller reserves for one value, on the heap: -fsanitize=address catches a write
+   * past it. */
+  uint8_t *a = malloc(DSPFN_F32_TEXT_MAX + 1), b[32];
+  if (a == NULL) return 2;
   for (uint64_t bits = first; bits <= last; bits++) {
     const uint32_t pattern = (uint32_t)bits;
     float value;
     memcpy(&value, &pattern, sizeof value);
-    const size_t na = write_one(value, a, 0, 1);
-    const size_t nb = old_write_one(value, b, 0);
+    b[0] = ',';
+    const size_t na = new_write_one(value, a);
+    const size_t nb = old_write_one(value, b, 1);
     checked++;
     if (nb != 0) native++;
-    if (na != nb || memcmp(a, b, na) != 0) {
+    if ((na == 0) != (nb == 0) || (na != 0 && (na != nb || memcmp(a, b, na) != 0))) {
       if (mismatches < 20) {
         printf("mismatch %08x: new \"%.*s\" old \"%.*s\"\n", pattern, (int)na, (const char *)a, (int)nb,
                (const char *)b);
@@ -122,5 +218,6 @@ int main(int argc, char **argv) {
   printf("checked %llu bit patterns %08llx..%08llx: %llu written natively, %llu mismatches\n",
          (unsigned long long)checked, (unsigned long long)first, (unsigned long long)last,
          (unsigned long long)native, (unsigned long long)mismatches);
+  free(a);
   return mismatches == 0 ? 0 : 1;
 }

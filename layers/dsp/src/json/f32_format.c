@@ -5,169 +5,209 @@
  */
 #include "json/f32_text.h"
 
-#include <math.h>
 #include <string.h>
 
-static const uint8_t PAIRS[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
 /* ---------------------------------------------------------------------------------------------
- * float32 -> shortest text
+ * float32 -> shortest digits
  * ------------------------------------------------------------------------------------------- */
 
 /*
- * The digits come from Ryū's float32 algorithm (Ulf Adams, "Ryū: fast float-to-string conversion",
- * PLDI 2018) in integer arithmetic: the value and the two ends of its rounding interval, scaled by a
- * power of ten, via one 64-bit multiply each by a table entry, then digits removed while the ends
- * still differ. It gives the shortest decimal in the interval and, of those, the nearest (ties
- * up), which is what the TypeScript writer's round-trip search finds, because its candidates convert
- * to the correctly rounded double and its nearest candidate comes first. layers/dsp/test/f32_exhaustive.c
- * checks the two agree on all 2^32 floats (that search is kept there as the reference).
+ * The digits come from Schubfach (Raffaello Giulietti, "The Schubfach way to render doubles", 2020;
+ * Java's Float.toString since JDK 19), float32 variant: v = c·2^q and the two ends of its rounding
+ * interval, scaled by 10^-k so that v's scaled value s has 7 to 9 digits, each by one 64-bit
+ * multiply (rounded to odd, which keeps every comparison with an even integer exact). Of the
+ * decimals in the interval, the one multiple of 10 at that scale (if any) is the shortest; else s
+ * or s + 1, the nearer (a tie goes up). That is what the TypeScript writer's round-trip search
+ * finds, because its candidates convert to the correctly rounded double and its nearest candidate
+ * comes first. layers/dsp/test/f32_exhaustive.c checks the two agree on all 2^32 floats (that
+ * search is kept there as the reference).
  */
 
-/* ⌊2^(bits(5^q) − 1 + 59) / 5^q⌋ + 1 and ⌊5^i / 2^(bits(5^i) − 61)⌋, bits(n) the bit length of n. */
-#define POW5_INV_BITS 59
-#define POW5_BITS 61
-static const uint64_t POW5_INV[31] = {
-  0x0800000000000001u, 0x0666666666666667u, 0x051eb851eb851eb9u, 0x04189374bc6a7efau,
-  0x068db8bac710cb2au, 0x053e2d6238da3c22u, 0x0431bde82d7b634eu, 0x06b5fca6af2bd216u,
-  0x055e63b88c230e78u, 0x044b82fa09b5a52du, 0x06df37f675ef6eaeu, 0x057f5ff85e592558u,
-  0x0465e6604b7a8447u, 0x0709709a125da071u, 0x05a126e1a84ae6c1u, 0x0480ebe7b9d58567u,
-  0x0734aca5f6226f0bu, 0x05c3bd5191b525a3u, 0x049c97747490eae9u, 0x0760f253edb4ab0eu,
-  0x05e72843249088d8u, 0x04b8ed0283a6d3e0u, 0x078e480405d7b966u, 0x060b6cd004ac9452u,
-  0x04d5f0a66a23a9dbu, 0x07bcb43d769f762bu, 0x063090312bb2c4efu, 0x04f3a68dbc8f03f3u,
-  0x07ec3daf94180651u, 0x065697bfa9acd1dau, 0x051212ffbaf0a7e2u,
-};
-static const uint64_t POW5[47] = {
-  0x1000000000000000u, 0x1400000000000000u, 0x1900000000000000u, 0x1f40000000000000u,
-  0x1388000000000000u, 0x186a000000000000u, 0x1e84800000000000u, 0x1312d00000000000u,
-  0x17d7840000000000u, 0x1dcd650000000000u, 0x12a05f2000000000u, 0x174876e800000000u,
-  0x1d1a94a200000000u, 0x12309ce540000000u, 0x16bcc41e90000000u, 0x1c6bf52634000000u,
-  0x11c37937e0800000u, 0x16345785d8a00000u, 0x1bc16d674ec80000u, 0x1158e460913d0000u,
-  0x15af1d78b58c4000u, 0x1b1ae4d6e2ef5000u, 0x10f0cf064dd59200u, 0x152d02c7e14af680u,
-  0x1a784379d99db420u, 0x108b2a2c28029094u, 0x14adf4b7320334b9u, 0x19d971e4fe8401e7u,
-  0x1027e72f1f128130u, 0x1431e0fae6d7217cu, 0x193e5939a08ce9dbu, 0x1f8def8808b02452u,
-  0x13b8b5b5056e16b3u, 0x18a6e32246c99c60u, 0x1ed09bead87c0378u, 0x13426172c74d822bu,
-  0x1812f9cf7920e2b6u, 0x1e17b84357691b64u, 0x12ced32a16a1b11eu, 0x178287f49c4a1d66u,
-  0x1d6329f1c35ca4bfu, 0x125dfa371a19e6f7u, 0x16f578c4e0a060b5u, 0x1cb2d6f618c878e3u,
-  0x11efc659cf7d4b8du, 0x166bb7f0435c9e71u, 0x1c06a5ec5433c60du,
+/* For k = -45 … 31 (every normal float32): g, the top 63 bits of the 126-bit
+ * ⌊10^-k · 2^(125 − ⌊log2 10^-k⌋)⌋ + 1, plus 1 (Schubfach's g1(k) + 1), and ⌊log2 10^-k⌋ + 33 − 150,
+ * which added to the biased binary exponent is the shift h that lines c up with g. */
+#define SCALE_K_MIN (-45)
+static const struct scale {
+  uint64_t g;
+  int64_t shift;
+} SCALES[77] = {
+  {0x59aedfc10d7279c6u, 32}, {0x47bf19673df52e38u, 29}, {0x72cb5bd86321e38du, 25},
+  {0x5bd5e313828182d7u, 22}, {0x4977e8dc68679be0u, 19}, {0x758ca7c70d7292ffu, 15},
+  {0x5e0a1fd271287599u, 12}, {0x4b3b4ca85a86c47bu, 9}, {0x785ee10d5da46d91u, 5},
+  {0x604be73de4838adau, 2}, {0x4d0985cb1d3608afu, -1}, {0x7b426fab61f00de4u, -5},
+  {0x629b8c891b267183u, -8}, {0x4ee2d6d415b85acfu, -11}, {0x7e37be2022c0914cu, -15},
+  {0x64f964e68233a770u, -18}, {0x50c783eb9b5c85f3u, -21}, {0x409f9cbc7c4a04c3u, -24},
+  {0x6765c793fa10079eu, -28}, {0x52b7d2dcc80cd2e5u, -31}, {0x422ca8b0a00a4251u, -34},
+  {0x69e10de76676d081u, -38}, {0x54b40b1f852bda01u, -41}, {0x43c33c1937564801u, -44},
+  {0x6c6b935b8bbd4001u, -48}, {0x56bc75e2d6310001u, -51}, {0x4563918244f40001u, -54},
+  {0x6f05b59d3b200001u, -58}, {0x58d15e1762800001u, -61}, {0x470de4df82000001u, -64},
+  {0x71afd498d0000001u, -68}, {0x5af3107a40000001u, -71}, {0x48c2739500000001u, -74},
+  {0x746a528800000001u, -78}, {0x5d21dba000000001u, -81}, {0x4a817c8000000001u, -84},
+  {0x7735940000000001u, -88}, {0x5f5e100000000001u, -91}, {0x4c4b400000000001u, -94},
+  {0x7a12000000000001u, -98}, {0x61a8000000000001u, -101}, {0x4e20000000000001u, -104},
+  {0x7d00000000000001u, -108}, {0x6400000000000001u, -111}, {0x5000000000000001u, -114},
+  {0x4000000000000001u, -117}, {0x6666666666666667u, -121}, {0x51eb851eb851eb86u, -124},
+  {0x4189374bc6a7ef9eu, -127}, {0x68db8bac710cb296u, -131}, {0x53e2d6238da3c212u, -134},
+  {0x431bde82d7b634dbu, -137}, {0x6b5fca6af2bd215fu, -141}, {0x55e63b88c230e77fu, -144},
+  {0x44b82fa09b5a52ccu, -147}, {0x6df37f675ef6eae0u, -151}, {0x57f5ff85e5925580u, -154},
+  {0x465e6604b7a84466u, -157}, {0x709709a125da070au, -161}, {0x5a126e1a84ae6c08u, -164},
+  {0x480ebe7b9d58566du, -167}, {0x734aca5f6226f0aeu, -171}, {0x5c3bd5191b525a25u, -174},
+  {0x49c97747490eae84u, -177}, {0x760f253edb4ab0d3u, -181}, {0x5e72843249088d76u, -184},
+  {0x4b8ed0283a6d3df8u, -187}, {0x78e480405d7b9659u, -191}, {0x60b6cd004ac94514u, -194},
+  {0x4d5f0a66a23a9daau, -197}, {0x7bcb43d769f762a9u, -201}, {0x63090312bb2c4eeeu, -204},
+  {0x4f3a68dbc8f03f25u, -207}, {0x7ec3daf941806507u, -211}, {0x65697bfa9acd1da0u, -214},
+  {0x51212ffbaf0a7e19u, -217}, {0x40e7599625a1fe7bu, -220},
 };
 
-/* ⌈e · log2 5⌉ (1 for 0), ⌊e · log10 2⌋, ⌊e · log10 5⌋: fixed-point, exact over float32's range. */
-static int32_t pow5_bits(int32_t e) { return e == 0 ? 1 : (int32_t)(((uint32_t)e * 23219280u + 9999999u) / 10000000u); }
-static int32_t log10_pow2(int32_t e) { return (int32_t)(((uint32_t)e * 3010299u) / 10000000u); }
-static int32_t log10_pow5(int32_t e) { return (int32_t)(((uint32_t)e * 6989700u) / 10000000u); }
+/* ⌊p / 2^shift⌋ for p ≥ -128 · 2^shift, in unsigned arithmetic (no shift of a negative number). */
+static int32_t floor_shift(int64_t p, int shift) { return (int32_t)(((uint64_t)p + ((uint64_t)128 << shift)) >> shift) - 128; }
 
-/* ⌊m · factor / 2^shift⌋ for m < 2^32 and shift ≥ 32, in 64-bit halves (no 128-bit type needed). */
-static uint32_t mul_shift(uint32_t m, uint64_t factor, int32_t shift) {
-  const uint64_t low = (uint64_t)m * (factor & 0xffffffffu);
-  const uint64_t high = (uint64_t)m * (factor >> 32);
-  return (uint32_t)(((low >> 32) + high) >> (shift - 32));
+/* Schubfach's fixed-point logarithms, exact over float32's exponents: ⌊q·log10 2⌋ and
+ * ⌊q·log10 2 + log10 3/4⌋. */
+static int32_t floor_log10_pow2(int32_t q) { return floor_shift((int64_t)q * 661971961083, 41); }
+static int32_t floor_log10_three_quarters_pow2(int32_t q) { return floor_shift((int64_t)q * 661971961083 - 274743187321, 41); }
+
+/* The high 64 bits of a · b. */
+static uint64_t mul_high(uint64_t a, uint64_t b) {
+#if defined(__SIZEOF_INT128__)
+  return (uint64_t)(((unsigned __int128)a * b) >> 64);
+#else
+  const uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
+  const uint64_t middle = (a0 * b0 >> 32) + (a1 * b0 & 0xffffffffu) + a0 * b1;
+  return a1 * b1 + (a1 * b0 >> 32) + (middle >> 32);
+#endif
 }
 
-static int multiple_of_pow5(uint32_t value, int32_t p) {
-  int32_t count = 0;
-  while (value % 5 == 0) {
-    value /= 5;
-    count++;
-  }
-  return count >= p;
+/* ⌊g · cp / 2^95⌋, its lowest bit set when the bits below (down to 2^64) are not all zero. */
+static uint32_t round_to_odd(uint64_t g, uint64_t cp) {
+  const uint64_t x = mul_high(g, cp);
+  return (uint32_t)((x >> 31) | (((x & 0xffffffffu) + 0xffffffffu) >> 32));
 }
 
-/* The shortest, nearest digits of a positive finite float32 given by its bits, and their exponent. */
-static void shortest_digits(uint32_t bits, uint32_t *out_digits, int *out_exponent) {
+/* The shortest, nearest digits of a positive normal float32 given by its bits (8 388 608 … 167 772 170),
+ * and their exponent. */
+static uint32_t shortest_digits(uint32_t bits, int32_t *exponent) {
   const uint32_t fraction = bits & 0x7fffffu;
-  const uint32_t biased = bits >> 23;
-  /* Two spare bits, so the interval ends are integers too: value = mv · 2^e2. */
-  const int32_t e2 = (biased == 0 ? 1 : (int32_t)biased) - 127 - 23 - 2;
-  const uint32_t m2 = biased == 0 ? fraction : fraction | 0x800000u;
-  const int accept_ends = (m2 & 1) == 0; /* an exact tie reads back to the even neighbour */
-  const uint32_t mv = 4 * m2;
-  const uint32_t mp = mv + 2;
-  /* Below a power of two the next float down is half as far. */
-  const uint32_t mm = mv - (fraction != 0 || biased <= 1 ? 2 : 1);
+  const int32_t q = (int32_t)(bits >> 23) - 150;
+  const uint32_t c = fraction | 0x800000u;
+  const uint32_t excluded = c & 1; /* an exact tie reads back to the even neighbour */
+  const uint64_t cb = (uint64_t)c << 2;
+  /* Below a power of two the next float down is half as far (except next to the subnormals). */
+  const int regular = fraction != 0 || q == -149;
+  const uint64_t cbl = cb - (regular ? 2 : 1);
+  const int32_t k = regular ? floor_log10_pow2(q) : floor_log10_three_quarters_pow2(q);
+  const struct scale scale = SCALES[k - SCALE_K_MIN];
+  const int32_t h = (int32_t)(bits >> 23) + (int32_t)scale.shift;
+  const uint64_t g = scale.g;
+  /* 4v, and the interval's ends, times 10^-k. */
+  const uint32_t vb = round_to_odd(g, cb << h);
+  const uint32_t vbl = round_to_odd(g, cbl << h) + excluded;
+  const uint32_t vbr = round_to_odd(g, (cb + 2) << h) - excluded;
+  const uint32_t s = vb >> 2;
+  *exponent = k;
+  /* One digit fewer: at most one multiple of 10 fits (the scaled interval is shorter than 10). Then
+   * s or s + 1: whichever is in the interval, or of both the nearer, a tie up. Chosen without
+   * branches: which case applies is as good as random from value to value. */
+  const uint32_t sp10 = s / 10u * 10u, tp10 = sp10 + 10u, t = s + 1;
+  const uint32_t up_in = vbl <= sp10 << 2, wp_in = tp10 << 2 <= vbr;
+  const uint32_t u_in = vbl <= s << 2, w_in = t << 2 <= vbr, below_middle = vb < (s << 2) + 2;
+  const uint32_t shorter = tp10 - 10u * up_in;
+  const uint32_t full = t - (u_in & ((w_in ^ 1u) | below_middle));
+  const uint32_t pick_shorter = 0u - (up_in ^ wp_in);
+  return (shorter & pick_shorter) | (full & ~pick_shorter);
+}
 
-  uint32_t vr, vp, vm;
-  int32_t e10;
-  int vm_exact = 0, vr_exact = 0; /* whether vm / vr dropped only zeros scaling down */
-  uint32_t last_removed = 0;
-  if (e2 >= 0) {
-    const int32_t q = log10_pow2(e2);
-    const int32_t shift = -e2 + q + POW5_INV_BITS + pow5_bits(q) - 1;
-    e10 = q;
-    vr = mul_shift(mv, POW5_INV[q], shift);
-    vp = mul_shift(mp, POW5_INV[q], shift);
-    vm = mul_shift(mm, POW5_INV[q], shift);
-    if (q != 0 && (vp - 1) / 10 <= vm / 10) {
-      /* The loop below will not run, but the digit under vr decides its rounding. */
-      const int32_t s1 = -e2 + q - 1 + POW5_INV_BITS + pow5_bits(q - 1) - 1;
-      last_removed = mul_shift(mv, POW5_INV[q - 1], s1) % 10;
-    }
-    if (q <= 9) {
-      if (mv % 5 == 0) vr_exact = multiple_of_pow5(mv, q);
-      else if (accept_ends) vm_exact = multiple_of_pow5(mm, q);
-      else vp -= (uint32_t)multiple_of_pow5(mp, q);
-    }
-  } else {
-    const int32_t q = log10_pow5(-e2);
-    const int32_t i = -e2 - q;
-    e10 = q + e2;
-    const int32_t shift = q - (pow5_bits(i) - POW5_BITS);
-    vr = mul_shift(mv, POW5[i], shift);
-    vp = mul_shift(mp, POW5[i], shift);
-    vm = mul_shift(mm, POW5[i], shift);
-    if (q != 0 && (vp - 1) / 10 <= vm / 10) {
-      const int32_t s1 = q - 1 - (pow5_bits(i + 1) - POW5_BITS);
-      last_removed = mul_shift(mv, POW5[i + 1], s1) % 10;
-    }
-    if (q <= 1) {
-      /* mv = 4 · m2 has at least two trailing zero bits, so vr is exact. */
-      vr_exact = 1;
-      if (accept_ends) vm_exact = mm % 2 == 0 || q == 0;
-      else vp--;
-    } else if (q < 31) {
-      vr_exact = (mv & ((1u << (q - 1)) - 1)) == 0;
-    }
-  }
+/* ---------------------------------------------------------------------------------------------
+ * digits -> text
+ * ------------------------------------------------------------------------------------------- */
 
-  int32_t removed = 0;
-  uint32_t digits;
-  if (vm_exact || vr_exact) {
-    /* Rare: an end or the value itself is exact at this scale, so zeros matter. */
-    while (vp / 10 > vm / 10) {
-      vm_exact &= vm % 10 == 0;
-      vr_exact &= last_removed == 0;
-      last_removed = vr % 10;
-      vr /= 10;
-      vp /= 10;
-      vm /= 10;
-      removed++;
-    }
-    if (vm_exact) {
-      while (vm % 10 == 0) {
-        vr_exact &= last_removed == 0;
-        last_removed = vr % 10;
-        vr /= 10;
-        vp /= 10;
-        vm /= 10;
-        removed++;
-      }
-    }
-    digits = vr + ((vr == vm && (!accept_ends || !vm_exact)) || last_removed >= 5);
-  } else {
-    while (vp / 10 > vm / 10) {
-      last_removed = vr % 10;
-      vr /= 10;
-      vp /= 10;
-      vm /= 10;
-      removed++;
-    }
-    digits = vr + (vr == vm || last_removed >= 5);
+/* v < 10^8 as 8 decimal digits (0 … 9, not yet ASCII), one per byte, the first in the lowest:
+ * halves of 4 digits, then pairs, then digits, each split in all lanes at once. */
+static uint64_t digit_bytes(uint32_t v) {
+  const uint64_t halves = (uint64_t)(v / 10000u) | (uint64_t)(v % 10000u) << 32;
+  const uint64_t hundreds = (halves * 10486u >> 20) & 0x0000007f0000007fu;
+  const uint64_t pairs = hundreds | (halves - hundreds * 100u) << 16;
+  const uint64_t tens = (pairs * 103u >> 10) & 0x000f000f000f000fu;
+  return tens | (pairs - tens * 10u) << 8;
+}
+
+/* How many of those 8 digits are trailing zeros. */
+static int trailing_zero_digits(uint64_t digits) {
+  if (digits == 0) return 8;
+#if defined(__GNUC__)
+  return __builtin_clzll(digits) >> 3;
+#else
+  int zeros = 0;
+  while ((digits >> (56 - 8 * zeros)) == 0) zeros++;
+  return zeros;
+#endif
+}
+
+/* 8 bytes, the lowest byte first in memory. */
+static void store8(uint8_t *at, uint64_t bytes) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  bytes = __builtin_bswap64(bytes);
+#endif
+  memcpy(at, &bytes, 8);
+}
+
+#define ASCII_ZEROS 0x3030303030303030u
+
+/*
+ * The positive number digits·10^exponent (digits as shortest_digits gives them) as writeFloat32Of
+ * writes it (JavaScript's Number text) at out; returns the length. With the digits as a lead digit
+ * and 8 more in one word (trailing zeros included), every layout is a few fixed-size stores; some
+ * write past the text, at most 21 bytes from out in all (the caller has room).
+ */
+static size_t write_digits(uint32_t digits, int32_t exponent, uint8_t *out) {
+  /* 7 to 9 digits. Nine start with 1 (digits < 2^24 · 10), so 8 more follow; of 7 or 8 (scaled to
+   * 8) the first is the lead. In masks, not branches: the count is as good as random. */
+  const uint32_t nine = digits >= 100000000u, eight = digits >= 10000000u;
+  const int length = 7 + (int)nine + (int)eight;
+  const uint32_t scaled = digits * 10u ^ ((digits * 10u ^ digits) & (0u - eight));
+  const uint64_t bytes = digit_bytes(scaled - (100000000u & (0u - nine)));
+  const uint32_t lead = ((uint32_t)bytes & 0xffu & (nine - 1u)) | nine;
+  const uint64_t rest = bytes >> (8 - 8 * nine);
+  const int k = 9 - trailing_zero_digits(rest); /* significant digits */
+  const uint64_t text = rest + ASCII_ZEROS;
+  const int n = length + (int)exponent; /* the point's place: value = 0.digits · 10^n */
+  if (0 < n && n < k) {
+    /* 1.2345678, 123.45: the point within the digits (n ≤ 7: below 2^23 at most 8 digits are
+     * whole), so at most 16 bytes are written. */
+    out[0] = (uint8_t)('0' + lead);
+    store8(out + 1, text);
+    out[n] = '.';
+    store8(out + n + 1, text >> (8 * (n - 1)));
+    return (size_t)k + 1;
   }
-  *out_digits = digits;
-  *out_exponent = e10 + removed;
+  if (-6 < n && n <= 0) {
+    /* 0.00123: "0." and -n zeros before the digits; at most 16 bytes written. */
+    store8(out, 0x3030303030302e30u); /* "0.000000" */
+    out[2 - n] = (uint8_t)('0' + lead);
+    store8(out + 3 - n, text);
+    return (size_t)(2 - n + k);
+  }
+  out[0] = (uint8_t)('0' + lead);
+  if (k <= n && n <= 21) {
+    /* 1500, 123456789000: the digits, then zeros. */
+    store8(out + 1, text);
+    if (n > 9) memset(out + 9, '0', (size_t)(n - 9));
+    return (size_t)n;
+  }
+  /* 1e-7, 1.5e+21. */
+  size_t at = 1;
+  if (k > 1) {
+    out[1] = '.';
+    store8(out + 2, text);
+    at = (size_t)k + 1;
+  }
+  int e = n - 1;
+  out[at++] = 'e';
+  out[at++] = e < 0 ? '-' : '+';
+  if (e < 0) e = -e;
+  if (e >= 10) out[at++] = (uint8_t)('0' + e / 10);
+  out[at++] = (uint8_t)('0' + e % 10);
+  return at;
 }
 
 /*
@@ -178,152 +218,46 @@ static void shortest_digits(uint32_t bits, uint32_t *out_digits, int *out_expone
 #define FAST_MIN_BITS 0x29e12e14u
 #define FAST_MAX_BITS 0x64078678u
 
-static int shortest_fast(float value, uint32_t *found_digits, int *found_exponent) {
-  uint32_t bits;
-  memcpy(&bits, &value, sizeof bits);
-  if (bits - FAST_MIN_BITS > FAST_MAX_BITS - FAST_MIN_BITS) return 0;
-  shortest_digits(bits, found_digits, found_exponent);
-  return 1;
-}
-
-/* Zero (with its sign) or a non-finite value (JSON has none: null) written at *at; 0 for any other value. */
-static int write_special(float value, uint8_t *out, size_t *at) {
-  const double x = value;
-  if (x == 0) {
-    if (signbit(value)) out[(*at)++] = '-';
-    out[(*at)++] = '0';
-    return 1;
-  }
-  if (x != x || isinf(x)) {
-    memcpy(out + *at, "null", 4);
-    *at += 4;
-    return 1;
-  }
-  return 0;
-}
-
-/* The positive number found·10^exponent as writeFloat32Of writes it (JavaScript's Number text). */
-static size_t write_decimal(uint32_t found, int exponent, uint8_t *out, size_t at) {
-  /* At most 9 digits (10 before the zeros go): 32-bit arithmetic, two digits at a time. */
-  uint32_t digits = found;
-  while (digits % 10 == 0) {
-    digits /= 10;
-    exponent++;
-  }
-  uint8_t scratch[20];
-  int k = 0;
-  while (digits >= 100) {
-    const uint32_t pair = digits % 100;
-    digits /= 100;
-    scratch[19 - k] = PAIRS[2 * pair + 1];
-    scratch[18 - k] = PAIRS[2 * pair];
-    k += 2;
-  }
-  if (digits >= 10) {
-    scratch[19 - k] = PAIRS[2 * digits + 1];
-    scratch[18 - k] = PAIRS[2 * digits];
-    k += 2;
-  } else {
-    scratch[19 - k] = (uint8_t)('0' + digits);
-    k++;
-  }
-  const int first = 20 - k;
-  const int n = k + exponent;
-  if (k <= n && n <= 21) {
-    for (int i = first; i < 20; i++) out[at++] = scratch[i];
-    for (int i = k; i < n; i++) out[at++] = '0';
-  } else if (0 < n && n <= 21) {
-    for (int i = 0; i < n; i++) out[at++] = scratch[first + i];
-    out[at++] = '.';
-    for (int i = n; i < k; i++) out[at++] = scratch[first + i];
-  } else if (-6 < n && n <= 0) {
+/* A value outside the fast path (zero, NaN, ±Infinity, or one the TypeScript writer writes) at
+ * out[at]: returns the position after it, or 0 for the TypeScript writer's (nothing written). */
+static size_t write_special(uint32_t bits, uint8_t *out, size_t at) {
+  const uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude == 0) {
+    /* Zero, with its sign. */
+    if (bits != 0) out[at++] = '-';
     out[at++] = '0';
-    out[at++] = '.';
-    for (int i = n; i < 0; i++) out[at++] = '0';
-    for (int i = first; i < 20; i++) out[at++] = scratch[i];
-  } else {
-    out[at++] = scratch[first];
-    if (k > 1) {
-      out[at++] = '.';
-      for (int i = first + 1; i < 20; i++) out[at++] = scratch[i];
-    }
-    out[at++] = 'e';
-    int e = n - 1;
-    out[at++] = e < 0 ? '-' : '+';
-    if (e < 0) e = -e;
-    if (e >= 10) out[at++] = (uint8_t)('0' + e / 10);
-    out[at++] = (uint8_t)('0' + e % 10);
+    return at;
   }
-  return at;
+  if (magnitude < 0x7f800000u) return 0;
+  /* NaN and ±Infinity: JSON has none. */
+  memcpy(out + at, "null", 4);
+  return at + 4;
 }
 
-/*
- * write_decimal for the common layouts, 0.000ddd … and ddd.ddd (a point within or before the digits):
- * the same bytes, written by fixed-size copies instead of loops whose lengths vary from value to
- * value. It writes up to 25 bytes from `at` (the caller has room for them), and answers 0 for any
- * other layout (integers, exponents), which write_decimal then writes.
- */
-static size_t write_pointed(uint32_t found, int exponent, uint8_t *out, size_t at) {
-  uint32_t digits = found;
-  while (digits % 10 == 0) {
-    digits /= 10;
-    exponent++;
-  }
-  /* At most 9 digits once the zeros are gone: k of them, and the point n places after the first. */
-  const int k = 1 + (digits >= 10u) + (digits >= 100u) + (digits >= 1000u) + (digits >= 10000u) + (digits >= 100000u) +
-                (digits >= 1000000u) + (digits >= 10000000u) + (digits >= 100000000u);
-  const int n = k + exponent;
-  if (n <= -6 || n >= k) return 0;
-  /* The 9 digits (zero-padded) end at text[25], after '0's, so that text + 25 - k - zeros is the
-   * value's digits with `zeros` leading zeros before them. */
-  uint8_t text[48];
-  memset(text, '0', 16);
-  const uint32_t low = digits % 100000000u;
-  const uint32_t high4 = low / 10000u, low4 = low % 10000u;
-  text[16] = (uint8_t)('0' + digits / 100000000u);
-  memcpy(text + 17, PAIRS + 2 * (high4 / 100u), 2);
-  memcpy(text + 19, PAIRS + 2 * (high4 % 100u), 2);
-  memcpy(text + 21, PAIRS + 2 * (low4 / 100u), 2);
-  memcpy(text + 23, PAIRS + 2 * (low4 % 100u), 2);
-  memset(text + 25, '0', sizeof text - 25);
-  /* 0.000ddd is the digits after 1 - n zeros with the point after the first: one form for both. */
-  const int whole = n > 0 ? n : 1;
-  const uint8_t *from = text + 25 - k - (whole - n);
-  const int length = k + (whole - n);
-  memcpy(out + at, from, 16);
-  out[at + (size_t)whole] = '.';
-  memcpy(out + at + (size_t)whole + 1, from + whole, 16);
-  return at + (size_t)length + 1;
-}
-
-/* One value as writeFloat32Of writes it; 0 when it needs the slow path (nothing written). `room`:
- * whether 25 bytes from `at` may be written (write_pointed). */
-static size_t write_one(float value, uint8_t *out, size_t at, int room) {
-  if (write_special(value, out, &at)) return at;
-  uint32_t found = 0;
-  int exponent = 0;
-  if (!shortest_fast(value < 0 ? -value : value, &found, &exponent)) return 0;
-  if (value < 0) out[at++] = '-';
-  if (room) {
-    const size_t end = write_pointed(found, exponent, out, at);
-    if (end != 0) return end;
-  }
-  return write_decimal(found, exponent, out, at);
-}
+static int in_fast_range(uint32_t bits) { return (bits & 0x7fffffffu) - FAST_MIN_BITS <= FAST_MAX_BITS - FAST_MIN_BITS; }
 
 size_t dspfn_f32_format(const float *values, size_t count, size_t *index, uint8_t *out, size_t at) {
   size_t i = *index;
   for (; i < count; i++) {
     const size_t start = at;
     if (i > 0) out[at++] = ',';
-    /* The caller reserved DSPFN_F32_TEXT_MAX + 1 bytes for each value left: with two or more left,
-     * this one may write 25 bytes after its comma and sign (write_pointed). */
-    const size_t end = write_one(values[i], out, at, count - i >= 2);
-    if (end == 0) {
-      at = start;
-      break;
+    uint32_t bits;
+    memcpy(&bits, values + i, sizeof bits);
+    if (in_fast_range(bits)) {
+      /* The caller reserved DSPFN_F32_TEXT_MAX + 1 bytes for each value left: this one writes at
+       * most 23 from its comma (a sign and write_digits's 21). */
+      out[at] = '-';
+      at += bits >> 31;
+      int32_t exponent;
+      const uint32_t digits = shortest_digits(bits & 0x7fffffffu, &exponent);
+      at += write_digits(digits, exponent, out + at);
+    } else {
+      at = write_special(bits, out, at);
+      if (at == 0) {
+        at = start;
+        break;
+      }
     }
-    at = end;
   }
   *index = i;
   return at;
