@@ -243,6 +243,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         maxRetries,
         retryDelayMs: options.retryDelayMs ?? 100,
         maxBufferedRecords: options.maxBufferedRecords ?? defaultMaxBufferedRecords(batchSize),
+        // The fetch loop's next request goes out before the fetched batches run (see deferWake).
+        deferWake: (wake) => void setImmediate(wake),
       },
       {
         invoke,

@@ -109,6 +109,27 @@ describe('PartitionWorker', () => {
     expect(waits).toEqual([0, 0, 10, 3]);
   });
 
+  it('wakes for pushed records through deferWake, once per turn, and not before it runs', async () => {
+    const deferred: Array<() => void> = [];
+    const h = harness({ batchWindowMs: 0, batchSize: 10, deferWake: (wake) => void deferred.push(wake) });
+    h.worker.push(records(0, 3));
+    h.worker.push(records(4, 5));
+    await settle();
+    // Records are held (and counted for backpressure) at once, but nothing runs until the deferred wake.
+    expect(h.batches).toEqual([]);
+    expect(h.worker.room()).toBe(1000 - 6);
+    expect(deferred).toHaveLength(1);
+    deferred.shift()!();
+    await h.until(() => h.log.includes('commit 6'));
+    expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5]]);
+    h.worker.push(records(6, 6));
+    expect(deferred).toHaveLength(1);
+    deferred.shift()!();
+    await h.until(() => h.log.includes('commit 7'));
+    await h.worker.stop();
+    expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5], [6]]);
+  });
+
   it('retries a failed batch until it succeeds and commits only then', async () => {
     const h = harness({}, (_b, call) => (call <= 2 ? { status: 'failed', error: new Error(`boom ${call}`) } : { status: 'ok' }));
     h.worker.push(records(0, 9));

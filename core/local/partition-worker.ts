@@ -18,6 +18,13 @@ export interface PartitionSettings {
   maxEventBytes?: number;
   /** Wall time by default; a test drives a ManualClock (windows and backoffs without waiting). */
   clock?: Clock;
+  /**
+   * How pushed records wake the worker: at once (default), or through this (consume: setImmediate).
+   * A fetch's batches are pushed one partition after the other, and a worker woken at once runs its
+   * whole batch (milliseconds of CPU) before the next partition's push and the fetch loop's next
+   * request: deferred, the next fetch goes out first and the broker serves it while batches run.
+   */
+  deferWake?: (wake: () => void) => void;
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
@@ -59,6 +66,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private state: WorkerState = 'running';
   private paused = false;
   private wakeUp: (() => void) | undefined;
+  private wakeDeferred = false;
   private backingOff = false;
   private busy = false;
   private idleWaiters: Array<() => void> = [];
@@ -107,7 +115,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
       this.ports.pause();
     }
     // New records must not cut a retry's backoff short; only stop and revoke do.
-    if (!this.backingOff) this.wake();
+    if (!this.backingOff) this.wakeForRecords();
   }
 
   /** Resolves once nothing is buffered and no batch is in flight. */
@@ -151,6 +159,17 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
 
   private now(): number {
     return this.clock.now();
+  }
+
+  private wakeForRecords(): void {
+    const defer = this.settings.deferWake;
+    if (!defer) return this.wake();
+    if (this.wakeDeferred) return;
+    this.wakeDeferred = true;
+    defer(() => {
+      this.wakeDeferred = false;
+      if (!this.backingOff) this.wake();
+    });
   }
 
   private wake(): void {
