@@ -271,7 +271,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           consumer.pause([{ topic, partitions: [partition] }]);
         },
         resume: () => consumer.resume([{ topic, partitions: [partition] }]),
-        queued: (ms) => counters.recordQueued(ms),
+        queued: (ms, records) => counters.recordQueued(ms, records),
         succeeded: (records) => {
           counters.consumed += records.length;
           counters.batches++;

@@ -85,14 +85,14 @@ describe('PartitionWorker', () => {
     expect(h.log).toEqual(['invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..24', 'commit 25']);
   });
 
-  it('tells how long each record waited between its arrival and its batch start', async () => {
+  it('tells how long each record waited between its arrival and its batch start, once per run of records that arrived together', async () => {
     const clock = new ManualClock();
-    const waits: number[] = [];
+    const waits: Array<[number, number]> = [];
     let release: (() => void) | undefined;
     const h = harness(
       { batchWindowMs: 0, batchSize: 3, clock },
       (batch) => (batch[0] === 0 ? new Promise((resolve) => (release = () => resolve({ status: 'ok' }))) : { status: 'ok' }),
-      { queued: (ms) => void waits.push(ms) },
+      { queued: (ms, records) => void waits.push([ms, records]) },
     );
     h.worker.push(records(0, 1));
     await settle();
@@ -106,7 +106,11 @@ describe('PartitionWorker', () => {
     await h.until(() => h.log.includes('commit 4'));
     await h.worker.stop();
     expect(h.batches).toEqual([[0, 1], [2, 3]]);
-    expect(waits).toEqual([0, 0, 10, 3]);
+    expect(waits).toEqual([
+      [0, 2],
+      [10, 1],
+      [3, 1],
+    ]);
   });
 
   it('wakes for pushed records through deferWake, once per turn, and not before it runs', async () => {

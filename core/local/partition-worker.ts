@@ -40,8 +40,8 @@ export interface PartitionPorts<R extends BatchRecord = ReplayRecord> {
   pause(): void;
   resume(): void;
   succeeded(records: readonly R[]): void;
-  /** Optional: how long a record waited between its arrival and its batch's start, ms (one call per record). */
-  queued?(ms: number): void;
+  /** Optional: how long `records` records that arrived together waited until their batch's start, ms. */
+  queued?(ms: number, records: number): void;
   /** `partial`: the function answered with batchItemFailures rather than an error. */
   failed(error: unknown, attempt: number, partial: boolean): void;
   /** A commit of `offset` was not taken; it is kept and tried again. */
@@ -214,7 +214,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private take(): R[] {
     const queued = this.ports.queued;
     const now = this.now();
-    const taken = this.cutter.cut(queued && ((arrivedAt) => queued(now - arrivedAt))).map((item) => item.record);
+    const taken = this.cutter.cut(queued && ((arrivedAt, records) => queued(now - arrivedAt, records))).map((item) => item.record);
     if (this.paused && this.cutter.size + this.settings.batchSize <= this.settings.maxBufferedRecords) {
       this.paused = false;
       this.ports.resume();
