@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { ISocketFactory } from 'kafkajs';
 import { decodeFetchResponse, FETCH_VERSIONS, type Decompress } from './fetch-decoder.ts';
 import { framedSocket, WHOLE_RESPONSES } from './framed-socket.ts';
+import { installPausedFetch } from './kafkajs-paused-fetch.ts';
 
 /**
  * kafkajs decodes every fetched record through Long/BigInt offsets and timestamps turned into
@@ -81,6 +82,8 @@ function install(from: string): boolean {
     patched[PATCHED] = true;
     const processData = Connection.prototype.processData;
     if (typeof processData !== 'function') return (installed = false);
+    // The same clients' fetch loops wake on a resume() when every partition was paused (kafkajs-paused-fetch.ts).
+    if (!installPausedFetch(require('kafkajs/src/consumer/consumerGroup.js') as Parameters<typeof installPausedFetch>[0], FAST_FETCH)) return (installed = false);
     Connection.prototype.send = patched;
     // A framed socket's 'data' is one whole response: handed on as it is (kafkajs would copy it into
     // a concatenation of its buffered chunks, even alone). Authentication keeps kafkajs's own path.

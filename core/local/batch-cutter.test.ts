@@ -110,4 +110,21 @@ describe('BatchCutter', () => {
     tiny.push(big(8));
     expect(tiny.cut().map((i) => i.record.offset)).toEqual([7]);
   });
+  it('tells the arrivals of a cut batch once per run of records that arrived together', () => {
+    const cutter = new BatchCutter<{ record: ReplayRecord }>({ batchSize: 5, windowMs: 0 }, recordTime);
+    const at = [4, 4, 4, 9, 9, 4, 6];
+    at.forEach((arrival, offset) => cutter.push({ record: kafkaRecord({ topic: 't', partition: 0, offset, timestamp: 0, key: 'k', value: [offset] }, {}) }, arrival));
+    const runs: Array<[number, number]> = [];
+    expect(cutter.cut((arrival, records) => runs.push([arrival, records])).map((i) => i.record.offset)).toEqual([0, 1, 2, 3, 4]);
+    expect(runs).toEqual([
+      [4, 3],
+      [9, 2],
+    ]);
+    runs.length = 0;
+    cutter.cut((arrival, records) => runs.push([arrival, records]));
+    expect(runs).toEqual([
+      [4, 1],
+      [6, 1],
+    ]);
+  });
 });

@@ -88,9 +88,10 @@ export class BatchCutter<T extends { record: CutRecord }> {
 
   /**
    * Takes the batch at the front: records in arrival order up to the size and payload limits.
-   * `arrived` is told each taken record's arrival (or put-back) time.
+   * `arrived` is told the taken records' arrival (or put-back) times, once per run of records that
+   * arrived together, with the run's length (records pushed by one fetch share their arrival).
    */
-  cut(arrived?: (at: number) => void): T[] {
+  cut(arrived?: (at: number, records: number) => void): T[] {
     let bytes = EVENT_OVERHEAD_BYTES;
     let n = 0;
     while (n < this.held.length && n < this.limits.batchSize) {
@@ -103,7 +104,15 @@ export class BatchCutter<T extends { record: CutRecord }> {
     this.bytes.splice(0, n);
     const arrivals = this.arrivals.splice(0, n);
     this.heldBytes -= bytes - EVENT_OVERHEAD_BYTES;
-    if (arrived) for (const at of arrivals) arrived(at);
+    if (arrived) {
+      for (let i = 0; i < arrivals.length; ) {
+        const at = arrivals[i]!;
+        let j = i + 1;
+        while (j < arrivals.length && arrivals[j] === at) j++;
+        arrived(at, j - i);
+        i = j;
+      }
+    }
     return taken;
   }
 

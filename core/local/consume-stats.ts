@@ -94,6 +94,22 @@ export interface ConsumeStats {
   lastError?: string;
 }
 
+/**
+ * Each record's age at `now`, counted once per run of equal timestamps: a producer stamps the
+ * records of one send alike, so a fetched batch is a few runs (one bucket lookup each, not one per record).
+ */
+function recordAges(histogram: LatencyHistogram, records: readonly { timestamp: number }[], now: number): void {
+  const n = records.length;
+  let i = 0;
+  while (i < n) {
+    const timestamp = records[i]!.timestamp;
+    let j = i + 1;
+    while (j < n && records[j]!.timestamp === timestamp) j++;
+    histogram.record(now - timestamp, j - i);
+    i = j;
+  }
+}
+
 /** Counters of one consume run; `snapshot()` is what `stats()` returns. */
 export class ConsumeCounters implements ProducedCounts {
   consumed = 0;
@@ -129,17 +145,17 @@ export class ConsumeCounters implements ProducedCounts {
 
   /** Fixed memory and O(1) per record however long the run (see LatencyHistogram). */
   recordLatencies(records: readonly { timestamp: number }[], now = Date.now()): void {
-    for (const record of records) this.latencies.record(now - record.timestamp);
+    recordAges(this.latencies, records, now);
   }
 
   /** How old the records were when this consumer fetched them. */
   recordFetched(records: readonly { timestamp: number }[], now = Date.now()): void {
-    for (const record of records) this.fetched.record(now - record.timestamp);
+    recordAges(this.fetched, records, now);
   }
 
-  /** How long one record waited between being fetched and its batch's start, ms. */
-  recordQueued(ms: number): void {
-    this.queued.record(ms);
+  /** How long `records` records (default one) waited between being fetched and their batch's start, ms. */
+  recordQueued(ms: number, records = 1): void {
+    this.queued.record(ms, records);
   }
 
   /** One invocation's duration in ms, resolved to the microsecond. */

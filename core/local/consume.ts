@@ -243,6 +243,8 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         maxRetries,
         retryDelayMs: options.retryDelayMs ?? 100,
         maxBufferedRecords: options.maxBufferedRecords ?? defaultMaxBufferedRecords(batchSize),
+        // The fetch loop's next request goes out before the fetched batches run (see deferWake).
+        deferWake: (wake) => void setImmediate(wake),
       },
       {
         invoke,
@@ -269,7 +271,7 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
           consumer.pause([{ topic, partitions: [partition] }]);
         },
         resume: () => consumer.resume([{ topic, partitions: [partition] }]),
-        queued: (ms) => counters.recordQueued(ms),
+        queued: (ms, records) => counters.recordQueued(ms, records),
         succeeded: (records) => {
           counters.consumed += records.length;
           counters.batches++;

@@ -33,9 +33,10 @@ export class LatencyHistogram {
     return this.total;
   }
 
-  record(ms: number): void {
-    this.counts[bucketOf(ms)]!++;
-    this.total++;
+  /** `times` latencies of `ms` (a run of records with the same timestamp or arrival). */
+  record(ms: number, times = 1): void {
+    this.counts[bucketOf(ms)]! += times;
+    this.total += times;
   }
 
   /**

@@ -85,14 +85,14 @@ describe('PartitionWorker', () => {
     expect(h.log).toEqual(['invoke 0..9', 'commit 10', 'invoke 10..19', 'commit 20', 'invoke 20..24', 'commit 25']);
   });
 
-  it('tells how long each record waited between its arrival and its batch start', async () => {
+  it('tells how long each record waited between its arrival and its batch start, once per run of records that arrived together', async () => {
     const clock = new ManualClock();
-    const waits: number[] = [];
+    const waits: Array<[number, number]> = [];
     let release: (() => void) | undefined;
     const h = harness(
       { batchWindowMs: 0, batchSize: 3, clock },
       (batch) => (batch[0] === 0 ? new Promise((resolve) => (release = () => resolve({ status: 'ok' }))) : { status: 'ok' }),
-      { queued: (ms) => void waits.push(ms) },
+      { queued: (ms, records) => void waits.push([ms, records]) },
     );
     h.worker.push(records(0, 1));
     await settle();
@@ -106,7 +106,32 @@ describe('PartitionWorker', () => {
     await h.until(() => h.log.includes('commit 4'));
     await h.worker.stop();
     expect(h.batches).toEqual([[0, 1], [2, 3]]);
-    expect(waits).toEqual([0, 0, 10, 3]);
+    expect(waits).toEqual([
+      [0, 2],
+      [10, 1],
+      [3, 1],
+    ]);
+  });
+
+  it('wakes for pushed records through deferWake, once per turn, and not before it runs', async () => {
+    const deferred: Array<() => void> = [];
+    const h = harness({ batchWindowMs: 0, batchSize: 10, deferWake: (wake) => void deferred.push(wake) });
+    h.worker.push(records(0, 3));
+    h.worker.push(records(4, 5));
+    await settle();
+    // Records are held (and counted for backpressure) at once, but nothing runs until the deferred wake.
+    expect(h.batches).toEqual([]);
+    expect(h.worker.room()).toBe(1000 - 6);
+    expect(deferred).toHaveLength(1);
+    deferred.shift()!();
+    await h.until(() => h.log.includes('commit 6'));
+    expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5]]);
+    h.worker.push(records(6, 6));
+    expect(deferred).toHaveLength(1);
+    deferred.shift()!();
+    await h.until(() => h.log.includes('commit 7'));
+    await h.worker.stop();
+    expect(h.batches).toEqual([[0, 1, 2, 3, 4, 5], [6]]);
   });
 
   it('retries a failed batch until it succeeds and commits only then', async () => {

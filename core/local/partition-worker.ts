@@ -18,6 +18,13 @@ export interface PartitionSettings {
   maxEventBytes?: number;
   /** Wall time by default; a test drives a ManualClock (windows and backoffs without waiting). */
   clock?: Clock;
+  /**
+   * How pushed records wake the worker: at once (default), or through this (consume: setImmediate).
+   * A fetch's batches are pushed one partition after the other, and a worker woken at once runs its
+   * whole batch (milliseconds of CPU) before the next partition's push and the fetch loop's next
+   * request: deferred, the next fetch goes out first and the broker serves it while batches run.
+   */
+  deferWake?: (wake: () => void) => void;
 }
 
 /** What a worker does outside itself; consume.ts wires these to kafkajs, the function and the sinks. */
@@ -33,8 +40,8 @@ export interface PartitionPorts<R extends BatchRecord = ReplayRecord> {
   pause(): void;
   resume(): void;
   succeeded(records: readonly R[]): void;
-  /** Optional: how long a record waited between its arrival and its batch's start, ms (one call per record). */
-  queued?(ms: number): void;
+  /** Optional: how long `records` records that arrived together waited until their batch's start, ms. */
+  queued?(ms: number, records: number): void;
   /** `partial`: the function answered with batchItemFailures rather than an error. */
   failed(error: unknown, attempt: number, partial: boolean): void;
   /** A commit of `offset` was not taken; it is kept and tried again. */
@@ -59,6 +66,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private state: WorkerState = 'running';
   private paused = false;
   private wakeUp: (() => void) | undefined;
+  private wakeDeferred = false;
   private backingOff = false;
   private busy = false;
   private idleWaiters: Array<() => void> = [];
@@ -107,7 +115,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
       this.ports.pause();
     }
     // New records must not cut a retry's backoff short; only stop and revoke do.
-    if (!this.backingOff) this.wake();
+    if (!this.backingOff) this.wakeForRecords();
   }
 
   /** Resolves once nothing is buffered and no batch is in flight. */
@@ -153,6 +161,17 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     return this.clock.now();
   }
 
+  private wakeForRecords(): void {
+    const defer = this.settings.deferWake;
+    if (!defer) return this.wake();
+    if (this.wakeDeferred) return;
+    this.wakeDeferred = true;
+    defer(() => {
+      this.wakeDeferred = false;
+      if (!this.backingOff) this.wake();
+    });
+  }
+
   private wake(): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
@@ -195,7 +214,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private take(): R[] {
     const queued = this.ports.queued;
     const now = this.now();
-    const taken = this.cutter.cut(queued && ((arrivedAt) => queued(now - arrivedAt))).map((item) => item.record);
+    const taken = this.cutter.cut(queued && ((arrivedAt, records) => queued(now - arrivedAt, records))).map((item) => item.record);
     if (this.paused && this.cutter.size + this.settings.batchSize <= this.settings.maxBufferedRecords) {
       this.paused = false;
       this.ports.resume();
