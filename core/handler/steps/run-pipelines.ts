@@ -22,6 +22,8 @@ export interface PipelineRun<M> {
   samples: number;
   /** Keys whose state changed and must be committed. */
   advanced: Set<string>;
+  /** The key last added to `advanced` (a key's records are applied one after another). */
+  lastAdvanced?: string;
   /** The batch's block outputs (same-rate pipelines). */
   readonly slab: OutputSlab;
   /**
@@ -35,7 +37,7 @@ export interface PipelineRun<M> {
 
 /** `outputValues`: what the batch's block outputs need, to size the slab once. */
 export function newPipelineRun<M>(outputValues = 0): PipelineRun<M> {
-  return { rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues), results: [] };
+  return { rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), lastAdvanced: undefined, slab: new OutputSlab(outputValues), results: [] };
 }
 
 /**
@@ -121,7 +123,10 @@ function outputFailed<M>(item: DecodedRecord<M>, key: string, error: unknown, ru
 function applied<M>(key: string, item: DecodedRecord<M>, state: KeyState, run: PipelineRun<M>): void {
   const { record } = item;
   state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-  run.advanced.add(key);
+  if (run.lastAdvanced !== key) {
+    run.advanced.add(key);
+    run.lastAdvanced = key;
+  }
   run.applied++;
   run.samples += item.samples.length;
 }
@@ -135,6 +140,10 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
   const done: DecodedRecord<M>[] = [];
+  // The records' rates were checked (newRecords) and mostly repeat: the rate is worked out again
+  // only when a record gives another one.
+  let givenRate = pending[0]!.block.sampleRate;
+  let rate = state.pipeline.inputRate(givenRate);
   let from = 0;
   while (from < pending.length) {
     const output = inRecords(key, pending, from, () => runBlock(state.pipeline, pending, run.slab, from));
@@ -161,7 +170,7 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
         outChannels,
         frames: length / inChannels,
         timestamp,
-        sampleRate: state.pipeline.inputRate(item.block.sampleRate),
+        sampleRate: item.block.sampleRate === givenRate ? rate : (rate = state.pipeline.inputRate((givenRate = item.block.sampleRate))),
         // Only pipelines that keep the frame rate run as a block: no event stage, no events.
         events: NO_EVENTS,
       };
