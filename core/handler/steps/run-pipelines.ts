@@ -3,7 +3,7 @@ import type { PipelineOutput } from '../../dsp/pipeline.ts';
 import type { KafkaRecord } from '../../events/types.ts';
 import type { ResultContext, ResultEvent } from '../definition.ts';
 import type { SignalObserver } from '../observer.ts';
-import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
+import { evaluateOutput, outputJson, outputKey, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import { OutputSlab, outputView, runBlock } from './key-block.ts';
@@ -255,9 +255,12 @@ function emitResult<M>(
   observer: SignalObserver | undefined,
   done: DecodedRecord<M>[],
 ): boolean {
-  let results: { messageKey: string; json: OutputJson };
+  // evaluateOutput's two halves, without an object for their answers.
+  let messageKey: string;
+  let json: OutputJson;
   try {
-    results = evaluateOutput(context, fn.definition.output);
+    messageKey = outputKey(context, fn.definition.output);
+    json = outputJson(context, fn.definition.output);
   } catch (error) {
     outputFailed(item, key, error, run);
     undo(state, done, run.slab);
@@ -269,7 +272,7 @@ function emitResult<M>(
   }
   applied(key, item, state, run);
   done.push(item);
-  emitted(context, results, fn, run);
+  pushResultMessages(run.results, context, messageKey, json, fn);
   return true;
 }
 
