@@ -89,26 +89,33 @@ function directResults<M>(fn: PreparedFunction<M>, observer: SignalObserver | un
  * The key's records its fence has not seen (the others are counted as skipped), without those
  * whose sample rate contradicts a rate the pipeline declares: they are dead-lettered untouched.
  */
-export function newRecords<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, run: PipelineRun<M>): DecodedRecord<M>[] {
-  const pending: DecodedRecord<M>[] = [];
-  for (const item of records) {
+export function newRecords<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, run: PipelineRun<M>): readonly DecodedRecord<M>[] {
+  // The group itself while every record is new (the common case); a copy from the first left out.
+  let pending: DecodedRecord<M>[] | undefined;
+  // The last rate found consistent with the pipeline's: records of a key mostly repeat theirs.
+  let consistent: number | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const item = records[i]!;
     const { record } = item;
     if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
       run.skipped++;
+      pending ??= records.slice(0, i);
       continue;
     }
-    if (item.block.sampleRate !== undefined) {
+    if (item.block.sampleRate !== undefined && item.block.sampleRate !== consistent) {
       try {
         state.pipeline.inputRate(item.block.sampleRate);
+        consistent = item.block.sampleRate;
       } catch (error) {
         if (!(error instanceof InvalidSamplesError)) throw error;
         run.rejected.push({ record, error: Object.assign(error, { record: locationOf(item), key }) });
+        pending ??= records.slice(0, i);
         continue;
       }
     }
-    pending.push(item);
+    pending?.push(item);
   }
-  return pending;
+  return pending ?? records;
 }
 
 function locationOf<M>({ record }: DecodedRecord<M>): { topic: string; partition: number; offset: number } {
