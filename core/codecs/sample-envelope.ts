@@ -82,6 +82,11 @@ export class PickedFields {
     return this.names.includes(name);
   }
 
+  /** The index of `name` in `names` and `values`; -1 when not wanted. */
+  slotOf(name: string): number {
+    return this.names.indexOf(name);
+  }
+
   set(name: string, value: unknown): void {
     this.values[this.names.indexOf(name)] = value;
   }
@@ -221,13 +226,19 @@ function flatFields(
       const valueEnd = plainString(bytes, i + 1, end);
       if (valueEnd < 0) return undefined;
       if (pick === undefined) fields[name] = valueText(text, i + 1, valueEnd);
-      else if (pick.wants(name)) pick.set(name, valueText(text, i + 1, valueEnd));
+      else {
+        const slot = pick.slotOf(name);
+        if (slot >= 0) pick.values[slot] = valueText(text, i + 1, valueEnd);
+      }
       i = valueEnd + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       const numberEnd = plainNumber(bytes, i, end);
       if (numberEnd < 0) return undefined;
       if (pick === undefined) fields[name] = numberValue(text, i, numberEnd);
-      else if (pick.wants(name)) pick.set(name, numberValue(text, i, numberEnd));
+      else {
+        const slot = pick.slotOf(name);
+        if (slot >= 0) pick.values[slot] = numberValue(text, i, numberEnd);
+      }
       i = numberEnd;
     } else {
       return undefined;

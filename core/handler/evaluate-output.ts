@@ -33,6 +33,12 @@ function call<M, T>(name: 'key' | 'value', fn: (context: ResultContext<M>) => T,
  * record: the record is dead-lettered and must not touch its key's state.
  */
 export function evaluateOutput<M>(context: ResultContext<M>, output: OutputDefinition<M>): { messageKey: string; json: OutputJson } {
+  const messageKey = outputKey(context, output);
+  return { messageKey, json: outputJson(context, output) };
+}
+
+/** evaluateOutput's first half: the message key (`output.key`, else the record's key). */
+export function outputKey<M>(context: ResultContext<M>, output: OutputDefinition<M>): string {
   const { record, key } = context;
   const messageKey = output.key ? call('key', output.key, context) : key;
   if (typeof messageKey !== 'string') {
@@ -41,8 +47,14 @@ export function evaluateOutput<M>(context: ResultContext<M>, output: OutputDefin
       key,
     });
   }
-  if (output.format === 'f32le') return { messageKey, json: null };
+  return messageKey;
+}
+
+/** evaluateOutput's second half, after outputKey: the message JSON (`output.value`), null for f32le. */
+export function outputJson<M>(context: ResultContext<M>, output: OutputDefinition<M>): OutputJson {
+  if (output.format === 'f32le') return null;
+  const { record, key } = context;
   const returned = call('value', output.value, context);
-  if (returned !== undefined && !Array.isArray(returned)) return { messageKey, json: messageValue(returned, record, key) };
-  return { messageKey, json: messageValues(returned, record, key) };
+  if (returned !== undefined && !Array.isArray(returned)) return messageValue(returned, record, key);
+  return messageValues(returned, record, key);
 }

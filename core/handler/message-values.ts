@@ -89,6 +89,24 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
+ * `"name":` of the property at each position of the last objects written: results repeat their
+ * shape record after record, so a name is mostly the one at its position last time (compared by
+ * identity: property names are internalised strings) and no Map is asked.
+ */
+const namesAt: string[] = [];
+const textsAt: string[] = [];
+
+function propertyNameAt(position: number, name: string): string {
+  if (namesAt[position] === name) return textsAt[position]!;
+  const text = propertyName(name);
+  if (position < 64) {
+    namesAt[position] = name;
+    textsAt[position] = text;
+  }
+  return text;
+}
+
+/**
  * The JSON text of a Float32Array, or of a plain object with Float32Array properties (each written
  * with the shortest float32 digits, the other properties as JSON.stringify writes them), as its
  * UTF-8 bytes; undefined
@@ -97,6 +115,36 @@ function isPlainObject(value: object): boolean {
 function withFloat32Arrays(value: unknown): Buffer | undefined {
   if (value instanceof Float32Array) return writer.begin().float32Array(value).view();
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) return undefined;
+  // One pass while every property is a Float32Array, a string or a finite number (a result's usual
+  // shape): written as read, and dropped (begin() starts over) if no Float32Array came.
+  writer.begin().raw('{');
+  let found = false;
+  let written = 0;
+  for (const name in value) {
+    const item: unknown = (value as Record<string, unknown>)[name];
+    const samples = item instanceof Float32Array;
+    if (samples) found = true;
+    if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
+    if (samples) {
+      if (written > 0) writer.raw(',');
+      writer.raw(propertyNameAt(written++, name)).float32Array(item);
+    } else if (typeof item === 'string') {
+      if (written > 0) writer.raw(',');
+      writer.raw(propertyNameAt(written++, name)).string(item);
+    } else if (typeof item === 'number' && Number.isFinite(item)) {
+      if (written > 0) writer.raw(',');
+      writer.raw(propertyNameAt(written++, name)).number(item);
+    } else {
+      // Anything else is written by JSON.stringify: as part of the object when no Float32Array
+      // is in it, so whether one is has to be known first.
+      return withOtherValues(value);
+    }
+  }
+  return found ? writer.raw('}').view() : undefined;
+}
+
+/** withFloat32Arrays for objects with other values than Float32Arrays, strings and finite numbers. */
+function withOtherValues(value: object): Buffer | undefined {
   let found = false;
   for (const name in value) {
     if ((value as Record<string, unknown>)[name] instanceof Float32Array) {

@@ -55,6 +55,29 @@ describe('messageValues', () => {
     );
   });
 
+  it('writes objects of any shape, record after record, with the Float32Array anywhere, as JSON.stringify would', () => {
+    const direct = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer());
+    const other = fc.oneof(direct, fc.constantFrom(null, true, undefined, Number.NaN, -0, { a: 1 }));
+    const shape = fc.tuple(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(direct, direct, other), { maxKeys: 5 }), fc.nat(5), fc.boolean(), fc.float32Array({ noNaN: true, maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(shape, { minLength: 1, maxLength: 6 }), (values) => {
+        // Shapes one after another: what is remembered of one object's names must not leak into the next.
+        for (const [fields, position, withSamples, floats] of values) {
+          const entries: Array<[string, unknown]> = Object.entries(fields).filter(([name]) => name !== 'rms');
+          if (withSamples) entries.splice(Math.min(position, entries.length), 0, ['rms', floats]);
+          const value = Object.fromEntries(entries) as Record<string, unknown>;
+          const written = valueOf(value, at, 'k');
+          if (!withSamples) {
+            expect(written).toBe(JSON.stringify(value));
+            continue;
+          }
+          expect(Buffer.isBuffer(written)).toBe(true);
+          expect(String(written)).toBe(JSON.stringify({ ...value, rms: '@rms@' }).replace('"@rms@"', messageValue(floats, at, 'k')));
+        }
+      }),
+    );
+  });
+
   it('refuses what cannot be a message value, naming output.value and the record but not the value', () => {
     const circular: Record<string, unknown> = { secret: 'hunter2' };
     circular.self = circular;

@@ -85,9 +85,10 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (typeof key !== 'string' || key.length === 0) return undefined;
     if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
     if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
-    const block: { key: string; samples: Float32Array; sampleRate?: number; timestamp?: number } = { key, samples: chunks.copy(reader.samples, count) };
-    if (sampleRate !== undefined) block.sampleRate = sampleRate;
-    if (timestamp !== undefined) block.timestamp = timestamp;
-    return block;
+    const samples = chunks.copy(reader.samples, count);
+    // One literal per shape (same properties, same order as adding them): no property added later,
+    // which would move the object to a map transition and a separate property store per record.
+    if (timestamp === undefined) return sampleRate === undefined ? { key, samples } : { key, samples, sampleRate };
+    return sampleRate === undefined ? { key, samples, timestamp } : { key, samples, sampleRate, timestamp };
   };
 }

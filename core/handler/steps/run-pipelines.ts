@@ -3,7 +3,7 @@ import type { PipelineOutput } from '../../dsp/pipeline.ts';
 import type { KafkaRecord } from '../../events/types.ts';
 import type { ResultContext, ResultEvent } from '../definition.ts';
 import type { SignalObserver } from '../observer.ts';
-import { evaluateOutput, type OutputJson } from '../evaluate-output.ts';
+import { evaluateOutput, outputJson, outputKey, type OutputJson } from '../evaluate-output.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { DecodedRecord, RejectedRecord } from './decode.ts';
 import { OutputSlab, outputView, runBlock } from './key-block.ts';
@@ -22,6 +22,8 @@ export interface PipelineRun<M> {
   samples: number;
   /** Keys whose state changed and must be committed. */
   advanced: Set<string>;
+  /** The key last added to `advanced` (a key's records are applied one after another). */
+  lastAdvanced?: string;
   /** The batch's block outputs (same-rate pipelines). */
   readonly slab: OutputSlab;
   /**
@@ -35,7 +37,7 @@ export interface PipelineRun<M> {
 
 /** `outputValues`: what the batch's block outputs need, to size the slab once. */
 export function newPipelineRun<M>(outputValues = 0): PipelineRun<M> {
-  return { rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), slab: new OutputSlab(outputValues), results: [] };
+  return { rejected: [], applied: 0, skipped: 0, samples: 0, advanced: new Set(), lastAdvanced: undefined, slab: new OutputSlab(outputValues), results: [] };
 }
 
 /**
@@ -87,26 +89,33 @@ function directResults<M>(fn: PreparedFunction<M>, observer: SignalObserver | un
  * The key's records its fence has not seen (the others are counted as skipped), without those
  * whose sample rate contradicts a rate the pipeline declares: they are dead-lettered untouched.
  */
-export function newRecords<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, run: PipelineRun<M>): DecodedRecord<M>[] {
-  const pending: DecodedRecord<M>[] = [];
-  for (const item of records) {
+export function newRecords<M>(key: string, records: readonly DecodedRecord<M>[], state: KeyState, run: PipelineRun<M>): readonly DecodedRecord<M>[] {
+  // The group itself while every record is new (the common case); a copy from the first left out.
+  let pending: DecodedRecord<M>[] | undefined;
+  // The last rate found consistent with the pipeline's: records of a key mostly repeat theirs.
+  let consistent: number | undefined;
+  for (let i = 0; i < records.length; i++) {
+    const item = records[i]!;
     const { record } = item;
     if (state.pipeline.hasAbsorbed(record.topic, record.partition, record.offset)) {
       run.skipped++;
+      pending ??= records.slice(0, i);
       continue;
     }
-    if (item.block.sampleRate !== undefined) {
+    if (item.block.sampleRate !== undefined && item.block.sampleRate !== consistent) {
       try {
         state.pipeline.inputRate(item.block.sampleRate);
+        consistent = item.block.sampleRate;
       } catch (error) {
         if (!(error instanceof InvalidSamplesError)) throw error;
         run.rejected.push({ record, error: Object.assign(error, { record: locationOf(item), key }) });
+        pending ??= records.slice(0, i);
         continue;
       }
     }
-    pending.push(item);
+    pending?.push(item);
   }
-  return pending;
+  return pending ?? records;
 }
 
 function locationOf<M>({ record }: DecodedRecord<M>): { topic: string; partition: number; offset: number } {
@@ -121,7 +130,10 @@ function outputFailed<M>(item: DecodedRecord<M>, key: string, error: unknown, ru
 function applied<M>(key: string, item: DecodedRecord<M>, state: KeyState, run: PipelineRun<M>): void {
   const { record } = item;
   state.pipeline.markAbsorbed(record.topic, record.partition, record.offset);
-  run.advanced.add(key);
+  if (run.lastAdvanced !== key) {
+    run.advanced.add(key);
+    run.lastAdvanced = key;
+  }
   run.applied++;
   run.samples += item.samples.length;
 }
@@ -135,6 +147,10 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
   const inChannels = fn.channels;
   const outChannels = state.pipeline.spec.outChannels;
   const done: DecodedRecord<M>[] = [];
+  // The records' rates were checked (newRecords) and mostly repeat: the rate is worked out again
+  // only when a record gives another one.
+  let givenRate = pending[0]!.block.sampleRate;
+  let rate = state.pipeline.inputRate(givenRate);
   let from = 0;
   while (from < pending.length) {
     const output = inRecords(key, pending, from, () => runBlock(state.pipeline, pending, run.slab, from));
@@ -161,7 +177,7 @@ function runKeyAsBlock<M>(key: string, pending: readonly DecodedRecord<M>[], sta
         outChannels,
         frames: length / inChannels,
         timestamp,
-        sampleRate: state.pipeline.inputRate(item.block.sampleRate),
+        sampleRate: item.block.sampleRate === givenRate ? rate : (rate = state.pipeline.inputRate((givenRate = item.block.sampleRate))),
         // Only pipelines that keep the frame rate run as a block: no event stage, no events.
         events: NO_EVENTS,
       };
@@ -246,9 +262,12 @@ function emitResult<M>(
   observer: SignalObserver | undefined,
   done: DecodedRecord<M>[],
 ): boolean {
-  let results: { messageKey: string; json: OutputJson };
+  // evaluateOutput's two halves, without an object for their answers.
+  let messageKey: string;
+  let json: OutputJson;
   try {
-    results = evaluateOutput(context, fn.definition.output);
+    messageKey = outputKey(context, fn.definition.output);
+    json = outputJson(context, fn.definition.output);
   } catch (error) {
     outputFailed(item, key, error, run);
     undo(state, done, run.slab);
@@ -260,7 +279,7 @@ function emitResult<M>(
   }
   applied(key, item, state, run);
   done.push(item);
-  emitted(context, results, fn, run);
+  pushResultMessages(run.results, context, messageKey, json, fn);
   return true;
 }
 
