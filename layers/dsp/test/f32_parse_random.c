@@ -6,13 +6,17 @@
  * printed with 17 digits, shortest doubles near the samples' range, shortest float32 text, 19 … 25
  * digit mantissas, float32 and double rounding ties and the decimals just beside them, subnormals,
  * values near FLT_MAX and exponents far out. Prints, per kind, the texts checked, the mismatches
- * (must be 0) and the texts handed back (those out of float32 range must be). Not part of npm test (minutes of CPU); run it after any
- * change to the reader:
+ * (must be 0) and the texts handed back (those out of float32 range must be), then a hash of
+ * all the results, to compare between CPUs (the texts depend only on the seed). Not part of npm
+ * test (minutes of CPU); run it after any change to the reader, and the arm64 build under qemu:
  *
  *   gcc -std=c11 -O2 -ffp-contract=off -Wall -Wextra -Werror -Ilayers/dsp/src \
  *       layers/dsp/test/f32_parse_random.c -o /tmp/f32_parse_random -lm && /tmp/f32_parse_random [millions [seed]]
+ *   aarch64-linux-gnu-gcc -mcpu=neoverse-n1 (the same flags) -o /tmp/f32_parse_random_arm64 && \
+ *       QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 /tmp/f32_parse_random_arm64 3
  *
- * (millions: texts to check, 100 by default; seed: the generator's, 1 by default.)
+ * (millions: texts to check, 100 by default; seed: the generator's, 1 by default. Also with
+ * -U__SIZEOF_INT128__ for the portable 64x64->128 multiply.)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <float.h>
@@ -113,8 +117,14 @@ static int text(int kind, char *out) {
       do d = bits_double(next()); while (!isfinite(d));
       return sprintf(out, "%.17g", d);
     }
-    case SAMPLE: return shortest_double(out, (unit() * 6 - 3) * (below(16) ? 1 : 1e-3));
-    case FLOAT_SHORT: return shortest_float(out, (below(2) ? -1 : 1) * any_float());
+    case SAMPLE: {
+      const double x = unit() * 6 - 3;
+      return shortest_double(out, below(16) ? x : x * 1e-3);
+    }
+    case FLOAT_SHORT: {
+      const float f = any_float();
+      return shortest_float(out, below(2) ? -f : f);
+    }
     case LONG_MANTISSA: return long_mantissa(out, 19 + below(7));
     case FLOAT_TIE: {
       /* Exactly halfway between two float32 (a double, its exact decimal), or a double or a last
@@ -136,15 +146,18 @@ static int text(int kind, char *out) {
     }
     case SUBNORMAL: {
       const float f = bits_float((uint32_t)(next() % 0x00800000u));
-      return below(2) ? shortest_float(out, f) : sprintf(out, "%.*e", below(25), (double)f * (1 + (unit() - 0.5) * 1e-6));
+      if (below(2)) return shortest_float(out, f);
+      const double x = (double)f * (1 + (unit() - 0.5) * 1e-6);
+      return sprintf(out, "%.*e", below(25), x);
     }
     case NEAR_MAX: {
       const double x = (double)FLT_MAX * (1 + (unit() - 0.5) * 1e-7);
       return sprintf(out, "%.*e", below(22), x);
     }
     default: { /* FAR_EXPONENT */
-      const int n = sprintf(out, "%.*f", below(5), unit() * 10);
-      return trim(out, n) + sprintf(out + trim(out, n), "e%d", below(900) - 450);
+      const double x = unit() * 10;
+      const int n = trim(out, sprintf(out, "%.*f", below(5), x));
+      return n + sprintf(out + n, "e%d", below(900) - 450);
     }
   }
 }
@@ -158,6 +171,7 @@ int main(int argc, char **argv) {
   static uint8_t buffer[64 * 130 + 64];
   float out[64], single[1];
   uint64_t done = 0;
+  uint64_t hash = 0xCBF29CE484222325u; /* FNV-1a of every result (float bits, or ~0 handed back): equal across CPUs */
   while (done < total) {
     const int kind = below(KINDS);
     const int count = kind == SAMPLE || kind == FLOAT_SHORT || kind == DOUBLE17 ? 64 : 1 + below(8);
@@ -190,6 +204,7 @@ int main(int argc, char **argv) {
         got = single[0];
         if (!have) handed_back[kind]++;
       }
+      hash = (hash ^ (have ? float_bits(got) : 0xFFFFFFFFu)) * 0x100000001B3u;
       if (have && float_bits(got) != float_bits(expected)) {
         if (mismatches[kind]++ < 10) printf("MISMATCH %s: %s -> %.9g, strtod %.9g\n", NAMES[kind], texts[k], (double)got, (double)expected);
       }
@@ -211,6 +226,6 @@ int main(int argc, char **argv) {
            (unsigned long long)finite_back[k]);
     all += mismatches[k];
   }
-  printf("%llu texts, %llu mismatches\n", (unsigned long long)done, (unsigned long long)all);
+  printf("%llu texts, %llu mismatches, results hash %016llx\n", (unsigned long long)done, (unsigned long long)all, (unsigned long long)hash);
   return all != 0;
 }
