@@ -108,6 +108,42 @@ describe.runIf(native !== undefined)('native JSON number text', () => {
     }
   });
 
+  it('reads float32 rounding ties and the decimals beside them itself, as Math.fround(Number(text))', () => {
+    // The midpoint of two neighbouring float32 (a double), written with 1 … 25 or 100 digits (the
+    // last exactly): within 2^-48 of a tie, where the approximate path cannot call the float32 and
+    // the exact double (Eisel–Lemire) does. Subnormals, FLT_MAX's neighbour and negatives included.
+    const bitsOf = new Uint32Array(1);
+    const asFloat = new Float32Array(bitsOf.buffer);
+    const out = new Float32Array(2);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0x7f7ffffe }), fc.constantFrom(...Array.from({ length: 25 }, (_, i) => i + 1), 100), fc.boolean(), (bits, digits, negative) => {
+        bitsOf[0] = bits;
+        const low = asFloat[0]!;
+        bitsOf[0] = bits + 1;
+        const midpoint = (low + asFloat[0]!) / 2;
+        const text = `${negative ? '-' : ''}${midpoint.toPrecision(digits)}`;
+        const bytes = Buffer.from(`[${text},${text}]`, 'latin1');
+        const expected = Math.fround(Number(text));
+        // Rounded to a few digits, FLT_MAX's neighbour may be past float32: an error, the reference's to word.
+        expect(native!.parseF32(bytes, 1, bytes.length - 1, out), text).toBe(Number.isFinite(expected) ? 2 : -1);
+        if (Number.isFinite(expected)) expect([Object.is(out[0], expected), Object.is(out[1], expected)], text).toEqual([true, true]);
+        const { native: fromC, reference } = both(() => read(`[${text}]`));
+        expect(fromC, text).toEqual(reference);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('ends an empty array at its own ]: a later array closing the record does not stand in for it', () => {
+    const record = Buffer.from('{"a":[ ],"b":[1,2]}', 'latin1');
+    const { native: fromC, reference } = both(() => {
+      const reader = new SampleArrayReader(4);
+      return [reader.readInto(record, 5), reader.end];
+    });
+    expect(reference).toEqual([0, record.indexOf(0x5d) + 1]);
+    expect(fromC).toEqual(reference);
+  });
+
   it('leaves malformed arrays to the reference reader: the same JsonSamplesError, never a crash', () => {
     const broken = ['[1,]', '[,1]', '[01]', '[1.]', '[.5]', '[1e]', '[-]', '[1 2]', '[NaN]', '[Infinity]', '[1e39]', '[-1e39]', '["1"]', '[[1]]', '[null]', '[1', '[1}', '[1,2]x', '[+1]', '[0x10]', '[1e-99999999999]', '[4e38]'];
     for (const text of broken) {
