@@ -9,6 +9,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { SampleArrayReader } from '../../core/codecs/json-samples.ts';
+import { nativeJsonText, useNativeJsonText, type NativeJsonText } from '../../core/codecs/native-json.ts';
+import { isNativeAvailable, nativeBackend } from '../../core/dsp/native/loader.ts';
 import { readSampleEnvelope } from '../../core/codecs/sample-envelope.ts';
 import { JsonWriter } from '../../core/codecs/json-writer.ts';
 import { measure, millions, table } from './measure.ts';
@@ -20,7 +22,31 @@ function signal(record: number): Float32Array {
   return Float32Array.from({ length: SAMPLES }, (_, i) => Math.sin((record * SAMPLES + i) / 50) * 2 + 0.1 + Math.cos(i * 0.37) * 0.01);
 }
 
+/**
+ * dspfn's readers and writers with the TypeScript code alone and, where the native layer is built,
+ * with its number routines registered (as the native backend does when it is created): rows of both.
+ */
+function implementations(): Array<[string, NativeJsonText | undefined]> {
+  const list: Array<[string, NativeJsonText | undefined]> = [['TypeScript', undefined]];
+  if (isNativeAvailable()) {
+    nativeBackend();
+    const native = nativeJsonText();
+    if (native) list.push(['native', native]);
+  }
+  return list;
+}
+
 export function benchJson(): string {
+  const kinds = implementations();
+  const registered = nativeJsonText();
+  try {
+    return benchJsonWith(kinds);
+  } finally {
+    useNativeJsonText(registered);
+  }
+}
+
+function benchJsonWith(kinds: Array<[string, NativeJsonText | undefined]>): string {
   const floats = Array.from({ length: RECORDS }, (_, r) => signal(r));
   const writer = new JsonWriter();
   const inputs = {
@@ -37,15 +63,18 @@ export function benchJson(): string {
       for (const b of buffers) sink += Float32Array.from(JSON.parse(b.toString('utf8')) as number[])[7]!;
       return RECORDS * SAMPLES;
     });
-    const ours = measure(() => {
-      for (const b of buffers) {
-        reader.readWhole(b);
-        sink += reader.samples[7]!;
-      }
-      return RECORDS * SAMPLES;
-    });
     rows.push([`read ${kind}: JSON.parse + Float32Array.from (baseline)`, millions(baseline), bytes.toFixed(1), '1.00×']);
-    rows.push([`read ${kind}: SampleArrayReader`, millions(ours), bytes.toFixed(1), `${(ours / baseline).toFixed(2)}×`]);
+    for (const [name, native] of kinds) {
+      useNativeJsonText(native);
+      const ours = measure(() => {
+        for (const b of buffers) {
+          reader.readWhole(b);
+          sink += reader.samples[7]!;
+        }
+        return RECORDS * SAMPLES;
+      });
+      rows.push([`read ${kind}: SampleArrayReader (${name})`, millions(ours), bytes.toFixed(1), `${(ours / baseline).toFixed(2)}×`]);
+    }
   }
 
   const envelopes = floats.map((f, r) => Buffer.from(JSON.stringify({ deviceId: `device-${r}`, sampleRate: 1000, data: Array.from(f, (x) => x + 1e-9) })));
@@ -56,28 +85,34 @@ export function benchJson(): string {
     }
     return RECORDS * SAMPLES;
   });
-  const envelopeOurs = measure(() => {
-    for (const b of envelopes) {
-      const { fields } = readSampleEnvelope(reader, b, 'data');
-      sink += reader.samples[3]! + (fields.deviceId as string).length;
-    }
-    return RECORDS * SAMPLES;
-  });
   rows.push(['read {"deviceId","sampleRate","data":[…]}: JSON.parse + Float32Array.from (baseline)', millions(envelopeBaseline), '', '1.00×']);
-  rows.push(['read {"deviceId","sampleRate","data":[…]}: readSampleEnvelope', millions(envelopeOurs), '', `${(envelopeOurs / envelopeBaseline).toFixed(2)}×`]);
+  for (const [name, native] of kinds) {
+    useNativeJsonText(native);
+    const envelopeOurs = measure(() => {
+      for (const b of envelopes) {
+        const { fields } = readSampleEnvelope(reader, b, 'data');
+        sink += reader.samples[3]! + (fields.deviceId as string).length;
+      }
+      return RECORDS * SAMPLES;
+    });
+    rows.push([`read {"deviceId","sampleRate","data":[…]}: readSampleEnvelope (${name})`, millions(envelopeOurs), '', `${(envelopeOurs / envelopeBaseline).toFixed(2)}×`]);
+  }
 
   const writeBaseline = measure(() => {
     for (const f of floats) sink += JSON.stringify(Array.from(f)).length;
     return RECORDS * SAMPLES;
   });
-  const writeOurs = measure(() => {
-    for (const f of floats) sink += writer.reset().float32Array(f).take().length;
-    return RECORDS * SAMPLES;
-  });
   const baselineBytes = floats.reduce((n, f) => n + JSON.stringify(Array.from(f)).length, 0) / (RECORDS * SAMPLES);
   const ourBytes = floats.reduce((n, f) => n + writer.reset().float32Array(f).byteLength, 0) / (RECORDS * SAMPLES);
   rows.push(['write: JSON.stringify(Array.from(f32)) to a string (baseline)', millions(writeBaseline), baselineBytes.toFixed(1), '1.00×']);
-  rows.push(['write: JsonWriter.float32Array, shortest float32, to a Buffer', millions(writeOurs), ourBytes.toFixed(1), `${(writeOurs / writeBaseline).toFixed(2)}×`]);
+  for (const [name, native] of kinds) {
+    useNativeJsonText(native);
+    const writeOurs = measure(() => {
+      for (const f of floats) sink += writer.reset().float32Array(f).take().length;
+      return RECORDS * SAMPLES;
+    });
+    rows.push([`write: JsonWriter.float32Array, shortest float32, to a Buffer (${name})`, millions(writeOurs), ourBytes.toFixed(1), `${(writeOurs / writeBaseline).toFixed(2)}×`]);
+  }
   if (sink === 42) console.log('');
   return table(rows);
 }
