@@ -47,6 +47,13 @@ export function benchJson(): string {
 }
 
 function benchJsonWith(kinds: Array<[string, NativeJsonText | undefined]>): string {
+  /** A row per implementation: `work` measured with its number routines registered, beside `baseline`. */
+  const rowsOf = (label: string, bytes: string, baseline: number, work: () => number): string[][] =>
+    kinds.map(([name, native]) => {
+      useNativeJsonText(native);
+      const ours = measure(work);
+      return [`${label} (${name})`, millions(ours), bytes, `${(ours / baseline).toFixed(2)}×`];
+    });
   const floats = Array.from({ length: RECORDS }, (_, r) => signal(r));
   const writer = new JsonWriter();
   const inputs = {
@@ -64,17 +71,13 @@ function benchJsonWith(kinds: Array<[string, NativeJsonText | undefined]>): stri
       return RECORDS * SAMPLES;
     });
     rows.push([`read ${kind}: JSON.parse + Float32Array.from (baseline)`, millions(baseline), bytes.toFixed(1), '1.00×']);
-    for (const [name, native] of kinds) {
-      useNativeJsonText(native);
-      const ours = measure(() => {
-        for (const b of buffers) {
-          reader.readWhole(b);
-          sink += reader.samples[7]!;
-        }
-        return RECORDS * SAMPLES;
-      });
-      rows.push([`read ${kind}: SampleArrayReader (${name})`, millions(ours), bytes.toFixed(1), `${(ours / baseline).toFixed(2)}×`]);
-    }
+    rows.push(...rowsOf(`read ${kind}: SampleArrayReader`, bytes.toFixed(1), baseline, () => {
+      for (const b of buffers) {
+        reader.readWhole(b);
+        sink += reader.samples[7]!;
+      }
+      return RECORDS * SAMPLES;
+    }));
   }
 
   const envelopes = floats.map((f, r) => Buffer.from(JSON.stringify({ deviceId: `device-${r}`, sampleRate: 1000, data: Array.from(f, (x) => x + 1e-9) })));
@@ -86,17 +89,13 @@ function benchJsonWith(kinds: Array<[string, NativeJsonText | undefined]>): stri
     return RECORDS * SAMPLES;
   });
   rows.push(['read {"deviceId","sampleRate","data":[…]}: JSON.parse + Float32Array.from (baseline)', millions(envelopeBaseline), '', '1.00×']);
-  for (const [name, native] of kinds) {
-    useNativeJsonText(native);
-    const envelopeOurs = measure(() => {
-      for (const b of envelopes) {
-        const { fields } = readSampleEnvelope(reader, b, 'data');
-        sink += reader.samples[3]! + (fields.deviceId as string).length;
-      }
-      return RECORDS * SAMPLES;
-    });
-    rows.push([`read {"deviceId","sampleRate","data":[…]}: readSampleEnvelope (${name})`, millions(envelopeOurs), '', `${(envelopeOurs / envelopeBaseline).toFixed(2)}×`]);
-  }
+  rows.push(...rowsOf('read {"deviceId","sampleRate","data":[…]}: readSampleEnvelope', '', envelopeBaseline, () => {
+    for (const b of envelopes) {
+      const { fields } = readSampleEnvelope(reader, b, 'data');
+      sink += reader.samples[3]! + (fields.deviceId as string).length;
+    }
+    return RECORDS * SAMPLES;
+  }));
 
   const writeBaseline = measure(() => {
     for (const f of floats) sink += JSON.stringify(Array.from(f)).length;
@@ -105,14 +104,10 @@ function benchJsonWith(kinds: Array<[string, NativeJsonText | undefined]>): stri
   const baselineBytes = floats.reduce((n, f) => n + JSON.stringify(Array.from(f)).length, 0) / (RECORDS * SAMPLES);
   const ourBytes = floats.reduce((n, f) => n + writer.reset().float32Array(f).byteLength, 0) / (RECORDS * SAMPLES);
   rows.push(['write: JSON.stringify(Array.from(f32)) to a string (baseline)', millions(writeBaseline), baselineBytes.toFixed(1), '1.00×']);
-  for (const [name, native] of kinds) {
-    useNativeJsonText(native);
-    const writeOurs = measure(() => {
-      for (const f of floats) sink += writer.reset().float32Array(f).take().length;
-      return RECORDS * SAMPLES;
-    });
-    rows.push([`write: JsonWriter.float32Array, shortest float32, to a Buffer (${name})`, millions(writeOurs), ourBytes.toFixed(1), `${(writeOurs / writeBaseline).toFixed(2)}×`]);
-  }
+  rows.push(...rowsOf('write: JsonWriter.float32Array, shortest float32, to a Buffer', ourBytes.toFixed(1), writeBaseline, () => {
+    for (const f of floats) sink += writer.reset().float32Array(f).take().length;
+    return RECORDS * SAMPLES;
+  }));
   if (sink === 42) console.log('');
   return table(rows);
 }
