@@ -78,17 +78,9 @@ export class PickedFields {
     this.values = names.map(() => undefined);
   }
 
-  wants(name: string): boolean {
-    return this.names.includes(name);
-  }
-
   /** The index of `name` in `names` and `values`; -1 when not wanted. */
   slotOf(name: string): number {
     return this.names.indexOf(name);
-  }
-
-  set(name: string, value: unknown): void {
-    this.values[this.names.indexOf(name)] = value;
   }
 
   clear(): void {
