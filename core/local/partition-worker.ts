@@ -105,7 +105,8 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   push(records: readonly R[]): void {
     if (this.state !== 'running') return;
     const now = this.now();
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       if (!this.wants(record.offset)) continue;
       this.cutter.push(record, now);
       this.nextOffset = record.offset + 1;
