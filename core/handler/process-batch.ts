@@ -46,7 +46,7 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
   if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
   const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels, fn.tombstones);
-  // The decoded records are let go of (undefined) once the pipelines have run: see runBatch.
+  // Let go of (undefined) once the pipelines have run: see firstRecords below.
   let groups: Map<string, DecodedRecord<M>[]> | undefined = groupByKey(decoded);
   decoded.length = 0;
   const decode = clock.lap();
