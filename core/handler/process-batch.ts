@@ -5,7 +5,7 @@ import { Stopwatch, type BatchReport } from './report.ts';
 import type { Runtime } from './runtime.ts';
 import { buildMessages, outgoing } from './steps/build-messages.ts';
 import { commitState } from './steps/commit-state.ts';
-import { decodeRecords } from './steps/decode.ts';
+import { decodeRecords, type DecodedRecord } from './steps/decode.ts';
 import { groupByKey } from './steps/group.ts';
 import { loadState } from './steps/load-state.ts';
 import { logRejected } from './steps/log-rejected.ts';
@@ -46,7 +46,9 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
   // Protobuf/Avro load their library and schema once, on first use (or in warm()).
   if (fn.decoder.schemaCodecs.length > 0) await fn.decoder.load();
   const { decoded, rejected, tombstones } = decodeRecords(parsed, fn.decoder, fn.input, fn.channels, fn.tombstones);
-  const groups = groupByKey(decoded);
+  // Let go of (undefined) once the pipelines have run: see firstRecords below.
+  let groups: Map<string, DecodedRecord<M>[]> | undefined = groupByKey(decoded);
+  decoded.length = 0;
   const decode = clock.lap();
 
   const loaded = await loadState(groups.keys(), fn, runtime);
@@ -57,6 +59,13 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
   const run = runPipelines(groups, loaded, fn, observer);
   // Dead letters outlive the batch (a sink may keep them): their bytes leave pooled memory.
   const messages = buildMessages(run, rejected, fn, lease !== undefined);
+  const keys = groups.size;
+  // While the batch waits for Kafka, its decoded records (their blocks and sample views: a few
+  // hundred bytes each) would survive every young-generation collection in between: nothing after
+  // this point reads them but a state conflict's batch item failures, which need only each key's
+  // first record per partition.
+  const firstRecords = fn.definition.reportBatchItemFailures ? firstRecordsOf(groups) : EMPTY_GROUPS;
+  groups = undefined;
   const process = clock.lap();
 
   // The batch log (logTopic) is this report as it stands before produce and commit.
@@ -64,7 +73,7 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
     functionName: fn.name,
     requestId: context.awsRequestId,
     records: parsed.recordCount,
-    keys: groups.size,
+    keys,
     samples: run.samples,
     results: messages.results.length,
     deadLetters: messages.deadLetters.length,
@@ -81,11 +90,25 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
   await produce(runtime.sink, outgoing(messages, report, fn), parsed);
   report.timings.produce = clock.lap();
 
-  Object.assign(report, await commitState(run, loaded, groups, fn, runtime));
+  Object.assign(report, await commitState(run, loaded, firstRecords, fn, runtime));
   report.timings.commit = clock.lap();
   report.timings.total = clock.total();
   observer?.flush();
   return report;
+}
+
+/** No groups: without reportBatchItemFailures a conflict fails the whole batch. */
+const EMPTY_GROUPS: ReadonlyMap<string, never[]> = new Map();
+
+/** Each key's first record per partition (where a batch item failure of the key starts). */
+function firstRecordsOf<M>(groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>): Map<string, DecodedRecord<M>[]> {
+  const first = new Map<string, DecodedRecord<M>[]>();
+  for (const [key, records] of groups) {
+    const kept: DecodedRecord<M>[] = [];
+    for (const item of records) if (!kept.some((k) => k.record.partition === item.record.partition && k.record.topic === item.record.topic)) kept.push(item);
+    first.set(key, kept);
+  }
+  return first;
 }
 
 /**

@@ -32,7 +32,8 @@ const bytes = (max = 64) => fc.uint8Array({ maxLength: max }).map((b) => Buffer.
 const headerName = fc.oneof(fc.constantFrom('a', 'b', 'content-type', 'traceparent', ''), fc.string({ unit: 'binary', maxLength: 12 })).filter((n) => !(n in {}));
 const header = fc.record({ name: headerName, value: fc.option(bytes(), { nil: null, freq: 4 }) });
 const record = fc.record({
-  key: fc.option(bytes(24), { nil: null, freq: 3 }),
+  // Keys that repeat (one Buffer for equal keys, KeyViews) as well as ones that do not.
+  key: fc.option(fc.oneof(bytes(24), fc.constantFrom(...['a', 'ab', 'b', '', 'device-1', 'device-2'].map((k) => Buffer.from(k)))), { nil: null, freq: 3 }),
   value: fc.option(bytes(), { nil: null, freq: 4 }),
   headers: fc.array(header, { maxLength: 4 }),
   timestampDelta: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
@@ -183,6 +184,25 @@ describe('fetch decoder', () => {
     expect(record!.headers).toEqual(headers);
     expect(record!.tombstone).toBe(true);
     expect(record!.key).toBeNull();
+  });
+
+  it("hands records with equal keys one Buffer of the key's bytes, in any batch of the partition, compressed or not", async () => {
+    const keys = ['device-1', 'device-2', 'device-1', 'device-12', 'device-2', 'x'.repeat(65), 'x'.repeat(65), 'device-1'];
+    const records = (at: number): FixtureRecord[] => keys.map((key, i) => ({ key: Buffer.from(key), value: Buffer.from(`v${at + i}`), headers: [], offsetDelta: i, timestampDelta: 0 }));
+    const plain = await encodeBatch({ firstOffset: 0n, firstTimestamp: 0n, maxTimestamp: 0n, attributes: 0, producerId: -1n, records: records(0) });
+    const zipped = await encodeBatch({ firstOffset: 8n, firstTimestamp: 0n, maxTimestamp: 0n, attributes: 1, producerId: -1n, records: records(8) }, async (section) => gzip.compress({ buffer: section }));
+    const recordSet = Buffer.concat([plain, zipped]);
+    const payload = encodeFetchResponse(11, [{ name: 't', partitions: [{ partition: 0, errorCode: 0, highWatermark: 16n, lastStableOffset: 16n, logStartOffset: 0n, abortedTransactions: [], preferredReadReplica: -1, recordSet }] }], { throttleTime: 0, errorCode: 0, sessionId: 0 });
+    const messages = (await decodeFetchResponse(payload, 11, decompress)).responses[0]!.partitions[0]!.messages;
+    expect(messages.map((m) => m.key!.toString())).toEqual([...keys, ...keys]);
+    expect(messages.map((m) => m.value.toString())).toEqual(keys.flatMap((_, i) => [`v${i}`]).concat(keys.map((_, i) => `v${8 + i}`)));
+    for (const a of messages) {
+      for (const b of messages) {
+        const equal = a.key!.equals(b.key!);
+        // Equal keys of up to 64 bytes share one Buffer; longer ones each have their own view.
+        expect(a.key === b.key).toBe(a === b || (equal && a.key!.length <= 64));
+      }
+    }
   });
 
   it('leaves to kafkajs what it does not decode the same way: offsets past 2^53, legacy message sets, unsupported versions', async () => {

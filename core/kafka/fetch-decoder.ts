@@ -237,6 +237,64 @@ class Reader {
     this.at += length;
     return this.bytes.subarray(start, this.at);
   }
+
+  /** bytesOrNull for a record key: the view of an equal key read before when `keys` holds one. */
+  keyOrNull(keys: KeyViews): Buffer | null {
+    const length = this.varint();
+    if (length === -1) return null;
+    this.need(length);
+    const start = this.at;
+    this.at += length;
+    return keys.view(this.bytes, start, length);
+  }
+}
+
+/**
+ * The key views of one partition's fetched records: a record whose key equals one of the last few
+ * distinct keys read gets that key's Buffer (same bytes) instead of a view of its own. Most topics
+ * repeat a few keys (devices, sensors): a fetched record then carries one Buffer instead of two,
+ * which is half of what its buffered wait (fetch to batch) costs the garbage collector. Views are
+ * read-only by convention: every holder sees the record's key bytes as fetched.
+ */
+export class KeyViews {
+  private readonly views: Buffer[] = [];
+  private next = 0;
+  /** Keys found among the views, and not: a topic of ever new keys (ids) stops looking. */
+  private hits = 0;
+  private misses = 0;
+
+  view(bytes: Buffer, start: number, length: number): Buffer {
+    const views = this.views;
+    const looks = length <= MAX_SHARED_KEY && this.misses <= 4 * this.hits + 64;
+    if (looks) {
+      for (let v = 0; v < views.length; v++) {
+        const view = views[v]!;
+        if (view.length === length && sameBytes(view, bytes, start, length)) {
+          this.hits++;
+          return view;
+        }
+      }
+      this.misses++;
+    }
+    const view = bytes.subarray(start, start + length);
+    if (!looks) return view;
+    if (views.length < SHARED_KEYS) views.push(view);
+    else {
+      views[this.next] = view;
+      this.next = (this.next + 1) % SHARED_KEYS;
+    }
+    return view;
+  }
+}
+
+/** Keys compared byte by byte: longer ones (rare) get views of their own. */
+const MAX_SHARED_KEY = 64;
+/** Distinct recent keys remembered per partition of a response. */
+const SHARED_KEYS = 16;
+
+function sameBytes(view: Buffer, bytes: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (view[i] !== bytes[start + i]) return false;
+  return true;
 }
 
 /** Decodes one Fetch response's payload (after the correlation id), as kafkajs's fetch decoder of `version` would. */
@@ -295,6 +353,7 @@ async function decodeRecordSet(reader: Reader, topic: string, partition: number,
   const end = reader.at + size;
   let at = reader.at;
   reader.at = end;
+  const keys = new KeyViews();
   while (end - at >= RECORD_BATCH_OVERHEAD) {
     if (bytes[at + MAGIC_OFFSET] !== 2) throw new Unusual('legacy message set');
     const length = bytes.readInt32BE(at + 8);
@@ -302,7 +361,7 @@ async function decodeRecordSet(reader: Reader, topic: string, partition: number,
     // The tail of a fetch may hold a partial batch (maxBytes): kafkajs stops there.
     if (batchEnd > end) break;
     if (length < RECORD_BATCH_OVERHEAD - 12) throw new Unusual('short record batch');
-    await decodeRecordBatch(new Reader(bytes, at, batchEnd), topic, partition, decompress, records);
+    await decodeRecordBatch(new Reader(bytes, at, batchEnd), topic, partition, decompress, records, keys);
     at = batchEnd;
   }
   return records;
@@ -313,7 +372,7 @@ async function decodeRecordSet(reader: Reader, topic: string, partition: number,
  * Attributes int16, LastOffsetDelta int32, FirstTimestamp int64, MaxTimestamp int64, ProducerId int64,
  * ProducerEpoch int16, FirstSequence int32, Records [Record]. kafkajs does not check the CRC either.
  */
-async function decodeRecordBatch(batch: Reader, topic: string, partition: number, decompress: Decompress, into: FetchedRecord[]): Promise<void> {
+async function decodeRecordBatch(batch: Reader, topic: string, partition: number, decompress: Decompress, into: FetchedRecord[], keys: KeyViews): Promise<void> {
   const bytes = batch.bytes;
   const start = batch.at;
   const firstOffset = batch.int64();
@@ -336,7 +395,7 @@ async function decodeRecordBatch(batch: Reader, topic: string, partition: number
   }
   // LOG_APPEND_TIME: the broker's time, which it writes as the batch's max timestamp.
   const appendTime = context.timestampType === 1 ? maxTimestamp : undefined;
-  for (let i = 0; i < count; i++) into.push(decodeRecord(records, topic, partition, firstOffset, firstTimestamp, appendTime, context));
+  for (let i = 0; i < count; i++) into.push(decodeRecord(records, topic, partition, firstOffset, firstTimestamp, appendTime, context, keys));
 }
 
 /**
@@ -351,6 +410,7 @@ function decodeRecord(
   firstTimestamp: number,
   appendTime: number | undefined,
   context: RecordBatchContext,
+  keys: KeyViews,
 ): FetchedRecord {
   const length = reader.varint();
   reader.need(length);
@@ -362,7 +422,7 @@ function decodeRecord(
   record.at += 1; // attributes: unused (kafkajs reads and drops them too)
   const timestampDelta = record.varint();
   const offsetDelta = record.varint();
-  const key = record.bytesOrNull();
+  const key = record.keyOrNull(keys);
   const value = record.bytesOrNull();
   const headerCount = record.varint();
   let headers = NO_HEADERS;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { kafkaRecord } from '../events/build.ts';
 import { ManualClock } from '../testing/manual-clock.ts';
-import { BatchCutter, cutBatches, recordTime, wallTime } from './batch-cutter.ts';
+import { BatchCutter, cutBatches, RecordCutter, recordTime, wallTime } from './batch-cutter.ts';
 import { PartitionWorker } from './partition-worker.ts';
 import { readReplayFile, type ReplayLine, type ReplayRecord } from './replay-file.ts';
 
@@ -126,5 +126,38 @@ describe('BatchCutter', () => {
       [4, 1],
       [6, 1],
     ]);
+  });
+
+  it('cuts records held as themselves (RecordCutter, consume) exactly as records held in items', () => {
+    const limits = { batchSize: 4, windowMs: 10, maxEventBytes: 4_000 };
+    const wrapped = new BatchCutter<{ record: ReplayRecord }>(limits, recordTime);
+    const bare = new RecordCutter<ReplayRecord>(limits, recordTime);
+    const records = Array.from({ length: 23 }, (_, offset) => kafkaRecord({ topic: 't', partition: 0, offset, timestamp: offset * 3, key: 'k', value: 'x'.repeat((offset * 389) % 1_700) }, {}));
+    const fromWrapped: Array<{ offsets: number[]; runs: number[][] }> = [];
+    const fromBare: typeof fromWrapped = [];
+    const cut = (cutter: BatchCutter<{ record: ReplayRecord }> | RecordCutter<ReplayRecord>, into: typeof fromWrapped, of: (item: never) => ReplayRecord) => {
+      const runs: number[][] = [];
+      const batch = (cutter.cut as (arrived: (at: number, n: number) => void) => never[])((at, n) => runs.push([at, n]));
+      into.push({ offsets: batch.map((item) => of(item).offset), runs });
+    };
+    for (const record of records) {
+      expect(bare.closesBefore(record)).toBe(wrapped.closesBefore({ record }));
+      if (wrapped.closesBefore({ record })) {
+        cut(wrapped, fromWrapped, (item: { record: ReplayRecord }) => item.record);
+        cut(bare, fromBare, (item: ReplayRecord) => item);
+      }
+      wrapped.push({ record });
+      bare.push(record);
+      expect([bare.size, bare.deadline(), bare.full()]).toEqual([wrapped.size, wrapped.deadline(), wrapped.full()]);
+    }
+    bare.putBack(records.slice(0, 2), 1);
+    wrapped.putBack(records.slice(0, 2).map((record) => ({ record })), 1);
+    while (wrapped.size > 0) {
+      cut(wrapped, fromWrapped, (item: { record: ReplayRecord }) => item.record);
+      cut(bare, fromBare, (item: ReplayRecord) => item);
+    }
+    expect(bare.size).toBe(0);
+    expect(fromWrapped.length).toBeGreaterThan(5);
+    expect(fromBare).toEqual(fromWrapped);
   });
 });

@@ -22,7 +22,7 @@ export const wallTime: ArrivalClock = () => performance.now();
  * it; they differ only in their clock and in what tells them time has passed (the next record of
  * the file, or a timer).
  */
-export class BatchCutter<T extends { record: CutRecord }> {
+export abstract class HeldBatches<T> {
   /** What is held, in arrival order, as three parallel lists (no object per record). */
   private held: T[] = [];
   private bytes: number[] = [];
@@ -41,13 +41,16 @@ export class BatchCutter<T extends { record: CutRecord }> {
     return this.held.length;
   }
 
+  /** The record an item holds. */
+  protected abstract recordOf(item: T): CutRecord;
+
   /** When `item` arrives on this cutter's clock. */
   arrival(item: T): number {
-    return this.clock(item.record);
+    return this.clock(this.recordOf(item));
   }
 
   push(item: T, arrivedAt: number = this.arrival(item)): void {
-    const bytes = recordEventBytes(item.record);
+    const bytes = recordEventBytes(this.recordOf(item));
     this.held.push(item);
     this.bytes.push(bytes);
     this.arrivals.push(arrivedAt);
@@ -56,7 +59,7 @@ export class BatchCutter<T extends { record: CutRecord }> {
 
   /** Records of a failed batch go back to the front, so the retry starts where the failure is. */
   putBack(items: readonly T[], arrivedAt: number): void {
-    const bytes = items.map((item) => recordEventBytes(item.record));
+    const bytes = items.map((item) => recordEventBytes(this.recordOf(item)));
     this.held.unshift(...items);
     this.bytes.unshift(...bytes);
     this.arrivals.unshift(...items.map(() => arrivedAt));
@@ -78,7 +81,7 @@ export class BatchCutter<T extends { record: CutRecord }> {
     if (this.held.length >= this.limits.batchSize) return true;
     const bytes = this.heldBytes + EVENT_OVERHEAD_BYTES;
     // Without an incoming record: full once no record at all fits any more.
-    return incoming === undefined ? bytes >= this.maxEventBytes : bytes + recordEventBytes(incoming.record) > this.maxEventBytes;
+    return incoming === undefined ? bytes >= this.maxEventBytes : bytes + recordEventBytes(this.recordOf(incoming)) > this.maxEventBytes;
   }
 
   /** Whether `item`, arriving now, belongs to a later batch than the one at the front. */
@@ -122,6 +125,23 @@ export class BatchCutter<T extends { record: CutRecord }> {
     this.bytes = [];
     this.arrivals = [];
     this.heldBytes = 0;
+  }
+}
+
+/** A BatchCutter of items that carry a record (a replayed line, say). */
+export class BatchCutter<T extends { record: CutRecord }> extends HeldBatches<T> {
+  protected recordOf(item: T): CutRecord {
+    return item.record;
+  }
+}
+
+/**
+ * A BatchCutter of the records themselves: consume's partition workers hold thousands of fetched
+ * records each, and an object around every one would be one more to survive the young generation.
+ */
+export class RecordCutter<R extends CutRecord> extends HeldBatches<R> {
+  protected recordOf(item: R): CutRecord {
+    return item;
   }
 }
 

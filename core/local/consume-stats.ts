@@ -19,7 +19,9 @@ export function countingSink(sink: Sink, counts: ProducedCounts): Sink {
     name: sink.name,
     async send(messages: readonly OutputMessage[], source?: BatchSource) {
       await sink.send(messages, source);
-      for (const message of messages) {
+      // Indexed: this runs once a batch, mostly before V8 optimises it, where for-of makes an object per message.
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
         counts.produced[message.kind]++;
         if (message.kind === 'dead-letter' && codeOf(message) === ErrorCode.Late) counts.late++;
         counts.setAside.note(message);

@@ -435,8 +435,9 @@ export async function consume(options: ConsumeOptions): Promise<ConsumeControlle
         // fifth of all fetching in a backlog. A fetch adds at most maxBytesPerPartition.
         let through: number | undefined;
         const taken: KafkaRecord[] = [];
-        for (const message of batch.messages) {
-          const record = fetchedRecord(batch.topic, batch.partition, message);
+        const { messages } = batch;
+        for (let i = 0; i < messages.length; i++) {
+          const record = fetchedRecord(batch.topic, batch.partition, messages[i]!);
           if (worker.wants(record.offset)) taken.push(record);
           through = record.offset;
         }

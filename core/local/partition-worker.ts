@@ -1,4 +1,4 @@
-import { BatchCutter } from './batch-cutter.ts';
+import { RecordCutter } from './batch-cutter.ts';
 import { settleBatch, type BatchOutcome, type BatchRecord, type FailurePoint } from './batch-outcome.ts';
 import { wallClock, type Clock } from './clock.ts';
 import type { ReplayRecord } from './replay-file.ts';
@@ -58,7 +58,7 @@ type WorkerState = 'running' | 'stopping' | 'revoked';
  * overlaps the next batch), a failed batch is retried from its first unprocessed record.
  */
 export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord> {
-  private readonly cutter: BatchCutter<{ record: R }>;
+  private readonly cutter: RecordCutter<R>;
   private readonly clock: Clock;
   /** The offset after the last record taken in; records below it are already held or done. */
   private nextOffset: number | undefined;
@@ -88,7 +88,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
     private readonly ports: PartitionPorts<R>,
   ) {
     this.clock = settings.clock ?? wallClock;
-    this.cutter = new BatchCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, () => this.now());
+    this.cutter = new RecordCutter({ batchSize: settings.batchSize, windowMs: settings.batchWindowMs, maxEventBytes: settings.maxEventBytes }, () => this.now());
     this.finished = this.run();
   }
 
@@ -105,9 +105,10 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   push(records: readonly R[]): void {
     if (this.state !== 'running') return;
     const now = this.now();
-    for (const record of records) {
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       if (!this.wants(record.offset)) continue;
-      this.cutter.push({ record }, now);
+      this.cutter.push(record, now);
       this.nextOffset = record.offset + 1;
     }
     if (this.cutter.size >= this.settings.maxBufferedRecords && !this.paused) {
@@ -214,7 +215,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
   private take(): R[] {
     const queued = this.ports.queued;
     const now = this.now();
-    const taken = this.cutter.cut(queued && ((arrivedAt, records) => queued(now - arrivedAt, records))).map((item) => item.record);
+    const taken = this.cutter.cut(queued && ((arrivedAt, records) => queued(now - arrivedAt, records)));
     if (this.paused && this.cutter.size + this.settings.batchSize <= this.settings.maxBufferedRecords) {
       this.paused = false;
       this.ports.resume();
@@ -246,7 +247,7 @@ export class PartitionWorker<R extends ReplayRecord | KafkaRecord = ReplayRecord
       await this.commit(settled.remaining.at(-1)!.offset + 1);
       return;
     }
-    this.cutter.putBack(settled.remaining.map((record) => ({ record })), this.now());
+    this.cutter.putBack(settled.remaining, this.now());
     if (this.state === 'running') await this.backOff(settled.failure.attempts);
   }
 

@@ -1,10 +1,9 @@
 import { ByteWriter } from '../../dsp/bytes.ts';
-import { StateStoreError } from '../../errors.ts';
+import { StateStoreError, type RecordLocation } from '../../errors.ts';
 import type { StateEntry } from '../../state/store.ts';
 import type { PreparedFunction } from '../prepare.ts';
 import type { KafkaItemFailure } from '../report.ts';
 import type { Runtime } from '../runtime.ts';
-import type { DecodedRecord } from './decode.ts';
 import type { LoadedState } from './load-state.ts';
 import type { PipelineRun } from './run-pipelines.ts';
 
@@ -24,7 +23,8 @@ export interface CommitOutcome {
 export async function commitState<M>(
   run: PipelineRun<M>,
   loaded: LoadedState,
-  groups: ReadonlyMap<string, readonly DecodedRecord<M>[]>,
+  /** Per key, its records of the batch — at least its first one per partition (batch item failures start there). */
+  groups: ReadonlyMap<string, ReadonlyArray<{ readonly record: RecordLocation }>>,
   fn: PreparedFunction<M>,
   runtime: Pick<Runtime, 'state' | 'logger'>,
 ): Promise<CommitOutcome> {
@@ -61,7 +61,7 @@ export async function commitState<M>(
   return outcome;
 }
 
-function firstOffsetsOf(groups: ReadonlyArray<ReadonlyArray<{ record: { topic: string; partition: number; offset: number } }>>): KafkaItemFailure[] {
+function firstOffsetsOf(groups: ReadonlyArray<ReadonlyArray<{ readonly record: RecordLocation }>>): KafkaItemFailure[] {
   const first = new Map<string, number>();
   for (const group of groups) {
     for (const { record } of group) {

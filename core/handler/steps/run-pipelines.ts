@@ -57,7 +57,9 @@ export function runPipelines<M>(
 ): PipelineRun<M> {
   const spec = fn.definition.pipeline;
   let inputValues = 0;
-  if (spec.rateChanger === undefined && spec.eventStage === undefined) for (const records of groups.values()) for (const item of records) inputValues += item.samples.length;
+  if (spec.rateChanger === undefined && spec.eventStage === undefined) {
+    for (const records of groups.values()) for (let i = 0; i < records.length; i++) inputValues += records[i]!.samples.length;
+  }
   const run = newPipelineRun<M>((inputValues / spec.channels) * spec.outChannels);
   const direct = directResults(fn, observer);
   for (const [key, records] of groups) {
