@@ -64,6 +64,16 @@ describe.runIf(native !== undefined)('native JSON number text', () => {
     );
   });
 
+  it('writes what the TypeScript writer writes for the values its fast digits leave to Schubfach: powers of two, exact ties', () => {
+    // Powers of two have a lopsided rounding interval; k/4096 and k/2^20 are exact decimals whose
+    // scaled value is often a tie (…5 one digit past the nine), too close for the fast products.
+    const powers = Array.from({ length: 120 }, (_, i) => 2 ** (i - 45));
+    const ties = Array.from({ length: 4096 }, (_, k) => (k + 1) / 4096).concat(Array.from({ length: 4096 }, (_, k) => (k * 257 + 1) / 2 ** 20));
+    const samples = Float32Array.from([...powers, ...ties].flatMap((x) => [x, -x, x * 3]));
+    const { native: fromC, reference } = both(() => write(samples));
+    expect(fromC).toBe(reference);
+  });
+
   it('round-trips any finite float32 bit-exactly through its own text', () => {
     fc.assert(
       fc.property(fc.float32Array({ noNaN: true, noDefaultInfinity: true, maxLength: 200 }), (samples) => {
