@@ -154,16 +154,15 @@ export class JsonWriter {
     const native = samples instanceof Float32Array ? nativeJsonText() : undefined;
     if (native !== undefined) {
       // The native writer stops at the rare value it leaves to writeFloat32Of, then goes on.
-      const state = this.nativeState;
-      state[0] = 0;
-      for (;;) {
-        at = native.formatF32(samples as Float32Array, out, at, state);
-        const i: number = state[0]!;
-        if (i >= count) break;
+      let end = native.formatF32(samples as Float32Array, out, at, 0, this.nativeState);
+      while (end < 0) {
+        at = -1 - end;
+        const i: number = this.nativeState[0]!;
         if (i > 0) out[at++] = COMMA;
         at = writeFloat32Of(out, at, samples as Float32Array, i);
-        state[0] = i + 1;
+        end = native.formatF32(samples as Float32Array, out, at, i + 1, this.nativeState);
       }
+      at = end;
     } else {
       for (let i = 0; i < count; i++) {
         if (i > 0) out[at++] = COMMA;

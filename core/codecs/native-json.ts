@@ -6,11 +6,12 @@
  */
 export interface NativeJsonText {
   /**
-   * Writes values[state[0]] … at out[at] (a comma before each of index > 0) and returns the
-   * position after them; stops at a value outside 1e-13 … 1e21 in magnitude, leaving state[0] at
-   * it (values.length when all are written). The caller reserves 25 bytes per value.
+   * Writes values[from] … at out[at] (a comma before each of index > 0) and returns the position
+   * after them. At a value outside 1e-13 … 1e21 in magnitude it stops, puts the value's index in
+   * state[0] and returns -1 - the position after those before it (state is touched only then).
+   * The caller reserves 25 bytes per value.
    */
-  formatF32(values: Float32Array, out: Uint8Array, at: number, state: Float64Array): number;
+  formatF32(values: Float32Array, out: Uint8Array, at: number, from: number, state: Float64Array): number;
   /**
    * Reads the JSON number array from bytes[start] (after its '[') to its first ']' at bytes[close]
    * into out; returns the count, -2 when out is too short (grow it, call again), or -1 for

@@ -89,16 +89,17 @@ function isPlainObject(value: object): boolean {
 }
 
 /**
- * `"name":` of the property at each position of the last objects written: results repeat their
- * shape record after record, so a name is mostly the one at its position last time (compared by
- * identity: property names are internalised strings) and no Map is asked.
+ * What goes before the property at each position of the last objects written — `{"name":` at 0,
+ * `,"name":` after — so that a property costs one write of text before its value. Results repeat
+ * their shape record after record, so a name is mostly the one at its position last time
+ * (compared by identity: property names are internalised strings) and no Map is asked.
  */
 const namesAt: string[] = [];
 const textsAt: string[] = [];
 
-function propertyNameAt(position: number, name: string): string {
+function propertyTextAt(position: number, name: string): string {
   if (namesAt[position] === name) return textsAt[position]!;
-  const text = propertyName(name);
+  const text = (position === 0 ? '{' : ',') + propertyName(name);
   if (position < 64) {
     namesAt[position] = name;
     textsAt[position] = text;
@@ -117,7 +118,7 @@ function withFloat32Arrays(value: unknown): Buffer | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) return undefined;
   // One pass while every property is a Float32Array, a string or a finite number (a result's usual
   // shape): written as read, and dropped (begin() starts over) if no Float32Array came.
-  writer.begin().raw('{');
+  writer.begin();
   let found = false;
   let written = 0;
   for (const name in value) {
@@ -125,22 +126,17 @@ function withFloat32Arrays(value: unknown): Buffer | undefined {
     const samples = item instanceof Float32Array;
     if (samples) found = true;
     if (!Object.prototype.hasOwnProperty.call(value, name)) continue;
-    if (samples) {
-      if (written > 0) writer.raw(',');
-      writer.raw(propertyNameAt(written++, name)).float32Array(item);
-    } else if (typeof item === 'string') {
-      if (written > 0) writer.raw(',');
-      writer.raw(propertyNameAt(written++, name)).string(item);
-    } else if (typeof item === 'number' && Number.isFinite(item)) {
-      if (written > 0) writer.raw(',');
-      writer.raw(propertyNameAt(written++, name)).number(item);
-    } else {
+    if (samples) writer.raw(propertyTextAt(written++, name)).float32Array(item);
+    else if (typeof item === 'string') writer.raw(propertyTextAt(written++, name)).string(item);
+    else if (typeof item === 'number' && Number.isFinite(item)) writer.raw(propertyTextAt(written++, name)).number(item);
+    else {
       // Anything else is written by JSON.stringify: as part of the object when no Float32Array
       // is in it, so whether one is has to be known first.
       return withOtherValues(value);
     }
   }
-  return found ? writer.raw('}').view() : undefined;
+  if (!found) return undefined;
+  return writer.raw(written === 0 ? '{}' : '}').view();
 }
 
 /** withFloat32Arrays for objects with other values than Float32Arrays, strings and finite numbers. */

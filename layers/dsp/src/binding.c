@@ -33,7 +33,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 7
+#define DSPFN_NATIVE_ABI 8
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {

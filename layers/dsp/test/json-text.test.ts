@@ -64,6 +64,16 @@ describe.runIf(native !== undefined)('native JSON number text', () => {
     );
   });
 
+  it('writes what the TypeScript writer writes for the values its fast digits leave to Schubfach: powers of two, exact ties', () => {
+    // Powers of two have a lopsided rounding interval; k/4096 and k/2^20 are exact decimals whose
+    // scaled value is often a tie (…5 one digit past the nine), too close for the fast products.
+    const powers = Array.from({ length: 120 }, (_, i) => 2 ** (i - 45));
+    const ties = Array.from({ length: 4096 }, (_, k) => (k + 1) / 4096).concat(Array.from({ length: 4096 }, (_, k) => (k * 257 + 1) / 2 ** 20));
+    const samples = Float32Array.from([...powers, ...ties].flatMap((x) => [x, -x, x * 3]));
+    const { native: fromC, reference } = both(() => write(samples));
+    expect(fromC).toBe(reference);
+  });
+
   it('round-trips any finite float32 bit-exactly through its own text', () => {
     fc.assert(
       fc.property(fc.float32Array({ noNaN: true, noDefaultInfinity: true, maxLength: 200 }), (samples) => {
@@ -171,13 +181,22 @@ describe.runIf(native !== undefined)('native JSON number text', () => {
     expect(api.parseF32(Buffer.from('[1,x]'), 1, 4, new Float32Array(2))).toBe(-1);
     expect(() => api.parseF32(bytes, 1, 5, new Float32Array(2))).toThrow(/out of range/);
     expect(() => api.parseF32(bytes, 5, 4, new Float32Array(2))).toThrow(/out of range/);
-    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(49), 0, Float64Array.of(0))).toThrow(/too short/);
-    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(64), 0, Float64Array.of(3))).toThrow(/state/);
-    const out = new Uint8Array(75);
-    const state = Float64Array.of(0);
-    const end = api.formatF32(Float32Array.of(0.1, -2.5, 1e30), out, 0, state);
+    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(49), 0, 0, Float64Array.of(0))).toThrow(/too short/);
+    expect(() => api.formatF32(Float32Array.of(1, 2), new Uint8Array(64), 0, 3, Float64Array.of(0))).toThrow(/out of range/);
+    expect(() => api.formatF32(Float32Array.of(1, 1e30), new Uint8Array(64), 0, 0, new Float64Array(0))).toThrow(/state/);
+    const out = new Uint8Array(100);
+    const state = Float64Array.of(-1);
+    // All written: the position after them, state untouched.
+    expect(api.formatF32(Float32Array.of(0.1, -2.5), out, 0, 0, state)).toBe(8);
+    expect(state[0]).toBe(-1);
+    const values = Float32Array.of(0.1, -2.5, 1e30, 3);
+    const stopped = api.formatF32(values, out, 0, 0, state);
     // 1e30 is past the fast path: left to the TypeScript writer.
-    expect(Buffer.from(out.subarray(0, end)).toString()).toBe('0.1,-2.5');
+    expect(stopped).toBe(-1 - 8);
+    expect(Buffer.from(out.subarray(0, 8)).toString()).toBe('0.1,-2.5');
     expect(state[0]).toBe(2);
+    out.set(Buffer.from(',1e+30'), 8);
+    expect(api.formatF32(values, out, 14, 3, state)).toBe(16);
+    expect(Buffer.from(out.subarray(0, 16)).toString()).toBe('0.1,-2.5,1e+30,3');
   });
 });

@@ -1,9 +1,11 @@
 /*
  * JSON number text <-> float32 for core/codecs (json/f32_text.h):
  *
- *   formatF32(values: Float32Array, out: Uint8Array, at, state: Float64Array) -> the position after
- *     the text written; state[0] is the index to start from, and is left at the first value not
- *     written (values.length when all are): the caller writes that one and calls again
+ *   formatF32(values: Float32Array, out: Uint8Array, at, from, state: Float64Array) -> the position
+ *     after the text of values[from] … when all are written; when it stops at a value it leaves to
+ *     the caller, -1 - that position, and the value's index in state[0] (the caller writes that
+ *     one and calls again from the next). state is looked at only then: a call that writes all
+ *     (nearly every one) costs one typed array fewer.
  *   parseF32(bytes: Uint8Array, start, close, out: Float32Array) -> samples read; -2: out is too
  *     short, grow it and call again; -1: read the array with the reference reader instead
  *
@@ -34,31 +36,37 @@ static int get_index(napi_env env, napi_value value, size_t limit, size_t *index
 }
 
 napi_value js_format_f32(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *values = NULL, *out = NULL, *state = NULL;
-  size_t values_bytes = 0, out_bytes = 0, state_bytes = 0, at = 0, from = 0;
-  if (argc < 4 || !get_bytes(env, argv[0], &values, &values_bytes) || !get_bytes(env, argv[1], &out, &out_bytes) ||
-      !get_bytes(env, argv[3], &state, &state_bytes) || !get_index(env, argv[2], out_bytes, &at)) {
+  void *values = NULL, *out = NULL;
+  size_t values_bytes = 0, out_bytes = 0, at = 0, from = 0;
+  if (argc < 5 || !get_bytes(env, argv[0], &values, &values_bytes) || !get_bytes(env, argv[1], &out, &out_bytes) ||
+      !get_index(env, argv[2], out_bytes, &at) || !get_index(env, argv[3], values_bytes / sizeof(float), &from)) {
     return NULL;
   }
   const size_t count = values_bytes / sizeof(float);
-  if (state_bytes < sizeof(double) || !(((double *)state)[0] >= 0) || ((double *)state)[0] > (double)count) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: formatF32 state[0] must be an index of values");
-    return NULL;
-  }
-  from = (size_t)((double *)state)[0];
   if ((out_bytes - at) / (DSPFN_F32_TEXT_MAX + 1) < count - from) {
     throw_error(env, CODE_NATIVE, 0, "dspfn native: formatF32 output too short");
     return NULL;
   }
   size_t index = from;
   const size_t end = dspfn_f32_format((const float *)values, count, &index, (uint8_t *)out, at);
-  ((double *)state)[0] = (double)index;
-  napi_value result;
-  CALL(env, napi_create_double(env, (double)end, &result));
-  return result;
+  double result = (double)end;
+  if (index < count) {
+    void *state = NULL;
+    size_t state_bytes = 0;
+    if (!get_bytes(env, argv[4], &state, &state_bytes)) return NULL;
+    if (state_bytes < sizeof(double)) {
+      throw_error(env, CODE_NATIVE, 0, "dspfn native: formatF32 state must hold an index");
+      return NULL;
+    }
+    ((double *)state)[0] = (double)index;
+    result = -1 - result;
+  }
+  napi_value value;
+  CALL(env, napi_create_double(env, result, &value));
+  return value;
 }
 
 napi_value js_parse_f32(napi_env env, napi_callback_info info) {
