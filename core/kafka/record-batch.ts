@@ -4,6 +4,7 @@
  * library that builds every record from small buffers and concatenates them spends more CPU on
  * that than dspfn spends on the record itself.
  */
+import { ResultHeaders } from '../sink/result-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
@@ -109,6 +110,37 @@ function cachedHeader(entry: HeaderEntry | undefined, value: string | Buffer): B
   return undefined;
 }
 
+/** In the sizes pass's list, where a header count goes: the record's headers are ResultHeaders. */
+const RESULT_HEADERS = -1;
+
+/**
+ * The bytes of ResultHeaders that a batch's records share, made once per change: the header count,
+ * the content type, source topic and partition headers and the source offset's name (`resultRun`),
+ * and the function's header (`functionHeader`). Only the offset's value is written per record.
+ */
+let run: { contentType: string; topic: string; partition: string; bytes: Buffer } | undefined;
+function resultRun(headers: ResultHeaders): Buffer {
+  const contentType = headers['content-type'];
+  const topic = headers['dspfn-source-topic'];
+  const partition = headers['dspfn-source-partition'];
+  if (run !== undefined && run.contentType === contentType && run.topic === topic && run.partition === partition) return run.bytes;
+  const bytes = Buffer.concat([
+    Buffer.of(zigzag(5)),
+    encodeHeader(headerNamePrefix('content-type'), contentType),
+    encodeHeader(headerNamePrefix('dspfn-source-topic'), topic),
+    encodeHeader(headerNamePrefix('dspfn-source-partition'), partition),
+    headerNamePrefix('dspfn-source-offset'),
+  ]);
+  run = { contentType, topic, partition, bytes };
+  return bytes;
+}
+let lastFunction: { name: string; bytes: Buffer } | undefined;
+function functionHeader(name: string): Buffer {
+  if (lastFunction !== undefined && lastFunction.name === name) return lastFunction.bytes;
+  lastFunction = { name, bytes: encodeHeader(headerNamePrefix('dspfn-function'), name) };
+  return lastFunction.bytes;
+}
+
 /** Strings this short are measured and written in JavaScript: a native call costs more than the loop. */
 const SHORT = 32;
 
@@ -178,8 +210,22 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
       at = writeUvarint(buf, zigzag(length), at);
       at = writeBytes(buf, data, length, at);
     }
-    at = writeUvarint(buf, zigzag(lengthList[li++]!), at);
+    const count = lengthList[li++]!;
     const headers = record.headers;
+    if (count === RESULT_HEADERS) {
+      // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
+      const run = cachedHeaders[hi++]!;
+      buf.set(run, at);
+      at += run.length;
+      const length = lengthList[li++]!;
+      buf[at++] = length * 2; // zigzag of a length below 64
+      at = writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at);
+      const fn = cachedHeaders[hi++]!;
+      buf.set(fn, at);
+      at += fn.length;
+      continue;
+    }
+    at = writeUvarint(buf, zigzag(count), at);
     if (headers) {
       for (const name in headers) {
         const cached = cachedHeaders[hi++];
@@ -231,6 +277,23 @@ function measureRecords(records: readonly BatchRecord[]): number {
     }
     const countAt = li++;
     const headers = record.headers;
+    if (headers instanceof ResultHeaders) {
+      const offset = headers['dspfn-source-offset'];
+      const length = byteLength(offset);
+      if (length < 64) {
+        const run = resultRun(headers);
+        const fn = functionHeader(headers['dspfn-function']);
+        cachedHeaders[hi++] = run;
+        cachedHeaders[hi++] = fn;
+        if (li === list.length) list = grownLengths(li + 1);
+        list[li++] = length;
+        list[countAt] = RESULT_HEADERS;
+        body += run.length + 1 + length + fn.length;
+        list[bodyAt] = body;
+        total += uvarintSize(zigzag(body)) + body;
+        continue;
+      }
+    }
     let count = 0;
     if (headers) {
       for (const name in headers) {

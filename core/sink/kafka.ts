@@ -4,6 +4,7 @@ import { describeKafkaError, validateConnection, type KafkaConnectionOptions } f
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
 import { partitionOf } from '../kafka/key-partition.ts';
 import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
+import { ResultHeaders, RESULT_HEADER_NAMES_LENGTH, resultHeaderValuesLength } from './result-headers.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
@@ -41,7 +42,9 @@ export const OWN_WRITE_MESSAGES = 500;
 
 function sizeOf(message: OutputMessage): number {
   let bytes = 64 + (message.key?.length ?? 0) + (message.value?.length ?? 0);
-  for (const name in message.headers) bytes += name.length + message.headers[name]!.length;
+  const headers = message.headers;
+  if (headers instanceof ResultHeaders) return bytes + RESULT_HEADER_NAMES_LENGTH + resultHeaderValuesLength(headers);
+  for (const name in headers) bytes += name.length + headers[name]!.length;
   return bytes;
 }
 
