@@ -163,6 +163,16 @@ function zigzag(value: number): number {
 }
 
 function writeUvarint(buf: Buffer, value: number, at: number): number {
+  // The common sizes (header and key lengths, a record's body) in integer arithmetic.
+  if (value < 0x80) {
+    buf[at] = value;
+    return at + 1;
+  }
+  if (value < 0x4000) {
+    buf[at] = (value & 0x7f) | 0x80;
+    buf[at + 1] = value >>> 7;
+    return at + 2;
+  }
   while (value >= 0x80) {
     buf[at++] = (value % 0x80) | 0x80;
     value = Math.floor(value / 0x80);

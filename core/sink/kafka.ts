@@ -69,16 +69,24 @@ export function requests(messages: readonly OutputMessage[], limit: number, part
     single = true;
     for (const used of bytes.values()) used.fill(0);
   };
+  // A send's messages come in runs of one topic: its tables are looked up when the topic changes.
+  let lastTopic: string | undefined;
+  let used = new Float64Array(0);
+  let count = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const topic = message.topic;
-    let used = bytes.get(topic);
-    if (!used) {
-      const count = partitionCount(topic);
-      counts.set(topic, count ?? 0);
-      bytes.set(topic, (used = new Float64Array(count ?? 1)));
+    if (topic !== lastTopic) {
+      let found = bytes.get(topic);
+      if (!found) {
+        const known = partitionCount(topic);
+        counts.set(topic, known ?? 0);
+        bytes.set(topic, (found = new Float64Array(known ?? 1)));
+      }
+      used = found;
+      count = counts.get(topic)!;
+      lastTopic = topic;
     }
-    const count = counts.get(topic)!;
     const slot = count > 0 ? partitionOf(message.key, count) : 0;
     const size = sizeOf(message);
     // Without partition counts, every topic's bytes count against the one bound.
