@@ -71,7 +71,7 @@ export function requests(messages: readonly OutputMessage[], limit: number, part
   };
   // A send's messages come in runs of one topic: its tables are looked up when the topic changes.
   let lastTopic: string | undefined;
-  let used = new Float64Array(0);
+  let used: Float64Array = new Float64Array(0);
   let count = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
