@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
 import { installInPlaceRequests, sendInPlace } from './in-place-request.ts';
 import { nativeCrc32c } from './native-crc32c.ts';
-import { BatchArena, encodeProduceBody, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicPartitions } from './record-batch.ts';
+import { BatchArena, encodeProduceBody, encodeRecordBatch, type BatchCompression, type TopicPartitions } from './record-batch.ts';
+import { headerNameBytes } from './record-headers.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
