@@ -35,7 +35,6 @@ export const BATCH_HEADER_BYTES = 61;
 const CRC_START = 21;
 const IS_TRANSACTIONAL = 1 << 4;
 
-
 /** Strings this short are measured and written in JavaScript: a native call costs more than the loop. */
 const SHORT = 32;
 
@@ -46,7 +45,6 @@ function byteLength(data: string | Buffer): number {
   for (let i = 0; i < length; i++) if (data.charCodeAt(i) > 0x7f) return Buffer.byteLength(data);
   return length;
 }
-
 
 function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: number): number {
   if (typeof data !== 'string') buf.set(data, at);
