@@ -85,31 +85,55 @@ export function cachedHeader(entry: HeaderEntry | undefined, value: string | Buf
 export const RESULT_HEADERS = -1;
 
 /**
- * The bytes of ResultHeaders that a batch's records share, made once per change: the header count,
+ * The bytes of ResultHeaders that a batch's records share, made once per value: the header count,
  * the content type, source topic and partition headers and the source offset's name (`resultRun`),
  * and the function's header (`functionHeader`). Only the offset's value is written per record.
+ * Records of several source partitions may alternate (a sink's requests join sends, a partition's
+ * results come from all source partitions): each partition's run is kept (bounded, as the names are).
  */
-let run: { contentType: string; topic: string; partition: string; bytes: Buffer } | undefined;
+interface Run {
+  readonly contentType: string;
+  readonly topic: string;
+  readonly bytes: Buffer;
+}
+const runs = new Map<string, Run>();
+let lastPartition: string | undefined;
+let lastRun: Run | undefined;
 export function resultRun(headers: ResultHeaders): Buffer {
   const contentType = headers['content-type'];
   const topic = headers['dspfn-source-topic'];
   const partition = headers['dspfn-source-partition'];
-  if (run !== undefined && run.contentType === contentType && run.topic === topic && run.partition === partition) return run.bytes;
-  const bytes = Buffer.concat([
-    Buffer.of(zigzag(5)),
-    encodeHeader(headerNamePrefix('content-type'), contentType),
-    encodeHeader(headerNamePrefix('dspfn-source-topic'), topic),
-    encodeHeader(headerNamePrefix('dspfn-source-partition'), partition),
-    headerNamePrefix('dspfn-source-offset'),
-  ]);
-  run = { contentType, topic, partition, bytes };
-  return bytes;
+  let run = partition === lastPartition ? lastRun : runs.get(partition);
+  if (run === undefined || run.contentType !== contentType || run.topic !== topic) {
+    const bytes = Buffer.concat([
+      Buffer.of(zigzag(5)),
+      encodeHeader(headerNamePrefix('content-type'), contentType),
+      encodeHeader(headerNamePrefix('dspfn-source-topic'), topic),
+      encodeHeader(headerNamePrefix('dspfn-source-partition'), partition),
+      headerNamePrefix('dspfn-source-offset'),
+    ]);
+    run = { contentType, topic, bytes };
+    if (runs.size >= 1024) runs.clear();
+    runs.set(partition, run);
+  }
+  lastPartition = partition;
+  lastRun = run;
+  return run.bytes;
 }
-let lastFunction: { name: string; bytes: Buffer } | undefined;
+const functions = new Map<string, Buffer>();
+let lastFunction = '';
+let lastFunctionBytes: Buffer | undefined;
 export function functionHeader(name: string): Buffer {
-  if (lastFunction !== undefined && lastFunction.name === name) return lastFunction.bytes;
-  lastFunction = { name, bytes: encodeHeader(headerNamePrefix('dspfn-function'), name) };
-  return lastFunction.bytes;
+  if (name === lastFunction && lastFunctionBytes !== undefined) return lastFunctionBytes;
+  let bytes = functions.get(name);
+  if (bytes === undefined) {
+    bytes = encodeHeader(headerNamePrefix('dspfn-function'), name);
+    if (functions.size >= 1024) functions.clear();
+    functions.set(name, bytes);
+  }
+  lastFunction = name;
+  lastFunctionBytes = bytes;
+  return bytes;
 }
 
 /** Bytes of an unsigned varint of a non-negative number below 2^35. */
