@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { KAFKAJS_CRC, registerModule } from './kafkajs-crc.ts';
 import { batchCrc32c, type Crc32c } from './platformatic-fast-produce.ts';
+import { nativeCrc32c } from './native-crc32c.ts';
 import { encodeRecordBatch, type BatchRecord } from './record-batch.ts';
 
 /** kafkajs's Produce request v3, which v4–v7 build on (they change only the version number). */
@@ -124,9 +125,10 @@ export function fastKafkajsProduce(from: string = import.meta.url): boolean {
       original ??= load();
       const request = original(args);
       if (!writesItself(args)) return request;
-      // @node-rs/crc32's, also where kafkajs loaded its own JavaScript one first.
+      // The native layer's once the native backend registered it, else @node-rs/crc32's, also
+      // where kafkajs loaded its own JavaScript one first.
       crc32c ??= batchCrc32c(require(KAFKAJS_CRC) as Crc32c);
-      const checksum = crc32c;
+      const checksum = nativeCrc32c() ?? crc32c;
       return { ...request, encode: async () => encoderOf(encodeKafkajsProduce(args, checksum)) };
     };
     registerModule(require, path, installed);

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { OutgoingMessage } from './producer.ts';
 import { installInPlaceRequests, sendInPlace } from './in-place-request.ts';
-import { BatchArena, encodeProduceBody, encodeRecordBatch, headerNameBytes, type BatchCompression, type TopicPartitions } from './record-batch.ts';
+import { nativeCrc32c } from './native-crc32c.ts';
+import { BatchArena, encodeProduceBody, encodeRecordBatch, type BatchCompression, type TopicPartitions } from './record-batch.ts';
+import { headerNameBytes } from './record-headers.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
@@ -231,9 +233,11 @@ function fastApi(lib: Library, version: number, parseResponse: unknown): Sequenc
         const producerId = options.producerId ?? -1n;
         const producerEpoch = options.producerEpoch ?? -1;
         const transactional = options.transactionalId !== undefined;
+        // The native layer's, once the native backend registered it (faster still).
+        const crc = nativeCrc32c() ?? crc32c;
         const body = encodeProduceBody(acks, timeout, options.transactionalId, topics, arena, (topic, partition, memory) => {
           const producer = { producerId, producerEpoch, baseSequence: baseSequence(options, sequences, topic, partition), transactional };
-          encodeRecordBatch(partition.records, producer, crc32c, compression, now, memory);
+          encodeRecordBatch(partition.records, producer, crc, compression, now, memory);
         });
         // Without acks the client calls back once the request is written, not sent: it is copied.
         if (inPlace && acks !== 0) sendInPlace(body);

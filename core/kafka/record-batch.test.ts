@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchCrc32c } from './platformatic-fast-produce.ts';
+import { ResultHeaders } from '../sink/result-headers.ts';
 import { BATCH_HEADER_BYTES, BatchArena, encodeProduceBody, encodeRecordBatch, HEADROOM, type BatchCompression, type BatchRecord } from './record-batch.ts';
 
 const producer = { producerId: 4711n, producerEpoch: 3, baseSequence: 120, transactional: false };
@@ -56,6 +57,25 @@ describe('record batches written by dspfn', () => {
         expect(got.records.map((r) => [r.key, r.value, r.headers])).toEqual(
           records.map((r) => [bytes(r.key), bytes(r.value), Object.entries(r.headers ?? {}).map(([name, v]) => [Buffer.from(name), Buffer.from(v)])]),
         );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes ResultHeaders byte for byte as the same headers in a literal (runs of shared values, offsets of any length, other records between)', () => {
+    const text = fc.oneof(fc.constantFrom('application/json', 'sensor-readings', 'sensor-rms', '0', '3', ''), fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
+    const offset = fc.oneof(fc.nat().map(String), fc.constantFrom('9007199254740991', '7'.repeat(63), '7'.repeat(64), '8'.repeat(200)), fc.string({ unit: 'grapheme', maxLength: 70 }));
+    const shared = fc.record({ contentType: text, topic: text, partition: text, fn: text });
+    const run = fc.record({ shared, offsets: fc.array(offset, { minLength: 1, maxLength: 5 }), other: fc.boolean(), key: fc.oneof(fc.constant(null), fc.string({ maxLength: 12 })) });
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 1, maxLength: 10 }), (runs) => {
+        const records: BatchRecord[] = runs.flatMap(({ shared: s, offsets, other, key }) => [
+          ...offsets.map((o) => ({ key, value: `{"o":"${o}"}`, headers: new ResultHeaders(s.contentType, s.topic, s.partition, o, s.fn) })),
+          ...(other ? [{ key, value: 'x', headers: { 'content-type': s.contentType, traceparent: s.topic } }] : []),
+        ]);
+        const literal = records.map((r) => ({ ...r, headers: r.headers && { ...r.headers } }));
+        expect(literal.some((r, i) => Object.getPrototypeOf(r.headers) !== Object.getPrototypeOf(records[i]!.headers))).toBe(true);
+        expect(encodeRecordBatch(records, producer, crc, undefined, 1_700_000_000_123)).toEqual(encodeRecordBatch(literal, producer, crc, undefined, 1_700_000_000_123));
       }),
       { numRuns: 300 },
     );

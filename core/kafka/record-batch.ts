@@ -4,6 +4,8 @@
  * library that builds every record from small buffers and concatenates them spends more CPU on
  * that than dspfn spends on the record itself.
  */
+import { ResultHeaders } from '../sink/result-headers.ts';
+import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
@@ -33,82 +35,6 @@ export const BATCH_HEADER_BYTES = 61;
 const CRC_START = 21;
 const IS_TRANSACTIONAL = 1 << 4;
 
-/** Header names repeat in every message: their bytes are made once (bounded: names may come from records). */
-const names = new Map<string, Buffer>();
-export function headerNameBytes(name: string): Buffer {
-  let bytes = names.get(name);
-  if (bytes === undefined) {
-    bytes = Buffer.from(name);
-    if (names.size < 1024) names.set(name, bytes);
-  }
-  return bytes;
-}
-
-/** A header name as a record carries it: its zigzag length, then its bytes (made once, bounded as the names are). */
-const prefixes = new Map<string, Buffer>();
-function headerNamePrefix(name: string): Buffer {
-  let prefix = prefixes.get(name);
-  if (prefix === undefined) {
-    const bytes = headerNameBytes(name);
-    prefix = Buffer.allocUnsafe(uvarintSize(zigzag(bytes.length)) + bytes.length);
-    bytes.copy(prefix, writeUvarint(prefix, zigzag(bytes.length), 0));
-    if (prefixes.size < 1024) prefixes.set(name, prefix);
-  }
-  return prefix;
-}
-
-/**
- * Header values repeat from record to record (content type, source topic and partition, function):
- * each name remembers its last text value, and once the same value comes twice in a row, the
- * header's whole encoding (name and value with their lengths), which later records copy as it is.
- * A value that changes every record (the source offset) is written directly and never cached.
- */
-interface HeaderEntry {
-  readonly name: string;
-  /** The name as written: zigzag length and bytes. */
-  readonly prefix: Buffer;
-  value: string | undefined;
-  bytes: Buffer | undefined;
-}
-const headerEntries = new Map<string, HeaderEntry>();
-/**
- * The entry of each header position in the last record: a batch's records list the same names in
- * the same order, so a name is mostly found by comparing it with the last one at its place.
- */
-const entryAtPosition: Array<HeaderEntry | undefined> = [];
-
-/** The entry of header `name` at position `k` of its record; undefined once the table is full. */
-function headerEntry(k: number, name: string): HeaderEntry | undefined {
-  const last = entryAtPosition[k];
-  if (last !== undefined && last.name === name) return last;
-  let entry = headerEntries.get(name);
-  if (entry === undefined) {
-    if (headerEntries.size >= 1024) return undefined;
-    entry = { name, prefix: headerNamePrefix(name), value: undefined, bytes: undefined };
-    headerEntries.set(name, entry);
-  }
-  entryAtPosition[k] = entry;
-  return entry;
-}
-
-function encodeHeader(prefix: Buffer, value: string): Buffer {
-  const length = Buffer.byteLength(value);
-  const bytes = Buffer.allocUnsafe(prefix.length + uvarintSize(zigzag(length)) + length);
-  bytes.set(prefix, 0);
-  let at = writeUvarint(bytes, zigzag(length), prefix.length);
-  bytes.write(value, at, length, 'utf8');
-  return bytes;
-}
-
-/** The header's whole encoding when its value repeats the entry's last one, else undefined (and the value remembered). */
-function cachedHeader(entry: HeaderEntry | undefined, value: string | Buffer): Buffer | undefined {
-  if (entry === undefined || typeof value !== 'string') return undefined;
-  if (entry.value === value) return (entry.bytes ??= encodeHeader(entry.prefix, value));
-  entry.value = value;
-  entry.bytes = undefined;
-  return undefined;
-}
-
 /** Strings this short are measured and written in JavaScript: a native call costs more than the loop. */
 const SHORT = 32;
 
@@ -118,25 +44,6 @@ function byteLength(data: string | Buffer): number {
   if (length > SHORT) return Buffer.byteLength(data);
   for (let i = 0; i < length; i++) if (data.charCodeAt(i) > 0x7f) return Buffer.byteLength(data);
   return length;
-}
-
-/** Bytes of an unsigned varint of a non-negative number below 2^35. */
-function uvarintSize(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
-}
-
-/** Zigzag, in arithmetic rather than 32-bit operators so timestamps deltas beyond 2^31 stay exact. */
-function zigzag(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function writeUvarint(buf: Buffer, value: number, at: number): number {
-  while (value >= 0x80) {
-    buf[at++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  buf[at++] = value;
-  return at;
 }
 
 function writeBytes(buf: Buffer, data: string | Buffer, length: number, at: number): number {
@@ -178,8 +85,22 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
       at = writeUvarint(buf, zigzag(length), at);
       at = writeBytes(buf, data, length, at);
     }
-    at = writeUvarint(buf, zigzag(lengthList[li++]!), at);
+    const count = lengthList[li++]!;
     const headers = record.headers;
+    if (count === RESULT_HEADERS) {
+      // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
+      const run = cachedHeaders[hi++]!;
+      buf.set(run, at);
+      at += run.length;
+      const length = lengthList[li++]!;
+      buf[at++] = length * 2; // zigzag of a length below 64
+      at = writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at);
+      const fn = cachedHeaders[hi++]!;
+      buf.set(fn, at);
+      at += fn.length;
+      continue;
+    }
+    at = writeUvarint(buf, zigzag(count), at);
     if (headers) {
       for (const name in headers) {
         const cached = cachedHeaders[hi++];
@@ -231,6 +152,23 @@ function measureRecords(records: readonly BatchRecord[]): number {
     }
     const countAt = li++;
     const headers = record.headers;
+    if (headers instanceof ResultHeaders) {
+      const offset = headers['dspfn-source-offset'];
+      const length = byteLength(offset);
+      if (length < 64) {
+        const run = resultRun(headers);
+        const fn = functionHeader(headers['dspfn-function']);
+        cachedHeaders[hi++] = run;
+        cachedHeaders[hi++] = fn;
+        if (li === list.length) list = grownLengths(li + 1);
+        list[li++] = length;
+        list[countAt] = RESULT_HEADERS;
+        body += run.length + 1 + length + fn.length;
+        list[bodyAt] = body;
+        total += uvarintSize(zigzag(body)) + body;
+        continue;
+      }
+    }
     let count = 0;
     if (headers) {
       for (const name in headers) {

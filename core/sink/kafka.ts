@@ -4,6 +4,7 @@ import { describeKafkaError, validateConnection, type KafkaConnectionOptions } f
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
 import { partitionOf } from '../kafka/key-partition.ts';
 import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
+import { ResultHeaders, RESULT_HEADER_NAMES_LENGTH, resultHeaderValuesLength } from './result-headers.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {
@@ -41,7 +42,9 @@ export const OWN_WRITE_MESSAGES = 500;
 
 function sizeOf(message: OutputMessage): number {
   let bytes = 64 + (message.key?.length ?? 0) + (message.value?.length ?? 0);
-  for (const name in message.headers) bytes += name.length + message.headers[name]!.length;
+  const headers = message.headers;
+  if (headers instanceof ResultHeaders) return bytes + RESULT_HEADER_NAMES_LENGTH + resultHeaderValuesLength(headers);
+  for (const name in headers) bytes += name.length + headers[name]!.length;
   return bytes;
 }
 
@@ -66,16 +69,24 @@ export function requests(messages: readonly OutputMessage[], limit: number, part
     single = true;
     for (const used of bytes.values()) used.fill(0);
   };
+  // A send's messages come in runs of one topic: its tables are looked up when the topic changes.
+  let lastTopic: string | undefined;
+  let used: Float64Array = new Float64Array(0);
+  let count = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const topic = message.topic;
-    let used = bytes.get(topic);
-    if (!used) {
-      const count = partitionCount(topic);
-      counts.set(topic, count ?? 0);
-      bytes.set(topic, (used = new Float64Array(count ?? 1)));
+    if (topic !== lastTopic) {
+      let found = bytes.get(topic);
+      if (!found) {
+        const known = partitionCount(topic);
+        counts.set(topic, known ?? 0);
+        bytes.set(topic, (found = new Float64Array(known ?? 1)));
+      }
+      used = found;
+      count = counts.get(topic)!;
+      lastTopic = topic;
     }
-    const count = counts.get(topic)!;
     const slot = count > 0 ? partitionOf(message.key, count) : 0;
     const size = sizeOf(message);
     // Without partition counts, every topic's bytes count against the one bound.

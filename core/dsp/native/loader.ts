@@ -11,6 +11,7 @@ import { packParams } from '../stages/params.ts';
 import type { SimdPath } from './simd.ts';
 import { useNativeJsonText, type NativeJsonText } from '../../codecs/native-json.ts';
 import { useNativeSampleChecks, type NativeSampleChecks } from '../finite.ts';
+import { useNativeCrc32c, type NativeCrc32c } from '../../kafka/native-crc32c.ts';
 
 /**
  * Finds and loads the native DSP module (layers/dsp), sharp-style: each source is tried in order,
@@ -45,7 +46,7 @@ export interface NativeStage {
 }
 
 /** The JS surface of layers/dsp/src/binding.c (stage-agnostic: stages are found by kind). */
-export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSampleChecks> {
+export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSampleChecks>, Partial<NativeCrc32c> {
   readonly abi: number;
   readonly version: string;
   readonly arch: string;
@@ -401,6 +402,8 @@ export function nativeBackend(addon: NativeAddon = nativeModule().addon): DspBac
   // JSON sample text through the same module (identical results; see core/codecs/native-json.ts).
   if (typeof addon.formatF32 === 'function' && typeof addon.parseF32 === 'function') useNativeJsonText(addon as NativeJsonText);
   if (typeof addon.firstNonFinite === 'function') useNativeSampleChecks(addon as NativeSampleChecks);
+  // Record batches' checksums through the same module (core/kafka/native-crc32c.ts).
+  if (typeof addon.crc32c === 'function') useNativeCrc32c(addon as NativeCrc32c);
   return {
     name: 'native',
     createKernel(spec: StageSpec, inChannels: number): StageKernel {

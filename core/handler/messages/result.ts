@@ -1,4 +1,5 @@
 import type { KafkaRecord } from '../../events/types.ts';
+import { ResultHeaders } from '../../sink/result-headers.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
 import { addPropagated } from './source-headers.ts';
 
@@ -16,6 +17,11 @@ export function resultMessage(
   propagate: readonly string[],
   index?: number,
 ): OutputMessage {
+  // The common case, nothing added to the five: headers whose layout the Kafka encoder knows.
+  if (index === undefined && (record.headers.length === 0 || propagate.length === 0)) {
+    const headers = new ResultHeaders('application/json', record.topic, partitionText(record.partition), String(record.offset), functionName);
+    return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
+  }
   const headers: Record<string, string | Buffer> = {
     'content-type': 'application/json',
     'dspfn-source-topic': record.topic,

@@ -451,6 +451,7 @@ NAPI_MODULE_INIT() {
       {"formatF32", NULL, js_format_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"parseF32", NULL, js_parse_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"firstNonFinite", NULL, js_first_non_finite, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"crc32c", NULL, js_crc32c, NULL, NULL, NULL, napi_enumerable, NULL},
       {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, version, napi_enumerable, NULL},
       {"arch", NULL, NULL, NULL, NULL, arch, napi_enumerable, NULL},
