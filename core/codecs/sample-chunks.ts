@@ -25,4 +25,32 @@ export class SampleChunks {
     this.used += count;
     return view;
   }
+
+  /** Where a reader that writes a block in place puts it: target[at … target.length), then take(count). */
+  get target(): Float32Array {
+    return this.chunk;
+  }
+
+  get at(): number {
+    return this.used;
+  }
+
+  /**
+   * A new chunk when the current one has room for less than a quarter chunk (a block that did not
+   * fit may fit a new one); false when it has more (a block that did not fit gets an array of its own).
+   */
+  renew(): boolean {
+    if (this.chunk.length !== 0 && this.chunk.length - this.used >= this.chunkSamples >> 2) return false;
+    this.chunk = new Float32Array(this.chunkSamples);
+    this.used = 0;
+    return true;
+  }
+
+  /** The `count` samples written at target[at …] as a block, on the terms of copy(). */
+  take(count: number): Float32Array {
+    if (count > this.chunkSamples >> 2) return this.chunk.slice(this.used, this.used + count);
+    const view = this.chunk.subarray(this.used, this.used + count);
+    this.used += count;
+    return view;
+  }
 }

@@ -51,6 +51,9 @@ int choose_simd(napi_env env, const char *name, instance_t *inst);
 napi_value js_format_f32(napi_env env, napi_callback_info info);
 napi_value js_parse_f32(napi_env env, napi_callback_info info);
 
+/* binding/json_envelope.c */
+napi_value js_read_flat_envelope(napi_env env, napi_callback_info info);
+
 /* binding/samples.c */
 napi_value js_first_non_finite(napi_env env, napi_callback_info info);
 
