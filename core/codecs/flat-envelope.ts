@@ -15,21 +15,24 @@ const NUMBER = 2;
  * readSampleEnvelopePicking.
  */
 export class FlatEnvelopeReader {
-  /** Count of wanted names, then each name (the sample field first) after its UTF-8 length; undefined: not encodable. */
-  private readonly names: Uint8Array | undefined;
-  /** Kind, start and end of each wanted field's value, as the native call leaves them. */
-  private readonly slots: Int32Array;
+  /**
+   * The native call's one argument besides the record and the samples' memory: [at, wanted count,
+   * kind/start/end of each wanted field's value, then the names (the sample field first), each
+   * after its UTF-8 length]; undefined when a name does not fit a length byte.
+   */
+  private readonly frame: Int32Array | undefined;
 
   constructor(
     field: string,
     private readonly pick: PickedFields,
   ) {
-    const encoded = [field, ...pick.names].map((name) => Buffer.from(name));
-    this.names =
-      pick.names.length <= 255 && encoded.every((name) => name.length <= 255)
-        ? Uint8Array.from([pick.names.length, ...encoded.flatMap((name) => [name.length, ...name])])
-        : undefined;
-    this.slots = new Int32Array(3 * pick.names.length);
+    const wanted = pick.names.length;
+    const names = [field, ...pick.names].map((name) => Buffer.from(name));
+    if (wanted > 255 || names.some((name) => name.length > 255)) return;
+    const encoded = Uint8Array.from(names.flatMap((name) => [name.length, ...name]));
+    this.frame = new Int32Array(2 + 3 * wanted + Math.ceil(encoded.length / 4));
+    this.frame[1] = wanted;
+    new Uint8Array(this.frame.buffer, (2 + 3 * wanted) * 4).set(encoded);
   }
 
   /**
@@ -39,16 +42,20 @@ export class FlatEnvelopeReader {
    */
   read(bytes: Buffer, chunks: SampleChunks): number {
     const native = nativeJsonText();
-    if (native?.readFlatEnvelope === undefined || this.names === undefined) return -1;
-    let count = native.readFlatEnvelope(bytes, this.names, chunks.target, chunks.at, this.slots);
+    const { frame } = this;
+    if (native?.readFlatEnvelope === undefined || frame === undefined) return -1;
+    frame[0] = chunks.at;
+    let count = native.readFlatEnvelope(bytes, chunks.target, frame);
     // Not enough room left in the chunk: once more in a new one (the first record, then one in a chunk's worth).
-    if (count === -2 && chunks.renew()) count = native.readFlatEnvelope(bytes, this.names, chunks.target, chunks.at, this.slots);
+    if (count === -2 && chunks.renew()) {
+      frame[0] = chunks.at;
+      count = native.readFlatEnvelope(bytes, chunks.target, frame);
+    }
     if (count < 0) return -1;
-    const { slots } = this;
     const { values } = this.pick;
-    for (let j = 0, s = 0; j < values.length; j++, s += 3) {
-      const kind = slots[s];
-      values[j] = kind === STRING ? valueText(bytes, slots[s + 1]!, slots[s + 2]!) : kind === NUMBER ? numberValue(bytes, slots[s + 1]!, slots[s + 2]!) : undefined;
+    for (let j = 0, s = 2; j < values.length; j++, s += 3) {
+      const kind = frame[s];
+      values[j] = kind === STRING ? valueText(bytes, frame[s + 1]!, frame[s + 2]!) : kind === NUMBER ? numberValue(bytes, frame[s + 1]!, frame[s + 2]!) : undefined;
     }
     return count;
   }

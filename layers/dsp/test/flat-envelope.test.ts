@@ -14,6 +14,9 @@ import { PickedFields, readSampleEnvelopePicking } from '../../../core/codecs/sa
 import { deviceReadings } from '../../../core/inputs/device-readings.ts';
 import { jsonBytesReader } from '../../../core/handler/json-bytes-input.ts';
 import type { KafkaRecord } from '../../../core/events/types.ts';
+import { defineFunction } from '../../../core/handler/define-function.ts';
+import { pipeline } from '../../../core/dsp/pipeline.ts';
+import { testHarness } from '../../../core/testing/harness.ts';
 
 const native = isNativeAvailable() ? (nativeModule().addon as unknown as NativeJsonText) : undefined;
 const NAMES = ['deviceId', 'sampleRate', 'timestamp'];
@@ -142,16 +145,46 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     expect(blocks(native).filter((b) => b !== undefined)).toHaveLength(3);
   });
 
+  it('still dead-letters samples that are not whole frames of the channels, read from the bytes', async () => {
+    useNativeJsonText(native);
+    const fn = testHarness(
+      defineFunction({
+        name: 'two',
+        codec: 'json',
+        input: deviceReadings(),
+        pipeline: pipeline({ channels: 2 }).rms({ window: 2 }),
+        output: { topic: 'out', value: ({ key, output }) => ({ key, y: Array.from(output) }) },
+      }),
+    );
+    await fn.invoke([
+      { key: 'a', value: { deviceId: 'a', data: [1, 2, 3] } },
+      { key: 'b', value: { deviceId: 'b', data: [1, 2, 3, 4] } },
+    ]);
+    const letters = fn.sink.ofKind('dead-letter');
+    expect(letters.map((letter) => String(letter.headers['dspfn-error-reason']))).toEqual([expect.stringMatching(/3 samples are not whole frames of 2/)]);
+    expect(fn.sink.onTopic('out')).toHaveLength(1);
+  });
+
   it('refuses arguments out of bounds instead of reading them', () => {
     const api = native!.readFlatEnvelope!;
     const bytes = Buffer.from('{"k":"v","data":[1,2]}');
-    const names = Uint8Array.from([1, 4, ...Buffer.from('data'), 1, ...Buffer.from('k')]);
-    const slots = new Int32Array(3);
-    expect(api(bytes, names, new Float32Array(4), 2, slots)).toBe(2);
-    expect(Array.from(slots)).toEqual([1, 6, 7]);
-    expect(api(bytes, names, new Float32Array(4), 3, slots)).toBe(-2);
-    expect(() => api(bytes, names, new Float32Array(4), 5, slots)).toThrow(/out of range/);
-    expect(() => api(bytes, names.subarray(0, 6), new Float32Array(4), 0, slots)).toThrow(/malformed/);
-    expect(() => api(bytes, names, new Float32Array(4), 0, new Int32Array(2))).toThrow(/malformed/);
+    const names = [4, ...Buffer.from('data'), 1, ...Buffer.from('k')];
+    const frameOf = (at: number, wanted: number, nameBytes: number[]) => {
+      const frame = new Int32Array(2 + 3 * wanted + Math.ceil(nameBytes.length / 4));
+      frame.set([at, wanted]);
+      new Uint8Array(frame.buffer, (2 + 3 * wanted) * 4).set(nameBytes);
+      return frame;
+    };
+    const frame = frameOf(2, 1, names);
+    expect(api(bytes, new Float32Array(4), frame)).toBe(2);
+    expect(Array.from(frame.subarray(2, 5))).toEqual([1, 6, 7]);
+    expect(api(bytes, new Float32Array(4), frameOf(3, 1, names))).toBe(-2);
+    expect(() => api(bytes, new Float32Array(4), frameOf(5, 1, names))).toThrow(/out of range/);
+    expect(() => api(bytes, new Float32Array(4), frameOf(-1, 1, names))).toThrow(/out of range/);
+    // A name longer than the frame, more names than it holds, or no room for the slots.
+    expect(() => api(bytes, new Float32Array(4), frameOf(0, 1, [4, ...Buffer.from('data'), 9, 0x6b]))).toThrow(/malformed/);
+    expect(() => api(bytes, new Float32Array(4), frameOf(0, 2, names).subarray(0, 8))).toThrow(/malformed/);
+    expect(() => api(bytes, new Float32Array(4), Int32Array.of(0, 3))).toThrow(/malformed/);
+    expect(() => api(bytes, new Float32Array(4), Int32Array.of(0, -1, 0))).toThrow(/malformed/);
   });
 });
