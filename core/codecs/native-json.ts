@@ -19,6 +19,13 @@ export interface NativeJsonText {
    * words any error).
    */
   parseF32(bytes: Uint8Array, start: number, close: number, out: Float32Array): number;
+  /**
+   * A record's flat JSON envelope in one call (layers/dsp/src/json/flat_envelope.h): the sample
+   * array into out[frame[0] …], the wanted fields' kinds and value bounds into the frame
+   * (flat-envelope.ts lays it out). Returns the count, -2 when the samples do not fit, or -1 for
+   * anything the TypeScript code must read. Absent from native layers built before it.
+   */
+  readFlatEnvelope?(bytes: Uint8Array, out: Float32Array, frame: Int32Array): number;
 }
 
 let active: NativeJsonText | undefined;

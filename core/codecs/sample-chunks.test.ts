@@ -31,4 +31,25 @@ describe('SampleChunks', () => {
     expect(big.buffer).not.toBe(a.buffer);
     expect(big.byteOffset).toBe(0);
   });
+
+  it('hands out blocks written in place on the terms of copy, renewing a chunk only when little is left', () => {
+    const chunks = new SampleChunks(16);
+    expect(chunks.renew()).toBe(true); // the empty first chunk
+    chunks.target.set([1, 2, 3], chunks.at);
+    const a = chunks.take(3);
+    expect(chunks.renew()).toBe(false); // 13 left, a quarter is 4
+    chunks.target.set([4, 5, 6, 7, 8, 9], chunks.at);
+    const big = chunks.take(6); // more than a quarter: a copy of its own, the room reused
+    expect(big.buffer).not.toBe(a.buffer);
+    const views = [9, 10, 11].map((x) => {
+      chunks.target.set([x, x, x, x], chunks.at);
+      return chunks.take(4);
+    });
+    for (const view of views) expect(view.buffer).toBe(a.buffer);
+    expect([...a, ...big]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(chunks.renew()).toBe(true); // 1 left
+    expect(chunks.at).toBe(0);
+    chunks.target.fill(0);
+    expect([...a, ...views.flatMap((view) => [...view])]).toEqual([1, 2, 3, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11]);
+  });
 });

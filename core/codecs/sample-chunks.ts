@@ -15,7 +15,7 @@ export class SampleChunks {
     // A block larger than a quarter chunk gets its own array, so chunks are not left mostly empty.
     if (count > this.chunkSamples >> 2) return samples.slice(0, count);
     if (this.used + count > this.chunk.length) {
-      this.chunk = new Float32Array(this.chunkSamples);
+      this.chunk = uninitialised(this.chunkSamples);
       this.used = 0;
     }
     const view = this.chunk.subarray(this.used, this.used + count);
@@ -25,4 +25,44 @@ export class SampleChunks {
     this.used += count;
     return view;
   }
+
+  /** Where a reader that writes a block in place puts it: target[at … target.length), then take(count). */
+  get target(): Float32Array {
+    return this.chunk;
+  }
+
+  get at(): number {
+    return this.used;
+  }
+
+  /**
+   * A new chunk when the current one has room for less than a quarter chunk (a block that did not
+   * fit may fit a new one); false when it has more (a block that did not fit gets an array of its own).
+   */
+  renew(): boolean {
+    if (this.chunk.length !== 0 && this.chunk.length - this.used >= this.chunkSamples >> 2) return false;
+    this.chunk = uninitialised(this.chunkSamples);
+    this.used = 0;
+    return true;
+  }
+
+  /** The `count` samples written at target[at …] as a block, on the terms of copy(). */
+  take(count: number): Float32Array {
+    const { chunk, used } = this;
+    if (count > this.chunkSamples >> 2) return chunk.slice(used, used + count);
+    // The constructor rather than subarray, which looks its species constructor up (~17 vs ~28 ns).
+    const view = new Float32Array(chunk.buffer, chunk.byteOffset + used * Float32Array.BYTES_PER_ELEMENT, count);
+    this.used = used + count;
+    return view;
+  }
+}
+
+/**
+ * A chunk without the zero fill (~3 instead of ~20 µs for 256 KiB, once per 1,024 records of 64
+ * samples): only samples written into it are ever handed out, by copy() and take().
+ */
+function uninitialised(samples: number): Float32Array<ArrayBuffer> {
+  const bytes = Buffer.allocUnsafeSlow(samples * Float32Array.BYTES_PER_ELEMENT);
+  // An ArrayBuffer of its own (allocUnsafeSlow: not the shared pool), never a SharedArrayBuffer.
+  return new Float32Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, samples);
 }

@@ -136,7 +136,7 @@ const knownValues = new Array<string | undefined>(256).fill(undefined);
  * known, else a new one (which then is). A batch's records name a few keys over and over: one string
  * each, not one per record, and a Map that groups them finds its hash already computed.
  */
-function valueText(text: Buffer, from: number, to: number): string {
+export function valueText(text: Buffer, from: number, to: number): string {
   const length = to - from;
   if (length > 64) return text.toString('latin1', from, to);
   let hash = length;
@@ -154,7 +154,7 @@ function valueText(text: Buffer, from: number, to: number): string {
 }
 
 /** A JSON number's value: digits-only integers up to 15 digits computed, anything else through Number(). */
-function numberValue(text: Buffer, from: number, to: number): number {
+export function numberValue(text: Buffer, from: number, to: number): number {
   const negative = text[from] === MINUS;
   const first = negative ? from + 1 : from;
   if (to - first > 15) return Number(text.toString('latin1', from, to));

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FlatEnvelopeReader } from '../codecs/flat-envelope.ts';
 import { SampleArrayReader } from '../codecs/json-samples.ts';
 import { PickedFields, readSampleEnvelopePicking } from '../codecs/sample-envelope.ts';
 import { SampleChunks } from '../codecs/sample-chunks.ts';
@@ -71,12 +72,17 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
   const chunks = new SampleChunks();
   // The three fields the schema reads, kept from record to record instead of an object each.
   const pick = new PickedFields([keyField, 'sampleRate', 'timestamp']);
+  // The common envelope in one native call, its samples straight into the chunk; anything else as before.
+  const flat = new FlatEnvelopeReader(dataField, pick);
   return (bytes) => {
-    let count: number;
-    try {
-      count = readSampleEnvelopePicking(reader, bytes, dataField, pick);
-    } catch {
-      return undefined;
+    let count = flat.read(bytes, chunks);
+    const inChunk = count >= 0;
+    if (!inChunk) {
+      try {
+        count = readSampleEnvelopePicking(reader, bytes, dataField, pick);
+      } catch {
+        return undefined;
+      }
     }
     const { values } = pick;
     const key = values[0];
@@ -85,7 +91,7 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (typeof key !== 'string' || key.length === 0) return undefined;
     if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
     if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
-    const samples = chunks.copy(reader.samples, count);
+    const samples = inChunk ? chunks.take(count) : chunks.copy(reader.samples, count);
     // One literal per shape (same properties, same order as adding them): no property added later,
     // which would move the object to a map transition and a separate property store per record.
     if (timestamp === undefined) return sampleRate === undefined ? { key, samples } : { key, samples, sampleRate };

@@ -73,7 +73,10 @@ export function decodeRecords<M>(
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');
         }
-        decoded.push({ record, key: block.key, block, samples: toSamples(block.samples, channels, scanned, read !== undefined && block.samples instanceof Float32Array) });
+        // A JSON bytes reader's samples are finite float32 already: only whole frames to check.
+        const { samples } = block;
+        const ready = read !== undefined && samples instanceof Float32Array && samples.length % channels === 0;
+        decoded.push({ record, key: block.key, block, samples: ready ? samples : toSamples(samples, channels, scanned, read !== undefined && samples instanceof Float32Array) });
       } catch (error) {
         const location = { topic: record.topic, partition: record.partition, offset: record.offset };
         const reason =

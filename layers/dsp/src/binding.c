@@ -20,6 +20,7 @@
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
  *   simdPaths() -> the paths this CPU can run, scalar first
  *   formatF32(…), parseF32(…): JSON number text <-> float32 (binding/json.c)
+ *   readFlatEnvelope(…): a record's flat JSON envelope, its samples into float32 (binding/json_envelope.c)
  *   firstNonFinite(values: Float32Array) -> index of the first NaN or ±Infinity, or -1 (binding/samples.c)
  *
  * DSPFN_SIMD (read when the module loads in a thread): unset/auto/1 = best path, 0/off/scalar, or
@@ -450,6 +451,7 @@ NAPI_MODULE_INIT() {
       {"simdPaths", NULL, js_simd_paths, NULL, NULL, NULL, napi_enumerable, NULL},
       {"formatF32", NULL, js_format_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"parseF32", NULL, js_parse_f32, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readFlatEnvelope", NULL, js_read_flat_envelope, NULL, NULL, NULL, napi_enumerable, NULL},
       {"firstNonFinite", NULL, js_first_non_finite, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crc32c", NULL, js_crc32c, NULL, NULL, NULL, napi_enumerable, NULL},
       {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},

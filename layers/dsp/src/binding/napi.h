@@ -54,6 +54,9 @@ napi_value js_parse_f32(napi_env env, napi_callback_info info);
 /* binding/crc32c.c */
 napi_value js_crc32c(napi_env env, napi_callback_info info);
 
+/* binding/json_envelope.c */
+napi_value js_read_flat_envelope(napi_env env, napi_callback_info info);
+
 /* binding/samples.c */
 napi_value js_first_non_finite(napi_env env, napi_callback_info info);
 

@@ -280,6 +280,12 @@ static size_t parse_number(const uint8_t *bytes, size_t i, size_t close, float *
   if (c == '0') {
     c = bytes[++i];
     if (is_digit(c)) return 0;
+  } else if (bytes[i + 1] == '.') {
+    /* One digit before the point, as most samples have (bytes[i + 1] is at most the ']'): the
+     * eight-digit attempt below would fail on it. */
+    whole = (uint64_t)(c - '0');
+    digits = 1;
+    c = bytes[++i];
   } else {
     while (is_digit(c)) {
 #if DSPFN_SWAR_DIGITS
