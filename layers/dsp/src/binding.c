@@ -21,6 +21,7 @@
  *   simdPaths() -> the paths this CPU can run, scalar first
  *   formatF32(…), parseF32(…): JSON number text <-> float32 (binding/json.c)
  *   readFlatEnvelope(…): a record's flat JSON envelope, its samples into float32 (binding/json_envelope.c)
+ *   crc32c(data: Uint8Array, portable?: boolean) -> CRC-32C of Kafka record batches (binding/crc32c.c)
  *   firstNonFinite(values: Float32Array) -> index of the first NaN or ±Infinity, or -1 (binding/samples.c)
  *
  * DSPFN_SIMD (read when the module loads in a thread): unset/auto/1 = best path, 0/off/scalar, or
