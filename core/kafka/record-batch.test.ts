@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchCrc32c } from './platformatic-fast-produce.ts';
-import { ResultHeaders } from '../sink/result-headers.ts';
+import { ResultHeaders } from './result-headers.ts';
 import { BATCH_HEADER_BYTES, BatchArena, encodeProduceBody, encodeRecordBatch, HEADROOM, type BatchCompression, type BatchRecord } from './record-batch.ts';
 
 const producer = { producerId: 4711n, producerEpoch: 3, baseSequence: 120, transactional: false };

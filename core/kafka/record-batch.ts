@@ -4,7 +4,7 @@
  * library that builds every record from small buffers and concatenates them spends more CPU on
  * that than dspfn spends on the record itself.
  */
-import { ResultHeaders } from '../sink/result-headers.ts';
+import { ResultHeaders } from './result-headers.ts';
 import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */

@@ -3,7 +3,7 @@
  * name remembered with its whole encoding, and ResultHeaders' shared runs; and the varints of the
  * record format.
  */
-import type { ResultHeaders } from '../sink/result-headers.ts';
+import type { ResultHeaders } from './result-headers.ts';
 
 /** Header names repeat in every message: their bytes are made once (bounded: names may come from records). */
 const names = new Map<string, Buffer>();

@@ -4,7 +4,7 @@ import { describeKafkaError, validateConnection, type KafkaConnectionOptions } f
 import { defaultProducer } from '../kafka/platformatic-producer.ts';
 import { partitionOf } from '../kafka/key-partition.ts';
 import type { OutgoingMessage, ProduceTransport, ProducerOptions, TopicMessages } from '../kafka/producer.ts';
-import { ResultHeaders, RESULT_HEADER_NAMES_LENGTH, resultHeaderValuesLength } from './result-headers.ts';
+import { ResultHeaders, RESULT_HEADER_NAMES_LENGTH, resultHeaderValuesLength } from '../kafka/result-headers.ts';
 import type { BatchSource, OutputMessage, Sink } from './sink.ts';
 
 export interface KafkaSinkOptions extends ProducerOptions {

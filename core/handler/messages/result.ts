@@ -1,5 +1,5 @@
 import type { KafkaRecord } from '../../events/types.ts';
-import { ResultHeaders } from '../../sink/result-headers.ts';
+import { ResultHeaders } from '../../kafka/result-headers.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
 import { addPropagated } from './source-headers.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RESULT_HEADER_NAMES_LENGTH, ResultHeaders, resultHeaderValuesLength } from './result-headers.ts';
-import { Header } from './sink.ts';
+import { Header } from '../sink/sink.ts';
 
 describe('ResultHeaders', () => {
   const headers = new ResultHeaders('application/json', 'readings', '3', '1234', 'sensor-rms');
