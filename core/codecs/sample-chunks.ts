@@ -14,16 +14,13 @@ export class SampleChunks {
   copy(samples: Float32Array, count: number): Float32Array {
     // A block larger than a quarter chunk gets its own array, so chunks are not left mostly empty.
     if (count > this.chunkSamples >> 2) return samples.slice(0, count);
-    if (this.used + count > this.chunk.length) {
-      this.chunk = uninitialised(this.chunkSamples);
-      this.used = 0;
-    }
-    const view = this.chunk.subarray(this.used, this.used + count);
+    // Less room left than this block (at most a quarter chunk) is less than a quarter chunk: renew() gives a new one.
+    if (this.used + count > this.chunk.length) this.renew();
+    const { chunk, used } = this;
     // A record's few samples by a loop: a view of the source for `set` would cost more than the copy.
-    if (count <= 256) for (let i = 0; i < count; i++) view[i] = samples[i]!;
-    else view.set(samples.subarray(0, count));
-    this.used += count;
-    return view;
+    if (count <= 256) for (let i = 0; i < count; i++) chunk[used + i] = samples[i]!;
+    else chunk.set(samples.subarray(0, count), used);
+    return this.take(count);
   }
 
   /** Where a reader that writes a block in place puts it: target[at … target.length), then take(count). */
