@@ -127,8 +127,7 @@ export function fastKafkajsProduce(from: string = import.meta.url): boolean {
       if (!writesItself(args)) return request;
       // The native layer's once the native backend registered it, else @node-rs/crc32's, also
       // where kafkajs loaded its own JavaScript one first.
-      crc32c ??= batchCrc32c(require(KAFKAJS_CRC) as Crc32c);
-      const checksum = nativeCrc32c() ?? crc32c;
+      const checksum = nativeCrc32c() ?? (crc32c ??= batchCrc32c(require(KAFKAJS_CRC) as Crc32c));
       return { ...request, encode: async () => encoderOf(encodeKafkajsProduce(args, checksum)) };
     };
     registerModule(require, path, installed);
