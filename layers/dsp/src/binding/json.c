@@ -17,7 +17,8 @@
 #include "binding/napi.h"
 #include "json/f32_text.h"
 
-static int get_bytes(napi_env env, napi_value value, void **data, size_t *length) {
+/* Also json_envelope.c's: any ArrayBufferView's memory, else a thrown error and 0. */
+int get_bytes(napi_env env, napi_value value, void **data, size_t *length) {
   if (napi_get_buffer_info(env, value, data, length) != napi_ok) {
     throw_error(env, CODE_NATIVE, 0, "dspfn native: expected a typed array");
     return 0;

@@ -16,14 +16,6 @@
 #include "binding/napi.h"
 #include "json/flat_envelope.h"
 
-static int view_of(napi_env env, napi_value value, void **data, size_t *length) {
-  if (napi_get_buffer_info(env, value, data, length) != napi_ok) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: expected a typed array");
-    return 0;
-  }
-  return 1;
-}
-
 /*
  * Whether frame (int32 words: at, wanted, 3 slots per wanted field, then the names) holds them:
  * `wanted` + 1 names after the slots, each after its length byte.
@@ -48,7 +40,7 @@ napi_value js_read_flat_envelope(napi_env env, napi_callback_info info) {
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   void *bytes = NULL, *out = NULL, *frame = NULL;
   size_t length = 0, out_bytes = 0, frame_bytes = 0;
-  if (argc < 3 || !view_of(env, argv[0], &bytes, &length) || !view_of(env, argv[1], &out, &out_bytes) || !view_of(env, argv[2], &frame, &frame_bytes)) {
+  if (argc < 3 || !get_bytes(env, argv[0], &bytes, &length) || !get_bytes(env, argv[1], &out, &out_bytes) || !get_bytes(env, argv[2], &frame, &frame_bytes)) {
     return NULL;
   }
   int32_t *words = (int32_t *)frame;

@@ -48,6 +48,7 @@ napi_value js_simd_paths(napi_env env, napi_callback_info info);
 int choose_simd(napi_env env, const char *name, instance_t *inst);
 
 /* binding/json.c */
+int get_bytes(napi_env env, napi_value value, void **data, size_t *length);
 napi_value js_format_f32(napi_env env, napi_callback_info info);
 napi_value js_parse_f32(napi_env env, napi_callback_info info);
 
