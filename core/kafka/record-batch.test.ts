@@ -62,7 +62,7 @@ describe('record batches written by dspfn', () => {
     );
   });
 
-  it("reads back runs of one key (measured once a run) and the keys that follow, of the same length or not, text and bytes", () => {
+  it("reads back runs of one key and the keys that follow, of the same length or not, text and bytes", () => {
     const keys: Array<string | Buffer | null> = ['device-1', 'device-1', 'device-1', 'dévice-1', 'dévice-1', 'device-2', Buffer.from('device-2'), Buffer.from('device-2'), null, 'device-2', 'ü', 'u', 'device-10'];
     const records: BatchRecord[] = keys.map((key, i) => ({ key, value: `v${i}`, headers: new ResultHeaders('application/json', 'in', '1', String(i), 'fn') }));
     const got = read(encodeRecordBatch(records, producer, crc));

@@ -5,7 +5,7 @@
  * that than dspfn spends on the record itself.
  */
 import { ResultHeaders } from './result-headers.ts';
-import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint } from './record-headers.ts';
+import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
@@ -63,13 +63,6 @@ let lengths = new Int32Array(4096);
 const cachedHeaders: Array<Buffer | undefined> = [];
 /** Per header not cached, its name as written (headerNamePrefix). */
 const headerNames: Buffer[] = [];
-/**
- * Where a pass is in `lengths` and `cachedHeaders` after the headers of a record that are not
- * ResultHeaders: those are measured and written by functions of their own (the loops over records
- * stay small for the optimiser, their cursors local), which hand the cursors back here.
- */
-let headersLi = 0;
-let headersHi = 0;
 
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
 function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], lengthList: Int32Array): number {
@@ -77,67 +70,54 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
   let hi = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    // Lengths are never negative: their zigzag is twice the length.
-    at = writeUvarint(buf, lengthList[li++]! * 2, at);
+    const bodySize = lengthList[li++]!;
+    at = writeUvarint(buf, zigzag(bodySize), at);
     buf[at++] = 0; // attributes
     buf[at++] = 0; // timestamp delta: every record of a batch carries the batch's timestamp
-    at = writeUvarint(buf, i * 2, at);
-    const key = record.key;
-    if (key === null) buf[at++] = 1; // zigzag(-1): null
-    else {
-      const length = lengthList[li++]!;
-      at = writeUvarint(buf, length * 2, at);
-      at = writeBytes(buf, key, length, at);
-    }
-    const value = record.value;
-    if (value === null) buf[at++] = 1;
-    else {
-      const length = lengthList[li++]!;
-      at = writeUvarint(buf, length * 2, at);
-      at = writeBytes(buf, value, length, at);
-    }
-    if (lengthList[li] !== RESULT_HEADERS) {
-      at = writeHeaders(buf, at, record.headers, lengthList, li, hi);
-      li = headersLi;
-      hi = headersHi;
-      continue;
-    }
-    li++;
-    // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
-    const run = cachedHeaders[hi++]!;
-    buf.set(run, at);
-    at += run.length;
-    const length = lengthList[li++]!;
-    buf[at++] = length * 2; // zigzag of a length below 64
-    at = writeBytes(buf, (record.headers as ResultHeaders)['dspfn-source-offset'], length, at);
-    const fn = cachedHeaders[hi++]!;
-    buf.set(fn, at);
-    at += fn.length;
-  }
-  return at;
-}
-
-/** A record's header count and headers (any but ResultHeaders), as measureHeaders found them. */
-function writeHeaders(buf: Buffer, at: number, headers: BatchRecord['headers'], lengthList: Int32Array, li: number, hi: number): number {
-  at = writeUvarint(buf, lengthList[li++]! * 2, at);
-  if (headers) {
-    for (const name in headers) {
-      const cached = cachedHeaders[hi++];
-      if (cached !== undefined) {
-        buf.set(cached, at);
-        at += cached.length;
+    at = writeUvarint(buf, zigzag(i), at);
+    for (let field = 0; field < 2; field++) {
+      const data = field === 0 ? record.key : record.value;
+      if (data === null) {
+        buf[at++] = 1; // zigzag(-1): null
         continue;
       }
-      const prefix = headerNames[hi - 1]!;
-      buf.set(prefix, at);
-      at += prefix.length;
       const length = lengthList[li++]!;
-      at = writeUvarint(buf, length * 2, at);
-      at = writeBytes(buf, headers[name]!, length, at);
+      at = writeUvarint(buf, zigzag(length), at);
+      at = writeBytes(buf, data, length, at);
+    }
+    const count = lengthList[li++]!;
+    const headers = record.headers;
+    if (count === RESULT_HEADERS) {
+      // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
+      const run = cachedHeaders[hi++]!;
+      buf.set(run, at);
+      at += run.length;
+      const length = lengthList[li++]!;
+      buf[at++] = length * 2; // zigzag of a length below 64
+      at = writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at);
+      const fn = cachedHeaders[hi++]!;
+      buf.set(fn, at);
+      at += fn.length;
+      continue;
+    }
+    at = writeUvarint(buf, zigzag(count), at);
+    if (headers) {
+      for (const name in headers) {
+        const cached = cachedHeaders[hi++];
+        if (cached !== undefined) {
+          buf.set(cached, at);
+          at += cached.length;
+          continue;
+        }
+        const prefix = headerNames[hi - 1]!;
+        buf.set(prefix, at);
+        at += prefix.length;
+        const length = lengthList[li++]!;
+        at = writeUvarint(buf, zigzag(length), at);
+        at = writeBytes(buf, headers[name]!, length, at);
+      }
     }
   }
-  headersLi = li;
-  headersHi = hi;
   return at;
 }
 
@@ -150,91 +130,71 @@ function grownLengths(needed: number): Int32Array<ArrayBuffer> {
 
 /** Sizes pass: fills `lengths` and returns the records section's byte size. */
 function measureRecords(records: readonly BatchRecord[]): number {
+  let list = lengths;
   let li = 0;
   let hi = 0;
   let total = 0;
-  // Results come in runs of one key: its text is measured once per run.
-  let lastKey: string | undefined;
-  let lastKeyLength = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    // Room for this record's body size, key and value lengths, header count and offset length; other headers check their own.
-    let list = li + 5 > lengths.length ? grownLengths(li + 5) : lengths;
+    // Room for this record's body size, key and value lengths and header count; its headers check their own.
+    if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
-    let body = 2 + uvarintSize(i * 2); // attributes, timestamp delta 0, offset delta
-    const key = record.key;
-    if (key === null) body += 1;
-    else {
-      let length: number;
-      if (key === lastKey) length = lastKeyLength;
-      else {
-        length = byteLength(key);
-        if (typeof key === 'string') {
-          lastKey = key;
-          lastKeyLength = length;
-        }
-      }
-      list[li++] = length;
-      body += uvarintSize(length * 2) + length;
-    }
-    const value = record.value;
-    if (value === null) body += 1;
-    else {
-      const length = byteLength(value);
-      list[li++] = length;
-      body += uvarintSize(length * 2) + length;
-    }
-    const headers = record.headers;
-    const offset = headers instanceof ResultHeaders ? headers['dspfn-source-offset'] : undefined;
-    const offsetLength = offset === undefined ? 64 : byteLength(offset);
-    if (offsetLength < 64) {
-      const run = resultRun(headers as ResultHeaders);
-      const fn = functionHeader((headers as ResultHeaders)['dspfn-function']);
-      cachedHeaders[hi++] = run;
-      cachedHeaders[hi++] = fn;
-      list[li++] = RESULT_HEADERS;
-      list[li++] = offsetLength;
-      body += run.length + 1 + offsetLength + fn.length;
-    } else {
-      body += measureHeaders(headers, li, hi);
-      li = headersLi;
-      hi = headersHi;
-      list = lengths;
-    }
-    list[bodyAt] = body;
-    total += uvarintSize(body * 2) + body;
-  }
-  return total;
-}
-
-/** A record's header count and headers (any but ResultHeaders with a short offset): their bytes; fills `lengths` and the header tables. */
-function measureHeaders(headers: BatchRecord['headers'], li: number, hi: number): number {
-  const countAt = li++;
-  let bytes = 0;
-  let count = 0;
-  if (headers) {
-    for (const name in headers) {
-      const value = headers[name]!;
-      const entry = headerEntry(count++, name);
-      const cached = cachedHeader(entry, value);
-      cachedHeaders[hi] = cached;
-      if (cached !== undefined) {
-        hi++;
-        bytes += cached.length;
+    let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
+    for (let field = 0; field < 2; field++) {
+      const data = field === 0 ? record.key : record.value;
+      if (data === null) {
+        body += 1;
         continue;
       }
-      const prefix = entry?.prefix ?? headerNamePrefix(name);
-      headerNames[hi++] = prefix;
-      const length = byteLength(value);
-      if (li === lengths.length) grownLengths(li + 1);
-      lengths[li++] = length;
-      bytes += prefix.length + uvarintSize(length * 2) + length;
+      const length = byteLength(data);
+      list[li++] = length;
+      body += uvarintSize(zigzag(length)) + length;
     }
+    const countAt = li++;
+    const headers = record.headers;
+    if (headers instanceof ResultHeaders) {
+      const offset = headers['dspfn-source-offset'];
+      const length = byteLength(offset);
+      if (length < 64) {
+        const run = resultRun(headers);
+        const fn = functionHeader(headers['dspfn-function']);
+        cachedHeaders[hi++] = run;
+        cachedHeaders[hi++] = fn;
+        if (li === list.length) list = grownLengths(li + 1);
+        list[li++] = length;
+        list[countAt] = RESULT_HEADERS;
+        body += run.length + 1 + length + fn.length;
+        list[bodyAt] = body;
+        total += uvarintSize(zigzag(body)) + body;
+        continue;
+      }
+    }
+    let count = 0;
+    if (headers) {
+      for (const name in headers) {
+        const value = headers[name]!;
+        const entry = headerEntry(count++, name);
+        const cached = cachedHeader(entry, value);
+        cachedHeaders[hi] = cached;
+        if (cached !== undefined) {
+          hi++;
+          body += cached.length;
+          continue;
+        }
+        const prefix = entry?.prefix ?? headerNamePrefix(name);
+        headerNames[hi++] = prefix;
+        const length = byteLength(value);
+        if (li === list.length) list = grownLengths(li + 1);
+        list[li++] = length;
+        body += prefix.length + uvarintSize(zigzag(length)) + length;
+      }
+    }
+    list[countAt] = count;
+    body += uvarintSize(zigzag(count));
+    list[bodyAt] = body;
+    total += uvarintSize(zigzag(body)) + body;
   }
-  lengths[countAt] = count;
-  headersLi = li;
-  headersHi = hi;
-  return bytes + uvarintSize(count * 2);
+  return total;
 }
 
 /** The largest arena kept for the next request; a larger one is left to the garbage collector. */
