@@ -3,7 +3,10 @@ import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../logger/logger.ts';
 import { describeKafkaError } from './connection.ts';
-import { defaultProducer, explain, platformaticOptions, platformaticSupported, withSocketErrors } from './platformatic-producer.ts';
+import { partitionOf } from './key-partition.ts';
+import { PartitionRecords } from './platformatic-fast-produce.ts';
+import { defaultProducer, explain, partitionMessages, platformaticOptions, platformaticSupported, withSocketErrors } from './platformatic-producer.ts';
+import type { OutgoingMessage } from './producer.ts';
 
 const lib = { compatibilityPartitioner };
 
@@ -75,6 +78,24 @@ describe('@platformatic/kafka producer', () => {
         expect(compatibilityPartitioner(undefined as never, Buffer.from(key)) % partitions, `${key} / ${partitions}`).toBe(expected);
       }
     }
+  });
+
+  it("groups a send per partition, with the sink's partitions when they are for the client's partition count", async () => {
+    let partitionsCount = 3;
+    const client = { currentMetadata: { topics: new Map([['rms', { get partitionsCount() { return partitionsCount; } }]]) }, metadata: async () => ({}) };
+    const producer = client as unknown as Parameters<typeof partitionMessages>[0];
+    const list: OutgoingMessage[] = Array.from({ length: 12 }, (_, i) => ({ key: `device-${i}`, value: `v${i}`, headers: {} }));
+    const grouped = async (batches: Parameters<typeof partitionMessages>[1]) =>
+      (await partitionMessages(producer, batches)).map((m) => [m.partition, (m.value as PartitionRecords).records.map((r) => r.key)]);
+    const byKey = (count: number) =>
+      Array.from({ length: count }, (_, p) => [p, list.filter((m) => partitionOf(m.key, count) === p).map((m) => m.key)]).filter(([, keys]) => (keys as string[]).length > 0);
+    expect(await grouped([{ topic: 'rms', messages: list }])).toEqual(byKey(3));
+    // Given partitions are taken as they are (here all on partition 2) when their count is the client's…
+    const given = { count: 3, of: new Int32Array(list.length).fill(2) };
+    expect(await grouped([{ topic: 'rms', messages: list, partitions: given }])).toEqual([[2, list.map((m) => m.key)]]);
+    // …and recomputed from the keys when the topic's partition count changed since.
+    partitionsCount = 4;
+    expect(await grouped([{ topic: 'rms', messages: list, partitions: given }])).toEqual(byKey(4));
   });
 
   it('explains nested client errors by their innermost reasons and the socket cause', () => {

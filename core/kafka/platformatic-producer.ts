@@ -38,8 +38,8 @@ function clientMessages(batches: readonly TopicMessages[]): ClientMessages {
   return messages;
 }
 
-/** Each message's partition during partitionMessages (grows, never shrinks). */
-let slots = new Int32Array(1024);
+/** Each message's partition during partitionMessages, where the sink did not give them (grows, never shrinks). */
+let scratch = new Int32Array(1024);
 
 /**
  * One client message per partition, its value the partition's records in send order (the fast
@@ -47,20 +47,28 @@ let slots = new Int32Array(1024);
  * client's metadata, fetched for a topic it does not know yet), as the client's compatibility
  * partitioner puts it, and a message without a key goes to partition 0, as that partitioner does.
  */
-async function partitionMessages(producer: ClientProducer, batches: readonly TopicMessages[]): Promise<ClientMessages> {
+export async function partitionMessages(producer: ClientProducer, batches: readonly TopicMessages[]): Promise<ClientMessages> {
   const countOf = (topic: string) => producer.currentMetadata?.topics.get(topic)?.partitionsCount;
   const unknown = batches.filter(({ topic, messages }) => messages.length > 0 && countOf(topic) === undefined).map(({ topic }) => topic);
   if (unknown.length > 0) await producer.metadata({ topics: [...new Set(unknown)] });
   const messages: ClientMessages = [];
-  for (const { topic, messages: list } of batches) {
+  for (const { topic, messages: list, partitions: known } of batches) {
     if (list.length === 0) continue;
     const count = countOf(topic);
     if (count === undefined || count < 1) throw new Error(`no partitions known for topic ${topic}`);
     // Two passes, so each partition's list is allocated once at its size (and a send that all goes
-    // to one partition hands on the list it came in).
-    if (slots.length < list.length) slots = new Int32Array(Math.max(list.length, slots.length * 2));
+    // to one partition hands on the list it came in). The sink's partitions, when it computed them
+    // for as many partitions as the client knows now.
     const sizes = new Int32Array(count);
-    for (let i = 0; i < list.length; i++) sizes[(slots[i] = partitionOf(list[i]!.key, count))]!++;
+    let slots: Int32Array;
+    if (known !== undefined && known.count === count && known.of.length === list.length) {
+      slots = known.of;
+      for (let i = 0; i < list.length; i++) sizes[slots[i]!]!++;
+    } else {
+      if (scratch.length < list.length) scratch = new Int32Array(Math.max(list.length, scratch.length * 2));
+      slots = scratch;
+      for (let i = 0; i < list.length; i++) sizes[(slots[i] = partitionOf(list[i]!.key, count))]!++;
+    }
     const lists: Array<readonly OutgoingMessage[] | undefined> = new Array(count);
     for (let partition = 0; partition < count; partition++) {
       const size = sizes[partition]!;
@@ -183,11 +191,13 @@ export function platformaticProducer(options: ProducerOptions, encoder: 'dspfn' 
   };
 
   return {
-    // Two produce requests in flight (the client pipelines up to 5 per connection, in the order the
-    // requests were built, which is the order dspfn numbers their sequences in): a partition's large
-    // batch of results goes out while the broker takes another's (KafkaSink's OWN_WRITE_MESSAGES).
-    // Five measured no better flat out on the shared 2-core machine (the broker takes a
-    // connection's requests one by one).
+    // Two sends at a time: a partition's large batch of results is encoded while the broker takes
+    // another's (KafkaSink's OWN_WRITE_MESSAGES). The idempotent client keeps one request in flight
+    // per connection (it sets maxInflights to 1): the second request waits, built, in the
+    // connection's queue and is written when the first is answered, in the order the requests were
+    // built, which is the order dspfn numbers their sequences in. Five sends measured no better flat
+    // out on the shared 2-core machine (the broker takes a connection's requests one by one); two
+    // requests on the wire at once (maxInflights 2) showed no clear gain in a short trial either.
     concurrentSends: 2,
     async warm() {
       await library;

@@ -20,6 +20,12 @@ export interface OutgoingMessage {
 export interface TopicMessages {
   topic: string;
   messages: readonly OutgoingMessage[];
+  /**
+   * Each message's partition, `partitionOf(key, count)` for a topic of `count` partitions, when the
+   * sender already computed them (the Kafka sink does, bounding requests per partition): a transport
+   * whose topic still has `count` partitions uses them instead of hashing every key again.
+   */
+  partitions?: { readonly count: number; readonly of: Int32Array };
 }
 
 /**

@@ -62,6 +62,13 @@ describe('record batches written by dspfn', () => {
     );
   });
 
+  it("reads back runs of one key and the keys that follow, of the same length or not, text and bytes", () => {
+    const keys: Array<string | Buffer | null> = ['device-1', 'device-1', 'device-1', 'dévice-1', 'dévice-1', 'device-2', Buffer.from('device-2'), Buffer.from('device-2'), null, 'device-2', 'ü', 'u', 'device-10'];
+    const records: BatchRecord[] = keys.map((key, i) => ({ key, value: `v${i}`, headers: new ResultHeaders('application/json', 'in', '1', String(i), 'fn') }));
+    const got = read(encodeRecordBatch(records, producer, crc));
+    expect(got.records.map((r) => r.key)).toEqual(keys.map(bytes));
+  });
+
   it('writes ResultHeaders byte for byte as the same headers in a literal (runs of shared values, offsets of any length, other records between)', () => {
     const text = fc.oneof(fc.constantFrom('application/json', 'sensor-readings', 'sensor-rms', '0', '3', ''), fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
     const offset = fc.oneof(fc.nat().map(String), fc.constantFrom('9007199254740991', '7'.repeat(63), '7'.repeat(64), '8'.repeat(200)), fc.string({ unit: 'grapheme', maxLength: 70 }));

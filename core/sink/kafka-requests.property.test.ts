@@ -37,7 +37,11 @@ describe('KafkaSink requests (property)', () => {
         for (const request of out) {
           expect(new Set(request.map((t) => t.topic)).size).toBe(request.length);
           const buckets = new Map<string, OutgoingMessage[]>();
-          for (const { topic, messages: list } of request) {
+          for (const { topic, messages: list, partitions: given } of request) {
+            // The partitions computed for the bound go along, for the topics whose count is known.
+            const known = partitions[topic];
+            if (known === undefined) expect(given).toBeUndefined();
+            else expect({ count: given?.count, of: [...(given?.of ?? [])] }).toEqual({ count: known, of: list.map((m) => partitionOf(m.key, known)) });
             for (const m of list) {
               const count = partitions[topic];
               const bucket = count === undefined ? 'unknown' : `${topic}:${partitionOf(m.key, count)}`;

@@ -54,17 +54,21 @@ function sizeOf(message: OutputMessage): number {
  * knows a topic's partition count, the bound applies to each partition's share of a request (so a
  * batch's results for all partitions go in one request), otherwise to the whole request. A message
  * larger than the bound goes alone. An OutputMessage is an OutgoingMessage as it is (neither client
- * changes it), and a send that needs one request for one topic is passed on as it came.
+ * changes it), and a send that needs one request for one topic is passed on as it came. The
+ * partitions computed for the bound go along (TopicMessages.partitions), so the transport does not
+ * hash every key a second time.
  */
 export function requests(messages: readonly OutputMessage[], limit: number, partitionCount: (topic: string) => number | undefined = () => undefined): TopicMessages[][] {
   const out: TopicMessages[][] = [];
   // Per topic: bytes per partition in the current request (one slot when partitions are unknown).
   const bytes = new Map<string, Float64Array>();
   const counts = new Map<string, number>();
+  // Each message's partition (topics of known partition counts only).
+  const slots = new Int32Array(messages.length);
   let start = 0;
   let single = true;
   const cut = (end: number) => {
-    out.push(byTopic(messages, start, end, single));
+    out.push(byTopic(messages, start, end, single, slots, counts));
     start = end;
     single = true;
     for (const used of bytes.values()) used.fill(0);
@@ -73,10 +77,14 @@ export function requests(messages: readonly OutputMessage[], limit: number, part
   let lastTopic: string | undefined;
   let used: Float64Array = new Float64Array(0);
   let count = 0;
+  // Results come in runs of one key (a key's records are processed together): its partition is hashed once per run.
+  let lastKey: string | Buffer | null | undefined;
+  let lastSlot = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
     const topic = message.topic;
     if (topic !== lastTopic) {
+      lastKey = undefined;
       let found = bytes.get(topic);
       if (!found) {
         const known = partitionCount(topic);
@@ -87,7 +95,15 @@ export function requests(messages: readonly OutputMessage[], limit: number, part
       count = counts.get(topic)!;
       lastTopic = topic;
     }
-    const slot = count > 0 ? partitionOf(message.key, count) : 0;
+    let slot = 0;
+    if (count > 0) {
+      const key = message.key;
+      if (key !== lastKey) {
+        lastKey = key;
+        lastSlot = partitionOf(key, count);
+      }
+      slots[i] = slot = lastSlot;
+    }
     const size = sizeOf(message);
     // Without partition counts, every topic's bytes count against the one bound.
     const before = count > 0 ? used[slot]! : total(bytes, counts);
@@ -106,17 +122,27 @@ function total(bytes: ReadonlyMap<string, Float64Array>, counts: ReadonlyMap<str
   return sum;
 }
 
-/** messages[start, end) grouped by topic in order of first appearance. */
-function byTopic(messages: readonly OutputMessage[], start: number, end: number, single: boolean): TopicMessages[] {
-  if (single) return [{ topic: messages[start]!.topic, messages: start === 0 && end === messages.length ? messages : messages.slice(start, end) }];
-  const groups = new Map<string, OutgoingMessage[]>();
+/** messages[start, end) grouped by topic in order of first appearance, with their partitions where the topic's count is known. */
+function byTopic(messages: readonly OutputMessage[], start: number, end: number, single: boolean, slots: Int32Array, counts: ReadonlyMap<string, number>): TopicMessages[] {
+  if (single) {
+    const topic = messages[start]!.topic;
+    const list = start === 0 && end === messages.length ? messages : messages.slice(start, end);
+    const count = counts.get(topic)!;
+    return [count > 0 ? { topic, messages: list, partitions: { count, of: slots.subarray(start, end) } } : { topic, messages: list }];
+  }
+  const groups = new Map<string, { messages: OutgoingMessage[]; indexes: number[] }>();
   for (let i = start; i < end; i++) {
     const message = messages[i]!;
     const group = groups.get(message.topic);
-    if (group) group.push(message);
-    else groups.set(message.topic, [message]);
+    if (group) {
+      group.messages.push(message);
+      group.indexes.push(i);
+    } else groups.set(message.topic, { messages: [message], indexes: [i] });
   }
-  return [...groups].map(([topic, list]) => ({ topic, messages: list }));
+  return [...groups].map(([topic, { messages: list, indexes }]) => {
+    const count = counts.get(topic)!;
+    return count > 0 ? { topic, messages: list, partitions: { count, of: Int32Array.from(indexes, (i) => slots[i]!) } } : { topic, messages: list };
+  });
 }
 
 /**
