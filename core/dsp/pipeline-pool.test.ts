@@ -4,6 +4,7 @@ import { isNativeAvailable, nativeBackend } from './native/loader.ts';
 import { pipeline, type Pipeline, type PipelineOutput, type PipelineSpec } from './pipeline.ts';
 import { PipelinePool } from './pipeline-pool.ts';
 import { catalogue, type StageName } from './stages/catalogue.ts';
+import type { AnyStageDescriptor } from './stages/descriptor.ts';
 import { references } from './stages/references.generated.ts';
 
 const backends: DspBackend[] = [jsBackend, ...(isNativeAvailable() ? [nativeBackend()] : [])];
@@ -13,9 +14,10 @@ function specs(): { label: string; spec: PipelineSpec; name: StageName }[] {
   const out: { label: string; spec: PipelineSpec; name: StageName }[] = [];
   for (const descriptor of catalogue) {
     const name = descriptor.name as StageName;
-    for (const options of references[name].cases) {
-      const params = descriptor.options.parse(options);
-      const channels = [1, 2, 3, 4, 6, 8].find((ch) => typeof descriptor.channels.out(ch, params) === 'number');
+    const any = descriptor as AnyStageDescriptor;
+    for (const options of references[name].cases as readonly object[]) {
+      const params = any.options.parse(options);
+      const channels = [1, 2, 3, 4, 6, 8].find((ch) => typeof any.channels.out(ch, params) === 'number');
       if (channels === undefined) continue;
       out.push({ label: `${name} ${JSON.stringify(options)} ×${channels}`, spec: pipeline({ channels }).withStage(name, options as never), name });
     }
