@@ -359,7 +359,9 @@ export class Pipeline {
 
   /** Offsets absorbed per `topic-partition`. */
   offsets(): AbsorbedOffset[] {
-    return [...this.absorbed.values()].map((entry) => ({ ...entry }));
+    const offsets: AbsorbedOffset[] = [];
+    for (const { topic, partition, offset } of this.absorbed.values()) offsets.push({ topic, partition, offset });
+    return offsets;
   }
 
   snapshot(): Uint8Array {
