@@ -380,16 +380,16 @@ export class Pipeline {
    * a batch's keys then share one buffer instead of one each.
    */
   snapshotInto(out: ByteWriter): void {
+    const { kinds, stateVersions } = this.shape;
     writeSnapshotHead(out, this.spec.configHash, this.absorbed.values(), this.kernels.length);
     for (let i = 0; i < this.kernels.length; i++) {
-      const descriptor = this.descriptors[i]!;
       const kernel = this.kernels[i]!;
       // The event stage's state has the clock joined to it: through snapshot().
       if (kernel.snapshotInto === undefined || (i === this.kernels.length - 1 && this.eventKinds !== undefined)) {
-        writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
+        writeStageState(out, kinds[i]!, stateVersions[i]!, this.stageState(i));
         continue;
       }
-      appendStageState(out, kindOf(descriptor.name), descriptor.stateVersion, kernel as Required<Pick<StageKernel, 'snapshotInto'>>);
+      appendStageState(out, kinds[i]!, stateVersions[i]!, kernel as Required<Pick<StageKernel, 'snapshotInto'>>);
     }
   }
 
