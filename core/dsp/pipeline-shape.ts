@@ -1,5 +1,5 @@
 import type { PipelineSpec } from './pipeline.ts';
-import { descriptorOf } from './stages/catalogue.ts';
+import { descriptorOf, kindOf } from './stages/catalogue.ts';
 import type { AnyStageDescriptor } from './stages/descriptor.ts';
 
 /** What a Pipeline knows of its spec before any kernel exists: the same for every key, so worked out once per spec. */
@@ -9,6 +9,12 @@ export interface PipelineShape {
   readonly eventKinds: readonly string[] | undefined;
   readonly inPlace: readonly boolean[];
   readonly declaredRates: readonly { readonly stage: string; readonly rate: number; readonly factor: number }[];
+  /** Per stage: its kind id and state version, as snapshots hold them. */
+  readonly kinds: readonly number[];
+  readonly stateVersions: readonly number[];
+  /** The spec's config hash as a snapshot holds it: two little-endian u32 (read without a BigInt). */
+  readonly hashLow: number;
+  readonly hashHigh: number;
 }
 
 const shapes = new WeakMap<PipelineSpec, PipelineShape>();
@@ -35,6 +41,10 @@ export function shapeOf(spec: PipelineSpec): PipelineShape {
     eventKinds: lastRate?.kind === 'events' ? lastRate.kinds : undefined,
     inPlace: descriptors.map((d) => d.inPlace !== false),
     declaredRates,
+    kinds: descriptors.map((d) => kindOf(d.name)),
+    stateVersions: descriptors.map((d) => d.stateVersion),
+    hashLow: Number(spec.configHash & 0xffffffffn),
+    hashHigh: Number(spec.configHash >> 32n),
   };
   shapes.set(spec, shape);
   return shape;

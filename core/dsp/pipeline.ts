@@ -11,6 +11,10 @@ import type { StageKernel } from './stages/kernel.ts';
 import { EVENT_CLOCK_BYTES, EventClock } from './event-clock.ts';
 import { stageOutputTiming, type BlockTiming } from './timing.ts';
 import { shapeOf, type PipelineShape } from './pipeline-shape.ts';
+import { NO_EVENTS, type PipelineEvent, type PipelineOutput } from './pipeline-output.ts';
+import { currentStages, partitionId, readFence } from './snapshot-in-place.ts';
+
+export type { PipelineEvent, PipelineOutput } from './pipeline-output.ts';
 
 const pipelineOptions = z.strictObject({ channels: z.number().int().min(1).max(64).default(1) });
 
@@ -108,40 +112,6 @@ function withClock(state: Uint8Array, clock: Uint8Array): Uint8Array {
   return joined;
 }
 
-function partitionId(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
-
-/** One event of an event stage (peaks, crossings, clipDetect): a sample the stage reports. */
-export interface PipelineEvent {
-  /** The input channel of the sample (from 0). */
-  readonly channel: number;
-  /** The sample's index in the key's stream at the event stage's input (from 0, across records, batches and invocations). */
-  readonly index: number;
-  /** Epoch milliseconds of the sample (float64); undefined when its block had no time. */
-  readonly timestamp: number | undefined;
-  /** The sample's value. */
-  readonly value: number;
-  /** What happened, from the stage's kinds: `peak`, `rising` / `falling`, `clip`. */
-  readonly kind: string;
-}
-
-const NO_EVENTS: readonly PipelineEvent[] = Object.freeze([]);
-
-/** What a pipeline made of one block of input. */
-export interface PipelineOutput extends BlockTiming {
-  /** Interleaved frames of `channels` (for an event pipeline, the event frames `[channel, kind code, value]`). */
-  readonly samples: Float32Array;
-  readonly channels: number;
-  /** Output frames: for an event pipeline, events. */
-  readonly frames: number;
-  /**
-   * An event pipeline's events of this block, in the order the stage found them (by index, then
-   * channel), each timed at its own sample; `timestamp` is the first one's. Empty otherwise.
-   */
-  readonly events: readonly PipelineEvent[];
-}
-
 const sharedScratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
 
 /**
@@ -162,6 +132,7 @@ export class Pipeline {
   private readonly inPlace: readonly boolean[];
   /** Stages whose options declare their input rate, with the factor from the block's rate to theirs. */
   private readonly declaredRates: PipelineShape['declaredRates'];
+  private readonly shape: PipelineShape;
   /**
    * Two scratch buffers: a stage runs in place in its input's buffer when its output fits, else in
    * the other. Shared by every pipeline of the process (execute is synchronous and nothing it
@@ -177,6 +148,7 @@ export class Pipeline {
     readonly backend: DspBackend,
   ) {
     let ch = spec.channels;
+    this.shape = shapeOf(spec);
     ({ descriptors: this.descriptors, rateChanger: this.rateChanger, eventKinds: this.eventKinds, inPlace: this.inPlace, declaredRates: this.declaredRates } = shapeOf(spec));
     this.kernels = spec.stages.map((stage) => {
       const kernel = backend.createKernel(stage, ch);
@@ -387,7 +359,9 @@ export class Pipeline {
 
   /** Offsets absorbed per `topic-partition`. */
   offsets(): AbsorbedOffset[] {
-    return [...this.absorbed.values()].map((entry) => ({ ...entry }));
+    const offsets: AbsorbedOffset[] = [];
+    for (const { topic, partition, offset } of this.absorbed.values()) offsets.push({ topic, partition, offset });
+    return offsets;
   }
 
   snapshot(): Uint8Array {
@@ -406,16 +380,16 @@ export class Pipeline {
    * a batch's keys then share one buffer instead of one each.
    */
   snapshotInto(out: ByteWriter): void {
+    const { kinds, stateVersions } = this.shape;
     writeSnapshotHead(out, this.spec.configHash, this.absorbed.values(), this.kernels.length);
     for (let i = 0; i < this.kernels.length; i++) {
-      const descriptor = this.descriptors[i]!;
       const kernel = this.kernels[i]!;
       // The event stage's state has the clock joined to it: through snapshot().
       if (kernel.snapshotInto === undefined || (i === this.kernels.length - 1 && this.eventKinds !== undefined)) {
-        writeStageState(out, kindOf(descriptor.name), descriptor.stateVersion, this.stageState(i));
+        writeStageState(out, kinds[i]!, stateVersions[i]!, this.stageState(i));
         continue;
       }
-      appendStageState(out, kindOf(descriptor.name), descriptor.stateVersion, kernel as Required<Pick<StageKernel, 'snapshotInto'>>);
+      appendStageState(out, kinds[i]!, stateVersions[i]!, kernel as Required<Pick<StageKernel, 'snapshotInto'>>);
     }
   }
 
@@ -431,6 +405,7 @@ export class Pipeline {
    * version cannot read throws SnapshotError naming the stage.
    */
   restore(bytes: Uint8Array, key?: string): void {
+    if (this.eventKinds === undefined && this.restoreCurrent(bytes)) return;
     const snapshot = decodeSnapshot(bytes);
     if (snapshot.configHash !== this.spec.configHash || snapshot.stages.length !== this.kernels.length) {
       throw new StateMismatchError(
@@ -452,20 +427,44 @@ export class Pipeline {
       return { ...stage, state: stage.state.subarray(0, split) };
     });
     const states = stages.map((stage, i) => this.currentState(stage, i, key));
-    states.forEach((state, i) => {
-      const name = this.descriptors[i]!.name;
-      try {
-        this.kernels[i]!.restore(state);
-      } catch (error) {
-        if (error instanceof DspfnError && error.stage !== undefined) throw error;
-        if (error instanceof SnapshotError) throw new SnapshotError(`${name}: ${error.message}`, { stage: name, cause: error });
-        throw error;
-      }
-    });
+    states.forEach((state, i) => this.restoreKernel(i, state));
     this.clock = clock;
     this.absorbed.clear();
     this.lastAbsorbed = undefined;
     for (const entry of snapshot.offsets) this.absorbed.set(partitionId(entry.topic, entry.partition), { ...entry });
+  }
+
+  /**
+   * restore's common case, read in place instead of decoded into objects: a well-formed snapshot of
+   * this configuration whose stage states all have their current layout, for a pipeline without an
+   * event stage. Anything else returns false having changed nothing, and the general path restores
+   * it or refuses it with its errors.
+   */
+  private restoreCurrent(bytes: Uint8Array): boolean {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = currentStages(bytes, view, this.shape);
+    if (at < 0) return false;
+    for (let i = 0; i < this.kernels.length; i++) {
+      const size = view.getUint32(at + 4, true);
+      this.restoreKernel(i, bytes.subarray(at + 8, at + 8 + size));
+      at += 8 + size;
+    }
+    this.clock = new EventClock();
+    this.lastAbsorbed = undefined;
+    readFence(bytes, view, this.absorbed);
+    return true;
+  }
+
+  /** Stage i's kernel from its state; a kernel's refusal names the stage. */
+  private restoreKernel(i: number, state: Uint8Array): void {
+    try {
+      this.kernels[i]!.restore(state);
+    } catch (error) {
+      if (error instanceof DspfnError && error.stage !== undefined) throw error;
+      const name = this.descriptors[i]!.name;
+      if (error instanceof SnapshotError) throw new SnapshotError(`${name}: ${error.message}`, { stage: name, cause: error });
+      throw error;
+    }
   }
 
   /** Stage i's stored state in the layout its kernel reads now. */

@@ -54,6 +54,23 @@ function topicBytes(topic: string): Uint8Array {
   return lastTopicBytes;
 }
 
+let lastRead = '';
+let lastReadBytes = new Uint8Array(0);
+
+/** The topic whose UTF-8 bytes are bytes[at, at + length): as decodeSnapshot reads it, the last one's string kept. */
+export function topicAt(bytes: Uint8Array, at: number, length: number): string {
+  const known = lastReadBytes;
+  if (known.length === length) {
+    let i = 0;
+    while (i < length && bytes[at + i] === known[i]) i++;
+    if (i === length) return lastRead;
+  }
+  const view = bytes.subarray(at, at + length);
+  lastRead = fromUtf8.decode(view);
+  lastReadBytes = view.slice();
+  return lastRead;
+}
+
 export function encodeSnapshot(snapshot: Omit<PipelineSnapshot, 'version'>): Uint8Array {
   // Sized exactly, so the writer allocates once and hands its buffer over without a copy.
   let size = 20;
