@@ -249,6 +249,17 @@ describe('KafkaSink', () => {
     expect(shape(transport.sends)).toEqual([{ rms: ['a', 'b'] }, { rms: ['c', 'd'] }, { rms: ['e'] }]);
   });
 
+  it('sends a batch of 1,000 results of a kilobyte each, as sensor-rms makes them, in one request by default', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport });
+    // About 940 bytes a result as the sink counts them: a whole batch is over 900 kB and under 1 MB.
+    const value = JSON.stringify({ rms: Array.from({ length: 40 }, (_, i) => Math.sin(i) * 1e-3) }).slice(0, 860);
+    const batch = Array.from({ length: 1_000 }, (_, i): OutputMessage => ({ kind: 'result', topic: 'rms', key: `device-${i % 10}`, value, headers: { 'content-type': 'application/json' } }));
+    await sink.send(batch);
+    expect(transport.sends).toHaveLength(1);
+    expect(transport.sends[0]![0]!.messages).toHaveLength(1_000);
+  });
+
   it("bounds each partition's share of a request, not the whole request, where the transport knows the partitions", async () => {
     const keys = Array.from({ length: 60 }, (_, i) => `device-${i}`);
     const on = (p: number) => keys.filter((k) => partitionOf(k, 3) === p);
