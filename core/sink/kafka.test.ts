@@ -149,7 +149,7 @@ describe('KafkaSink', () => {
     expect(shape(transport.sends)).toEqual([{ rms: ['a'] }, { rms: ['b', 'c'] }]);
   });
 
-  it("gives large sends writes of their own up to the transport's concurrentSends, queues the rest together, and settles each caller with its own write", async () => {
+  it("gives large sends writes of their own up to the transport's concurrentSends, queues the rest in order, one large send per write, and settles each caller with its own write", async () => {
     const transport = gatedTransport(2);
     const sink = new KafkaSink({ transport });
     const settled: string[] = [];
@@ -160,20 +160,42 @@ describe('KafkaSink', () => {
       );
     const sends = ['a', 'b', 'c', 'd'].map(send);
     await settle();
-    // a and b went out at once; c and d wait for a free write and then go together.
+    // a and b went out at once; c and d wait for a free write, and take one each (flat out, each
+    // partition's batch is acknowledged on its own instead of with every batch queued beside it).
     expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b']]);
     transport.pending[1]!.finish(new Error('broker gone'));
     await settle();
     expect(settled).toEqual(['b failed: broker gone']);
-    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b'], ['c']]);
     transport.pending[2]!.finish();
     await settle();
-    // c and d settle with their write while a's is still in flight.
+    // c settles with its write while a's is still in flight, and d takes the free write.
+    expect(settled).toEqual(['b failed: broker gone', 'c ok']);
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a'], ['b'], ['c'], ['d']]);
+    transport.pending[3]!.finish();
+    await settle();
     expect(settled).toEqual(['b failed: broker gone', 'c ok', 'd ok']);
     transport.pending[0]!.finish();
     await Promise.all(sends);
     expect(settled).toEqual(['b failed: broker gone', 'c ok', 'd ok', 'a ok']);
     expect(transport.maxInFlight).toBe(2);
+  });
+
+  it('lets queued small sends ride with the next large one, and a large send behind it wait for the write after', async () => {
+    const transport = gatedTransport(1);
+    const sink = new KafkaSink({ transport });
+    const send = (key: string, n: number) => sink.send(Array.from({ length: n }, () => result(key)));
+    const sends = Promise.all([send('a', OWN_WRITE_MESSAGES), send('b', 1), send('c', OWN_WRITE_MESSAGES), send('d', OWN_WRITE_MESSAGES), send('e', 1)]);
+    await settle();
+    expect(transport.pending.map((p) => p.keys)).toEqual([['a']]);
+    for (const expected of [[['a'], ['b', 'c']], [['a'], ['b', 'c'], ['d']], [['a'], ['b', 'c'], ['d'], ['e']]]) {
+      transport.pending.at(-1)!.finish();
+      await settle();
+      expect(transport.pending.map((p) => p.keys)).toEqual(expected);
+    }
+    transport.pending.at(-1)!.finish();
+    await sends;
+    expect(transport.maxInFlight).toBe(1);
   });
 
   it('queues small sends behind the write in flight, together, even with writes to spare', async () => {
@@ -225,6 +247,17 @@ describe('KafkaSink', () => {
     const sink = new KafkaSink({ transport, maxRequestBytes: 250 });
     await sink.send(['a', 'b', 'c', 'd', 'e'].map((k) => result(k)));
     expect(shape(transport.sends)).toEqual([{ rms: ['a', 'b'] }, { rms: ['c', 'd'] }, { rms: ['e'] }]);
+  });
+
+  it('sends a batch of 1,000 results of a kilobyte each, as sensor-rms makes them, in one request by default', async () => {
+    const transport = fakeTransport();
+    const sink = new KafkaSink({ transport });
+    // About 940 bytes a result as the sink counts them: a whole batch is over 900 kB and under 1 MB.
+    const value = JSON.stringify({ rms: Array.from({ length: 40 }, (_, i) => Math.sin(i) * 1e-3) }).slice(0, 860);
+    const batch = Array.from({ length: 1_000 }, (_, i): OutputMessage => ({ kind: 'result', topic: 'rms', key: `device-${i % 10}`, value, headers: { 'content-type': 'application/json' } }));
+    await sink.send(batch);
+    expect(transport.sends).toHaveLength(1);
+    expect(transport.sends[0]![0]!.messages).toHaveLength(1_000);
   });
 
   it("bounds each partition's share of a request, not the whole request, where the transport knows the partitions", async () => {
