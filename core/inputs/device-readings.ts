@@ -87,19 +87,46 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (!picked(pick.values)) return undefined;
     return blockOf(pick.values, inChunk ? chunks.take(count) : chunks.copy(reader.samples, count));
   };
-  // A partition's records whose values lie in one buffer by one native call (flat.readMany), in order.
+  // A partition's records whose values lie in one buffer by one native call (flat.readMany), each
+  // Kafka key's records one after another: their samples then lie back to back, and the key's
+  // block in the pipeline step is a view of them instead of a copy (key-block.ts contiguousBlock).
+  // The fetch decoder hands a key's records one Buffer, so keys are told apart by identity here
+  // (records of other keys, or keys as separate Buffers, only cost that copy as before).
   const values: Buffer[] = [];
   const at: number[] = [];
+  const eligible: number[] = [];
+  const groupOf: number[] = [];
+  const starts: number[] = [];
+  const groups = new Map<Buffer | null, number>();
   const many = (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean): Array<SampleBlock | undefined> => {
     const blocks = new Array<SampleBlock | undefined>(records.length).fill(undefined);
-    values.length = 0;
-    at.length = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (record.tombstone || !reads(record)) continue;
-      values.push(record.value);
-      at.push(i);
+      let group = groups.get(record.key);
+      if (group === undefined) {
+        group = groups.size;
+        groups.set(record.key, group);
+        starts.push(0);
+      }
+      starts[group]!++;
+      eligible.push(i);
+      groupOf.push(group);
     }
+    // Each group's first place, then the records in place: in record order within a group.
+    for (let g = 0, sum = 0; g < starts.length; g++) {
+      const count = starts[g]!;
+      starts[g] = sum;
+      sum += count;
+    }
+    values.length = at.length = eligible.length;
+    for (let e = 0; e < eligible.length; e++) {
+      const place = starts[groupOf[e]!]!++;
+      at[place] = eligible[e]!;
+      values[place] = records[eligible[e]!]!.value;
+    }
+    groups.clear();
+    eligible.length = groupOf.length = starts.length = 0;
     for (let from = 0; from < values.length; ) {
       const end = flat.readMany(values, from, chunks);
       if (end < 0) break;
@@ -112,7 +139,7 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
       }
       from = end;
     }
-    values.length = 0;
+    values.length = at.length = 0;
     return blocks;
   };
   return Object.assign(one, { many });
