@@ -100,14 +100,24 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
   const groups = new Map<Buffer | null, number>();
   const many = (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean): Array<SampleBlock | undefined> => {
     const blocks = new Array<SampleBlock | undefined>(records.length).fill(undefined);
+    // Keys that do not repeat as one Buffer (each record's own, as a Lambda event's) soon stop
+    // the grouping: the rest go in record order, after the groups, with nothing looked up.
+    let grouping = true;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (record.tombstone || !reads(record)) continue;
-      let group = groups.get(record.key);
+      let group = grouping ? groups.get(record.key) : undefined;
       if (group === undefined) {
-        group = groups.size;
-        groups.set(record.key, group);
-        starts.push(0);
+        if (grouping && groups.size === MAX_KEY_GROUPS) {
+          grouping = false;
+          starts.push(0);
+        }
+        group = starts.length - 1;
+        if (grouping) {
+          group = groups.size;
+          groups.set(record.key, group);
+          starts.push(0);
+        }
       }
       starts[group]!++;
       eligible.push(i);
@@ -144,6 +154,9 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
   };
   return Object.assign(one, { many });
 }
+
+/** Distinct Kafka keys a partition's batch read groups (see envelopeReader's many). */
+const MAX_KEY_GROUPS = 256;
 
 /** Whether the picked key, sampleRate and timestamp are what the schema accepts (else the schema words the error). */
 function picked(values: readonly unknown[]): boolean {
