@@ -287,6 +287,32 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     expect(fn.sink.onTopic('out')).toHaveLength(1);
   });
 
+  it('gives the handler the same messages and dead letters with the batch read as without the native layer', async () => {
+    const run = async (with_: NativeJsonText | undefined) => {
+      useNativeJsonText(with_);
+      const fn = testHarness(
+        defineFunction({
+          name: 'many',
+          codec: 'json',
+          input: deviceReadings(),
+          pipeline: pipeline().movingAverage({ window: 3 }).rms({ window: 2 }),
+          output: { topic: 'out', value: ({ key, record, output }) => ({ deviceId: key, offset: record.offset, rms: output }) },
+        }),
+      );
+      const values = [
+        ...Array.from({ length: 40 }, (_, i) => ({ deviceId: `d-${i % 4}`, sampleRate: 100, data: Array.from({ length: 5 + (i % 3) }, (_, s) => Math.sin(i * 7 + s) * 3) })),
+        { deviceId: '', data: [1] },
+        { deviceId: 'd-1', sampleRate: -5, data: [1] },
+        { deviceId: 'd-2', data: [1, 'x'] },
+      ];
+      await fn.invoke(values.map((value, i) => ({ key: i % 5 === 0 ? 'other' : String(value.deviceId), value })));
+      return fn.sink.messages.map((m) => [m.kind, m.topic, m.key, String(m.value), JSON.stringify(m.headers)]);
+    };
+    const withNative = await run(native);
+    expect(withNative).toEqual(await run(undefined));
+    expect(withNative.filter(([kind]) => kind === 'dead-letter')).toHaveLength(3);
+  });
+
   it('refuses arguments out of bounds for many records instead of reading them', () => {
     const api = native!.readFlatEnvelopes!;
     const memory = Buffer.from('xx{"k":"v","data":[1,2]}{"data":[3]}');
