@@ -18,7 +18,7 @@ export interface JsonBytesReader<M> {
    * Optionally, the reader for a whole partition's records at once (one native call for many): the
    * block of each record it reads (only those `reads` accepts, tombstones never), undefined for the
    * others and for any it leaves to the reader above, which then decides as always. It gives
-   * exactly the blocks the reader above would (their memory may lie in another order).
+   * exactly the blocks the reader above would, in the same order of memory.
    */
   readonly many?: (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean) => ReadonlyArray<SampleBlock<M> | undefined>;
 }

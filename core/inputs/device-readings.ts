@@ -87,56 +87,19 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     if (!picked(pick.values)) return undefined;
     return blockOf(pick.values, inChunk ? chunks.take(count) : chunks.copy(reader.samples, count));
   };
-  // A partition's records whose values lie in one buffer by one native call (flat.readMany), each
-  // Kafka key's records one after another: their samples then lie back to back, and the key's
-  // block in the pipeline step is a view of them instead of a copy (key-block.ts contiguousBlock).
-  // The fetch decoder hands a key's records one Buffer, so keys are told apart by identity here
-  // (records of other keys, or keys as separate Buffers, only cost that copy as before).
+  // A partition's records whose values lie in one buffer by one native call (flat.readMany), in order.
   const values: Buffer[] = [];
   const at: number[] = [];
-  const eligible: number[] = [];
-  const groupOf: number[] = [];
-  const starts: number[] = [];
-  const groups = new Map<Buffer | null, number>();
   const many = (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean): Array<SampleBlock | undefined> => {
     const blocks = new Array<SampleBlock | undefined>(records.length).fill(undefined);
-    // Keys that do not repeat as one Buffer (each record's own, as a Lambda event's) soon stop
-    // the grouping: the rest go in record order, after the groups, with nothing looked up.
-    let grouping = true;
+    values.length = 0;
+    at.length = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (record.tombstone || !reads(record)) continue;
-      let group = grouping ? groups.get(record.key) : undefined;
-      if (group === undefined) {
-        if (grouping && groups.size === MAX_KEY_GROUPS) {
-          grouping = false;
-          starts.push(0);
-        }
-        group = starts.length - 1;
-        if (grouping) {
-          group = groups.size;
-          groups.set(record.key, group);
-          starts.push(0);
-        }
-      }
-      starts[group]!++;
-      eligible.push(i);
-      groupOf.push(group);
+      values.push(record.value);
+      at.push(i);
     }
-    // Each group's first place, then the records in place: in record order within a group.
-    for (let g = 0, sum = 0; g < starts.length; g++) {
-      const count = starts[g]!;
-      starts[g] = sum;
-      sum += count;
-    }
-    values.length = at.length = eligible.length;
-    for (let e = 0; e < eligible.length; e++) {
-      const place = starts[groupOf[e]!]!++;
-      at[place] = eligible[e]!;
-      values[place] = records[eligible[e]!]!.value;
-    }
-    groups.clear();
-    eligible.length = groupOf.length = starts.length = 0;
     for (let from = 0; from < values.length; ) {
       const end = flat.readMany(values, from, chunks);
       if (end < 0) break;
@@ -149,14 +112,11 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
       }
       from = end;
     }
-    values.length = at.length = 0;
+    values.length = 0;
     return blocks;
   };
   return Object.assign(one, { many });
 }
-
-/** Distinct Kafka keys a partition's batch read groups (see envelopeReader's many). */
-const MAX_KEY_GROUPS = 256;
 
 /** Whether the picked key, sampleRate and timestamp are what the schema accepts (else the schema words the error). */
 function picked(values: readonly unknown[]): boolean {

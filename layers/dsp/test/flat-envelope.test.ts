@@ -234,39 +234,6 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     expect(one.filter((b) => b !== undefined)).toHaveLength(4);
   });
 
-  it('lays the samples of records of one Kafka key (one Buffer, as the fetch decoder hands them) back to back', () => {
-    useNativeJsonText(native);
-    const fromBytes = jsonBytesReader(deviceReadings())!;
-    const keys = [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')];
-    const texts = Array.from({ length: 12 }, (_, i) => `{"deviceId":"d-${i % 3}","data":[${i},${i + 0.5}${i % 4 === 0 ? ',7' : ''}]}`);
-    const slab = Buffer.from(texts.join(''));
-    let at = 0;
-    const records = texts.map((text, i) => {
-      const value = slab.subarray(at, at + text.length);
-      at += text.length;
-      return { key: keys[i % 3], value, tombstone: false, headers: [] } as unknown as KafkaRecord;
-    });
-    const blocks = fromBytes.many!(records, () => true);
-    expect(blocks.map((block) => block && Array.from(block.samples))).toEqual(texts.map((text) => (JSON.parse(text) as { data: number[] }).data));
-    for (let i = 3; i < records.length; i++) {
-      const before = blocks[i - 3]!.samples as Float32Array;
-      const samples = blocks[i]!.samples as Float32Array;
-      expect(samples.buffer).toBe(before.buffer);
-      expect(samples.byteOffset, `record ${i}`).toBe(before.byteOffset + before.byteLength);
-    }
-    // Keys of their own (more than are grouped, then repeating): the same blocks.
-    const own = Array.from({ length: 600 }, (_, i) => ({ key: i < 300 ? Buffer.from(`k${i}`) : keys[i % 3], text: `{"deviceId":"d-${i}","data":[${i},-${i}]}` }));
-    const slab2 = Buffer.from(own.map(({ text }) => text).join(''));
-    at = 0;
-    const records2 = own.map(({ key, text }) => {
-      const value = slab2.subarray(at, at + text.length);
-      at += text.length;
-      return { key, value, tombstone: false, headers: [] } as unknown as KafkaRecord;
-    });
-    const blocks2 = fromBytes.many!(records2, () => true);
-    expect(blocks2.map((block) => block && [block.key, ...Array.from(block.samples)])).toEqual(own.map((_, i) => [`d-${i}`, i, -i]));
-  });
-
   it('still dead-letters samples that are not whole frames of the channels, read from the bytes', async () => {
     useNativeJsonText(native);
     const fn = testHarness(
