@@ -26,6 +26,14 @@ export interface NativeJsonText {
    * anything the TypeScript code must read. Absent from native layers built before it.
    */
   readFlatEnvelope?(bytes: Uint8Array, out: Float32Array, frame: Int32Array): number;
+  /**
+   * readFlatEnvelope for many records in one call: record r is memory[spans[2r] … spans[2r + 1]),
+   * its samples after the previous records' (from out[frame[0]]), its count, where its samples
+   * start and its fields' slots in results (2 + 3 · wanted words a record). Returns how many
+   * records it read: it stops before one whose samples do not fit; frame[0] is then where the
+   * next would go. Absent from native layers built before it.
+   */
+  readFlatEnvelopes?(memory: Uint8Array, spans: Int32Array, out: Float32Array, frame: Int32Array, results: Int32Array): number;
 }
 
 let active: NativeJsonText | undefined;

@@ -43,6 +43,22 @@ export class SampleChunks {
     return true;
   }
 
+  /**
+   * For a reader that writes many blocks in place, one after another from target[at …]: from now
+   * on, blocks go from target[at] on (those written before it are handed out with viewAt, the
+   * others are never handed out).
+   */
+  skipTo(at: number): void {
+    this.used = at;
+  }
+
+  /** take() of a block written at target[at …] before skipTo(): it leaves `at` where it is. */
+  viewAt(at: number, count: number): Float32Array {
+    const { chunk } = this;
+    if (count > this.chunkSamples >> 2) return chunk.slice(at, at + count);
+    return new Float32Array(chunk.buffer, chunk.byteOffset + at * Float32Array.BYTES_PER_ELEMENT, count);
+  }
+
   /** The `count` samples written at target[at …] as a block, on the terms of copy(). */
   take(count: number): Float32Array {
     const { chunk, used } = this;

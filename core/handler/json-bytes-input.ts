@@ -12,7 +12,16 @@ import type { SampleBlock } from './definition.ts';
  */
 export const READ_JSON_BYTES = Symbol.for('dspfn.input.readJsonBytes');
 
-export type JsonBytesReader<M> = (bytes: Buffer, record: KafkaRecord) => SampleBlock<M> | undefined;
+export interface JsonBytesReader<M> {
+  (bytes: Buffer, record: KafkaRecord): SampleBlock<M> | undefined;
+  /**
+   * Optionally, the reader for a whole partition's records at once (one native call for many): the
+   * block of each record it reads (only those `reads` accepts, tombstones never), undefined for the
+   * others and for any it leaves to the reader above, which then decides as always. It gives
+   * exactly the blocks the reader above would, in the same order of memory.
+   */
+  readonly many?: (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean) => ReadonlyArray<SampleBlock<M> | undefined>;
+}
 
 export function jsonBytesReader<M>(input: unknown): JsonBytesReader<M> | undefined {
   if (typeof input !== 'function') return undefined;

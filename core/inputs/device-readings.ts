@@ -74,7 +74,7 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
   const pick = new PickedFields([keyField, 'sampleRate', 'timestamp']);
   // The common envelope in one native call, its samples straight into the chunk; anything else as before.
   const flat = new FlatEnvelopeReader(dataField, pick);
-  return (bytes) => {
+  const one = (bytes: Buffer): SampleBlock | undefined => {
     let count = flat.read(bytes, chunks);
     const inChunk = count >= 0;
     if (!inChunk) {
@@ -84,17 +84,56 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
         return undefined;
       }
     }
-    const { values } = pick;
-    const key = values[0];
-    const sampleRate = values[1];
-    const timestamp = values[2];
-    if (typeof key !== 'string' || key.length === 0) return undefined;
-    if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return undefined;
-    if (timestamp !== undefined && !isFiniteNumber(timestamp)) return undefined;
-    const samples = inChunk ? chunks.take(count) : chunks.copy(reader.samples, count);
-    // One literal per shape (same properties, same order as adding them): no property added later,
-    // which would move the object to a map transition and a separate property store per record.
-    if (timestamp === undefined) return sampleRate === undefined ? { key, samples } : { key, samples, sampleRate };
-    return sampleRate === undefined ? { key, samples, timestamp } : { key, samples, sampleRate, timestamp };
+    if (!picked(pick.values)) return undefined;
+    return blockOf(pick.values, inChunk ? chunks.take(count) : chunks.copy(reader.samples, count));
   };
+  // A partition's records whose values lie in one buffer by one native call (flat.readMany), in order.
+  const values: Buffer[] = [];
+  const at: number[] = [];
+  const many = (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean): Array<SampleBlock | undefined> => {
+    const blocks = new Array<SampleBlock | undefined>(records.length).fill(undefined);
+    values.length = 0;
+    at.length = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (record.tombstone || !reads(record)) continue;
+      values.push(record.value);
+      at.push(i);
+    }
+    for (let from = 0; from < values.length; ) {
+      const end = flat.readMany(values, from, chunks);
+      if (end < 0) break;
+      for (let k = from; k < end; k++) {
+        const j = k - from;
+        if (flat.countAt(j) < 0) continue;
+        const bytes = values[k]!;
+        flat.pickAt(j, bytes);
+        if (picked(pick.values)) blocks[at[k]!] = blockOf(pick.values, flat.viewOf(j, chunks));
+      }
+      from = end;
+    }
+    values.length = 0;
+    return blocks;
+  };
+  return Object.assign(one, { many });
+}
+
+/** Whether the picked key, sampleRate and timestamp are what the schema accepts (else the schema words the error). */
+function picked(values: readonly unknown[]): boolean {
+  const key = values[0];
+  const sampleRate = values[1];
+  const timestamp = values[2];
+  if (typeof key !== 'string' || key.length === 0) return false;
+  if (sampleRate !== undefined && !(isFiniteNumber(sampleRate) && sampleRate > 0)) return false;
+  return timestamp === undefined || isFiniteNumber(timestamp);
+}
+
+function blockOf(values: readonly unknown[], samples: Float32Array): SampleBlock {
+  const key = values[0] as string;
+  const sampleRate = values[1] as number | undefined;
+  const timestamp = values[2] as number | undefined;
+  // One literal per shape (same properties, same order as adding them): no property added later,
+  // which would move the object to a map transition and a separate property store per record.
+  if (timestamp === undefined) return sampleRate === undefined ? { key, samples } : { key, samples, sampleRate };
+  return sampleRate === undefined ? { key, samples, timestamp } : { key, samples, sampleRate, timestamp };
 }

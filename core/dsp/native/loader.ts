@@ -75,7 +75,7 @@ export interface NativeAddon extends Partial<NativeJsonText>, Partial<NativeSamp
 }
 
 /** Must equal DSPFN_NATIVE_ABI in binding.c; a mismatch means a stale build. */
-export const NATIVE_ABI = 8;
+export const NATIVE_ABI = 9;
 export const NATIVE_FILE = 'dspfn_dsp.node';
 /** The platforms with a prebuilt package; the Lambda layer holds the arm64 one. */
 export const NATIVE_PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu'] as const;

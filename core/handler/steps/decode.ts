@@ -60,15 +60,20 @@ export function decodeRecords<M>(
   const fromJsonBytes = decoder.readsJson ? jsonBytesReader<M>(input) : undefined;
   // f32le samples that are views of the event's decoded values are checked by one scan of them.
   const scanned = new FiniteMemory(event.valueMemory);
+  const readsJson = decoder.readsJson && ((record: KafkaRecord) => decoder.readsJson!(record));
   for (const partition of event.partitions) {
-    for (const record of partition.records) {
+    const { records } = partition;
+    // The partition's JSON records by the reader's native call for many, where it has one.
+    const many = fromJsonBytes?.many !== undefined && records.length > 1 ? fromJsonBytes.many(records, readsJson!) : undefined;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       if (record.tombstone) {
         if (tombstones === 'skip') skipped++;
         else rejected.push({ record, error: tombstoneError(record) });
         continue;
       }
       try {
-        const read = fromJsonBytes !== undefined && decoder.readsJson!(record) ? fromJsonBytes(record.value, record) : undefined;
+        const read = many?.[i] ?? (fromJsonBytes !== undefined && readsJson!(record) ? fromJsonBytes(record.value, record) : undefined);
         const block = read ?? input(decoder.decode(record), record);
         if (typeof block?.key !== 'string' || block.key.length === 0) {
           throw new DecodeError('input returned no key');

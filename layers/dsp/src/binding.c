@@ -20,7 +20,8 @@
  *   simd() -> 'avx2' | 'sse2' | 'neon' | 'scalar';  setSimd(true | false | name) -> simd()
  *   simdPaths() -> the paths this CPU can run, scalar first
  *   formatF32(…), parseF32(…): JSON number text <-> float32 (binding/json.c)
- *   readFlatEnvelope(…): a record's flat JSON envelope, its samples into float32 (binding/json_envelope.c)
+ *   readFlatEnvelope(…), readFlatEnvelopes(…): records' flat JSON envelopes, their samples into float32
+ *     (binding/json_envelope.c)
  *   crc32c(data: Uint8Array, portable?: boolean) -> CRC-32C of Kafka record batches (binding/crc32c.c)
  *   firstNonFinite(values: Float32Array) -> index of the first NaN or ±Infinity, or -1 (binding/samples.c)
  *
@@ -35,7 +36,7 @@
 #include "common/stage.h"
 
 /* Bumped whenever the JS-visible contract changes; the loader refuses a mismatched binary. */
-#define DSPFN_NATIVE_ABI 8
+#define DSPFN_NATIVE_ABI 9
 #define DSPFN_NATIVE_VERSION "0.2.0"
 
 typedef struct {
@@ -453,6 +454,7 @@ NAPI_MODULE_INIT() {
       {"formatF32", NULL, js_format_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"parseF32", NULL, js_parse_f32, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readFlatEnvelope", NULL, js_read_flat_envelope, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readFlatEnvelopes", NULL, js_read_flat_envelopes, NULL, NULL, NULL, napi_enumerable, NULL},
       {"firstNonFinite", NULL, js_first_non_finite, NULL, NULL, NULL, napi_enumerable, NULL},
       {"crc32c", NULL, js_crc32c, NULL, NULL, NULL, napi_enumerable, NULL},
       {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},

@@ -87,6 +87,61 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     expect(taken).toBeGreaterThan(300);
   });
 
+  it('reads many records in one call exactly as one by one, wherever they lie, and blocks stay as read', () => {
+    useNativeJsonText(native);
+    // Small chunks: runs fill them, renew them, and larger blocks get arrays of their own.
+    const manyChunks = new SampleChunks(128);
+    const oneChunks = new SampleChunks(128);
+    const many = new FlatEnvelopeReader('data', new PickedFields(NAMES));
+    const onePick = new PickedFields(NAMES);
+    const one = new FlatEnvelopeReader('data', onePick);
+    const manyPick = (many as unknown as { pick: PickedFields }).pick;
+    const kept: Array<[Float32Array, Float32Array]> = [];
+    let read = 0;
+    const envelope = fc
+      .tuple(fc.option(fc.constantFrom('"d-1"', '"device-17"', '""', '7', '"é"')), fc.option(fc.constantFrom('1000', '-1', '"x"', '2.5e3')), samples, space)
+      .map(([id, rate, array, pad]) => `${pad}{${id === null ? '' : `"deviceId":${id},`}${rate === null ? '' : `"sampleRate"${pad}:${rate},`}"data":${array}}${pad}`);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(envelope, fc.nat(3)), { minLength: 1, maxLength: 12 }), fc.nat(7), (texts, gap) => {
+        // One buffer with gaps between the values (as a fetch response), some values in buffers of their own.
+        const shared = Buffer.alloc(texts.reduce((n, [text]) => n + text.length + gap, gap) + 8);
+        let at = gap;
+        const values = texts.map(([text, own]) => {
+          if (own === 0) return Buffer.from(text, 'latin1');
+          shared.write(text, at, 'latin1');
+          at += text.length + gap;
+          return shared.subarray(at - text.length - gap, at - gap);
+        });
+        for (let from = 0; from < values.length; ) {
+          const end = many.readMany(values, from, manyChunks);
+          expect(end).toBeGreaterThan(from);
+          for (let k = from; k < end; k++) {
+            const count = many.countAt(k - from);
+            const want = one.read(values[k]!, oneChunks);
+            if (count < 0) {
+              // Left to read(): a record the native layer does not take, or one no chunk holds.
+              expect(want < 0 || want > 32, String(values[k])).toBe(true);
+              continue;
+            }
+            read++;
+            expect(count, String(values[k])).toBe(want);
+            many.pickAt(k - from, values[k]!);
+            expect(manyPick.values.map((v) => JSON.stringify(v))).toEqual(onePick.values.map((v) => JSON.stringify(v)));
+            const block = many.viewOf(k - from, manyChunks);
+            const expected = oneChunks.take(want).slice();
+            expect(Array.from(block)).toEqual(Array.from(expected));
+            kept.push([block, expected]);
+          }
+          from = end;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    for (const [block, want] of kept) expect(Array.from(block)).toEqual(Array.from(want));
+    // Records the native layer reads are a good share: 0 would mean the path stopped taking them.
+    expect(read).toBeGreaterThan(150);
+  });
+
   it('takes the common record and leaves unusual ones to the TypeScript path', () => {
     useNativeJsonText(native);
     const chunks = new SampleChunks();
@@ -145,6 +200,40 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     expect(blocks(native).filter((b) => b !== undefined)).toHaveLength(3);
   });
 
+  it('gives deviceReadings the same blocks for a partition read at once as record by record', () => {
+    useNativeJsonText(native);
+    const fromBytes = jsonBytesReader(deviceReadings())!;
+    const texts = [
+      '{"deviceId":"d-1","sampleRate":1000,"data":[0.1,-2,3e2]}',
+      '{"data":[], "deviceId":"d-2", "timestamp": 12}',
+      '{"deviceId":"","data":[1]}',
+      '{"deviceId":"d-3","sampleRate":-1,"data":[1]}',
+      '{"deviceId":"d-4","sampleRate":"1","data":[1]}',
+      `{"deviceId":"d-5","data":[${'1.5,'.repeat(20_000)}2]}`,
+      '{"deviceId":"d-6","data":[1,NaN]}',
+      '{"deviceId":"d-7","data":[1,2],"timestamp":5}',
+      '{"deviceId":"a\\"b","data":[1]}',
+      '{"deviceId":"d-8","sampleRate":500,"data":[4,5,6]}',
+    ];
+    const slab = Buffer.from(texts.join(''));
+    let at = 0;
+    const records = texts.map((text, i) => {
+      const value = i === 4 ? Buffer.from(text) : slab.subarray(at, at + Buffer.byteLength(text));
+      at += Buffer.byteLength(text);
+      return { value, tombstone: i === 8, headers: [] } as unknown as KafkaRecord;
+    });
+    const plain = (block: ReturnType<typeof fromBytes>) => (block === undefined ? undefined : { ...block, samples: Array.from(block.samples) });
+    const skipped = new Set([records[1]]);
+    const blocks = fromBytes.many!(records, (record) => !skipped.has(record)).map(plain);
+    const one = records.map((record) => (record.tombstone || skipped.has(record) ? undefined : plain(fromBytes(record.value, record))));
+    // The records many() leaves (the invalid ones, whose reasons the schema words) are read one by one by the decode step.
+    expect(blocks.filter((b) => b !== undefined)).toHaveLength(4);
+    blocks.forEach((block, i) => {
+      if (block !== undefined) expect(block, texts[i]).toEqual(one[i]);
+    });
+    expect(one.filter((b) => b !== undefined)).toHaveLength(4);
+  });
+
   it('still dead-letters samples that are not whole frames of the channels, read from the bytes', async () => {
     useNativeJsonText(native);
     const fn = testHarness(
@@ -163,6 +252,56 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     const letters = fn.sink.ofKind('dead-letter');
     expect(letters.map((letter) => String(letter.headers['dspfn-error-reason']))).toEqual([expect.stringMatching(/3 samples are not whole frames of 2/)]);
     expect(fn.sink.onTopic('out')).toHaveLength(1);
+  });
+
+  it('gives the handler the same messages and dead letters with the batch read as without the native layer', async () => {
+    const run = async (with_: NativeJsonText | undefined) => {
+      useNativeJsonText(with_);
+      const fn = testHarness(
+        defineFunction({
+          name: 'many',
+          codec: 'json',
+          input: deviceReadings(),
+          pipeline: pipeline().movingAverage({ window: 3 }).rms({ window: 2 }),
+          output: { topic: 'out', value: ({ key, record, output }) => ({ deviceId: key, offset: record.offset, rms: output }) },
+        }),
+      );
+      const values = [
+        ...Array.from({ length: 40 }, (_, i) => ({ deviceId: `d-${i % 4}`, sampleRate: 100, data: Array.from({ length: 5 + (i % 3) }, (_, s) => Math.sin(i * 7 + s) * 3) })),
+        { deviceId: '', data: [1] },
+        { deviceId: 'd-1', sampleRate: -5, data: [1] },
+        { deviceId: 'd-2', data: [1, 'x'] },
+      ];
+      await fn.invoke(values.map((value, i) => ({ key: i % 5 === 0 ? 'other' : String(value.deviceId), value })));
+      return fn.sink.messages.map((m) => [m.kind, m.topic, m.key, String(m.value), JSON.stringify(m.headers)]);
+    };
+    const withNative = await run(native);
+    expect(withNative).toEqual(await run(undefined));
+    expect(withNative.filter(([kind]) => kind === 'dead-letter')).toHaveLength(3);
+  });
+
+  it('refuses arguments out of bounds for many records instead of reading them', () => {
+    const api = native!.readFlatEnvelopes!;
+    const memory = Buffer.from('xx{"k":"v","data":[1,2]}{"data":[3]}');
+    const frame = new Int32Array(2 + 3 + 3);
+    frame.set([1, 1]);
+    new Uint8Array(frame.buffer, 20).set([4, ...Buffer.from('data'), 1, ...Buffer.from('k')]);
+    const results = new Int32Array(2 * 5);
+    expect(api(memory, Int32Array.of(2, 24, 24, 36), new Float32Array(4), frame, results)).toBe(2);
+    expect(Array.from(results)).toEqual([2, 1, 1, 6, 7, 1, 3, 0, 0, 0]);
+    expect(frame[0]).toBe(4);
+    // The second does not fit: one read, and where the next goes.
+    frame[0] = 1;
+    expect(api(memory, Int32Array.of(2, 24, 24, 36), new Float32Array(3), frame, results)).toBe(1);
+    expect(frame[0]).toBe(3);
+    frame[0] = 0;
+    expect(() => api(memory, Int32Array.of(2, 37), new Float32Array(4), frame, results)).toThrow(/out of range/);
+    expect(() => api(memory, Int32Array.of(-1, 3), new Float32Array(4), frame, results)).toThrow(/out of range/);
+    expect(() => api(memory, Int32Array.of(5, 3), new Float32Array(4), frame, results)).toThrow(/out of range/);
+    expect(() => api(memory, Int32Array.of(2, 24, 24, 36), new Float32Array(4), frame, new Int32Array(9))).toThrow(/too short/);
+    frame[0] = 5;
+    expect(() => api(memory, Int32Array.of(2, 24), new Float32Array(4), frame, results)).toThrow(/out of range/);
+    expect(() => api(memory, Int32Array.of(2, 24), new Float32Array(4), Int32Array.of(0, 3), results)).toThrow(/malformed/);
   });
 
   it('refuses arguments out of bounds instead of reading them', () => {

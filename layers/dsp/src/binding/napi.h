@@ -57,6 +57,7 @@ napi_value js_crc32c(napi_env env, napi_callback_info info);
 
 /* binding/json_envelope.c */
 napi_value js_read_flat_envelope(napi_env env, napi_callback_info info);
+napi_value js_read_flat_envelopes(napi_env env, napi_callback_info info);
 
 /* binding/samples.c */
 napi_value js_first_non_finite(napi_env env, napi_callback_info info);
