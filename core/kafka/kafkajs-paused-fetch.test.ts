@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allPaused, fetchMaxBytes, installPausedFetch, MAX_FETCH_BYTES, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
+import { allPaused, installPausedFetch, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
 
 const MARK = Symbol('test.marker');
 
@@ -7,8 +7,6 @@ const MARK = Symbol('test.marker');
 function groupClass() {
   class Group {
     maxWaitTime = 250;
-    maxBytes = 10;
-    maxBytesPerPartition = 6;
     paused = new Set<number>();
     fetches = 0;
     steps: string[] = [];
@@ -34,11 +32,9 @@ function groupClass() {
       throw error;
     }
     waits: number[] = [];
-    bytes: number[] = [];
     async fetch(_nodeId: number): Promise<unknown[]> {
       this.fetches++;
       this.waits.push(this.maxWaitTime);
-      this.bytes.push(this.maxBytes);
       return ['batch'];
     }
     resume(partitions: number[]) {
@@ -85,24 +81,6 @@ describe('kafkajs fetch with every partition paused', () => {
     expect(await group.fetch(1)).toEqual(['batch']);
   });
 
-  it('asks for room for every partition it fetches, never less than the configured maxBytes', async () => {
-    const group = new (groupClass())(true);
-    // Two active partitions of 6 bytes each: 12, over the configured 10.
-    await group.fetch(1);
-    group.paused.add(0);
-    await group.fetch(1);
-    group.resume([0]);
-    await group.fetch(1);
-    expect(group.bytes).toEqual([12, 10, 12]);
-  });
-
-  it('bounds the room it asks for', () => {
-    expect(fetchMaxBytes(10, 2 << 20, 6)).toBe(12 << 20);
-    expect(fetchMaxBytes(10 << 20, 2 << 20, 4)).toBe(10 << 20);
-    expect(fetchMaxBytes(10 << 20, 2 << 20, 1000)).toBe(MAX_FETCH_BYTES);
-    expect(fetchMaxBytes(64 << 20, 2 << 20, 1000)).toBe(64 << 20);
-  });
-
   it('leaves unmarked clients to kafkajs', async () => {
     const group = new (groupClass())(false);
     group.paused.add(0);
@@ -110,7 +88,6 @@ describe('kafkajs fetch with every partition paused', () => {
     group.paused.add(1);
     expect(await group.fetch(1)).toEqual(['batch']);
     expect(group.waits).toEqual([250, 250]);
-    expect(group.bytes).toEqual([10, 10]);
   });
 
   it('wraps a class once', () => {

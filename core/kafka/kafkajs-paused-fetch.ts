@@ -10,8 +10,6 @@
  * by a long-poll of caught-up ones. Every other consumer (a bare kafkajs consumer in the same
  * process) keeps kafkajs's own fetch.
  *
- * The same consumers' fetches also ask for room for every partition they fetch (see fetchMaxBytes).
- *
  * kafkajs 2.2.4 is frozen: the wrapped methods are ConsumerGroup's fetch and resume; the checks are
  * the ones its fetch runs before it decides whether there is anything to fetch.
  */
@@ -21,8 +19,6 @@ type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
 /** What ConsumerGroup.fetch and resume touch of a consumer group (kafkajs/src/consumer/consumerGroup.js). */
 interface ConsumerGroupLike {
   maxWaitTime: number;
-  maxBytes: number;
-  maxBytesPerPartition: number;
   cluster: {
     refreshMetadataIfNecessary(): Promise<void>;
     brokerPool?: { seedBroker?: { connectionPool?: { socketFactory?: object } } };
@@ -74,24 +70,6 @@ export function allPaused(group: ConsumerGroupLike, nodeId: number): boolean {
 
 /** Each marked group's configured maxWaitTime (the wrapper shortens the one kafkajs reads). */
 const configuredWait = new WeakMap<ConsumerGroupLike, number>();
-/** Each marked group's configured maxBytes (the wrapper raises the one kafkajs reads). */
-const configuredBytes = new WeakMap<ConsumerGroupLike, number>();
-
-/** The most a fetch asks for when it raises maxBytes for its partitions (the broker's own cap is 55 MiB). */
-export const MAX_FETCH_BYTES = 32 * 1024 * 1024;
-
-/**
- * A fetch's maxBytes: room for `active` partitions at maxBytesPerPartition each, never below the
- * configured maxBytes nor above MAX_FETCH_BYTES. The broker fills a response in partition order until
- * maxBytes, so with kafkajs's 10 MB over six partitions of 2 MB one partition got nothing in each
- * fetch, often the same one twice running: a flat-out run saw partitions wait out their batching
- * window with a partial batch (then cut short, and every later batch of that partition with it,
- * ending in a last partial batch that waits out the whole window) while others held 2,750 records.
- * What a partition buffers is bounded per partition (maxBufferedRecords) either way.
- */
-export function fetchMaxBytes(configured: number, perPartition: number, active: number): number {
-  return Math.max(configured, Math.min(active * perPartition, MAX_FETCH_BYTES));
-}
 
 /** Resolves after `ms`, or at once when the group resumes a partition meanwhile. */
 function pausedWait(group: ConsumerGroupLike, ms: number): Promise<void> {
@@ -132,9 +110,6 @@ export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: sy
       counts = { paused: 0, assigned: 0 };
     }
     this.maxWaitTime = counts.paused > 0 ? Math.min(configured, PAUSED_MAX_WAIT_MS) : configured;
-    let bytes = configuredBytes.get(this);
-    if (bytes === undefined) configuredBytes.set(this, (bytes = this.maxBytes));
-    this.maxBytes = fetchMaxBytes(bytes, this.maxBytesPerPartition, counts.assigned - counts.paused);
     if (counts.assigned === 0 || counts.paused < counts.assigned) return fetch.call(this, nodeId);
     // kafkajs's own steps before its empty-request sleep, with its own recovery on failure.
     try {
