@@ -29,56 +29,46 @@ export async function commitState<M>(
   runtime: Pick<Runtime, 'state' | 'logger'>,
 ): Promise<CommitOutcome> {
   try {
-    return await commitAdvanced(run, loaded, groups, fn, runtime);
+    const outcome: CommitOutcome = { committed: 0, duplicates: 0, conflicts: 0, itemFailures: [] };
+    const count = run.advanced.size;
+    if (count === 0) return outcome;
+    // Every key's snapshot in one buffer, each entry a view of it (taken once nothing more is written).
+    const snapshots = new ByteWriter(256 * count);
+    const advanced: KeyState[] = [];
+    const ends: number[] = [];
+    for (const key of run.advanced) {
+      const state = loaded.states.get(key)!;
+      state.pipeline.snapshotInto(snapshots);
+      advanced.push(state);
+      ends.push(snapshots.size);
+    }
+    const entries: StateEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const { pipeline, expected, stateKey } = advanced[i]!;
+      entries.push({ key: stateKey, snapshot: snapshots.written(i === 0 ? 0 : ends[i - 1]!, ends[i]!), offsets: pipeline.offsets(), expected });
+    }
+    const results = await runtime.state.commit(entries);
+    const conflicts: string[] = [];
+    for (const result of results) {
+      if (result.status === 'committed') outcome.committed++;
+      else if (result.status === 'duplicate') outcome.duplicates++;
+      else if (result.status === 'conflict') conflicts.push(result.key);
+    }
+    outcome.conflicts = conflicts.length;
+    if (conflicts.length === 0) return outcome;
+    if (!fn.definition.reportBatchItemFailures) {
+      throw new StateStoreError(
+        `state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation advanced them; the batch will be retried`,
+      );
+    }
+    const keyOf = new Map([...loaded.states].map(([key, state]) => [state.stateKey, key]));
+    outcome.itemFailures = firstOffsetsOf(conflicts.map((stateKey) => groups.get(keyOf.get(stateKey)!)!));
+    runtime.logger.log('warn', 'state conflict: reporting batch item failures', { keys: conflicts.length, itemFailures: outcome.itemFailures });
+    return outcome;
   } finally {
     // Snapshotted (or failed): nothing reads the batch's pipelines any more.
     releaseState(loaded);
   }
-}
-
-async function commitAdvanced<M>(
-  run: PipelineRun<M>,
-  loaded: LoadedState,
-  groups: ReadonlyMap<string, ReadonlyArray<{ readonly record: RecordLocation }>>,
-  fn: PreparedFunction<M>,
-  runtime: Pick<Runtime, 'state' | 'logger'>,
-): Promise<CommitOutcome> {
-  const outcome: CommitOutcome = { committed: 0, duplicates: 0, conflicts: 0, itemFailures: [] };
-  const count = run.advanced.size;
-  if (count === 0) return outcome;
-  // Every key's snapshot in one buffer, each entry a view of it (taken once nothing more is written).
-  const snapshots = new ByteWriter(256 * count);
-  const advanced: KeyState[] = [];
-  const ends: number[] = [];
-  for (const key of run.advanced) {
-    const state = loaded.states.get(key)!;
-    state.pipeline.snapshotInto(snapshots);
-    advanced.push(state);
-    ends.push(snapshots.size);
-  }
-  const entries: StateEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const { pipeline, expected, stateKey } = advanced[i]!;
-    entries.push({ key: stateKey, snapshot: snapshots.written(i === 0 ? 0 : ends[i - 1]!, ends[i]!), offsets: pipeline.offsets(), expected });
-  }
-  const results = await runtime.state.commit(entries);
-  const conflicts: string[] = [];
-  for (const result of results) {
-    if (result.status === 'committed') outcome.committed++;
-    else if (result.status === 'duplicate') outcome.duplicates++;
-    else if (result.status === 'conflict') conflicts.push(result.key);
-  }
-  outcome.conflicts = conflicts.length;
-  if (conflicts.length === 0) return outcome;
-  if (!fn.definition.reportBatchItemFailures) {
-    throw new StateStoreError(
-      `state of ${conflicts.length} key(s) changed since it was loaded (${conflicts.slice(0, 3).join(', ')}…): another invocation advanced them; the batch will be retried`,
-    );
-  }
-  const keyOf = new Map([...loaded.states].map(([key, state]) => [state.stateKey, key]));
-  outcome.itemFailures = firstOffsetsOf(conflicts.map((stateKey) => groups.get(keyOf.get(stateKey)!)!));
-  runtime.logger.log('warn', 'state conflict: reporting batch item failures', { keys: conflicts.length, itemFailures: outcome.itemFailures });
-  return outcome;
 }
 
 function firstOffsetsOf(groups: ReadonlyArray<ReadonlyArray<{ readonly record: RecordLocation }>>): KafkaItemFailure[] {
