@@ -20,6 +20,16 @@ import { testHarness } from '../../../core/testing/harness.ts';
 
 const native = isNativeAvailable() ? (nativeModule().addon as unknown as NativeJsonText) : undefined;
 const NAMES = ['deviceId', 'sampleRate', 'timestamp'];
+/** deviceReadings envelopes: valid, empty, and ones its schema refuses (empty id, bad rate, NaN), one long. */
+const DEVICE_TEXTS = [
+  '{"deviceId":"d-1","sampleRate":1000,"data":[0.1,-2,3e2]}',
+  '{"data":[], "deviceId":"d-2", "timestamp": 12}',
+  '{"deviceId":"","data":[1]}',
+  '{"deviceId":"d-3","sampleRate":-1,"data":[1]}',
+  '{"deviceId":"d-4","sampleRate":"1","data":[1]}',
+  `{"deviceId":"d-5","data":[${'1.5,'.repeat(20_000)}2]}`,
+  '{"deviceId":"d-6","data":[1,NaN]}',
+];
 
 /** What the TypeScript path reads: samples and picked values (JSON text of each, numbers by Object.is below), or the error's message. */
 function reference(text: string): { samples: number[]; values: unknown[] } | string {
@@ -180,15 +190,7 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     const input = deviceReadings();
     const fromBytes = jsonBytesReader(input)!;
     const record = (value: Buffer) => ({ value }) as KafkaRecord;
-    const texts = [
-      '{"deviceId":"d-1","sampleRate":1000,"data":[0.1,-2,3e2]}',
-      '{"data":[], "deviceId":"d-2", "timestamp": 12}',
-      '{"deviceId":"","data":[1]}',
-      '{"deviceId":"d-3","sampleRate":-1,"data":[1]}',
-      '{"deviceId":"d-4","sampleRate":"1","data":[1]}',
-      `{"deviceId":"d-5","data":[${'1.5,'.repeat(20_000)}2]}`,
-      '{"deviceId":"d-6","data":[1,NaN]}',
-    ];
+    const texts = DEVICE_TEXTS;
     const blocks = (with_: NativeJsonText | undefined) => {
       useNativeJsonText(with_);
       return texts.map((text) => {
@@ -204,13 +206,7 @@ describe.runIf(native !== undefined)('native flat envelope', () => {
     useNativeJsonText(native);
     const fromBytes = jsonBytesReader(deviceReadings())!;
     const texts = [
-      '{"deviceId":"d-1","sampleRate":1000,"data":[0.1,-2,3e2]}',
-      '{"data":[], "deviceId":"d-2", "timestamp": 12}',
-      '{"deviceId":"","data":[1]}',
-      '{"deviceId":"d-3","sampleRate":-1,"data":[1]}',
-      '{"deviceId":"d-4","sampleRate":"1","data":[1]}',
-      `{"deviceId":"d-5","data":[${'1.5,'.repeat(20_000)}2]}`,
-      '{"deviceId":"d-6","data":[1,NaN]}',
+      ...DEVICE_TEXTS,
       '{"deviceId":"d-7","data":[1,2],"timestamp":5}',
       '{"deviceId":"a\\"b","data":[1]}',
       '{"deviceId":"d-8","sampleRate":500,"data":[4,5,6]}',
