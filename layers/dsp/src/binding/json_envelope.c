@@ -45,6 +45,23 @@ static int frame_fits(const int32_t *frame, size_t frame_bytes) {
   return at <= frame_bytes;
 }
 
+/*
+ * The frame argument as int32 words, checked: its fields and names fit (frame_fits) and its first
+ * word, where the samples go, lies within `capacity` floats. NULL once an error is thrown.
+ */
+static int32_t *checked_frame(napi_env env, void *frame, size_t frame_bytes, size_t capacity, const char *malformed) {
+  int32_t *words = (int32_t *)frame;
+  if (!frame_fits(words, frame_bytes)) {
+    throw_error(env, CODE_NATIVE, 0, malformed);
+    return NULL;
+  }
+  if (words[0] < 0 || (size_t)words[0] > capacity) {
+    throw_error(env, CODE_NATIVE, 0, "dspfn native: index out of range");
+    return NULL;
+  }
+  return words;
+}
+
 napi_value js_read_flat_envelope(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -54,16 +71,9 @@ napi_value js_read_flat_envelope(napi_env env, napi_callback_info info) {
   if (argc < 3 || !get_bytes(env, argv[0], &bytes, &length) || !get_bytes(env, argv[1], &out, &out_bytes) || !get_bytes(env, argv[2], &frame, &frame_bytes)) {
     return NULL;
   }
-  int32_t *words = (int32_t *)frame;
-  if (!frame_fits(words, frame_bytes)) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: readFlatEnvelope frame malformed");
-    return NULL;
-  }
   const size_t capacity = out_bytes / sizeof(float);
-  if (words[0] < 0 || (size_t)words[0] > capacity) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: index out of range");
-    return NULL;
-  }
+  int32_t *words = checked_frame(env, frame, frame_bytes, capacity, "dspfn native: readFlatEnvelope frame malformed");
+  if (words == NULL) return NULL;
   const size_t at = (size_t)words[0], wanted = (size_t)words[1];
   /* Positions go back as int32: longer records take the TypeScript path. */
   const int64_t count = length > INT32_MAX ? -1
@@ -84,14 +94,11 @@ napi_value js_read_flat_envelopes(napi_env env, napi_callback_info info) {
       !get_bytes(env, argv[3], &frame, &frame_bytes) || !get_bytes(env, argv[4], &results, &results_bytes)) {
     return NULL;
   }
-  int32_t *words = (int32_t *)frame;
-  if (!frame_fits(words, frame_bytes)) {
-    throw_error(env, CODE_NATIVE, 0, "dspfn native: readFlatEnvelopes frame malformed");
-    return NULL;
-  }
-  /* Positions and counts go back as int32. */
   const size_t capacity = out_bytes / sizeof(float);
-  if (words[0] < 0 || (size_t)words[0] > capacity || capacity > INT32_MAX) {
+  int32_t *words = checked_frame(env, frame, frame_bytes, capacity, "dspfn native: readFlatEnvelopes frame malformed");
+  if (words == NULL) return NULL;
+  /* Positions and counts go back as int32. */
+  if (capacity > INT32_MAX) {
     throw_error(env, CODE_NATIVE, 0, "dspfn native: index out of range");
     return NULL;
   }
