@@ -88,17 +88,24 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
     return blockOf(pick.values, inChunk ? chunks.take(count) : chunks.copy(reader.samples, count));
   };
   // A partition's records whose values lie in one buffer by one native call (flat.readMany), in order.
+  // Both kept with their capacity from call to call: emptying an array by `length = 0` gives its
+  // backing store up, and refilling it by push grew a batch's worth anew (~50 bytes a record).
   const values: Buffer[] = [];
   const at: number[] = [];
   const many = (records: readonly KafkaRecord[], reads: (record: KafkaRecord) => boolean): Array<SampleBlock | undefined> => {
     const blocks = new Array<SampleBlock | undefined>(records.length).fill(undefined);
-    values.length = 0;
-    at.length = 0;
+    let n = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (record.tombstone || !reads(record)) continue;
-      values.push(record.value);
-      at.push(i);
+      values[n] = record.value;
+      at[n] = i;
+      n++;
+    }
+    // readMany reads up to values.length.
+    if (values.length !== n) {
+      values.length = n;
+      at.length = n;
     }
     for (let from = 0; from < values.length; ) {
       const end = flat.readMany(values, from, chunks);
@@ -112,11 +119,15 @@ function envelopeReader(keyField: string, dataField: string): JsonBytesReader<un
       }
       from = end;
     }
-    values.length = 0;
+    // The values (views of the event's memory) are not held until the next call.
+    values.fill(NO_VALUE);
     return blocks;
   };
   return Object.assign(one, { many });
 }
+
+/** What `values` holds between calls instead of the last batch's values. */
+const NO_VALUE = Buffer.alloc(0);
 
 /** Whether the picked key, sampleRate and timestamp are what the schema accepts (else the schema words the error). */
 function picked(values: readonly unknown[]): boolean {
