@@ -4,6 +4,10 @@ import { decodePayload } from '../codecs/payload.ts';
 import type { KafkaRecord } from '../events/types.ts';
 import { jsonBytesReader } from '../handler/json-bytes-input.ts';
 import { deviceReadings } from './device-readings.ts';
+import { isNativeAvailable, nativeModule } from '../dsp/native/loader.ts';
+import { useNativeJsonText, type NativeJsonText } from '../codecs/native-json.ts';
+
+const native = isNativeAvailable() ? (nativeModule().addon as unknown as NativeJsonText) : undefined;
 
 const record = (value: Buffer): KafkaRecord => ({ topic: 't', partition: 0, offset: 0, timestamp: 0, timestampType: 'CREATE_TIME', key: null, value, tombstone: false, headers: [] });
 
@@ -72,5 +76,29 @@ describe('deviceReadings from JSON bytes', () => {
     expect(jsonBytesReader(deviceReadings({ keyField: 'id', dataField: 'v' }))!(custom, record(custom))).toEqual({ key: 'x', samples: new Float32Array([1]) });
     // Overlapping fields: left to the schema.
     expect(jsonBytesReader(deviceReadings({ dataField: 'sampleRate' }))).toBeUndefined();
+  });
+
+  // The batch read is the native layer's (without it many() leaves every record to the one-by-one read).
+  it.skipIf(native === undefined)('reads partition after partition with one reader, each call giving its own records\' blocks only', () => {
+    useNativeJsonText(native);
+    const fromBytes = jsonBytesReader(deviceReadings())!;
+    // Each partition's values back to back in one buffer, as the fetch decoder gives them.
+    const partition = (texts: readonly string[]): KafkaRecord[] => {
+      const slab = Buffer.from(texts.join(''));
+      let at = 0;
+      return texts.map((text) => {
+        const value = slab.subarray(at, (at += Buffer.byteLength(text)));
+        return record(value);
+      });
+    };
+    const plain = (block: ReturnType<typeof fromBytes>) => (block === undefined ? undefined : { ...block, samples: Array.from(block.samples) });
+    const texts = (device: string, count: number) => Array.from({ length: count }, (_, i) => JSON.stringify({ deviceId: `${device}-${i % 2}`, sampleRate: 100, data: [i, -i, i / 4] }));
+    // A longer partition, a shorter one, an empty one and a longer one again: what a call keeps from
+    // the one before must never show up in its answer.
+    for (const records of [partition(texts('a', 7)), partition(texts('b', 3)), [], partition(texts('c', 9))]) {
+      const blocks = fromBytes.many!(records, () => true);
+      expect(blocks).toHaveLength(records.length);
+      expect(blocks.map(plain)).toEqual(records.map((r) => plain(fromBytes(r.value, r))));
+    }
   });
 });
