@@ -91,6 +91,20 @@ export class JsonWriter {
   }
 
   /**
+   * Appends bytes as they are: short JSON text encoded (UTF-8) once and written many times, such
+   * as a property's `,"name":` (a byte loop, cheaper than raw()'s character loop).
+   */
+  encoded(text: Uint8Array): this {
+    const count = text.length;
+    this.reserve(count);
+    const out = this.buffer;
+    const at = this.length;
+    for (let i = 0; i < count; i++) out[at + i] = text[i]!;
+    this.length = at + count;
+    return this;
+  }
+
+  /**
    * A finite number as JSON.stringify writes it: safe integers digit by digit (no string made for
    * them), anything else through String().
    */

@@ -78,6 +78,18 @@ describe('messageValues', () => {
     );
   });
 
+  it('writes the names of objects wider than the remembered positions (64) as JSON.stringify would, record after record', () => {
+    // Names past position 63 are not remembered by position: their text is looked up by name.
+    const floats = new Float32Array([0.25, -1.5]);
+    for (const width of [63, 64, 65, 130]) {
+      const entries: Array<[string, unknown]> = Array.from({ length: width }, (_, i) => [i % 3 === 0 ? `ä${i}"\\` : `p${i}`, i % 2 === 0 ? i : `v${i}é`]);
+      entries.splice(width >> 1, 0, ['rms', floats]);
+      const value = Object.fromEntries(entries) as Record<string, unknown>;
+      const expected = JSON.stringify({ ...value, rms: '@rms@' }).replace('"@rms@"', messageValue(floats, at, 'k'));
+      for (let i = 0; i < 2; i++) expect(messageValue(value, at, 'k')).toBe(expected);
+    }
+  });
+
   it('refuses what cannot be a message value, naming output.value and the record but not the value', () => {
     const circular: Record<string, unknown> = { secret: 'hunter2' };
     circular.self = circular;
