@@ -4,7 +4,7 @@ import { allPaused, installPausedFetch, PAUSED_MAX_WAIT_MS } from './kafkajs-pau
 const MARK = Symbol('test.marker');
 
 /** The parts of kafkajs's ConsumerGroup the wrapper touches, with the original fetch's calls counted. */
-function groupClass() {
+function groupClass(finished: unknown[][] = []) {
   class Group {
     maxWaitTime = 250;
     paused = new Set<number>();
@@ -41,7 +41,7 @@ function groupClass() {
       for (const p of partitions) this.paused.delete(p);
     }
   }
-  expect(installPausedFetch(Group as never, MARK)).toBe(true);
+  expect(installPausedFetch(Group as never, MARK, (batches) => finished.push(batches))).toBe(true);
   return Group;
 }
 
@@ -88,6 +88,21 @@ describe('kafkajs fetch with every partition paused', () => {
     group.paused.add(1);
     expect(await group.fetch(1)).toEqual(['batch']);
     expect(group.waits).toEqual([250, 250]);
+  });
+
+  it("hands every fetch's batches to finishBatches, marked client or not, before the caller gets them", async () => {
+    const finished: unknown[][] = [];
+    const Group = groupClass(finished);
+    const marked = new Group(true);
+    const unmarked = new Group(false);
+    const a = await marked.fetch(1);
+    marked.paused.add(0);
+    const b = await marked.fetch(1);
+    const c = await unmarked.fetch(1);
+    expect(finished).toHaveLength(3);
+    expect(finished[0]).toBe(a);
+    expect(finished[1]).toBe(b);
+    expect(finished[2]).toBe(c);
   });
 
   it('wraps a class once', () => {

@@ -11,7 +11,9 @@
  * process) keeps kafkajs's own fetch.
  *
  * kafkajs 2.2.4 is frozen: the wrapped methods are ConsumerGroup's fetch and resume; the checks are
- * the ones its fetch runs before it decides whether there is anything to fetch.
+ * the ones its fetch runs before it decides whether there is anything to fetch. The same wrapper
+ * hands every fetch's batches to `finishBatches` before kafkajs's runner sees them
+ * (kafkajs-fetched-batch.ts).
  */
 
 type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
@@ -88,9 +90,10 @@ function pausedWait(group: ConsumerGroupLike, ms: number): Promise<void> {
 
 /**
  * Wraps ConsumerGroup's fetch and resume once per process; they act differently only for groups
- * whose client was built with a socket factory carrying `marker`.
+ * whose client was built with a socket factory carrying `marker`. `finishBatches` sees the batches
+ * of every fetch, as soon as kafkajs's fetch returns them.
  */
-export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: symbol): boolean {
+export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: symbol, finishBatches: (batches: unknown[]) => void = () => {}): boolean {
   const proto = ConsumerGroup.prototype;
   const { fetch, resume } = proto;
   if (typeof fetch !== 'function' || typeof resume !== 'function') return false;
@@ -99,8 +102,15 @@ export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: sy
     const factory = group.cluster?.brokerPool?.seedBroker?.connectionPool?.socketFactory as { [key: symbol]: unknown } | undefined;
     return factory?.[marker] === true;
   };
+  // Every group's batches are finished (not only the marked ones'): a withheld record must never
+  // reach eachBatch missing, whatever marked() makes of the group at that moment.
+  const kafkajsFetch = async (group: ConsumerGroupLike, nodeId: number): Promise<unknown[]> => {
+    const batches = await fetch.call(group, nodeId);
+    finishBatches(batches);
+    return batches;
+  };
   const patched: typeof fetch = async function (this, nodeId) {
-    if (!marked(this)) return fetch.call(this, nodeId);
+    if (!marked(this)) return kafkajsFetch(this, nodeId);
     let configured = configuredWait.get(this);
     if (configured === undefined) configuredWait.set(this, (configured = this.maxWaitTime));
     let counts: { paused: number; assigned: number };
@@ -110,7 +120,7 @@ export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: sy
       counts = { paused: 0, assigned: 0 };
     }
     this.maxWaitTime = counts.paused > 0 ? Math.min(configured, PAUSED_MAX_WAIT_MS) : configured;
-    if (counts.assigned === 0 || counts.paused < counts.assigned) return fetch.call(this, nodeId);
+    if (counts.assigned === 0 || counts.paused < counts.assigned) return kafkajsFetch(this, nodeId);
     // kafkajs's own steps before its empty-request sleep, with its own recovery on failure.
     try {
       await this.cluster.refreshMetadataIfNecessary();
@@ -124,7 +134,7 @@ export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: sy
       await this.recoverFromFetch(error);
       return [];
     }
-    return fetch.call(this, nodeId);
+    return kafkajsFetch(this, nodeId);
   };
   patched[PATCHED] = true;
   proto.fetch = patched;
