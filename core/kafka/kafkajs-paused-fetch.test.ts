@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allPaused, installPausedFetch, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
+import { allPaused, installPausedFetch, partitionBytes, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
 
 const MARK = Symbol('test.marker');
 
@@ -7,12 +7,16 @@ const MARK = Symbol('test.marker');
 function groupClass(finished: unknown[][] = []) {
   class Group {
     maxWaitTime = 250;
+    maxBytes = 10 * 1024 * 1024;
+    maxBytesPerPartition = 2 * 1024 * 1024;
+    partitionBytes: number[] = [];
+    partitions = [0, 1];
     paused = new Set<number>();
     fetches = 0;
     steps: string[] = [];
     cluster: { refreshMetadataIfNecessary(): Promise<void>; brokerPool: { seedBroker: { connectionPool: { socketFactory: object } } } };
     subscriptionState = {
-      assigned: () => [{ topic: 't', partitions: [0, 1] }],
+      assigned: () => [{ topic: 't', partitions: this.partitions }],
       isPaused: (_topic: string, partition: number) => this.paused.has(partition),
     };
     constructor(marked: boolean) {
@@ -35,6 +39,7 @@ function groupClass(finished: unknown[][] = []) {
     async fetch(_nodeId: number): Promise<unknown[]> {
       this.fetches++;
       this.waits.push(this.maxWaitTime);
+      this.partitionBytes.push(this.maxBytesPerPartition);
       return ['batch'];
     }
     resume(partitions: number[]) {
@@ -103,6 +108,26 @@ describe('kafkajs fetch with every partition paused', () => {
     expect(finished[0]).toBe(a);
     expect(finished[1]).toBe(b);
     expect(finished[2]).toBe(c);
+  });
+
+  it("splits the response's maxBytes among the active partitions, at most each one's configured maxBytesPerPartition", async () => {
+    expect(partitionBytes(10_485_760, 2_097_152, 6)).toBe(1_747_626);
+    expect(partitionBytes(10_485_760, 2_097_152, 5)).toBe(2_097_152);
+    expect(partitionBytes(10_485_760, 2_097_152, 0)).toBe(2_097_152);
+    expect(partitionBytes(100, 2_097_152, 1000)).toBe(1);
+    const group = new (groupClass())(true);
+    group.partitions = [0, 1, 2, 3, 4, 5];
+    await group.fetch(1);
+    group.paused.add(0).add(1);
+    await group.fetch(1);
+    group.resume([0, 1]);
+    await group.fetch(1);
+    expect(group.partitionBytes).toEqual([1_747_626, 2_097_152, 1_747_626]);
+    // Unmarked clients keep kafkajs's own.
+    const unmarked = new (groupClass())(false);
+    unmarked.partitions = [0, 1, 2, 3, 4, 5];
+    await unmarked.fetch(1);
+    expect(unmarked.partitionBytes).toEqual([2_097_152]);
   });
 
   it('wraps a class once', () => {
