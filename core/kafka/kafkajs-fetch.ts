@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { ISocketFactory } from 'kafkajs';
 import { decodeFetchResponse, FETCH_VERSIONS, type Decompress } from './fetch-decoder.ts';
 import { framedSocket, WHOLE_RESPONSES } from './framed-socket.ts';
+import { finishBatches, withholdRecords, type FilterAborted } from './kafkajs-fetched-batch.ts';
 import { installPausedFetch } from './kafkajs-paused-fetch.ts';
 
 /**
@@ -83,7 +84,10 @@ function install(from: string): boolean {
     const processData = Connection.prototype.processData;
     if (typeof processData !== 'function') return (installed = false);
     // The same clients' fetch loops wake on a resume() when every partition was paused (kafkajs-paused-fetch.ts).
-    if (!installPausedFetch(require('kafkajs/src/consumer/consumerGroup.js') as Parameters<typeof installPausedFetch>[0], FAST_FETCH)) return (installed = false);
+    // Batches of the fast decoder's records are filtered by number rather than through kafkajs's Longs (kafkajs-fetched-batch.ts).
+    const filterAborted = require('kafkajs/src/consumer/filterAbortedMessages.js') as FilterAborted;
+    const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as Parameters<typeof installPausedFetch>[0];
+    if (!installPausedFetch(ConsumerGroup, FAST_FETCH, (batches) => finishBatches(batches, filterAborted))) return (installed = false);
     Connection.prototype.send = patched;
     // A framed socket's 'data' is one whole response: handed on as it is (kafkajs would copy it into
     // a concatenation of its buffered chunks, even alone). Authentication keeps kafkajs's own path.
@@ -105,7 +109,9 @@ function fastResponse(kafkajs: ResponseDecoder, version: number, decompress: Dec
   return {
     async decode(payload) {
       try {
-        return await decodeFetchResponse(payload, version, decompress);
+        const response = await decodeFetchResponse(payload, version, decompress);
+        for (const topic of response.responses) for (const partition of topic.partitions) withholdRecords(partition);
+        return response;
       } catch {
         // Unusual input (or a codec error kafkajs reports in its own words): kafkajs decides.
         return kafkajs.decode(payload);

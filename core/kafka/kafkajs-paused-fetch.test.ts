@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { allPaused, installPausedFetch, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
+import { allPaused, installPausedFetch, partitionBytes, PAUSED_MAX_WAIT_MS } from './kafkajs-paused-fetch.ts';
 
 const MARK = Symbol('test.marker');
 
 /** The parts of kafkajs's ConsumerGroup the wrapper touches, with the original fetch's calls counted. */
-function groupClass() {
+function groupClass(finished: unknown[][] = []) {
   class Group {
     maxWaitTime = 250;
+    maxBytes = 10 * 1024 * 1024;
+    maxBytesPerPartition = 2 * 1024 * 1024;
+    partitionBytes: number[] = [];
+    partitions = [0, 1];
     paused = new Set<number>();
     fetches = 0;
     steps: string[] = [];
     cluster: { refreshMetadataIfNecessary(): Promise<void>; brokerPool: { seedBroker: { connectionPool: { socketFactory: object } } } };
     subscriptionState = {
-      assigned: () => [{ topic: 't', partitions: [0, 1] }],
+      assigned: () => [{ topic: 't', partitions: this.partitions }],
       isPaused: (_topic: string, partition: number) => this.paused.has(partition),
     };
     constructor(marked: boolean) {
@@ -35,13 +39,14 @@ function groupClass() {
     async fetch(_nodeId: number): Promise<unknown[]> {
       this.fetches++;
       this.waits.push(this.maxWaitTime);
+      this.partitionBytes.push(this.maxBytesPerPartition);
       return ['batch'];
     }
     resume(partitions: number[]) {
       for (const p of partitions) this.paused.delete(p);
     }
   }
-  expect(installPausedFetch(Group as never, MARK)).toBe(true);
+  expect(installPausedFetch(Group as never, MARK, (batches) => finished.push(batches))).toBe(true);
   return Group;
 }
 
@@ -88,6 +93,41 @@ describe('kafkajs fetch with every partition paused', () => {
     group.paused.add(1);
     expect(await group.fetch(1)).toEqual(['batch']);
     expect(group.waits).toEqual([250, 250]);
+  });
+
+  it("hands every fetch's batches to finishBatches, marked client or not, before the caller gets them", async () => {
+    const finished: unknown[][] = [];
+    const Group = groupClass(finished);
+    const marked = new Group(true);
+    const unmarked = new Group(false);
+    const a = await marked.fetch(1);
+    marked.paused.add(0);
+    const b = await marked.fetch(1);
+    const c = await unmarked.fetch(1);
+    expect(finished).toHaveLength(3);
+    expect(finished[0]).toBe(a);
+    expect(finished[1]).toBe(b);
+    expect(finished[2]).toBe(c);
+  });
+
+  it("splits the response's maxBytes among the active partitions, at most each one's configured maxBytesPerPartition", async () => {
+    expect(partitionBytes(10_485_760, 2_097_152, 6)).toBe(1_747_626);
+    expect(partitionBytes(10_485_760, 2_097_152, 5)).toBe(2_097_152);
+    expect(partitionBytes(10_485_760, 2_097_152, 0)).toBe(2_097_152);
+    expect(partitionBytes(100, 2_097_152, 1000)).toBe(1);
+    const group = new (groupClass())(true);
+    group.partitions = [0, 1, 2, 3, 4, 5];
+    await group.fetch(1);
+    group.paused.add(0).add(1);
+    await group.fetch(1);
+    group.resume([0, 1]);
+    await group.fetch(1);
+    expect(group.partitionBytes).toEqual([1_747_626, 2_097_152, 1_747_626]);
+    // Unmarked clients keep kafkajs's own.
+    const unmarked = new (groupClass())(false);
+    unmarked.partitions = [0, 1, 2, 3, 4, 5];
+    await unmarked.fetch(1);
+    expect(unmarked.partitionBytes).toEqual([2_097_152]);
   });
 
   it('wraps a class once', () => {

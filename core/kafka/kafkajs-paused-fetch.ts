@@ -7,11 +7,14 @@
  * all-paused case waits the same maxWaitTime, after the same metadata, assignment and seek checks
  * kafkajs runs first, but a resume() of that consumer ends the wait at once. While only some are
  * paused, their fetches long-poll PAUSED_MAX_WAIT_MS at most, so a resumed partition is not held up
- * by a long-poll of caught-up ones. Every other consumer (a bare kafkajs consumer in the same
- * process) keeps kafkajs's own fetch.
+ * by a long-poll of caught-up ones, and each fetch splits the response's maxBytes among the active
+ * partitions (partitionBytes). Every other consumer (a bare kafkajs consumer in the same process)
+ * keeps kafkajs's own fetch.
  *
  * kafkajs 2.2.4 is frozen: the wrapped methods are ConsumerGroup's fetch and resume; the checks are
- * the ones its fetch runs before it decides whether there is anything to fetch.
+ * the ones its fetch runs before it decides whether there is anything to fetch. The same wrapper
+ * hands every fetch's batches to `finishBatches` before kafkajs's runner sees them
+ * (kafkajs-fetched-batch.ts).
  */
 
 type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
@@ -19,6 +22,9 @@ type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
 /** What ConsumerGroup.fetch and resume touch of a consumer group (kafkajs/src/consumer/consumerGroup.js). */
 interface ConsumerGroupLike {
   maxWaitTime: number;
+  /** The fetch response's cap (kafkajs's default 10 MB), and each partition's. */
+  maxBytes: number;
+  maxBytesPerPartition: number;
   cluster: {
     refreshMetadataIfNecessary(): Promise<void>;
     brokerPool?: { seedBroker?: { connectionPool?: { socketFactory?: object } } };
@@ -68,8 +74,20 @@ export function allPaused(group: ConsumerGroupLike, nodeId: number): boolean {
   return assigned > 0 && paused === assigned;
 }
 
-/** Each marked group's configured maxWaitTime (the wrapper shortens the one kafkajs reads). */
-const configuredWait = new WeakMap<ConsumerGroupLike, number>();
+/** Each marked group's configured maxWaitTime and maxBytesPerPartition (the wrapper lowers the ones kafkajs reads). */
+const configured = new WeakMap<ConsumerGroupLike, { wait: number; partitionBytes: number }>();
+
+/**
+ * Each active partition's share of a fetch response: the broker fills a response's maxBytes
+ * partition by partition in the order asked, so with partitions × maxBytesPerPartition over it
+ * (6 × 2 MB against kafkajs's 10 MB) the last partitions asked for got nothing while the others
+ * had records (measured flat out: one partition in six left out of fetch after fetch, its buffer
+ * run dry, waiting out its batching window). Split, every active partition gets records from each
+ * fetch and the response stays as large.
+ */
+export function partitionBytes(maxBytes: number, perPartition: number, active: number): number {
+  return active > 0 ? Math.min(perPartition, Math.max(1, Math.floor(maxBytes / active))) : perPartition;
+}
 
 /** Resolves after `ms`, or at once when the group resumes a partition meanwhile. */
 function pausedWait(group: ConsumerGroupLike, ms: number): Promise<void> {
@@ -88,9 +106,10 @@ function pausedWait(group: ConsumerGroupLike, ms: number): Promise<void> {
 
 /**
  * Wraps ConsumerGroup's fetch and resume once per process; they act differently only for groups
- * whose client was built with a socket factory carrying `marker`.
+ * whose client was built with a socket factory carrying `marker`. `finishBatches` sees the batches
+ * of every fetch, as soon as kafkajs's fetch returns them.
  */
-export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: symbol): boolean {
+export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: symbol, finishBatches: (batches: unknown[]) => void = () => {}): boolean {
   const proto = ConsumerGroup.prototype;
   const { fetch, resume } = proto;
   if (typeof fetch !== 'function' || typeof resume !== 'function') return false;
@@ -99,32 +118,40 @@ export function installPausedFetch(ConsumerGroup: ConsumerGroupClass, marker: sy
     const factory = group.cluster?.brokerPool?.seedBroker?.connectionPool?.socketFactory as { [key: symbol]: unknown } | undefined;
     return factory?.[marker] === true;
   };
+  // Every group's batches are finished (not only the marked ones'): a withheld record must never
+  // reach eachBatch missing, whatever marked() makes of the group at that moment.
+  const kafkajsFetch = async (group: ConsumerGroupLike, nodeId: number): Promise<unknown[]> => {
+    const batches = await fetch.call(group, nodeId);
+    finishBatches(batches);
+    return batches;
+  };
   const patched: typeof fetch = async function (this, nodeId) {
-    if (!marked(this)) return fetch.call(this, nodeId);
-    let configured = configuredWait.get(this);
-    if (configured === undefined) configuredWait.set(this, (configured = this.maxWaitTime));
+    if (!marked(this)) return kafkajsFetch(this, nodeId);
+    let settings = configured.get(this);
+    if (settings === undefined) configured.set(this, (settings = { wait: this.maxWaitTime, partitionBytes: this.maxBytesPerPartition }));
     let counts: { paused: number; assigned: number };
     try {
       counts = pausedCount(this, nodeId);
     } catch {
       counts = { paused: 0, assigned: 0 };
     }
-    this.maxWaitTime = counts.paused > 0 ? Math.min(configured, PAUSED_MAX_WAIT_MS) : configured;
-    if (counts.assigned === 0 || counts.paused < counts.assigned) return fetch.call(this, nodeId);
+    this.maxWaitTime = counts.paused > 0 ? Math.min(settings.wait, PAUSED_MAX_WAIT_MS) : settings.wait;
+    this.maxBytesPerPartition = partitionBytes(this.maxBytes, settings.partitionBytes, counts.assigned - counts.paused);
+    if (counts.assigned === 0 || counts.paused < counts.assigned) return kafkajsFetch(this, nodeId);
     // kafkajs's own steps before its empty-request sleep, with its own recovery on failure.
     try {
       await this.cluster.refreshMetadataIfNecessary();
       this.checkForStaleAssignment();
       await this.seekOffsets(this.filterPartitionsByNode(nodeId, this.subscriptionState.assigned()));
       if (allPaused(this, nodeId)) {
-        await pausedWait(this, configured);
+        await pausedWait(this, settings.wait);
         return [];
       }
     } catch (error) {
       await this.recoverFromFetch(error);
       return [];
     }
-    return fetch.call(this, nodeId);
+    return kafkajsFetch(this, nodeId);
   };
   patched[PATCHED] = true;
   proto.fetch = patched;
