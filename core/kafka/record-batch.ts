@@ -5,7 +5,7 @@
  * that than dspfn spends on the record itself.
  */
 import { ResultHeaders } from './result-headers.ts';
-import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
+import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, resultTail, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
@@ -88,16 +88,12 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
     const count = lengthList[li++]!;
     const headers = record.headers;
     if (count === RESULT_HEADERS) {
-      // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
-      const run = cachedHeaders[hi++]!;
-      buf.set(run, at);
-      at += run.length;
+      // ResultHeaders: count … the offset's length as one piece (resultTail), then the offset's value in its room.
+      const tail = cachedHeaders[hi++]!;
+      buf.set(tail, at);
       const length = lengthList[li++]!;
-      buf[at++] = length * 2; // zigzag of a length below 64
-      at = writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at);
-      const fn = cachedHeaders[hi++]!;
-      buf.set(fn, at);
-      at += fn.length;
+      writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at + lengthList[li++]!);
+      at += tail.length;
       continue;
     }
     at = writeUvarint(buf, zigzag(count), at);
@@ -157,13 +153,13 @@ function measureRecords(records: readonly BatchRecord[]): number {
       const length = byteLength(offset);
       if (length < 64) {
         const run = resultRun(headers);
-        const fn = functionHeader(headers['dspfn-function']);
-        cachedHeaders[hi++] = run;
-        cachedHeaders[hi++] = fn;
-        if (li === list.length) list = grownLengths(li + 1);
+        const tail = resultTail(run, functionHeader(headers['dspfn-function']), length);
+        cachedHeaders[hi++] = tail;
+        if (li + 2 > list.length) list = grownLengths(li + 2);
         list[li++] = length;
+        list[li++] = run.length + 1; // where the offset's value goes in the tail
         list[countAt] = RESULT_HEADERS;
-        body += run.length + 1 + length + fn.length;
+        body += tail.length;
         list[bodyAt] = body;
         total += uvarintSize(zigzag(body)) + body;
         continue;
