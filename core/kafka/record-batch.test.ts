@@ -88,6 +88,22 @@ describe('record batches written by dspfn', () => {
     );
   });
 
+  it('writes each ResultHeaders record with its own function and offset when records of one source partition alternate between them', () => {
+    const fns = ['fn-a', 'fn-b', 'fn-a', 'fn-c', 'fn-b'];
+    const offsets = ['17', '18', '1234', '9', '42'];
+    const records: BatchRecord[] = fns.flatMap((fn, i) => [
+      { key: 'k', value: 'v', headers: new ResultHeaders('application/json', 'in', '2', offsets[i]!, fn) },
+      { key: 'k', value: 'v', headers: new ResultHeaders('application/json', 'in', i % 2 === 0 ? '2' : '3', offsets[(i + 2) % 5]!, fns[(i + 1) % 5]!) },
+    ]);
+    const literal = records.map((r) => ({ ...r, headers: { ...r.headers } }));
+    for (let round = 0; round < 2; round++) {
+      expect(encodeRecordBatch(records, producer, crc, undefined, 1_700_000_000_123)).toEqual(encodeRecordBatch(literal, producer, crc, undefined, 1_700_000_000_123));
+      expect(read(encodeRecordBatch(records, producer, crc)).records.map((r) => r.headers.map(([n, v]) => `${n?.toString()}=${v?.toString()}`).join(','))).toEqual(
+        literal.map((r) => Object.entries(r.headers).map(([n, v]) => `${n}=${v}`).join(',')),
+      );
+    }
+  });
+
   it('reuses a header encoding only for the value it was made from', () => {
     const headers = (offset: number, type: string) => ({ 'content-type': type, 'dspfn-source-offset': String(offset) });
     const records = [0, 1, 2, 3].map((i) => ({ key: 'k', value: 'v', headers: headers(i, i < 3 ? 'application/json' : 'text/plain') }));

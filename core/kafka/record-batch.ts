@@ -130,19 +130,34 @@ function measureRecords(records: readonly BatchRecord[]): number {
   let li = 0;
   let hi = 0;
   let total = 0;
+  // Results come in runs of one key (a key's records are processed together): a text key is measured once per run.
+  let lastKey: string | undefined;
+  let lastKeyLength = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     // Room for this record's body size, key and value lengths and header count; its headers check their own.
     if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
     let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
-    for (let field = 0; field < 2; field++) {
-      const data = field === 0 ? record.key : record.value;
-      if (data === null) {
-        body += 1;
-        continue;
+    const key = record.key;
+    if (key === null) body += 1;
+    else {
+      let length: number;
+      if (key === lastKey) length = lastKeyLength;
+      else {
+        length = byteLength(key);
+        if (typeof key === 'string') {
+          lastKey = key;
+          lastKeyLength = length;
+        }
       }
-      const length = byteLength(data);
+      list[li++] = length;
+      body += uvarintSize(zigzag(length)) + length;
+    }
+    const value = record.value;
+    if (value === null) body += 1;
+    else {
+      const length = byteLength(value);
       list[li++] = length;
       body += uvarintSize(zigzag(length)) + length;
     }
