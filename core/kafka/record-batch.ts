@@ -124,6 +124,11 @@ function grownLengths(needed: number): Int32Array<ArrayBuffer> {
   return (lengths = grown);
 }
 
+/** Bytes of the varint of a non-negative size or count (its zigzag): one call where the sizes pass makes many. */
+function lengthVarintSize(value: number): number {
+  return value < 64 ? 1 : value < 8192 ? 2 : uvarintSize(value * 2);
+}
+
 /** Sizes pass: fills `lengths` and returns the records section's byte size. */
 function measureRecords(records: readonly BatchRecord[]): number {
   let list = lengths;
@@ -138,7 +143,7 @@ function measureRecords(records: readonly BatchRecord[]): number {
     // Room for this record's body size, key and value lengths and header count; its headers check their own.
     if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
-    let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
+    let body = 2 + lengthVarintSize(i); // attributes, timestamp delta 0, offset delta
     const key = record.key;
     if (key === null) body += 1;
     else {
@@ -152,14 +157,14 @@ function measureRecords(records: readonly BatchRecord[]): number {
         }
       }
       list[li++] = length;
-      body += uvarintSize(zigzag(length)) + length;
+      body += lengthVarintSize(length) + length;
     }
     const value = record.value;
     if (value === null) body += 1;
     else {
       const length = byteLength(value);
       list[li++] = length;
-      body += uvarintSize(zigzag(length)) + length;
+      body += lengthVarintSize(length) + length;
     }
     const countAt = li++;
     const headers = record.headers;
@@ -176,7 +181,7 @@ function measureRecords(records: readonly BatchRecord[]): number {
         list[countAt] = RESULT_HEADERS;
         body += tail.length;
         list[bodyAt] = body;
-        total += uvarintSize(zigzag(body)) + body;
+        total += lengthVarintSize(body) + body;
         continue;
       }
     }
@@ -197,13 +202,13 @@ function measureRecords(records: readonly BatchRecord[]): number {
         const length = byteLength(value);
         if (li === list.length) list = grownLengths(li + 1);
         list[li++] = length;
-        body += prefix.length + uvarintSize(zigzag(length)) + length;
+        body += prefix.length + lengthVarintSize(length) + length;
       }
     }
     list[countAt] = count;
-    body += uvarintSize(zigzag(count));
+    body += lengthVarintSize(count);
     list[bodyAt] = body;
-    total += uvarintSize(zigzag(body)) + body;
+    total += lengthVarintSize(body) + body;
   }
   return total;
 }
