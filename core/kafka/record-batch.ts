@@ -64,6 +64,20 @@ const cachedHeaders: Array<Buffer | undefined> = [];
 /** Per header not cached, its name as written (headerNamePrefix). */
 const headerNames: Buffer[] = [];
 
+/** The varint of a non-negative size or count (its zigzag) at `at`; returns the end (one small call where the write pass makes many). */
+function writeLength(buf: Buffer, value: number, at: number): number {
+  if (value < 64) {
+    buf[at] = value * 2;
+    return at + 1;
+  }
+  if (value < 8192) {
+    buf[at] = ((value * 2) & 0x7f) | 0x80;
+    buf[at + 1] = value >>> 6;
+    return at + 2;
+  }
+  return writeUvarint(buf, value * 2, at);
+}
+
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
 function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], lengthList: Int32Array): number {
   let li = 0;
@@ -71,10 +85,10 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     const bodySize = lengthList[li++]!;
-    at = writeUvarint(buf, zigzag(bodySize), at);
+    at = writeLength(buf, bodySize, at);
     buf[at++] = 0; // attributes
     buf[at++] = 0; // timestamp delta: every record of a batch carries the batch's timestamp
-    at = writeUvarint(buf, zigzag(i), at);
+    at = writeLength(buf, i, at);
     for (let field = 0; field < 2; field++) {
       const data = field === 0 ? record.key : record.value;
       if (data === null) {
@@ -82,7 +96,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
         continue;
       }
       const length = lengthList[li++]!;
-      at = writeUvarint(buf, zigzag(length), at);
+      at = writeLength(buf, length, at);
       at = writeBytes(buf, data, length, at);
     }
     const count = lengthList[li++]!;
@@ -96,7 +110,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
       at += tail.length;
       continue;
     }
-    at = writeUvarint(buf, zigzag(count), at);
+    at = writeLength(buf, count, at);
     if (headers) {
       for (const name in headers) {
         const cached = cachedHeaders[hi++];
@@ -109,7 +123,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
         buf.set(prefix, at);
         at += prefix.length;
         const length = lengthList[li++]!;
-        at = writeUvarint(buf, zigzag(length), at);
+        at = writeLength(buf, length, at);
         at = writeBytes(buf, headers[name]!, length, at);
       }
     }
