@@ -5,7 +5,7 @@
  * that than dspfn spends on the record itself.
  */
 import { ResultHeaders } from './result-headers.ts';
-import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, resultTail, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
+import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, resultTail, uvarintSize, writeUvarint } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
