@@ -88,6 +88,35 @@ describe('record batches written by dspfn', () => {
     );
   });
 
+  it('writes each ResultHeaders record with its own function and offset when records of one source partition alternate between them', () => {
+    const fns = ['fn-a', 'fn-b', 'fn-a', 'fn-c', 'fn-b'];
+    const offsets = ['17', '18', '1234', '9', '42'];
+    const records: BatchRecord[] = fns.flatMap((fn, i) => [
+      { key: 'k', value: 'v', headers: new ResultHeaders('application/json', 'in', '2', offsets[i]!, fn) },
+      { key: 'k', value: 'v', headers: new ResultHeaders('application/json', 'in', i % 2 === 0 ? '2' : '3', offsets[(i + 2) % 5]!, fns[(i + 1) % 5]!) },
+    ]);
+    const literal = records.map((r) => ({ ...r, headers: { ...r.headers } }));
+    for (let round = 0; round < 2; round++) {
+      expect(encodeRecordBatch(records, producer, crc, undefined, 1_700_000_000_123)).toEqual(encodeRecordBatch(literal, producer, crc, undefined, 1_700_000_000_123));
+      expect(read(encodeRecordBatch(records, producer, crc)).records.map((r) => r.headers.map(([n, v]) => `${n?.toString()}=${v?.toString()}`).join(','))).toEqual(
+        literal.map((r) => Object.entries(r.headers).map(([n, v]) => `${n}=${v}`).join(',')),
+      );
+    }
+  });
+
+  it('sizes records whose lengths, offset deltas and bodies cross the varint boundaries (64, 8,192 and 1,048,576 bytes)', () => {
+    const lengths = [0, 1, 55, 58, 59, 60, 61, 62, 63, 64, 65, 8_120, 8_180, 8_185, 8_186, 8_187, 8_188, 8_190, 8_191, 8_192, 8_193, 1_048_500, 1_048_560, 1_048_576, 1_048_577];
+    const records: BatchRecord[] = lengths.map((n, i) => ({ key: i % 2 === 0 ? 'k' : null, value: Buffer.alloc(n, 97 + (i % 26)), headers: i % 3 === 0 ? undefined : { h: 'x'.repeat(i) } }));
+    // Offset deltas past 63 and 8,191: many small records after them.
+    for (let i = 0; i < 8_300; i++) records.push({ key: 'k', value: `v${i}`, headers: undefined });
+    const batch = encodeRecordBatch(records, producer, crc);
+    const got = read(batch);
+    expect(got.crc).toBe(jsCRC32C(batch.subarray(21)));
+    expect(got.records.length).toBe(records.length);
+    const wrong = got.records.findIndex((r, i) => r.offsetDelta !== i || !r.value?.equals(bytes(records[i]!.value)!) || r.headers.length !== Object.keys(records[i]!.headers ?? {}).length);
+    expect(wrong).toBe(-1);
+  });
+
   it('reuses a header encoding only for the value it was made from', () => {
     const headers = (offset: number, type: string) => ({ 'content-type': type, 'dspfn-source-offset': String(offset) });
     const records = [0, 1, 2, 3].map((i) => ({ key: 'k', value: 'v', headers: headers(i, i < 3 ? 'application/json' : 'text/plain') }));

@@ -5,7 +5,7 @@
  * that than dspfn spends on the record itself.
  */
 import { ResultHeaders } from './result-headers.ts';
-import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, uvarintSize, writeUvarint, zigzag } from './record-headers.ts';
+import { cachedHeader, functionHeader, headerEntry, headerNamePrefix, RESULT_HEADERS, resultRun, resultTail, uvarintSize, writeUvarint } from './record-headers.ts';
 
 /** One record: strings are written as UTF-8. */
 export interface BatchRecord {
@@ -64,6 +64,20 @@ const cachedHeaders: Array<Buffer | undefined> = [];
 /** Per header not cached, its name as written (headerNamePrefix). */
 const headerNames: Buffer[] = [];
 
+/** The varint of a non-negative size or count (its zigzag) at `at`; returns the end (one small call where the write pass makes many). */
+function writeLength(buf: Buffer, value: number, at: number): number {
+  if (value < 64) {
+    buf[at] = value * 2;
+    return at + 1;
+  }
+  if (value < 8192) {
+    buf[at] = ((value * 2) & 0x7f) | 0x80;
+    buf[at + 1] = value >>> 6;
+    return at + 2;
+  }
+  return writeUvarint(buf, value * 2, at);
+}
+
 /** The records section (what compression applies to), written at `at` of `buf`; returns the end. */
 function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], lengthList: Int32Array): number {
   let li = 0;
@@ -71,10 +85,10 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     const bodySize = lengthList[li++]!;
-    at = writeUvarint(buf, zigzag(bodySize), at);
+    at = writeLength(buf, bodySize, at);
     buf[at++] = 0; // attributes
     buf[at++] = 0; // timestamp delta: every record of a batch carries the batch's timestamp
-    at = writeUvarint(buf, zigzag(i), at);
+    at = writeLength(buf, i, at);
     for (let field = 0; field < 2; field++) {
       const data = field === 0 ? record.key : record.value;
       if (data === null) {
@@ -82,25 +96,21 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
         continue;
       }
       const length = lengthList[li++]!;
-      at = writeUvarint(buf, zigzag(length), at);
+      at = writeLength(buf, length, at);
       at = writeBytes(buf, data, length, at);
     }
     const count = lengthList[li++]!;
     const headers = record.headers;
     if (count === RESULT_HEADERS) {
-      // ResultHeaders: count … offset's name as one run, the offset's value, the function's header.
-      const run = cachedHeaders[hi++]!;
-      buf.set(run, at);
-      at += run.length;
+      // ResultHeaders: count … the offset's length as one piece (resultTail), then the offset's value in its room.
+      const tail = cachedHeaders[hi++]!;
+      buf.set(tail, at);
       const length = lengthList[li++]!;
-      buf[at++] = length * 2; // zigzag of a length below 64
-      at = writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at);
-      const fn = cachedHeaders[hi++]!;
-      buf.set(fn, at);
-      at += fn.length;
+      writeBytes(buf, (headers as ResultHeaders)['dspfn-source-offset'], length, at + lengthList[li++]!);
+      at += tail.length;
       continue;
     }
-    at = writeUvarint(buf, zigzag(count), at);
+    at = writeLength(buf, count, at);
     if (headers) {
       for (const name in headers) {
         const cached = cachedHeaders[hi++];
@@ -113,7 +123,7 @@ function writeRecords(buf: Buffer, at: number, records: readonly BatchRecord[], 
         buf.set(prefix, at);
         at += prefix.length;
         const length = lengthList[li++]!;
-        at = writeUvarint(buf, zigzag(length), at);
+        at = writeLength(buf, length, at);
         at = writeBytes(buf, headers[name]!, length, at);
       }
     }
@@ -128,27 +138,47 @@ function grownLengths(needed: number): Int32Array<ArrayBuffer> {
   return (lengths = grown);
 }
 
+/** Bytes of the varint of a non-negative size or count (its zigzag): one call where the sizes pass makes many. */
+function lengthVarintSize(value: number): number {
+  return value < 64 ? 1 : value < 8192 ? 2 : uvarintSize(value * 2);
+}
+
 /** Sizes pass: fills `lengths` and returns the records section's byte size. */
 function measureRecords(records: readonly BatchRecord[]): number {
   let list = lengths;
   let li = 0;
   let hi = 0;
   let total = 0;
+  // Results come in runs of one key (a key's records are processed together): a text key is measured once per run.
+  let lastKey: string | undefined;
+  let lastKeyLength = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     // Room for this record's body size, key and value lengths and header count; its headers check their own.
     if (li + 4 > list.length) list = grownLengths(li + 4);
     const bodyAt = li++;
-    let body = 2 + uvarintSize(zigzag(i)); // attributes, timestamp delta 0, offset delta
-    for (let field = 0; field < 2; field++) {
-      const data = field === 0 ? record.key : record.value;
-      if (data === null) {
-        body += 1;
-        continue;
+    let body = 2 + lengthVarintSize(i); // attributes, timestamp delta 0, offset delta
+    const key = record.key;
+    if (key === null) body += 1;
+    else {
+      let length: number;
+      if (key === lastKey) length = lastKeyLength;
+      else {
+        length = byteLength(key);
+        if (typeof key === 'string') {
+          lastKey = key;
+          lastKeyLength = length;
+        }
       }
-      const length = byteLength(data);
       list[li++] = length;
-      body += uvarintSize(zigzag(length)) + length;
+      body += lengthVarintSize(length) + length;
+    }
+    const value = record.value;
+    if (value === null) body += 1;
+    else {
+      const length = byteLength(value);
+      list[li++] = length;
+      body += lengthVarintSize(length) + length;
     }
     const countAt = li++;
     const headers = record.headers;
@@ -157,15 +187,15 @@ function measureRecords(records: readonly BatchRecord[]): number {
       const length = byteLength(offset);
       if (length < 64) {
         const run = resultRun(headers);
-        const fn = functionHeader(headers['dspfn-function']);
-        cachedHeaders[hi++] = run;
-        cachedHeaders[hi++] = fn;
-        if (li === list.length) list = grownLengths(li + 1);
+        const tail = resultTail(run, functionHeader(headers['dspfn-function']), length);
+        cachedHeaders[hi++] = tail;
+        if (li + 2 > list.length) list = grownLengths(li + 2);
         list[li++] = length;
+        list[li++] = run.length + 1; // where the offset's value goes in the tail
         list[countAt] = RESULT_HEADERS;
-        body += run.length + 1 + length + fn.length;
+        body += tail.length;
         list[bodyAt] = body;
-        total += uvarintSize(zigzag(body)) + body;
+        total += lengthVarintSize(body) + body;
         continue;
       }
     }
@@ -186,13 +216,13 @@ function measureRecords(records: readonly BatchRecord[]): number {
         const length = byteLength(value);
         if (li === list.length) list = grownLengths(li + 1);
         list[li++] = length;
-        body += prefix.length + uvarintSize(zigzag(length)) + length;
+        body += prefix.length + lengthVarintSize(length) + length;
       }
     }
     list[countAt] = count;
-    body += uvarintSize(zigzag(count));
+    body += lengthVarintSize(count);
     list[bodyAt] = body;
-    total += uvarintSize(zigzag(body)) + body;
+    total += lengthVarintSize(body) + body;
   }
   return total;
 }

@@ -136,6 +136,39 @@ export function functionHeader(name: string): Buffer {
   return bytes;
 }
 
+/**
+ * What a ResultHeaders record ends with, after its value, as one piece: the shared run, the
+ * offset's length, `length` bytes of room for the offset's value, and the function's header. The
+ * writer copies it once and writes the offset into its room (one copy a record instead of two).
+ * Made once per run, function and offset length; kept beside the run it was made from.
+ */
+interface Tail {
+  readonly fn: Buffer;
+  readonly bytes: Buffer;
+}
+const tails = new WeakMap<Buffer, Array<Tail | undefined>>();
+let lastTailRun: Buffer | undefined;
+let lastTailFn: Buffer | undefined;
+let lastTailLength = -1;
+let lastTail: Buffer | undefined;
+export function resultTail(run: Buffer, fn: Buffer, length: number): Buffer {
+  if (run === lastTailRun && fn === lastTailFn && length === lastTailLength) return lastTail!;
+  let byLength = tails.get(run);
+  if (byLength === undefined) tails.set(run, (byLength = []));
+  let tail = byLength[length];
+  if (tail === undefined || tail.fn !== fn) {
+    const bytes = Buffer.alloc(run.length + 1 + length + fn.length);
+    bytes.set(run, 0);
+    bytes[run.length] = zigzag(length);
+    bytes.set(fn, run.length + 1 + length);
+    byLength[length] = tail = { fn, bytes };
+  }
+  lastTailRun = run;
+  lastTailFn = fn;
+  lastTailLength = length;
+  return (lastTail = tail.bytes);
+}
+
 /** Bytes of an unsigned varint of a non-negative number below 2^35. */
 export function uvarintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
