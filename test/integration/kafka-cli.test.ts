@@ -1,7 +1,7 @@
 // The Kafka CLI commands as users run them: `dspfn consume` as a child process stopped with
 // SIGTERM, `dspfn record` into a replay file and `dspfn replay --brokers` back onto topics.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -41,6 +41,7 @@ describe('dspfn CLI with Kafka', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const step of cleanup) await step().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('consume stops on SIGTERM after finishing and committing its batch: nothing lost, nothing repeated', async () => {
