@@ -8,7 +8,7 @@ import { consume, type ConsumeController } from '../../core/local/index.ts';
 import { KafkaSink } from '../../core/sink/kafka.ts';
 import { handler as sensorRms } from '../../functions/sensor-rms/handler.ts';
 import { startKafka } from '../servers/kafka.ts';
-import { table } from './measure.ts';
+import { median, table } from './measure.ts';
 import type { FeedOrder, FeederMessage } from './rate-feeder.ts';
 
 const PARTITIONS = 6;
@@ -21,6 +21,21 @@ const WARM_UP_RECORDS = 12_000;
 const SENSOR_RMS_MODULE = fileURLToPath(new URL('../../functions/sensor-rms/handler.ts', import.meta.url));
 /** The flat-out rows' thread settings: in-process, and worker threads (see runConsume). */
 const THREADS = [1, 2];
+
+/**
+ * `--rounds <n>` (default 3): the flat-out topic is read this many times by the bare consumer and by
+ * `dspfn consume`, alternating, each with a group of its own. One read lasts about a second, and the
+ * host's speed drifts between seconds (the bare consumer alone read 115–215 k records/s in one
+ * session): each round's ratio compares reads made side by side, and the row prints their median.
+ */
+function roundsArgument(): number | undefined {
+  const at = process.argv.indexOf('--rounds');
+  if (at < 0) return undefined;
+  const rounds = Number(process.argv[at + 1]);
+  if (!Number.isInteger(rounds) || rounds <= 0) throw new Error('--rounds must be a positive integer');
+  return rounds;
+}
+const ROUNDS = roundsArgument() ?? 3;
 
 /**
  * `--records <n>`: a longer flat-out topic (a multiple of 6,000), where the threads' own warm-up
@@ -226,14 +241,14 @@ interface ConsumeResult extends Throughput {
  * `dspfn consume` from the topic's beginning; `during` runs (feeds) while it consumes. `clientEncoder`:
  * results produced with @platformatic/kafka's own record encoder instead of dspfn's (the comparison).
  */
-async function runConsume(brokers: string, topic: string, scenario: Scenario, during: () => Promise<void>, clientEncoder = false, threads = 1): Promise<ConsumeResult> {
+async function runConsume(brokers: string, topic: string, scenario: Scenario, during: () => Promise<void>, clientEncoder = false, threads = 1, round = 0): Promise<ConsumeResult> {
   const logger = jsonLogger({}, 'silent');
   const sink = clientEncoder ? new KafkaSink({ brokers, logger, transport: platformaticProducer({ brokers, logger }, 'client') }) : undefined;
   let controller: ConsumeController | undefined = await consume({
     handler: sensorRms,
     brokers,
     topic,
-    groupId: `${topic}-group${clientEncoder ? '-client-encoder' : ''}-threads-${threads}`,
+    groupId: `${topic}-group${clientEncoder ? '-client-encoder' : ''}-threads-${threads}-round-${round}`,
     threads,
     functionModule: SENSOR_RMS_MODULE,
     ...(sink ? { sink } : {}),
@@ -277,8 +292,8 @@ async function atRate(brokers: string, topic: string, scenario: Scenario & { rat
 /**
  * Fixed rate: records are produced (by a worker thread) while `dspfn consume` runs, so the latencies
  * (record timestamp → results acknowledged) mean something. Flat out: the topic is filled first, then a bare kafkajs
- * consumer and `dspfn consume` each read all of it; the ratio compares the same topic, process and
- * consumer settings.
+ * consumer and `dspfn consume` read all of it in turn, ROUNDS times; the ratio compares the same
+ * topic, process and consumer settings, round by round.
  */
 async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: readonly string[]): Promise<string[][]> {
   const topic = await createTopic(kafka, scenario.name);
@@ -303,23 +318,35 @@ async function run(kafka: Kafka, brokers: string, scenario: Scenario, values: re
     await bareConsumer(kafka, warmTopic, warmUp.records);
     for (const threads of THREADS) await runConsume(brokers, warmTopic, warmUp, async () => {}, false, threads);
     await feed(producer, topic, scenario, values);
-    const bare = await bareConsumer(kafka, topic, scenario.records);
-    const flatRow = (name: string, result: ConsumeResult) => [
-      name,
-      ...row.slice(1),
-      String(Math.round(result.recordsPerSecond)),
-      `${(result.recordsPerSecond / bare.recordsPerSecond).toFixed(3)}× (bare ${Math.round(bare.recordsPerSecond)})`,
-      `${result.cpuMicrosPerRecord.toFixed(1)} µs (bare ${bare.cpuMicrosPerRecord.toFixed(1)} µs), loop busy ${Math.round(result.loopBusy * 100)} %`,
-      `${(result.samplesPerSecond / 1e6).toFixed(2)} M/s`,
-      '—',
-      '—',
-      '—',
-    ];
+    const bare: Throughput[] = [];
+    const reads = new Map<number, ConsumeResult[]>(THREADS.map((threads) => [threads, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      bare.push(await bareConsumer(kafka, topic, scenario.records));
+      for (const threads of THREADS) reads.get(threads)!.push(await runConsume(brokers, topic, scenario, async () => {}, false, threads, round));
+    }
+    const bareRate = median(bare.map((b) => b.recordsPerSecond));
+    const bareCpu = median(bare.map((b) => b.cpuMicrosPerRecord));
+    const flatRow = (name: string, results: readonly ConsumeResult[]) => {
+      // Each round's read against the bare read of the same round; one read (the client's encoder) against the bare median.
+      const ratios = results.map((r, round) => r.recordsPerSecond / (results.length === bare.length ? bare[round]!.recordsPerSecond : bareRate));
+      const spread = ratios.length > 1 ? `, ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)} in ${ratios.length} rounds` : '';
+      return [
+        name,
+        ...row.slice(1),
+        String(Math.round(median(results.map((r) => r.recordsPerSecond)))),
+        `${median(ratios).toFixed(3)}× (bare ${Math.round(bareRate)}${spread})`,
+        `${median(results.map((r) => r.cpuMicrosPerRecord)).toFixed(1)} µs (bare ${bareCpu.toFixed(1)} µs), loop busy ${Math.round(median(results.map((r) => r.loopBusy)) * 100)} %`,
+        `${(median(results.map((r) => r.samplesPerSecond)) / 1e6).toFixed(2)} M/s`,
+        '—',
+        '—',
+        '—',
+      ];
+    };
     const rows: string[][] = [];
-    for (const threads of THREADS) rows.push(flatRow(`${scenario.name}, threads ${threads}`, await runConsume(brokers, topic, scenario, async () => {}, false, threads)));
+    for (const threads of THREADS) rows.push(flatRow(`${scenario.name}, threads ${threads}`, reads.get(threads)!));
     // Where @platformatic/kafka is the producer, the same topic again with the client's own record
     // encoder (after dspfn's, so JIT warm-up favours the comparison, not dspfn).
-    if (platformaticSupported()) rows.push(flatRow(`${scenario.name}, client's record encoder`, await runConsume(brokers, topic, scenario, async () => {}, true)));
+    if (platformaticSupported()) rows.push(flatRow(`${scenario.name}, client's record encoder`, [await runConsume(brokers, topic, scenario, async () => {}, true)]));
     return rows;
   } finally {
     await producer.disconnect();

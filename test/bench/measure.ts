@@ -50,9 +50,11 @@ export function cpuRate(run: () => void, perCall: number, ms: number): number {
   return (calls * perCall) / ((used.user + used.system) / 1e6);
 }
 
+/** The middle value; of an even count, the mean of the two middle ones. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** 1.23 G, 456.7 M */
