@@ -10,7 +10,7 @@ import { mskEvent, type RecordInput } from '../../core/testing/index.ts';
 import { startKafka, type KafkaServer } from '../servers/kafka.ts';
 import { ensureRedisServer, startRedis, type RedisServer } from '../servers/redis.ts';
 import { startUpstashProxy, type UpstashProxy } from '../servers/upstash-proxy.ts';
-import { table } from './measure.ts';
+import { median, table } from './measure.ts';
 
 /**
  * Bundle sizes, and a local stand-in for a Lambda cold start: a FRESH Node process imports a
@@ -84,12 +84,6 @@ fs.writeFileSync(resultFile, JSON.stringify({ initMs: t1 - t0, batchMs: t2 - t1,
 // A Kafka producer or Redis connection would keep the process alive, as it does a Lambda container.
 process.exit(0);
 `;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
