@@ -18,9 +18,13 @@ export class JsonWriter {
   /** The native writer's resume index (see NativeJsonText.formatF32). */
   private readonly nativeState = new Float64Array(1);
 
-  constructor(initialBytes = 64 * 1024) {
+  /**
+   * `allocate` gives the writer its buffers (default: fresh ones): an arena's owner may hand back
+   * memory whose views nobody reads any more (see ResultArena).
+   */
+  constructor(initialBytes = 64 * 1024, private readonly allocate: (bytes: number) => Buffer = Buffer.allocUnsafeSlow) {
     this.initialBytes = Math.max(64, initialBytes);
-    this.buffer = Buffer.allocUnsafeSlow(this.initialBytes);
+    this.buffer = allocate(this.initialBytes);
   }
 
   /** Starts over; the buffer is kept. Never on a writer that has handed out views with `view()`. */
@@ -233,7 +237,7 @@ export class JsonWriter {
     if (this.length + bytes <= this.buffer.length) return;
     // Only the value being written moves: an arena's values handed out stay where they are.
     const kept = this.length - this.start;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.start > 0 ? this.initialBytes : this.buffer.length * 2, 2 * (kept + bytes)));
+    const next = this.allocate(Math.max(this.start > 0 ? this.initialBytes : this.buffer.length * 2, 2 * (kept + bytes)));
     this.buffer.copy(next, 0, this.start, this.length);
     this.buffer = next;
     this.length = kept;

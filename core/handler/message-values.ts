@@ -1,5 +1,6 @@
 import { JsonWriter } from '../codecs/json-writer.ts';
 import { OutputError, type RecordLocation } from '../errors.ts';
+import { ResultArena } from './result-arena.ts';
 
 /**
  * One message value's JSON: text, or its UTF-8 bytes (a view of the result arena, for values with
@@ -79,9 +80,18 @@ function propertyName(name: string): string {
 /**
  * One arena for the process: each result is written after the last and handed out as a view of
  * its bytes (no string of its own for the heap to carry until the batch is acknowledged). The
- * arena only moves forward, so a view a sink keeps is never overwritten.
+ * arena only moves forward, so a view a sink keeps is never overwritten; its chunks are used again
+ * only after the sink of every batch written into them released them (ResultArena).
  */
-const writer = new JsonWriter(256 * 1024);
+export const resultArena = new ResultArena(256 * 1024);
+const writer = new JsonWriter(resultArena.chunkBytes, resultArena.allocate);
+
+/** The value written since `writer.begin()`, handed out (its chunk claimed by the batch being written). */
+function handOut(): Buffer {
+  const value = writer.view();
+  resultArena.handedOut();
+  return value;
+}
 
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
@@ -122,7 +132,10 @@ function propertyTextAt(position: number, name: string): Uint8Array {
  * for anything else, which JSON.stringify writes as before.
  */
 function withFloat32Arrays(value: unknown): Buffer | undefined {
-  if (value instanceof Float32Array) return writer.begin().float32Array(value).view();
+  if (value instanceof Float32Array) {
+    writer.begin().float32Array(value);
+    return handOut();
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainObject(value)) return undefined;
   // One pass while every property is a Float32Array, a string or a finite number (a result's usual
   // shape): written as read, and dropped (begin() starts over) if no Float32Array came.
@@ -144,7 +157,8 @@ function withFloat32Arrays(value: unknown): Buffer | undefined {
     }
   }
   if (!found) return undefined;
-  return writer.raw(written === 0 ? '{}' : '}').view();
+  writer.raw(written === 0 ? '{}' : '}');
+  return handOut();
 }
 
 /** withFloat32Arrays for objects with other values than Float32Arrays, strings and finite numbers. */
@@ -176,5 +190,6 @@ function withOtherValues(value: object): Buffer | undefined {
     else if (typeof item === 'number' && direct) writer.number(item);
     else writer.raw(text!);
   }
-  return writer.raw('}').view();
+  writer.raw('}');
+  return handOut();
 }

@@ -14,6 +14,7 @@ import { produce } from './steps/produce.ts';
 import { runPipelines } from './steps/run-pipelines.ts';
 import { processTick, processWindowedBatch } from './windowed/process.ts';
 import { SlabPool, type SlabLease } from '../events/slab-pool.ts';
+import { resultArena } from './message-values.ts';
 
 export type { BatchReport, BatchTimings, KafkaItemFailure } from './report.ts';
 
@@ -56,7 +57,10 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
 
   // What the batch shows an observer (`--report`) waits for its commit: a retried batch shows once.
   const observer = runtime.observe && new DeferredObserver(runtime.observe);
-  const run = runPipelines(groups, loaded, fn, observer);
+  // Result JSON in arena memory that later batches reuse once the sink is done with this batch's
+  // (a sink that keeps nothing after its send resolved; nothing else sees results without an observer).
+  const results = runtime.sink.releasesValues === true && !runtime.observe ? resultArena.lease() : undefined;
+  const run = resultArena.writing(results, () => runPipelines(groups!, loaded, fn, observer));
   // Dead letters outlive the batch (a sink may keep them): their bytes leave pooled memory.
   const messages = buildMessages(run, rejected, fn, lease !== undefined);
   const keys = groups.size;
@@ -88,6 +92,8 @@ async function processRecords<M>(event: unknown, context: Pick<Context, 'awsRequ
   };
   logRejected(messages.rejected, context.awsRequestId, runtime.logger);
   await produce(runtime.sink, outgoing(messages, report, fn), parsed);
+  // Acknowledged, and the sink reads the values no more: a failed send keeps them (never released).
+  results?.release();
   report.timings.produce = clock.lap();
 
   Object.assign(report, await commitState(run, loaded, firstRecords, fn, runtime));

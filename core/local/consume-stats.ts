@@ -17,6 +17,7 @@ export interface ProducedCounts {
 export function countingSink(sink: Sink, counts: ProducedCounts): Sink {
   return {
     name: sink.name,
+    releasesValues: sink.releasesValues === true,
     async send(messages: readonly OutputMessage[], source?: BatchSource) {
       await sink.send(messages, source);
       // Indexed: this runs once a batch, mostly before V8 optimises it, where for-of makes an object per message.

@@ -81,6 +81,14 @@ describe('KafkaSink', () => {
     await expect(new KafkaSink({ transport: fakeTransport() }).warm()).resolves.toBeUndefined();
   });
 
+  it('lets the handler reuse result memory after a send only with the clients it chooses, not a transport it was given (which may keep the messages)', async () => {
+    const given = new KafkaSink({ transport: fakeTransport() });
+    expect(given.releasesValues).toBe(false);
+    const chosen = new KafkaSink({ brokers: ['127.0.0.1:9'] });
+    expect(chosen.releasesValues).toBe(true);
+    await chosen.close();
+  });
+
   it('hands the event bootstrap servers of each send to the transport, for a connection without configured brokers', async () => {
     const seen: Array<readonly string[] | undefined> = [];
     const transport = { ...fakeTransport(), send: async (_batches: readonly TopicMessages[], eventBrokers?: readonly string[]) => void seen.push(eventBrokers) };

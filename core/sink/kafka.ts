@@ -157,6 +157,11 @@ function byTopic(messages: readonly OutputMessage[], start: number, end: number,
  */
 export class KafkaSink implements Sink {
   readonly name = 'kafka';
+  /**
+   * The clients dspfn chooses (defaultProducer) copy each value into their request before the
+   * send resolves, and keep none after; a transport given in the options may keep what it was sent.
+   */
+  readonly releasesValues: boolean;
   private readonly transport: ProduceTransport;
   private readonly logger: Logger;
   private readonly connection: KafkaConnectionOptions;
@@ -181,6 +186,7 @@ export class KafkaSink implements Sink {
     if (!options.transport) validateConnection(options);
     this.logger = options.logger ?? jsonLogger({ component: 'kafka-sink' });
     this.transport = options.transport ?? defaultProducer({ ...options, logger: this.logger });
+    this.releasesValues = options.transport === undefined;
     this.connection = options;
     this.logBatchBytes = options.logBatchBytes ?? 64 * 1024;
     this.logFlushIntervalMs = options.logFlushIntervalMs ?? 250;

@@ -28,6 +28,13 @@ export interface Sink {
   readonly name: string;
   send(messages: readonly OutputMessage[], source?: BatchSource): Promise<void>;
   /**
+   * Optional: true for a sink that, once a `send` resolved, reads none of its messages' values
+   * again and handed them to nothing that does (it copied them, or no longer needs them): the
+   * handler may then write later results into their memory. A sink that may keep them (a test's
+   * memory sink) leaves it unset.
+   */
+  readonly releasesValues?: boolean;
+  /**
    * Optional: load the client and connect now (at init) rather than in the first send. Rejects
    * when the destination cannot be reached; the first send then tries again.
    */
