@@ -1,6 +1,7 @@
 import type { KafkaRecord } from '../../events/types.ts';
 import { ResultHeaders } from '../../kafka/result-headers.ts';
 import { Header, type OutputMessage } from '../../sink/sink.ts';
+import { offsetText } from './offset-text.ts';
 import { addPropagated } from './source-headers.ts';
 
 /**
@@ -19,14 +20,14 @@ export function resultMessage(
 ): OutputMessage {
   // The common case, nothing added to the five: headers whose layout the Kafka encoder knows.
   if (index === undefined && (record.headers.length === 0 || propagate.length === 0)) {
-    const headers = new ResultHeaders('application/json', record.topic, partitionText(record.partition), String(record.offset), functionName);
+    const headers = new ResultHeaders('application/json', record.topic, partitionText(record.partition), offsetText(record.offset), functionName);
     return { kind: 'result', topic, key, value: json, headers, serializedJson: true };
   }
   const headers: Record<string, string | Buffer> = {
     'content-type': 'application/json',
     'dspfn-source-topic': record.topic,
     'dspfn-source-partition': partitionText(record.partition),
-    'dspfn-source-offset': String(record.offset),
+    'dspfn-source-offset': offsetText(record.offset),
     'dspfn-function': functionName,
   };
   if (record.headers.length > 0) addPropagated(headers, record, propagate);
@@ -97,7 +98,7 @@ export function f32leMessage(
     'dspfn-timestamp': timestampText(timestamp),
     'dspfn-source-topic': record.topic,
     'dspfn-source-partition': partitionText(record.partition),
-    'dspfn-source-offset': String(record.offset),
+    'dspfn-source-offset': offsetText(record.offset),
     'dspfn-function': functionName,
   };
   if (record.headers.length > 0) addPropagated(headers, record, propagate);

@@ -1,5 +1,6 @@
 import type { KafkaHeader, KafkaRecord } from '../../events/types.ts';
 import { Header } from '../../sink/sink.ts';
+import { offsetText } from './offset-text.ts';
 
 /**
  * Where a message came from (`dspfn-source-topic/partition/offset`, `dspfn-function`), plus the
@@ -18,7 +19,7 @@ export function addSourceHeaders(
 ): Record<string, string | Buffer> {
   headers[Header.sourceTopic] = record.topic;
   headers[Header.sourcePartition] = String(record.partition);
-  headers[Header.sourceOffset] = String(record.offset);
+  headers[Header.sourceOffset] = offsetText(record.offset);
   headers[Header.function] = functionName;
   return addPropagated(headers, record, propagate);
 }
