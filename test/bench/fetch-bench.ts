@@ -6,7 +6,7 @@ import { finishBatches, withholdRecords, type FilterAborted } from '../../core/k
 import { fetchedRecord } from '../../core/local/kafka-records.ts';
 import type { KafkaRecord } from '../../core/events/types.ts';
 import { encodeBatch, encodeFetchResponse, type FixtureRecord } from '../fixtures/fetch-response.ts';
-import { table } from './measure.ts';
+import { median, table } from './measure.ts';
 
 const require = createRequire(import.meta.url);
 const kafkajsFetch = require('kafkajs/src/protocol/requests/fetch/v11/response.js') as { decode(payload: Buffer): Promise<KafkajsResponse> };
@@ -83,7 +83,6 @@ export async function benchFetch(rounds = 7): Promise<string> {
     a.push(await cpuPerRecord(kafkajs, 10, false));
     b.push(await cpuPerRecord(dspfn, 10, true));
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
   const ratios = a.map((x, i) => x / b[i]!);
   return table([
     ['fetch response → KafkaRecords (64-sample JSON, 83 per batch)', 'CPU per record', 'vs kafkajs'],

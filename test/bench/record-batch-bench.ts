@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { createRecordsBatch, crc32c } from '@platformatic/kafka';
 import { batchCrc32c } from '../../core/kafka/platformatic-fast-produce.ts';
 import { encodeRecordBatch, type BatchRecord } from '../../core/kafka/record-batch.ts';
-import { table } from './measure.ts';
+import { median, table } from './measure.ts';
 
 /** 1,000 results shaped like sensor-rms's: 64 float32 values as JSON, the five dspfn headers. */
 function results(): BatchRecord[] {
@@ -48,7 +48,6 @@ export function benchRecordBatch(): string {
     dspfn.push(cpuPerRecord(records.length, () => encodeRecordBatch(records, producer, checksum)));
     client.push(cpuPerRecord(records.length, () => createRecordsBatch(asClient as never, { producerId: 7n, producerEpoch: 0 } as never).buffer));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ratio = median(dspfn.map((d, i) => d / client[i]!));
   return table([
     [`RecordBatch of 1,000 results (node ${process.versions.node})`, 'CPU per record (median of 5 rounds)', 'vs the client'],

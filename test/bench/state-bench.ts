@@ -27,6 +27,7 @@ import { UpstashStateStore } from '../../core/state/upstash.ts';
 import { ensureRedisServer, startRedis } from '../servers/redis.ts';
 import { startUpstashProxy } from '../servers/upstash-proxy.ts';
 import { countingForwarder } from '../servers/counting-forwarder.ts';
+import { median } from './measure.ts';
 
 const SIZES = [10, 1_000, 10_000] as const;
 const SNAPSHOT_BYTES = 60;
@@ -179,11 +180,6 @@ async function countedByMonitor(
     await counted.close();
   }
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 function batchesFor(size: number, requested: number | undefined): number {
   if (requested !== undefined) return requested;
